@@ -1,0 +1,165 @@
+"""Text normalization shared by documents and queries.
+
+Documents are normalized line by line with a character map back to the original
+file, so every record can quote the exact original substring it came from.
+Queries go through `normalize_text`, which applies the same character rules.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+# Legacy (TCVN3/VNI-era) font damage seen in PDF extractions: look-alike code points.
+LEGACY_FONT_MAP: dict[str, str] = {
+    "ƣ": "ư",  # U+01A3 LATIN SMALL LETTER OI
+    "Ƣ": "Ư",  # U+01A2 LATIN CAPITAL LETTER OI
+    "Ð": "Đ",  # U+00D0 LATIN CAPITAL LETTER ETH
+    "ð": "đ",  # U+00F0 LATIN SMALL LETTER ETH
+    "Ɖ": "Đ",  # U+0189 LATIN CAPITAL LETTER AFRICAN D
+    "ɖ": "đ",  # U+0256 LATIN SMALL LETTER D WITH TAIL
+}
+
+# One tone-mark placement style (the classic one underthesea uses: hòa, thủy, khỏe):
+# in open syllables ending in oa/oe/uy the tone sits on the first vowel.
+_TONED = {
+    "a": "àáảãạ",
+    "e": "èéẻẽẹ",
+    "y": "ỳýỷỹỵ",
+    "o": "òóỏõọ",
+    "u": "ùúủũụ",
+}
+_TONE_FIX: dict[str, str] = {}
+for _first, _second in (("o", "a"), ("o", "e"), ("u", "y")):
+    for _i, _toned in enumerate(_TONED[_second]):
+        for _f, _s in ((_first, _second), (_first.upper(), _second.upper())):
+            _bad = _f + (_toned if _s.islower() else _toned.upper())
+            _good = (_TONED[_first][_i] if _f.islower() else _TONED[_first][_i].upper()) + _s
+            _TONE_FIX[_bad] = _good
+# Not after "q" (qu- is a consonant: quý keeps its tone on y) and only at a syllable end.
+_TONE_PAIR_RE = re.compile(r"(?<![qQ])(" + "|".join(map(re.escape, _TONE_FIX)) + r")(?![^\W\d_])")
+
+_WS_RE = re.compile(r"\s+")
+
+
+@dataclass
+class MappedText:
+    """Normalized text with, for every character, the original span it came from."""
+
+    text: str = ""
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+
+    def orig_span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) covering normalized characters [start, end)."""
+        if end <= start:
+            raise ValueError("empty span")
+        return self.starts[start], self.ends[end - 1]
+
+
+@dataclass
+class RepairCounts:
+    """What normalization changed, for the parse report."""
+
+    legacy_font: Counter[str] = field(default_factory=Counter)
+    tone_marks: int = 0
+    nfc: int = 0
+
+    def merge(self, other: RepairCounts) -> None:
+        self.legacy_font.update(other.legacy_font)
+        self.tone_marks += other.tone_marks
+        self.nfc += other.nfc
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "legacy_font": {f"{k}->{LEGACY_FONT_MAP[k]}": v for k, v in sorted(self.legacy_font.items())},
+            "tone_marks": self.tone_marks,
+            "nfc": self.nfc,
+        }
+
+
+def _clusters(text: str, start: int, end: int):
+    """Yield (cluster, cluster_start, cluster_end): a base char plus its combining marks."""
+    i = start
+    while i < end:
+        j = i + 1
+        while j < end and unicodedata.combining(text[j]):
+            j += 1
+        yield text[i:j], i, j
+        i = j
+
+
+def normalize_span(text: str, start: int, end: int, repairs: RepairCounts | None = None) -> MappedText:
+    """Normalize text[start:end] (one line or a query) keeping a per-character map.
+
+    Args:
+        text: the original document text.
+        start, end: the span to normalize.
+        repairs: optional counter updated with the repairs made.
+
+    Returns:
+        MappedText whose offsets index into `text`. Whitespace runs become one space;
+        leading and trailing whitespace is dropped.
+    """
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pending_space: tuple[int, int] | None = None
+    for cluster, cs, ce in _clusters(text, start, end):
+        if cluster.isspace():
+            pending_space = (pending_space[0], ce) if pending_space else (cs, ce)
+            continue
+        if pending_space and chars:
+            chars.append(" ")
+            starts.append(pending_space[0])
+            ends.append(pending_space[1])
+        pending_space = None
+        composed = unicodedata.normalize("NFC", cluster)
+        if repairs is not None and composed != cluster:
+            repairs.nfc += 1
+        for ch in composed:
+            fixed = LEGACY_FONT_MAP.get(ch)
+            if fixed:
+                if repairs is not None:
+                    repairs.legacy_font[ch] += 1
+                ch = fixed
+            chars.append(ch)
+            starts.append(cs)
+            ends.append(ce)
+    joined = "".join(chars)
+    fixed_text = _fix_tones(joined, repairs)
+    return MappedText(fixed_text, starts, ends)
+
+
+def _fix_tones(text: str, repairs: RepairCounts | None) -> str:
+    def repl(m: re.Match[str]) -> str:
+        if repairs is not None:
+            repairs.tone_marks += 1
+        return _TONE_FIX[m.group(1)]
+
+    # Same-length replacement, so the character map stays valid.
+    return _TONE_PAIR_RE.sub(repl, text)
+
+
+def normalize_text(text: str) -> str:
+    """Normalize free text (a query, a field value) with the document rules."""
+    return normalize_span(text, 0, len(text)).text
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove Vietnamese diacritics: 'Sở Tài chính' -> 'So Tai chinh'."""
+    decomposed = unicodedata.normalize("NFD", text)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", bare.replace("đ", "d").replace("Đ", "D"))
+
+
+def fold(text: str) -> str:
+    """Normalized, diacritics-free, case-folded form for matching user input."""
+    return _WS_RE.sub(" ", strip_diacritics(normalize_text(text))).casefold().strip()
+
+
+def has_diacritics(text: str) -> bool:
+    """True when the text carries any Vietnamese diacritic (or đ)."""
+    return strip_diacritics(text) != text
