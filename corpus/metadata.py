@@ -9,7 +9,9 @@ from corpus.records import DocumentInfo, HeaderFacts
 from corpus.structure import Placed
 
 NUMBER_RE = re.compile(r"^Số\s*:\s*(?P<n>\S+)")
-DATE_RE = re.compile(r"^(?P<place>[^,]{2,40}),\s*ngày\s*(?P<d>\d{1,2})\s*tháng\s*(?P<m>\d{1,2})\s*năm\s*(?P<y>\d{4})")
+DATE_RE = re.compile(
+    r"^(?P<place>[^,]{2,40}),\s*ngày\s*(?P<d>\d{1,2})\s*tháng\s*(?P<m>\d{1,2})\s*năm\s*(?P<y>\d{4})"
+)
 TITLE_WORDS = {
     "BÍ THƯ": "Bí thư",
     "PHÓ BÍ THƯ": "Phó Bí thư",
@@ -33,7 +35,11 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
             facts["place"] = m.group("place").strip()
             spans["date"] = (b.char_start, b.char_end)
     caps = [b.text for b in preamble[:3]]
-    if len(caps) >= 2 and fold(caps[0]).startswith(("uy ban nhan dan", "ubnd")) and fold(caps[1]).startswith("tinh "):
+    if (
+        len(caps) >= 2
+        and fold(caps[0]).startswith(("uy ban nhan dan", "ubnd"))
+        and fold(caps[1]).startswith("tinh ")
+    ):
         facts["issuer"] = "UBND tỉnh " + caps[1][5:].title()
         spans["issuer"] = (preamble[0].char_start, preamble[1].char_end)
     sig = [p.block for p in placed if p.zone == "signature"]

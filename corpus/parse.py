@@ -35,8 +35,15 @@ def build_clauses(doc_id: str, placed: list[Placed]) -> list[Clause]:
             continue  # the bare "Nơi nhận:" label
         section = p.section + ((heading_label(b),) if b.kind in ("number", "letter") else ())
         clauses.append(
-            Clause(doc_id, f"{doc_id}:{b.char_start}-{b.char_end}", section, b.text, b.char_start,
-                   b.char_end, _clause_kind(p))
+            Clause(
+                doc_id,
+                f"{doc_id}:{b.char_start}-{b.char_end}",
+                section,
+                b.text,
+                b.char_start,
+                b.char_end,
+                _clause_kind(p),
+            )
         )
     return clauses
 
@@ -63,8 +70,16 @@ def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
     for row_id, cells, section in table.rows:
         start, end = cells[0].char_start, cells[-1].char_end
         clauses.append(
-            Clause(info.doc_id, f"{info.doc_id}:{start}-{end}", section, " ".join(c.text for c in cells),
-                   start, end, "row", task_id=row_id)
+            Clause(
+                info.doc_id,
+                f"{info.doc_id}:{start}-{end}",
+                section,
+                " ".join(c.text for c in cells),
+                start,
+                end,
+                "row",
+                task_id=row_id,
+            )
         )
     field_pairs = labelled_field_tasks(info.doc_id, placed)
     task_sections = {scope[0] for _, scope in field_pairs if scope}
@@ -87,7 +102,9 @@ def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
 
     structured = any(p.block.kind in ("roman", "number", "letter", "bullet", "field", "cell") for p in placed)
     if not structured:
-        warnings.append("không nhận dạng được cấu trúc (mục, gạch đầu dòng, bảng): mỗi đoạn là một điều khoản")
+        warnings.append(
+            "không nhận dạng được cấu trúc (mục, gạch đầu dòng, bảng): mỗi đoạn là một điều khoản"
+        )
     facts = header_facts(placed)
     warnings.extend(check_against_manifest(facts, info))
     return ParsedDocument(

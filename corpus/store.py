@@ -37,14 +37,18 @@ def decode_text(data: bytes, name: str = "tệp") -> tuple[str, str]:
     if not data.strip():
         raise DocumentError(f"{name}: tệp rỗng, không có nội dung để xử lý.")
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise DocumentError(f"{name}: tệp quá lớn ({len(data) // 1024} KB, tối đa {MAX_DOCUMENT_BYTES // 2**20} MB).")
+        raise DocumentError(
+            f"{name}: tệp quá lớn ({len(data) // 1024} KB, tối đa {MAX_DOCUMENT_BYTES // 2**20} MB)."
+        )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
             raise DocumentError(f"{name}: tệp UTF-16 bị hỏng ({exc.reason}).") from exc
     if b"\x00" in data[:4096]:
-        raise DocumentError(f"{name}: tệp nhị phân hoặc mã hóa không hỗ trợ (có byte NUL), không phải văn bản.")
+        raise DocumentError(
+            f"{name}: tệp nhị phân hoặc mã hóa không hỗ trợ (có byte NUL), không phải văn bản."
+        )
     try:
         text = data.decode("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
     except UnicodeDecodeError as exc:

@@ -23,7 +23,9 @@ AGENCY_HEAD = (
     r"Tập đoàn|Công ty|Cổng|Các huyện|Hội đồng|HĐND|Thủ trưởng|Cảng vụ|Bưu điện|Điện lực)"
 )
 AGENCY_START_RE = re.compile(rf"^{AGENCY_HEAD}\b")
-SPLIT_COMMA_RE = re.compile(rf",\s+(?={AGENCY_HEAD}\b)")
+# Lower-case heads that start a new agency inside a list ("..., các địa phương").
+LOWER_HEAD = r"(?:các (?:sở|tổ chức|cơ quan|địa phương|đơn vị|doanh nghiệp|hội|trường))"
+SPLIT_COMMA_RE = re.compile(rf",\s+(?={AGENCY_HEAD}\b|{LOWER_HEAD}\b)")
 TABLE_ROW_ID_RE = re.compile(r"^\d{1,2}\.\d{1,2}$")
 TABLE_GROUP_ID_RE = re.compile(r"^\d{1,2}$")
 PAREN_DEADLINE_RE = re.compile(r"\((thực hiện [^()]{3,60})\)")
@@ -32,7 +34,7 @@ NARRATIVE_DEADLINE_RE = re.compile(
 )
 # Where a coordinating-agency list ends in a narrative assignment: the first verb after it.
 COORD_STOP_RE = re.compile(
-    r"\s+(?:theo dõi|theo chức năng|tổ chức|triển khai|kiểm tra|đôn đốc|xây dựng|thực hiện|rà soát|"
+    r"\s+(?:theo dõi|theo chức năng|tổ chức thực hiện|triển khai|kiểm tra|đôn đốc|xây dựng|thực hiện|rà soát|"
     r"tổng hợp|hướng dẫn|đánh giá|tham mưu UBND|định kỳ)\b"
 )
 SUBJECT_STOP_RE = re.compile(
@@ -43,6 +45,14 @@ NARRATIVE_RE = re.compile(
     r"(?:^|[.;]\s+)(?:\d+\.\s*)?(?:Giao\s+)?(?P<lead>[^.;:]{2,90}?)?\s*(?:có trách nhiệm\s+)?"
     r"(?P<verb>[Cc]hủ trì),?\s*(?:phối hợp(?:\s+với)?\s+(?P<coord>[^.]+))?"
 )
+
+
+MARKER_RE = re.compile(r"^\s*(?:[-+*•]|[a-zđ]\)|\d+(?:\.\d+)*\.)\s*")
+
+
+def strip_marker(text: str) -> str:
+    """Drop a leading list marker ('- ', 'b) ', '2. ') from item text."""
+    return MARKER_RE.sub("", text, count=1)
 
 
 def split_agencies(text: str) -> tuple[str, ...]:
@@ -103,7 +113,7 @@ def _task_from_draft(doc_id: str, d: _Draft, layout: str) -> Task:
             values[role].extend(split_agencies(value))
     for extra in d.field_extra:  # '+' lines under an empty "Thời gian thực hiện:" label
         deadline_parts.append(extra.text.lstrip("+-* ").strip())
-    content = " ".join(b.text for b in d.content)
+    content = strip_marker(" ".join(b.text for b in d.content))
     deadline = " ".join(p for p in deadline_parts if p).strip().rstrip(".") or None
     if deadline is None:
         m = PAREN_DEADLINE_RE.search(content)
@@ -113,7 +123,8 @@ def _task_from_draft(doc_id: str, d: _Draft, layout: str) -> Task:
     return Task(
         doc_id=doc_id,
         task_id="",  # assigned once all tasks of the scope are known
-        section=d.anchor.section + ((heading_label(d.anchor.block),) if d.anchor.path[-1:] else ()),
+        section=d.anchor.section
+        + ((heading_label(d.anchor.block),) if d.anchor.block.kind == "letter" else ()),
         content=content,
         lead=tuple(dict.fromkeys(values["lead"])),
         coordinating=tuple(dict.fromkeys(values["coordinating"])),
@@ -142,13 +153,16 @@ def labelled_field_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
     out: list[tuple[Task, tuple[str, ...]]] = []
     draft: _Draft | None = None
     draft_scope: tuple[str, ...] = ()
+    heading: Placed | None = None  # a lettered title ("b) Công nghiệp chế biến ...") awaiting its item
 
     def flush() -> None:
         nonlocal draft
         if draft is not None and draft.content:
-            layout = "labelled_fields" if draft.anchor.block.kind == "letter" or any(
-                p.block.kind == "letter" for p in placed
-            ) else "labelled_bullets"
+            layout = (
+                "labelled_fields"
+                if draft.anchor.block.kind == "letter" or any(p.block.kind == "letter" for p in placed)
+                else "labelled_bullets"
+            )
             out.append((_task_from_draft(doc_id, draft, layout), draft_scope))
         draft = None
 
@@ -159,6 +173,7 @@ def labelled_field_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
             continue
         if b.kind in ("roman", "number") or (b.kind == "letter" and p.heading_only):
             flush()
+            heading = p if b.kind == "letter" else None
             continue
         if b.kind == "field":
             if draft is not None:
@@ -172,13 +187,23 @@ def labelled_field_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
         is_anchor = b.kind == "letter" or (b.kind == "bullet" and b.marker == "*")
         if b.kind == "bullet" and b.marker == "-":
             # '-' sub-items of a lettered point or '*' item are part of its content.
-            inside_item = draft is not None and not draft.fields and draft.anchor.block.kind in ("letter",) \
-                and draft.anchor.block.marker != "*" and not draft.anchor.heading_only
+            inside_item = (
+                draft is not None
+                and not draft.fields
+                and draft.anchor.block.kind in ("letter",)
+                and draft.anchor.block.marker != "*"
+                and not draft.anchor.heading_only
+            )
             is_anchor = not inside_item
+        if not is_anchor and b.kind == "paragraph" and draft is None and heading is not None:
+            # A titled point whose task is a plain paragraph: the title anchors it.
+            draft, draft_scope, heading = _Draft(anchor=heading, content=[b]), heading.path, None
+            continue
         if is_anchor:
             flush()
             draft = _Draft(anchor=p, content=[b])
             draft_scope = p.path
+            heading = None
             continue
         if draft is not None and not draft.fields:
             draft.content.append(b)  # paragraphs and '+' lines continuing the item
@@ -193,7 +218,11 @@ def narrative_tasks(doc_id: str, placed: list[Placed], skip: set[str]) -> list[t
     out: list[tuple[Task, tuple[str, ...]]] = []
     for p in placed:
         b = p.block
-        if p.zone != "body" or (p.path and p.path[0] in skip) or b.kind not in ("number", "paragraph", "bullet"):
+        if (
+            p.zone != "body"
+            or (p.path and p.path[0] in skip)
+            or b.kind not in ("number", "paragraph", "bullet")
+        ):
             continue
         m = NARRATIVE_RE.search(b.text)
         if not m:
@@ -216,7 +245,7 @@ def narrative_tasks(doc_id: str, placed: list[Placed], skip: set[str]) -> list[t
             doc_id=doc_id,
             task_id="",
             section=p.section + ((heading_label(b),) if b.kind == "number" else ()),
-            content=b.text,
+            content=strip_marker(b.text),
             lead=split_agencies(re.sub(r"^Giao\s+", "", lead)),
             coordinating=split_agencies(coord_text),
             directing=(),
@@ -273,8 +302,10 @@ def appendix_tasks(doc_id: str, placed: list[Placed]) -> TableParse:
     group_label = ""
     i = 0
     # Skip the header row (STT, Nội dung nhiệm vụ, ...).
-    while i < len(cells) and not TABLE_GROUP_ID_RE.match(cells[i].text) and not TABLE_ROW_ID_RE.match(
-        cells[i].text
+    while (
+        i < len(cells)
+        and not TABLE_GROUP_ID_RE.match(cells[i].text)
+        and not TABLE_ROW_ID_RE.match(cells[i].text)
     ):
         i += 1
     while i < len(cells):
@@ -286,10 +317,12 @@ def appendix_tasks(doc_id: str, placed: list[Placed]) -> TableParse:
             group_label = heading_label(Block("number", group_label, 0, 0, group))
             i += 2
             # A group whose content follows directly (no sub-number) is one row numbered like the group.
-            if i < len(cells) and not TABLE_ROW_ID_RE.match(cells[i].text) and not TABLE_GROUP_ID_RE.match(
-                cells[i].text
+            if (
+                i < len(cells)
+                and not TABLE_ROW_ID_RE.match(cells[i].text)
+                and not TABLE_GROUP_ID_RE.match(cells[i].text)
             ):
-                i = _table_row(doc_id, group, cell, cells, i, (group_label,), tasks, rows)
+                i = _table_row(doc_id, group, cell, cells, i, (group_label,), tasks, rows, title)
             continue
         if TABLE_ROW_ID_RE.match(cell.text):
             i = _table_row(doc_id, cell.text, cell, cells, i + 1, (group_label, cell.text), tasks, rows)
@@ -308,11 +341,14 @@ def _table_row(
     section_tail: tuple[str, ...],
     tasks: list[Task],
     rows: list[tuple[str, list[Block], tuple[str, ...]]],
+    title: Block | None = None,
 ) -> int:
     content: list[Block] = []
     agencies: list[Block] = []
-    while i < len(cells) and not TABLE_ROW_ID_RE.match(cells[i].text) and not TABLE_GROUP_ID_RE.match(
-        cells[i].text
+    while (
+        i < len(cells)
+        and not TABLE_ROW_ID_RE.match(cells[i].text)
+        and not TABLE_GROUP_ID_RE.match(cells[i].text)
     ):
         if agencies or (content and _is_agency_cell(cells[i].text)):
             agencies.append(cells[i])
@@ -340,7 +376,7 @@ def _table_row(
             numbered=True,
         )
     )
-    rows.append((row_id, [id_cell] + content + agencies, section))
+    rows.append((row_id, [id_cell] + ([title] if title else []) + content + agencies, section))
     return i
 
 
@@ -364,7 +400,14 @@ def table_gaps(doc_id: str, ids: list[str]) -> list[NumberingGap]:
                 + ("" if a[0] == b[0] else f" (và có thể cả các dòng {a[0]}.{a[1] + 1} trở đi)")
             )
             gaps.append(NumberingGap(doc_id, "Phụ lục", ida, idb, tuple(missing), note))
-        elif len(a) == 2 and len(b) == 1 and b[0] != a[0] + 1 or len(a) == 1 and len(b) == 2 and b[0] != a[0] + 1:
+        elif (
+            len(a) == 2
+            and len(b) == 1
+            and b[0] != a[0] + 1
+            or len(a) == 1
+            and len(b) == 2
+            and b[0] != a[0] + 1
+        ):
             gaps.append(NumberingGap(doc_id, "Phụ lục", ida, idb, (), f"Sau {ida} là {idb}"))
     return gaps
 
@@ -391,7 +434,13 @@ def heading_gaps(doc_id: str, placed: list[Placed]) -> list[NumberingGap]:
         if expected is not None and element != expected and element != prev:
             scope = path_id(parent) or "văn bản"
             gaps.append(
-                NumberingGap(doc_id, scope, path_id(parent + (prev,)), path_id(parent + (element,)), (),
-                              f"Đánh số nhảy từ {prev} sang {element} trong {scope}")
+                NumberingGap(
+                    doc_id,
+                    scope,
+                    path_id(parent + (prev,)),
+                    path_id(parent + (element,)),
+                    (),
+                    f"Đánh số nhảy từ {prev} sang {element} trong {scope}",
+                )
             )
     return gaps

