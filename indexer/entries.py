@@ -107,9 +107,11 @@ def document_entries(doc: ParsedDocument, fits: Callable[[str], bool] | None = N
     for c in doc.clauses:
         if c.kind in SKIP_KINDS:
             continue
-        pieces = _chunks(doc.original, c.char_start, c.char_end, fits) if not fits(c.text) else [
-            (c.text, c.char_start, c.char_end)
-        ]
+        pieces = (
+            _chunks(doc.original, c.char_start, c.char_end, fits)
+            if not fits(c.text)
+            else [(c.text, c.char_start, c.char_end)]
+        )
         for text, start, end in pieces:
             add(c.kind, c.breadcrumb, c.task_id, text, start, end)
     for t in doc.tasks:
@@ -124,5 +126,12 @@ def document_entries(doc: ParsedDocument, fits: Callable[[str], bool] | None = N
         if fits(text):
             add("task", t.breadcrumb, t.task_id, text, t.char_start, t.char_end)
         else:  # the clause entries already cover the content; keep the task's fields searchable
-            add("task", t.breadcrumb, t.task_id, " ".join(parts[1:]) or t.content[:500], t.char_start, t.char_end)
+            add(
+                "task",
+                t.breadcrumb,
+                t.task_id,
+                " ".join(parts[1:]) or t.content[:500],
+                t.char_start,
+                t.char_end,
+            )
     return entries

@@ -99,6 +99,100 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_index(args: argparse.Namespace) -> int:
+    """Build the index from every stored document (unchanged documents reuse their vectors)."""
+    from indexer.build import rebuild
+    from indexer.embedding_model import Embedder
+
+    report = rebuild(Embedder(), dense_kind=args.dense, reuse=not args.full)
+    print(
+        f"Đã lập chỉ mục {report.documents} văn bản, {report.entries} mục "
+        f"({report.embedded} mục nhúng mới) trong {report.seconds:.1f} s -> {report.directory}"
+    )
+    return 0
+
+
+def _read_upload(path: str) -> bytes:
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.is_file():
+        raise DocumentError(f"không tìm thấy tệp '{path}'.")
+    return p.read_bytes()
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    """Add a .txt/.docx/.pdf document to the store and the index."""
+    from pathlib import Path
+
+    from indexer.build import add_document
+    from indexer.embedding_model import Embedder
+
+    data = _read_upload(args.file)
+    result = add_document(
+        Path(args.file).name,
+        data,
+        Embedder(),
+        title=args.title,
+        number=args.number,
+        date=args.date,
+        issuer=args.issuer,
+    )
+    if not result.added:
+        info = result.info
+        print(f"Nội dung này đã có trong kho: {info.doc_id} ({info.short_title}). Không thay đổi gì.")
+        return 0
+    print(f"Đã thêm văn bản {result.info.doc_id}: {result.info.title}")
+    for w in result.warnings:
+        print(f"  cảnh báo: {w}")
+    if result.report:
+        print(
+            f"  chỉ mục: {result.report.entries} mục, nhúng mới {result.report.embedded} mục "
+            f"trong {result.report.seconds:.1f} s"
+        )
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from indexer.build import remove_document
+    from indexer.embedding_model import Embedder
+
+    report = remove_document(args.doc_id, Embedder())
+    print(f"Đã xóa {args.doc_id}. Chỉ mục còn {report.documents} văn bản, {report.entries} mục.")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Ranked clauses with provenance, scores and matched terms."""
+    from corpus.store import read_original
+    from indexer.search import HybridIndex
+
+    index = HybridIndex.load()
+    unknown = [d for d in args.doc or [] if d not in index.doc_ids]
+    if unknown:
+        raise SystemExit(
+            f"Lỗi: không có văn bản {', '.join(unknown)}. Các văn bản hiện có: {', '.join(index.doc_ids)}"
+        )
+    hits = index.search(args.query, k=args.k, doc_ids=args.doc, mode=args.mode)
+    originals = {
+        i.doc_id: read_original(i) for i in load_manifests() if i.doc_id in {h.entry.doc_id for h in hits}
+    }
+    rows = [h.to_dict(originals[h.entry.doc_id]) for h in hits]
+    if args.json:
+        _print_json(rows)
+        return 0
+    if not rows:
+        print("Không tìm thấy điều khoản nào.")
+    for i, r in enumerate(rows, 1):
+        print(f"{i}. [{r['doc_id']}] {r['section']}")
+        print(f"   {r['text'][:300]}{'…' if len(r['text']) > 300 else ''}")
+        print(
+            f"   điểm {r['score']:.3f} (từ khóa {r['lexical']:.2f}, ngữ nghĩa {r['dense']:.3f})  "
+            f"ký tự {r['char_start']}–{r['char_end']}  khớp: {', '.join(r['matched_terms']) or '-'}"
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hoidap", description="Hỏi đáp và tra cứu văn bản chính sách")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -114,6 +208,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--agency", help="lọc theo cơ quan chủ trì hoặc phối hợp (không phân biệt dấu)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_tasks)
+
+    p = sub.add_parser("index", help="lập chỉ mục (từ khóa + ngữ nghĩa) cho toàn bộ văn bản")
+    p.add_argument("--dense", choices=["flat", "hnsw"], default="flat", help="loại chỉ mục vector")
+    p.add_argument("--full", action="store_true", help="nhúng lại mọi văn bản, không dùng lại vector cũ")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("add", help="thêm văn bản .txt/.docx/.pdf vào kho và chỉ mục")
+    p.add_argument("file")
+    p.add_argument("--title")
+    p.add_argument("--number")
+    p.add_argument("--date", help="ngày ban hành, dạng YYYY-MM-DD")
+    p.add_argument("--issuer")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("remove", help="xóa một văn bản đã thêm")
+    p.add_argument("doc_id")
+    p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("search", help="tra cứu điều khoản")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=10)
+    p.add_argument("--doc", action="append", help="giới hạn trong văn bản (lặp lại được)")
+    p.add_argument("--mode", choices=["hybrid", "lexical", "dense"], default="hybrid")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
 
     for register in EXTRA_COMMANDS:
         register(sub)
@@ -132,6 +251,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DocumentError as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("Đã dừng; chỉ mục cũ vẫn được giữ nguyên.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # IndexLoadError and friends: a message, not a traceback
+        from indexer.store import IndexLoadError
+
+        if isinstance(exc, IndexLoadError):
+            print(f"Lỗi: {exc}", file=sys.stderr)
+            return 2
+        raise
 
 
 if __name__ == "__main__":
