@@ -18,7 +18,7 @@ from corpus.records import DocumentInfo, ParsedDocument
 from corpus.store import DocumentError, delete_document, load_manifests, read_original, store_document
 from indexer.dense import DenseIndex
 from indexer.embedding_model import Embedder
-from indexer.entries import Entry, document_entries, document_hash
+from indexer.entries import ENTRIES_VERSION, Entry, document_entries, document_hash
 from indexer.lexical import LexicalIndex
 from indexer.store import (
     FORMAT_VERSION,
@@ -106,7 +106,8 @@ def build_index(
         for doc in docs:
             h = document_hash(doc.original)
             rows = reusable.get(doc.doc_id)
-            if prev is not None and rows and pmanifest.documents.get(doc.doc_id, {}).get("hash") == h:
+            stored = pmanifest.documents.get(doc.doc_id, {}) if prev is not None else {}
+            if rows and stored.get("hash") == h and stored.get("entries_version") == ENTRIES_VERSION:
                 entries = [pentries[r] for r in rows]
                 tokens = [ptokens[r] for r in rows]
                 vectors = pvectors[rows]
@@ -120,6 +121,7 @@ def build_index(
             parts.append(vectors)
             documents[doc.doc_id] = {
                 "hash": h,
+                "entries_version": ENTRIES_VERSION,
                 "title": doc.info.short_title,
                 "entries": len(entries),
                 "clauses": len(doc.clauses),

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass
 from corpus.normalize import normalize_span
 from corpus.records import ParsedDocument
 
+# Bump when what an entry holds (or how its text is built) changes: stored vectors are then not reused.
+ENTRIES_VERSION = 2
 # Clause kinds that carry no searchable content of their own.
 SKIP_KINDS = {"recipients"}
 SENTENCE_RE = re.compile(r"(?<=[.;:!?])\s+(?=\S)")
@@ -32,6 +34,7 @@ class Entry:
     text: str
     char_start: int
     char_end: int
+    province: str | None = None
 
     def embed_text(self) -> str:
         """Passage text for the embedding model: title and breadcrumb give the clause its context."""
@@ -39,9 +42,13 @@ class Entry:
         return f"{self.doc_title}. {self.section}. {label}{self.text}"
 
     def lexical_text(self) -> str:
-        """Text for the lexical index: the clause plus its breadcrumb and task number."""
+        """Text for the lexical index: the clause with its document, province, breadcrumb and task number.
+
+        The document and province words make "kế hoạch 214" or "Quảng Nam" in a query favour
+        clauses of that document even when the clause itself never names it.
+        """
         label = f"nhiệm vụ {self.task_id} " if self.task_id else ""
-        return f"{label}{self.section} {self.text}"
+        return f"{self.doc_title} {self.province or ''} {label}{self.section} {self.text}"
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -95,6 +102,7 @@ def document_entries(doc: ParsedDocument, fits: Callable[[str], bool] | None = N
     """
     fits = fits or (lambda text: len(text) <= 1500)
     title = doc.info.short_title
+    province = doc.info.province
     entries: list[Entry] = []
     seen: set[str] = set()
 
@@ -102,7 +110,7 @@ def document_entries(doc: ParsedDocument, fits: Callable[[str], bool] | None = N
         eid = entry_id(doc.doc_id, kind, start, end, text)
         if eid not in seen:
             seen.add(eid)
-            entries.append(Entry(eid, doc.doc_id, title, kind, section, task_id, text, start, end))
+            entries.append(Entry(eid, doc.doc_id, title, kind, section, task_id, text, start, end, province))
 
     for c in doc.clauses:
         if c.kind in SKIP_KINDS:

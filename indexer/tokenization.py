@@ -24,11 +24,12 @@ _NOT_BEFORE = r"(?![^\W_])"  # not glued to a word on the right ("5G")
 # (number/TYPE-ISSUER) so "25/năm" or "5 - A" cannot match.
 _CODE = r"[A-Za-zĐđ]+"
 _DOC_NO = rf"(?P<docno>(?P<docnum>\d+)(?:/(?:19|20)\d\d)? ?[-/] ?{_CODE}(?: ?[-/] ?{_CODE})+)"
-_DATE_WORDS = (
-    r"(?P<wd>\d{1,2}) th[áa]ng (?P<wm>\d{1,2}) n[ăa]m (?P<wy>(?:19|20)\d\d)"  # 16 tháng 6 năm 2022
-)
+_DATE_WORDS = r"(?P<wd>\d{1,2}) th[áa]ng (?P<wm>\d{1,2}) n[ăa]m (?P<wy>(?:19|20)\d\d)"  # 16 tháng 6 năm 2022
 _DATE = r"(?P<date>(?P<d>\d{1,2}) ?/ ?(?P<m>\d{1,2})(?: ?/ ?(?P<y>\d{4}|\d{2}))?)"  # 06/11/2024, 15/11
 _YEARS = r"(?P<years>(?P<y1>(?:19|20)\d\d) ?[-–] ?(?P<y2>(?:19|20)\d\d))"  # 2021 - 2030
+# Letters glued to digits: "5G", "Covid-19", "ASEAN-4" - underthesea keeps "5G" whole
+# but splits the lowercase "5g" a user types, so protect them on both sides.
+_ALNUM = r"(?P<alnum>[A-Za-z]+-?\d[\dA-Za-z]*|\d+[A-Za-z][\dA-Za-z]*)"
 _NUM = r"\d+(?:[.,]\d+)*"  # 5.4, 1.1.2, 7,25, 7.700
 _PCT_RANGE = rf"(?P<prange>(?P<p1>{_NUM}) ?[-–] ?(?P<p2>{_NUM}) ?%)"  # 7,25 - 8,25%
 _NUMBER = rf"(?P<num>(?P<n>{_NUM})(?P<pct> ?%)?)"  # 5.4, 8,25%
@@ -36,12 +37,15 @@ _NUMBER = rf"(?P<num>(?P<n>{_NUM})(?P<pct> ?%)?)"  # 5.4, 8,25%
 _PROTECTED_RE = re.compile(
     _NOT_AFTER
     + "(?:"
-    + "|".join((_DOC_NO, _DATE_WORDS, _DATE, _YEARS, _PCT_RANGE, _NUMBER))
+    + "|".join((_DOC_NO, _DATE_WORDS, _DATE, _YEARS, _PCT_RANGE, _ALNUM, _NUMBER))
     + ")"
     + _NOT_BEFORE,
     re.IGNORECASE,
 )
 _HAS_WORD_RE = re.compile(r"[^\W_]")
+# Sentence/clause ends ("." ";" ":" ">" of a breadcrumb) followed by a space: no word,
+# number or document number spans one, so text can be cut there before segmenting.
+_SENTENCE_END_RE = re.compile(r"(?<=[.;:>…!?])\s+")
 _SPACES_RE = re.compile(r"\s+")
 
 # Query-side function words, for reporting which *content* terms matched (matched_terms).
@@ -56,7 +60,12 @@ STOPWORDS: frozenset[str] = frozenset(
     là_gì cho_biết vậy ạ nhé hãy xin muốn cần biết hỏi gồm những_gì việc sự các_loại
     """.split()
 )
-FOLDED_STOPWORDS: frozenset[str] = frozenset(strip_diacritics(w) for w in STOPWORDS)
+# Without diacritics many function words collide with content words ("co": có/cơ chế,
+# "tu": từ/đầu tư, "dang": đang/Đảng), so those folded forms are never stopwords.
+_AMBIGUOUS_FOLDED = frozenset(
+    "tai dau can su de tu do co da dang cung khi nen vi trong khong boi thi hoi den sau ma vay nhe".split()
+)
+FOLDED_STOPWORDS: frozenset[str] = frozenset(strip_diacritics(w) for w in STOPWORDS) - _AMBIGUOUS_FOLDED
 
 
 @lru_cache(maxsize=1)
@@ -99,6 +108,8 @@ def _protected_tokens(m: re.Match[str]) -> list[str]:
         return [f"{day}/{month}/{g['y']}", f"{day}/{month}", g["y"]]
     if g["years"]:
         return [f"{g['y1']}-{g['y2']}", g["y1"], g["y2"]]
+    if g["alnum"]:
+        return [g["alnum"].lower()]
     if g["prange"]:
         # "7,25 - 8,25%": the % applies to both ends, so "7,25%" in a query matches.
         p1, p2 = g["p1"], g["p2"]
@@ -124,6 +135,16 @@ def tokenize(text: str) -> list[str]:
         Lowercased tokens: underthesea words ("tăng_trưởng") and protected spans
         ("5.4", "7,25", "8,25%", "214/kh-ubnd", "214", "15/11", "2021-2030", "2021").
     """
+    tokens: list[str] = []
+    # Index entries repeat breadcrumbs and sentences (a task is also a clause), so
+    # sentences are tokenized once each: a third less underthesea work on the corpus.
+    for sentence in _SENTENCE_END_RE.split(text):
+        tokens.extend(_tokenize_sentence(sentence))
+    return tokens
+
+
+@lru_cache(maxsize=1 << 13)
+def _tokenize_sentence(text: str) -> tuple[str, ...]:
     norm = normalize_text(text)
     tokens: list[str] = []
     pos = 0
@@ -133,7 +154,7 @@ def tokenize(text: str) -> list[str]:
         tokens.extend(_protected_tokens(m))
         pos = m.end()
     tokens.extend(_words(norm[pos:]))
-    return tokens
+    return tuple(tokens)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -165,5 +186,5 @@ def fold_tokens(tokens: Iterable[str]) -> list[str]:
 
 
 def is_stopword(token: str) -> bool:
-    """True for a function word in accented or folded form ("của", "cua")."""
+    """True for a function word, accented ("có") or typed without diacritics ("cua", not "co")."""
     return token in STOPWORDS or token in FOLDED_STOPWORDS
