@@ -87,7 +87,7 @@ def build_index(
     """
     t0 = time.perf_counter()
     target = target or index_dir()
-    with build_lock(target):
+    with build_lock(target), atomic_index_dir(target) as tmp:
         prev = _previous(target, embedder, dense_kind) if reuse else None
         reusable: dict[str, list[int]] = {}
         if prev is not None:
@@ -144,11 +144,10 @@ def build_index(
                 "tasks": sum(len(d.tasks) for d in docs),
             },
         )
-        with atomic_index_dir(target) as tmp:
-            write_entries(tmp / "entries.jsonl", all_entries)
-            LexicalIndex.build(all_tokens).save(tmp / "lexical")
-            dense.save(tmp / "dense")
-            write_manifest(tmp / "manifest.json", manifest)  # last: a directory without it is incomplete
+        write_entries(tmp / "entries.jsonl", all_entries)
+        LexicalIndex.build(all_tokens).save(tmp / "lexical")
+        dense.save(tmp / "dense")
+        write_manifest(tmp / "manifest.json", manifest)  # last: a directory without it is incomplete
     return BuildReport(len(docs), len(all_entries), embedded, time.perf_counter() - t0, target)
 
 

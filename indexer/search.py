@@ -18,9 +18,10 @@ from indexer.store import IndexLoadError, IndexManifest, index_dir, read_entries
 from indexer.tokenization import tokenize
 
 MODES = ("hybrid", "lexical", "dense")
-# Chosen on the dev split of the gold set (see README, "Đo đạc"): weighted fusion, alpha for dense.
+# Chosen on the dev split of the gold set (83 answerable items): weighted fusion with dense weight 0.3
+# gave R@1 0.867 / MRR 0.911 against 0.831 / 0.888 for lexical only and 0.663 / 0.772 for the best RRF.
 DEFAULT_FUSION = "weighted"
-DEFAULT_ALPHA = 0.5
+DEFAULT_ALPHA = 0.3
 RRF_K = 60
 
 

@@ -1,0 +1,449 @@
+"""Question understanding over the real parsed corpus: intents, references, agencies, gaps."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from corpus.normalize import strip_diacritics
+from service.understanding import (
+    Catalog,
+    QueryAnalysis,
+    analyze,
+    gap_for,
+    missing_task_ids,
+    resolve_task_ids,
+)
+
+KH214 = "qng-kh-214-2024"
+CTR31 = "qng-ctr-31-2023"
+CTR37 = "qng-kh-ctr37"
+QNAM = "qnam-ctr-nq29"
+HN3 = "qng-nq-hn3-khoa20"
+SKHDT = "Sở Kế hoạch và Đầu tư"
+
+
+@pytest.fixture(scope="module")
+def catalog(parsed) -> Catalog:
+    return Catalog.from_documents(list(parsed.values()))
+
+
+@pytest.fixture(scope="module")
+def ask(catalog):
+    def run(question: str) -> QueryAnalysis:
+        return analyze(question, catalog)
+
+    return run
+
+
+# --- intents: accented, diacritics-free and colloquial phrasings ---------------------------
+
+INTENT_CASES: dict[str, list[str]] = {
+    "lead": [
+        "Ai chủ trì nhiệm vụ 5.4?",
+        "ai lo vụ 5.4",
+        "Đơn vị nào thực hiện nhiệm vụ 4.3?",
+        "nhiệm vụ 4.3 giao cho ai",
+        "Nhiệm vụ 7 kế hoạch 214 ai phụ trách",
+        "đầu mối thực hiện nhiệm vụ 9.5 là ai",
+    ],
+    "coordinating": [
+        "Nhiệm vụ 5.4 phối hợp với những đơn vị nào?",
+        "ai phối hợp nhiệm vụ 3.6",
+        "Nhiệm vụ 5.4 cùng với ai thực hiện",
+        "đơn vị phối hợp nhiệm vụ II.3.a",
+    ],
+    "deadline": [
+        "hạn chót nhiệm vụ II.1.a là khi nào",
+        "Thời gian thực hiện nhiệm vụ II.5.b",
+        "nhiệm vụ II.6.b bao giờ xong",
+        "Nhiệm vụ II.7.d phải hoàn thành năm nào?",
+        "điểm b mục 2 của kế hoạch 37-CTr/TU thời hạn khi nào",
+    ],
+    "figure": [
+        "Mục tiêu tăng trưởng GRDP đến 2030 là bao nhiêu?",
+        "Tỷ lệ đô thị hóa đến năm 2030?",
+        "GRDP bình quân đầu người năm 2030 đạt bao nhiêu USD",
+        "năng suất lao động tăng trưởng bình quân mấy %/năm",
+    ],
+    "document": [
+        "Kế hoạch 214 do ai ký?",
+        "Kế hoạch triển khai chương trình 37 có số hiệu là gì",
+        "Chương trình 31-CTr/TU ban hành ngày nào",
+        "cơ quan nào ban hành kế hoạch 37",
+        "Kế hoạch 214 thực hiện nghị quyết nào",
+    ],
+    "listing": [
+        "Sở KH&ĐT phối hợp những nhiệm vụ nào?",
+        "sở tài chính chủ trì những việc gì",
+        "Liệt kê các nhiệm vụ của Sở Xây dựng",
+        "các nhiệm vụ đến hạn năm 2025",
+        "Sở TT&TT chủ trì bao nhiêu nhiệm vụ",
+    ],
+    "lookup": [
+        "Chính sách thu hút đầu tư vào khu công nghiệp",
+        "Nội dung nhiệm vụ 6.1 là gì",
+        "phát triển điện gió ở Quảng Ngãi",
+    ],
+}
+
+
+@pytest.mark.parametrize(("intent", "question"), [(i, q) for i, qs in INTENT_CASES.items() for q in qs])
+def test_intent_accented_and_plain(ask, intent, question):
+    assert ask(question).intent == intent, question
+    plain = strip_diacritics(question)
+    assert ask(plain).intent == intent, plain
+
+
+def test_diacritics_free_reads_the_same(ask):
+    for qs in INTENT_CASES.values():
+        for q in qs:
+            a, b = ask(q), ask(strip_diacritics(q))
+            for name in ("intent", "document_fact", "doc_ids", "agencies", "province", "years", "roles"):
+                assert getattr(a, name) == getattr(b, name), (q, name)
+            assert [t.replace("đ", "d") for t in a.task_ids] == b.task_ids, q
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("Kế hoạch 214 do ai ký?", "signer"),
+        ("ai ky ke hoach 214", "signer"),
+        ("người ký chương trình hành động 31 là ai", "signer"),
+        ("Kế hoạch 214 số mấy", "number"),
+        ("số hiệu của kế hoạch triển khai CTr 37", "number"),
+        ("ke hoach 214 ky ngay nao", "date"),
+        ("Kế hoạch 214 ban hành ngày nào", "date"),
+        ("Kế hoạch 214 của cơ quan nào", "issuer"),
+        ("ai ban hành nghị quyết khóa XX", "issuer"),
+        ("kế hoạch 214 căn cứ vào văn bản nào", "basis"),
+        ("Chương trình 31 thực hiện nghị quyết nào", "basis"),
+    ],
+)
+def test_document_facts(ask, question, fact):
+    a = ask(question)
+    assert (a.intent, a.document_fact) == ("document", fact)
+
+
+def test_document_fact_only_for_document_intent(ask):
+    assert ask("Ai chủ trì nhiệm vụ 5.4?").document_fact is None
+    # "hợp đồng được ký kết" is no signature question.
+    assert ask("bao nhiêu hợp đồng được ký kết đến năm 2025").intent == "figure"
+
+
+def test_roles(ask):
+    assert ask("Sở KH&ĐT phối hợp những nhiệm vụ nào?").roles == ["coordinating"]
+    assert ask("sở tài chính chủ trì những việc gì").roles == ["lead"]
+    assert ask("Liệt kê các nhiệm vụ của Sở Xây dựng").roles == []
+    assert ask("Ai chủ trì nhiệm vụ 5.4?").roles == ["lead"]
+    assert ask("ai phối hợp nhiệm vụ 3.6").roles == ["coordinating"]
+
+
+def test_listing_needs_no_task_id(ask):
+    assert ask("nhiệm vụ 5.4 gồm những gì").intent == "lookup"
+    a = ask("các nhiệm vụ đến hạn năm 2025")
+    assert (a.intent, a.years) == ("listing", [2025])
+
+
+# --- task ids -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "ids"),
+    [
+        ("Ai chủ trì nhiệm vụ 5.4?", ["5.4"]),
+        ("5.4 do ai làm", ["5.4"]),
+        ("nhiệm vụ 3.6 phối hợp với ai", ["3.6"]),
+        ("nv 3.6", ["3.6"]),
+        ("mục 5.4 kế hoạch 214", ["5.4"]),
+        ("nhiệm vụ 7 kế hoạch 214 ai phụ trách", ["7"]),
+        ("stt 7", ["7"]),
+        ("nhiệm vụ 7 và 8 kế hoạch 214", ["7", "8"]),
+        ("nhiệm vụ 3.1 và 3.3 của KH 214", ["3.1", "3.3"]),
+        ("điểm b mục 2 của kế hoạch 37-CTr/TU thời hạn khi nào", ["2.b"]),
+        ("mục 2 điểm b kế hoạch 37", ["2.b"]),
+        ("điểm đ khoản 2 mục II do ai chủ trì", ["II.2.đ"]),
+        ("điểm a, khoản 1, mục II kế hoạch 37", ["II.1.a"]),
+        ("hạn chót nhiệm vụ II.1.a là khi nào", ["II.1.a"]),
+        ("nhiệm vụ ii.2.b(2) ai chủ trì", ["II.2.b(2)"]),
+        ("nhiem vu III.2-3 chuong trinh 31 thoi han", ["III.2-3"]),
+        ("mục 2 phần III chương trình 31", ["III.2"]),
+        ("khoản 2 mục II kế hoạch 37 gồm gì", ["II.2"]),
+        ("Phần IV chương trình 31 ai chủ trì", ["IV"]),
+    ],
+)
+def test_task_ids(ask, question, ids):
+    assert ask(question).task_ids == ids
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "tốc độ tăng trưởng GRDP đạt 7,25% mỗi năm",
+        "GRDP bình quân đầu người đạt 7.700 USD vào năm nào",
+        "sản lượng 8,5 triệu tấn",
+        "sản lượng 8.5 triệu tấn",
+        "thời kỳ 2021-2030 tăng trưởng ra sao",
+        "hạn 15/11 là gì",
+        "kế hoạch ban hành ngày 06/11/2024",
+        "Kế hoạch 214/KH-UBND",
+        "Nghị quyết 29-NQ/TW",
+        "đến năm 2030",
+        "Nghị quyết Hội nghị lần thứ 3",
+        "mạng 5G và Covid-19",
+    ],
+)
+def test_figures_are_not_task_ids(ask, question):
+    assert ask(question).task_ids == []
+
+
+def test_point_b_section_2_resolves_both_rows(ask, catalog):
+    a = ask("điểm b mục 2 của kế hoạch 37-CTr/TU thời hạn khi nào")
+    assert a.doc_ids == [CTR37]
+    assert resolve_task_ids(a, catalog, CTR37) == ["II.2.b", "II.2.b(2)"]
+    assert resolve_task_ids(ask("nhiệm vụ II.2.b kế hoạch 37"), catalog, CTR37) == ["II.2.b", "II.2.b(2)"]
+
+
+def test_letter_d_and_đ(ask, catalog):
+    accented = ask("điểm đ khoản 2 mục II kế hoạch 37")
+    assert resolve_task_ids(accented, catalog, CTR37) == ["II.2.đ-1", "II.2.đ-2"]
+    assert resolve_task_ids(ask("điểm d khoản 2 mục II kế hoạch 37"), catalog, CTR37) == [
+        "II.2.d-1",
+        "II.2.d-2",
+        "II.2.d-3",
+    ]
+    # Typed without diacritics, "d" may be "đ": both are candidates.
+    plain = resolve_task_ids(ask("diem d khoan 2 muc II ke hoach 37"), catalog, CTR37)
+    assert set(plain) == {"II.2.d-1", "II.2.d-2", "II.2.d-3", "II.2.đ-1", "II.2.đ-2"}
+    assert ask("diem dd muc 2").task_ids == ["2.đ"]
+
+
+def test_resolution_exact_children_and_positional(ask, catalog):
+    assert resolve_task_ids(ask("nhiệm vụ 5.4"), catalog, KH214) == ["5.4"]
+    assert resolve_task_ids(ask("nhiệm vụ 7"), catalog, KH214) == ["7"]
+    assert resolve_task_ids(ask("mục 5 kế hoạch 214"), catalog, KH214) == [f"5.{i}" for i in range(1, 7)]
+    assert resolve_task_ids(ask("nhiệm vụ III.2-3"), catalog, CTR31) == ["III.2-3"]
+    assert resolve_task_ids(ask("hạn chót nhiệm vụ II.1.a"), catalog, CTR37) == ["II.1.a"]
+    assert resolve_task_ids(ask("nhiệm vụ 5.4"), catalog, CTR37) == []
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_ids"),
+    [
+        ("Kế hoạch 214 do ai ký?", [KH214]),
+        ("214/KH-UBND ban hành ngày nào", [KH214]),
+        ("ke hoach 214 ai ky", [KH214]),
+        ("KH 214 có bao nhiêu nhiệm vụ", [KH214]),
+        ("kế hoạch số 214", [KH214]),
+        ("kh214 ai ky", [KH214]),
+        ("37-CTr/TU", [CTR37]),
+        ("chương trình 37 do ai ký", [CTR37]),
+        ("kế hoạch 37 có số hiệu không", [CTR37]),
+        ("31-CTr/TU ban hành ngày nào", [CTR31]),
+        ("chương trình hành động 31 ai ký", [CTR31]),
+        ("Nghị quyết Hội nghị lần thứ 3 đặt mục tiêu gì", [HN3]),
+        ("nghị quyết khóa XX về huy động nguồn lực", [HN3]),
+        ("Chương trình của Quảng Nam đặt chỉ tiêu gì", [QNAM]),
+        ("Nghị quyết 23 về công nghiệp", [CTR37]),
+    ],
+)
+def test_document_references(ask, question, doc_ids):
+    a = ask(question)
+    assert a.doc_ids == doc_ids
+    assert a.unknown_doc_refs == []
+
+
+def test_resolution_29_is_not_pinned(ask):
+    for q in ("Nghị quyết 29 đặt mục tiêu gì", "nghi quyet 29-NQ/TW tam nhin 2045", "NQ 29"):
+        a = ask(q)
+        assert a.doc_ids == [] and a.implements_refs == ["29-NQ/TW"], q
+    a = ask("Kế hoạch 37-CTr/TU")
+    assert a.implements_refs == ["37-CTr/TU"] and a.doc_ids == [CTR37]
+
+
+@pytest.mark.parametrize(
+    ("question", "unknown"),
+    [
+        ("Kế hoạch 999/KH-UBND do ai ký?", ["Kế hoạch 999/KH-UBND"]),
+        ("Ai chủ trì nhiệm vụ 1.1 trong Kế hoạch 999?", ["Kế hoạch 999"]),
+        ("Quyết định 123/QĐ-UBND quy định gì", ["Quyết định 123/QĐ-UBND"]),
+        ("Ai chủ trì nhiệm vụ trong Quyết định 1881/QĐ-TTg", ["Quyết định 1881/QĐ-TTg"]),
+        ("Quyết định 1881/QĐ-TTg ban hành ngày nào", ["Quyết định 1881/QĐ-TTg"]),
+    ],
+)
+def test_unknown_document_references(ask, question, unknown):
+    a = ask(question)
+    assert a.unknown_doc_refs == unknown
+    assert a.doc_ids == []
+
+
+def test_cited_documents_are_legitimate_subjects(ask):
+    for q in (
+        "Quyết định số 1881/QĐ-TTg nói về gì",
+        "Quyết định 858/QĐ-TTg về cơ giới hóa nông nghiệp do ai chủ trì thực hiện",
+    ):
+        a = ask(q)
+        assert a.unknown_doc_refs == [] and len(a.cited_refs) == 1, q
+
+
+def test_years_are_not_documents(ask):
+    a = ask("Kế hoạch 2025 có gì mới")
+    assert a.unknown_doc_refs == [] and a.years == [2025]
+
+
+# --- agencies and province -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "agency"),
+    [
+        ("Sở KH&ĐT phối hợp những nhiệm vụ nào?", SKHDT),
+        ("SKHĐT chủ trì gì", SKHDT),
+        ("sở kế hoạch đầu tư chủ trì nhiệm vụ nào", SKHDT),
+        ("Sở KH & ĐT", SKHDT),
+        ("Sở TT&TT chủ trì bao nhiêu nhiệm vụ", "Sở Thông tin và Truyền thông"),
+        ("Sở TTTT", "Sở Thông tin và Truyền thông"),
+        ("Sở LĐ-TB&XH chủ trì nhiệm vụ nào", "Sở Lao động - Thương binh và Xã hội"),
+        ("so LDTBXH", "Sở Lao động - Thương binh và Xã hội"),
+        ("Sở NN&PTNT chủ trì gì", "Sở Nông nghiệp và Phát triển nông thôn"),
+        ("SNN phối hợp gì", "Sở Nông nghiệp và Phát triển nông thôn"),
+        ("Sở TN&MT phối hợp nhiệm vụ nào", "Sở Tài nguyên và Môi trường"),
+        ("Sở TNMT", "Sở Tài nguyên và Môi trường"),
+        ("Sở KH&CN chủ trì bao nhiêu nhiệm vụ", "Sở Khoa học và Công nghệ"),
+        ("Sở KHCN", "Sở Khoa học và Công nghệ"),
+        ("Sở GD&ĐT phụ trách gì", "Sở Giáo dục và Đào tạo"),
+        ("Sở GDĐT", "Sở Giáo dục và Đào tạo"),
+        ("Sở VHTTDL chủ trì nhiệm vụ nào", "Sở Văn hóa, Thể thao và Du lịch"),
+        ("Sở GTVT chủ trì gì", "Sở Giao thông vận tải"),
+        ("BQL KKT Dung Quất chủ trì những nhiệm vụ nào", "Ban Quản lý KKT Dung Quất và các KCN Quảng Ngãi"),
+        ("ban quan ly khu kinh te dung quat", "Ban Quản lý KKT Dung Quất và các KCN Quảng Ngãi"),
+        ("UBND tỉnh chỉ đạo gì", "UBND tỉnh"),
+        ("Sở Tài chính chủ trì gì", "Sở Tài chính"),
+        ("so tai chinh phoi hop gi", "Sở Tài chính"),
+        ("Sở Công Thương chủ trì gì", "Sở Công Thương"),
+        ("so cong thuong chu tri nhung nhiem vu nao", "Sở Công Thương"),
+        ("Công An tỉnh", "Công an tỉnh"),
+        ("UBND các huyện phối hợp gì", "UBND các huyện, thị xã, thành phố"),
+    ],
+)
+def test_agencies(ask, question, agency):
+    assert ask(question).agencies == [agency]
+
+
+def test_no_agency_without_so(ask):
+    assert ask("Chính sách tài chính tín dụng thế nào").agencies == []
+    assert ask("số kế hoạch đã ban hành").agencies == []
+    # "SKHĐT" inside a document number is no agency.
+    assert ask("Công văn số 2057/SKHĐT-KTN").agencies == []
+
+
+def test_agency_without_tasks_is_still_named(ask):
+    a = ask("Sở Y tế chủ trì những nhiệm vụ nào")
+    assert (a.intent, a.agencies) == ("listing", ["Sở Y tế"])
+
+
+def test_canonical_agency_of_task_spellings(catalog):
+    assert catalog.canonical_agency("Sở Tài Chính") == "Sở Tài chính"
+    assert catalog.canonical_agency("Ban quản lý KKT Dung Quất và các KCN Quảng Ngãi") == (
+        "Ban Quản lý KKT Dung Quất và các KCN Quảng Ngãi"
+    )
+    assert (
+        catalog.canonical_agency("UBND các huyện, thành phố liên quan") == "UBND các huyện, thị xã, thành phố"
+    )
+    assert catalog.canonical_agency("Ngân hàng Nhà nước Việt Nam chi nhánh Quảng Ngãi") == (
+        "Ngân hàng Nhà nước Việt Nam chi nhánh tỉnh Quảng Ngãi"
+    )
+
+
+def test_province(ask):
+    assert ask("phát triển điện gió ở Quảng Ngãi").province == "Quảng Ngãi"
+    assert ask("quang nam dat chi tieu gi").province == "Quảng Nam"
+    assert ask("chỉ tiêu tăng trưởng công nghiệp của tỉnh Quảng Nam").province == "Quảng Nam"
+    assert ask("Ai chủ trì nhiệm vụ 5.4?").province is None
+    # Inside an agency name the province is no question scope.
+    assert ask("BQL KKT Dung Quất và các KCN Quảng Ngãi chủ trì gì").province is None
+    both = ask("Quảng Ngãi và Quảng Nam khác nhau thế nào về chỉ tiêu GRDP")
+    assert both.province is None and both.provinces == ["Quảng Ngãi", "Quảng Nam"]
+
+
+# --- years, figure terms, keywords -----------------------------------------------------------
+
+
+def test_years(ask):
+    assert ask("nhiệm vụ đến hạn năm 2025").years == [2025]
+    assert ask("tốc độ tăng trưởng thời kỳ 2021-2030").years == [2021, 2030]
+    assert ask("muc tieu den nam 2030").years == [2030]
+    assert ask("Kế hoạch 214/KH-UBND").years == []
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        ("Mục tiêu tăng trưởng GRDP đến 2030 là bao nhiêu?", ["tăng trưởng GRDP"]),
+        ("GRDP bình quân đầu người năm 2030 đạt bao nhiêu USD", ["GRDP bình quân đầu người"]),
+        ("Tỷ lệ đô thị hóa đến năm 2030 là bao nhiêu", ["Tỷ lệ đô thị hóa"]),
+        ("năng suất lao động tăng trưởng bình quân mấy %/năm", ["năng suất lao động tăng trưởng bình quân"]),
+        ("Quảng Nam đặt chỉ tiêu tỷ lệ lao động qua đào tạo bao nhiêu", ["tỷ lệ lao động qua đào tạo"]),
+        ("toc do tang truong GRDP binh quan la bao nhieu", ["toc do tang truong GRDP binh quan"]),
+        ("ty le do thi hoa dat bao nhieu", ["ty le do thi hoa"]),
+    ],
+)
+def test_figure_terms(ask, question, terms):
+    a = ask(question)
+    assert a.intent == "figure"
+    assert a.figure_terms == terms
+
+
+def test_keywords(ask):
+    assert ask("Ai chủ trì nhiệm vụ 5.4?").keywords == "5.4"
+    assert ask("Sở KH&ĐT phối hợp những nhiệm vụ nào?").keywords == SKHDT
+    assert ask("điểm đ khoản 2 mục II do ai chủ trì").keywords == "II.2.đ"
+    assert ask("Chính sách thu hút đầu tư vào khu công nghiệp").keywords == (
+        "Chính sách thu hút đầu tư khu công nghiệp"
+    )
+    assert ask("Quyết định số 1881/QĐ-TTg nói về gì").keywords.startswith("Quyết định số 1881/QĐ-TTg")
+
+
+def test_analysis_fields(ask):
+    a = ask("  Ai   chủ trì nhiệm vụ 5.4? ")
+    assert a.question == "  Ai   chủ trì nhiệm vụ 5.4? "
+    assert a.normalized == "Ai chủ trì nhiệm vụ 5.4?"
+    assert a.folded == "ai chu tri nhiem vu 5.4?"
+    assert a.to_dict()["task_ids"] == ["5.4"]
+
+
+# --- gaps and missing ids -------------------------------------------------------------------
+
+
+def test_gap_detection(ask, catalog):
+    for tid in ("2.3", "3.1"):
+        hits = gap_for(ask(f"Ai chủ trì nhiệm vụ {tid} kế hoạch 214?"), catalog)
+        assert [(d, t) for d, t, _ in hits] == [(KH214, tid)]
+        assert (hits[0][2].after, hits[0][2].before) == ("2.1", "3.3")
+    assert gap_for(ask("Ai chủ trì nhiệm vụ 3.3 kế hoạch 214?"), catalog) == []
+    # No document named: every document is searched.
+    assert [(d, t) for d, t, _ in gap_for(ask("nhiệm vụ 3.2 do ai chủ trì"), catalog)] == [(KH214, "3.2")]
+
+
+def test_missing_task_ids(ask, catalog):
+    assert missing_task_ids(ask("nhiệm vụ 1.3 kế hoạch 214"), catalog) == ["1.3"]
+    assert missing_task_ids(ask("nhiệm vụ 5.4 kế hoạch 214"), catalog) == []
+    assert missing_task_ids(ask("nhiệm vụ 5.4"), catalog, [CTR37]) == ["5.4"]
+    assert missing_task_ids(ask("nhiệm vụ 5.4 và 12.9"), catalog) == ["12.9"]
+
+
+# --- speed ----------------------------------------------------------------------------------
+
+
+def test_speed(ask):
+    questions = [q for qs in INTENT_CASES.values() for q in qs]
+    start = time.perf_counter()
+    for i in range(1000):
+        ask(questions[i % len(questions)])
+    elapsed = time.perf_counter() - start
+    print(f"1000 analyses: {elapsed:.3f} s")
+    assert elapsed < 20  # loose: the budget is 5 s; this only catches pathological regressions
