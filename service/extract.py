@@ -44,14 +44,14 @@ def figure_phrase(text: str, terms: list[str]) -> tuple[str, int] | None:
     if anchor is not None:
         after = [c for c in candidates if c[0] >= anchor]
         if after:
-            start, phrase = after[0]
-            return _tidy(phrase), start
-    start, phrase = candidates[0]
-    return _tidy(phrase), start
+            return _tidy(*after[0])
+    return _tidy(*candidates[0])
 
 
-def _tidy(phrase: str) -> str:
-    return re.sub(r"^(?:đạt|là)\s+", "", phrase)
+def _tidy(start: int, phrase: str) -> tuple[str, int]:
+    """Drop a leading verb ("đạt", "là"), keep qualifiers ("trên", "khoảng")."""
+    tidy = re.sub(r"^(?:đạt|là)\s+", "", phrase)
+    return tidy, start + len(phrase) - len(tidy)
 
 
 def _term_position(text: str, terms: list[str]) -> int | None:

@@ -53,7 +53,8 @@ INTENT_CUES: dict[str, tuple[str, ...]] = {
     ),
     "deadline": (
         "khi nao", "thoi han", "han chot", "het han", "den han", "han (la|cua|nop|hoan thanh)",
-        "thoi gian (thuc hien|hoan thanh)", "thoi diem (hoan thanh|thuc hien)", "nam nao", "thang nao",
+        "thoi gian (thuc hien|hoan thanh)", "(trong )?thoi gian nao", "thoi diem (hoan thanh|thuc hien)",
+        "nam nao", "thang nao",
         "bao gio", "luc nao", "bao lau", "deadline", "tien do", "(nam|thang) may", "xong chua",
         "hoan thanh chua", "tre han", "qua han",
     ),

@@ -1,0 +1,55 @@
+"""Answer-phrase extraction helpers (no model needed)."""
+
+from __future__ import annotations
+
+from service.answer import clause_subject
+from service.extract import best_sentence, deadline_phrase, figure_phrase, locate
+from service.places import other_provinces
+
+
+def test_figure_phrase_skips_years_item_numbers_and_document_numbers():
+    text = (
+        "- Tốc độ tăng trưởng GRDP bình quân thời kỳ 2021 - 2030 đạt 7,25 - 8,25%/năm; trong đó: "
+        "tốc độ tăng trưởng của khu vực Công nghiệp đạt 8,25 - 9,25%/năm."
+    )
+    assert figure_phrase(text, ["tăng trưởng GRDP"]) == ("7,25 - 8,25%/năm", text.index("7,25"))
+    assert figure_phrase(text, ["khu vực Công nghiệp"])[0] == "8,25 - 9,25%/năm"
+    assert figure_phrase("- Tốc độ tăng trưởng GRDP bình quân trên 9%/năm.", ["GRDP"])[0] == "trên 9%/năm"
+    assert figure_phrase("Kết luận số 536-KL/TU, ngày 08/12/2022 của Ban Thường vụ", ["kết luận"]) is None
+    assert figure_phrase("2.1. Mục tiêu tổng quát đến năm 2030", ["mục tiêu"]) is None
+    assert figure_phrase("diện tích 45.000 ha, hệ thống kết cấu hạ tầng", ["diện tích"])[0] == "45.000 ha"
+
+
+def test_deadline_phrase_in_prose():
+    assert deadline_phrase("xây dựng chương trình hành động ... Hoàn thành trong quý II/2023.") == (
+        "Hoàn thành trong quý II/2023"
+    )
+    assert deadline_phrase("báo cáo UBND tỉnh (qua Sở Kế hoạch và Đầu tư) trước ngày 15/11 để tổng hợp") == (
+        "trước ngày 15/11"
+    )
+    assert deadline_phrase("cơ bản trở thành tỉnh có công nghiệp theo hướng hiện đại vào năm 2030.") == (
+        "vào năm 2030"
+    )
+    assert deadline_phrase("Phát triển công nghiệp bền vững.") is None
+
+
+def test_clause_subject():
+    assert clause_subject("5. Ban cán sự đảng UBND tỉnh giúp Tỉnh ủy, Ban Thường vụ Tỉnh ủy theo dõi") == (
+        "Ban cán sự đảng UBND tỉnh"
+    )
+    assert clause_subject("2. Giao Sở Kế hoạch và Đầu tư chủ trì, phối hợp các sở") == "Sở Kế hoạch và Đầu tư"
+    assert clause_subject("- Phát triển hạ tầng năng lượng tái tạo, năng lượng sạch") is None
+
+
+def test_best_sentence_and_locate():
+    text = "Phát triển du lịch. Xây dựng huyện đảo Lý Sơn thành trung tâm du lịch biển - đảo. Khác."
+    assert best_sentence(text, ["lý_sơn", "trung_tâm"]).startswith("Xây dựng huyện đảo Lý Sơn")
+    original = "abc Sở Tài\nchính chủ trì"
+    span = locate(original, 0, len(original), "Sở Tài chính")
+    assert span is not None and original[span[0] : span[1]] == "Sở Tài\nchính"
+
+
+def test_other_provinces():
+    assert other_provinces("muc tieu tang truong GRDP cua Da Nang den 2030") == ["da nang"]
+    assert other_provinces("Tốc độ tăng trưởng của tỉnh Quảng Ngãi") == []
+    assert other_provinces("Quảng Nam và Thừa Thiên Huế") == ["thua thien hue"]
