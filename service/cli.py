@@ -193,6 +193,70 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_citation(i: int, c: dict, indent: str = "   ") -> None:
+    task = f"  nhiệm vụ {c['task_id']}" if c.get("task_id") else ""
+    print(f"{i}. {c['doc_title']} — {c['section'] or '(đầu văn bản)'}{task}")
+    print(f"{indent}ký tự {c['char_start']}–{c['char_end']}  (điểm {c['score']:.3f})")
+    quote = " ".join(c["quote"].split())
+    print(f"{indent}«{quote[:500]}{'…' if len(quote) > 500 else ''}»")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer one question with exact quotes (same QAService as the API)."""
+    from service.answer import QAService, QuestionError
+
+    service = QAService.from_store()
+    try:
+        answer = service.ask(args.question, doc_ids=args.doc, top_k=args.top_k)
+    except QuestionError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    data = answer.to_dict()
+    if args.json:
+        _print_json(data)
+        return 0
+    if data["found"]:
+        print(f"Trả lời: {data['answer']}")
+    else:
+        print("Không tìm thấy câu trả lời có căn cứ trong văn bản.")
+    print(data["message"])
+    if len(data["answers"]) > 1:
+        print("\nTheo từng văn bản:")
+        for a in data["answers"]:
+            print(f"  - {a['doc_title']}: {a['answer']}")
+    if data["citations"]:
+        print("\nTrích dẫn:")
+        for i, c in enumerate(data["citations"], 1):
+            _print_citation(i, c)
+    if not data["found"] and data["related"]:
+        print("\nCác đoạn liên quan (chỉ để tham khảo):")
+        for i, c in enumerate(data["related"], 1):
+            _print_citation(i, c)
+    print(f"\n({data['question_type']}, {data['took_ms']:.0f} ms)")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the HTTP API (one process: the index and the model are loaded once, before listening)."""
+    import uvicorn
+
+    from service.answer import QAService
+    from service.api import create_app
+
+    service = QAService.from_store()  # a missing/stale index stops here with a message
+    app = create_app(service, mount_ui=not args.no_ui)
+    print(f"Phục vụ tại http://{args.host}:{args.port} (tài liệu API: /docs)", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, workers=1, log_level=args.log_level)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Evaluate the four systems on the gold questions (table, JSON, or a report with --out)."""
+    from eval.runner import command
+
+    return command(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hoidap", description="Hỏi đáp và tra cứu văn bản chính sách")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -233,6 +297,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=["hybrid", "lexical", "dense"], default="hybrid")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="hỏi đáp: câu trả lời ngắn kèm trích dẫn nguyên văn")
+    p.add_argument("question")
+    p.add_argument("--doc", action="append", help="giới hạn trong văn bản (lặp lại được)")
+    p.add_argument("--top-k", type=int, default=5, help="số trích dẫn tối đa (1-50)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("serve", help="chạy API HTTP (FastAPI, tài liệu tại /docs)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-ui", action="store_true", help="không gắn giao diện web tại /ui")
+    p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("eval", help="đánh giá trên bộ câu hỏi chuẩn: truy hồi, độ chính xác, báo cáo")
+    p.add_argument("--gold", help="tệp câu hỏi chuẩn (định dạng eval/gold; mặc định eval/gold.jsonl)")
+    p.add_argument("--split", choices=["dev", "test", "all"], default="test")
+    systems = ["raw-bm25", "lexical", "dense", "hybrid"]
+    p.add_argument("--systems", nargs="+", choices=systems, default=systems)
+    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON (kèm từng câu hỏi)")
+    p.add_argument("--out", help="thư mục ghi report.md, biểu đồ PNG và summary.json")
+    p.set_defaults(func=cmd_eval)
 
     for register in EXTRA_COMMANDS:
         register(sub)
