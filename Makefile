@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install model index run serve test lint bench eval clean
+.PHONY: install model index run serve test lint bench bench-api eval clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -34,6 +34,9 @@ lint: install
 
 bench: index
 	$(BIN)/python -m indexer.bench
+
+bench-api: index
+	$(BIN)/python -m service.bench
 
 eval: index
 	$(BIN)/hoidap eval --split test --out eval/report
