@@ -46,15 +46,14 @@ class BuildReport:
     directory: Path
 
 
-def _previous(target: Path, embedder: Embedder, dense_kind: str):
-    """Entries, tokens and vectors of the current index when it is reusable, else None."""
+def _previous(target: Path, embedder: Embedder):
+    """Entries, tokens and vectors of the current index when it is reusable, else None.
+
+    The dense index kind does not matter: vectors are the same for flat and HNSW.
+    """
     try:
         manifest = read_manifest(target)
-        if (manifest.model_id, manifest.dimension, manifest.dense_kind) != (
-            embedder.model_id,
-            embedder.dimension,
-            dense_kind,
-        ):
+        if (manifest.model_id, manifest.dimension) != (embedder.model_id, embedder.dimension):
             return None
         entries = read_entries(target / "entries.jsonl")
         tokens = LexicalIndex.load(target / "lexical").token_lists
@@ -66,11 +65,19 @@ def _previous(target: Path, embedder: Embedder, dense_kind: str):
     return manifest, entries, tokens, vectors
 
 
+def current_dense_kind(target: Path | None = None) -> str:
+    """The dense index kind of the existing index ("flat" when there is none)."""
+    try:
+        return read_manifest(target or index_dir()).dense_kind
+    except IndexLoadError:
+        return "flat"
+
+
 def build_index(
     docs: list[ParsedDocument],
     embedder: Embedder,
     target: Path | None = None,
-    dense_kind: str = "flat",
+    dense_kind: str | None = None,
     reuse: bool = True,
 ) -> BuildReport:
     """Write a complete index for `docs` into `target`, atomically.
@@ -79,7 +86,8 @@ def build_index(
         docs: parsed documents to index.
         embedder: the embedding model.
         target: index directory (default: `index_dir()`).
-        dense_kind: "flat" (exact) or "hnsw" (approximate, for large corpora).
+        dense_kind: "flat" (exact) or "hnsw" (approximate, for large corpora); default: keep the
+            current index's kind.
         reuse: reuse vectors of unchanged documents from the current index.
 
     Returns:
@@ -87,8 +95,9 @@ def build_index(
     """
     t0 = time.perf_counter()
     target = target or index_dir()
+    dense_kind = dense_kind or current_dense_kind(target)
     with build_lock(target), atomic_index_dir(target) as tmp:
-        prev = _previous(target, embedder, dense_kind) if reuse else None
+        prev = _previous(target, embedder) if reuse else None
         reusable: dict[str, list[int]] = {}
         if prev is not None:
             pmanifest, pentries, ptokens, pvectors = prev
@@ -151,7 +160,9 @@ def build_index(
     return BuildReport(len(docs), len(all_entries), embedded, time.perf_counter() - t0, target)
 
 
-def rebuild(embedder: Embedder, target: Path | None = None, dense_kind: str = "flat", reuse: bool = True):
+def rebuild(
+    embedder: Embedder, target: Path | None = None, dense_kind: str | None = None, reuse: bool = True
+):
     """Index every stored document."""
     return build_index(parse_corpus(), embedder, target, dense_kind, reuse)
 

@@ -128,6 +128,7 @@ class QAService:
 
         index = HybridIndex.load()
         docs = [d for d in parse_corpus() if d.doc_id in index.manifest.documents]
+        tokenize("khởi động")  # import the word segmenter now, not on the first user's question
         return cls(docs, index, mode)
 
     # --- public -----------------------------------------------------------------------------

@@ -289,3 +289,18 @@ def test_rebuild_reuses_vectors(built_index, embedder, tmp_path):
     report = build_index(parse_corpus(), embedder, target)
     assert report.embedded == 0 and report.entries == built_index[1].entries
     assert Path(target / "manifest.json").exists()
+
+
+def test_hnsw_switch_reuses_vectors_and_add_keeps_the_kind(built_index, embedder, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOIDAP_DATA_DIR", str(tmp_path / "data"))
+    target = tmp_path / "index"
+    shutil.copytree(built_index[0], target)
+    from corpus.parse import parse_corpus
+
+    report = build_index(parse_corpus(), embedder, target, dense_kind="hnsw")
+    assert report.embedded == 0 and read_manifest(target).dense_kind == "hnsw"
+    result = add_document("cang-ca.txt", SMALL_DOC.encode(), embedder, target=target)
+    assert result.report is not None and 0 < result.report.embedded < 20
+    assert read_manifest(target).dense_kind == "hnsw"
+    index = HybridIndex.load(target, embedder)
+    assert index.search("nạo vét luồng cảng cá Lý Sơn", k=1)[0].entry.doc_id == result.info.doc_id
