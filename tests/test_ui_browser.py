@@ -1,0 +1,520 @@
+"""The Gradio page (ui/app.py) in a real browser against the real app.
+
+A real uvicorn server runs `service.api.create_app(service, mount_ui=True)` on loopback in a
+background thread, over a real QAService (the session index built by conftest and the real
+embedding model); headless Debian Chromium drives it through Playwright. Upload tests use
+a copy of the index and temporary data directories, so the repository's data is never
+touched. Every test leaves a screenshot in `test-artifacts/`; the tab screenshots for the
+README go to `docs/screenshots/`.
+
+Skipped (not failed) only when Chromium is missing and cannot be installed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.answer import QAService
+from service.cli import task_matches
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1100, "height": 860}
+PHONE = {"width": 390, "height": 844}
+Q214 = "qng-kh-214-2024"
+Q37 = "qng-kh-ctr37"
+TIMEOUT = 90_000  # ms; the first question also warms the embedding model
+
+NEW_DOC = """ỦY BAN NHÂN DÂN
+TỈNH QUẢNG NGÃI
+Số: 99/KH-UBND
+Quảng Ngãi, ngày 15 tháng 01 năm 2025
+KẾ HOẠCH
+Thí điểm lắp đặt trạm sạc xe điện công cộng trên địa bàn tỉnh
+I. MỤC TIÊU
+1. Lắp đặt 40 trạm sạc xe điện công cộng tại các huyện đồng bằng trước năm 2027.
+2. Ưu tiên vị trí gần bến xe khách, chợ đầu mối và khu du lịch biển Mỹ Khê.
+II. NHIỆM VỤ
+1. Sở Công Thương chủ trì khảo sát vị trí đặt trạm sạc xe điện, hoàn thành trong năm 2025.
+2. Sở Giao thông vận tải phối hợp hướng dẫn đấu nối trạm sạc với hạ tầng giao thông.
+"""
+
+
+# --- browser -------------------------------------------------------------------------------------
+
+
+def _find_chromium() -> str | None:
+    for candidate in (
+        os.environ.get("HOIDAP_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def _try_install_chromium() -> None:
+    """Debian's package, as root with apt-get; never Playwright's browser download."""
+    if not shutil.which("apt-get") or os.geteuid() != 0:
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (
+        ["apt-get", "install", "-y", "chromium"],
+        ["apt-get", "update"],
+        ["apt-get", "install", "-y", "chromium"],
+    ):
+        try:
+            done = subprocess.run(cmd, env=env, capture_output=True, timeout=900, stdin=subprocess.DEVNULL)
+        except (OSError, subprocess.SubprocessError):
+            return
+        if cmd[1] == "install" and done.returncode == 0:
+            return
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = _find_chromium()
+    if path is None:
+        _try_install_chromium()
+        path = _find_chromium()
+    if path is None:
+        pytest.skip("Chromium không có và không cài được (apt-get install chromium)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True, locale="vi-VN")
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT)
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield pg
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    finally:
+        context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+# --- server --------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """uvicorn serving an app on loopback in a daemon thread."""
+
+    def __init__(self, app) -> None:
+        import uvicorn
+
+        self.app = app
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+def _app(service: QAService):
+    from service.api import create_app
+
+    app = create_app(service, mount_ui=True)
+    assert app.state.ui_mounted, "ui.app.mount was not called"
+    return app
+
+
+@pytest.fixture(scope="module")
+def service(parsed, index) -> QAService:
+    return QAService(list(parsed.values()), index)
+
+
+@pytest.fixture(scope="module")
+def server(service) -> Iterator[LiveServer]:
+    with LiveServer(_app(service)) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def writable(built_index, embedder, tmp_path_factory) -> Iterator[tuple[LiveServer, Path]]:
+    """A server over a COPY of the index, with data and index dirs in a temporary folder."""
+    from ui.app import load_service
+
+    data = tmp_path_factory.mktemp("ui-data")
+    index_copy = data / "index"
+    shutil.copytree(built_index[0], index_copy)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOIDAP_DATA_DIR", str(data))
+        mp.setenv("HOIDAP_INDEX_DIR", str(index_copy))
+        mp.setenv("HOIDAP_FEEDBACK_FILE", str(data / "feedback.jsonl"))
+        svc = load_service(embedder)
+        with LiveServer(_app(svc)) as live:
+            yield live, data
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def open_ui(page, server: LiveServer) -> None:
+    page.goto(server.url + "/")  # the redirect to /ui
+    assert "/ui" in page.url
+    page.get_by_role("tab", name="Hỏi đáp", exact=True).wait_for()
+
+
+def tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name, exact=True).click()
+
+
+def field(page, elem_id: str):
+    return page.locator(f"#{elem_id} textarea, #{elem_id} input:not([type=file])").first
+
+
+def ask(page, question: str):
+    replies = page.locator("#hd-chat .hd-reply, #hd-chat .hd-error")
+    before = replies.count()
+    field(page, "hd-question").fill(question)
+    page.locator("#hd-send").click()
+    page.wait_for_function(
+        "n => document.querySelectorAll('#hd-chat .hd-reply, #hd-chat .hd-error').length > n", arg=before
+    )
+    return replies.last
+
+
+def search(page, query: str, mode: str | None = None):
+    tab(page, "Tra cứu điều khoản")
+    if mode:
+        page.locator("#hd-search-mode").get_by_text(mode, exact=True).click()
+    results = page.locator("#hd-search-results")
+    field(page, "hd-search-q").fill(query)
+    page.locator("#hd-search-btn").click()
+    page.wait_for_function(
+        "q => { const r = document.querySelector('#hd-search-results .hd-summary');"
+        " return r && r.innerText.includes(q); }",
+        arg=f"«{query}»",
+    )
+    return results
+
+
+def save_readme_shot(page, name: str) -> None:
+    """A viewport screenshot for the README, reduced to a palette PNG to stay small."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    data = page.screenshot()
+    target = SCREENSHOTS / f"{name}.png"
+    try:
+        from PIL import Image
+
+        img = Image.open(io.BytesIO(data)).convert("RGB")
+        img.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)
+    except ImportError:
+        target.write_bytes(data)
+
+
+def no_horizontal_overflow(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+# --- tests ---------------------------------------------------------------------------------------
+
+
+def test_ask_shows_answer_quote_context_and_records_feedback(page, server, service, tmp_path, monkeypatch):
+    feedback = tmp_path / "feedback.jsonl"
+    monkeypatch.setenv("HOIDAP_FEEDBACK_FILE", str(feedback))
+    expected = service.ask("Ai chủ trì nhiệm vụ 5.4?").citations[0]
+    open_ui(page, server)
+
+    reply = ask(page, "Ai chủ trì nhiệm vụ 5.4?")
+    assert reply.locator(".hd-answer").inner_text().strip() == "Sở Tài chính"
+    quote = reply.locator(".hd-quote").first
+    assert "Bảo đảm cân đối chi thường xuyên ngân sách nhà nước" in quote.inner_text()
+    assert quote.locator("mark").inner_text() == "Sở Tài chính"  # the answering phrase, from `highlight`
+    card = reply.locator(".hd-card").first
+    assert "Kế hoạch 214/KH-UBND" in card.inner_text()
+    assert "Phụ lục > 5." in card.locator(".hd-crumb").inner_text()
+    assert f"ký tự {expected.char_start}–{expected.char_end}" in card.inner_text()
+
+    context = card.locator(".hd-context")
+    assert not context.is_visible()
+    card.locator("summary").click()
+    assert context.is_visible()
+    text = context.inner_text()
+    assert "5.3" in text and "5.5" in text  # the neighbouring tasks around the quote
+    assert "Sở Tài chính" in context.locator(".hd-quote-in-context").inner_text()
+
+    page.locator("#hd-verdict").get_by_text("Đúng", exact=True).click()
+    field(page, "hd-note").fill("chính xác")
+    page.locator("#hd-fb-send").click()
+    page.locator("#hd-fb-status .hd-ok").wait_for()
+    lines = [json.loads(x) for x in feedback.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 1
+    rec = lines[0]
+    assert rec["question"] == "Ai chủ trì nhiệm vụ 5.4?" and rec["verdict"] == "correct"
+    assert rec["answer"] == "Sở Tài chính" and rec["found"] is True and rec["note"] == "chính xác"
+    assert rec["citations"][0]["doc_id"] == Q214
+    assert (rec["citations"][0]["char_start"], rec["citations"][0]["char_end"]) == (
+        expected.char_start,
+        expected.char_end,
+    )
+
+    from eval.gold import GoldItem
+    from ui.feedback import to_gold_items
+
+    items = to_gold_items(lines, {Q214: service.docs[Q214].original})
+    gold = GoldItem.model_validate(items[0])
+    assert gold.type == "lead" and gold.answers == ["Sở Tài chính"] and gold.split == "dev"
+    assert gold.evidence[0].text == service.docs[Q214].original[expected.char_start : expected.char_end]
+
+    page.evaluate("() => document.querySelector('#hd-chat .hd-details').open = false")
+    page.locator("#hd-chat").scroll_into_view_if_needed()
+    save_readme_shot(page, "hoi-dap")
+
+
+def test_examples_not_found_and_multi_document_answers(page, server):
+    open_ui(page, server)
+    replies = page.locator("#hd-chat .hd-reply")
+    page.get_by_text("ai chu tri nhiem vu 2.3 ke hoach 214", exact=True).click()
+    replies.first.wait_for()
+    reply = replies.last
+    assert "Không tìm thấy câu trả lời trong văn bản" in reply.locator(".hd-answer").inner_text()
+    assert "2.1" in reply.locator(".hd-msg").inner_text() and "3.3" in reply.locator(".hd-msg").inner_text()
+    assert "Các đoạn liên quan (không phải câu trả lời)" in reply.inner_text()
+    assert reply.locator(".hd-related").count() >= 1
+
+    page.get_by_text("Mục tiêu tăng trưởng GRDP đến 2030 là bao nhiêu?", exact=True).click()
+    page.wait_for_function("() => document.querySelectorAll('#hd-chat .hd-reply').length >= 2")
+    reply = replies.last
+    per_doc = reply.locator(".hd-perdoc li")
+    assert per_doc.count() >= 2  # each document's own figure
+    assert "7,25 - 8,25%" in reply.locator(".hd-perdoc").inner_text()
+
+    reply = ask(page, "   ")
+    assert "Câu hỏi đang trống" in reply.inner_text()  # a message, not a traceback
+
+
+def test_search_without_diacritics_highlights_terms(page, server, service):
+    top = service.searcher.search("phu song 5G", k=1)[0].entry
+    open_ui(page, server)
+
+    results = search(page, "phu song 5G")
+    first = results.locator(".hd-hit").first
+    assert (
+        "Kế hoạch triển khai Chương trình hành động 37-CTr/TU" in first.locator(".hd-card-head").inner_text()
+    )
+    assert "phủ sóng 5G" in first.locator(".hd-quote").inner_text()
+    marks = [m.lower() for m in first.locator(".hd-quote mark").all_inner_texts()]
+    assert {"phủ", "sóng", "5g"} <= set(marks)
+    assert f"ký tự {top.char_start}–{top.char_end}" in first.inner_text()
+    assert "điểm" in first.locator(".hd-meta").inner_text()
+    save_readme_shot(page, "tra-cuu")
+
+    results = search(page, "nha o xa hoi cong nhan", mode="Từ khóa")
+    texts = results.locator(".hd-hit .hd-quote").all_inner_texts()[:3]
+    assert any("nhà ở xã hội" in t for t in texts)
+    assert any("công nhân" in t for t in texts)
+
+
+def test_task_table_filter_and_csv_xlsx_export(page, server, parsed):
+    expected = {
+        (d.doc_id, t.task_id)
+        for d in parsed.values()
+        for t in d.tasks
+        if task_matches(t, None, "so tai chinh")
+    }
+    total = sum(len(d.tasks) for d in parsed.values())
+    assert 0 < len(expected) < total
+    open_ui(page, server)
+    tab(page, "Nhiệm vụ")
+    page.locator("#hd-task-count").wait_for()
+    assert page.locator("#hd-task-count").inner_text().startswith(f"{total} / {total}")
+
+    field(page, "hd-task-agency").fill("so tai chinh")
+    page.wait_for_function(
+        "n => document.querySelector('#hd-task-count').innerText.startsWith(n + ' /')", arg=len(expected)
+    )
+    table_text = page.locator("#hd-task-table").inner_text()
+    assert "Sở Tài chính" in table_text and "5.4" in table_text
+    save_readme_shot(page, "nhiem-vu")
+
+    with page.expect_download() as info:
+        page.locator("#hd-dl-csv").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".csv")
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
+    assert {(r["Mã văn bản"], r["Số hiệu nhiệm vụ"]) for r in rows} == expected
+    assert len(rows) == len(expected)
+    assert all("sở tài chính" in (r["Chủ trì"] + r["Phối hợp"]).lower() for r in rows)
+    r54 = next(r for r in rows if (r["Mã văn bản"], r["Số hiệu nhiệm vụ"]) == (Q214, "5.4"))
+    assert r54["Chủ trì"] == "Sở Tài chính"
+    assert parsed[Q214].original[int(r54["Ký tự bắt đầu"]) : int(r54["Ký tự kết thúc"])].startswith("5.4")
+
+    with page.expect_download() as info:
+        page.locator("#hd-dl-xlsx").click()
+    from openpyxl import load_workbook
+
+    assert info.value.suggested_filename.endswith(".xlsx")
+    ws = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes())).active
+    values = list(ws.iter_rows(values_only=True))
+    assert values[0][:6] == ("Văn bản", "Số hiệu nhiệm vụ", "Nội dung", "Chủ trì", "Phối hợp", "Thời hạn")
+    assert len(values) - 1 == len(expected)
+
+    field(page, "hd-task-deadline").fill("2025")  # filters combine
+    page.wait_for_function(
+        "n => !document.querySelector('#hd-task-count').innerText.startsWith(n + ' /')", arg=len(expected)
+    )
+    field(page, "hd-task-text").fill("khong co noi dung nay")
+    page.wait_for_function("() => document.querySelector('#hd-task-count').innerText.startsWith('0 /')")
+    assert "Văn bản" in page.locator("#hd-task-table").inner_text()  # headers stay, no rows
+    with page.expect_download() as info:
+        page.locator("#hd-dl-csv").click()
+    assert len(Path(info.value.path()).read_text(encoding="utf-8-sig").splitlines()) == 1  # header only
+
+
+def test_documents_tab_lists_metadata_with_sources(page, server, parsed):
+    open_ui(page, server)
+    tab(page, "Văn bản")
+    cards = page.locator("#hd-doc-cards .hd-doc")
+    cards.first.wait_for()
+    assert cards.count() == len(parsed)
+    assert f"{len(parsed)} văn bản" in page.locator("#hd-doc-cards .hd-summary").inner_text()
+    k214 = cards.filter(has_text="qng-kh-214-2024")
+    assert "214/KH-UBND" in k214.inner_text() and "06/11/2024" in k214.inner_text()
+    assert "Trần Phước Hiền" in k214.inner_text()
+    assert "in trong văn bản" in k214.inner_text()
+    assert f"{len(parsed[Q214].tasks)} nhiệm vụ" in k214.inner_text()
+    ctr31 = cards.filter(has_text="qng-ctr-31-2023")
+    assert "31-CTr/TU" in ctr31.inner_text() and "theo văn bản khác trích dẫn" in ctr31.inner_text()
+    save_readme_shot(page, "van-ban")
+
+
+def test_phone_width_layout(browser, server, request):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT)
+    try:
+        open_ui(pg, server)
+        for name in ("Hỏi đáp", "Tra cứu điều khoản", "Nhiệm vụ", "Văn bản"):
+            tab(pg, name)
+            pg.wait_for_timeout(300)
+            assert no_horizontal_overflow(pg), f"tab {name} is wider than the phone screen"
+        tab(pg, "Hỏi đáp")
+        assert pg.locator("#hd-send").is_visible()
+        reply = ask(pg, "Kế hoạch 214 do ai ký?")
+        assert "Trần Phước Hiền" in reply.locator(".hd-answer").inner_text()
+        assert no_horizontal_overflow(pg)
+        box = reply.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
+        context.close()
+
+
+def test_upload_binary_file_shows_error_and_changes_nothing(page, writable, tmp_path):
+    live, data = writable
+    bad = tmp_path / "bang-tinh.txt"
+    bad.write_bytes(bytes(range(256)) * 40)
+    before = httpx.get(live.url + "/documents").json()
+    open_ui(page, live)
+    tab(page, "Văn bản")
+    page.locator("#hd-upload-file input[type=file]").set_input_files(str(bad))
+    page.locator("#hd-upload-btn").click()
+    error = page.locator("#hd-upload-status .hd-error")
+    error.wait_for()
+    text = error.inner_text()
+    assert "Không thêm được văn bản" in text and "bang-tinh.txt" in text and "nhị phân" in text
+    assert "Traceback" not in page.content()
+    assert f"{len(before)} văn bản" in page.locator("#hd-doc-cards .hd-summary").inner_text()
+    assert httpx.get(live.url + "/documents").json() == before
+    assert not list((data / "corpus").glob("manifests/*.json"))  # nothing stored
+
+
+def test_upload_txt_then_find_it(page, writable, tmp_path):
+    live, data = writable
+    doc = tmp_path / "tram-sac.txt"
+    doc.write_text(NEW_DOC, encoding="utf-8")
+    before = httpx.get(live.url + "/documents").json()
+    repo_manifests = set((ROOT / "data" / "corpus" / "manifests").glob("*.json"))
+    open_ui(page, live)
+    tab(page, "Văn bản")
+    page.locator("#hd-upload-file input[type=file]").set_input_files(str(doc))
+    field(page, "hd-up-title").fill("Kế hoạch thí điểm trạm sạc xe điện")
+    field(page, "hd-up-number").fill("99/KH-UBND")
+    field(page, "hd-up-date").fill("15/01/2025")
+    field(page, "hd-up-issuer").fill("UBND tỉnh Quảng Ngãi")
+    page.locator("#hd-upload-btn").click()
+    ok = page.locator("#hd-upload-status .hd-ok")
+    ok.wait_for(timeout=240_000)
+    assert "Đã thêm văn bản" in ok.inner_text() and "Kế hoạch thí điểm trạm sạc xe điện" in ok.inner_text()
+    cards = page.locator("#hd-doc-cards .hd-doc")
+    assert cards.count() == len(before) + 1
+    new_card = cards.filter(has_text="Kế hoạch thí điểm trạm sạc xe điện")
+    assert "99/KH-UBND" in new_card.inner_text() and "15/01/2025" in new_card.inner_text()
+
+    results = search(page, "tram sac xe dien")
+    first = results.locator(".hd-hit").first
+    assert "Kế hoạch thí điểm trạm sạc xe điện" in first.locator(".hd-card-head").inner_text()
+    assert "trạm sạc" in first.locator(".hd-quote").inner_text()
+
+    # The API serves the reloaded service too; the repository's data is untouched.
+    after = httpx.get(live.url + "/documents").json()
+    assert len(after) == len(before) + 1
+    added = next(d for d in after if d["doc_id"] not in {b["doc_id"] for b in before})
+    assert (data / "corpus" / "manifests" / f"{added['doc_id']}.json").exists()
+    assert set((ROOT / "data" / "corpus" / "manifests").glob("*.json")) == repo_manifests
+    r = httpx.post(
+        live.url + "/ask", json={"question": "Lắp đặt bao nhiêu trạm sạc xe điện công cộng?"}, timeout=60
+    )
+    assert r.status_code == 200 and added["doc_id"] in json.dumps(r.json(), ensure_ascii=False)

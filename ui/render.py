@@ -1,0 +1,350 @@
+"""HTML for the Gradio page: answers, citations, search hits, document cards.
+
+Pure functions over the service's records (no Gradio import), so they can be tested alone.
+Every quote shown is the ORIGINAL text at its offsets (`original[char_start:char_end]`);
+highlights are computed on the original and escaped piecewise. The HTML holds no newline
+characters, so the chat's Markdown renderer leaves it as one HTML block.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+CONTEXT_CHARS = 600  # characters shown before and after a quote in "Xem trong văn bản"
+_LEGACY = str.maketrans({"ƣ": "ư", "Ƣ": "Ư", "Ð": "Đ", "ð": "đ"})
+
+
+# --- text helpers -------------------------------------------------------------------------------
+
+
+_CONTINUATION_RE = re.compile(r"\n(?=[ \t\r\n]*[a-zà-ỹđ(,;:])")
+_BREAKS_RE = re.compile(r"[ \t]*\r?\n[ \t\r\n]*")
+
+
+def readable(text: str) -> str:
+    """Same length as `text`; a hard wrap before a lowercase continuation becomes a space."""
+    return _CONTINUATION_RE.sub(" ", text)
+
+
+def esc(text: str | None) -> str:
+    """Escape for HTML; each run of line breaks becomes one <br> (no raw newline survives)."""
+    if not text:
+        return ""
+    out = html.escape(text, quote=True)
+    return _BREAKS_RE.sub("<br>", out).replace("\r", " ")
+
+
+def _fold_char(ch: str) -> str:
+    """One original character folded like `corpus.normalize.fold` (may be '' or several chars)."""
+    ch = ch.translate(_LEGACY)
+    bare = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+    return bare.replace("đ", "d").replace("Đ", "D").casefold()
+
+
+def folded_with_map(text: str) -> tuple[str, list[int]]:
+    """Diacritics-free, case-folded text plus, for each of its characters, the original index."""
+    chars: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        f = _fold_char(ch)
+        chars.append(f)
+        index.extend([i] * len(f))
+    return "".join(chars), index
+
+
+def term_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+    """Original [start, end) spans of `terms` in `text`, diacritics- and case-insensitive.
+
+    Terms are index tokens: "chủ_trì", "xa_hoi", "5.4"; underscores join the words of a
+    compound, which may be separated by any whitespace in the text. Whole words only.
+    """
+    folded, index = folded_with_map(text)
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        words = [w for w in re.split(r"[_\s]+", "".join(_fold_char(c) for c in term)) if w]
+        if not words or (len(words) == 1 and len(words[0]) < 2 and not words[0].isdigit()):
+            continue
+        pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)"
+        for m in re.finditer(pattern, folded):
+            if m.end() > m.start():
+                spans.append((index[m.start()], index[m.end() - 1] + 1))
+    return merge_spans(spans)
+
+
+def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def marked(text: str, spans: Sequence[tuple[int, int]], cls: str = "hd-hl") -> str:
+    """Escaped `text` with `spans` (relative offsets) wrapped in <mark>; hard wraps undone for reading."""
+    text = readable(text)
+    out: list[str] = []
+    pos = 0
+    for s, e in merge_spans((max(0, s), min(len(text), e)) for s, e in spans):
+        if e <= pos or s >= e:
+            continue
+        s = max(s, pos)
+        out.append(esc(text[pos:s]))
+        out.append(f'<mark class="{cls}">{esc(text[s:e])}</mark>')
+        pos = e
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def vn_date(iso: str | None) -> str:
+    """'2024-11-06' -> '06/11/2024' (other strings unchanged)."""
+    if not iso:
+        return ""
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso.strip())
+    return f"{m.group(3)}/{m.group(2)}/{m.group(1)}" if m else iso
+
+
+def doc_label(title: str, number: str | None) -> str:
+    """Title, plus the number when the title does not already carry it."""
+    if number and number not in title:
+        return f"{title} (số {number})"
+    return title
+
+
+# --- context ------------------------------------------------------------------------------------
+
+
+def context_html(
+    original: str,
+    start: int,
+    end: int,
+    highlight: Sequence[int] | None = None,
+    chars: int = CONTEXT_CHARS,
+) -> str:
+    """The quote inside ~`chars` characters of its surrounding text, quote and phrase marked."""
+    a = max(0, start - chars)
+    b = min(len(original), end + chars)
+    # Start and end on a word boundary so the excerpt does not open mid-word.
+    if a > 0:
+        cut = original.rfind(" ", a - 40, a)
+        nl = original.rfind("\n", a - 80, a)
+        a = max(cut, nl) + 1 if max(cut, nl) >= 0 else a
+    if b < len(original):
+        cut = original.find(" ", b, b + 40)
+        b = cut if cut >= 0 else b
+    n = len(original)
+    window = readable(original[a : min(n, b + 1)])  # same length: offsets still hold
+    s, e = start - a, end - a
+    quote = window[s:e]
+    if highlight and start <= highlight[0] < highlight[1] <= end:
+        inner = marked(quote, [(highlight[0] - start, highlight[1] - start)])
+    else:
+        inner = esc(quote)
+    lead, tail = ("… " if a > 0 else ""), (" …" if b < n else "")
+    return (
+        f'<div class="hd-context">{lead}{esc(window[:s])}'
+        f'<span class="hd-quote-in-context">{inner}</span>{esc(window[e : b - a])}{tail}</div>'
+    )
+
+
+def details(summary: str, body: str, open_: bool = False) -> str:
+    return (
+        f'<details class="hd-details"{" open" if open_ else ""}><summary>{summary}</summary>{body}</details>'
+    )
+
+
+# --- answers ------------------------------------------------------------------------------------
+
+
+def citation_card(
+    c: dict[str, Any], original: str | None, n: int | None = None, related: bool = False
+) -> str:
+    """One cited clause: document, breadcrumb, offsets, quote (answer phrase marked), context."""
+    start, end = int(c["char_start"]), int(c["char_end"])
+    quote = original[start:end] if original is not None else c.get("quote", "")
+    hl = c.get("highlight")
+    spans = [(hl[0] - start, hl[1] - start)] if hl and start <= hl[0] < hl[1] <= end else []
+    crumb = c.get("section") or "(đầu văn bản)"
+    tid = c.get("task_id")
+    task = f" · nhiệm vụ <b>{esc(tid)}</b>" if tid and not crumb.endswith(f"> {tid}") else ""
+    num = f"{n}. " if n is not None else ""
+    head = (
+        f'<div class="hd-card-head">{num}<b>{esc(doc_label(c["doc_title"], c.get("doc_number")))}</b></div>'
+        f'<div class="hd-crumb">{esc(crumb)}{task}</div>'
+    )
+    meta = f'<div class="hd-meta">ký tự {start}–{end} · mã {esc(c["doc_id"])}'
+    if related:
+        meta += f" · điểm {float(c.get('score', 0)):.3f}"
+    meta += "</div>"
+    body = f'<blockquote class="hd-quote">{marked(quote, spans)}</blockquote>'
+    ctx = ""
+    if original is not None:
+        ctx = details(f"Xem trong văn bản (±{CONTEXT_CHARS} ký tự)", context_html(original, start, end, hl))
+    cls = "hd-card hd-related" if related else "hd-card"
+    return f'<div class="{cls}">{head}{body}{meta}{ctx}</div>'
+
+
+def answer_html(data: dict[str, Any], originals: dict[str, str]) -> str:
+    """The whole reply for the chat: short answer, per-document answers, quotes, related clauses."""
+    parts: list[str] = []
+    cites = data.get("citations") or []
+    related = data.get("related") or []
+    if data.get("found"):
+        parts.append(f'<div class="hd-answer"><b>{esc(data.get("answer") or "")}</b></div>')
+        per_doc = data.get("answers") or []
+        if len(per_doc) > 1:
+            items = "".join(f"<li><b>{esc(a['doc_title'])}</b>: {esc(a['answer'])}</li>" for a in per_doc)
+            parts.append(f'<div class="hd-perdoc">Theo từng văn bản:<ul>{items}</ul></div>')
+        if data.get("message"):
+            parts.append(f'<div class="hd-msg">{esc(data["message"])}</div>')
+        if cites:
+            label = "Trích dẫn" if len(cites) == 1 else f"Trích dẫn ({len(cites)})"
+            parts.append(f'<div class="hd-section">{label}</div>')
+            for i, c in enumerate(cites, 1):
+                parts.append(citation_card(c, originals.get(c["doc_id"]), i if len(cites) > 1 else None))
+        if related:
+            cards = "".join(
+                citation_card(c, originals.get(c["doc_id"]), i, related=True)
+                for i, c in enumerate(related, 1)
+            )
+            parts.append(details(f"Các đoạn liên quan khác ({len(related)})", cards))
+    else:
+        parts.append(
+            '<div class="hd-answer hd-notfound"><b>Không tìm thấy câu trả lời trong văn bản.</b></div>'
+        )
+        if data.get("message"):
+            parts.append(f'<div class="hd-msg">{esc(data["message"])}</div>')
+        if related:
+            parts.append('<div class="hd-section">Các đoạn liên quan (không phải câu trả lời)</div>')
+            for i, c in enumerate(related, 1):
+                parts.append(citation_card(c, originals.get(c["doc_id"]), i, related=True))
+    took = data.get("took_ms")
+    if took is not None:
+        parts.append(
+            f'<div class="hd-meta">loại câu hỏi: {esc(data.get("question_type", ""))} · {took:.0f} ms</div>'
+        )
+    return f'<div class="hd-reply">{"".join(parts)}</div>'
+
+
+def error_html(message: str) -> str:
+    return f'<div class="hd-error" role="alert">⚠️ {esc(message)}</div>'
+
+
+def ok_html(message: str) -> str:
+    return f'<div class="hd-ok" role="status">✅ {esc(message)}</div>'
+
+
+# --- search -------------------------------------------------------------------------------------
+
+
+def hit_card(rank: int, hit: Any, original: str | None, title: str, number: str | None) -> str:
+    """One search hit: document, breadcrumb, quote with matched terms marked, scores, offsets."""
+    e = hit.entry
+    quote = original[e.char_start : e.char_end] if original is not None else e.text
+    spans = term_spans(quote, hit.matched_terms)
+    crumb = e.section or "(đầu văn bản)"
+    task = (
+        f" · nhiệm vụ <b>{esc(e.task_id)}</b>" if e.task_id and not crumb.endswith(f"> {e.task_id}") else ""
+    )
+    terms = ", ".join(t.replace("_", " ") for t in hit.matched_terms) or "—"
+    ctx = (
+        details(
+            f"Xem trong văn bản (±{CONTEXT_CHARS} ký tự)", context_html(original, e.char_start, e.char_end)
+        )
+        if original is not None
+        else ""
+    )
+    return (
+        '<div class="hd-card hd-hit">'
+        f'<div class="hd-card-head">{rank}. <b>{esc(doc_label(title, number))}</b></div>'
+        f'<div class="hd-crumb">{esc(crumb)}{task}</div>'
+        f'<blockquote class="hd-quote">{marked(quote, spans)}</blockquote>'
+        f'<div class="hd-meta">điểm {hit.score:.3f} (từ khóa {hit.lexical:.2f}, ngữ nghĩa {hit.dense:.3f})'
+        f" · ký tự {e.char_start}–{e.char_end} · khớp: {esc(terms)}</div>"
+        f"{ctx}</div>"
+    )
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+SOURCE_LABEL = {
+    "printed": "in trong văn bản",
+    "citing": "theo văn bản khác trích dẫn",
+    "user": "do người thêm văn bản nhập",
+    "manifest": "theo manifest của kho",
+    "missing": "không có",
+}
+FACTS = (
+    ("number", "Số hiệu"),
+    ("date", "Ngày ban hành"),
+    ("issuer", "Cơ quan ban hành"),
+    ("signer", "Người ký"),
+)
+
+
+def fact_source(doc: Any, fact: str) -> tuple[str, str]:
+    """(value shown, source key) of one document fact: printed text, citing document, user, manifest."""
+    info, header = doc.info, doc.header
+    prov = info.provenance or {}
+    listed = getattr(info, fact, None)
+    printed = getattr(header, fact, None)
+    if fact == "signer":
+        title = header.signer_title or info.signer_title
+        listed = f"{listed} ({title})" if listed and title else listed
+        printed = (
+            f"{printed} ({header.signer_title or title})"
+            if printed and (header.signer_title or title)
+            else printed
+        )
+    value = printed or listed
+    if fact == "date":
+        value = vn_date(value)
+    if not value:
+        return "", "missing"
+    said_printed = any(p == fact or str(p).startswith(f"{fact} (") for p in prov.get("printed_in_text", []))
+    if printed or said_printed:
+        return value, "printed"
+    if fact in (prov.get("from_citing_document") or {}):
+        return value, "citing"
+    if fact in (prov.get("from_user") or []):
+        return value, "user"
+    return value, "manifest"
+
+
+def document_card(doc: Any, entries: int | None = None) -> str:
+    info = doc.info
+    rows = []
+    for fact, label in FACTS:
+        value, source = fact_source(doc, fact)
+        note = ""
+        if source == "citing":
+            note = (info.provenance.get("from_citing_document") or {}).get(fact, "")
+        shown = esc(value) if value else '<span class="hd-muted">—</span>'
+        tag = (
+            f'<span class="hd-src hd-src-{source}" title="{html.escape(note)}">{SOURCE_LABEL[source]}</span>'
+        )
+        rows.append(f"<tr><th>{label}</th><td>{shown} {tag}</td></tr>")
+    province = esc(info.province) if info.province else '<span class="hd-muted">—</span>'
+    rows.append(f"<tr><th>Tỉnh</th><td>{province}</td></tr>")
+    counts = f"{len(doc.clauses)} điều khoản · {len(doc.tasks)} nhiệm vụ"
+    if entries is not None:
+        counts += f" · {entries} mục chỉ mục"
+    rows.append(f"<tr><th>Nội dung</th><td>{counts}</td></tr>")
+    if doc.gaps:
+        gaps = "; ".join(g.note for g in doc.gaps)
+        rows.append(f"<tr><th>Khoảng trống đánh số</th><td>{esc(gaps)}</td></tr>")
+    added = (info.provenance or {}).get("added_from")
+    if added:
+        rows.append(f"<tr><th>Thêm từ tệp</th><td>{esc(added)}</td></tr>")
+    return (
+        '<div class="hd-card hd-doc">'
+        f'<div class="hd-card-head"><b>{esc(info.short_title)}</b> '
+        f'<span class="hd-muted">({esc(info.doc_id)})</span></div>'
+        f'<div class="hd-crumb">{esc(info.title)}</div>'
+        f'<table class="hd-facts">{"".join(rows)}</table></div>'
+    )
