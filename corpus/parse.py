@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from corpus.layout import build_blocks
@@ -94,8 +95,6 @@ def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
         if c.task_id is None:
             owner = next((tid for s, e, tid in spans if s <= c.char_start and c.char_end <= e), None)
             if owner is not None:
-                from dataclasses import replace
-
                 c = replace(c, task_id=owner)
         linked.append(c)
     linked.sort(key=lambda c: c.char_start)

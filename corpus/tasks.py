@@ -155,14 +155,12 @@ def labelled_field_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
     draft_scope: tuple[str, ...] = ()
     heading: Placed | None = None  # a lettered title ("b) Công nghiệp chế biến ...") awaiting its item
 
+    # Documents with lettered points use the labelled-field layout; bullet-only ones the labelled bullets.
+    layout = "labelled_fields" if any(p.block.kind == "letter" for p in placed) else "labelled_bullets"
+
     def flush() -> None:
         nonlocal draft
         if draft is not None and draft.content:
-            layout = (
-                "labelled_fields"
-                if draft.anchor.block.kind == "letter" or any(p.block.kind == "letter" for p in placed)
-                else "labelled_bullets"
-            )
             out.append((_task_from_draft(doc_id, draft, layout), draft_scope))
         draft = None
 
