@@ -72,11 +72,10 @@ class HybridIndex:
         self.lexical = lexical
         self.dense = dense
         self._embedder = embedder
-        self._doc_rows: dict[str, np.ndarray] = {}
+        rows: dict[str, list[int]] = {}
         for row, e in enumerate(entries):
-            self._doc_rows.setdefault(e.doc_id, [])  # type: ignore[arg-type]
-            self._doc_rows[e.doc_id].append(row)  # type: ignore[union-attr]
-        self._doc_rows = {k: np.asarray(v, dtype=np.int64) for k, v in self._doc_rows.items()}
+            rows.setdefault(e.doc_id, []).append(row)
+        self._doc_rows = {k: np.asarray(v, dtype=np.int64) for k, v in rows.items()}
         self._lock = threading.Lock()
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
 

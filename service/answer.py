@@ -268,19 +268,13 @@ class QAService:
     def _task_citation(self, t: Task, score: float = 1.0, phrase: str | None = None) -> Citation:
         return self._citation(t.doc_id, t.char_start, t.char_end, t.breadcrumb, score, t.task_id, phrase)
 
-    def _search(self, q: str, a: QueryAnalysis, scope: list[str], k: int) -> list[SearchHit]:
-        query = q
-        return self.searcher.search(
-            query, k=k, doc_ids=scope if len(scope) < len(self.docs) else None, mode=self.mode
-        )
+    def _search(self, q: str, scope: list[str], k: int) -> list[SearchHit]:
+        """Search within `scope` (no filter when the scope is the whole corpus)."""
+        doc_ids = scope if len(scope) < len(self.docs) else None
+        return self.searcher.search(q, k=k, doc_ids=doc_ids, mode=self.mode)
 
-    def _related(
-        self, q: str, scope: list[str], top_k: int, a: QueryAnalysis | None = None
-    ) -> list[Citation]:
-        hits = self.searcher.search(
-            q, k=top_k, doc_ids=scope if len(scope) < len(self.docs) else None, mode=self.mode
-        )
-        return [self._hit_citation(h) for h in hits]
+    def _related(self, q: str, scope: list[str], top_k: int) -> list[Citation]:
+        return [self._hit_citation(h) for h in self._search(q, scope, top_k)]
 
     def _not_found(self, q: str, a: QueryAnalysis, message: str, scope: list[str], top_k: int) -> Answer:
         return Answer(
@@ -320,8 +314,6 @@ class QAService:
 
     def _from_tasks(self, q: str, a: QueryAnalysis, tasks: list[Task], top_k: int) -> Answer:
         field_name = a.intent if a.intent in FIELD_LABEL else "lead" if a.intent == "listing" else None
-        if a.intent in ("lookup", "figure"):
-            field_name = None
         parts: list[str] = []
         citations: list[Citation] = []
         empty: list[Task] = []
@@ -393,7 +385,7 @@ class QAService:
         return self._not_found(q, a, msg, scope, top_k)
 
     def _task_by_search(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
-        all_hits = self._search(q, a, scope, max(top_k * 3, 15))
+        all_hits = self._search(q, scope, max(top_k * 3, 15))
         prose = self._from_prose(q, a, all_hits, top_k)
         if prose is not None:
             return prose
@@ -468,6 +460,8 @@ class QAService:
     def _listing(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
         roles = a.roles or ["lead", "coordinating"]
         wanted = set(a.agencies)
+        if not wanted and not a.years:
+            return self._lookup(q, a, scope, top_k)
         selected: list[Task] = []
         for d in scope:
             for t in self.docs[d].tasks:
@@ -482,8 +476,6 @@ class QAService:
                 if a.years and not (t.deadline and any(str(y) in t.deadline for y in a.years)):
                     continue
                 selected.append(t)
-        if not wanted and not a.years:
-            return self._lookup(q, a, scope, top_k)
         if not selected:
             what = ", ".join(a.agencies) or "điều kiện đã nêu"
             return self._not_found(
@@ -506,7 +498,7 @@ class QAService:
         )
 
     def _figure(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
-        hits = self._search(q, a, scope, max(top_k * 3, 15))
+        hits = self._search(q, scope, max(top_k * 3, 15))
         terms = a.figure_terms or [a.keywords]
         found: list[tuple[SearchHit, str]] = []
         for h in hits[:8]:
@@ -558,7 +550,7 @@ class QAService:
         )
 
     def _lookup(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
-        hits = self._search(q, a, scope, top_k + 5)
+        hits = self._search(q, scope, top_k + 5)
         if not hits or not self._confident(q, hits[0]):
             return Answer(
                 q,
@@ -584,11 +576,10 @@ class QAService:
 
     def _document_fact(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
         fact = a.document_fact or "signer"
-        if len(scope) != 1:
-            if len(scope) == len(self.docs):
-                return self._not_found(
-                    q, a, "Câu hỏi chưa nêu văn bản nào; hãy nêu số hiệu hoặc tên văn bản.", scope, top_k
-                )
+        if len(scope) != 1 and len(scope) == len(self.docs):
+            return self._not_found(
+                q, a, "Câu hỏi chưa nêu văn bản nào; hãy nêu số hiệu hoặc tên văn bản.", scope, top_k
+            )
         answers: list[DocumentAnswer] = []
         citations: list[Citation] = []
         missing: list[str] = []
