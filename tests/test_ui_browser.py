@@ -5,7 +5,8 @@ background thread, over a real QAService (the session index built by conftest an
 embedding model); headless Debian Chromium drives it through Playwright. Upload tests use
 a copy of the index and temporary data directories, so the repository's data is never
 touched. Every test leaves a screenshot in `test-artifacts/`; the tab screenshots for the
-README go to `docs/screenshots/`.
+README go to `docs/screenshots/` only when HOIDAP_UPDATE_SCREENSHOTS=1 (so a test run never
+rewrites tracked files), otherwise to `test-artifacts/readme/`.
 
 Skipped (not failed) only when Chromium is missing and cannot be installed.
 """
@@ -34,7 +35,11 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOTS = (
+    ROOT / "docs" / "screenshots"
+    if os.environ.get("HOIDAP_UPDATE_SCREENSHOTS") == "1"
+    else ROOT / "test-artifacts" / "readme"
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
