@@ -13,14 +13,14 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 @pytest.fixture(scope="session")
 def parsed():
-    from corpus.parse import parse_corpus
+    from hoidap.corpus.parse import parse_corpus
 
     return {d.doc_id: d for d in parse_corpus()}
 
 
 @pytest.fixture(scope="session")
 def embedder():
-    from indexer.embedding_model import Embedder
+    from hoidap.indexer.embedding_model import Embedder
 
     return Embedder()
 
@@ -28,8 +28,8 @@ def embedder():
 @pytest.fixture(scope="session")
 def built_index(tmp_path_factory, embedder):
     """The bundled corpus indexed once into a temporary directory (real model)."""
-    from corpus.parse import parse_corpus
-    from indexer.build import build_index
+    from hoidap.corpus.parse import parse_corpus
+    from hoidap.indexer.build import build_index
 
     target = tmp_path_factory.mktemp("index") / "index"
     report = build_index(parse_corpus(), embedder, target)
@@ -38,6 +38,6 @@ def built_index(tmp_path_factory, embedder):
 
 @pytest.fixture(scope="session")
 def index(built_index, embedder):
-    from indexer.search import HybridIndex
+    from hoidap.indexer.search import HybridIndex
 
     return HybridIndex.load(built_index[0], embedder)

@@ -25,9 +25,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from corpus.normalize import fold
-from service.answer import MAX_TOP_K, QAService
-from service.api import create_app, deadline_matches
+from hoidap.corpus.normalize import fold
+from hoidap.service.answer import MAX_TOP_K, QAService
+from hoidap.api.app import create_app, deadline_matches
 
 Q214 = "qng-kh-214-2024"
 Q37 = "qng-kh-ctr37"
@@ -609,7 +609,7 @@ def cli_service(service, monkeypatch):
 
 
 def test_cli_ask_prints_answer_and_quote(cli_service, capsys):
-    from service.cli import main
+    from hoidap.cli import main
 
     assert main(["ask", "Ai chủ trì nhiệm vụ 5.4?"]) == 0
     out = capsys.readouterr().out
@@ -621,7 +621,7 @@ def test_cli_ask_prints_answer_and_quote(cli_service, capsys):
 
 
 def test_cli_ask_not_found_lists_related(cli_service, capsys):
-    from service.cli import main
+    from hoidap.cli import main
 
     assert main(["ask", "Ai chủ trì nhiệm vụ 2.3 trong Kế hoạch 214?", "--top-k", "2"]) == 0
     out = capsys.readouterr().out
@@ -630,7 +630,7 @@ def test_cli_ask_not_found_lists_related(cli_service, capsys):
 
 
 def test_cli_ask_json_and_scoping(cli_service, capsys):
-    from service.cli import main
+    from hoidap.cli import main
 
     q = "Mục tiêu tăng trưởng GRDP đến 2030 là bao nhiêu?"
     assert main(["ask", q, "--doc", QNAM, "--json"]) == 0
@@ -640,7 +640,7 @@ def test_cli_ask_json_and_scoping(cli_service, capsys):
 
 
 def test_cli_ask_bad_input(cli_service, capsys):
-    from service.cli import main
+    from hoidap.cli import main
 
     assert main(["ask", "   "]) == 2
     assert "trống" in capsys.readouterr().err

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.dense import DenseIndex
+from hoidap.indexer.dense import DenseIndex
 
 DIM = 32
 

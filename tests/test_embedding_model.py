@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer import embedding_model as em
+from hoidap.indexer import embedding_model as em
 
 TEXTS = [
     "Ai chủ trì bảo đảm chi ngân sách cho khoa học công nghệ?",

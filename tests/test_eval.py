@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from eval.baselines import RawLineBM25, System
-from eval.gold import DEFAULT_GOLD_PATH, EvidenceSpan, load_gold
-from eval.metrics import (
+from hoidap.eval.baselines import RawLineBM25, System
+from hoidap.eval.gold import DEFAULT_GOLD_PATH, EvidenceSpan, load_gold
+from hoidap.eval.metrics import (
     ItemResult,
     abstention,
     answer_matches,
@@ -24,7 +24,7 @@ from eval.metrics import (
     reciprocal_rank,
     summarize,
 )
-from eval.runner import evaluate_item, load_items
+from hoidap.eval.runner import evaluate_item, load_items
 
 SUMMARY = Path(__file__).resolve().parent.parent / "eval" / "report" / "summary.json"
 TOLERANCE = 0.03  # points (as a fraction) the full system may drop below the recorded figures
@@ -148,7 +148,7 @@ def _custom_gold(tmp_path: Path) -> Path:
 
 
 def test_eval_cli_with_a_custom_gold_file(tmp_path: Path, monkeypatch, index, capsys) -> None:
-    from service.cli import main
+    from hoidap.cli import main
 
     monkeypatch.setattr("eval.runner.load_index", lambda: index)
     out = tmp_path / "report"
@@ -175,7 +175,7 @@ def test_eval_cli_with_a_custom_gold_file(tmp_path: Path, monkeypatch, index, ca
 
 
 def test_eval_cli_rejects_an_invalid_gold_file(tmp_path: Path, capsys) -> None:
-    from service.cli import main
+    from hoidap.cli import main
 
     bad = tmp_path / "bad.jsonl"
     item = load_gold(DEFAULT_GOLD_PATH)[0].model_copy(update={"answers": ["không có trong văn bản"]})
@@ -192,7 +192,7 @@ def test_eval_cli_rejects_an_invalid_gold_file(tmp_path: Path, capsys) -> None:
 
 def test_full_system_does_not_regress_on_the_test_split(parsed, index) -> None:
     """Overall answer accuracy and abstention recall stay within 3 points of the committed report."""
-    from service.answer import QAService
+    from hoidap.service.answer import QAService
 
     recorded = json.loads(SUMMARY.read_text(encoding="utf-8"))
     assert recorded["split"] == "test"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from service.answer import clause_subject
-from service.extract import best_sentence, deadline_phrase, figure_phrase, locate
-from service.places import other_provinces
+from hoidap.service.answer import clause_subject
+from hoidap.service.extract import best_sentence, deadline_phrase, figure_phrase, locate
+from hoidap.service.places import other_provinces
 
 
 def test_figure_phrase_skips_years_item_numbers_and_document_numbers():

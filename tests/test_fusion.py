@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.fusion import FUSION_METHODS, fuse, min_max, reciprocal_rank_fusion, weighted_fusion
+from hoidap.indexer.fusion import FUSION_METHODS, fuse, min_max, reciprocal_rank_fusion, weighted_fusion
 
 
 def test_min_max_edge_cases() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.gold import (
+from hoidap.eval.gold import (
     DEFAULT_GOLD_PATH,
     NEAR_CHARS,
     QUESTION_TYPES,

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from corpus.store import DocumentError, load_manifests
-from indexer.build import add_document, build_index, remove_document
-from indexer.search import HybridIndex
-from indexer.store import IndexLoadError, read_manifest
+from hoidap.corpus.store import DocumentError, load_manifests
+from hoidap.indexer.build import add_document, build_index, remove_document
+from hoidap.indexer.search import HybridIndex
+from hoidap.indexer.store import IndexLoadError, read_manifest
 
 
 def top(index, query, **kw):
@@ -106,7 +106,7 @@ def test_search_modes_and_document_filter(index):
 
 def test_hits_carry_exact_quotes(index):
     originals = {}
-    from corpus.store import read_original
+    from hoidap.corpus.store import read_original
 
     for info in load_manifests():
         originals[info.doc_id] = read_original(info)
@@ -284,7 +284,7 @@ def test_scanned_pdf_is_refused(embedder, tmp_path, monkeypatch):
 def test_rebuild_reuses_vectors(built_index, embedder, tmp_path):
     target = tmp_path / "index"
     shutil.copytree(built_index[0], target)
-    from corpus.parse import parse_corpus
+    from hoidap.corpus.parse import parse_corpus
 
     report = build_index(parse_corpus(), embedder, target)
     assert report.embedded == 0 and report.entries == built_index[1].entries
@@ -295,7 +295,7 @@ def test_hnsw_switch_reuses_vectors_and_add_keeps_the_kind(built_index, embedder
     monkeypatch.setenv("HOIDAP_DATA_DIR", str(tmp_path / "data"))
     target = tmp_path / "index"
     shutil.copytree(built_index[0], target)
-    from corpus.parse import parse_corpus
+    from hoidap.corpus.parse import parse_corpus
 
     report = build_index(parse_corpus(), embedder, target, dense_kind="hnsw")
     assert report.embedded == 0 and read_manifest(target).dense_kind == "hnsw"

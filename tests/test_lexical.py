@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from corpus.normalize import fold
-from indexer.lexical import LexicalIndex
-from indexer.tokenization import tokenize
+from hoidap.corpus.normalize import fold
+from hoidap.indexer.lexical import LexicalIndex
+from hoidap.indexer.tokenization import tokenize
 
 PLAN = Path(__file__).resolve().parents[1] / "corpus" / "documents" / "001_c617c443f43b7eb5.txt"
 _TASK_ID = re.compile(r"\d+(\.\d+)*")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.tokenization import fold_tokens, is_stopword, tokenize
+from hoidap.indexer.tokenization import fold_tokens, is_stopword, tokenize
 
 DOCS = Path(__file__).resolve().parents[1] / "corpus" / "documents"
 PLAN = DOCS / "001_c617c443f43b7eb5.txt"
@@ -87,7 +87,7 @@ def test_fold_tokens_strip_diacritics_and_add_syllables() -> None:
 def test_folded_syllables_do_not_depend_on_diacritics(query: str) -> None:
     # underthesea segments "ai chu tri nhiem vu" differently from the accented text;
     # the syllables of the folded field are the same either way.
-    from corpus.normalize import fold
+    from hoidap.corpus.normalize import fold
 
     def syllables(q: str) -> list[str]:
         return [t for t in fold_tokens(tokenize(q)) if "_" not in t]

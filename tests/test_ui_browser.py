@@ -28,8 +28,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.answer import QAService
-from service.cli import task_matches
+from hoidap.service.answer import QAService
+from hoidap.cli import task_matches
 
 pytestmark = pytest.mark.browser
 
@@ -176,7 +176,7 @@ class LiveServer:
 
 
 def _app(service: QAService):
-    from service.api import create_app
+    from hoidap.api.app import create_app
 
     app = create_app(service, mount_ui=True)
     assert app.state.ui_mounted, "ui.app.mount was not called"
@@ -197,7 +197,7 @@ def server(service) -> Iterator[LiveServer]:
 @pytest.fixture(scope="module")
 def writable(built_index, embedder, tmp_path_factory) -> Iterator[tuple[LiveServer, Path]]:
     """A server over a COPY of the index, with data and index dirs in a temporary folder."""
-    from ui.app import load_service
+    from hoidap.ui.app import load_service
 
     data = tmp_path_factory.mktemp("ui-data")
     index_copy = data / "index"
@@ -314,8 +314,8 @@ def test_ask_shows_answer_quote_context_and_records_feedback(page, server, servi
         expected.char_end,
     )
 
-    from eval.gold import GoldItem
-    from ui.feedback import to_gold_items
+    from hoidap.eval.gold import GoldItem
+    from hoidap.ui.feedback import to_gold_items
 
     items = to_gold_items(lines, {Q214: service.docs[Q214].original})
     gold = GoldItem.model_validate(items[0])

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from corpus.normalize import strip_diacritics
-from service.understanding import (
+from hoidap.corpus.normalize import strip_diacritics
+from hoidap.service.understanding import (
     Catalog,
     QueryAnalysis,
     analyze,

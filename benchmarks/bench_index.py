@@ -1,0 +1,1036 @@
+"""Measure index build, load, search and incremental-add performance; print a table of the figures.
+
+    python -m indexer.bench [--quick] [--scale N] [--queries N] [--out FILE.json]
+
+Part 1 indexes the bundled corpus for real, into a temporary directory.
+
+Part 2 builds a synthetic corpus `scale` times larger: the bundled documents plus `scale - 1` re-issues
+of each with other numbers, dates, agencies, places and signers, so every text differs. Parsing,
+chunking, tokenization, BM25 and the FAISS indexes (flat and HNSW) are built and measured for real.
+Embedding every passage would take hours on a CPU, so a sample is embedded to measure passages/s (the
+full embedding time is extrapolated from it) and the dense indexes hold vectors derived from the real
+ones: the vector of the source entry plus noise, sized so that derived and source vectors are as close
+as the sample's real vectors are to theirs. Queries are embedded for real in both parts.
+
+Nothing outside the temporary directory is written: HOIDAP_DATA_DIR and HOIDAP_INDEX_DIR point into it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import datetime as dt
+import json
+import math
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psutil
+
+from hoidap.corpus.parse import parse_corpus, parse_document
+from hoidap.corpus.records import DocumentInfo
+from hoidap.corpus.store import corpus_dir, load_manifests, read_original
+from hoidap.indexer import tokenization
+from hoidap.indexer.build import CHUNK_TOKENS, add_document, build_index
+from hoidap.indexer.dense import DenseIndex
+from hoidap.indexer.embedding_model import Embedder
+from hoidap.indexer.entries import Entry, document_entries, document_hash
+from hoidap.indexer.lexical import LexicalIndex
+from hoidap.indexer.search import HybridIndex
+from hoidap.indexer.store import FORMAT_VERSION, IndexManifest, write_entries, write_manifest
+from hoidap.indexer.tokenization import tokenize
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+GOAL_HYBRID_P50_MS = 50.0
+GOAL_LOAD_S = 3.0
+GOAL_ADD_S = 20.0
+SEARCH_K = 10
+
+# Realistic questions: full sentences, keywords, no diacritics, task numbers, document names.
+QUERIES: tuple[str, ...] = (
+    "Ai chủ trì xây dựng tiêu chí lựa chọn vùng công nghiệp động lực?",
+    "Cơ quan nào phối hợp thực hiện nhiệm vụ phát triển kinh tế số?",
+    "Thời hạn xây dựng tiêu chí ưu tiên thu hút doanh nghiệp vào khu công nghiệp",
+    "Mục tiêu tỷ trọng công nghiệp trong GRDP đến năm 2030 là bao nhiêu?",
+    "GRDP bình quân đầu người năm 2030 đạt bao nhiêu USD?",
+    "Kinh phí thực hiện Kế hoạch 214/KH-UBND lấy từ đâu?",
+    "Sở Công Thương có trách nhiệm gì trong tổ chức thực hiện?",
+    "Tầm nhìn đến năm 2045 của tỉnh Quảng Ngãi",
+    "Phát triển Khu kinh tế Dung Quất thành trung tâm công nghiệp",
+    "chính sách phát triển nguồn nhân lực công nghiệp",
+    "bảo vệ môi trường, chủ động thích ứng với biến đổi khí hậu",
+    "đổi mới chính sách tài chính, tín dụng thúc đẩy công nghiệp hóa",
+    "Ban Tuyên giáo Tỉnh ủy chịu trách nhiệm nhiệm vụ nào?",
+    "tốc độ tăng trưởng công nghiệp chế biến, chế tạo giai đoạn 2021 - 2025",
+    "phát triển công nghiệp hỗ trợ và công nghiệp năng lượng",
+    "đào tạo nghề cho lao động nông thôn",
+    "xây dựng chính quyền số, chuyển đổi số",
+    "thu hút đầu tư nước ngoài vào khu công nghiệp",
+    "Văn phòng Tỉnh ủy theo dõi, đôn đốc việc thực hiện",
+    "Nghị quyết 29-NQ/TW ngày 17/11/2022",
+    "tỷ lệ đô thị hóa 2030",
+    "hạ tầng giao thông cảng biển",
+    "KCN Phổ Phong",
+    "doanh nghiệp khoa học công nghệ",
+    "ai chu tri xay dung ke hoach thuc hien nghi quyet",
+    "co quan phoi hop phat trien nguon nhan luc chat luong cao",
+    "thoi gian thuc hien nhiem vu chuyen doi so",
+    "muc tieu tang truong kinh te den nam 2030",
+    "so ke hoach va dau tu tong hop bao cao",
+    "phat trien nong nghiep cong nghe cao",
+    "khu kinh te dung quat",
+    "ty trong cong nghiep trong GRDP",
+    "nhiệm vụ 3.4",
+    "nhiem vu 4.2 ai chu tri",
+    "nhiệm vụ II.1.a thời hạn hoàn thành",
+    "nhiệm vụ III.2-5 do ai chủ trì",
+    "Kế hoạch 214 nhiệm vụ 1.1",
+    "mục 2.2 mục tiêu cụ thể đến năm 2025",
+    "Chương trình hành động 31-CTr/TU về công nghiệp hóa",
+    "Quảng Nam thực hiện Nghị quyết 29 như thế nào",
+    "Hội nghị Tỉnh ủy lần thứ 3 khóa XX",
+    "Kế hoạch triển khai 37-CTr/TU giao Sở Xây dựng việc gì",
+)
+
+# Names swapped in the synthetic re-issues (longest first when matching).
+SOURCE_PROVINCES = ("Quảng Ngãi", "Quảng Nam")
+PROVINCES = (
+    "Bình Định", "Phú Yên", "Khánh Hòa", "Ninh Thuận", "Bình Thuận", "Kon Tum", "Gia Lai", "Đắk Lắk",
+    "Lâm Đồng", "Quảng Trị", "Quảng Bình", "Hà Tĩnh", "Nghệ An", "Thanh Hóa", "Thừa Thiên Huế",
+    "Đà Nẵng", "Bình Phước", "Tây Ninh", "Long An", "Tiền Giang", "Bến Tre", "Vĩnh Long", "Hậu Giang",
+)
+AGENCIES = (
+    "Sở Công Thương", "Sở Kế hoạch và Đầu tư", "Sở Tài chính", "Sở Xây dựng", "Sở Tài nguyên và Môi trường",
+    "Sở Khoa học và Công nghệ", "Sở Thông tin và Truyền thông", "Sở Lao động - Thương binh và Xã hội",
+    "Sở Nông nghiệp và Phát triển nông thôn", "Sở Giáo dục và Đào tạo", "Sở Giao thông vận tải",
+    "Sở Văn hóa, Thể thao và Du lịch", "Sở Y tế", "Sở Nội vụ", "Sở Tư pháp", "Sở Ngoại vụ",
+)
+SOURCE_PLACES = ("Dung Quất", "Phổ Phong", "Bình Sơn", "Đức Phổ", "Lý Sơn", "Sơn Tịnh", "Tư Nghĩa", "Mộ Đức")
+PLACES = (
+    "Nhơn Hội", "Chu Lai", "Vân Phong", "Nam Phú Yên", "Vũng Áng", "Nghi Sơn", "Hòn La", "Chân Mây",
+    "Tam Quan", "Hoài Nhơn", "Tuy An", "Ninh Hòa", "Cam Ranh", "Phù Cát", "Tây Sơn", "An Nhơn",
+)
+SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng", "Bùi", "Đỗ", "Huỳnh", "Phan", "Trương")
+MIDDLE_NAMES = ("Văn", "Thị", "Minh", "Hữu", "Đức", "Thanh", "Quốc", "Ngọc", "Tấn", "Xuân")
+GIVEN_NAMES = ("An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hùng", "Lan", "Long", "Nam", "Phong", "Sơn")
+
+_DATE_OR_NUMBER_RE = re.compile(
+    r"(?<![\w.,/])(?:(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>(?:19|20)\d\d)|(?P<num>\d+(?:[.,]\d+)*))(?!\w)"
+)
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far (VmHWM; ru_maxrss where /proc is missing)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _cpu_seconds() -> tuple[float, float]:
+    """(CPU seconds used by the whole machine, CPU seconds used by this process and its children)."""
+    total = psutil.cpu_times()
+    busy = sum(total) - total.idle - getattr(total, "iowait", 0.0)
+    own = psutil.Process().cpu_times()
+    return busy, own.user + own.system + own.children_user + own.children_system
+
+
+@contextlib.contextmanager
+def other_load(acc: dict[str, float | None], key: str) -> Iterator[None]:
+    """Store in acc[key] how many cores other processes kept busy, on average, during the block."""
+    t0, (busy0, own0) = time.perf_counter(), _cpu_seconds()
+    try:
+        yield
+    finally:
+        wall = time.perf_counter() - t0
+        busy1, own1 = _cpu_seconds()
+        # CPU times tick at 10 ms: blocks under a second give no meaningful average.
+        acc[key] = max(0.0, (busy1 - busy0) - (own1 - own0)) / wall if wall >= 1 else None
+
+
+def dir_size_mb(path: Path) -> float:
+    """Size of the files under `path` (symlinks not followed)."""
+    if path.is_file():
+        return path.stat().st_size / 1e6
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink()) / 1e6
+
+
+def percentiles(seconds: Sequence[float]) -> dict[str, float]:
+    ms = np.asarray(seconds, dtype=np.float64) * 1000
+    return {"p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95)), "n": len(ms)}
+
+
+@contextlib.contextmanager
+def timed(acc: dict[str, float], key: str) -> Iterator[None]:
+    """Add the wall time of the block to acc[key]."""
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        acc[key] = acc.get(key, 0.0) + time.perf_counter() - t0
+
+
+def clear_sentence_cache() -> bool:
+    """Empty tokenize's per-sentence cache so a 'new' document pays its full tokenization cost."""
+    fn = getattr(tokenization, "_tokenize_sentence", None)
+    if fn is None or not hasattr(fn, "cache_clear"):
+        return False
+    fn.cache_clear()
+    return True
+
+
+def query_list(n: int) -> list[str]:
+    """`n` queries; beyond the built-in list they repeat (the embedding cache is cleared per search)."""
+    return [QUERIES[i % len(QUERIES)] for i in range(n)]
+
+
+class TimedEmbedder:
+    """An Embedder whose passage embedding is timed; everything else is delegated."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.seconds = 0.0
+        self.passages = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        t0 = time.perf_counter()
+        out = self.inner.encode_passages(texts)
+        self.seconds += time.perf_counter() - t0
+        self.passages += len(texts)
+        return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Synthetic documents
+# --------------------------------------------------------------------------------------------------
+
+
+def _names_re(names: Sequence[str], upper: bool = False) -> re.Pattern[str]:
+    forms = sorted({*names, *(n.upper() for n in names)} if upper else set(names), key=len, reverse=True)
+    return re.compile("|".join(re.escape(f) for f in forms))
+
+
+_PROVINCE_RE = _names_re(SOURCE_PROVINCES, upper=True)
+_AGENCY_RE = _names_re(AGENCIES)
+_PLACE_RE = _names_re(SOURCE_PLACES)
+
+
+class Variation:
+    """One re-issue of a document: consistent replacements of numbers, dates, names within it."""
+
+    def __init__(self, rng: random.Random, signers: Sequence[str]) -> None:
+        self.rng = rng
+        self.provinces = self._mapping(SOURCE_PROVINCES, PROVINCES)
+        self.agencies = self._mapping(AGENCIES, AGENCIES)
+        self.places = self._mapping(SOURCE_PLACES, PLACES)
+        self.signers = {s: self._person() for s in signers if s}
+        self.numbers: dict[str, str] = {}
+        self.year_shift = rng.randint(-3, 3)
+
+    def _mapping(self, old: Sequence[str], new: Sequence[str]) -> dict[str, str]:
+        return dict(zip(old, self.rng.sample(list(new), len(old)), strict=True))
+
+    def _person(self) -> str:
+        return f"{self.rng.choice(SURNAMES)} {self.rng.choice(MIDDLE_NAMES)} {self.rng.choice(GIVEN_NAMES)}"
+
+    def _province(self, m: re.Match[str]) -> str:
+        word = m.group(0)
+        new = self.provinces[word.title()] if word.isupper() else self.provinces[word]
+        return new.upper() if word.isupper() else new
+
+    def _digits(self, digits: str) -> str:
+        """Another number of the same length; years move together, small values (months) stay."""
+        value = int(digits)
+        if len(digits) == 4 and 1990 <= value <= 2050:
+            return str(value + self.year_shift)
+        if len(digits) == 1 or value <= 12:
+            return digits
+        if len(digits) == 2:  # days stay days, percentages stay above them
+            return str(self.rng.randint(13, 31) if value <= 31 else self.rng.randint(32, 99))
+        return str(self.rng.randint(10 ** (len(digits) - 1), 10 ** len(digits) - 1))
+
+    def _number(self, m: re.Match[str], text: str) -> str:
+        old = m.group(0)
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if "\n" in text and not text[line_start : m.start()].strip():
+            return old  # headings, item numbers and table row ids keep the document's structure
+        if old not in self.numbers:
+            if m.group("d"):
+                day = self.rng.randint(1, 28)
+                month = self.rng.randint(1, 12)
+                year = int(m.group("y")) + self.year_shift
+                self.numbers[old] = f"{day:0{len(m.group('d'))}d}/{month:0{len(m.group('m'))}d}/{year}"
+            else:
+                self.numbers[old] = re.sub(r"\d+", lambda g: self._digits(g.group(0)), old)
+        return self.numbers[old]
+
+    def apply(self, text: str) -> str:
+        text = _DATE_OR_NUMBER_RE.sub(lambda m: self._number(m, text), text)
+        text = _PROVINCE_RE.sub(self._province, text)
+        text = _AGENCY_RE.sub(lambda m: self.agencies[m.group(0)], text)
+        text = _PLACE_RE.sub(lambda m: self.places[m.group(0)], text)
+        for old, new in self.signers.items():
+            text = text.replace(old, new)
+        return text
+
+    def apply_info(self, info: DocumentInfo, doc_id: str) -> DocumentInfo:
+        def vary(value: str | None) -> str | None:
+            return self.apply(value) if value else value
+
+        return dataclasses.replace(
+            info,
+            doc_id=doc_id,
+            title=self.apply(info.title),
+            short_title=self.apply(info.short_title),
+            number=vary(info.number),
+            issuer=vary(info.issuer),
+            signer=vary(info.signer),
+            province=vary(info.province),
+        )
+
+
+def re_issue(info: DocumentInfo, text: str, variant: int, seed: int) -> tuple[DocumentInfo, str]:
+    """Variant `variant` of a document (0: the document itself)."""
+    if variant == 0:
+        return info, text
+    var = Variation(random.Random(f"{seed}:{info.doc_id}:{variant}"), [info.signer or ""])
+    return var.apply_info(info, f"{info.doc_id}-v{variant:03d}"), var.apply(text)
+
+
+# --------------------------------------------------------------------------------------------------
+# Part 1: the bundled corpus
+# --------------------------------------------------------------------------------------------------
+
+
+def bench_bundled_build(embedder: Embedder, target: Path) -> dict[str, Any]:
+    """Parse the bundled corpus and build its index from scratch into `target`."""
+    timer = TimedEmbedder(embedder)
+    t0 = time.perf_counter()
+    docs = parse_corpus()
+    parse_s = time.perf_counter() - t0
+    report = build_index(docs, timer, target, dense_kind="flat", reuse=False)  # type: ignore[arg-type]
+    total = time.perf_counter() - t0
+    return {
+        "documents": report.documents,
+        "entries": report.entries,
+        "corpus_kb": sum(len(d.original.encode()) for d in docs) / 1024,
+        "build_s": total,
+        "parse_s": parse_s,
+        "embedding_s": timer.seconds,
+        "embedded": timer.passages,
+        "passages_per_s": timer.passages / timer.seconds if timer.seconds else 0.0,
+        "size_mb": dir_size_mb(target),
+        "size_parts_mb": {p.name: dir_size_mb(p) for p in sorted(target.iterdir())},
+    }
+
+
+_LOAD_PROBE = """
+import json, sys, time
+from pathlib import Path
+def peak_rss_mb():  # VmHWM: ru_maxrss would report the parent's peak, inherited across fork/exec
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+t0 = time.perf_counter()
+from hoidap.indexer.embedding_model import Embedder
+from hoidap.indexer.search import HybridIndex
+t1 = time.perf_counter()
+import sentence_transformers, torch  # what Embedder() imports lazily
+t2 = time.perf_counter()
+embedder = Embedder()
+t3 = time.perf_counter()
+index = HybridIndex.load(Path(sys.argv[1]), embedder)
+t4 = time.perf_counter()
+index.search(sys.argv[2], k=10, mode="hybrid")
+t5 = time.perf_counter()
+index.search(sys.argv[3], k=10, mode="hybrid")
+t6 = time.perf_counter()
+print(json.dumps({"project_imports_s": t1 - t0, "library_imports_s": t2 - t1, "embedder_s": t3 - t2,
+                  "load_s": t4 - t3, "first_query_s": t5 - t4, "second_query_s": t6 - t5,
+                  "peak_rss_mb": peak_rss_mb()}))
+"""
+
+
+def fresh_process_load(target: Path) -> dict[str, float]:
+    """Import, construct the Embedder, load the index and search twice in a new interpreter."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _LOAD_PROBE, str(target), QUERIES[0], QUERIES[24]],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def bench_load(target: Path, embedder: Embedder, repeats: int, fresh_repeats: int) -> dict[str, Any]:
+    """Index load time: in this process with a ready Embedder, and in fresh processes (Embedder included)."""
+    in_process = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        HybridIndex.load(target, embedder)
+        in_process.append(time.perf_counter() - t0)
+    fresh = [fresh_process_load(target) for _ in range(fresh_repeats)]
+
+    def median(key: str) -> float:
+        return float(np.median([f[key] for f in fresh]))
+
+    keys = ("project_imports_s", "library_imports_s", "embedder_s", "load_s", "first_query_s",
+            "second_query_s", "peak_rss_mb")
+    out: dict[str, Any] = {
+        "load_ready_embedder_s": float(np.median(in_process)),
+        "fresh_runs": len(fresh),
+        "fresh": {k: median(k) for k in keys},
+    }
+    out["fresh"]["embedder_plus_load_s"] = float(np.median([f["embedder_s"] + f["load_s"] for f in fresh]))
+    return out
+
+
+Op = Callable[[str], object]
+
+
+def search_op(index: HybridIndex, mode: str) -> Op:
+    return lambda query: index.search(query, k=SEARCH_K, mode=mode)
+
+
+def interleaved_latencies(
+    ops: dict[str, Op], queries: Sequence[str], rounds: int, indexes: Sequence[HybridIndex]
+) -> dict[str, dict[str, float]]:
+    """Wall time of each op per query; ops take turns on each query so CPU contention from other
+    processes spreads evenly over them. Query-embedding caches are emptied before every call."""
+    samples: dict[str, list[float]] = {label: [] for label in ops}
+    for _ in range(rounds):
+        for q in queries:
+            for label, op in ops.items():
+                for index in indexes:
+                    index._query_cache.clear()
+                t0 = time.perf_counter()
+                op(q)
+                samples[label].append(time.perf_counter() - t0)
+    return {label: percentiles(times) for label, times in samples.items()}
+
+
+def cached_latencies(index: HybridIndex, queries: Sequence[str], rounds: int) -> dict[str, float]:
+    """Hybrid search with every query vector already cached: the search work alone."""
+    for q in queries:
+        index.embed_query(q)
+    samples = []
+    for _ in range(rounds):
+        for q in queries:
+            t0 = time.perf_counter()
+            index.search(q, k=SEARCH_K, mode="hybrid")
+            samples.append(time.perf_counter() - t0)
+    return percentiles(samples)
+
+
+def bench_queries(index: HybridIndex, queries: Sequence[str], rounds: int) -> dict[str, Any]:
+    for q in queries[:3]:  # warm-up: first-call allocations, lazy imports
+        index.search(q, k=SEARCH_K, mode="hybrid")
+    ops: dict[str, Op] = {
+        "lexical": search_op(index, "lexical"),
+        "dense": search_op(index, "dense"),
+        "hybrid": search_op(index, "hybrid"),
+        "query_embedding": lambda query: index.embedder.encode_queries([query]),
+    }
+    out: dict[str, Any] = interleaved_latencies(ops, queries, rounds, [index])
+    out["hybrid_cached_vector"] = cached_latencies(index, queries, rounds)
+    return out
+
+
+def bench_incremental_add(bundled: Path, root: Path, embedder: Embedder, seed: int) -> dict[str, Any]:
+    """Add one ~40 KB re-issue of the largest bundled document to a copy of the bundled index."""
+    target = root / "add-index"
+    shutil.copytree(bundled, target)
+    infos = load_manifests(corpus_dir())
+    info, text = max(((i, read_original(i, corpus_dir())) for i in infos), key=lambda p: len(p[1].encode()))
+    new_info, new_text = re_issue(info, text, 1, seed + 1)
+    data = new_text.encode("utf-8")
+    cache_cleared = clear_sentence_cache()  # a new document shares few sentences with the corpus
+    timer = TimedEmbedder(embedder)
+    t0 = time.perf_counter()
+    result = add_document(
+        "van-ban-moi.txt",
+        data,
+        timer,  # type: ignore[arg-type]
+        title=new_info.short_title,
+        number=new_info.number,
+        date=new_info.date,
+        issuer=new_info.issuer,
+        target=target,
+    )
+    wall = time.perf_counter() - t0
+    report = result.report
+    return {
+        "source_doc": info.doc_id,
+        "document_kb": len(data) / 1024,
+        "added": result.added,
+        "seconds": wall,
+        "rebuild_s": report.seconds if report else 0.0,
+        "embedding_s": timer.seconds,
+        "embedded": report.embedded if report else 0,
+        "entries_after": report.entries if report else 0,
+        "sentence_cache_cleared": cache_cleared,
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# Part 2: the synthetic corpus
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class SyntheticCorpus:
+    entries: list[Entry]
+    tokens: list[list[str]]
+    source_rows: np.ndarray  # row of the bundled index each entry was derived from
+    variants: np.ndarray  # 0 for entries of the bundled documents themselves
+    documents: dict[str, dict[str, Any]]
+    seconds: dict[str, float]
+    same_shape: int  # re-issues with exactly as many entries as their source document
+    cache_cleared: bool
+
+
+def _source_rows(bundled: HybridIndex) -> dict[str, np.ndarray]:
+    rows: dict[str, list[int]] = {}
+    for row, e in enumerate(bundled.entries):
+        rows.setdefault(e.doc_id, []).append(row)
+    return {k: np.asarray(v, dtype=np.int64) for k, v in rows.items()}
+
+
+def synthesize(bundled: HybridIndex, embedder: Embedder, scale: int, seed: int) -> SyntheticCorpus:
+    """Parse, chunk and tokenize `scale` copies of each bundled document (copy 0 is the original)."""
+    sources = [(info, read_original(info, corpus_dir())) for info in load_manifests(corpus_dir())]
+    rows_by_doc = _source_rows(bundled)
+
+    def fits(text: str) -> bool:
+        return embedder.count_tokens(text) <= CHUNK_TOKENS
+
+    seconds: dict[str, float] = {}
+    entries: list[Entry] = []
+    tokens: list[list[str]] = []
+    src_rows: list[np.ndarray] = []
+    variants: list[int] = []
+    documents: dict[str, dict[str, Any]] = {}
+    same_shape, cleared = 0, True
+    for variant in range(scale):
+        if variant and variant % max(1, scale // 10) == 0:
+            log(f"  synthetic corpus: {variant}/{scale} copies, {len(entries)} entries")
+        for info, text in sources:
+            with timed(seconds, "generate"):
+                vinfo, vtext = re_issue(info, text, variant, seed)
+            with timed(seconds, "parse"):
+                doc = parse_document(vinfo, vtext)
+            with timed(seconds, "chunk"):
+                doc_entries = document_entries(doc, fits)
+            cleared = clear_sentence_cache() and cleared
+            with timed(seconds, "tokenize"):
+                tokens.extend(tokenize(e.lexical_text()) for e in doc_entries)
+            source = rows_by_doc[info.doc_id]
+            n = len(doc_entries)
+            same_shape += variant > 0 and n == len(source)
+            src_rows.append(source[np.minimum(np.arange(n) * len(source) // max(n, 1), len(source) - 1)])
+            entries.extend(doc_entries)
+            variants.extend([variant] * n)
+            documents[doc.doc_id] = {"hash": document_hash(vtext), "title": vinfo.short_title, "entries": n}
+    rows, kinds = np.concatenate(src_rows), np.asarray(variants)
+    return SyntheticCorpus(entries, tokens, rows, kinds, documents, seconds, same_shape, cleared)
+
+
+def sample_embedding(
+    corpus: SyntheticCorpus, source_vectors: np.ndarray, embedder: Embedder, size: int, seed: int
+) -> dict[str, float]:
+    """Embed a random sample of re-issued passages: passages/s and closeness to the source vectors."""
+    pool = np.flatnonzero(corpus.variants > 0)
+    if not len(pool):
+        pool = np.arange(len(corpus.entries))
+    rows = np.random.default_rng(seed).choice(pool, size=min(size, len(pool)), replace=False)
+    texts = [corpus.entries[r].embed_text() for r in rows]
+    t0 = time.perf_counter()
+    vectors = embedder.encode_passages(texts)
+    seconds = time.perf_counter() - t0
+    cosines = np.einsum("ij,ij->i", vectors, source_vectors[corpus.source_rows[rows]])
+    return {
+        "passages": len(rows),
+        "seconds": seconds,
+        "passages_per_s": len(rows) / seconds,
+        "mean_chars": float(np.mean([len(t) for t in texts])),
+        "cosine_to_source": float(np.mean(cosines)),
+    }
+
+
+def derive_vectors(
+    corpus: SyntheticCorpus, source_vectors: np.ndarray, cosine: float, seed: int
+) -> np.ndarray:
+    """Source vector + random orthogonal-ish noise so that cos(derived, source) ~= `cosine`."""
+    cosine = min(max(cosine, 0.5), 0.999)
+    radius = math.sqrt(1 / cosine**2 - 1)
+    base = source_vectors[corpus.source_rows]
+    noise = np.random.default_rng(seed).standard_normal(base.shape).astype(np.float32)
+    noise *= radius / np.linalg.norm(noise, axis=1, keepdims=True)
+    noise[corpus.variants == 0] = 0.0  # the bundled documents keep their real vectors
+    out = base + noise
+    out /= np.linalg.norm(out, axis=1, keepdims=True)
+    return out
+
+
+def build_dense(vectors: np.ndarray, kind: str, directory: Path) -> tuple[DenseIndex, dict[str, float]]:
+    index = DenseIndex(vectors.shape[1], kind=kind)
+    t0 = time.perf_counter()
+    index.add(vectors)
+    t1 = time.perf_counter()
+    index.save(directory)
+    t2 = time.perf_counter()
+    return index, {"build_s": t1 - t0, "save_s": t2 - t1, "size_mb": dir_size_mb(directory)}
+
+
+def write_manifest_for(directory: Path, corpus: SyntheticCorpus, embedder: Embedder, kind: str) -> None:
+    manifest = IndexManifest(
+        format_version=FORMAT_VERSION,
+        model_id=embedder.model_id,
+        dimension=embedder.dimension,
+        dense_kind=kind,
+        created_at=time.time(),
+        documents=corpus.documents,
+        counts={"documents": len(corpus.documents), "entries": len(corpus.entries)},
+    )
+    write_manifest(directory / "manifest.json", manifest)
+
+
+def hnsw_vs_flat(
+    flat: HybridIndex, hnsw: HybridIndex, embedder: Embedder, queries: Sequence[str]
+) -> dict[str, float]:
+    """Dense top-k of HNSW against the exact (flat) top-k.
+
+    The synthetic corpus holds a hundred near-duplicates of every entry, so the exact top-k is full
+    of near-ties: besides recall (same rows), the cosine lost at the k-th hit shows what a miss costs.
+    """
+    vectors = embedder.encode_queries(list(dict.fromkeys(queries)))
+    recall, top1, shortfall = [], [], []
+    for v in vectors:
+        exact = flat.dense.search(v, SEARCH_K)
+        approx = hnsw.dense.search(v, SEARCH_K)
+        recall.append(len({r for r, _ in exact} & {r for r, _ in approx}) / max(len(exact), 1))
+        top1.append(float(bool(exact and approx) and exact[0][0] == approx[0][0]))
+        shortfall.append(exact[-1][1] - approx[-1][1] if exact and approx else 0.0)
+    return {
+        "recall_at_10": float(np.mean(recall)),
+        "top1_agreement": float(np.mean(top1)),
+        "kth_cosine_shortfall": float(np.mean(shortfall)),
+    }
+
+
+def write_lexical(corpus: SyntheticCorpus, directory: Path, stages: dict[str, float]) -> dict[str, float]:
+    """BM25 over the synthetic entries plus entries.jsonl, into `directory`; frees the token lists."""
+    with timed(stages, "bm25_build"):
+        lexical = LexicalIndex.build(corpus.tokens)
+    with timed(stages, "bm25_save"):
+        lexical.save(directory / "lexical")
+    del lexical
+    corpus.tokens.clear()
+    with timed(stages, "entries_write"):
+        write_entries(directory / "entries.jsonl", corpus.entries)
+    return {
+        "lexical_size_mb": dir_size_mb(directory / "lexical"),
+        "entries_size_mb": dir_size_mb(directory / "entries.jsonl"),
+    }
+
+
+MEASURED_STAGES = ("parse", "chunk", "tokenize", "bm25_build", "bm25_save", "entries_write")
+
+
+def write_dense(
+    corpus: SyntheticCorpus, vectors: np.ndarray, kind: str, directory: Path, lexical_dir: Path,
+    embedder: Embedder, out: dict[str, Any],
+) -> HybridIndex:
+    """A loadable index directory with a `kind` dense part, the lexical part shared by symlink.
+
+    Its figures go to out[kind].
+    """
+    dense, figures = build_dense(vectors, kind, directory / "dense")
+    del dense
+    for name in ("entries.jsonl", "lexical"):
+        if not (directory / name).exists():
+            (directory / name).symlink_to(lexical_dir / name)
+    write_manifest_for(directory, corpus, embedder, kind)
+    t0 = time.perf_counter()
+    index = HybridIndex.load(directory, embedder)
+    figures["load_s"] = time.perf_counter() - t0
+    stages = out["stages_s"]
+    measured = sum(stages[k] for k in MEASURED_STAGES) + figures["build_s"] + figures["save_s"]
+    figures["measured_build_s"] = measured
+    figures["total_build_s"] = figures["measured_build_s"] + out["embedding_extrapolated_s"]
+    figures["index_size_mb"] = (
+        out["lexical_size_mb"] + out["entries_size_mb"] + figures["size_mb"]
+        + dir_size_mb(directory / "manifest.json")
+    )
+    out[kind] = figures
+    return index
+
+
+def large_latencies(
+    flat: HybridIndex, hnsw: HybridIndex, embedder: Embedder, queries: Sequence[str], rounds: int
+) -> dict[str, Any]:
+    for q in queries[:3]:  # warm-up
+        flat.search(q, k=SEARCH_K)
+        hnsw.search(q, k=SEARCH_K)
+    ops: dict[str, Op] = {
+        "lexical": search_op(flat, "lexical"),
+        "dense_flat": search_op(flat, "dense"),
+        "dense_hnsw": search_op(hnsw, "dense"),
+        "hybrid_flat": search_op(flat, "hybrid"),
+        "hybrid_hnsw": search_op(hnsw, "hybrid"),
+        "query_embedding": lambda query: embedder.encode_queries([query]),
+    }
+    return interleaved_latencies(ops, queries, rounds, [flat, hnsw])
+
+
+def bench_large(
+    bundled_dir: Path,
+    root: Path,
+    embedder: Embedder,
+    args: argparse.Namespace,
+    queries: Sequence[str],
+    others: dict[str, float | None],
+) -> dict[str, Any]:
+    """Part 2: the synthetic corpus, `args.scale` times the bundled one."""
+    bundled = HybridIndex.load(bundled_dir, embedder)
+    source_vectors = np.asarray(bundled.dense.vectors)
+    log(f"part 2: synthetic corpus of {args.scale} x {len(bundled.manifest.documents)} documents")
+    with other_load(others, "synthetic parse/chunk/tokenize"):
+        corpus = synthesize(bundled, embedder, args.scale, args.seed)
+    out: dict[str, Any] = {
+        "scale": args.scale,
+        "documents": len(corpus.documents),
+        "entries": len(corpus.entries),
+        "reissues_same_shape": corpus.same_shape,
+        "reissues": len(corpus.documents) - len(bundled.manifest.documents),
+        "sentence_cache_cleared_per_document": corpus.cache_cleared,
+        "stages_s": dict(corpus.seconds),
+    }
+    flat_dir, hnsw_dir = root / "large-flat", root / "large-hnsw"
+    flat_dir.mkdir()
+    hnsw_dir.mkdir()
+    log(f"part 2: lexical index over {len(corpus.entries)} entries")
+    with other_load(others, "synthetic BM25 build"):
+        out.update(write_lexical(corpus, flat_dir, out["stages_s"]))
+    log(f"part 2: embedding a sample of {args.sample} passages")
+    with other_load(others, "synthetic sample embedding"):
+        out["sample"] = sample_embedding(corpus, source_vectors, embedder, args.sample, args.seed)
+    out["embedding_extrapolated_s"] = len(corpus.entries) / out["sample"]["passages_per_s"]
+    vectors = derive_vectors(corpus, source_vectors, out["sample"]["cosine_to_source"], args.seed)
+    log("part 2: FAISS flat and HNSW indexes")
+    with other_load(others, "synthetic FAISS builds"):
+        flat = write_dense(corpus, vectors, "flat", flat_dir, flat_dir, embedder, out)
+        hnsw = write_dense(corpus, vectors, "hnsw", hnsw_dir, flat_dir, embedder, out)
+    del vectors
+    log("part 2: query latency")
+    with other_load(others, "synthetic queries"):
+        out["latency"] = large_latencies(flat, hnsw, embedder, queries, args.rounds_large)
+    out["hnsw_vs_flat"] = hnsw_vs_flat(flat, hnsw, embedder, queries)
+    out["peak_rss_mb"] = peak_rss_mb()
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------------------------------
+
+
+def machine_info() -> dict[str, Any]:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cpus = os.cpu_count() or 1
+    return {
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "cpus": cpus,
+        "load_average_start": os.getloadavg()[0],
+    }
+
+
+def goals(fig: dict[str, Any]) -> list[dict[str, Any]]:
+    """Informational targets; a miss never changes the exit status."""
+    b = fig["bundled"]
+    rows = [
+        ("hybrid search p50, bundled corpus", b["latency"]["hybrid"]["p50_ms"], GOAL_HYBRID_P50_MS, "ms"),
+        ("index load after imports, incl. Embedder()", b["load"]["fresh"]["embedder_plus_load_s"],
+         GOAL_LOAD_S, "s"),
+        ("index load after imports, Embedder ready", b["load"]["load_ready_embedder_s"], GOAL_LOAD_S, "s"),
+        ("incremental add of one ~40 KB document", b["add"]["seconds"], GOAL_ADD_S, "s"),
+    ]
+    return [
+        {"goal": name, "value": value, "limit": limit, "unit": unit, "pass": value <= limit}
+        for name, value, limit, unit in rows
+    ]
+
+
+def _lat(d: dict[str, float]) -> str:
+    return f"{d['p50_ms']:7.1f} / {d['p95_ms']:7.1f} ms"
+
+
+class Table:
+    """Rows of label | value | goal | status, grouped in titled sections."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def section(self, title: str) -> None:
+        self.lines += ["", title, "-" * len(title)]
+
+    def row(self, label: str, value: str, goal: str = "", status: str = "") -> None:
+        self.lines.append(f"  {label:<50} {value:<28} {goal:<9} {status}".rstrip())
+
+    def note(self, text: str) -> None:
+        self.lines.append(f"  {text}")
+
+    def render(self) -> str:
+        return "\n".join(self.lines)
+
+
+def _goal_cells(fig: dict[str, Any], name: str) -> tuple[str, str]:
+    for g in fig["goals"]:
+        if g["goal"] == name:
+            return f"<= {g['limit']:g} {g['unit']}", "PASS" if g["pass"] else "MISS"
+    return "", ""
+
+
+def render_bundled(t: Table, fig: dict[str, Any]) -> None:
+    b = fig["bundled"]
+    build, load, lat, add = b["build"], b["load"], b["latency"], b["add"]
+    t.section(
+        f"1. Bundled corpus: {build['documents']} documents, {build['corpus_kb']:.0f} KB, "
+        f"{build['entries']} entries"
+    )
+    t.row("Embedder() incl. torch/ST imports (this process)", f"{b['embedder_s']:.1f} s")
+    t.row("full build (parse, chunk, tokenize, embed, write)", f"{build['build_s']:.1f} s")
+    t.row("  of which passage embedding",
+          f"{build['embedding_s']:.1f} s ({build['passages_per_s']:.1f} passages/s)")
+    t.row("  of which parsing", f"{build['parse_s']:.2f} s")
+    t.row("index size on disk", f"{build['size_mb']:.2f} MB")
+    t.note("    " + ", ".join(f"{k} {v:.2f} MB" for k, v in build["size_parts_mb"].items()))
+    t.row("peak RSS after part 1", f"{b['peak_rss_mb']:.0f} MB")
+    fresh = load["fresh"]
+    t.row("load index, Embedder already constructed", f"{load['load_ready_embedder_s'] * 1000:.0f} ms",
+          *_goal_cells(fig, "index load after imports, Embedder ready"))
+    t.row(f"fresh process (median of {load['fresh_runs']}): Embedder() + load",
+          f"{fresh['embedder_plus_load_s']:.2f} s",
+          *_goal_cells(fig, "index load after imports, incl. Embedder()"))
+    t.row("  before: import indexer.search, embedding_model", f"{fresh['project_imports_s']:.2f} s")
+    t.row("  before: import torch, sentence_transformers", f"{fresh['library_imports_s']:.2f} s")
+    t.row("  Embedder() construction (libraries imported)", f"{fresh['embedder_s']:.2f} s")
+    t.row("  HybridIndex.load", f"{fresh['load_s'] * 1000:.0f} ms")
+    t.row("  first hybrid query (lazy underthesea import)", f"{fresh['first_query_s']:.2f} s")
+    t.row("  second hybrid query", f"{fresh['second_query_s'] * 1000:.0f} ms")
+    t.row("  peak RSS of that process", f"{fresh['peak_rss_mb']:.0f} MB")
+    t.row(f"query latency p50 / p95 (n={lat['lexical']['n']}, k={SEARCH_K})", "")
+    t.row("  lexical", _lat(lat["lexical"]))
+    t.row("  dense (query embedding included)", _lat(lat["dense"]))
+    t.row("  hybrid (query embedding included)", _lat(lat["hybrid"]),
+          *_goal_cells(fig, "hybrid search p50, bundled corpus"))
+    t.row("  hybrid, query vector already cached", _lat(lat["hybrid_cached_vector"]))
+    t.row("  query embedding alone", _lat(lat["query_embedding"]))
+    t.row(f"incremental add of one {add['document_kb']:.0f} KB document (wall)", f"{add['seconds']:.1f} s",
+          *_goal_cells(fig, "incremental add of one ~40 KB document"))
+    t.row("  entries embedded / index entries after",
+          f"{add['embedded']} / {add['entries_after']}")
+    t.row("  of which passage embedding", f"{add['embedding_s']:.1f} s")
+
+
+def render_large(t: Table, fig: dict[str, Any]) -> None:
+    g = fig["large"]
+    s, flat, hnsw, sample = g["stages_s"], g["flat"], g["hnsw"], g["sample"]
+    t.section(f"2. Synthetic corpus x{g['scale']}: {g['documents']} documents, {g['entries']} entries")
+    t.note(f"({g['reissues_same_shape']} of {g['reissues']} re-issues have as many entries as their source)")
+    t.row("text generation (not part of a build)", f"{s['generate']:.1f} s")
+    t.row("parse", f"{s['parse']:.1f} s")
+    t.row("chunk into entries (model token counts)", f"{s['chunk']:.1f} s")
+    cleared = g["sentence_cache_cleared_per_document"]
+    cache = "sentence cache cleared per document" if cleared else "warm cache"
+    t.row(f"tokenize ({cache})", f"{s['tokenize']:.1f} s")
+    t.row("BM25 build / save", f"{s['bm25_build']:.1f} s / {s['bm25_save']:.1f} s")
+    t.row("entries.jsonl write", f"{s['entries_write']:.1f} s")
+    t.row("lexical index size / entries.jsonl size",
+          f"{g['lexical_size_mb']:.0f} MB / {g['entries_size_mb']:.0f} MB")
+    t.row(f"passage embedding, measured sample of {sample['passages']}",
+          f"{sample['seconds']:.1f} s ({sample['passages_per_s']:.2f} passages/s)")
+    t.row("  sample: mean cosine to its source entry", f"{sample['cosine_to_source']:.3f}")
+    t.row(f"passage embedding of all {g['entries']} entries",
+          f"{g['embedding_extrapolated_s'] / 60:.0f} min", "", "EXTRAPOLATED")
+    for kind, d in (("flat", flat), ("hnsw", hnsw)):
+        t.row(f"FAISS {kind}: build / save", f"{d['build_s']:.2f} s / {d['save_s']:.2f} s")
+        t.row(f"FAISS {kind}: size on disk", f"{d['size_mb']:.0f} MB")
+        t.row(f"whole index ({kind}): size on disk", f"{d['index_size_mb']:.0f} MB")
+        t.row(f"whole index ({kind}): HybridIndex.load", f"{d['load_s']:.2f} s")
+        t.row(f"whole index ({kind}): build, measured parts", f"{d['measured_build_s'] / 60:.1f} min")
+        t.row(f"whole index ({kind}): build incl. embedding", f"{d['total_build_s'] / 60:.0f} min", "",
+              "EXTRAPOLATED")
+    lat = g["latency"]
+    t.row(f"query latency p50 / p95 (n={lat['lexical']['n']}, k={SEARCH_K})", "")
+    t.row("  lexical", _lat(lat["lexical"]))
+    t.row("  dense flat (query embedding included)", _lat(lat["dense_flat"]))
+    t.row("  dense hnsw (query embedding included)", _lat(lat["dense_hnsw"]))
+    t.row("  hybrid flat (query embedding included)", _lat(lat["hybrid_flat"]))
+    t.row("  hybrid hnsw (query embedding included)", _lat(lat["hybrid_hnsw"]))
+    t.row("  query embedding alone", _lat(lat["query_embedding"]))
+    hv = g["hnsw_vs_flat"]
+    t.row("hnsw vs exact top-10: recall / same top-1",
+          f"{hv['recall_at_10']:.3f} / {hv['top1_agreement']:.3f}")
+    t.row("  cosine lost at the 10th hit (near-ties)", f"{hv['kth_cosine_shortfall']:.4f}")
+    t.row("peak RSS after part 2 (whole run)", f"{g['peak_rss_mb']:.0f} MB")
+
+
+def render(fig: dict[str, Any]) -> str:
+    m = fig["machine"]
+    t = Table()
+    t.lines.append(
+        f"hoidap index benchmark, {m['date']}: Python {m['python']}, {m['cpus']} CPUs, "
+        f"torch threads {m['torch_threads']}, load average {m['load_average_start']:.1f} at start, "
+        f"{m['load_average_end']:.1f} at end"
+    )
+    t.lines.append(f"  {'metric':<50} {'value':<28} {'goal':<9} status")
+    render_bundled(t, fig)
+    if "large" in fig:
+        render_large(t, fig)
+    t.section(f"CPU kept busy by other processes (average cores of {m['cpus']})")
+    for phase, cores in fig["other_processes_cores"].items():
+        t.row(phase, "n/a (under 1 s)" if cores is None else f"{cores:.2f}")
+    t.section("Goals (informational)")
+    for g in fig["goals"]:
+        unit = g["unit"]
+        value = f"{g['value']:.1f} {unit}" if unit == "ms" else f"{g['value']:.2f} {unit}"
+        t.row(g["goal"], value, f"<= {g['limit']:g} {unit}", "PASS" if g["pass"] else "MISS")
+    t.lines.append("")
+    t.lines.append(f"benchmark wall time: {fig['wall_s'] / 60:.1f} min")
+    return t.render()
+
+
+# --------------------------------------------------------------------------------------------------
+# Main
+# --------------------------------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m indexer.bench", description=(__doc__ or "").splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="smaller run: scale 10, 20 queries, small samples")
+    p.add_argument("--scale", type=int, default=None, help="synthetic corpus size in bundled corpora (100)")
+    p.add_argument("--queries", type=int, default=None, help="queries per latency measurement (40)")
+    p.add_argument("--sample", type=int, default=None, help="passages embedded to measure speed (300)")
+    p.add_argument("--seed", type=int, default=13, help="seed of the synthetic corpus")
+    p.add_argument("--skip-large", action="store_true", help="only part 1 (the bundled corpus)")
+    p.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    p.add_argument("--out", type=Path, default=None, help="also write the figures to this JSON file")
+    args = p.parse_args(argv)
+    quick = args.quick
+    args.scale = args.scale or (10 if quick else 100)
+    args.queries = args.queries or (20 if quick else 40)
+    args.sample = args.sample or (48 if quick else 300)
+    args.rounds = 1 if quick else 3
+    args.rounds_large = 1 if quick else 2
+    args.load_repeats = 3 if quick else 5
+    args.fresh_repeats = 1 if quick else 3
+    if args.scale < 1 or args.queries < 1 or args.sample < 1:
+        p.error("--scale, --queries and --sample must be positive")
+    return args
+
+
+def run_bundled(
+    root: Path,
+    embedder: Embedder,
+    args: argparse.Namespace,
+    queries: list[str],
+    others: dict[str, float | None],
+) -> dict[str, Any]:
+    target = root / "bundled-index"
+    log("part 1: building the bundled corpus index (embeds every entry)")
+    with other_load(others, "bundled build"):
+        out: dict[str, Any] = {"build": bench_bundled_build(embedder, target)}
+    log("part 1: load times (fresh processes included)")
+    with other_load(others, "bundled load"):
+        out["load"] = bench_load(target, embedder, args.load_repeats, args.fresh_repeats)
+    log("part 1: query latency")
+    with other_load(others, "bundled queries"):
+        out["latency"] = bench_queries(HybridIndex.load(target, embedder), queries, args.rounds)
+    log("part 1: incremental add")
+    with other_load(others, "incremental add"):
+        out["add"] = bench_incremental_add(target, root, embedder, args.seed)
+    out["peak_rss_mb"] = peak_rss_mb()
+    return out
+
+
+def with_temp_root(keep: bool, fn: Callable[[Path], dict[str, Any]]) -> dict[str, Any]:
+    """Run fn(root) with the store and index environment pointing into a fresh temporary directory."""
+    root = Path(tempfile.mkdtemp(prefix="hoidap-bench-"))
+    saved = {k: os.environ.get(k) for k in ("HOIDAP_DATA_DIR", "HOIDAP_INDEX_DIR")}
+    os.environ["HOIDAP_DATA_DIR"] = str(root / "data")
+    os.environ["HOIDAP_INDEX_DIR"] = str(root / "data" / "index")
+    try:
+        return fn(root)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        if keep:
+            log(f"kept {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    queries = query_list(args.queries)
+
+    def run(root: Path) -> dict[str, Any]:
+        fig: dict[str, Any] = {"machine": machine_info(), "args": {
+            k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}}
+        t0 = time.perf_counter()
+        embedder = Embedder()
+        embedder_s = time.perf_counter() - t0
+        import torch  # already imported by the Embedder, which set its thread count
+
+        fig["machine"]["torch_threads"] = torch.get_num_threads()
+        others: dict[str, float | None] = {}
+        fig["other_processes_cores"] = others
+        fig["bundled"] = run_bundled(root, embedder, args, queries, others)
+        fig["bundled"]["embedder_s"] = embedder_s
+        if not args.skip_large:
+            fig["large"] = bench_large(root / "bundled-index", root, embedder, args, queries, others)
+        return fig
+
+    fig = with_temp_root(args.keep, run)
+    fig["goals"] = goals(fig)
+    fig["machine"]["load_average_end"] = os.getloadavg()[0]
+    fig["wall_s"] = time.perf_counter() - started
+    print(render(fig))
+    if args.out:
+        args.out.write_text(json.dumps(fig, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        log(f"figures written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,363 @@
+"""The `hoidap` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from hoidap.corpus.normalize import fold
+from hoidap.corpus.parse import parse_corpus
+from hoidap.corpus.records import ParsedDocument, Task
+from hoidap.corpus.store import DocumentError, load_manifests
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _select_docs(doc: str | None) -> list[ParsedDocument]:
+    if doc:
+        known = [i.doc_id for i in load_manifests()]
+        if doc not in known:
+            raise SystemExit(f"Lỗi: không có văn bản '{doc}'. Các văn bản hiện có: {', '.join(known)}")
+    return parse_corpus(doc_ids=[doc] if doc else None)
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    """Per document: clause and task counts, numbering gaps, repairs, warnings."""
+    report = []
+    for d in _select_docs(args.doc):
+        report.append(
+            {
+                "doc_id": d.doc_id,
+                "title": d.info.short_title,
+                "clauses": len(d.clauses),
+                "tasks": len(d.tasks),
+                "gaps": [g.to_dict() for g in d.gaps],
+                "repairs": d.repairs,
+                "header": {k: v for k, v in vars(d.header).items() if k != "spans" and v},
+                "warnings": d.warnings,
+                "fallback": d.fallback,
+            }
+        )
+    if args.json:
+        _print_json(report)
+        return 0
+    for r in report:
+        legacy = sum(r["repairs"]["legacy_font"].values())
+        print(f"{r['doc_id']}  ({r['title']})")
+        print(f"  điều khoản: {r['clauses']}   nhiệm vụ: {r['tasks']}")
+        repairs = r["repairs"]
+        print(f"  sửa lỗi phông cũ: {legacy} {repairs['legacy_font'] or ''}")
+        print(f"  chuẩn hóa dấu thanh: {repairs['tone_marks']}")
+        for g in r["gaps"]:
+            print(f"  khoảng trống đánh số: {g['note']}")
+        for w in r["warnings"]:
+            print(f"  cảnh báo: {w}")
+        if r["fallback"]:
+            print("  (không nhận dạng được cấu trúc: mỗi đoạn là một điều khoản)")
+    return 0
+
+
+def task_matches(task: Task, task_id: str | None, agency: str | None) -> bool:
+    """Filter used by `hoidap tasks` (agency match is diacritics-insensitive, lead or coordinating)."""
+    if task_id and task.task_id != task_id.strip():
+        return False
+    if agency:
+        needle = fold(agency)
+        if not any(needle in fold(a) for a in task.lead + task.coordinating):
+            return False
+    return True
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    """List task records as a table or JSON."""
+    rows = []
+    for d in _select_docs(args.doc):
+        for t in d.tasks:
+            if task_matches(t, args.id, args.agency):
+                rows.append(t.to_dict(d.original))
+    if args.json:
+        _print_json(rows)
+        return 0
+    if not rows:
+        print("Không có nhiệm vụ nào khớp điều kiện lọc.")
+        return 0
+    for r in rows:
+        print(f"[{r['doc_id']}] {r['task_id']}  —  {r['section']}")
+        print(f"    Nội dung : {r['content'][:160]}{'…' if len(r['content']) > 160 else ''}")
+        print(f"    Chủ trì  : {'; '.join(r['lead']) or '(không ghi)'}")
+        if r["coordinating"]:
+            print(f"    Phối hợp : {'; '.join(r['coordinating'])}")
+        if r["directing"]:
+            print(f"    Chỉ đạo  : {'; '.join(r['directing'])}")
+        print(f"    Thời hạn : {r['deadline'] or '(không ghi)'}")
+        print(f"    Vị trí   : ký tự {r['char_start']}–{r['char_end']}")
+    print(f"\n{len(rows)} nhiệm vụ.")
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    """Build the index from every stored document (unchanged documents reuse their vectors)."""
+    from hoidap.indexer.build import rebuild
+    from hoidap.indexer.embedding_model import Embedder
+
+    report = rebuild(Embedder(), dense_kind=args.dense, reuse=not args.full)
+    print(
+        f"Đã lập chỉ mục {report.documents} văn bản, {report.entries} mục "
+        f"({report.embedded} mục nhúng mới) trong {report.seconds:.1f} s -> {report.directory}"
+    )
+    return 0
+
+
+def _read_upload(path: str) -> bytes:
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.is_file():
+        raise DocumentError(f"không tìm thấy tệp '{path}'.")
+    return p.read_bytes()
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    """Add a .txt/.docx/.pdf document to the store and the index."""
+    from pathlib import Path
+
+    from hoidap.indexer.build import add_document
+    from hoidap.indexer.embedding_model import Embedder
+
+    data = _read_upload(args.file)
+    result = add_document(
+        Path(args.file).name,
+        data,
+        Embedder(),
+        title=args.title,
+        number=args.number,
+        date=args.date,
+        issuer=args.issuer,
+    )
+    if not result.added:
+        info = result.info
+        print(f"Nội dung này đã có trong kho: {info.doc_id} ({info.short_title}). Không thay đổi gì.")
+        return 0
+    print(f"Đã thêm văn bản {result.info.doc_id}: {result.info.title}")
+    for w in result.warnings:
+        print(f"  cảnh báo: {w}")
+    if result.report:
+        print(
+            f"  chỉ mục: {result.report.entries} mục, nhúng mới {result.report.embedded} mục "
+            f"trong {result.report.seconds:.1f} s"
+        )
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from hoidap.indexer.build import remove_document
+    from hoidap.indexer.embedding_model import Embedder
+
+    report = remove_document(args.doc_id, Embedder())
+    print(f"Đã xóa {args.doc_id}. Chỉ mục còn {report.documents} văn bản, {report.entries} mục.")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Ranked clauses with provenance, scores and matched terms."""
+    from hoidap.corpus.store import read_original
+    from hoidap.indexer.search import HybridIndex
+
+    index = HybridIndex.load()
+    unknown = [d for d in args.doc or [] if d not in index.doc_ids]
+    if unknown:
+        raise SystemExit(
+            f"Lỗi: không có văn bản {', '.join(unknown)}. Các văn bản hiện có: {', '.join(index.doc_ids)}"
+        )
+    hits = index.search(args.query, k=args.k, doc_ids=args.doc, mode=args.mode)
+    originals = {
+        i.doc_id: read_original(i) for i in load_manifests() if i.doc_id in {h.entry.doc_id for h in hits}
+    }
+    rows = [h.to_dict(originals[h.entry.doc_id]) for h in hits]
+    if args.json:
+        _print_json(rows)
+        return 0
+    if not rows:
+        print("Không tìm thấy điều khoản nào.")
+    for i, r in enumerate(rows, 1):
+        print(f"{i}. [{r['doc_id']}] {r['section']}")
+        print(f"   {r['text'][:300]}{'…' if len(r['text']) > 300 else ''}")
+        print(
+            f"   điểm {r['score']:.3f} (từ khóa {r['lexical']:.2f}, ngữ nghĩa {r['dense']:.3f})  "
+            f"ký tự {r['char_start']}–{r['char_end']}  khớp: {', '.join(r['matched_terms']) or '-'}"
+        )
+    return 0
+
+
+def _print_citation(i: int, c: dict, indent: str = "   ") -> None:
+    task = f"  nhiệm vụ {c['task_id']}" if c.get("task_id") else ""
+    print(f"{i}. {c['doc_title']} — {c['section'] or '(đầu văn bản)'}{task}")
+    print(f"{indent}ký tự {c['char_start']}–{c['char_end']}  (điểm {c['score']:.3f})")
+    quote = " ".join(c["quote"].split())
+    print(f"{indent}«{quote[:500]}{'…' if len(quote) > 500 else ''}»")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer one question with exact quotes (same QAService as the API)."""
+    from hoidap.service.answer import QAService, QuestionError
+
+    service = QAService.from_store()
+    try:
+        answer = service.ask(args.question, doc_ids=args.doc, top_k=args.top_k)
+    except QuestionError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    data = answer.to_dict()
+    if args.json:
+        _print_json(data)
+        return 0
+    if data["found"]:
+        print(f"Trả lời: {data['answer']}")
+    else:
+        print("Không tìm thấy câu trả lời có căn cứ trong văn bản.")
+    print(data["message"])
+    if len(data["answers"]) > 1:
+        print("\nTheo từng văn bản:")
+        for a in data["answers"]:
+            print(f"  - {a['doc_title']}: {a['answer']}")
+    if data["citations"]:
+        print("\nTrích dẫn:")
+        for i, c in enumerate(data["citations"], 1):
+            _print_citation(i, c)
+    if not data["found"] and data["related"]:
+        print("\nCác đoạn liên quan (chỉ để tham khảo):")
+        for i, c in enumerate(data["related"], 1):
+            _print_citation(i, c)
+    print(f"\n({data['question_type']}, {data['took_ms']:.0f} ms)")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the HTTP API (one process: the index and the model are loaded once, before listening)."""
+    import uvicorn
+
+    from hoidap.service.answer import QAService
+    from hoidap.api.app import create_app
+
+    service = QAService.from_store()  # a missing/stale index stops here with a message
+    app = create_app(service, mount_ui=not args.no_ui)
+    print(f"Phục vụ tại http://{args.host}:{args.port} (tài liệu API: /docs)", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, workers=1, log_level=args.log_level)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Evaluate the four systems on the gold questions (table, JSON, or a report with --out)."""
+    from hoidap.eval.runner import command
+
+    return command(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hoidap", description="Hỏi đáp và tra cứu văn bản chính sách")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("parse", help="phân tích văn bản: số điều khoản, nhiệm vụ, khoảng trống đánh số")
+    p.add_argument("--doc", help="mã văn bản (mặc định: tất cả)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("tasks", help="liệt kê nhiệm vụ (cơ quan chủ trì, phối hợp, thời hạn)")
+    p.add_argument("--doc", help="mã văn bản")
+    p.add_argument("--id", help="số hiệu nhiệm vụ, ví dụ 5.4 hoặc II.2.đ")
+    p.add_argument("--agency", help="lọc theo cơ quan chủ trì hoặc phối hợp (không phân biệt dấu)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_tasks)
+
+    p = sub.add_parser("index", help="lập chỉ mục (từ khóa + ngữ nghĩa) cho toàn bộ văn bản")
+    p.add_argument(
+        "--dense",
+        choices=["flat", "hnsw"],
+        default=None,
+        help="loại chỉ mục vector (mặc định: giữ loại hiện có, hoặc flat)",
+    )
+    p.add_argument("--full", action="store_true", help="nhúng lại mọi văn bản, không dùng lại vector cũ")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("add", help="thêm văn bản .txt/.docx/.pdf vào kho và chỉ mục")
+    p.add_argument("file")
+    p.add_argument("--title")
+    p.add_argument("--number")
+    p.add_argument("--date", help="ngày ban hành, dạng YYYY-MM-DD")
+    p.add_argument("--issuer")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("remove", help="xóa một văn bản đã thêm")
+    p.add_argument("doc_id")
+    p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("search", help="tra cứu điều khoản")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=10)
+    p.add_argument("--doc", action="append", help="giới hạn trong văn bản (lặp lại được)")
+    p.add_argument("--mode", choices=["hybrid", "lexical", "dense"], default="hybrid")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="hỏi đáp: câu trả lời ngắn kèm trích dẫn nguyên văn")
+    p.add_argument("question")
+    p.add_argument("--doc", action="append", help="giới hạn trong văn bản (lặp lại được)")
+    p.add_argument("--top-k", type=int, default=5, help="số trích dẫn tối đa (1-50)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("serve", help="chạy API HTTP (FastAPI, tài liệu tại /docs)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-ui", action="store_true", help="không gắn giao diện web tại /ui")
+    p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("eval", help="đánh giá trên bộ câu hỏi chuẩn: truy hồi, độ chính xác, báo cáo")
+    p.add_argument("--gold", help="tệp câu hỏi chuẩn (định dạng eval/gold; mặc định eval/gold.jsonl)")
+    p.add_argument("--split", choices=["dev", "test", "all"], default="test")
+    systems = ["raw-bm25", "lexical", "dense", "hybrid"]
+    p.add_argument("--systems", nargs="+", choices=systems, default=systems)
+    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON (kèm từng câu hỏi)")
+    p.add_argument("--out", help="thư mục ghi report.md, biểu đồ PNG và summary.json")
+    p.set_defaults(func=cmd_eval)
+
+    for register in EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+# Later pipeline stages (index, search, ask, serve, eval) register their subcommands here.
+EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # Spinning OpenMP threads stall when another process holds a core (measured: query embedding
+    # p95 192 ms -> 42 ms under load with a passive wait policy); must be set before torch loads.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except DocumentError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Đã dừng; chỉ mục cũ vẫn được giữ nguyên.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # IndexLoadError and friends: a message, not a traceback
+        from hoidap.indexer.store import IndexLoadError
+
+        if isinstance(exc, IndexLoadError):
+            print(f"Lỗi: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

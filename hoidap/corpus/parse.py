@@ -1,0 +1,129 @@
+"""Parse one document into clauses, tasks, numbering gaps and header facts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from hoidap.corpus.layout import build_blocks
+from hoidap.corpus.metadata import check_against_manifest, header_facts
+from hoidap.corpus.normalize import RepairCounts
+from hoidap.corpus.records import Clause, DocumentInfo, ParsedDocument
+from hoidap.corpus.store import load_manifests, read_original
+from hoidap.corpus.structure import Placed, heading_label, place_blocks
+from hoidap.corpus.tasks import appendix_tasks, assign_ids, heading_gaps, labelled_field_tasks, narrative_tasks
+
+# Block kinds that are content on their own (fields live inside task records).
+CLAUSE_KINDS = {"paragraph", "bullet", "number", "letter", "caps", "footnote", "recipients", "signature"}
+
+
+def _clause_kind(p: Placed) -> str:
+    if p.zone in ("recipients", "signature"):
+        return p.zone
+    if p.zone == "preamble":
+        return "header"
+    return p.block.kind
+
+
+def build_clauses(doc_id: str, placed: list[Placed]) -> list[Clause]:
+    """One clause per content block (headings that only title their children are skipped)."""
+    clauses: list[Clause] = []
+    for p in placed:
+        b = p.block
+        if p.zone == "appendix" or b.kind not in CLAUSE_KINDS or p.heading_only:
+            continue
+        if p.zone == "recipients" and b.kind == "recipients":
+            continue  # the bare "Nơi nhận:" label
+        section = p.section + ((heading_label(b),) if b.kind in ("number", "letter") else ())
+        clauses.append(
+            Clause(
+                doc_id,
+                f"{doc_id}:{b.char_start}-{b.char_end}",
+                section,
+                b.text,
+                b.char_start,
+                b.char_end,
+                _clause_kind(p),
+            )
+        )
+    return clauses
+
+
+def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
+    """Parse the original text of one document.
+
+    Args:
+        info: its manifest entry.
+        original: the exact file text (offsets in every record index this string).
+
+    Returns:
+        ParsedDocument. When no structure is recognised, clauses are whole paragraphs
+        and `fallback` is True (reported, never silent).
+    """
+    repairs = RepairCounts()
+    layout = build_blocks(original, repairs)
+    placed = place_blocks(layout.blocks)
+    clauses = build_clauses(info.doc_id, placed)
+    warnings: list[str] = []
+
+    table = appendix_tasks(info.doc_id, placed)
+    warnings.extend(table.warnings)
+    for row_id, cells, section in table.rows:
+        start, end = cells[0].char_start, cells[-1].char_end
+        clauses.append(
+            Clause(
+                info.doc_id,
+                f"{info.doc_id}:{start}-{end}",
+                section,
+                " ".join(c.text for c in cells),
+                start,
+                end,
+                "row",
+                task_id=row_id,
+            )
+        )
+    field_pairs = labelled_field_tasks(info.doc_id, placed)
+    task_sections = {scope[0] for _, scope in field_pairs if scope}
+    pairs = field_pairs + narrative_tasks(info.doc_id, placed, task_sections)
+    pairs.sort(key=lambda pair: pair[0].char_start)
+    tasks = table.tasks + assign_ids(pairs)
+
+    # Link clauses to the task that contains them.
+    spans = [(t.char_start, t.char_end, t.task_id) for t in tasks]
+    linked: list[Clause] = []
+    for c in clauses:
+        if c.task_id is None:
+            owner = next((tid for s, e, tid in spans if s <= c.char_start and c.char_end <= e), None)
+            if owner is not None:
+                c = replace(c, task_id=owner)
+        linked.append(c)
+    linked.sort(key=lambda c: c.char_start)
+
+    structured = any(p.block.kind in ("roman", "number", "letter", "bullet", "field", "cell") for p in placed)
+    if not structured:
+        warnings.append(
+            "không nhận dạng được cấu trúc (mục, gạch đầu dòng, bảng): mỗi đoạn là một điều khoản"
+        )
+    facts = header_facts(placed)
+    warnings.extend(check_against_manifest(facts, info))
+    return ParsedDocument(
+        info=info,
+        original=original,
+        clauses=linked,
+        tasks=tasks,
+        gaps=table.gaps + heading_gaps(info.doc_id, placed),
+        header=facts,
+        repairs=repairs.as_dict(),
+        warnings=warnings,
+        fallback=not structured,
+    )
+
+
+def parse_corpus(root: Path | None = None, doc_ids: list[str] | None = None) -> list[ParsedDocument]:
+    """Parse every stored document (or the given ids)."""
+    docs = []
+    for info in load_manifests(root):
+        if doc_ids and info.doc_id not in doc_ids:
+            continue
+        docs.append(parse_document(info, read_original(info, root)))
+    return docs

@@ -1,0 +1,124 @@
+"""Place blocks in the document outline: zones and section breadcrumbs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hoidap.corpus.records import Block
+
+HEADING_KINDS = ("roman", "number", "letter")
+MAX_LABEL = 70
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A block with where it stands in the document."""
+
+    block: Block
+    zone: str  # preamble | body | recipients | signature | appendix
+    section: tuple[str, ...]  # breadcrumb labels, outermost first (excluding this block)
+    path: tuple[str, ...]  # numbering path, e.g. ("III", "2") or ("II", "2", "b")
+    heading_only: bool  # a short title that introduces children, not content of its own
+
+
+def sentence_case(text: str) -> str:
+    """'NHIỆM VỤ VÀ GIẢI PHÁP' -> 'Nhiệm vụ và giải pháp' (all-caps headings only)."""
+    letters = [c for c in text if c.isalpha()]
+    if letters and all(c.isupper() for c in letters):
+        lowered = text.lower()
+        return lowered[:1].upper() + lowered[1:]
+    return text
+
+
+def heading_label(block: Block) -> str:
+    """Breadcrumb label of a heading block: marker plus a shortened title."""
+    text = block.text
+    body = re.sub(r"^\s*(?:[IVX]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\))\s*", "", text)
+    body = sentence_case(body.strip())
+    if len(body) > MAX_LABEL:
+        cut = body[:MAX_LABEL].rsplit(" ", 1)[0]
+        body = cut.rstrip(",;:") + "…"
+    marker = f"{block.marker}." if block.kind in ("roman", "number") else f"{block.marker})"
+    return f"{marker} {body}".strip()
+
+
+def is_heading_only(block: Block) -> bool:
+    """Short titles without a sentence of their own ('1. Mục đích', 'a) Công nghiệp ...')."""
+    if block.kind == "roman":
+        return True
+    if block.kind not in HEADING_KINDS:
+        return False
+    text = block.text.rstrip()
+    return len(text) <= 110 and not text.endswith((".", ":", ";"))
+
+
+def place_blocks(blocks: list[Block]) -> list[Placed]:
+    """Assign zone, breadcrumb and numbering path to every block.
+
+    Args:
+        blocks: layout blocks in reading order.
+
+    Returns:
+        One Placed per block, same order.
+    """
+    placed: list[Placed] = []
+    zone = "preamble"
+    stack: list[tuple[int, str, str]] = []  # (level, label, path element)
+    letter_seen: dict[tuple[str, ...], dict[str, int]] = {}
+    appendix_section: tuple[str, ...] = ()
+
+    def current() -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return tuple(s[1] for s in stack), tuple(s[2] for s in stack)
+
+    for block in blocks:
+        kind = block.kind
+        if kind == "recipients":
+            zone = "recipients"
+        elif kind == "signature":
+            zone = "signature"
+        elif zone == "signature" and kind == "paragraph" and block.text.strip().upper() == "PHỤ LỤC":
+            zone = "appendix"
+        elif kind in ("cell",) and zone != "appendix":
+            zone = "appendix"
+        elif zone == "preamble" and kind in HEADING_KINDS:
+            zone = "body"
+
+        if zone == "appendix":
+            if not appendix_section:
+                appendix_section = ("Phụ lục",)
+            placed.append(Placed(block, zone, appendix_section, ("PL",), False))
+            continue
+        if zone in ("recipients", "signature"):
+            label = "Nơi nhận" if zone == "recipients" else "Chữ ký"
+            placed.append(Placed(block, zone, (label,), (), False))
+            continue
+        if zone == "preamble" or kind not in HEADING_KINDS:
+            section, path = current() if zone == "body" else (("Phần mở đầu",), ())
+            placed.append(Placed(block, zone, section, path, False))
+            continue
+
+        if kind == "roman":
+            level = 1
+            element = block.marker
+        elif kind == "number":
+            level = 1 + block.marker.count(".") + 1
+            element = block.marker.split(".")[-1]
+        else:  # letter items sit below any number; a repeated letter gets "(2)"
+            level = 10
+            parent_path = tuple(s[2] for s in stack if s[0] < level)
+            seen = letter_seen.setdefault(parent_path, {})
+            seen[block.marker] = seen.get(block.marker, 0) + 1
+            n = seen[block.marker]
+            element = block.marker if n == 1 else f"{block.marker}({n})"
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        section, path = current()
+        placed.append(Placed(block, zone, section, path + (element,), is_heading_only(block)))
+        stack.append((level, heading_label(block), element))
+    return placed
+
+
+def path_id(path: tuple[str, ...]) -> str:
+    """('III', '2') -> 'III.2'; dotted sub-numbers collapse: ('II', '2', '1') -> 'II.2.1'."""
+    return ".".join(path)

@@ -1,0 +1,444 @@
+"""Extract task records (nhiệm vụ) from placed blocks.
+
+Three layouts exist in the corpus:
+- appendix_table: a flattened table (STT, content, lead, coordinating), one cell per line;
+- labelled fields: an item (bullet, lettered point or '*') followed by field lines
+  ("Cơ quan chủ trì: ...", "Thời gian thực hiện: ...");
+- narrative: a sentence that assigns work ("Giao Sở X chủ trì, phối hợp với Y ...").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from hoidap.corpus.records import Block, NumberingGap, Task, numeric_key
+from hoidap.corpus.structure import Placed, heading_label, path_id
+
+# Words that open an agency name; used to split agency lists and to recognise agency cells.
+AGENCY_HEAD = (
+    r"(?:Sở|Các sở|Ban|Các ban|Văn phòng|Ủy ban|Uỷ ban|UBND|Đảng đoàn|Đảng ủy|Tỉnh đoàn|Tỉnh ủy|Mặt trận|"
+    r"Công an|Công An|BCH|Bộ Chỉ huy|Bộ|Cục|Chi cục|Đài|Báo|Ngân hàng|Liên đoàn|Liên minh|Hội|Hệ thống|"
+    r"Trường|Các cơ quan|Các cấp ủy|Các tổ chức|Các địa phương|Thường trực|Kho bạc|Quỹ|Trung tâm|Viện|"
+    r"Tập đoàn|Công ty|Cổng|Các huyện|Hội đồng|HĐND|Thủ trưởng|Cảng vụ|Bưu điện|Điện lực)"
+)
+AGENCY_START_RE = re.compile(rf"^{AGENCY_HEAD}\b")
+# Lower-case heads that start a new agency inside a list ("..., các địa phương").
+LOWER_HEAD = r"(?:các (?:sở|tổ chức|cơ quan|địa phương|đơn vị|doanh nghiệp|hội|trường))"
+SPLIT_COMMA_RE = re.compile(rf",\s+(?={AGENCY_HEAD}\b|{LOWER_HEAD}\b)")
+TABLE_ROW_ID_RE = re.compile(r"^\d{1,2}\.\d{1,2}$")
+TABLE_GROUP_ID_RE = re.compile(r"^\d{1,2}$")
+PAREN_DEADLINE_RE = re.compile(r"\((thực hiện [^()]{3,60})\)")
+NARRATIVE_DEADLINE_RE = re.compile(
+    r"(Hoàn thành (?:trong|trước) [^.;]{3,40}|trước ngày \d{1,2}/\d{1,2}(?:/\d{4})?)", re.IGNORECASE
+)
+# Where a coordinating-agency list ends in a narrative assignment: the first verb after it.
+COORD_STOP_RE = re.compile(
+    r"\s+(?:theo dõi|theo chức năng|tổ chức thực hiện|triển khai|kiểm tra|đôn đốc|xây dựng|thực hiện|rà soát|"
+    r"tổng hợp|hướng dẫn|đánh giá|tham mưu UBND|định kỳ)\b"
+)
+SUBJECT_STOP_RE = re.compile(
+    r"\s+(?:có trách nhiệm|chủ trì|chỉ đạo|lãnh đạo|tổ chức|xây dựng|tập trung|giúp|theo dõi|rà soát|"
+    r"triển khai|nghiên cứu|tiếp tục|thường xuyên|định kỳ)\b"
+)
+NARRATIVE_RE = re.compile(
+    r"(?:^|[.;]\s+)(?:\d+\.\s*)?(?:Giao\s+)?(?P<lead>[^.;:]{2,90}?)?\s*(?:có trách nhiệm\s+)?"
+    r"(?P<verb>[Cc]hủ trì),?\s*(?:phối hợp(?:\s+với)?\s+(?P<coord>[^.]+))?"
+)
+
+
+MARKER_RE = re.compile(r"^\s*(?:[-+*•]|[a-zđ]\)|\d+(?:\.\d+)*\.)\s*")
+
+
+def strip_marker(text: str) -> str:
+    """Drop a leading list marker ('- ', 'b) ', '2. ') from item text."""
+    return MARKER_RE.sub("", text, count=1)
+
+
+def split_agencies(text: str) -> tuple[str, ...]:
+    """'Sở A, Ban B và các KCN C; UBND các huyện, thành phố.' -> ('Sở A', 'Ban B và các KCN C', ...).
+
+    Commas split only before an agency head word, so 'UBND các huyện, thị xã, thành phố'
+    and 'Các sở, ban, ngành' stay whole.
+    """
+    text = text.strip().rstrip(".").strip()
+    if not text:
+        return ()
+    parts: list[str] = []
+    for chunk in re.split(r"\s*;\s*", text):
+        parts.extend(p.strip() for p in SPLIT_COMMA_RE.split(chunk))
+    return tuple(p.rstrip(".,; ") for p in parts if p.strip(" .,;"))
+
+
+def field_role(label: str) -> str:
+    """Map a field label to a task attribute."""
+    low = label.lower()
+    if "thời gian" in low:
+        return "deadline"
+    if "phối hợp" in low:
+        return "coordinating"
+    if "chỉ đạo" in low:
+        return "directing"
+    if "tổ chức thực hiện" in low:
+        return "implementing"
+    return "lead"  # chủ trì, chủ trì tham mưu, tham mưu thực hiện, (cơ quan/đơn vị) thực hiện
+
+
+def field_value(block: Block) -> str:
+    return block.text.split(":", 1)[1].strip() if ":" in block.text else ""
+
+
+@dataclass
+class _Draft:
+    """A task being assembled from consecutive blocks."""
+
+    anchor: Placed
+    content: list[Block] = field(default_factory=list)
+    fields: list[tuple[str, Block]] = field(default_factory=list)
+    field_extra: list[Block] = field(default_factory=list)
+
+    @property
+    def blocks(self) -> list[Block]:
+        return self.content + [b for _, b in self.fields] + self.field_extra
+
+
+def _task_from_draft(doc_id: str, d: _Draft, layout: str) -> Task:
+    values: dict[str, list[str]] = {"lead": [], "coordinating": [], "directing": [], "implementing": []}
+    deadline_parts: list[str] = []
+    for role, block in d.fields:
+        value = field_value(block)
+        if role == "deadline":
+            deadline_parts.append(value)
+        else:
+            values[role].extend(split_agencies(value))
+    for extra in d.field_extra:  # '+' lines under an empty "Thời gian thực hiện:" label
+        deadline_parts.append(extra.text.lstrip("+-* ").strip())
+    content = strip_marker(" ".join(b.text for b in d.content))
+    deadline = " ".join(p for p in deadline_parts if p).strip().rstrip(".") or None
+    if deadline is None:
+        m = PAREN_DEADLINE_RE.search(content)
+        if m:
+            deadline = m.group(1)
+    blocks = d.blocks
+    return Task(
+        doc_id=doc_id,
+        task_id="",  # assigned once all tasks of the scope are known
+        section=d.anchor.section
+        + ((heading_label(d.anchor.block),) if d.anchor.block.kind == "letter" else ()),
+        content=content,
+        lead=tuple(dict.fromkeys(values["lead"])),
+        coordinating=tuple(dict.fromkeys(values["coordinating"])),
+        directing=tuple(dict.fromkeys(values["directing"])),
+        implementing=tuple(dict.fromkeys(values["implementing"])),
+        deadline=deadline,
+        char_start=min(b.char_start for b in blocks),
+        char_end=max(b.char_end for b in blocks),
+        layout=layout,
+        numbered=False,
+    )
+
+
+def _task_sections(placed: list[Placed]) -> set[str]:
+    """Top-level sections (by roman numeral) that contain field lines: their items are tasks."""
+    return {p.path[0] for p in placed if p.block.kind == "field" and p.zone == "body" and p.path}
+
+
+def labelled_field_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str, ...]]]:
+    """Tasks in the labelled-field layouts (items followed by 'Cơ quan ...:' lines).
+
+    Returns:
+        (task, scope path) pairs; the scope is the numbering path the task id derives from.
+    """
+    sections = _task_sections(placed)
+    out: list[tuple[Task, tuple[str, ...]]] = []
+    draft: _Draft | None = None
+    draft_scope: tuple[str, ...] = ()
+    heading: Placed | None = None  # a lettered title ("b) Công nghiệp chế biến ...") awaiting its item
+
+    # Documents with lettered points use the labelled-field layout; bullet-only ones the labelled bullets.
+    layout = "labelled_fields" if any(p.block.kind == "letter" for p in placed) else "labelled_bullets"
+
+    def flush() -> None:
+        nonlocal draft
+        if draft is not None and draft.content:
+            out.append((_task_from_draft(doc_id, draft, layout), draft_scope))
+        draft = None
+
+    for p in placed:
+        b = p.block
+        if p.zone != "body" or not p.path or p.path[0] not in sections:
+            flush()
+            continue
+        if b.kind in ("roman", "number") or (b.kind == "letter" and p.heading_only):
+            flush()
+            heading = p if b.kind == "letter" else None
+            continue
+        if b.kind == "field":
+            if draft is not None:
+                draft.fields.append((field_role(b.marker), b))
+            continue
+        if b.kind == "bullet" and b.marker == "+" and draft is not None and draft.fields:
+            last_role, last_field = draft.fields[-1]
+            if (last_role == "deadline" and not field_value(last_field)) or draft.field_extra:
+                draft.field_extra.append(b)
+                continue
+        is_anchor = b.kind == "letter" or (b.kind == "bullet" and b.marker == "*")
+        if b.kind == "bullet" and b.marker == "-":
+            # '-' sub-items of a lettered point or '*' item are part of its content.
+            inside_item = (
+                draft is not None
+                and not draft.fields
+                and draft.anchor.block.kind in ("letter",)
+                and draft.anchor.block.marker != "*"
+                and not draft.anchor.heading_only
+            )
+            is_anchor = not inside_item
+        if not is_anchor and b.kind == "paragraph" and draft is None and heading is not None:
+            # A titled point whose task is a plain paragraph: the title anchors it.
+            draft, draft_scope, heading = _Draft(anchor=heading, content=[b]), heading.path, None
+            continue
+        if is_anchor:
+            flush()
+            draft = _Draft(anchor=p, content=[b])
+            draft_scope = p.path
+            heading = None
+            continue
+        if draft is not None and not draft.fields:
+            draft.content.append(b)  # paragraphs and '+' lines continuing the item
+        elif draft is not None:
+            flush()
+    flush()
+    return out
+
+
+def narrative_tasks(doc_id: str, placed: list[Placed], skip: set[str]) -> list[tuple[Task, tuple[str, ...]]]:
+    """Assignments stated in prose: '<Agency> (có trách nhiệm) chủ trì, phối hợp với <agencies> ...'."""
+    out: list[tuple[Task, tuple[str, ...]]] = []
+    for p in placed:
+        b = p.block
+        if (
+            p.zone != "body"
+            or (p.path and p.path[0] in skip)
+            or b.kind not in ("number", "paragraph", "bullet")
+        ):
+            continue
+        m = NARRATIVE_RE.search(b.text)
+        if not m:
+            continue
+        lead = (m.group("lead") or "").strip(" ,")
+        lead = re.sub(r"^\d+\.\s*", "", lead)
+        if not lead or not AGENCY_START_RE.match(lead) or len(lead.split()) > 12:
+            # "Chủ trì, phối hợp ..." without its own subject: the paragraph's subject leads.
+            body = re.sub(r"^\s*(?:\d+\.|[-+*])\s*", "", b.text)
+            stop = SUBJECT_STOP_RE.search(body)
+            lead = body[: stop.start()].strip(" ,") if stop else ""
+            if not lead or not AGENCY_START_RE.match(lead) or len(lead.split()) > 12:
+                continue
+        coord_text = m.group("coord") or ""
+        stop = COORD_STOP_RE.search(coord_text)
+        if stop:
+            coord_text = coord_text[: stop.start()]
+        dl = NARRATIVE_DEADLINE_RE.search(b.text)
+        task = Task(
+            doc_id=doc_id,
+            task_id="",
+            section=p.section + ((heading_label(b),) if b.kind == "number" else ()),
+            content=strip_marker(b.text),
+            lead=split_agencies(re.sub(r"^Giao\s+", "", lead)),
+            coordinating=split_agencies(coord_text),
+            directing=(),
+            implementing=(),
+            deadline=dl.group(1) if dl else None,
+            char_start=b.char_start,
+            char_end=b.char_end,
+            layout="narrative",
+            numbered=False,
+        )
+        out.append((task, p.path))
+    return out
+
+
+def assign_ids(pairs: list[tuple[Task, tuple[str, ...]]]) -> list[Task]:
+    """Number tasks: a scope holding one task gets the scope's id; several get 'scope-k'."""
+    by_scope: dict[tuple[str, ...], list[int]] = {}
+    for i, (_, scope) in enumerate(pairs):
+        by_scope.setdefault(scope, []).append(i)
+    out: list[Task] = []
+    for i, (task, scope) in enumerate(pairs):
+        members = by_scope[scope]
+        base = path_id(scope) or "0"
+        anchored_on_scope = len(members) == 1
+        task_id = base if anchored_on_scope else f"{base}-{members.index(i) + 1}"
+        out.append(replace(task, task_id=task_id, numbered=anchored_on_scope and bool(scope)))
+    return out
+
+
+# --- appendix table ---------------------------------------------------------------------------
+
+
+def _is_agency_cell(text: str) -> bool:
+    return len(text) <= 160 and bool(AGENCY_START_RE.match(text)) and not text.rstrip().endswith(":")
+
+
+@dataclass
+class TableParse:
+    tasks: list[Task]
+    rows: list[tuple[str, list[Block], tuple[str, ...]]]  # (row id, cells, section)
+    gaps: list[NumberingGap]
+    warnings: list[str]
+
+
+def appendix_tasks(doc_id: str, placed: list[Placed]) -> TableParse:
+    """Parse the flattened appendix table: STT, content cells, lead cell, coordinating cell.
+
+    Rows whose agency cells are missing (merged cells in the source) get empty fields.
+    """
+    cells = [p.block for p in placed if p.zone == "appendix" and p.block.kind == "cell"]
+    tasks: list[Task] = []
+    rows: list[tuple[str, list[Block], tuple[str, ...]]] = []
+    warnings: list[str] = []
+    group_label = ""
+    i = 0
+    # Skip the header row (STT, Nội dung nhiệm vụ, ...).
+    while (
+        i < len(cells)
+        and not TABLE_GROUP_ID_RE.match(cells[i].text)
+        and not TABLE_ROW_ID_RE.match(cells[i].text)
+    ):
+        i += 1
+    while i < len(cells):
+        cell = cells[i]
+        if TABLE_GROUP_ID_RE.match(cell.text):
+            group = cell.text
+            title = cells[i + 1] if i + 1 < len(cells) else None
+            group_label = f"{group}. {title.text}" if title else group
+            group_label = heading_label(Block("number", group_label, 0, 0, group))
+            i += 2
+            # A group whose content follows directly (no sub-number) is one row numbered like the group.
+            if (
+                i < len(cells)
+                and not TABLE_ROW_ID_RE.match(cells[i].text)
+                and not TABLE_GROUP_ID_RE.match(cells[i].text)
+            ):
+                i = _table_row(doc_id, group, cell, cells, i, (group_label,), tasks, rows, title)
+            continue
+        if TABLE_ROW_ID_RE.match(cell.text):
+            i = _table_row(doc_id, cell.text, cell, cells, i + 1, (group_label, cell.text), tasks, rows)
+            continue
+        warnings.append(f"ô bảng không nhận dạng được: {cell.text[:60]!r}")
+        i += 1
+    return TableParse(tasks, rows, table_gaps(doc_id, [t.task_id for t in tasks]), warnings)
+
+
+def _table_row(
+    doc_id: str,
+    row_id: str,
+    id_cell: Block,
+    cells: list[Block],
+    i: int,
+    section_tail: tuple[str, ...],
+    tasks: list[Task],
+    rows: list[tuple[str, list[Block], tuple[str, ...]]],
+    title: Block | None = None,
+) -> int:
+    content: list[Block] = []
+    agencies: list[Block] = []
+    while (
+        i < len(cells)
+        and not TABLE_ROW_ID_RE.match(cells[i].text)
+        and not TABLE_GROUP_ID_RE.match(cells[i].text)
+    ):
+        if agencies or (content and _is_agency_cell(cells[i].text)):
+            agencies.append(cells[i])
+        else:
+            content.append(cells[i])
+        i += 1
+    lead = split_agencies(agencies[0].text) if agencies else ()
+    coordinating = split_agencies(agencies[1].text) if len(agencies) > 1 else ()
+    last = (content + agencies)[-1] if content or agencies else id_cell
+    section = ("Phụ lục",) + section_tail
+    tasks.append(
+        Task(
+            doc_id=doc_id,
+            task_id=row_id,
+            section=section,
+            content=" ".join(c.text for c in content),
+            lead=lead,
+            coordinating=coordinating,
+            directing=(),
+            implementing=(),
+            deadline=None,
+            char_start=id_cell.char_start,
+            char_end=last.char_end,
+            layout="appendix_table",
+            numbered=True,
+        )
+    )
+    rows.append((row_id, [id_cell] + ([title] if title else []) + content + agencies, section))
+    return i
+
+
+def table_gaps(doc_id: str, ids: list[str]) -> list[NumberingGap]:
+    """Jumps in the appendix numbering (e.g. 2.1 followed by 3.3)."""
+    gaps: list[NumberingGap] = []
+    keys = [(numeric_key(x), x) for x in ids]
+    keys = [(k, x) for k, x in keys if k is not None]
+    for (a, ida), (b, idb) in zip(keys, keys[1:], strict=False):
+        if len(a) == 2 and len(b) == 2:
+            if b == (a[0], a[1] + 1) or b == (a[0] + 1, 1):
+                continue
+            missing = (
+                [f"{a[0]}.{n}" for n in range(a[1] + 1, b[1])]
+                if a[0] == b[0]
+                else [f"{b[0]}.{n}" for n in range(1, b[1])]
+            )
+            note = (
+                f"Sau {ida} là {idb}: thiếu "
+                + (", ".join(missing) if missing else "các dòng ở giữa")
+                + ("" if a[0] == b[0] else f" (và có thể cả các dòng {a[0]}.{a[1] + 1} trở đi)")
+            )
+            gaps.append(NumberingGap(doc_id, "Phụ lục", ida, idb, tuple(missing), note))
+        elif (
+            len(a) == 2
+            and len(b) == 1
+            and b[0] != a[0] + 1
+            or len(a) == 1
+            and len(b) == 2
+            and b[0] != a[0] + 1
+        ):
+            gaps.append(NumberingGap(doc_id, "Phụ lục", ida, idb, (), f"Sau {ida} là {idb}"))
+    return gaps
+
+
+def heading_gaps(doc_id: str, placed: list[Placed]) -> list[NumberingGap]:
+    """Jumps in roman/decimal heading sequences of the body (siblings under one parent)."""
+    last: dict[tuple[str, ...], str] = {}
+    gaps: list[NumberingGap] = []
+    roman = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+    for p in placed:
+        if p.zone != "body" or p.block.kind not in ("roman", "number"):
+            continue
+        parent, element = p.path[:-1], p.path[-1]
+        prev = last.get(parent)
+        last[parent] = element
+        if prev is None:
+            continue
+        if p.block.kind == "roman" and prev in roman and element in roman:
+            expected = roman[roman.index(prev) + 1] if roman.index(prev) + 1 < len(roman) else None
+        elif prev.isdigit() and element.isdigit():
+            expected = str(int(prev) + 1)
+        else:
+            continue
+        if expected is not None and element != expected and element != prev:
+            scope = path_id(parent) or "văn bản"
+            gaps.append(
+                NumberingGap(
+                    doc_id,
+                    scope,
+                    path_id(parent + (prev,)),
+                    path_id(parent + (element,)),
+                    (),
+                    f"Đánh số nhảy từ {prev} sang {element} trong {scope}",
+                )
+            )
+    return gaps

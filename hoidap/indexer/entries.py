@@ -1,0 +1,145 @@
+"""What gets indexed: clauses and task records, chunked under the model's token limit.
+
+Each entry keeps provenance (document, section, original span) and an id derived
+from its content, so re-indexing the same document never duplicates entries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from hoidap.corpus.normalize import normalize_span
+from hoidap.corpus.records import ParsedDocument
+
+# Bump when what an entry holds (or how its text is built) changes: stored vectors are then not reused.
+ENTRIES_VERSION = 2
+# Clause kinds that carry no searchable content of their own.
+SKIP_KINDS = {"recipients"}
+SENTENCE_RE = re.compile(r"(?<=[.;:!?])\s+(?=\S)")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One searchable unit."""
+
+    entry_id: str
+    doc_id: str
+    doc_title: str
+    kind: str  # clause kind (bullet, paragraph, row, ...) or "task"
+    section: str
+    task_id: str | None
+    text: str
+    char_start: int
+    char_end: int
+    province: str | None = None
+
+    def embed_text(self) -> str:
+        """Passage text for the embedding model: title and breadcrumb give the clause its context."""
+        label = f"Nhiệm vụ {self.task_id}. " if self.task_id and self.kind in ("task", "row") else ""
+        return f"{self.doc_title}. {self.section}. {label}{self.text}"
+
+    def lexical_text(self) -> str:
+        """Text for the lexical index: the clause with its document, province, breadcrumb and task number.
+
+        The document and province words make "kế hoạch 214" or "Quảng Nam" in a query favour
+        clauses of that document even when the clause itself never names it.
+        """
+        label = f"nhiệm vụ {self.task_id} " if self.task_id else ""
+        return f"{self.doc_title} {self.province or ''} {label}{self.section} {self.text}"
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def entry_id(doc_id: str, kind: str, start: int, end: int, text: str) -> str:
+    digest = hashlib.sha1(f"{doc_id}|{kind}|{start}|{end}|{text}".encode()).hexdigest()
+    return f"{doc_id}:{digest[:12]}"
+
+
+def document_hash(original: str) -> str:
+    return hashlib.sha256(original.encode("utf-8")).hexdigest()
+
+
+def _chunks(original: str, start: int, end: int, fits: Callable[[str], bool]) -> list[tuple[str, int, int]]:
+    """Split an over-long span at sentence ends so each chunk fits the model."""
+    mapped = normalize_span(original, start, end)
+    text = mapped.text
+    if fits(text):
+        return [(text, start, end)]
+    bounds = [0] + [m.end() for m in SENTENCE_RE.finditer(text)] + [len(text)]
+    pieces: list[tuple[int, int]] = []
+    cur_start = 0
+    for i in range(1, len(bounds)):
+        candidate = text[cur_start : bounds[i]].strip()
+        if pieces and not fits(candidate) and bounds[i - 1] > cur_start:
+            pieces.append((cur_start, bounds[i - 1]))
+            cur_start = bounds[i - 1]
+    pieces.append((cur_start, len(text)))
+    out: list[tuple[str, int, int]] = []
+    for a, b in pieces:
+        seg = text[a:b]
+        lead = len(seg) - len(seg.lstrip())
+        seg = seg.strip()
+        if not seg:
+            continue
+        s, e = mapped.orig_span(a + lead, a + lead + len(seg))
+        out.append((seg, s, e))
+    return out
+
+
+def document_entries(doc: ParsedDocument, fits: Callable[[str], bool] | None = None) -> list[Entry]:
+    """All entries of one parsed document.
+
+    Args:
+        doc: the parsed document.
+        fits: returns True when a text fits the embedding model (defaults to a character budget).
+
+    Returns:
+        Clause entries (chunked when too long) followed by one entry per task record.
+    """
+    fits = fits or (lambda text: len(text) <= 1500)
+    title = doc.info.short_title
+    province = doc.info.province
+    entries: list[Entry] = []
+    seen: set[str] = set()
+
+    def add(kind: str, section: str, task_id: str | None, text: str, start: int, end: int) -> None:
+        eid = entry_id(doc.doc_id, kind, start, end, text)
+        if eid not in seen:
+            seen.add(eid)
+            entries.append(Entry(eid, doc.doc_id, title, kind, section, task_id, text, start, end, province))
+
+    for c in doc.clauses:
+        if c.kind in SKIP_KINDS:
+            continue
+        pieces = (
+            _chunks(doc.original, c.char_start, c.char_end, fits)
+            if not fits(c.text)
+            else [(c.text, c.char_start, c.char_end)]
+        )
+        for text, start, end in pieces:
+            add(c.kind, c.breadcrumb, c.task_id, text, start, end)
+    for t in doc.tasks:
+        parts = [t.content]
+        if t.lead:
+            parts.append("Cơ quan chủ trì: " + "; ".join(t.lead) + ".")
+        if t.coordinating:
+            parts.append("Cơ quan phối hợp: " + "; ".join(t.coordinating) + ".")
+        if t.deadline:
+            parts.append("Thời gian thực hiện: " + t.deadline + ".")
+        text = " ".join(parts)
+        if fits(text):
+            add("task", t.breadcrumb, t.task_id, text, t.char_start, t.char_end)
+        else:  # the clause entries already cover the content; keep the task's fields searchable
+            add(
+                "task",
+                t.breadcrumb,
+                t.task_id,
+                " ".join(parts[1:]) or t.content[:500],
+                t.char_start,
+                t.char_end,
+            )
+    return entries

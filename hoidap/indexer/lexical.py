@@ -1,0 +1,232 @@
+"""BM25 (bm25s) over two fields of the same rows: accented words and folded words.
+
+The accented field rewards the exact Vietnamese word ("sở" is not "sổ"); the folded
+field (`fold_tokens`: compounds plus their syllables) lets a query typed without
+diacritics match at all. A row's score is the sum of both fields. Query tokens that
+carry a digit (task ids, document numbers, dates, figures) weigh double: typing
+"5.4" or "214/KH-UBND" is the most specific thing a user can say.
+
+Measured on 45 hand-written questions over the corpus's 922 paragraphs (P@1 accented /
+typed without diacritics): sum 0.89 / 0.89, max 0.82 / 0.84 (max is in effect the
+folded field alone), accented field alone 0.91 / 0.31; the digit weight lifted sum
+from 0.84 / 0.87. Dropping stopwords from the query lowered P@1, so they stay in.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from hoidap.indexer.tokenization import fold_token, fold_tokens, is_stopword
+
+# bm25s sets its own logger to DEBUG, which prints on every build once logging is configured.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+PROTECTED_WEIGHT = 2.0
+_DIGIT_RE = re.compile(r"\d")
+_TOKENS_FILE = "tokens.json"
+_FIELDS = ("accented", "folded")
+
+
+@dataclass
+class LexicalHit:
+    """One scored row."""
+
+    row: int
+    score: float
+    matched_terms: list[str] = field(default_factory=list)
+
+
+def _unique(tokens: list[str]) -> list[str]:
+    # A repeated query word would otherwise count twice in bm25s.
+    return list(dict.fromkeys(tokens))
+
+
+def _bm25(token_lists: list[list[str]]) -> bm25s.BM25 | None:
+    """A bm25s model, or None when no row has a token (bm25s needs a vocabulary)."""
+    if not any(token_lists):
+        return None
+    model = bm25s.BM25()
+    model.index(token_lists, show_progress=False)
+    return model
+
+
+def _field_scores(model: bm25s.BM25 | None, query: list[str], n_rows: int) -> np.ndarray:
+    """Sum of per-token BM25 scores, tokens with a digit weighted by PROTECTED_WEIGHT."""
+    scores = np.zeros(n_rows, dtype=np.float32)
+    if model is None:
+        return scores
+    known = [t for t in _unique(query) if t in model.vocab_dict]
+    plain = [t for t in known if not _DIGIT_RE.search(t)]
+    protected = [t for t in known if _DIGIT_RE.search(t)]
+    if plain:
+        scores += model.get_scores(plain)
+    if protected:
+        scores += PROTECTED_WEIGHT * model.get_scores(protected)
+    return scores
+
+
+class LexicalIndex:
+    """BM25 over pre-tokenized rows (output of `tokenize`); row ids are list positions."""
+
+    def __init__(
+        self,
+        token_lists: list[list[str]],
+        accented: bm25s.BM25 | None = None,
+        folded: bm25s.BM25 | None = None,
+    ) -> None:
+        """Prefer `build` or `load`.
+
+        Args:
+            token_lists: one accented token list per row.
+            accented, folded: already built models (from `load`); built here if None.
+        """
+        self._tokens = [list(t) for t in token_lists]
+        if accented is None and folded is None:
+            accented = _bm25(self._tokens)
+            folded = _bm25([fold_tokens(t) for t in self._tokens])
+        self._accented = accented
+        self._folded = folded
+
+    @classmethod
+    def build(cls, token_lists: list[list[str]]) -> LexicalIndex:
+        """Build from pre-tokenized rows so callers can cache tokens between rebuilds.
+
+        Args:
+            token_lists: one `tokenize` output per row.
+
+        Returns:
+            The index (2,100 rows build in ~0.1 s).
+        """
+        return cls(token_lists)
+
+    def __len__(self) -> int:
+        return len(self._tokens)
+
+    @property
+    def token_lists(self) -> list[list[str]]:
+        """The accented token lists the index was built from (do not mutate)."""
+        return self._tokens
+
+    def field_scores(self, query_tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Per-field BM25 scores of every row, for inspection and tests.
+
+        Args:
+            query_tokens: `tokenize` output of the query.
+
+        Returns:
+            (accented, folded) float32 arrays of length len(self).
+        """
+        n = len(self)
+        return (
+            _field_scores(self._accented, query_tokens, n),
+            _field_scores(self._folded, fold_tokens(query_tokens), n),
+        )
+
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        """Combined score of every row: accented + folded.
+
+        Summing beats max: for an accented query the folded field is usually the larger,
+        so max would discard the accented field's tie-break between fold-alike words.
+
+        Args:
+            query_tokens: `tokenize` output of the query.
+
+        Returns:
+            float32 array of length len(self); 0 where nothing matched.
+        """
+        accented, folded = self.field_scores(query_tokens)
+        return accented + folded
+
+    def search(self, query_tokens: list[str], k: int, allowed: np.ndarray | None = None) -> list[LexicalHit]:
+        """Top-k rows by BM25.
+
+        Args:
+            query_tokens: `tokenize` output of the query.
+            k: number of hits wanted.
+            allowed: optional boolean mask over rows; False rows are never returned.
+
+        Returns:
+            Hits with score > 0, best first (ties by row id); [] for an empty index or
+            a query with no known term.
+        """
+        if not len(self) or k <= 0 or not query_tokens:
+            return []
+        scores = self.scores(query_tokens)
+        if allowed is not None:
+            allowed = np.asarray(allowed, dtype=bool)
+            if allowed.shape != scores.shape:
+                raise ValueError(f"allowed mask has shape {allowed.shape}, index has {len(self)} rows")
+            scores = np.where(allowed, scores, 0.0)
+        candidates = np.flatnonzero(scores > 0)
+        if candidates.size > k:
+            candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
+        order = candidates[np.lexsort((candidates, -scores[candidates]))]
+        return [LexicalHit(int(r), float(scores[r]), self.matched_terms(query_tokens, int(r))) for r in order]
+
+    def matched_terms(self, query_tokens: list[str], row: int) -> list[str]:
+        """Query terms (stopwords excluded) found in a row, accented or folded.
+
+        Args:
+            query_tokens: `tokenize` output of the query.
+            row: row id.
+
+        Returns:
+            Query tokens in query order, each once.
+        """
+        accented = set(self._tokens[row])
+        folded = set(fold_tokens(self._tokens[row]))
+        out: list[str] = []
+        for tok in _unique(query_tokens):
+            if is_stopword(tok):
+                continue
+            f = fold_token(tok)
+            # A compound typed without diacritics may be segmented differently from
+            # the row, so all its syllables being present counts as a match.
+            if tok in accented or f in folded or ("_" in f and set(f.split("_")) <= folded):
+                out.append(tok)
+        return out
+
+    def save(self, dir: Path) -> None:
+        """Write the token lists and both bm25s models (bm25s's own format).
+
+        Args:
+            dir: target directory (created if missing).
+        """
+        dir = Path(dir)
+        dir.mkdir(parents=True, exist_ok=True)
+        with open(dir / _TOKENS_FILE, "w", encoding="utf-8") as fh:
+            json.dump(self._tokens, fh, ensure_ascii=False, separators=(",", ":"))
+        for name, model in zip(_FIELDS, (self._accented, self._folded), strict=True):
+            if model is not None:
+                model.save(dir / name, show_progress=False)
+
+    @classmethod
+    def load(cls, dir: Path) -> LexicalIndex:
+        """Read an index written by `save`.
+
+        Loading bm25s's saved matrices takes ~10 ms for 2,100 rows against 100-150 ms
+        for rebuilding them from the tokens, so the matrices are stored.
+
+        Args:
+            dir: directory given to `save`.
+
+        Returns:
+            The index.
+        """
+        dir = Path(dir)
+        with open(dir / _TOKENS_FILE, encoding="utf-8") as fh:
+            tokens = json.load(fh)
+        models = [
+            bm25s.BM25.load(dir / name, show_progress=False) if (dir / name).is_dir() else None
+            for name in _FIELDS
+        ]
+        if any(tokens) and None in models:
+            return cls(tokens)  # a model is missing: rebuild rather than fail
+        return cls(tokens, *models)

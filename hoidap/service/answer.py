@@ -1,0 +1,679 @@
+"""Answering: question understanding + records + retrieval -> a short answer with exact quotes.
+
+No generative model: structured questions (lead, coordinating, deadline, listing) are
+answered from task records, figures from the phrase holding the figure, document facts
+from the parsed header/signature or the manifest, and everything else with the best
+sentence of the best clause. Weak evidence, unknown documents and task numbers that the
+document does not have give `found = False` and the nearest clauses as `related`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+from hoidap.corpus.records import ParsedDocument, Task
+from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, split_agencies
+from hoidap.indexer.search import SearchHit
+from hoidap.indexer.tokenization import fold_token, is_stopword, tokenize
+from hoidap.service.extract import best_sentence, deadline_phrase, figure_phrase, locate
+from hoidap.service.places import other_provinces
+from hoidap.service.understanding import Catalog, QueryAnalysis, analyze, gap_for, resolve_task_ids
+
+MAX_QUESTION_CHARS = 1000
+MAX_TOP_K = 50
+# Evidence floors for free retrieval, read off the dev split of eval/gold.jsonl (top-hit coverage
+# and cosine of answerable vs unanswerable items): below both, the nearest clauses are "related",
+# not an answer. Dense cosine separates poorly (both groups sit at 0.85-0.93); coverage does better.
+MIN_COVERAGE = 0.62  # IDF-weighted share of the question's content words found in the clause
+MIN_DENSE = 0.93  # cosine of the clause to the question (e5 scores everything 0.8-0.9)
+MULTI_DOC_RATIO = 0.8  # another document's best hit within this share of the top one also answers
+YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+class QuestionError(ValueError):
+    """Bad input; the message is shown to the user."""
+
+
+class Searcher(Protocol):
+    def search(
+        self, query: str, k: int = 10, doc_ids: list[str] | None = None, mode: str = "hybrid"
+    ) -> list[SearchHit]: ...
+
+
+@dataclass
+class Citation:
+    doc_id: str
+    doc_title: str
+    section: str
+    quote: str
+    char_start: int
+    char_end: int
+    score: float
+    task_id: str | None = None
+    doc_number: str | None = None
+    highlight: list[int] | None = None  # original [start, end) of the answering phrase
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class DocumentAnswer:
+    doc_id: str
+    doc_title: str
+    answer: str
+
+
+@dataclass
+class Answer:
+    question: str
+    question_type: str
+    answer: str | None
+    found: bool
+    message: str
+    citations: list[Citation] = field(default_factory=list)
+    related: list[Citation] = field(default_factory=list)
+    answers: list[DocumentAnswer] = field(default_factory=list)  # one per document when several answer
+    took_ms: float = 0.0
+    analysis: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self, with_analysis: bool = False) -> dict[str, Any]:
+        d = asdict(self)
+        if not with_analysis:
+            d.pop("analysis")
+        return d
+
+
+FIELD_LABEL = {
+    "lead": "cơ quan chủ trì",
+    "coordinating": "cơ quan phối hợp",
+    "deadline": "thời gian thực hiện",
+}
+
+
+class QAService:
+    """Answers questions over parsed documents and a search index; thread-safe."""
+
+    def __init__(self, docs: list[ParsedDocument], searcher: Searcher, mode: str = "hybrid") -> None:
+        self.docs = {d.doc_id: d for d in docs}
+        self.searcher = searcher
+        self.mode = mode
+        self.catalog = Catalog.from_documents(docs)
+        self.tasks = {(t.doc_id, t.task_id): t for d in docs for t in d.tasks}
+        self._lock = threading.Lock()
+        self._idf = self._document_frequencies(searcher)
+
+    @staticmethod
+    def _document_frequencies(searcher: Searcher) -> dict[str, float]:
+        """IDF of folded tokens over the indexed entries (empty for searchers without a lexical index)."""
+        lexical = getattr(searcher, "lexical", None)
+        rows = getattr(lexical, "token_lists", None) or []
+        df: dict[str, int] = {}
+        for tokens in rows:
+            for tok in {fold_token(t) for t in tokens}:
+                df[tok] = df.get(tok, 0) + 1
+        n = max(len(rows), 1)
+        return {t: math.log(1 + n / c) for t, c in df.items()}
+
+    @classmethod
+    def from_store(cls, mode: str = "hybrid") -> QAService:
+        """Parse the stored documents and load the index built from them."""
+        from hoidap.corpus.parse import parse_corpus
+        from hoidap.indexer.search import HybridIndex
+
+        index = HybridIndex.load()
+        docs = [d for d in parse_corpus() if d.doc_id in index.manifest.documents]
+        tokenize("khởi động")  # import the word segmenter now, not on the first user's question
+        return cls(docs, index, mode)
+
+    # --- public -----------------------------------------------------------------------------
+
+    def validate(self, question: str, doc_ids: list[str] | None, top_k: int) -> str:
+        q = (question or "").strip()
+        if not q:
+            raise QuestionError("Câu hỏi đang trống. Hãy nhập câu hỏi, ví dụ: Ai chủ trì nhiệm vụ 5.4?")
+        if len(q) > MAX_QUESTION_CHARS:
+            raise QuestionError(f"Câu hỏi quá dài ({len(q)} ký tự, tối đa {MAX_QUESTION_CHARS}).")
+        if not 1 <= top_k <= MAX_TOP_K:
+            raise QuestionError(f"top_k phải trong khoảng 1-{MAX_TOP_K}.")
+        unknown = [d for d in doc_ids or [] if d not in self.docs]
+        if unknown:
+            raise QuestionError(
+                f"Không có văn bản {', '.join(unknown)}. Các văn bản hiện có: {', '.join(self.docs)}"
+            )
+        return q
+
+    def ask(self, question: str, doc_ids: list[str] | None = None, top_k: int = 5) -> Answer:
+        """Answer one question.
+
+        Args:
+            question: Vietnamese, with or without diacritics.
+            doc_ids: restrict to these documents.
+            top_k: how many citations/related clauses at most.
+
+        Returns:
+            Answer; `citations[0]` backs `answer` when found.
+
+        Raises:
+            QuestionError: empty/oversized question, top_k out of range, unknown doc id.
+        """
+        t0 = time.perf_counter()
+        q = self.validate(question, doc_ids, top_k)
+        a = analyze(q, self.catalog)
+        result = self._answer(q, a, doc_ids or [], top_k)
+        result.took_ms = round((time.perf_counter() - t0) * 1000, 1)
+        result.analysis = a.to_dict()
+        return result
+
+    # --- dispatch ---------------------------------------------------------------------------
+
+    def _scope(self, a: QueryAnalysis, doc_ids: list[str]) -> list[str]:
+        if doc_ids:
+            named = [d for d in a.doc_ids if d in doc_ids]
+            return named or doc_ids
+        if a.doc_ids:
+            return a.doc_ids
+        if a.province:
+            return list(self.catalog.docs_by_province.get(a.province, ())) or list(self.docs)
+        return list(self.docs)
+
+    def _answer(self, q: str, a: QueryAnalysis, doc_ids: list[str], top_k: int) -> Answer:
+        places = other_provinces(q)
+        if places and not a.provinces and not a.doc_ids:
+            return self._not_found(
+                q,
+                a,
+                "Kho văn bản chỉ gồm văn bản của Quảng Ngãi và Quảng Nam; không có thông tin về địa phương "
+                "được hỏi.",
+                doc_ids,
+                top_k,
+            )
+        if a.unknown_doc_refs and not a.doc_ids and not self._refs_in_tasks(a):
+            refs = ", ".join(a.unknown_doc_refs)
+            return self._not_found(
+                q, a, f"Kho văn bản không có {refs}. Các đoạn dưới đây chỉ để tham khảo.", doc_ids, top_k
+            )
+        scope = self._scope(a, doc_ids)
+        if a.intent == "document":
+            return self._document_fact(q, a, scope, top_k)
+        if a.task_ids and a.intent in ("lead", "coordinating", "deadline", "lookup", "listing", "figure"):
+            tasks = [
+                self.tasks[(d, t)]
+                for d in scope
+                for t in resolve_task_ids(a, self.catalog, d)
+                if (d, t) in self.tasks
+            ]
+            if tasks:
+                return self._from_tasks(q, a, tasks, top_k)
+            return self._missing_task(q, a, scope, top_k)
+        if a.intent == "listing":
+            return self._listing(q, a, scope, top_k)
+        if a.intent in ("lead", "coordinating", "deadline"):
+            return self._task_by_search(q, a, scope, top_k)
+        if a.intent == "figure":
+            return self._figure(q, a, scope, top_k)
+        return self._lookup(q, a, scope, top_k)
+
+    def _refs_in_tasks(self, a: QueryAnalysis) -> bool:
+        """An unknown reference that the named task itself mentions is its subject, not its container."""
+        if not a.task_ids:
+            return False
+        numbers = [m for ref in a.unknown_doc_refs for m in re.findall(r"\d+", ref)]
+        tasks = [
+            self.tasks[(d, t)]
+            for d in self.docs
+            for t in resolve_task_ids(a, self.catalog, d)
+            if (d, t) in self.tasks
+        ]
+        return bool(numbers) and any(
+            re.search(rf"(?<!\d){n}(?!\d)", t.content) for t in tasks for n in numbers
+        )
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _citation(
+        self,
+        doc_id: str,
+        start: int,
+        end: int,
+        section: str,
+        score: float,
+        task_id: str | None = None,
+        phrase: str | None = None,
+    ) -> Citation:
+        doc = self.docs[doc_id]
+        hl = locate(doc.original, start, end, phrase) if phrase else None
+        return Citation(
+            doc_id,
+            doc.info.short_title,
+            section,
+            doc.original[start:end],
+            start,
+            end,
+            round(score, 4),
+            task_id,
+            doc.info.number,
+            list(hl) if hl else None,
+        )
+
+    def _hit_citation(self, h: SearchHit, phrase: str | None = None) -> Citation:
+        e = h.entry
+        return self._citation(e.doc_id, e.char_start, e.char_end, e.section, h.score, e.task_id, phrase)
+
+    def _task_citation(self, t: Task, score: float = 1.0, phrase: str | None = None) -> Citation:
+        return self._citation(t.doc_id, t.char_start, t.char_end, t.breadcrumb, score, t.task_id, phrase)
+
+    def _search(self, q: str, scope: list[str], k: int) -> list[SearchHit]:
+        """Search within `scope` (no filter when the scope is the whole corpus)."""
+        doc_ids = scope if len(scope) < len(self.docs) else None
+        return self.searcher.search(q, k=k, doc_ids=doc_ids, mode=self.mode)
+
+    def _related(self, q: str, scope: list[str], top_k: int) -> list[Citation]:
+        return [self._hit_citation(h) for h in self._search(q, scope, top_k)]
+
+    def _not_found(self, q: str, a: QueryAnalysis, message: str, scope: list[str], top_k: int) -> Answer:
+        return Answer(
+            q, a.intent, None, False, message, [], self._related(q, scope or list(self.docs), top_k)
+        )
+
+    def coverage(self, q: str, hit: SearchHit) -> float:
+        """Share of the question's content words found in the hit, weighted by rarity (IDF).
+
+        Words the corpus never uses ("bóng đá") weigh most, generic ones ("phát triển") least,
+        so a clause that only shares boilerplate with the question is weak evidence.
+        """
+        content = list(dict.fromkeys(t for t in tokenize(q) if not is_stopword(t)))
+        if not content:
+            return 0.0
+        top_idf = max(self._idf.values(), default=1.0) * 1.2
+
+        def weight(tok: str) -> float:
+            return self._idf.get(fold_token(tok), top_idf) if self._idf else 1.0
+
+        matched = set(hit.matched_terms)
+        total = sum(weight(t) for t in content)
+        return sum(weight(t) for t in content if t in matched) / total if total else 0.0
+
+    def _confident(self, q: str, hit: SearchHit) -> bool:
+        return self.coverage(q, hit) >= MIN_COVERAGE or hit.dense >= MIN_DENSE
+
+    @staticmethod
+    def _year_mismatch(a: QueryAnalysis, hit: SearchHit) -> bool:
+        """The question asks about years the clause (and its section) does not speak of."""
+        if not a.years:
+            return False
+        context = {int(y) for y in YEAR_RE.findall(hit.entry.text + " " + hit.entry.section)}
+        return bool(context) and not (set(a.years) & context)
+
+    # --- answer kinds -----------------------------------------------------------------------
+
+    def _from_tasks(self, q: str, a: QueryAnalysis, tasks: list[Task], top_k: int) -> Answer:
+        field_name = a.intent if a.intent in FIELD_LABEL else "lead" if a.intent == "listing" else None
+        parts: list[str] = []
+        citations: list[Citation] = []
+        empty: list[Task] = []
+        for t in tasks[:top_k]:
+            value = self._field(t, field_name) if field_name else t.content
+            if value:
+                parts.append(f"{t.task_id}: {value}" if len(tasks) > 1 else value)
+                citations.append(self._task_citation(t, phrase=self._phrase(t, field_name)))
+            else:
+                empty.append(t)
+        label = FIELD_LABEL.get(field_name or "", "nội dung")
+        if not parts:
+            ids = ", ".join(t.task_id for t in empty)
+            title = self.docs[empty[0].doc_id].info.short_title
+            return Answer(
+                q,
+                a.intent,
+                None,
+                False,
+                f"{title} không ghi {label} cho nhiệm vụ {ids}.",
+                [],
+                [self._task_citation(t) for t in empty],
+            )
+        message = f"Trả lời từ {self._doc_names(citations)}."
+        if empty:
+            message += f" Nhiệm vụ {', '.join(t.task_id for t in empty)} không ghi {label}."
+        return Answer(
+            q, a.intent, "; ".join(parts), True, message, citations, [self._task_citation(t) for t in empty]
+        )
+
+    def _field(self, t: Task, name: str | None) -> str:
+        if name == "lead":
+            return "; ".join(t.lead)
+        if name == "coordinating":
+            return "; ".join(t.coordinating)
+        if name == "deadline":
+            return t.deadline or ""
+        return t.content
+
+    def _phrase(self, t: Task, name: str | None) -> str | None:
+        if name == "lead" and t.lead:
+            return t.lead[0]
+        if name == "coordinating" and t.coordinating:
+            return t.coordinating[0]
+        if name == "deadline" and t.deadline:
+            return t.deadline
+        return None
+
+    def _doc_names(self, citations: list[Citation]) -> str:
+        return ", ".join(dict.fromkeys(c.doc_title for c in citations))
+
+    def _missing_task(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
+        ids = ", ".join(a.task_ids)
+        gaps = [g for g in gap_for(a, self.catalog) if g[0] in scope]
+        if gaps:
+            doc_id, ref, gap = gaps[0]
+            title = self.docs[doc_id].info.short_title
+            msg = (
+                f"Nhiệm vụ {ref} không có trong {title}: văn bản nhảy từ {gap.after} sang {gap.before} "
+                f"({gap.note}). Hệ thống không lấy nhiệm vụ liền kề để trả lời thay."
+            )
+        else:
+            where = (
+                ", ".join(self.docs[d].info.short_title for d in scope)
+                if len(scope) < len(self.docs)
+                else "các văn bản trong kho"
+            )
+            msg = f"Không tìm thấy nhiệm vụ {ids} trong {where}."
+        return self._not_found(q, a, msg, scope, top_k)
+
+    def _task_by_search(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
+        all_hits = self._search(q, scope, max(top_k * 3, 15))
+        prose = self._from_prose(q, a, all_hits, top_k)
+        if prose is not None:
+            return prose
+        hits = [h for h in all_hits if h.entry.task_id]
+        if not hits or not self._confident(q, hits[0]):
+            return self._not_found(
+                q, a, "Không tìm thấy nhiệm vụ phù hợp với câu hỏi trong văn bản.", scope, top_k
+            )
+        top = hits[0]
+        chosen = [top]
+        for h in hits[1:]:
+            if (
+                h.entry.doc_id not in {c.entry.doc_id for c in chosen}
+                and h.score >= MULTI_DOC_RATIO * top.score
+                and not a.doc_ids
+                and not a.province
+            ):
+                chosen.append(h)
+        tasks = [
+            self.tasks[(h.entry.doc_id, h.entry.task_id)]
+            for h in chosen
+            if (h.entry.doc_id, h.entry.task_id) in self.tasks
+        ]
+        if not tasks:
+            return self._not_found(
+                q, a, "Không tìm thấy nhiệm vụ phù hợp với câu hỏi trong văn bản.", scope, top_k
+            )
+        answer = self._from_tasks(q, a, tasks[:1], top_k)
+        if len(tasks) > 1 and answer.found:
+            answer.answers = [
+                DocumentAnswer(
+                    tasks[0].doc_id, self.docs[tasks[0].doc_id].info.short_title, answer.answer or ""
+                )
+            ]
+            for t in tasks[1:]:
+                value = self._field(t, a.intent)
+                if value:
+                    answer.answers.append(
+                        DocumentAnswer(t.doc_id, self.docs[t.doc_id].info.short_title, value)
+                    )
+                    answer.citations.append(self._task_citation(t, phrase=self._phrase(t, a.intent)))
+            if len(answer.answers) > 1:
+                answer.answer = "; ".join(f"{x.doc_title}: {x.answer}" for x in answer.answers)
+                answer.message = "Nhiều văn bản cùng trả lời; mỗi câu trả lời kèm văn bản của nó."
+        answer.related = [self._hit_citation(h) for h in hits[1 : top_k + 1] if h not in chosen]
+        return answer
+
+    def _from_prose(self, q: str, a: QueryAnalysis, hits: list[SearchHit], top_k: int) -> Answer | None:
+        """When the best clause is prose (no task record), read the field from the sentence itself:
+        its agency subject for "who", its time phrase for "when"."""
+        if not hits or hits[0].entry.task_id or not self._confident(q, hits[0]):
+            return None
+        top = hits[0]
+        if a.intent == "deadline":
+            value = deadline_phrase(top.entry.text)
+        elif a.intent == "lead":
+            value = clause_subject(top.entry.text)
+        else:
+            value = None
+        if not value:
+            return None
+        return Answer(
+            q,
+            a.intent,
+            value,
+            True,
+            f"Trích từ {top.entry.doc_title} (đoạn văn, không phải bảng nhiệm vụ).",
+            [self._hit_citation(top, value)],
+            [self._hit_citation(h) for h in hits[1:top_k]],
+        )
+
+    def _listing(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
+        roles = a.roles or ["lead", "coordinating"]
+        wanted = set(a.agencies)
+        if not wanted and not a.years:
+            return self._lookup(q, a, scope, top_k)
+        selected: list[Task] = []
+        for d in scope:
+            for t in self.docs[d].tasks:
+                if wanted:
+                    names = set()
+                    if "lead" in roles:
+                        names |= {self.catalog.canonical_agency(x) or x for x in t.lead}
+                    if "coordinating" in roles:
+                        names |= {self.catalog.canonical_agency(x) or x for x in t.coordinating}
+                    if not names & wanted:
+                        continue
+                if a.years and not (t.deadline and any(str(y) in t.deadline for y in a.years)):
+                    continue
+                selected.append(t)
+        if not selected:
+            what = ", ".join(a.agencies) or "điều kiện đã nêu"
+            return self._not_found(
+                q, a, f"Không có nhiệm vụ nào khớp ({what}) trong phạm vi tìm.", scope, top_k
+            )
+        by_doc: dict[str, list[str]] = {}
+        for t in selected:
+            by_doc.setdefault(t.doc_id, []).append(t.task_id)
+        answer = "; ".join(f"{self.docs[d].info.short_title}: {', '.join(ids)}" for d, ids in by_doc.items())
+        citations = [self._task_citation(t) for t in selected[: max(top_k, 20)]]
+        return Answer(
+            q,
+            "listing",
+            answer,
+            True,
+            f"{len(selected)} nhiệm vụ khớp.",
+            citations,
+            [],
+            [DocumentAnswer(d, self.docs[d].info.short_title, ", ".join(ids)) for d, ids in by_doc.items()],
+        )
+
+    def _figure(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
+        hits = self._search(q, scope, max(top_k * 3, 15))
+        terms = a.figure_terms or [a.keywords]
+        found: list[tuple[SearchHit, str]] = []
+        for h in hits[:8]:
+            if self._year_mismatch(a, h):
+                continue
+            fig = figure_phrase(h.entry.text, terms)
+            if fig and self._confident(q, h):
+                found.append((h, fig[0]))
+                break
+        if not found:
+            msg = "Văn bản không nêu con số cho câu hỏi này."
+            if a.years:
+                msg = f"Văn bản không nêu con số này cho năm {', '.join(map(str, a.years))}."
+            return self._not_found(q, a, msg, scope, top_k)
+        top, phrase = found[0]
+        per_doc = [(top, phrase)]
+        if not a.doc_ids and not a.province:
+            for h in hits:
+                if (
+                    h.entry.doc_id in {x[0].entry.doc_id for x in per_doc}
+                    or h.score < MULTI_DOC_RATIO * top.score
+                ):
+                    continue
+                fig = figure_phrase(h.entry.text, terms)
+                if fig and self._confident(q, h) and not self._year_mismatch(a, h):
+                    per_doc.append((h, fig[0]))
+        citations = [self._hit_citation(h, p) for h, p in per_doc]
+        if len(per_doc) == 1:
+            return Answer(
+                q,
+                "figure",
+                phrase,
+                True,
+                f"Trích từ {citations[0].doc_title}.",
+                citations,
+                [self._hit_citation(h) for h in hits[1:top_k] if h is not top],
+            )
+        answers = [DocumentAnswer(h.entry.doc_id, h.entry.doc_title, p) for h, p in per_doc]
+        text = "; ".join(f"{x.doc_title}: {x.answer}" for x in answers)
+        return Answer(
+            q,
+            "figure",
+            text,
+            True,
+            "Nhiều văn bản nêu chỉ tiêu này; mỗi con số kèm văn bản của nó.",
+            citations,
+            [],
+            answers,
+        )
+
+    def _lookup(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
+        hits = self._search(q, scope, top_k + 5)
+        if not hits or not self._confident(q, hits[0]):
+            return Answer(
+                q,
+                a.intent,
+                None,
+                False,
+                "Không tìm thấy nội dung trả lời câu hỏi này trong các văn bản. "
+                "Các đoạn gần nhất được liệt kê để tham khảo.",
+                [],
+                [self._hit_citation(h) for h in hits[:top_k]],
+            )
+        top = hits[0]
+        sentence = best_sentence(top.entry.text, [t for t in tokenize(q) if not is_stopword(t)])
+        return Answer(
+            q,
+            a.intent,
+            sentence,
+            True,
+            f"Trích từ {top.entry.doc_title}.",
+            [self._hit_citation(top, sentence)],
+            [self._hit_citation(h) for h in hits[1:top_k]],
+        )
+
+    def _document_fact(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
+        fact = a.document_fact or "signer"
+        if len(scope) != 1 and len(scope) == len(self.docs):
+            return self._not_found(
+                q, a, "Câu hỏi chưa nêu văn bản nào; hãy nêu số hiệu hoặc tên văn bản.", scope, top_k
+            )
+        answers: list[DocumentAnswer] = []
+        citations: list[Citation] = []
+        missing: list[str] = []
+        for d in scope:
+            value, cite, source = self._fact_value(d, fact)
+            if value:
+                answers.append(DocumentAnswer(d, self.docs[d].info.short_title, value))
+                if cite:
+                    citations.append(cite)
+            else:
+                missing.append(self.docs[d].info.short_title)
+        label = {
+            "signer": "người ký",
+            "number": "số hiệu",
+            "date": "ngày ban hành",
+            "issuer": "cơ quan ban hành",
+            "basis": "căn cứ",
+        }[fact]
+        if not answers:
+            return self._not_found(q, a, f"{', '.join(missing)}: văn bản không in {label}.", scope, top_k)
+        text = (
+            answers[0].answer
+            if len(answers) == 1
+            else "; ".join(f"{x.doc_title}: {x.answer}" for x in answers)
+        )
+        message = f"{label.capitalize()} lấy từ {source}."
+        if missing:
+            message += f" {', '.join(missing)} không in {label}."
+        return Answer(q, "document", text, True, message, citations, [], answers if len(answers) > 1 else [])
+
+    def _fact_value(self, doc_id: str, fact: str) -> tuple[str | None, Citation | None, str]:
+        doc = self.docs[doc_id]
+        h, info = doc.header, doc.info
+        printed = {"signer": h.signer, "number": h.number, "date": h.date, "issuer": h.issuer}.get(fact)
+        if fact == "signer" and printed and h.signer_title:
+            printed = f"{printed} ({h.signer_title})"
+        if fact == "date" and printed:
+            printed = _vn_date(printed)
+        if printed:
+            span = h.spans.get(fact)
+            cite = (
+                self._citation(
+                    doc_id, span[0], span[1], "Phần đầu văn bản" if fact != "signer" else "Chữ ký", 1.0
+                )
+                if span
+                else None
+            )
+            return printed, cite, "phần đầu/chữ ký của văn bản"
+        listed = {
+            "signer": info.signer,
+            "number": info.number,
+            "date": info.date,
+            "issuer": info.issuer,
+            "basis": ", ".join(info.implements) or None,
+        }.get(fact)
+        if not listed:
+            return None, None, ""
+        if fact == "date":
+            listed = _vn_date(listed)
+        cite = self._citing_span(doc_id, fact)
+        source = (
+            ("văn bản khác trích dẫn nó (" + cite.doc_title + ")") if cite else "manifest của kho văn bản"
+        )
+        return listed, cite, source
+
+    def _citing_span(self, doc_id: str, fact: str) -> Citation | None:
+        """Where another document prints this one's number/date (e.g. 214/KH-UBND citing 31-CTr/TU)."""
+        info = self.docs[doc_id].info
+        if fact not in ("number", "date") or not info.number:
+            return None
+        for other in self.docs.values():
+            if other.doc_id == doc_id:
+                continue
+            pos = other.original.find(info.number)
+            if pos >= 0:
+                for c in other.clauses:
+                    if c.char_start <= pos < c.char_end:
+                        return self._citation(
+                            other.doc_id, c.char_start, c.char_end, c.breadcrumb, 1.0, phrase=info.number
+                        )
+        return None
+
+
+def clause_subject(text: str) -> str | None:
+    """The agency a prose clause opens with: '5. Ban cán sự đảng UBND tỉnh giúp Tỉnh ủy ...'."""
+    body = re.sub(r"^\s*(?:\d+(?:\.\d+)*\.|[-+*]|[a-zđ]\))\s*", "", text)
+    body = re.sub(r"^Giao\s+", "", body)
+    stop = SUBJECT_STOP_RE.search(body)
+    subject = body[: stop.start()].strip(" ,") if stop else ""
+    if not subject or not AGENCY_START_RE.match(subject) or len(subject.split()) > 14:
+        return None
+    return "; ".join(split_agencies(subject)) or None
+
+
+def _vn_date(iso: str) -> str:
+    y, m, d = iso.split("-")
+    return f"ngày {int(d):02d}/{int(m):02d}/{y}"

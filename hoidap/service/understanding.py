@@ -1,0 +1,947 @@
+"""Question understanding: intent, task ids, documents, agencies, years and key terms.
+
+Rule-based and pure (no model, no word segmenter): `analyze()` takes well under a
+millisecond once a `Catalog` is built from the parsed corpus. Matching runs on aligned
+views of the normalized question, all of the same length so one offset fits every view:
+
+- ``low``: lower-cased, diacritics kept (tells "đ" from "d" in task letters);
+- ``al``:  ``low`` without diacritics (đ -> d): patterns with digits and separators;
+- ``tok``: ``al`` with every non-word character blanked: word patterns, so "KH&ĐT",
+  "KH & ĐT" and "KH ĐT" all read "kh dt".
+
+Because detection runs on diacritics-free text, "ai chu tri" and "ai chủ trì" analyse
+identically. Vocabularies are data tables at the top of the module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from itertools import product
+from typing import Any, Literal, cast
+
+from hoidap.corpus.normalize import fold, has_diacritics, normalize_text, strip_diacritics
+from hoidap.corpus.records import DocumentInfo, NumberingGap, ParsedDocument
+
+Intent = Literal["lead", "coordinating", "deadline", "figure", "document", "listing", "lookup"]
+DocumentFact = Literal["signer", "number", "date", "issuer", "basis"]
+
+# --- vocabularies (folded; a space matches any run of blanks) --------------------------
+# fmt: off
+
+# Cues of the task-field intents. The earliest cue in the question decides; at one start
+# the longer cue wins ("ai phoi hop" -> coordinating, not the bare "ai" -> lead).
+INTENT_CUES: dict[str, tuple[str, ...]] = {
+    "lead": (
+        "chu tri", "phu trach", "dau moi", "giao cho ai", "giao ai", "duoc giao cho ai",
+        "giao (cho )?(don vi|co quan|so|ben|nganh) nao",
+        "(don vi|co quan|so|ban|nganh|ben|cap) nao (se |duoc |phai )?"
+        "(thuc hien|lam|dam nhan|dam trach|chiu trach nhiem|lo|trien khai|phu trach)",
+        "(don vi|co quan) (thuc hien|dam nhan|chiu trach nhiem)",
+        "ai (se |duoc |phai )?"
+        "(lam|thuc hien|lo|dam nhan|dam trach|trien khai|chiu trach nhiem|nam|phu trach)",
+        "chiu trach nhiem", "trach nhiem (cua|thuoc( ve)?) ai", "thuoc (ve )?ai", "do ai", "la ai",
+        "(don vi|co quan|so) nao", "ai",
+    ),
+    "coordinating": (
+        "phoi hop", "cung voi ai", "cung ai", "cung (thuc hien|tham gia|lam)", "tham gia",
+        "ai (se |duoc |phai )?(phoi hop|ho tro|tham gia|cung)",
+        "(don vi|co quan|so) (nao )?(se |duoc )?(phoi hop|ho tro|tham gia)",
+    ),
+    "deadline": (
+        "khi nao", "thoi han", "han chot", "het han", "den han", "han (la|cua|nop|hoan thanh)",
+        "thoi gian (thuc hien|hoan thanh)", "(trong )?thoi gian nao", "thoi diem (hoan thanh|thuc hien)",
+        "nam nao", "thang nao",
+        "bao gio", "luc nao", "bao lau", "deadline", "tien do", "(nam|thang) may", "xong chua",
+        "hoan thanh chua", "tre han", "qua han",
+    ),
+    "figure": (
+        "bao nhieu", "chi tieu", "muc tieu", "ty le", "ti le", "phan tram", "toc do", "tang truong binh quan",
+        "ty trong", "ti trong", "con so", "chi so", "muc (tang|dat)", "dat (muc|khoang)",
+    ),
+}
+# Listing cues: a list of tasks is asked for (never when a task id is given).
+LISTING_CUES: tuple[str, ...] = (
+    "liet ke", "(nhung|cac|tat ca( cac)?) nhiem vu", "nhiem vu (nao|gi)", "bao nhieu nhiem vu",
+    "may nhiem vu", "so nhiem vu", "danh sach( cac)? nhiem vu", "danh muc nhiem vu", "nhiem vu den han",
+    "nhiem vu (phai )?hoan thanh (trong|truoc|vao|nam)",
+)
+# Weaker listing cues, counted only when an agency is named ("Sở Tài chính chủ trì những gì").
+LISTING_AGENCY_CUES: tuple[str, ...] = (
+    "nhung gi", "lam gi", "(nhung )?viec (gi|nao)", "nhung viec", "nhung phan viec", "duoc giao gi",
+    "(chu tri|phoi hop|phu trach|tham gia|thuc hien|dam nhan) (nhung )?(gi|cai gi)",
+)
+# Which task role a lead/coordinating/listing question is about.
+ROLE_CUES: dict[str, tuple[str, ...]] = {
+    "lead": ("chu tri", "phu trach", "dau moi", "duoc giao", "giao cho", "chiu trach nhiem"),
+    "coordinating": ("phoi hop", "cung voi", "tham gia", "ho tro"),
+}
+# Words that make a question about a document as such (gates the weaker document cues).
+DOC_WORDS = r"(?<![a-z0-9])(van ban|ke hoach|nghi quyet|chuong trinh|quyet dinh)(?![a-z0-9])"
+# Document facts: (fact, cue, needs a named document or a document word). First match wins,
+# so "ký ngày nào" is a date before "ký" is a signer.
+DOCUMENT_FACT_CUES: tuple[tuple[str, str, bool], ...] = (
+    ("date", "ky (vao )?(ngay|thang|nam) (nao|may|bao nhieu)", False),
+    ("date", "ky (vao )?(khi nao|bao gio|luc nao)", False),
+    ("date", "ngay ky", False),
+    ("signer", "(ai|nguoi|lanh dao|ong|ba|do ai) (nao )?(da |la |duoc )?ky(?! ket)", False),
+    ("signer", "ky (boi|ten)|chu ky|nguoi ky", False),
+    ("number", "so hieu|so ky hieu|ky hieu van ban|so may|mang so", False),
+    ("number", "so bao nhieu", True),
+    ("date", "ngay ban hanh|ban hanh (vao )?(ngay|thang|nam) (nao|may|bao nhieu)", False),
+    ("date", "(duoc )?ban hanh (vao )?(khi nao|bao gio|luc nao)|ra doi (khi nao|bao gio|nam nao)", True),
+    ("issuer", "(co quan|don vi|cap) (nao )?ban hanh|ai ban hanh|ban hanh boi|noi ban hanh", False),
+    ("issuer", "cua (co quan|cap|don vi) nao|cua ai", True),
+    ("basis", "can cu|co so phap ly", False),
+    (
+        "basis",
+        "(thuc hien|trien khai|cu the hoa|theo|dua tren|xuat phat tu) "
+        "(nghi quyet|van ban|chuong trinh|chu truong|quyet dinh|ke hoach|chi thi|ket luan) (nao|gi|so may)",
+        False,
+    ),
+)
+
+# Words that introduce a task reference before a bare number ("nhiệm vụ 7", "stt 7").
+TASK_CUES = r"(?:nhiem vu|nv|muc|tieu muc|diem|khoan|stt|so thu tu|task|phan|dong so)"
+# A figure, not a task id, follows these words / is followed by these units.
+VALUE_BEFORE = r"(?:dat|khoang|tren|duoi|tang|giam|chiem|len|xuong|bang|toi thieu|toi da)\s*$"
+VALUE_UNITS = (
+    r"^\s*(?:%|phan tram|trieu|ty|nghin|ngan|usd|dong|tan|ha|km|mw|kwh|lan|nguoi|doanh nghiep|"
+    r"m2|m3|hop dong|du an|trieu kwh)(?![a-z0-9])"
+)
+
+# Document type words and the code each stands for ("văn bản" matches any type).
+DOC_TYPE_WORDS: dict[str, str] = {
+    "ke hoach": "kh", "kh": "kh", "quyet dinh": "qd", "qd": "qd", "nghi quyet": "nq", "nq": "nq",
+    "chuong trinh hanh dong": "ctr", "chuong trinh": "ctr", "ctr": "ctr", "ctrhd": "ctr", "cthd": "ctr",
+    "cong van": "cv", "cv": "cv", "ket luan": "kl", "chi thi": "ct", "nghi dinh": "nd", "thong tu": "tt",
+    "thong bao": "tb", "huong dan": "hd", "bao cao": "bc", "to trinh": "ttr", "van ban": "*",
+}
+# Codes that open a document number's type part ("214/KH-UBND", "05/CT-TTg").
+DOC_TYPE_CODES = frozenset("kh qd nq ctr ct cv kl tb nd tt hd bc ttr tp".split())
+
+# Hand-written document aliases (tok patterns) for references without a number. Numbered
+# references ("Kế hoạch 214", "37-CTr/TU", "Nghị quyết 23") come from the manifests.
+DOC_ALIASES: tuple[tuple[str, str], ...] = (
+    ("nghi quyet (cua )?hoi nghi (tinh uy )?(quang ngai )?(lan thu )?(3|ba)", "qng-nq-hn3-khoa20"),
+    ("hoi nghi (tinh uy )?(quang ngai )?lan thu (3|ba)", "qng-nq-hn3-khoa20"),
+    ("nghi quyet (hoi nghi )?(tinh uy )?(quang ngai )?(lan thu (3|ba) )?khoa (xx|20)", "qng-nq-hn3-khoa20"),
+    ("(tinh uy|hoi nghi|nghi quyet) [a-z ]{0,30}khoa (xx|20)", "qng-nq-hn3-khoa20"),
+    ("ke hoach (so )?37", "qng-kh-ctr37"),
+    ("ke hoach trien khai (thuc hien )?(chuong trinh|ctr)( hanh dong)?( cua tinh uy)?", "qng-kh-ctr37"),
+)
+
+PROVINCES: dict[str, str] = {"quang ngai": "Quảng Ngãi", "quang nam": "Quảng Nam"}
+
+# Agency aliases beyond what the catalog names and their generated initials give
+# (canonical name -> tok aliases). A catalog name whose key equals or starts with an alias
+# is a variant of that canonical name ("UBND các huyện, thành phố liên quan").
+AGENCY_ALIASES: dict[str, tuple[str, ...]] = {
+    "Sở Kế hoạch và Đầu tư": ("so ke hoach", "so kh va dt", "so kh dt"),
+    "Sở Nông nghiệp và Phát triển nông thôn": ("so nong nghiep", "snn", "so nn"),
+    "Sở Lao động - Thương binh và Xã hội": ("so lao dong", "so ld tb xh", "so ldtb va xh", "so ldtbxh"),
+    "Sở Tài nguyên và Môi trường": ("so tai nguyen",),
+    "Sở Khoa học và Công nghệ": ("so khoa hoc",),
+    "Sở Giáo dục và Đào tạo": ("so giao duc",),
+    "Sở Văn hóa, Thể thao và Du lịch": ("so van hoa",),
+    "Sở Giao thông vận tải": ("so giao thong",),
+    "Sở Thông tin và Truyền thông": ("so thong tin",),
+    "Ban Quản lý KKT Dung Quất và các KCN Quảng Ngãi": (
+        "bql kkt dung quat", "bql dung quat", "bql kkt", "bqlkkt", "ban quan ly kkt dung quat", "bql kkt dq",
+    ),
+    "UBND tỉnh": ("ubnd tinh",),
+    "UBND các huyện, thị xã, thành phố": ("ubnd cac huyen", "ubnd cap huyen", "ubnd huyen thi xa thanh pho"),
+    "Các sở, ban, ngành": ("cac so ban nganh", "so ban nganh", "cac so nganh"),
+    "Ngân hàng Nhà nước Việt Nam chi nhánh tỉnh Quảng Ngãi": (
+        "ngan hang nha nuoc", "nhnn", "ngan hang nha nuoc chi nhanh quang ngai",
+    ),
+    "BCH Quân sự tỉnh": ("bch quan su tinh", "bchqs tinh", "bchqs", "quan su tinh"),
+    "Công an tỉnh": ("cong an tinh",),
+    "Cục Quản lý thị trường tỉnh": ("cuc qltt", "cuc quan ly thi truong"),
+    "Đài Phát thanh truyền hình tỉnh": ("dai ptth", "dai phat thanh", "dai phat thanh truyen hinh"),
+    "Liên đoàn Lao động Việt Nam tỉnh Quảng Ngãi": ("lien doan lao dong", "ldld tinh", "ldld"),
+    "Ban cán sự đảng Ủy ban nhân dân tỉnh": ("ban can su dang ubnd tinh", "bcsd ubnd tinh"),
+    "Văn phòng Tỉnh ủy": ("van phong tinh uy", "vptu"),
+    "Ban Tuyên giáo Tỉnh ủy": ("ban tuyen giao",),
+    # Named in no task record: known so that "Sở Y tế chủ trì gì" lists nothing, not everything.
+    "Sở Y tế": ("so y te",),
+    "Sở Nội vụ": ("so noi vu",),
+    "Sở Tư pháp": ("so tu phap",),
+}
+# Abbreviation <-> expansion pairs: every agency alias is also indexed in the other form.
+AGENCY_ABBREVIATIONS: dict[str, str] = {
+    "ubnd": "uy ban nhan dan", "bql": "ban quan ly", "kkt": "khu kinh te", "kcn": "khu cong nghiep",
+    "bch": "bo chi huy", "qltt": "quan ly thi truong", "nhnn": "ngan hang nha nuoc",
+    "ptth": "phat thanh truyen hinh", "ldld": "lien doan lao dong", "bcsd": "ban can su dang",
+}
+
+# Question and function words dropped from `keywords` (accented; a token typed without
+# diacritics is compared folded, except the single words in FOLD_AMBIGUOUS).
+STOP_PHRASES: tuple[str, ...] = tuple(
+    """
+    ai|gì|nào|đâu|sao|bao nhiêu|bao giờ|khi nào|lúc nào|thế nào|như thế nào|ra sao|là gì|là ai|
+    không|chưa|có|của|và|các|những|là|được|do|cho|với|trong|theo|về|thì|mà|ở|tại|đã|sẽ|đang|cũng|
+    hãy|xin|cho biết|cho hỏi|hỏi|vậy|ạ|nhé|hả|vui lòng|tôi|mình|em|anh|chị|ơi|này|đó|ấy|nhỉ|thế|
+    gồm|bị|phải|bởi|vào|ra|nêu|liệt kê|chủ trì|phụ trách|phối hợp|đầu mối|thời hạn|hạn chót|
+    thời gian thực hiện|đơn vị|cơ quan|giao|lo|làm|nhiệm vụ|vụ|việc|chịu trách nhiệm|cùng|cùng với|
+    nội dung|cụ thể|hay|hoặc|nào là|gì vậy
+    """.replace("\n", "").split("|")
+)
+# Extra words dropped from `figure_terms` (the figure's noun phrase).
+FIGURE_STOP_PHRASES: tuple[str, ...] = tuple(
+    """
+    mục tiêu|chỉ tiêu|đặt|đặt ra|đạt|đạt được|khoảng|phấn đấu|đến|năm|vào|tới|tỉnh|kế hoạch|
+    chương trình|nghị quyết|văn bản|giai đoạn|thời kỳ|dự kiến|%|phần trăm|usd|triệu|tỷ đồng|
+    triệu đồng|nghìn tỷ|tấn|mức|con số|bằng|trên|dưới|từ|lên|là bao nhiêu|bao nhiêu phần trăm|mấy|
+    đề ra|yêu cầu|kỳ vọng|quy định|định hướng|so với|ngày|tháng|thực hiện|của tỉnh|ha|km|mw|kwh|
+    khác nhau|thế nào|như thế nào|so sánh
+    """.replace("\n", "").split("|")
+)
+# Folded single words too ambiguous to drop when typed without diacritics ("do" = do/độ,
+# "thi" = thì/thị, "tu" = từ/tư): dropping them would break "toc do", "do thi", "dau tu".
+FOLD_AMBIGUOUS = frozenset(
+    "do co ma o ra dat ban tai thi the giao lo so cua trong tu da dang cung gom vu viec bang lam dau hoi "
+    "vay a nhe ha toi minh chi anh boi may".split()
+)
+# ... unless the next words settle it: "dat bao nhieu" is "đạt bao nhiêu" (a figure verb).
+FOLD_AMBIGUOUS_BEFORE: dict[str, str] = {
+    "dat": r"\s*(?:\d|%|bao nhieu|khoang|tren|duoi|muc|it nhat|toi (?:thieu|da)|chi tieu|muc tieu)",
+    "ha": r"\s*$",  # a trailing "ha" is the unit, not hạ/hả
+}
+
+# fmt: on
+
+# --- aligned views -------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    """One character, diacritics removed and case-folded, always exactly one character."""
+    out = strip_diacritics(ch).casefold()
+    return out[:1] if out else " "
+
+
+def _lower_char(ch: str) -> str:
+    out = ch.lower()
+    return out if len(out) == 1 else ch
+
+
+_NON_WORD_RE = re.compile(r"[^\w%]|_")
+
+
+@dataclass(frozen=True)
+class _Views:
+    norm: str
+    low: str
+    al: str
+    tok: str
+
+
+def _views(normalized: str) -> _Views:
+    low = "".join(_lower_char(c) for c in normalized)
+    al = "".join(_fold_char(c) for c in normalized)
+    return _Views(normalized, low, al, _NON_WORD_RE.sub(" ", al))
+
+
+def _key(text: str) -> str:
+    """Punctuation-free folded key: 'Sở KH&ĐT' -> 'so kh dt'."""
+    return " ".join(_NON_WORD_RE.sub(" ", fold(text)).split())
+
+
+def _words_re(patterns: Iterable[str]) -> re.Pattern[str]:
+    """Whole-word regex over `tok` text; a space in a pattern matches any blank run."""
+    alts = sorted({p.replace(" ", r"\s+") for p in patterns}, key=len, reverse=True)
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alts) + r")(?![a-z0-9])")
+
+
+def _overlaps(span: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
+    return any(span[0] < e and s < span[1] for s, e in spans)
+
+
+# --- document references --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocRef:
+    """A document reference: type code ("kh", "nq", "*" for văn bản), number, issuer code."""
+
+    kind: str | None
+    number: str
+    issuer: str | None = None
+
+    def matches(self, other: DocRef) -> bool:
+        """Same number, compatible type and issuer (a missing part matches anything)."""
+        if self.number != other.number:
+            return False
+        if self.kind and other.kind and "*" not in (self.kind, other.kind) and self.kind != other.kind:
+            return False
+        return not (self.issuer and other.issuer and self.issuer != other.issuer)
+
+
+_TYPE_ALTS = "|".join(sorted((w.replace(" ", r"\s+") for w in DOC_TYPE_WORDS), key=len, reverse=True))
+# Over `al`: optional type word (+ "số"), a number, an optional "/2019", then code parts.
+_DOC_REF_RE = re.compile(
+    rf"(?<![a-z0-9])(?:(?P<type>{_TYPE_ALTS})\s*(?:so\s*)?)?(?<![\d.,/-])(?P<num>\d{{1,5}})"
+    r"(?:\s*/\s*(?:19|20)\d\d)?(?P<code>(?:\s*[-/]\s*[a-z]+){1,3})?(?![\w.,]\d|\w)"
+)
+
+
+def _find_doc_refs(al: str) -> list[tuple[DocRef, tuple[int, int]]]:
+    """Every document reference in folded text with its span."""
+    out: list[tuple[DocRef, tuple[int, int]]] = []
+    for m in _DOC_REF_RE.finditer(al):
+        type_word, num, code = m.group("type"), m.group("num"), m.group("code")
+        parts = re.findall(r"[a-z]+", code or "")
+        kind = DOC_TYPE_WORDS[" ".join(type_word.split())] if type_word else None
+        issuer_parts = parts
+        if parts and parts[0] in DOC_TYPE_CODES:
+            kind, issuer_parts = parts[0], parts[1:]  # the printed code beats the spoken type
+        if type_word is None and not (len(parts) >= 2 or (parts and parts[0] in DOC_TYPE_CODES)):
+            continue  # a bare number is no document reference
+        if not parts and re.fullmatch(r"(?:19|20)\d\d", num):
+            continue  # "kế hoạch 2025" is a year
+        out.append((DocRef(kind, num.lstrip("0") or "0", "-".join(issuer_parts) or None), m.span()))
+    return out
+
+
+# --- the catalog -----------------------------------------------------------------------
+
+
+def _initials(part: str) -> str:
+    return "".join(w[0] for w in _key(part).split() if w)
+
+
+def _so_initial_aliases(name: str) -> set[str]:
+    """'Sở Kế hoạch và Đầu tư' -> {'so khdt', 'skhdt', 'so kh dt', 'so kh va dt', ...}."""
+    rest = re.sub(r"^Sở\s+", "", name)
+    if rest == name:
+        return set()
+    parts = [p for p in re.split(r",| và | - |-", rest) if p.strip()]
+    inits = [_initials(p) for p in parts]
+    joined = "".join(inits)
+    if len(joined) < 2:
+        return set()
+    out = {f"so {joined}", f"s{joined}"}
+    if len(inits) > 1:
+        out |= {"so " + " ".join(inits), "so " + " ".join(inits[:-1]) + " va " + inits[-1]}
+    pairs = [joined[i : i + 2] for i in range(0, len(joined), 2)]
+    if len(pairs) > 1:
+        out.add("so " + " ".join(pairs))  # "Sở GT-VT", "Sở NN-PT-NT"
+    return out
+
+
+def _alias_variants(alias: str) -> set[str]:
+    """The alias with every abbreviation in both its short and its spelled-out form."""
+    words = alias.split()
+    expand = {v: k for k, v in AGENCY_ABBREVIATIONS.items()}
+    text = " " + alias + " "
+    slots: list[tuple[str, ...]] = []
+    for w in words:
+        slots.append((w, AGENCY_ABBREVIATIONS[w]) if w in AGENCY_ABBREVIATIONS else (w,))
+    out = {" ".join(c) for c in product(*slots)}
+    for long, short in expand.items():
+        if f" {long} " in text:
+            out.add(text.replace(f" {long} ", f" {short} ").strip())
+    out |= {a.replace(" va ", " ") for a in out if " va " in a}
+    return out
+
+
+class Catalog:
+    """What question matching needs, precomputed from the parsed corpus."""
+
+    def __init__(self) -> None:
+        self.infos: dict[str, DocumentInfo] = {}
+        self.task_ids: dict[str, tuple[str, ...]] = {}
+        self.gaps: dict[str, tuple[NumberingGap, ...]] = {}
+        self.docs_by_province: dict[str, tuple[str, ...]] = {}
+        self.agency_variants: dict[str, tuple[str, ...]] = {}  # canonical -> raw spellings in tasks
+        self._id_keys: dict[str, list[tuple[str, str, str]]] = {}
+        self._numbers: list[tuple[DocRef, str]] = []
+        self._implements: list[tuple[DocRef, str, tuple[str, ...]]] = []
+        self._cited: dict[str, list[DocRef]] = defaultdict(list)
+        self._doc_aliases: list[tuple[re.Pattern[str], str]] = []
+        self._agency_by_key: dict[str, str] = {}
+        self._agency_by_alias: dict[str, str] = {}
+        self._agency_re: re.Pattern[str] | None = None
+
+    @classmethod
+    def from_documents(cls, docs: Sequence[ParsedDocument]) -> Catalog:
+        """Build the catalog: document aliases, agency names, task ids and gaps per document."""
+        cat = cls()
+        provinces: dict[str, list[str]] = defaultdict(list)
+        implementers: dict[str, list[str]] = defaultdict(list)
+        for d in docs:
+            info = d.info
+            cat.infos[info.doc_id] = info
+            cat.task_ids[info.doc_id] = tuple(t.task_id for t in d.tasks)
+            cat._id_keys[info.doc_id] = [
+                (tid, _id_key(tid), _id_key(tid, True)) for tid in cat.task_ids[info.doc_id]
+            ]
+            cat.gaps[info.doc_id] = tuple(d.gaps)
+            if info.province:
+                provinces[info.province].append(info.doc_id)
+            if info.number:
+                for ref, _ in _find_doc_refs(fold(info.number)):
+                    cat._numbers.append((ref, info.doc_id))
+            for imp in info.implements:
+                implementers[imp].append(info.doc_id)
+            if info.short_title:
+                cat._doc_aliases.append((_words_re([_key(info.short_title)]), info.doc_id))
+            text = fold(info.title + "\n" + "\n".join(c.text for c in d.clauses))
+            for ref, _ in _find_doc_refs(text):
+                cat._cited[ref.number].append(ref)
+        for imp, ids in implementers.items():
+            for ref, _ in _find_doc_refs(fold(imp)):
+                cat._implements.append((ref, imp, tuple(ids)))
+        for pattern, doc_id in DOC_ALIASES:
+            cat._doc_aliases.append((_words_re([pattern]), doc_id))
+        cat.docs_by_province = {p: tuple(ids) for p, ids in provinces.items()}
+        cat._build_agencies(docs)
+        return cat
+
+    @classmethod
+    def from_corpus(cls) -> Catalog:
+        """Parse the bundled corpus and build its catalog."""
+        from hoidap.corpus.parse import parse_corpus
+
+        return cls.from_documents(parse_corpus())
+
+    # agencies -------------------------------------------------------------------------
+
+    def _build_agencies(self, docs: Sequence[ParsedDocument]) -> None:
+        raw = Counter(a for d in docs for t in d.tasks for a in t.lead + t.coordinating)
+        hand = {canon: {_key(canon), *AGENCY_ALIASES[canon]} for canon in AGENCY_ALIASES}
+        variants: dict[str, list[str]] = defaultdict(list)
+        for name, _ in raw.most_common():
+            key = _key(name)
+            canon = self._hand_canonical(key, hand) or self._agency_by_key.get(key) or name
+            self._agency_by_key[key] = canon
+            variants[canon].append(name)
+        for canon in hand:
+            self._agency_by_key.setdefault(_key(canon), canon)
+        self.agency_variants = {c: tuple(v) for c, v in variants.items()}
+        owners: dict[str, set[str]] = defaultdict(set)
+        for key, canon in self._agency_by_key.items():
+            for alias in {key} | _so_initial_aliases(canon) | _so_initial_aliases_from_key(key):
+                for variant in _alias_variants(alias):
+                    owners[variant].add(canon)
+        for canon, aliases in AGENCY_ALIASES.items():
+            for alias in aliases:
+                for variant in _alias_variants(alias):
+                    owners[variant].add(canon)
+        # An alias two agencies share names neither.
+        self._agency_by_alias = {a: next(iter(c)) for a, c in owners.items() if len(c) == 1 and len(a) >= 3}
+        self._agency_re = _words_re(re.escape(a).replace(r"\ ", " ") for a in self._agency_by_alias)
+
+    @staticmethod
+    def _hand_canonical(key: str, hand: dict[str, set[str]]) -> str | None:
+        best: tuple[int, str] | None = None
+        for canon, aliases in hand.items():
+            for alias in aliases:
+                for a in _alias_variants(alias):
+                    if (key == a or key.startswith(a + " ")) and (best is None or len(a) > best[0]):
+                        best = (len(a), canon)
+        return best[1] if best else None
+
+    def canonical_agency(self, name: str) -> str | None:
+        """Canonical name for an agency as written in a task record (or typed), else None."""
+        key = _key(name)
+        return self._agency_by_key.get(key) or self._agency_by_alias.get(key)
+
+    def find_agencies(self, tok: str, low: str = "") -> list[tuple[str, tuple[int, int]]]:
+        """Canonical agencies named in `tok` text, with spans, in order.
+
+        `low` (the accented view) vetoes "số"/"sổ" read as "sở": "số kế hoạch" is no Sở.
+        """
+        assert self._agency_re is not None
+        out = []
+        for m in self._agency_re.finditer(tok):
+            canon = self._agency_by_alias.get(" ".join(m.group().split()))
+            if canon and not (low and _SO_NUMBER_RE.match(low, m.start())):
+                out.append((canon, m.span()))
+        return out
+
+    # documents ------------------------------------------------------------------------
+
+    def doc_alias_spans(self, tok: str) -> list[tuple[str, tuple[int, int]]]:
+        """Hand-written and short-title aliases found in `tok` text."""
+        out = []
+        for rx, doc_id in self._doc_aliases:
+            out.extend((doc_id, m.span()) for m in rx.finditer(tok))
+        return sorted(out, key=lambda x: x[1])
+
+    def docs_with_number(self, ref: DocRef) -> list[str]:
+        """Corpus documents whose own number is `ref`."""
+        return [doc_id for r, doc_id in self._numbers if r.matches(ref)]
+
+    def implemented(self, ref: DocRef) -> tuple[str, tuple[str, ...]] | None:
+        """(canonical reference, implementing doc ids) when some document implements `ref`."""
+        for r, text, ids in self._implements:
+            if r.matches(ref):
+                return text, ids
+        return None
+
+    def is_cited(self, ref: DocRef) -> bool:
+        """True when the corpus text mentions `ref` (a legitimate lookup subject)."""
+        return any(r.matches(ref) for r in self._cited.get(ref.number, ()))
+
+    # tasks ----------------------------------------------------------------------------
+
+    def resolve_task_ref(self, doc_id: str, ref: str, *, loose_d: bool = False) -> list[str]:
+        """Concrete task ids of `doc_id` that a reference names.
+
+        Exact id and its sub-items first ("II.2.b" -> II.2.b, II.2.b(2); "III.2" ->
+        III.2-1 ...; "5" -> 5.1 ...); when none, a reference without a roman part matches
+        under any roman section ("2.b" -> II.2.b, II.2.b(2)). `loose_d` lets "d" match "đ"
+        (the question was typed without diacritics).
+        """
+        key = _id_key(ref, loose_d)
+        keys = [(tid, loose if loose_d else strict) for tid, strict, loose in self._id_keys.get(doc_id, ())]
+        hits = [tid for tid, k in keys if _id_under(k, key)]
+        if hits or _ROMAN_HEAD_RE.match(key):
+            return hits
+        return [tid for tid, k in keys if (m := _ROMAN_HEAD_RE.match(k)) and _id_under(k[m.end() :], key)]
+
+
+_ROMAN_HEAD_RE = re.compile(r"[ivx]{1,4}\.")
+_SO_NUMBER_RE = re.compile(r"s[ốổỗộồ]\b")
+
+
+def _id_key(task_id: str, loose_d: bool = False) -> str:
+    key = task_id.strip().casefold()
+    return key.replace("đ", "d") if loose_d else key
+
+
+def _id_under(candidate: str, ref: str) -> bool:
+    return candidate == ref or (candidate.startswith(ref) and candidate[len(ref)] in ".-(")
+
+
+def _so_initial_aliases_from_key(key: str) -> set[str]:
+    """Initials of a Sở name known only by its key (a variant spelling)."""
+    if not key.startswith("so "):
+        return set()
+    return _so_initial_aliases("Sở " + key[3:].replace(" va ", " và "))
+
+
+# --- task ids --------------------------------------------------------------------------
+
+_LETTER = r"(?P<letter>dd|[a-z])(?![a-z0-9])\)?"
+_LINK = r"\s*,?\s*(?:(?:cua|thuoc|trong|tai|o)\s+)?"
+# "điểm b mục 2", "điểm đ khoản 2 mục II", "điểm b) khoản 2, mục II".
+_POINT_RE = re.compile(
+    rf"(?<![a-z0-9])(?:diem|tiet)\s+{_LETTER}{_LINK}(?:khoan|muc|tieu muc|phan|so)\s+(?P<num>\d{{1,2}})"
+    rf"(?!\d|[.,/]\d)(?:{_LINK}(?:muc|phan|chuong)\s+(?P<top>[ivx]{{1,4}}|\d{{1,2}})(?![a-z0-9]))?"
+)
+# "mục 2 điểm b".
+_POINT_AFTER_RE = re.compile(
+    rf"(?<![a-z0-9])(?:khoan|muc|tieu muc)\s+(?P<num>\d{{1,2}})\s*,?\s+(?:diem|tiet)\s+{_LETTER}"
+)
+# "khoản 2 mục II", "mục 2 phần III".
+_ITEM_IN_SECTION_RE = re.compile(
+    rf"(?<![a-z0-9])(?:khoan|muc|tieu muc)\s+(?P<num>\d{{1,2}}){_LINK}(?:muc|phan|chuong)\s+"
+    r"(?P<top>[ivx]{1,4})(?![a-z0-9])"
+)
+_ID_BODY = r"(?:[ivx]{1,4}\.)?\d{1,2}(?:\.\d{1,2}){0,2}(?:\.(?:dd|[a-z]))?(?:\(\d{1,2}\))?(?:-\d{1,2})?"
+_ID_END = r"(?![\w/]|[.,]\d|-[a-z])"
+# Dotted ids standing alone: "5.4", "II.2.đ-1", "III.2-3", "II.2.b(2)", "VI.2".
+_DOTTED_RE = re.compile(rf"(?<![\w.,/-])(?P<id>{_ID_BODY}){_ID_END}")
+# A cue word before a bare number or roman numeral: "nhiệm vụ 7", "nv số 3.6", "phần III".
+_CUED_RE = re.compile(
+    rf"(?<![a-z0-9]){TASK_CUES}\s*(?:(?:so|thu)\s+)?(?P<id>{_ID_BODY}|[ivx]{{1,4}}){_ID_END}"
+    rf"(?P<more>(?:\s*(?:,|va|hoac)\s*\d{{1,2}}(?:\.\d{{1,2}})?{_ID_END})*)"
+)
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
+
+
+def _canonical_id(low: str) -> str:
+    """'ii.2.dd' -> 'II.2.đ': roman part upper-cased, letters from the accented view."""
+    text = low.replace(".dd", ".đ")
+    m = _ROMAN_HEAD_RE.match(text)
+    if m:
+        return text[: m.end()].upper() + text[m.end() :]
+    return text.upper() if re.fullmatch(r"[ivx]{1,4}", text) else text
+
+
+def _letter(v: _Views, m: re.Match[str]) -> str:
+    s, e = m.span("letter")
+    return "đ" if m.group("letter") == "dd" else v.low[s:e]
+
+
+def _top(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    return _ROMAN.get(int(raw), raw) if raw.isdigit() else raw.upper()
+
+
+def _find_task_ids(v: _Views, blocked: list[tuple[int, int]]) -> list[tuple[str, tuple[int, int]]]:
+    """Task references (canonical id, span) in question order."""
+    found: list[tuple[int, str, tuple[int, int]]] = []
+    taken = list(blocked)
+
+    def add(start: int, task_id: str, span: tuple[int, int]) -> None:
+        if not _overlaps(span, taken):
+            found.append((start, task_id, span))
+            taken.append(span)
+
+    for m in _POINT_RE.finditer(v.al):
+        top = _top(m.group("top"))
+        add(m.start(), f"{top + '.' if top else ''}{m.group('num')}.{_letter(v, m)}", m.span())
+    for m in _POINT_AFTER_RE.finditer(v.al):
+        add(m.start(), f"{m.group('num')}.{_letter(v, m)}", m.span())
+    for m in _ITEM_IN_SECTION_RE.finditer(v.al):
+        add(m.start(), f"{_top(m.group('top'))}.{m.group('num')}", m.span())
+    for m in _CUED_RE.finditer(v.al):
+        s, e = m.span("id")
+        raw = v.low[s:e]
+        if re.fullmatch(r"[ivx]{1,4}", raw) and not v.norm[s:e].isupper():
+            continue  # "phần vi" is a word; roman numerals alone must be typed in capitals
+        add(m.start(), _canonical_id(raw), (m.start(), e))
+        for extra in re.finditer(r"\d{1,2}(?:\.\d{1,2})?", m.group("more")):
+            xs = m.start("more") + extra.start()
+            add(xs, extra.group(), (xs, xs + len(extra.group())))
+    for m in _DOTTED_RE.finditer(v.al):
+        raw = m.group("id")
+        if "." not in raw and "-" not in raw:
+            continue  # a bare number needs a cue word
+        if "." not in raw.split("-")[0] and not _ROMAN_HEAD_RE.match(raw):
+            continue  # "12-3" is no id
+        if re.search(VALUE_BEFORE, v.al[: m.start()]) or re.match(VALUE_UNITS, v.al[m.end() :]):
+            continue  # "đạt 8.5", "5.4 triệu tấn": a figure
+        s, e = m.span("id")
+        add(m.start(), _canonical_id(v.low[s:e]), m.span())
+    return [(task_id, span) for _, task_id, span in sorted(found)]
+
+
+# --- the analysis ----------------------------------------------------------------------
+
+
+@dataclass
+class QueryAnalysis:
+    """Everything `analyze` read from one question."""
+
+    question: str
+    normalized: str
+    folded: str
+    intent: Intent
+    intents: list[str] = field(default_factory=list)  # every intent cue found, primary first
+    document_fact: DocumentFact | None = None  # for intent == "document"
+    roles: list[str] = field(default_factory=list)  # "lead"/"coordinating" asked about
+    task_ids: list[str] = field(default_factory=list)
+    doc_ids: list[str] = field(default_factory=list)
+    implements_refs: list[str] = field(default_factory=list)  # e.g. "29-NQ/TW" (several implementers)
+    cited_refs: list[str] = field(default_factory=list)  # other documents the corpus cites
+    unknown_doc_refs: list[str] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
+    province: str | None = None  # the one province named (None when none or both)
+    provinces: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    figure_terms: list[str] = field(default_factory=list)
+    keywords: str = ""
+    has_diacritics: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_CUE_RES = {intent: _words_re(cues) for intent, cues in INTENT_CUES.items()}
+_PERCENT_RE = re.compile(r"\d\s*%|%")
+_LISTING_RE = _words_re(LISTING_CUES)
+_LISTING_AGENCY_RE = _words_re(LISTING_AGENCY_CUES)
+_ROLE_RES = {role: _words_re(cues) for role, cues in ROLE_CUES.items()}
+_DOC_WORDS_RE = re.compile(DOC_WORDS)
+_FACT_RES = [(fact, _words_re([cue]), needs_doc) for fact, cue, needs_doc in DOCUMENT_FACT_CUES]
+_YEAR_RE = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d]|[.,]\d|\s*[-/]\s*[a-z])")
+_PROVINCE_RE = _words_re(PROVINCES)
+_CONTAINER_RE = re.compile(r"(?<![a-z0-9])(?:trong|cua|thuoc|tai|o)\s+$")
+_TOKEN_RE = re.compile(r"\w+(?:[.,/&\-]\w+)*(?:\(\d{1,2}\))?|%")
+_TASK_INTENTS = {"lead", "coordinating", "deadline", "listing"}
+
+
+def _document_fact(tok: str, names_doc: bool, has_task: bool) -> str | None:
+    doc_word = names_doc or bool(_DOC_WORDS_RE.search(tok))
+    for fact, rx, needs_doc in _FACT_RES:
+        if has_task and fact != "signer":
+            continue  # with a task id, "ban hành ... khi nào" is the task's deadline
+        if needs_doc and not doc_word:
+            continue
+        if rx.search(tok):
+            return fact
+    return None
+
+
+def _cue_hits(tok: str) -> list[str]:
+    """Task-field intents whose cues occur, earliest first (longer cue first at one start)."""
+    hits: list[tuple[int, int, str]] = []
+    for intent, rx in _CUE_RES.items():
+        m = rx.search(tok)
+        if m:
+            hits.append((m.start(), -(m.end() - m.start()), intent))
+    pct = _PERCENT_RE.search(tok)
+    if pct:
+        hits.append((pct.start(), -1, "figure"))
+    return [intent for _, _, intent in sorted(hits)]
+
+
+def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
+    """Read intent, task ids, documents, agencies, province, years and key terms of a question.
+
+    Unknown document references (`unknown_doc_refs`): an explicit reference ("Kế hoạch 999",
+    "Quyết định 123/QĐ-UBND") that is neither a corpus document's own number nor a document
+    the corpus implements, AND either
+      - the corpus text never mentions it, or
+      - the question asks for that document's own facts (intent "document"), or
+      - it asks for tasks inside it: a task id with no corpus document named, or a task
+        intent with the reference introduced by "trong/của/thuộc/tại/ở".
+    Any other such reference is a document the corpus cites ("Quyết định số 1881/QĐ-TTg"):
+    a legitimate lookup subject, reported in `cited_refs`.
+    """
+    normalized = normalize_text(question)
+    v = _views(normalized)
+    marks = has_diacritics(normalized)
+
+    # Documents. A numbered reference that resolves beats a hand alias over the same words
+    # ("Kế hoạch 37-CTr/TU"); a hand alias beats one that does not ("Kế hoạch 37").
+    named: list[tuple[int, str]] = []  # (start, doc_id), sorted into question order below
+    doc_spans: list[tuple[int, int]] = []
+    implements_refs: list[str] = []
+    pending: list[tuple[DocRef, tuple[int, int]]] = []
+    for ref, span in _find_doc_refs(v.al):
+        own = catalog.docs_with_number(ref)
+        implemented = None if own else catalog.implemented(ref)
+        if own:
+            named.extend((span[0], d) for d in own)
+        elif implemented:
+            text, ids = implemented
+            implements_refs.append(text)
+            if len(ids) == 1:
+                named.append((span[0], ids[0]))  # the only document implementing it
+        else:
+            pending.append((ref, span))
+            continue
+        doc_spans.append(span)
+    for doc_id, span in catalog.doc_alias_spans(v.tok):
+        if not _overlaps(span, doc_spans):
+            doc_spans.append(span)
+            named.append((span[0], doc_id))
+    unresolved = [(ref, span) for ref, span in pending if not _overlaps(span, doc_spans)]
+    doc_ids = list(dict.fromkeys(d for _, d in sorted(named)))
+    implements_refs = list(dict.fromkeys(implements_refs))
+
+    # Agencies (canonical names), then the province outside agency names.
+    ref_spans = doc_spans + [span for _, span in unresolved]
+    agency_hits = [h for h in catalog.find_agencies(v.tok, v.low) if not _overlaps(h[1], ref_spans)]
+    agencies: list[str] = []
+    for canon, _ in agency_hits:
+        if canon not in agencies:
+            agencies.append(canon)
+    masked = list(v.tok)
+    for _, (s, e) in agency_hits:
+        masked[s:e] = " " * (e - s)
+    province_hits = list(_PROVINCE_RE.finditer("".join(masked)))
+    provinces = list(dict.fromkeys(PROVINCES[" ".join(m.group().split())] for m in province_hits))
+    for name in provinces:
+        only = catalog.docs_by_province.get(name, ())
+        if len(only) == 1 and only[0] not in doc_ids:
+            doc_ids.append(only[0])  # the province's only document ("Quảng Nam")
+
+    task_hits = _find_task_ids(v, ref_spans)
+    task_ids = list(dict.fromkeys(tid for tid, _ in task_hits))
+    task_spans = [span for _, span in task_hits]
+    years = []
+    for m in _YEAR_RE.finditer(v.al):
+        if not _overlaps(m.span(), ref_spans) and int(m.group(1)) not in years:
+            years.append(int(m.group(1)))
+
+    # Intent.
+    names_doc = bool(doc_ids or implements_refs or unresolved)
+    fact = _document_fact(v.tok, names_doc, bool(task_ids))
+    intents: list[str] = ["document"] if fact else []
+    if not task_ids and (_LISTING_RE.search(v.tok) or (agencies and _LISTING_AGENCY_RE.search(v.tok))):
+        intents.append("listing")
+    intents.extend(i for i in _cue_hits(v.tok) if i not in intents)
+    intent = cast(Intent, intents[0] if intents else "lookup")
+    roles = [r for r, rx in _ROLE_RES.items() if rx.search(v.tok)]
+    if intent in ("lead", "coordinating") and intent not in roles:
+        roles.insert(0, intent)
+
+    # Unknown vs cited references (rule in the docstring).
+    unknown: list[str] = []
+    cited: list[str] = []
+    for ref, (s, e) in unresolved:
+        container = bool(_CONTAINER_RE.search(v.tok[:s]))
+        own_facts = (
+            intent == "document" or bool(task_ids and not doc_ids) or (container and intent in _TASK_INTENTS)
+        )
+        text = normalized[s:e].strip()
+        (unknown if not catalog.is_cited(ref) or own_facts else cited).append(text)
+
+    # Key terms: references become their canonical form, question words go.
+    task_reps = [(span, tid) for tid, span in task_hits]
+    agency_reps = [(span, canon) for canon, span in agency_hits]
+    keywords = _chunks(v, marks, doc_spans, agency_reps + task_reps, _STOP)
+    figure_terms: list[str] = []
+    if intent == "figure":
+        cut = doc_spans + task_spans + [s for s, _ in agency_reps] + [m.span() for m in province_hits]
+        cut += [m.span() for m in _YEAR_RE.finditer(v.al)]
+        figure_terms = [" ".join(c) for c in _chunks(v, marks, cut, [], _FIG_STOP, numbers_split=True)]
+    return QueryAnalysis(
+        question=question,
+        normalized=normalized,
+        folded=fold(question),
+        intent=intent,
+        intents=intents,
+        document_fact=cast("DocumentFact | None", fact if intent == "document" else None),
+        roles=roles if intent in ("lead", "coordinating", "listing") else [],
+        task_ids=task_ids,
+        doc_ids=doc_ids,
+        implements_refs=implements_refs,
+        cited_refs=cited,
+        unknown_doc_refs=unknown,
+        agencies=agencies,
+        province=provinces[0] if len(provinces) == 1 else None,
+        provinces=provinces,
+        years=years,
+        figure_terms=figure_terms,
+        keywords=" ".join(w for c in keywords for w in c),
+        has_diacritics=marks,
+    )
+
+
+# --- stop-phrase stripping -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _StopTable:
+    """Stop phrases indexed by their folded word tuples; accented forms kept for checking."""
+
+    by_fold: dict[tuple[str, ...], list[tuple[str, ...]]]
+    max_len: int
+
+
+def _stop_table(*phrase_lists: Sequence[str]) -> _StopTable:
+    by_fold: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
+    for phrases in phrase_lists:
+        for p in phrases:
+            words = tuple(normalize_text(p).lower().split())
+            if words:
+                by_fold[tuple(fold(w) for w in words)].append(words)
+    return _StopTable(dict(by_fold), max(len(k) for k in by_fold))
+
+
+_STOP = _stop_table(STOP_PHRASES)
+_FIG_STOP = _stop_table(STOP_PHRASES, FIGURE_STOP_PHRASES)
+
+
+def _is_stop(tokens: list[tuple[str, str]], table: _StopTable, marks: bool, after: str) -> bool:
+    """`tokens` (low, folded) form a stop phrase; `after` is the folded text that follows.
+
+    In a question typed with diacritics the accented forms must match exactly ("đất" is
+    not "đạt"); without diacritics the folded forms do, except ambiguous single words.
+    """
+    accented_forms = table.by_fold.get(tuple(f for _, f in tokens))
+    if not accented_forms:
+        return False
+    if not marks:
+        word = tokens[0][1]
+        if len(tokens) > 1 or word not in FOLD_AMBIGUOUS:
+            return True
+        context = FOLD_AMBIGUOUS_BEFORE.get(word)
+        return bool(context and re.match(context, after))
+    return any(all(low == w for (low, _), w in zip(tokens, words, strict=True)) for words in accented_forms)
+
+
+_NUMERIC_RE = re.compile(r"[\d.,/%()-]+")
+
+
+def _chunks(
+    v: _Views,
+    marks: bool,
+    removed: list[tuple[int, int]],
+    replaced: list[tuple[tuple[int, int], str]],
+    table: _StopTable,
+    *,
+    numbers_split: bool = False,
+) -> list[list[str]]:
+    """Runs of content tokens: stop phrases and `removed` spans cut, `replaced` spans rewritten.
+
+    With `numbers_split`, numeric tokens cut too (figure terms are noun phrases).
+    """
+    tokens = [
+        (m.group(), v.low[m.start() : m.end()], v.al[m.start() : m.end()], m.span())
+        for m in _TOKEN_RE.finditer(v.norm)
+    ]
+    chunks: list[list[str]] = [[]]
+    done: set[tuple[int, int]] = set()
+    i = 0
+    while i < len(tokens):
+        text, _, _, span = tokens[i]
+        rep = next(((s, r) for s, r in replaced if _overlaps(span, [s])), None)
+        if rep is not None:
+            if rep[0] not in done:
+                done.add(rep[0])
+                chunks[-1].append(rep[1])
+            i += 1
+            continue
+        if _overlaps(span, removed) or (numbers_split and _NUMERIC_RE.fullmatch(text)):
+            chunks.append([])
+            i += 1
+            continue
+        for n in range(min(table.max_len, len(tokens) - i), 0, -1):
+            after = v.tok[tokens[i + n - 1][3][1] :]
+            if _is_stop([(lw, f) for _, lw, f, _ in tokens[i : i + n]], table, marks, after):
+                chunks.append([])
+                i += n
+                break
+        else:
+            chunks[-1].append(text)
+            i += 1
+    return [c for c in chunks if c]
+
+
+# --- resolution helpers ----------------------------------------------------------------
+
+
+def _scope(analysis: QueryAnalysis, catalog: Catalog, doc_ids: Sequence[str] | None) -> list[str]:
+    if doc_ids:
+        return list(doc_ids)
+    return analysis.doc_ids or list(catalog.infos)
+
+
+def resolve_task_ids(analysis: QueryAnalysis, catalog: Catalog, doc_id: str) -> list[str]:
+    """Concrete task ids of `doc_id` the question's task references name (question order)."""
+    out: list[str] = []
+    for ref in analysis.task_ids:
+        for tid in catalog.resolve_task_ref(doc_id, ref, loose_d=not analysis.has_diacritics):
+            if tid not in out:
+                out.append(tid)
+    return out
+
+
+def gap_for(analysis: QueryAnalysis, catalog: Catalog) -> list[tuple[str, str, NumberingGap]]:
+    """(doc_id, task ref, gap) for references absent from a document but inside a known gap.
+
+    "nhiệm vụ 2.3 kế hoạch 214" -> the appendix gap 2.1 .. 3.3. Documents named by the
+    question, or every document when none is named.
+    """
+    out = []
+    for doc_id in _scope(analysis, catalog, None):
+        for ref in analysis.task_ids:
+            if catalog.resolve_task_ref(doc_id, ref, loose_d=not analysis.has_diacritics):
+                continue
+            out.extend((doc_id, ref, g) for g in catalog.gaps.get(doc_id, ()) if g.contains(ref))
+    return out
+
+
+def missing_task_ids(
+    analysis: QueryAnalysis, catalog: Catalog, doc_ids: Sequence[str] | None = None
+) -> list[str]:
+    """Task references found in none of `doc_ids` (default: the named documents, else all)."""
+    scope = _scope(analysis, catalog, doc_ids)
+    return [
+        ref
+        for ref in analysis.task_ids
+        if not any(catalog.resolve_task_ref(d, ref, loose_d=not analysis.has_diacritics) for d in scope)
+    ]
