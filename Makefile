@@ -1,24 +1,38 @@
 # Set-up and run targets over a project-local virtualenv.
+# The package is installed non-editable (as users get it), so a leftover import of a source-tree path
+# fails here as it would for them; sources changed since the last install are reinstalled (a few seconds).
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+DEPS := $(VENV)/.deps-installed
+PKG := $(VENV)/.pkg-installed
+SOURCES := $(shell find hoidap -type f -not -name '*.pyc' 2>/dev/null) pyproject.toml
 
-.PHONY: install model index run serve test lint bench bench-api eval clean
+# Writable state of `make run`/`make eval` stays in the checkout; an installed hoidap uses the user's
+# data and cache directories instead (see hoidap/settings.py).
+export HOIDAP_DATA_DIR ?= $(CURDIR)/data
+export HOIDAP_CACHE_DIR ?= $(CURDIR)/.cache
+
+.PHONY: install model index run serve test test-unit lint bench bench-api eval clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
 
 # torch is pinned in the same pip command as everything else: an unpinned torch pulls the CUDA build.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet torch==2.13.0 -e ".[dev]"
-	touch $(STAMP)
+$(DEPS): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip "setuptools>=68,<81" wheel
+	$(BIN)/pip install --quiet torch==2.13.0 ".[dev]"
+	touch $(DEPS)
 
-install: $(STAMP)
+$(PKG): $(DEPS) $(SOURCES)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation --force-reinstall .
+	rm -rf build
+	touch $(PKG)
+
+install: $(PKG)
 
 model: install
-	$(BIN)/python -m indexer.embedding_model build
+	$(BIN)/hoidap model build
 
 index: model
 	$(BIN)/hoidap index
@@ -26,20 +40,24 @@ index: model
 run: index
 	$(BIN)/hoidap serve --host 127.0.0.1 --port 8000
 
+# -P: the checkout is not on sys.path, so the tests import the installed package.
 test: model
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -P -m pytest -q
+
+test-unit: install
+	$(BIN)/python -P -m pytest -q tests/unit
 
 lint: install
 	$(BIN)/ruff check .
 
 bench: index
-	$(BIN)/python -m indexer.bench
+	$(BIN)/python -P benchmarks/bench_index.py
 
 bench-api: index
-	$(BIN)/python -m service.bench
+	$(BIN)/python -P benchmarks/bench_api.py
 
 eval: index
-	$(BIN)/hoidap eval --split test --out eval/report
+	$(BIN)/hoidap eval --split test --out reports/eval
 
 clean:
-	rm -rf .cache data
+	rm -rf .cache data build

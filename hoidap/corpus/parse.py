@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 from hoidap.corpus.layout import build_blocks
 from hoidap.corpus.metadata import check_against_manifest, header_facts
 from hoidap.corpus.normalize import RepairCounts
 from hoidap.corpus.records import Clause, DocumentInfo, ParsedDocument
-from hoidap.corpus.store import load_manifests, read_original
+from hoidap.corpus.store import DocumentStore
 from hoidap.corpus.structure import Placed, heading_label, place_blocks
-from hoidap.corpus.tasks import appendix_tasks, assign_ids, heading_gaps, labelled_field_tasks, narrative_tasks
+from hoidap.corpus.tasks import (
+    appendix_tasks,
+    assign_ids,
+    heading_gaps,
+    labelled_field_tasks,
+    narrative_tasks,
+)
 
 # Block kinds that are content on their own (fields live inside task records).
 CLAUSE_KINDS = {"paragraph", "bullet", "number", "letter", "caps", "footnote", "recipients", "signature"}
@@ -119,11 +124,11 @@ def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
     )
 
 
-def parse_corpus(root: Path | None = None, doc_ids: list[str] | None = None) -> list[ParsedDocument]:
+def parse_corpus(store: DocumentStore, doc_ids: list[str] | None = None) -> list[ParsedDocument]:
     """Parse every stored document (or the given ids)."""
     docs = []
-    for info in load_manifests(root):
+    for info in store.manifests():
         if doc_ids and info.doc_id not in doc_ids:
             continue
-        docs.append(parse_document(info, read_original(info, root)))
+        docs.append(parse_document(info, store.read_original(info)))
     return docs

@@ -1,4 +1,4 @@
-"""The document store: manifests and original texts under `corpus/` (or HOIDAP_CORPUS_DIR)."""
+"""The document store: original texts and their manifests, bundled and user-added."""
 
 from __future__ import annotations
 
@@ -12,32 +12,11 @@ from pathlib import Path
 from hoidap.corpus.normalize import strip_diacritics
 from hoidap.corpus.records import DocumentInfo
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = PACKAGE_DIR.parent
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
 class DocumentError(ValueError):
     """A document that cannot be read as text; the message is meant for the user (Vietnamese)."""
-
-
-def corpus_dir() -> Path:
-    """The bundled documents: HOIDAP_CORPUS_DIR or the package's own `corpus/`."""
-    return Path(os.environ.get("HOIDAP_CORPUS_DIR", PACKAGE_DIR))
-
-
-def data_dir() -> Path:
-    """Writable state (added documents, index): HOIDAP_DATA_DIR or `<project>/data`."""
-    return Path(os.environ.get("HOIDAP_DATA_DIR", PROJECT_DIR / "data"))
-
-
-def user_corpus_dir() -> Path:
-    """Documents added by users (`hoidap add`), kept apart from the bundled ones."""
-    return data_dir() / "corpus"
-
-
-def _roots() -> list[Path]:
-    return [corpus_dir(), user_corpus_dir()]
 
 
 def decode_text(data: bytes, name: str = "tệp") -> tuple[str, str]:
@@ -81,37 +60,6 @@ def decode_text(data: bytes, name: str = "tệp") -> tuple[str, str]:
     return text, "utf-8"
 
 
-def load_manifests(root: Path | None = None) -> list[DocumentInfo]:
-    """Document manifests (bundled, then user-added), sorted by source file within each root."""
-    infos: list[DocumentInfo] = []
-    for r in [root] if root else _roots():
-        found = []
-        for path in sorted((r / "manifests").glob("*.json")):
-            data = json.loads(path.read_text(encoding="utf-8"))
-            data["implements"] = tuple(data.get("implements") or ())
-            found.append(DocumentInfo(**data))
-        infos.extend(sorted(found, key=lambda i: i.source_file))
-    return infos
-
-
-def _root_of(info: DocumentInfo) -> Path:
-    for r in _roots():
-        if (r / "manifests" / f"{info.doc_id}.json").exists():
-            return r
-    return corpus_dir()
-
-
-def read_original(info: DocumentInfo, root: Path | None = None) -> str:
-    """The original text of a stored document."""
-    path = (root or _root_of(info)) / "documents" / info.source_file
-    text, _ = decode_text(path.read_bytes(), info.source_file)
-    return text
-
-
-def is_bundled(doc_id: str) -> bool:
-    return (corpus_dir() / "manifests" / f"{doc_id}.json").exists()
-
-
 def slugify(text: str) -> str:
     """'Kế hoạch 12/KH-UBND' -> 'ke-hoach-12-kh-ubnd'."""
     slug = re.sub(r"[^a-z0-9]+", "-", strip_diacritics(text).lower()).strip("-")
@@ -132,39 +80,76 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def store_document(text: str, info_fields: dict[str, object], suggested_id: str) -> DocumentInfo:
-    """Write a new user document (text + manifest) into the user corpus; returns its manifest.
-
-    The id is made unique by suffixing; the text is stored as UTF-8 and its offsets are
-    what every record of the document refers to.
-    """
-    taken = {i.doc_id for i in load_manifests()}
-    base = slugify(suggested_id)
-    doc_id, n = base, 2
-    while doc_id in taken:
-        doc_id, n = f"{base}-{n}", n + 1
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    source_file = f"{doc_id}_{digest}.txt"
-    info = DocumentInfo(doc_id=doc_id, source_file=source_file, **info_fields)  # type: ignore[arg-type]
-    root = user_corpus_dir()
-    _atomic_write(root / "documents" / source_file, text.encode("utf-8"))
-    manifest = info.to_dict()
-    _atomic_write(
-        root / "manifests" / f"{doc_id}.json",
-        (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode(),
-    )
-    return info
+def _read_manifests(root: Path) -> list[DocumentInfo]:
+    found = []
+    for path in sorted((root / "manifests").glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["implements"] = tuple(data.get("implements") or ())
+        found.append(DocumentInfo(**data))
+    return sorted(found, key=lambda i: i.source_file)
 
 
-def delete_document(doc_id: str) -> DocumentInfo:
-    """Remove a user-added document from the store (bundled documents cannot be removed)."""
-    if is_bundled(doc_id):
-        raise DocumentError(f"'{doc_id}' là văn bản đi kèm hệ thống, không xóa được.")
-    root = user_corpus_dir()
-    manifest = root / "manifests" / f"{doc_id}.json"
-    if not manifest.exists():
-        raise DocumentError(f"không có văn bản '{doc_id}'.")
-    info = next(i for i in load_manifests(root) if i.doc_id == doc_id)
-    manifest.unlink()
-    (root / "documents" / info.source_file).unlink(missing_ok=True)
-    return info
+class DocumentStore:
+    """The bundled documents (read-only) and the user's added ones, each a `documents/` folder of
+    original texts beside a `manifests/` folder of one JSON per document."""
+
+    def __init__(self, bundled: Path, user: Path) -> None:
+        self.bundled = Path(bundled)
+        self.user = Path(user)
+
+    @property
+    def roots(self) -> list[Path]:
+        return [self.bundled, self.user]
+
+    def manifests(self) -> list[DocumentInfo]:
+        """Document manifests (bundled, then user-added), sorted by source file within each root."""
+        return [info for r in self.roots for info in _read_manifests(r)]
+
+    def _root_of(self, info: DocumentInfo) -> Path:
+        for r in self.roots:
+            if (r / "manifests" / f"{info.doc_id}.json").exists():
+                return r
+        return self.bundled
+
+    def read_original(self, info: DocumentInfo) -> str:
+        """The original text of a stored document."""
+        path = self._root_of(info) / "documents" / info.source_file
+        text, _ = decode_text(path.read_bytes(), info.source_file)
+        return text
+
+    def is_bundled(self, doc_id: str) -> bool:
+        return (self.bundled / "manifests" / f"{doc_id}.json").exists()
+
+    def store(self, text: str, info_fields: dict[str, object], suggested_id: str) -> DocumentInfo:
+        """Write a new user document (text + manifest) into the user corpus; returns its manifest.
+
+        The id is made unique by suffixing; the text is stored as UTF-8 and its offsets are
+        what every record of the document refers to.
+        """
+        taken = {i.doc_id for i in self.manifests()}
+        base = slugify(suggested_id)
+        doc_id, n = base, 2
+        while doc_id in taken:
+            doc_id, n = f"{base}-{n}", n + 1
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        source_file = f"{doc_id}_{digest}.txt"
+        info = DocumentInfo(doc_id=doc_id, source_file=source_file, **info_fields)  # type: ignore[arg-type]
+        _atomic_write(self.user / "documents" / source_file, text.encode("utf-8"))
+        manifest = info.to_dict()
+        _atomic_write(
+            self.user / "manifests" / f"{doc_id}.json",
+            (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode(),
+        )
+        return info
+
+    def delete(self, doc_id: str) -> DocumentInfo:
+        """Remove a user-added document (bundled documents cannot be removed)."""
+        if self.is_bundled(doc_id):
+            raise DocumentError(f"'{doc_id}' là văn bản đi kèm hệ thống, không xóa được.")
+        manifest = self.user / "manifests" / f"{doc_id}.json"
+        if not manifest.exists():
+            raise DocumentError(f"không có văn bản '{doc_id}'.")
+        info = next(i for i in _read_manifests(self.user) if i.doc_id == doc_id)
+        manifest.unlink()
+        (self.user / "documents" / info.source_file).unlink(missing_ok=True)
+        return info

@@ -13,20 +13,22 @@ from __future__ import annotations
 
 import argparse
 import itertools
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import hoidap.service.answer as answer_layer
 from hoidap.eval.baselines import System
 from hoidap.eval.gold import DEFAULT_GOLD_PATH
 from hoidap.eval.metrics import summarize
-from hoidap.eval.runner import evaluate_item, fmt, load_docs, load_index, load_items
+from hoidap.eval.results import fmt
+from hoidap.eval.runner import evaluate_item, load_items
 from hoidap.indexer.search import SearchHit
-from hoidap.service.answer import QAService, Searcher
+from hoidap.service.answer import Answerer
+from hoidap.service.qa import QAService
+from hoidap.service.records import Searcher
+from hoidap.settings import AnswerThresholds, Settings
 
-PARAMS = ("MIN_COVERAGE", "MIN_DENSE", "MULTI_DOC_RATIO")
+PARAMS = ("min_coverage", "min_dense", "multi_doc_ratio")
 OFF = 2.0  # a threshold no score reaches: the feature is switched off
 COVERAGE_GRID = (0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9, OFF)
 DENSE_GRID = (0.8, 0.82, 0.84, 0.86, 0.87, 0.88, 0.89, 0.9, 0.91, 0.92, 0.93, 0.94, 0.95, OFF)
@@ -53,19 +55,6 @@ class CachedSearcher:
         return self._cache[key]
 
 
-@contextmanager
-def constants(values: dict[str, float]) -> Iterator[None]:
-    """Temporarily set answer-layer constants."""
-    saved = {name: getattr(answer_layer, name) for name in values}
-    try:
-        for name, value in values.items():
-            setattr(answer_layer, name, value)
-        yield
-    finally:
-        for name, value in saved.items():
-            setattr(answer_layer, name, value)
-
-
 @dataclass
 class Point:
     values: dict[str, float]
@@ -81,7 +70,9 @@ def _grid(values: Sequence[float], current: float) -> list[float]:
     return sorted({*values, current})
 
 
-def sweep(gold_path: Path | str = DEFAULT_GOLD_PATH) -> tuple[list[Point], list[Point], dict[str, float]]:
+def sweep(
+    service: QAService, gold_path: Path | str = DEFAULT_GOLD_PATH
+) -> tuple[list[Point], list[Point], dict[str, float]]:
     """Evaluate the hybrid system on the dev split.
 
     Stage 1 crosses MIN_COVERAGE x MIN_DENSE (the abstention pair) at the current MULTI_DOC_RATIO;
@@ -90,16 +81,16 @@ def sweep(gold_path: Path | str = DEFAULT_GOLD_PATH) -> tuple[list[Point], list[
     Returns:
         (stage-1 points, stage-2 points, current constants)
     """
-    index = load_index()
-    docs = load_docs(index)
+    index = service.searcher
+    docs = list(service.docs.values())
     items = load_items(gold_path, "dev", docs)
     system = System("hybrid", CachedSearcher(index), "hybrid")
-    service = QAService(docs, system.searcher, system.mode)
-    current = {p: float(getattr(answer_layer, p)) for p in PARAMS}
+    base = AnswerThresholds()
+    current = {p: float(getattr(base, p)) for p in PARAMS}
 
     def point(values: dict[str, float]) -> Point:
-        with constants(values):
-            m = summarize([evaluate_item(service, system, item) for item in items])
+        answerer = Answerer(docs, system.searcher, system.mode, base.model_copy(update=values))
+        m = summarize([evaluate_item(answerer, system, item) for item in items])
         return Point(
             values,
             m["accuracy"],
@@ -111,12 +102,12 @@ def sweep(gold_path: Path | str = DEFAULT_GOLD_PATH) -> tuple[list[Point], list[
         )
 
     pairs = itertools.product(
-        _grid(COVERAGE_GRID, current["MIN_COVERAGE"]), _grid(DENSE_GRID, current["MIN_DENSE"])
+        _grid(COVERAGE_GRID, current["min_coverage"]), _grid(DENSE_GRID, current["min_dense"])
     )
-    ratio = current["MULTI_DOC_RATIO"]
-    stage1 = [point({"MIN_COVERAGE": c, "MIN_DENSE": d, "MULTI_DOC_RATIO": ratio}) for c, d in pairs]
+    ratio = current["multi_doc_ratio"]
+    stage1 = [point({"min_coverage": c, "min_dense": d, "multi_doc_ratio": ratio}) for c, d in pairs]
     best = choose(stage1, current).values
-    stage2 = [point({**best, "MULTI_DOC_RATIO": r}) for r in _grid(RATIO_GRID, ratio)]
+    stage2 = [point({**best, "multi_doc_ratio": r}) for r in _grid(RATIO_GRID, ratio)]
     return stage1, stage2, current
 
 
@@ -160,7 +151,7 @@ def _row(p: Point) -> str:
 
 def matrix(points: Sequence[Point]) -> str:
     """Stage-1 grid as text: rows MIN_COVERAGE, columns MIN_DENSE, cells accuracy/abst.recall/false abst."""
-    by = {(p.values["MIN_COVERAGE"], p.values["MIN_DENSE"]): p for p in points}
+    by = {(p.values["min_coverage"], p.values["min_dense"]): p for p in points}
     rows = sorted({c for c, _ in by})
     cols = sorted({d for _, d in by})
 
@@ -176,10 +167,12 @@ def matrix(points: Sequence[Point]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.calibrate", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m hoidap.eval.calibrate", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--gold", default=str(DEFAULT_GOLD_PATH))
     args = parser.parse_args(argv)
-    stage1, stage2, current = sweep(args.gold)
+    stage1, stage2, current = sweep(QAService.open(Settings()), args.gold)
     now = next(p for p in stage1 if p.values == current)
     print(
         f"dev split, hybrid system, {len(stage1) + len(stage2)} settings (rates in %); "

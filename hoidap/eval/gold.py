@@ -41,7 +41,7 @@ DEFAULT_CORPUS_DIR = EVAL_DIR.parent / "corpus"
 QuestionType = Literal[
     "lead", "coordinating", "deadline", "figure", "fact", "document", "listing", "unanswerable"
 ]
-Split = Literal["dev", "test"]
+Split = Literal["dev", "test", "unseen"]
 QUESTION_TYPES: tuple[str, ...] = get_args(QuestionType)
 SPLITS: tuple[str, ...] = get_args(Split)
 
@@ -226,6 +226,171 @@ def validate_gold(items: Sequence[GoldItem], documents: Mapping[str, str]) -> li
         for k, span in enumerate(item.evidence):
             problems.extend(_check_evidence(f"{where} evidence[{k}]", span, documents))
         windows = _windows(item, documents)
+        for answer in item.answers:
+            needle = normalize(answer)
+            if not needle:
+                problems.append(f"{where}: empty answer")
+            elif windows and not any(needle in w for w in windows):
+                problems.append(
+                    f"{where}: answer {answer!r} not found in or within {NEAR_CHARS} chars of its evidence"
+                )
+    return problems
+
+
+UNSEEN_TEXT_SUFFIXES: tuple[str, ...] = (".md", ".txt")
+"""Unseen-set documents whose text is the file itself, decoded as UTF-8 (offsets must be exact)."""
+UNSEEN_EXTRACTED_SUFFIXES: tuple[str, ...] = (".docx", ".pdf")
+"""Unseen-set documents whose text comes from the extractor (spans may be re-located by search)."""
+
+
+def load_unseen_documents(docs_dir: Path | str) -> tuple[dict[str, str], set[str]]:
+    """Texts of an unseen-layout document folder, keyed by file stem.
+
+    ``.md``/``.txt`` files are decoded as UTF-8 as they are; ``.docx``/``.pdf`` go through
+    :func:`hoidap.corpus.extract.extract_text`. Returns the texts and the doc_ids whose text came
+    from the extractor (their evidence offsets may drift when the extractor changes).
+    """
+    from hoidap.corpus.extract import extract_text
+
+    docs_dir = Path(docs_dir)
+    texts: dict[str, str] = {}
+    extracted: set[str] = set()
+    for path in sorted(docs_dir.iterdir()):
+        suffix = path.suffix.lower()
+        if not path.is_file() or suffix not in UNSEEN_TEXT_SUFFIXES + UNSEEN_EXTRACTED_SUFFIXES:
+            continue
+        if path.stem in texts:
+            raise ValueError(f"{path}: duplicate doc_id {path.stem!r}")
+        if suffix in UNSEEN_TEXT_SUFFIXES:
+            texts[path.stem] = path.read_bytes().decode("utf-8")
+        else:
+            texts[path.stem] = extract_text(path.name, path.read_bytes())
+            extracted.add(path.stem)
+    if not texts:
+        raise FileNotFoundError(f"no .md/.txt/.docx/.pdf documents in {docs_dir}")
+    return texts, extracted
+
+
+def _flatten(text: str) -> tuple[str, list[int]]:
+    """:func:`normalize`-style text (no strip) plus, per output char, its index in the NFC text."""
+    base = unicodedata.normalize("NFC", text).translate(_LEGACY_FONT)
+    out: list[str] = []
+    where: list[int] = []
+    in_space = False
+    for i, ch in enumerate(base):
+        if ch.isspace():
+            if not in_space:
+                out.append(" ")
+                where.append(i)
+            in_space = True
+            continue
+        in_space = False
+        for folded in ch.casefold():
+            out.append(folded)
+            where.append(i)
+    return "".join(out), where
+
+
+def _relocated_windows(span: EvidenceSpan, doc: str, limit: int = 20) -> list[str]:
+    """Normalized neighbourhoods (± NEAR_CHARS) of every place the span's text occurs, whitespace-blind."""
+    needle = normalize(span.text)
+    if not needle:
+        return []
+    flat, where = _flatten(doc)
+    base = unicodedata.normalize("NFC", doc).translate(_LEGACY_FONT)
+    windows: list[str] = []
+    start = flat.find(needle)
+    while start != -1 and len(windows) < limit:
+        lo = where[start]
+        hi = where[start + len(needle) - 1] + 1
+        windows.append(normalize(base[max(0, lo - NEAR_CHARS) : hi + NEAR_CHARS]))
+        start = flat.find(needle, start + 1)
+    return windows
+
+
+def validate_unseen(items: Sequence[GoldItem], docs_dir: Path | str) -> list[str]:
+    """Problems with an unseen-layout gold set checked against the documents in ``docs_dir``.
+
+    Every document in the folder is loaded (doc_id = file stem). An evidence span of a ``.md``/``.txt``
+    document must match its text exactly at its offsets. For ``.docx``/``.pdf`` documents (text from the
+    extractor) an exact match at the offsets is preferred, but the span may also be found anywhere in the
+    text after whitespace normalisation, so a better extractor does not invalidate the set. Accepted
+    answers must occur in or within :data:`NEAR_CHARS` of an evidence span (wherever it was found).
+    Field rules are those of :func:`validate_gold`; in addition every item must have split ``unseen``.
+    """
+    documents, extracted = load_unseen_documents(docs_dir)
+    problems: list[str] = []
+    id_counts = Counter(item.id for item in items)
+    problems.extend(f"duplicate id {item_id!r} ({n} items)" for item_id, n in id_counts.items() if n > 1)
+    question_counts = Counter(normalize(item.question) for item in items)
+    problems.extend(f"duplicate question {q!r} ({n} items)" for q, n in question_counts.items() if n > 1)
+
+    for item in items:
+        where = item.id
+        if item.type not in QUESTION_TYPES:
+            problems.append(f"{where}: bad type {item.type!r}")
+        if item.split != "unseen":
+            problems.append(f"{where}: split {item.split!r} (the unseen set uses 'unseen')")
+        problems.extend(f"{where}: unknown style {s!r}" for s in item.style if s not in STYLES)
+        if "no_diacritics" in item.style and _NON_ASCII.search(item.question):
+            problems.append(f"{where}: style no_diacritics but the question has non-ASCII characters")
+        if item.doc_id is not None and item.doc_id not in documents:
+            problems.append(f"{where}: unknown doc_id {item.doc_id!r}")
+        if item.task_id is not None:
+            if item.doc_id is None:
+                problems.append(f"{where}: task_id {item.task_id!r} given without doc_id")
+            if not _TASK_ID.fullmatch(item.task_id):
+                problems.append(f"{where}: task_id {item.task_id!r} does not look like a task number")
+
+        if item.type == "unanswerable":
+            if item.answers:
+                problems.append(f"{where}: unanswerable item has answers {item.answers!r}")
+            if item.evidence:
+                problems.append(f"{where}: unanswerable item has evidence")
+            continue
+
+        if item.doc_id is None:
+            problems.append(f"{where}: answerable item without doc_id")
+        if not item.answers:
+            problems.append(f"{where}: answerable item without answers")
+        if not item.evidence:
+            problems.append(f"{where}: answerable item without evidence")
+
+        windows: list[str] = []
+        for k, span in enumerate(item.evidence):
+            label = f"{where} evidence[{k}]"
+            doc = documents.get(span.doc_id)
+            if doc is None:
+                problems.append(f"{label}: unknown doc_id {span.doc_id!r}")
+                continue
+            if not span.text.strip():
+                problems.append(f"{label}: evidence text is only whitespace")
+                continue
+            if len(span.text) > MAX_EVIDENCE_CHARS:
+                problems.append(
+                    f"{label}: evidence span too long ({len(span.text)} > {MAX_EVIDENCE_CHARS} chars)"
+                )
+            exact = (
+                0 <= span.char_start < span.char_end <= len(doc)
+                and doc[span.char_start : span.char_end] == span.text
+            )
+            if exact:
+                start = max(0, span.char_start - NEAR_CHARS)
+                windows.append(normalize(doc[start : span.char_end + NEAR_CHARS]))
+            elif span.doc_id in extracted:
+                found = _relocated_windows(span, doc)
+                if not found:
+                    problems.append(
+                        f"{label}: text not found in the extracted text of {span.doc_id} "
+                        f"(even after whitespace normalisation): {span.text[:60]!r}..."
+                    )
+                windows.extend(found)
+            else:
+                got = doc[span.char_start : span.char_end] if span.char_start < len(doc) else ""
+                problems.append(
+                    f"{label}: text differs from {span.doc_id}[{span.char_start}:{span.char_end}]: "
+                    f"expected {got[:60]!r}..., got {span.text[:60]!r}..."
+                )
         for answer in item.answers:
             needle = normalize(answer)
             if not needle:

@@ -17,16 +17,20 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from hoidap.eval.metrics import ItemResult  # noqa: E402
-from hoidap.eval.runner import EvalResults, fmt, metric_rows  # noqa: E402
+from hoidap.eval.results import EvalResults, fmt, metric_rows  # noqa: E402
 
 FULL_SYSTEM = "hybrid"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Paths in the report are shown relative to the working directory, or to the installed package.
+PACKAGE_PARENT = Path(__file__).resolve().parent.parent.parent
 QUOTE_CHARS = 160
 
 
 def _rel(path: str) -> str:
     p = Path(path).resolve()
-    return str(p.relative_to(PROJECT_ROOT)) if p.is_relative_to(PROJECT_ROOT) else str(path)
+    for root in (Path.cwd(), PACKAGE_PARENT):
+        if p.is_relative_to(root):
+            return str(p.relative_to(root))
+    return str(path)
 
 
 def _cell(text: str | None, limit: int | None = None) -> str:

@@ -10,9 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from hoidap.corpus.records import ParsedDocument
 from hoidap.eval.baselines import SYSTEMS, System, build_systems
@@ -26,43 +24,18 @@ from hoidap.eval.metrics import (
     matched_evidence,
     summarize,
 )
+from hoidap.eval.results import EvalResults, SystemResult, metric_rows
 from hoidap.indexer.search import HybridIndex
-from hoidap.service.answer import QAService, QuestionError
+from hoidap.service.answer import Answerer
+from hoidap.service.qa import QAService
+from hoidap.service.records import QuestionError
 
-SPLIT_CHOICES = ("dev", "test", "all")
+SPLIT_CHOICES = ("dev", "test", "unseen", "all")
 WARMUP_QUESTION = "Ai chủ trì nhiệm vụ 1.1?"
 
 
 class GoldError(ValueError):
     """The gold file does not load or does not validate against the corpus."""
-
-
-@dataclass
-class SystemResult:
-    name: str
-    label: str
-    items: list[ItemResult]
-    metrics: dict[str, Any]
-
-
-@dataclass
-class EvalResults:
-    gold_path: str
-    split: str
-    corpus: dict[str, int]
-    systems: dict[str, SystemResult] = field(default_factory=dict)
-
-    def to_dict(self, with_items: bool = False) -> dict[str, Any]:
-        return {
-            "gold": self.gold_path,
-            "split": self.split,
-            "corpus": self.corpus,
-            "systems": {
-                name: {"label": s.label, "metrics": s.metrics}
-                | ({"items": [r.to_dict() for r in s.items]} if with_items else {})
-                for name, s in self.systems.items()
-            },
-        }
 
 
 def load_items(gold_path: Path | str, split: str, docs: Sequence[ParsedDocument]) -> list[GoldItem]:
@@ -79,17 +52,6 @@ def load_items(gold_path: Path | str, split: str, docs: Sequence[ParsedDocument]
     return [i for i in items if split == "all" or i.split == split]
 
 
-def load_index() -> HybridIndex:
-    """The stored index (a separate function so tests can substitute their own)."""
-    return HybridIndex.load()
-
-
-def load_docs(index: HybridIndex) -> list[ParsedDocument]:
-    from hoidap.corpus.parse import parse_corpus
-
-    return [d for d in parse_corpus() if d.doc_id in index.manifest.documents]
-
-
 def corpus_figures(docs: Sequence[ParsedDocument], index: HybridIndex) -> dict[str, int]:
     return {
         "documents": len(docs),
@@ -99,7 +61,7 @@ def corpus_figures(docs: Sequence[ParsedDocument], index: HybridIndex) -> dict[s
     }
 
 
-def evaluate_item(service: QAService, system: System, item: GoldItem) -> ItemResult:
+def evaluate_item(service: Answerer, system: System, item: GoldItem) -> ItemResult:
     """Ask one question, then rank for it; score answer, quote and retrieval."""
     try:
         ans = service.ask(item.question)
@@ -137,21 +99,20 @@ def evaluate_item(service: QAService, system: System, item: GoldItem) -> ItemRes
 
 
 def run(
+    service: QAService,
     gold_path: Path | str = DEFAULT_GOLD_PATH,
     split: str = "test",
     systems: Sequence[str] = SYSTEMS,
     *,
-    docs: Sequence[ParsedDocument] | None = None,
-    index: HybridIndex | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> EvalResults:
-    """Evaluate the named systems on one split ("dev", "test" or "all") of a gold file.
+    """Evaluate the named systems on one split of a gold file, over the service's corpus and index.
 
     Args:
+        service: the loaded service (its documents, index and answer thresholds are used).
         gold_path: any file in the gold format; validated before anything runs.
         split: which items to use.
         systems: names from `eval.baselines.SYSTEMS`.
-        docs, index: parsed documents and loaded index (loaded from the store when omitted).
         progress: called with a short status line per system.
 
     Raises:
@@ -159,52 +120,22 @@ def run(
     """
     if split not in SPLIT_CHOICES:
         raise ValueError(f"split must be one of {SPLIT_CHOICES}")
-    index = index or load_index()
-    docs = list(docs) if docs is not None else load_docs(index)
+    docs = list(service.docs.values())
+    index = service.searcher
+    thresholds = service.answerer.thresholds
     items = load_items(gold_path, split, docs)
     results = EvalResults(str(gold_path), split, corpus_figures(docs, index))
     for system in build_systems(systems, docs, index):
         if progress:
             progress(f"{system.name}: {len(items)} câu hỏi")
-        service = QAService(list(docs), system.searcher, system.mode)
-        service.ask(WARMUP_QUESTION)  # model and tokenizer loading stays out of the latency figures
-        rows = [evaluate_item(service, system, item) for item in items]
+        answerer = Answerer(docs, system.searcher, system.mode, thresholds)
+        answerer.ask(WARMUP_QUESTION)  # model and tokenizer loading stays out of the latency figures
+        rows = [evaluate_item(answerer, system, item) for item in items]
         results.systems[system.name] = SystemResult(system.name, system.label, rows, summarize(rows))
     return results
 
 
 # --- table --------------------------------------------------------------------------------------
-
-
-def fmt(value: float | None, pct: bool = True) -> str:
-    if value is None:
-        return "–"
-    return f"{100 * value:.1f}" if pct else f"{value:.1f}"
-
-
-def metric_rows(results: EvalResults) -> list[tuple[str, list[str]]]:
-    """(label, one cell per system) rows shared by the console table and the report."""
-    systems = list(results.systems.values())
-    types = list(dict.fromkeys(t for s in systems for t in s.metrics["count_by_type"]))
-
-    def row(label: str, key: str, pct: bool = True) -> tuple[str, list[str]]:
-        return label, [fmt(s.metrics[key], pct) for s in systems]
-
-    rows = [row(f"Recall@{k}", f"recall@{k}") for k in (1, 5, 10)]
-    rows += [row("MRR@10", "mrr@10"), row("nDCG@10", "ndcg@10")]
-    rows.append(row("Answer accuracy (all)", "accuracy"))
-    for t in types:
-        n = systems[0].metrics["count_by_type"].get(t, 0)
-        rows.append((f"  {t} (n={n})", [fmt(s.metrics["accuracy_by_type"].get(t)) for s in systems]))
-    rows += [
-        row("Quote accuracy", "quote_accuracy"),
-        row("Abstention precision", "abstention_precision"),
-        row("Abstention recall", "abstention_recall"),
-        row("False abstention", "false_abstention"),
-        row("Latency p50 (ms)", "latency_p50_ms", pct=False),
-        row("Latency p95 (ms)", "latency_p95_ms", pct=False),
-    ]
-    return rows
 
 
 def format_table(results: EvalResults) -> str:
@@ -233,35 +164,15 @@ def format_table(results: EvalResults) -> str:
 # --- command line -------------------------------------------------------------------------------
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--gold", help="tệp câu hỏi chuẩn (định dạng eval/gold; mặc định eval/gold.jsonl)")
-    p.add_argument("--split", choices=SPLIT_CHOICES, default="test")
-    p.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS))
-    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON (kèm từng câu hỏi)")
-    p.add_argument("--out", help="thư mục ghi báo cáo report.md, biểu đồ PNG và summary.json")
-
-
-def command(args: argparse.Namespace) -> int:
+def command(args: argparse.Namespace, service: QAService) -> int:
     """`hoidap eval`: validate the gold file, evaluate, print a table (or JSON), optionally a report."""
-    from hoidap.corpus.parse import parse_corpus
-
     gold = Path(args.gold) if args.gold else DEFAULT_GOLD_PATH
-    parsed = parse_corpus()
-    try:  # a bad gold file is reported before the model and index are loaded
-        load_items(gold, args.split, parsed)
+    try:  # a bad gold file is reported before anything is asked
+        load_items(gold, args.split, list(service.docs.values()))
     except GoldError as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
-    index = load_index()
-    docs = [d for d in parsed if d.doc_id in index.manifest.documents]
-    results = run(
-        gold,
-        args.split,
-        args.systems,
-        docs=docs,
-        index=index,
-        progress=lambda m: print(m, file=sys.stderr),
-    )
+    results = run(service, gold, args.split, args.systems, progress=lambda m: print(m, file=sys.stderr))
     if args.json:
         print(json.dumps(results.to_dict(with_items=True), ensure_ascii=False, indent=2))
     else:
@@ -277,13 +188,3 @@ def command(args: argparse.Namespace) -> int:
         paths = write_report(results, Path(args.out), cmd)
         print(f"Đã ghi báo cáo: {', '.join(str(p) for p in paths)}", file=sys.stderr)
     return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.runner", description="Đánh giá hệ thống hỏi đáp")
-    add_arguments(parser)
-    return command(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

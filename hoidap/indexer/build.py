@@ -15,9 +15,9 @@ import numpy as np
 from hoidap.corpus.extract import extract_text
 from hoidap.corpus.parse import parse_corpus, parse_document
 from hoidap.corpus.records import DocumentInfo, ParsedDocument
-from hoidap.corpus.store import DocumentError, delete_document, load_manifests, read_original, store_document
+from hoidap.corpus.store import DocumentError, DocumentStore
 from hoidap.indexer.dense import DenseIndex
-from hoidap.indexer.embedding_model import Embedder
+from hoidap.indexer.embedder import Embedder
 from hoidap.indexer.entries import ENTRIES_VERSION, Entry, document_entries, document_hash
 from hoidap.indexer.lexical import LexicalIndex
 from hoidap.indexer.store import (
@@ -26,7 +26,6 @@ from hoidap.indexer.store import (
     IndexManifest,
     atomic_index_dir,
     build_lock,
-    index_dir,
     read_entries,
     read_manifest,
     write_entries,
@@ -65,10 +64,10 @@ def _previous(target: Path, embedder: Embedder):
     return manifest, entries, tokens, vectors
 
 
-def current_dense_kind(target: Path | None = None) -> str:
+def current_dense_kind(target: Path) -> str:
     """The dense index kind of the existing index ("flat" when there is none)."""
     try:
-        return read_manifest(target or index_dir()).dense_kind
+        return read_manifest(target).dense_kind
     except IndexLoadError:
         return "flat"
 
@@ -76,7 +75,7 @@ def current_dense_kind(target: Path | None = None) -> str:
 def build_index(
     docs: list[ParsedDocument],
     embedder: Embedder,
-    target: Path | None = None,
+    target: Path,
     dense_kind: str | None = None,
     reuse: bool = True,
 ) -> BuildReport:
@@ -85,7 +84,7 @@ def build_index(
     Args:
         docs: parsed documents to index.
         embedder: the embedding model.
-        target: index directory (default: `index_dir()`).
+        target: index directory.
         dense_kind: "flat" (exact) or "hnsw" (approximate, for large corpora); default: keep the
             current index's kind.
         reuse: reuse vectors of unchanged documents from the current index.
@@ -94,7 +93,6 @@ def build_index(
         BuildReport with counts and timing.
     """
     t0 = time.perf_counter()
-    target = target or index_dir()
     dense_kind = dense_kind or current_dense_kind(target)
     with build_lock(target), atomic_index_dir(target) as tmp:
         prev = _previous(target, embedder) if reuse else None
@@ -161,10 +159,14 @@ def build_index(
 
 
 def rebuild(
-    embedder: Embedder, target: Path | None = None, dense_kind: str | None = None, reuse: bool = True
-):
+    store: DocumentStore,
+    embedder: Embedder,
+    target: Path,
+    dense_kind: str | None = None,
+    reuse: bool = True,
+) -> BuildReport:
     """Index every stored document."""
-    return build_index(parse_corpus(), embedder, target, dense_kind, reuse)
+    return build_index(parse_corpus(store), embedder, target, dense_kind, reuse)
 
 
 @dataclass
@@ -176,6 +178,8 @@ class AddResult:
 
 
 def add_document(
+    store: DocumentStore,
+    target: Path,
     name: str,
     data: bytes,
     embedder: Embedder,
@@ -183,7 +187,6 @@ def add_document(
     number: str | None = None,
     date: str | None = None,
     issuer: str | None = None,
-    target: Path | None = None,
 ) -> AddResult:
     """Add a .txt/.docx/.pdf to the store and the index; nothing changes on error.
 
@@ -192,8 +195,8 @@ def add_document(
     """
     text = extract_text(name, data)
     digest = document_hash(text)
-    for info in load_manifests():
-        if document_hash(read_original(info)) == digest:
+    for info in store.manifests():
+        if document_hash(store.read_original(info)) == digest:
             return AddResult(info, False, None, [])
     stem = Path(name).stem
     fields: dict[str, object] = {
@@ -212,23 +215,25 @@ def add_document(
     probe = parse_document(DocumentInfo(doc_id="new", source_file=name, **fields), text)  # type: ignore[arg-type]
     if not probe.clauses:
         raise DocumentError(f"{name}: không tách được điều khoản nào từ nội dung.")
-    info = store_document(text, fields, number or title or stem)
+    info = store.store(text, fields, number or title or stem)
     try:
-        report = rebuild(embedder, target)
+        report = rebuild(store, embedder, target)
     except BaseException:
-        delete_document(info.doc_id)  # keep store and index in step
+        store.delete(info.doc_id)  # keep store and index in step
         raise
     return AddResult(info, True, report, probe.warnings)
 
 
-def remove_document(doc_id: str, embedder: Embedder, target: Path | None = None) -> BuildReport:
+def remove_document(store: DocumentStore, target: Path, doc_id: str, embedder: Embedder) -> BuildReport:
     """Remove a user-added document from the store and the index."""
-    info = delete_document(doc_id)
+    stored = next((i for i in store.manifests() if i.doc_id == doc_id), None)
+    text = store.read_original(stored) if stored is not None and not store.is_bundled(doc_id) else ""
+    info = store.delete(doc_id)
     try:
-        return rebuild(embedder, target)
+        return rebuild(store, embedder, target)
     except BaseException:
-        store_document(
-            read_original(info),
+        store.store(
+            text,
             {k: v for k, v in info.to_dict().items() if k not in ("doc_id", "source_file")},
             info.doc_id,
         )

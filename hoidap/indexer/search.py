@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 
 from hoidap.indexer.dense import DenseIndex
-from hoidap.indexer.embedding_model import Embedder
+from hoidap.indexer.embedder import Embedder
 from hoidap.indexer.entries import Entry
-from hoidap.indexer.fusion import reciprocal_rank_fusion, weighted_fusion
+from hoidap.indexer.fusion import fuse
 from hoidap.indexer.lexical import LexicalIndex
-from hoidap.indexer.store import IndexLoadError, IndexManifest, index_dir, read_entries, read_manifest
+from hoidap.indexer.store import IndexLoadError, IndexManifest, read_entries, read_manifest
 from hoidap.indexer.tokenization import tokenize
 
 MODES = ("hybrid", "lexical", "dense")
@@ -80,15 +80,13 @@ class HybridIndex:
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @classmethod
-    def load(cls, directory: Path | None = None, embedder: Embedder | None = None) -> HybridIndex:
+    def load(cls, directory: Path, embedder: Embedder) -> HybridIndex:
         """Load an index and check it was built with the configured model.
 
         Raises:
             IndexLoadError: missing/corrupt index, other format version or other embedding model.
         """
-        directory = directory or index_dir()
         manifest = read_manifest(directory)
-        embedder = embedder or Embedder()
         if embedder.model_id != manifest.model_id or embedder.dimension != manifest.dimension:
             raise IndexLoadError(
                 f"Chỉ mục được xây dựng với mô hình '{manifest.model_id}' ({manifest.dimension} chiều), "
@@ -110,7 +108,7 @@ class HybridIndex:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = Embedder()
+            raise IndexLoadError("Chỉ mục này được nạp không kèm mô hình nhúng; chỉ tìm theo từ khóa được.")
         return self._embedder
 
     @property
@@ -182,11 +180,8 @@ class HybridIndex:
             fused = lex
         elif mode == "dense":
             fused = dense
-        elif fusion == "rrf":
-            rankings = [sorted(lex, key=lambda r: -lex[r]), sorted(dense, key=lambda r: -dense[r])]
-            fused = reciprocal_rank_fusion([r for r in rankings if r], k=RRF_K)
         else:
-            fused = weighted_fusion(lex, dense, alpha=alpha)
+            fused = fuse(fusion, lex, dense, alpha=alpha, rrf_k=RRF_K)
         order = sorted(fused, key=lambda r: (-fused[r], r))
         hits: list[SearchHit] = []
         for row in order:

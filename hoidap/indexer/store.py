@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hoidap.corpus.store import data_dir
 from hoidap.indexer.entries import Entry
 
 FORMAT_VERSION = 1
@@ -39,11 +38,6 @@ class IndexManifest:
 
     def to_dict(self) -> dict[str, Any]:
         return dict(vars(self))
-
-
-def index_dir() -> Path:
-    """HOIDAP_INDEX_DIR or `<data dir>/index`."""
-    return Path(os.environ.get("HOIDAP_INDEX_DIR", data_dir() / "index"))
 
 
 def _old_dir(target: Path) -> Path:

@@ -13,8 +13,6 @@ import math
 import re
 import threading
 import time
-from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
 
 from hoidap.corpus.records import ParsedDocument, Task
 from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, split_agencies
@@ -22,71 +20,11 @@ from hoidap.indexer.search import SearchHit
 from hoidap.indexer.tokenization import fold_token, is_stopword, tokenize
 from hoidap.service.extract import best_sentence, deadline_phrase, figure_phrase, locate
 from hoidap.service.places import other_provinces
+from hoidap.service.records import Answer, Citation, DocumentAnswer, QuestionError, Searcher
 from hoidap.service.understanding import Catalog, QueryAnalysis, analyze, gap_for, resolve_task_ids
+from hoidap.settings import AnswerThresholds
 
-MAX_QUESTION_CHARS = 1000
-MAX_TOP_K = 50
-# Evidence floors for free retrieval, read off the dev split of eval/gold.jsonl (top-hit coverage
-# and cosine of answerable vs unanswerable items): below both, the nearest clauses are "related",
-# not an answer. Dense cosine separates poorly (both groups sit at 0.85-0.93); coverage does better.
-MIN_COVERAGE = 0.62  # IDF-weighted share of the question's content words found in the clause
-MIN_DENSE = 0.93  # cosine of the clause to the question (e5 scores everything 0.8-0.9)
-MULTI_DOC_RATIO = 0.8  # another document's best hit within this share of the top one also answers
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-
-
-class QuestionError(ValueError):
-    """Bad input; the message is shown to the user."""
-
-
-class Searcher(Protocol):
-    def search(
-        self, query: str, k: int = 10, doc_ids: list[str] | None = None, mode: str = "hybrid"
-    ) -> list[SearchHit]: ...
-
-
-@dataclass
-class Citation:
-    doc_id: str
-    doc_title: str
-    section: str
-    quote: str
-    char_start: int
-    char_end: int
-    score: float
-    task_id: str | None = None
-    doc_number: str | None = None
-    highlight: list[int] | None = None  # original [start, end) of the answering phrase
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class DocumentAnswer:
-    doc_id: str
-    doc_title: str
-    answer: str
-
-
-@dataclass
-class Answer:
-    question: str
-    question_type: str
-    answer: str | None
-    found: bool
-    message: str
-    citations: list[Citation] = field(default_factory=list)
-    related: list[Citation] = field(default_factory=list)
-    answers: list[DocumentAnswer] = field(default_factory=list)  # one per document when several answer
-    took_ms: float = 0.0
-    analysis: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self, with_analysis: bool = False) -> dict[str, Any]:
-        d = asdict(self)
-        if not with_analysis:
-            d.pop("analysis")
-        return d
 
 
 FIELD_LABEL = {
@@ -96,11 +34,18 @@ FIELD_LABEL = {
 }
 
 
-class QAService:
+class Answerer:
     """Answers questions over parsed documents and a search index; thread-safe."""
 
-    def __init__(self, docs: list[ParsedDocument], searcher: Searcher, mode: str = "hybrid") -> None:
+    def __init__(
+        self,
+        docs: list[ParsedDocument],
+        searcher: Searcher,
+        mode: str = "hybrid",
+        thresholds: AnswerThresholds | None = None,
+    ) -> None:
         self.docs = {d.doc_id: d for d in docs}
+        self.thresholds = thresholds or AnswerThresholds()
         self.searcher = searcher
         self.mode = mode
         self.catalog = Catalog.from_documents(docs)
@@ -120,27 +65,17 @@ class QAService:
         n = max(len(rows), 1)
         return {t: math.log(1 + n / c) for t, c in df.items()}
 
-    @classmethod
-    def from_store(cls, mode: str = "hybrid") -> QAService:
-        """Parse the stored documents and load the index built from them."""
-        from hoidap.corpus.parse import parse_corpus
-        from hoidap.indexer.search import HybridIndex
-
-        index = HybridIndex.load()
-        docs = [d for d in parse_corpus() if d.doc_id in index.manifest.documents]
-        tokenize("khởi động")  # import the word segmenter now, not on the first user's question
-        return cls(docs, index, mode)
-
     # --- public -----------------------------------------------------------------------------
 
     def validate(self, question: str, doc_ids: list[str] | None, top_k: int) -> str:
         q = (question or "").strip()
         if not q:
             raise QuestionError("Câu hỏi đang trống. Hãy nhập câu hỏi, ví dụ: Ai chủ trì nhiệm vụ 5.4?")
-        if len(q) > MAX_QUESTION_CHARS:
-            raise QuestionError(f"Câu hỏi quá dài ({len(q)} ký tự, tối đa {MAX_QUESTION_CHARS}).")
-        if not 1 <= top_k <= MAX_TOP_K:
-            raise QuestionError(f"top_k phải trong khoảng 1-{MAX_TOP_K}.")
+        limit = self.thresholds.max_question_chars
+        if len(q) > limit:
+            raise QuestionError(f"Câu hỏi quá dài ({len(q)} ký tự, tối đa {limit}).")
+        if not 1 <= top_k <= self.thresholds.max_top_k:
+            raise QuestionError(f"top_k phải trong khoảng 1-{self.thresholds.max_top_k}.")
         unknown = [d for d in doc_ids or [] if d not in self.docs]
         if unknown:
             raise QuestionError(
@@ -249,16 +184,16 @@ class QAService:
         doc = self.docs[doc_id]
         hl = locate(doc.original, start, end, phrase) if phrase else None
         return Citation(
-            doc_id,
-            doc.info.short_title,
-            section,
-            doc.original[start:end],
-            start,
-            end,
-            round(score, 4),
-            task_id,
-            doc.info.number,
-            list(hl) if hl else None,
+            doc_id=doc_id,
+            doc_title=doc.info.short_title,
+            section=section,
+            quote=doc.original[start:end],
+            char_start=start,
+            char_end=end,
+            score=round(score, 4),
+            task_id=task_id,
+            doc_number=doc.info.number,
+            highlight=list(hl) if hl else None,
         )
 
     def _hit_citation(self, h: SearchHit, phrase: str | None = None) -> Citation:
@@ -278,7 +213,13 @@ class QAService:
 
     def _not_found(self, q: str, a: QueryAnalysis, message: str, scope: list[str], top_k: int) -> Answer:
         return Answer(
-            q, a.intent, None, False, message, [], self._related(q, scope or list(self.docs), top_k)
+            question=q,
+            question_type=a.intent,
+            answer=None,
+            found=False,
+            message=message,
+            citations=[],
+            related=self._related(q, scope or list(self.docs), top_k),
         )
 
     def coverage(self, q: str, hit: SearchHit) -> float:
@@ -300,7 +241,7 @@ class QAService:
         return sum(weight(t) for t in content if t in matched) / total if total else 0.0
 
     def _confident(self, q: str, hit: SearchHit) -> bool:
-        return self.coverage(q, hit) >= MIN_COVERAGE or hit.dense >= MIN_DENSE
+        return self.coverage(q, hit) >= self.thresholds.min_coverage or hit.dense >= self.thresholds.min_dense
 
     @staticmethod
     def _year_mismatch(a: QueryAnalysis, hit: SearchHit) -> bool:
@@ -329,19 +270,25 @@ class QAService:
             ids = ", ".join(t.task_id for t in empty)
             title = self.docs[empty[0].doc_id].info.short_title
             return Answer(
-                q,
-                a.intent,
-                None,
-                False,
-                f"{title} không ghi {label} cho nhiệm vụ {ids}.",
-                [],
-                [self._task_citation(t) for t in empty],
+                question=q,
+                question_type=a.intent,
+                answer=None,
+                found=False,
+                message=f"{title} không ghi {label} cho nhiệm vụ {ids}.",
+                citations=[],
+                related=[self._task_citation(t) for t in empty],
             )
         message = f"Trả lời từ {self._doc_names(citations)}."
         if empty:
             message += f" Nhiệm vụ {', '.join(t.task_id for t in empty)} không ghi {label}."
         return Answer(
-            q, a.intent, "; ".join(parts), True, message, citations, [self._task_citation(t) for t in empty]
+            question=q,
+            question_type=a.intent,
+            answer="; ".join(parts),
+            found=True,
+            message=message,
+            citations=citations,
+            related=[self._task_citation(t) for t in empty],
         )
 
     def _field(self, t: Task, name: str | None) -> str:
@@ -399,7 +346,7 @@ class QAService:
         for h in hits[1:]:
             if (
                 h.entry.doc_id not in {c.entry.doc_id for c in chosen}
-                and h.score >= MULTI_DOC_RATIO * top.score
+                and h.score >= self.thresholds.multi_doc_ratio * top.score
                 and not a.doc_ids
                 and not a.province
             ):
@@ -417,14 +364,18 @@ class QAService:
         if len(tasks) > 1 and answer.found:
             answer.answers = [
                 DocumentAnswer(
-                    tasks[0].doc_id, self.docs[tasks[0].doc_id].info.short_title, answer.answer or ""
+                    doc_id=tasks[0].doc_id,
+                    doc_title=self.docs[tasks[0].doc_id].info.short_title,
+                    answer=answer.answer or "",
                 )
             ]
             for t in tasks[1:]:
                 value = self._field(t, a.intent)
                 if value:
                     answer.answers.append(
-                        DocumentAnswer(t.doc_id, self.docs[t.doc_id].info.short_title, value)
+                        DocumentAnswer(
+                            doc_id=t.doc_id, doc_title=self.docs[t.doc_id].info.short_title, answer=value
+                        )
                     )
                     answer.citations.append(self._task_citation(t, phrase=self._phrase(t, a.intent)))
             if len(answer.answers) > 1:
@@ -448,13 +399,13 @@ class QAService:
         if not value:
             return None
         return Answer(
-            q,
-            a.intent,
-            value,
-            True,
-            f"Trích từ {top.entry.doc_title} (đoạn văn, không phải bảng nhiệm vụ).",
-            [self._hit_citation(top, value)],
-            [self._hit_citation(h) for h in hits[1:top_k]],
+            question=q,
+            question_type=a.intent,
+            answer=value,
+            found=True,
+            message=f"Trích từ {top.entry.doc_title} (đoạn văn, không phải bảng nhiệm vụ).",
+            citations=[self._hit_citation(top, value)],
+            related=[self._hit_citation(h) for h in hits[1:top_k]],
         )
 
     def _listing(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
@@ -487,14 +438,17 @@ class QAService:
         answer = "; ".join(f"{self.docs[d].info.short_title}: {', '.join(ids)}" for d, ids in by_doc.items())
         citations = [self._task_citation(t) for t in selected[: max(top_k, 20)]]
         return Answer(
-            q,
-            "listing",
-            answer,
-            True,
-            f"{len(selected)} nhiệm vụ khớp.",
-            citations,
-            [],
-            [DocumentAnswer(d, self.docs[d].info.short_title, ", ".join(ids)) for d, ids in by_doc.items()],
+            question=q,
+            question_type="listing",
+            answer=answer,
+            found=True,
+            message=f"{len(selected)} nhiệm vụ khớp.",
+            citations=citations,
+            related=[],
+            answers=[
+                DocumentAnswer(doc_id=d, doc_title=self.docs[d].info.short_title, answer=", ".join(ids))
+                for d, ids in by_doc.items()
+            ],
         )
 
     def _figure(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
@@ -519,7 +473,7 @@ class QAService:
             for h in hits:
                 if (
                     h.entry.doc_id in {x[0].entry.doc_id for x in per_doc}
-                    or h.score < MULTI_DOC_RATIO * top.score
+                    or h.score < self.thresholds.multi_doc_ratio * top.score
                 ):
                     continue
                 fig = figure_phrase(h.entry.text, terms)
@@ -528,50 +482,52 @@ class QAService:
         citations = [self._hit_citation(h, p) for h, p in per_doc]
         if len(per_doc) == 1:
             return Answer(
-                q,
-                "figure",
-                phrase,
-                True,
-                f"Trích từ {citations[0].doc_title}.",
-                citations,
-                [self._hit_citation(h) for h in hits[1:top_k] if h is not top],
+                question=q,
+                question_type="figure",
+                answer=phrase,
+                found=True,
+                message=f"Trích từ {citations[0].doc_title}.",
+                citations=citations,
+                related=[self._hit_citation(h) for h in hits[1:top_k] if h is not top],
             )
-        answers = [DocumentAnswer(h.entry.doc_id, h.entry.doc_title, p) for h, p in per_doc]
+        answers = [
+            DocumentAnswer(doc_id=h.entry.doc_id, doc_title=h.entry.doc_title, answer=p) for h, p in per_doc
+        ]
         text = "; ".join(f"{x.doc_title}: {x.answer}" for x in answers)
         return Answer(
-            q,
-            "figure",
-            text,
-            True,
-            "Nhiều văn bản nêu chỉ tiêu này; mỗi con số kèm văn bản của nó.",
-            citations,
-            [],
-            answers,
+            question=q,
+            question_type="figure",
+            answer=text,
+            found=True,
+            message="Nhiều văn bản nêu chỉ tiêu này; mỗi con số kèm văn bản của nó.",
+            citations=citations,
+            related=[],
+            answers=answers,
         )
 
     def _lookup(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
         hits = self._search(q, scope, top_k + 5)
         if not hits or not self._confident(q, hits[0]):
             return Answer(
-                q,
-                a.intent,
-                None,
-                False,
-                "Không tìm thấy nội dung trả lời câu hỏi này trong các văn bản. "
+                question=q,
+                question_type=a.intent,
+                answer=None,
+                found=False,
+                message="Không tìm thấy nội dung trả lời câu hỏi này trong các văn bản. "
                 "Các đoạn gần nhất được liệt kê để tham khảo.",
-                [],
-                [self._hit_citation(h) for h in hits[:top_k]],
+                citations=[],
+                related=[self._hit_citation(h) for h in hits[:top_k]],
             )
         top = hits[0]
         sentence = best_sentence(top.entry.text, [t for t in tokenize(q) if not is_stopword(t)])
         return Answer(
-            q,
-            a.intent,
-            sentence,
-            True,
-            f"Trích từ {top.entry.doc_title}.",
-            [self._hit_citation(top, sentence)],
-            [self._hit_citation(h) for h in hits[1:top_k]],
+            question=q,
+            question_type=a.intent,
+            answer=sentence,
+            found=True,
+            message=f"Trích từ {top.entry.doc_title}.",
+            citations=[self._hit_citation(top, sentence)],
+            related=[self._hit_citation(h) for h in hits[1:top_k]],
         )
 
     def _document_fact(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
@@ -586,7 +542,9 @@ class QAService:
         for d in scope:
             value, cite, source = self._fact_value(d, fact)
             if value:
-                answers.append(DocumentAnswer(d, self.docs[d].info.short_title, value))
+                answers.append(
+                    DocumentAnswer(doc_id=d, doc_title=self.docs[d].info.short_title, answer=value)
+                )
                 if cite:
                     citations.append(cite)
             else:
@@ -608,7 +566,16 @@ class QAService:
         message = f"{label.capitalize()} lấy từ {source}."
         if missing:
             message += f" {', '.join(missing)} không in {label}."
-        return Answer(q, "document", text, True, message, citations, [], answers if len(answers) > 1 else [])
+        return Answer(
+            question=q,
+            question_type="document",
+            answer=text,
+            found=True,
+            message=message,
+            citations=citations,
+            related=[],
+            answers=answers if len(answers) > 1 else [],
+        )
 
     def _fact_value(self, doc_id: str, fact: str) -> tuple[str | None, Citation | None, str]:
         doc = self.docs[doc_id]

@@ -1,14 +1,11 @@
 """The Gradio page: Hỏi đáp, Tra cứu điều khoản, Nhiệm vụ, Văn bản.
 
     hoidap serve                       # the API with this page at /ui
-    python -m ui.app                   # the page alone (loads the stored index)
 
-`build_ui(service_provider)` builds the Blocks over a zero-arg callable returning the current
-`QAService`; `mount(app, service_provider)` puts them at `/ui` of a FastAPI app and sends `/`
-there. The page calls the same service functions as the API (`QAService.ask`,
-`HybridIndex.search`, `service.cli.task_matches`, `indexer.build.add_document`); after an
-upload the service is rebuilt from the store and swapped in (`ServiceHolder.reload`), for the
-page and, when mounted, for the API (`app.state.service`).
+`build_ui(service)` builds the Blocks over the `QAService` facade; `mount(app, service)` puts them at
+`/ui` of a FastAPI app and sends `/` there. The page calls the same facade as the API and the CLI
+(ask, search, tasks with `TaskFilter`, add_document); an upload swaps the service's snapshot, so the
+page and the API serve the new document at once.
 
 Every handler turns errors into a message in the page, never a traceback.
 """
@@ -22,7 +19,6 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,11 +27,11 @@ import gradio as gr
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
-from hoidap.corpus.normalize import fold
 from hoidap.corpus.store import DocumentError
 from hoidap.indexer.store import IndexLoadError
-from hoidap.service.answer import MAX_QUESTION_CHARS, MAX_TOP_K, QAService, QuestionError
-from hoidap.cli import task_matches
+from hoidap.service.filters import TaskFilter
+from hoidap.service.qa import QAService
+from hoidap.service.records import NotFoundError, QuestionError
 from hoidap.ui import render
 from hoidap.ui.feedback import append_feedback, feedback_record
 
@@ -155,64 +151,12 @@ def _theme() -> gr.themes.Base:
     )
 
 
-# --- the service and its reload hook -------------------------------------------------------------
-
-
-def load_service(embedder: Any = None, mode: str = "hybrid") -> QAService:
-    """A QAService over the stored documents and the index at `index_dir()` (like `from_store`),
-    reusing an already loaded embedding model when given."""
-    from hoidap.corpus.parse import parse_corpus
-    from hoidap.indexer.search import HybridIndex
-
-    index = HybridIndex.load(None, embedder)
-    docs = [d for d in parse_corpus() if d.doc_id in index.manifest.documents]
-    return QAService(docs, index, mode)
-
-
-class ServiceHolder:
-    """Zero-arg callable returning the current service; `reload()` rebuilds it from the store.
-
-    Args:
-        source: a QAService, or a zero-arg callable returning one (or None while loading).
-        on_change: called with the new service after a reload (the API's `app.state`).
-    """
-
-    def __init__(self, source: Any, on_change: Callable[[QAService], None] | None = None) -> None:
-        if hasattr(source, "ask"):
-            self._service: QAService | None = source
-            self._source: Callable[[], QAService | None] | None = None
-        else:
-            self._service = None
-            self._source = source
-        self._on_change = on_change
-        self.lock = threading.Lock()  # one upload at a time
-
-    def __call__(self) -> QAService | None:
-        if self._service is not None:
-            return self._service
-        return self._source() if self._source is not None else None
-
-    def set(self, service: QAService) -> None:
-        self._service = service
-        if self._on_change is not None:
-            self._on_change(service)
-
-    def reload(self) -> QAService:
-        current = self()
-        searcher = getattr(current, "searcher", None)
-        embedder = getattr(searcher, "embedder", None) if searcher is not None else None
-        service = load_service(embedder, getattr(current, "mode", "hybrid"))
-        self.set(service)
-        return service
-
-
-def _holder(provider: Any) -> ServiceHolder:
-    return provider if isinstance(provider, ServiceHolder) else ServiceHolder(provider)
+# --- errors -------------------------------------------------------------------------------------
 
 
 def friendly(exc: BaseException) -> str:
     """A message for the page: the service's own Vietnamese message, or a generic one (logged)."""
-    if isinstance(exc, (QuestionError, DocumentError, IndexLoadError)):
+    if isinstance(exc, (QuestionError, DocumentError, IndexLoadError, NotFoundError)):
         return str(exc)
     log.exception("Lỗi không mong đợi trong giao diện", exc_info=exc)
     return (
@@ -230,23 +174,6 @@ def doc_choices(svc: QAService | None) -> list[tuple[str, str]]:
     return [(d.info.short_title, d.doc_id) for d in svc.docs.values()]
 
 
-_RANGE_RE = re.compile(r"((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})")
-
-
-def deadline_ok(deadline: str | None, needle: str | None) -> bool:
-    """Substring of the deadline (diacritics-insensitive); a year also matches a range holding it."""
-    if not needle or not needle.strip():
-        return True
-    if not deadline:
-        return False
-    n = fold(needle)
-    if n in fold(deadline):
-        return True
-    if re.fullmatch(r"(?:19|20)\d{2}", n):
-        return any(int(a) <= int(n) <= int(b) for a, b in _RANGE_RE.findall(deadline))
-    return False
-
-
 def task_rows(
     svc: QAService | None,
     doc_id: str | None = None,
@@ -254,38 +181,26 @@ def task_rows(
     deadline: str | None = None,
     text: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Task records matching the filters (agency via `service.cli.task_matches`)."""
+    """Task records matching the filters (the same `TaskFilter` as the API and the CLI)."""
     if svc is None:
         return []
-    words = fold(text).split() if text and text.strip() else []
-    rows = []
-    for d in svc.docs.values():
-        if doc_id and doc_id != ALL_DOCS and d.doc_id != doc_id:
-            continue
-        for t in d.tasks:
-            if not task_matches(t, None, agency.strip() if agency and agency.strip() else None):
-                continue
-            if not deadline_ok(t.deadline, deadline):
-                continue
-            if words:
-                hay = fold(f"{t.task_id} {t.content} {t.breadcrumb}")
-                if not all(w in hay for w in words):
-                    continue
-            rows.append(
-                {
-                    "Văn bản": d.info.short_title,
-                    "Số hiệu nhiệm vụ": t.task_id,
-                    "Nội dung": t.content,
-                    "Chủ trì": "; ".join(t.lead),
-                    "Phối hợp": "; ".join(t.coordinating),
-                    "Thời hạn": t.deadline or "",
-                    "Mã văn bản": d.doc_id,
-                    "Mục": t.breadcrumb,
-                    "Ký tự bắt đầu": t.char_start,
-                    "Ký tự kết thúc": t.char_end,
-                }
-            )
-    return rows
+    doc_ids = (doc_id,) if doc_id and doc_id != ALL_DOCS and doc_id in svc.docs else ()
+    flt = TaskFilter(doc_ids=doc_ids, agency=agency, deadline=deadline, text=text)
+    return [
+        {
+            "Văn bản": d.info.short_title,
+            "Số hiệu nhiệm vụ": t.task_id,
+            "Nội dung": t.content,
+            "Chủ trì": "; ".join(t.lead),
+            "Phối hợp": "; ".join(t.coordinating),
+            "Thời hạn": t.deadline or "",
+            "Mã văn bản": d.doc_id,
+            "Mục": t.breadcrumb,
+            "Ký tự bắt đầu": t.char_start,
+            "Ký tự kết thúc": t.char_end,
+        }
+        for d, t in svc.tasks(flt)
+    ]
 
 
 def task_count_html(shown: int, total: int) -> str:
@@ -369,6 +284,20 @@ def documents_html(svc: QAService | None) -> str:
     return f'<div id="hd-doc-cards">{head}{cards}</div>'
 
 
+def uploaded_file(file: str) -> Path:
+    """The uploaded file, only when it lies inside Gradio's upload folder.
+
+    A client can name any server path in the upload event, and Gradio checks that only once
+    `blocks.has_launched`, which mounting into FastAPI never sets; the message never echoes the path.
+    """
+    from gradio.utils import get_upload_folder
+
+    path = Path(file).resolve()
+    if not path.is_relative_to(Path(get_upload_folder()).resolve()) or not path.is_file():
+        raise DocumentError("Tệp tải lên không hợp lệ hoặc đã hết hạn; hãy chọn lại tệp.")
+    return path
+
+
 def parse_user_date(text: str | None) -> str | None:
     """'15/01/2025', '15-1-2025' or '2025-01-15' -> '2025-01-15'; None when blank."""
     s = (text or "").strip()
@@ -391,10 +320,14 @@ def parse_user_date(text: str | None) -> str | None:
 # --- the page ------------------------------------------------------------------------------------
 
 
-def build_ui(service_provider: Callable[[], QAService | None]) -> gr.Blocks:
-    """The four-tab page over `service_provider()` (a `ServiceHolder` keeps the reload hook)."""
-    holder = _holder(service_provider)
-    svc0 = holder()
+def build_ui(service: QAService) -> gr.Blocks:
+    """The four-tab page over the service facade."""
+
+    def holder() -> QAService:
+        return service
+
+    upload_lock = threading.Lock()  # one upload at a time from this page
+    svc0 = service
     choices0 = doc_choices(svc0)
     task_choices0 = [("Tất cả văn bản", ALL_DOCS), *choices0]
 
@@ -428,7 +361,7 @@ def build_ui(service_provider: Callable[[], QAService | None]) -> gr.Blocks:
             return render.error_html("Hãy chọn Đúng hoặc Sai trước khi gửi góp ý.")
         try:
             record = feedback_record(last, verdict, note or "", last.get("doc_filter"))
-            append_feedback(record)
+            append_feedback(record, holder().feedback_path)
         except Exception as exc:  # noqa: BLE001
             return render.error_html(f"Không ghi được góp ý: {friendly(exc)}")
         return render.ok_html(f"Đã ghi góp ý ({verdict}) cho câu hỏi: {last.get('question', '')}")
@@ -441,21 +374,17 @@ def build_ui(service_provider: Callable[[], QAService | None]) -> gr.Blocks:
                 raise IndexLoadError(NOT_READY)
             if not q:
                 raise QuestionError("Hãy nhập nội dung cần tìm, ví dụ: phủ sóng 5G (gõ không dấu cũng được).")
-            if len(q) > MAX_QUESTION_CHARS:
-                raise QuestionError(f"Nội dung tìm quá dài ({len(q)} ký tự, tối đa {MAX_QUESTION_CHARS}).")
             ids = [d for d in doc_ids or [] if d in svc.docs]
             mode = mode if mode in ("hybrid", "lexical", "dense") else "hybrid"
-            hits = svc.searcher.search(
-                q, k=max(1, min(int(k or 10), MAX_TOP_K)), doc_ids=ids or None, mode=mode
-            )
+            hits = svc.search(q, k=max(1, min(int(k or 10), svc.max_top_k)), doc_ids=ids or None, mode=mode)
         except Exception as exc:  # noqa: BLE001
             return render.error_html(friendly(exc))
         if not hits:
             return render.error_html("Không tìm thấy điều khoản nào khớp với nội dung tìm.")
         cards = []
         for i, h in enumerate(hits, 1):
-            d = svc.docs.get(h.entry.doc_id)
-            title = d.info.short_title if d else h.entry.doc_title
+            d = svc.docs.get(h["doc_id"])
+            title = d.info.short_title if d else h["doc_title"]
             cards.append(
                 render.hit_card(i, h, d.original if d else None, title, d.info.number if d else None)
             )
@@ -506,28 +435,18 @@ def build_ui(service_provider: Callable[[], QAService | None]) -> gr.Blocks:
         unchanged = (gr.update(),) * 9
         if not file:
             return render.error_html("Chưa chọn tệp. Hãy chọn một tệp .txt, .docx hoặc .pdf."), *unchanged
-        if not holder.lock.acquire(blocking=False):
+        if not upload_lock.acquire(blocking=False):
             return render.error_html("Đang có văn bản khác được thêm; hãy đợi xong rồi thử lại."), *unchanged
         try:
-            from hoidap.indexer.build import add_document
-
             svc = holder()
-            if svc is None:
-                raise IndexLoadError(NOT_READY)
-            path = Path(file)
+            path = uploaded_file(file)
             progress(0.05, desc="Đang đọc tệp…")
             data = path.read_bytes()
             iso = parse_user_date(issued)
-            embedder = getattr(svc.searcher, "embedder", None)
-            if embedder is None:
-                from hoidap.indexer.embedding_model import Embedder
-
-                embedder = Embedder()
             progress(0.2, desc="Đang tách điều khoản và lập chỉ mục (vài chục giây)…")
-            result = add_document(
+            result = svc.add_document(
                 path.name,
                 data,
-                embedder,
                 title=(title or "").strip() or None,
                 number=(number or "").strip() or None,
                 date=iso,
@@ -539,16 +458,7 @@ def build_ui(service_provider: Callable[[], QAService | None]) -> gr.Blocks:
                     f"({result.info.doc_id}). Không thay đổi gì."
                 )
                 return render.ok_html(msg), *unchanged
-            progress(0.85, desc="Đang nạp lại dữ liệu…")
-            try:
-                new = holder.reload()
-            except Exception as exc:  # noqa: BLE001 - stored and indexed, but not yet served
-                msg = (
-                    f"Đã lưu và lập chỉ mục «{result.info.short_title}» nhưng chưa nạp lại được dữ liệu: "
-                    f"{friendly(exc)} Hãy khởi động lại dịch vụ."
-                )
-                return render.error_html(msg), *unchanged
-            doc = new.docs.get(result.info.doc_id)
+            doc = svc.docs.get(result.info.doc_id)
             counts = f"{len(doc.clauses)} điều khoản, {len(doc.tasks)} nhiệm vụ" if doc else ""
             msg = f"Đã thêm văn bản «{result.info.short_title}» (mã {result.info.doc_id}): {counts}. "
             msg += "Có thể hỏi đáp và tra cứu ngay."
@@ -560,7 +470,7 @@ def build_ui(service_provider: Callable[[], QAService | None]) -> gr.Blocks:
         except Exception as exc:  # noqa: BLE001 - nothing changed; say why in the page
             return render.error_html(f"Không thêm được văn bản: {friendly(exc)}"), *unchanged
         finally:
-            holder.lock.release()
+            upload_lock.release()
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -657,7 +567,9 @@ def build_ui(service_provider: Callable[[], QAService | None]) -> gr.Blocks:
                         scale=2,
                         min_width=200,
                     )
-                    k = gr.Slider(1, MAX_TOP_K, value=10, step=1, label="Số kết quả", scale=1, min_width=140)
+                    k = gr.Slider(
+                        1, svc0.max_top_k, value=10, step=1, label="Số kết quả", scale=1, min_width=140
+                    )
                 results = gr.HTML(
                     '<div class="hd-summary">Nhập nội dung và bấm <b>Tìm</b>. Từ khớp được tô vàng; '
                     "mở «Xem trong văn bản» để đọc đoạn xung quanh.</div>",
@@ -779,24 +691,12 @@ def build_ui(service_provider: Callable[[], QAService | None]) -> gr.Blocks:
     return demo
 
 
-def mount(app: FastAPI, service_provider: Any = None) -> FastAPI:
+def mount(app: FastAPI, service: QAService) -> FastAPI:
     """Mount the page at `/ui` of `app` and redirect `/` there (unless `/` is already routed).
 
-    Args:
-        app: the FastAPI app (the API's, or a bare one).
-        service_provider: a QAService or a zero-arg callable returning one; default
-            `app.state.service`. After an upload the reloaded service also replaces
-            `app.state.service`, so the API answers over the new document too.
+    The page and the API share `service`, so a document uploaded here is answered by both.
     """
-    if service_provider is None:
-        service_provider = lambda: getattr(app.state, "service", None)  # noqa: E731
-
-    def on_change(service: QAService) -> None:
-        if hasattr(app.state, "service"):
-            app.state.service = service
-
-    holder = ServiceHolder(service_provider, on_change)
-    blocks = build_ui(holder)
+    blocks = build_ui(service)
     gr.mount_gradio_app(
         app,
         blocks,
@@ -810,6 +710,7 @@ def mount(app: FastAPI, service_provider: Any = None) -> FastAPI:
         i18n=_i18n(),
         head=HEAD,
     )
+    app.state.ui_mounted = True
     if not any(getattr(r, "path", None) == "/" for r in app.routes):
 
         @app.get("/", include_in_schema=False)
@@ -817,23 +718,3 @@ def mount(app: FastAPI, service_provider: Any = None) -> FastAPI:
             return RedirectResponse(UI_PATH)
 
     return app
-
-
-def main() -> None:  # pragma: no cover - manual use
-    import argparse
-
-    import uvicorn
-
-    parser = argparse.ArgumentParser(description="Chạy riêng giao diện web (không kèm API)")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=7860)
-    args = parser.parse_args()
-    app = FastAPI(title=TITLE)
-    app.state.service = load_service()
-    mount(app, None)
-    print(f"Giao diện tại http://{args.host}:{args.port}{UI_PATH}", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -7,7 +7,7 @@ Each verdict is one JSON line appended to `HOIDAP_FEEDBACK_FILE` (default
      "citations": [{"doc_id", "char_start", "char_end", "highlight", "task_id", "section", "quote"}],
      "answers": [{"doc_id", "doc_title", "answer"}], "verdict": "correct" | "incorrect", "note"}
 
-`python -m ui.feedback FILE` prints the lines as draft gold items (format of `eval/gold.py`,
+`python -m hoidap.ui.feedback FILE` prints the lines as draft gold items (format of `eval/gold.py`,
 split "dev") for a person to check before adding them to the gold set.
 """
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sys
 import threading
@@ -24,20 +23,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from hoidap.corpus.store import DocumentError
+from hoidap.service.qa import document_store
+from hoidap.settings import Settings
+
 VERDICTS = {"Đúng": "correct", "Sai": "incorrect"}
 _LOCK = threading.Lock()
 _TYPES = ("lead", "coordinating", "deadline", "figure", "fact", "document", "listing", "unanswerable")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-def feedback_path() -> Path:
-    """HOIDAP_FEEDBACK_FILE, else `<data dir>/feedback.jsonl`."""
-    env = os.environ.get("HOIDAP_FEEDBACK_FILE")
-    if env:
-        return Path(env)
-    from hoidap.corpus.store import data_dir
-
-    return data_dir() / "feedback.jsonl"
 
 
 def feedback_record(
@@ -72,9 +65,8 @@ def feedback_record(
     }
 
 
-def append_feedback(record: Mapping[str, Any], path: Path | None = None) -> Path:
+def append_feedback(record: Mapping[str, Any], path: Path) -> Path:
     """Append one JSON line (thread-safe within the process); returns the file written."""
-    path = path or feedback_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     line = json.dumps(record, ensure_ascii=False) + "\n"
     with _LOCK, path.open("a", encoding="utf-8") as fh:
@@ -200,28 +192,26 @@ def to_gold_items(
     return items
 
 
-def _load_originals() -> dict[str, str]:
-    try:
-        from hoidap.corpus.store import DocumentError, load_manifests, read_original
-    except ImportError:  # pragma: no cover - the package is always importable in the project
-        return {}
+def _load_originals(settings: Settings) -> dict[str, str]:
+    store = document_store(settings)
     out = {}
-    for info in load_manifests():
+    for info in store.manifests():
         try:
-            out[info.doc_id] = read_original(info)
+            out[info.doc_id] = store.read_original(info)
         except (OSError, DocumentError):
             continue
     return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m ui.feedback [FILE]`: print draft gold items, one JSON object per line."""
+    """`python -m hoidap.ui.feedback [FILE]`: print draft gold items, one JSON object per line."""
     args = list(sys.argv[1:] if argv is None else argv)
-    path = Path(args[0]) if args else feedback_path()
+    settings = Settings()
+    path = Path(args[0]) if args else settings.feedback_path
     if not path.is_file():
         print(f"Lỗi: không có tệp góp ý {path}", file=sys.stderr)
         return 1
-    for item in to_gold_items(read_feedback(path), _load_originals()):
+    for item in to_gold_items(read_feedback(path), _load_originals(settings)):
         print(json.dumps(item, ensure_ascii=False))
     return 0
 

@@ -242,20 +242,17 @@ def ok_html(message: str) -> str:
 # --- search -------------------------------------------------------------------------------------
 
 
-def hit_card(rank: int, hit: Any, original: str | None, title: str, number: str | None) -> str:
-    """One search hit: document, breadcrumb, quote with matched terms marked, scores, offsets."""
-    e = hit.entry
-    quote = original[e.char_start : e.char_end] if original is not None else e.text
-    spans = term_spans(quote, hit.matched_terms)
-    crumb = e.section or "(đầu văn bản)"
-    task = (
-        f" · nhiệm vụ <b>{esc(e.task_id)}</b>" if e.task_id and not crumb.endswith(f"> {e.task_id}") else ""
-    )
-    terms = ", ".join(t.replace("_", " ") for t in hit.matched_terms) or "—"
+def hit_card(rank: int, hit: dict[str, Any], original: str | None, title: str, number: str | None) -> str:
+    """One search hit (a row of `QAService.search`): document, breadcrumb, quote with matched terms
+    marked, scores, offsets."""
+    start, end, task_id = hit["char_start"], hit["char_end"], hit.get("task_id")
+    quote = hit.get("quote") or hit["text"]
+    spans = term_spans(quote, hit["matched_terms"])
+    crumb = hit["section"] or "(đầu văn bản)"
+    task = f" · nhiệm vụ <b>{esc(task_id)}</b>" if task_id and not crumb.endswith(f"> {task_id}") else ""
+    terms = ", ".join(t.replace("_", " ") for t in hit["matched_terms"]) or "—"
     ctx = (
-        details(
-            f"Xem trong văn bản (±{CONTEXT_CHARS} ký tự)", context_html(original, e.char_start, e.char_end)
-        )
+        details(f"Xem trong văn bản (±{CONTEXT_CHARS} ký tự)", context_html(original, start, end))
         if original is not None
         else ""
     )
@@ -264,8 +261,8 @@ def hit_card(rank: int, hit: Any, original: str | None, title: str, number: str 
         f'<div class="hd-card-head">{rank}. <b>{esc(doc_label(title, number))}</b></div>'
         f'<div class="hd-crumb">{esc(crumb)}{task}</div>'
         f'<blockquote class="hd-quote">{marked(quote, spans)}</blockquote>'
-        f'<div class="hd-meta">điểm {hit.score:.3f} (từ khóa {hit.lexical:.2f}, ngữ nghĩa {hit.dense:.3f})'
-        f" · ký tự {e.char_start}–{e.char_end} · khớp: {esc(terms)}</div>"
+        f'<div class="hd-meta">điểm {hit["score"]:.3f} (từ khóa {hit["lexical"]:.2f}, '
+        f'ngữ nghĩa {hit["dense"]:.3f}) · ký tự {start}–{end} · khớp: {esc(terms)}</div>'
         f"{ctx}</div>"
     )
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
 from hoidap.indexer.tokenization import fold_tokens, is_stopword, tokenize
 
-DOCS = Path(__file__).resolve().parents[1] / "corpus" / "documents"
+DOCS = Path(str(resources.files("hoidap.corpus"))) / "documents"
 PLAN = DOCS / "001_c617c443f43b7eb5.txt"
 
 
@@ -103,8 +104,8 @@ def test_stopwords() -> None:
 
 
 def test_underthesea_is_imported_lazily() -> None:
-    code = "import sys, indexer.tokenization; assert 'underthesea' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=DOCS.parents[1])
+    code = "import sys, hoidap.indexer.tokenization; assert 'underthesea' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_whole_plan_tokenizes_quickly() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from hoidap.corpus.normalize import fold
 from hoidap.indexer.lexical import LexicalIndex
 from hoidap.indexer.tokenization import tokenize
 
-PLAN = Path(__file__).resolve().parents[1] / "corpus" / "documents" / "001_c617c443f43b7eb5.txt"
+PLAN = Path(str(resources.files("hoidap.corpus"))) / "documents" / "001_c617c443f43b7eb5.txt"
 _TASK_ID = re.compile(r"\d+(\.\d+)*")
 
 

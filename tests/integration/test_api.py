@@ -1,4 +1,4 @@
-"""The HTTP API (service/api.py) and the `ask`/`serve` commands, through the real app.
+"""The HTTP API (hoidap.api) and the `ask`/`serve` commands, through the real app.
 
 One QAService over the real index (built once per session by conftest) and the real
 embedding model backs every request; each response's quotes are checked against the
@@ -7,7 +7,6 @@ original text.
 
 from __future__ import annotations
 
-import importlib.machinery
 import json
 import os
 import re
@@ -15,7 +14,6 @@ import socket
 import subprocess
 import sys
 import time
-import types
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,19 +23,16 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from hoidap.api.app import create_app
+from hoidap.api.schemas import MAX_TOP_K
 from hoidap.corpus.normalize import fold
-from hoidap.service.answer import MAX_TOP_K, QAService
-from hoidap.api.app import create_app, deadline_matches
+from hoidap.service.filters import deadline_matches
+from hoidap.service.qa import QAService
 
 Q214 = "qng-kh-214-2024"
 Q37 = "qng-kh-ctr37"
 QNAM = "qnam-ctr-nq29"
 VIETNAMESE = re.compile(r"[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]", re.I)
-
-
-@pytest.fixture(scope="module")
-def service(parsed, index) -> QAService:
-    return QAService(list(parsed.values()), index)
 
 
 @pytest.fixture(scope="module")
@@ -564,9 +559,9 @@ def test_service_loads_once_at_startup(service):
     assert calls["load"] == 1
 
 
-def test_missing_index_is_a_503_with_a_message(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOIDAP_INDEX_DIR", str(tmp_path / "khong-co-chi-muc"))
-    with TestClient(create_app()) as c:
+def test_missing_index_is_a_503_with_a_message(settings, embedder, tmp_path):
+    missing = settings.model_copy(update={"index_dir": tmp_path / "khong-co-chi-muc"})
+    with TestClient(create_app(loader=lambda: QAService.open(missing, embedder))) as c:
         r = c.get("/health")
         assert r.status_code == 503 and r.json()["index_loaded"] is False
         assert "hoidap index" in r.json()["error"]
@@ -576,27 +571,15 @@ def test_missing_index_is_a_503_with_a_message(tmp_path, monkeypatch):
         assert c.get("/docs").status_code == 200
 
 
-def test_ui_hook_mounts_and_redirects(service, monkeypatch):
-    from fastapi.responses import PlainTextResponse
+def test_ui_mount_redirects_root(service):
+    from hoidap.ui.app import mount
 
-    mounted = []
-
-    def mount(app, svc):
-        mounted.append(svc)
-        app.add_route("/ui", lambda request: PlainTextResponse("ui"))
-
-    fake = types.ModuleType("ui.app")
-    fake.__spec__ = importlib.machinery.ModuleSpec("ui.app", None)
-    fake.mount = mount
-    monkeypatch.setitem(sys.modules, "ui.app", fake)
-
-    app = create_app(service, mount_ui=True)
-    assert mounted == [service]
+    app = create_app(service)
+    assert app.state.ui_mounted is False  # the API alone knows nothing of the page
+    mount(app, service)
     with TestClient(app) as c:
         assert c.get("/", follow_redirects=False).headers["location"] == "/ui"
-        assert c.get("/").text == "ui"
         assert c.get("/health").json()["ui"] is True
-    assert create_app(service).state.ui_mounted is False  # only on request
 
 
 # --- CLI ------------------------------------------------------------------------------------------------
@@ -604,7 +587,7 @@ def test_ui_hook_mounts_and_redirects(service, monkeypatch):
 
 @pytest.fixture
 def cli_service(service, monkeypatch):
-    monkeypatch.setattr(QAService, "from_store", classmethod(lambda cls, mode="hybrid": service))
+    monkeypatch.setattr(QAService, "open", classmethod(lambda cls, settings, embedder=None: service))
     return service
 
 
@@ -661,7 +644,7 @@ def _free_port() -> int:
 def test_serve_subprocess(built_index, tmp_path):
     port = _free_port()
     script = Path(sys.executable).with_name("hoidap")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "service.cli"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "hoidap.cli"]
     env = {**os.environ, "HOIDAP_INDEX_DIR": str(built_index[0]), "PYTHONUNBUFFERED": "1"}
     log_path = tmp_path / "serve.log"
     with open(log_path, "w") as log:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hoidap.corpus.store import DocumentError, load_manifests
+from hoidap.corpus.store import DocumentError, DocumentStore
 from hoidap.indexer.build import add_document, build_index, remove_document
 from hoidap.indexer.search import HybridIndex
 from hoidap.indexer.store import IndexLoadError, read_manifest
@@ -25,11 +25,11 @@ def top(index, query, **kw):
     return hits
 
 
-def test_manifest_counts(built_index, index):
+def test_manifest_counts(built_index, index, store):
     target, report = built_index
     manifest = read_manifest(target)
     assert manifest.counts["documents"] == 5 and report.embedded == report.entries == len(index.entries)
-    assert set(manifest.documents) == {i.doc_id for i in load_manifests()}
+    assert set(manifest.documents) == {i.doc_id for i in store.manifests()}
     assert manifest.counts["tasks"] == 150
     assert len({e.entry_id for e in index.entries}) == len(index.entries)  # content ids never duplicate
 
@@ -104,12 +104,8 @@ def test_search_modes_and_document_filter(index):
         index.search(q, mode="fuzzy")
 
 
-def test_hits_carry_exact_quotes(index):
-    originals = {}
-    from hoidap.corpus.store import read_original
-
-    for info in load_manifests():
-        originals[info.doc_id] = read_original(info)
+def test_hits_carry_exact_quotes(index, store):
+    originals = {info.doc_id: store.read_original(info) for info in store.manifests()}
     for h in index.search("Cơ quan chủ trì phát triển du lịch", k=10):
         d = h.to_dict(originals[h.entry.doc_id])
         assert d["quote"] == originals[h.entry.doc_id][h.entry.char_start : h.entry.char_end]
@@ -138,7 +134,7 @@ def test_killed_build_leaves_previous_index_usable(built_index, embedder, tmp_pa
     before = (target / "manifest.json").read_text()
     env = dict(os.environ, HOIDAP_INDEX_DIR=str(target), HOIDAP_DATA_DIR=str(tmp_path / "data"))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "index", "--full"],
+        [sys.executable, "-m", "hoidap.cli", "index", "--full"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -156,8 +152,8 @@ def test_killed_build_leaves_previous_index_usable(built_index, embedder, tmp_pa
     assert index.search("nhiệm vụ 5.4", k=1)[0].entry.task_id == "5.4"
 
 
-def test_bad_files_change_nothing(built_index, embedder, tmp_path, monkeypatch):
-    monkeypatch.setenv("HOIDAP_DATA_DIR", str(tmp_path / "data"))
+def test_bad_files_change_nothing(built_index, embedder, tmp_path, settings):
+    st = DocumentStore(settings.bundled_corpus_path, tmp_path / "data" / "corpus")
     target = tmp_path / "index"
     shutil.copytree(built_index[0], target)
     before = (target / "manifest.json").read_text()
@@ -173,7 +169,7 @@ def test_bad_files_change_nothing(built_index, embedder, tmp_path, monkeypatch):
     }
     for name, data in cases.items():
         with pytest.raises(DocumentError):
-            add_document(name, data, embedder, target=target)
+            add_document(st, target, name, data, embedder)
     assert (target / "manifest.json").read_text() == before
     assert not (tmp_path / "data" / "corpus" / "manifests").exists() or not list(
         (tmp_path / "data" / "corpus" / "manifests").glob("*.json")
@@ -210,20 +206,21 @@ def _pdf_bytes(text: str) -> bytes:
     return buf.getvalue()
 
 
-def test_add_search_and_remove_documents(built_index, embedder, tmp_path, monkeypatch):
-    monkeypatch.setenv("HOIDAP_DATA_DIR", str(tmp_path / "data"))
+def test_add_search_and_remove_documents(built_index, embedder, tmp_path, settings):
+    st = DocumentStore(settings.bundled_corpus_path, tmp_path / "data" / "corpus")
     target = tmp_path / "index"
     shutil.copytree(built_index[0], target)
     n_before = read_manifest(target).counts["entries"]
 
     result = add_document(
+        st,
+        target,
         "cang-ca.txt",
         SMALL_DOC.encode(),
         embedder,
         title="Kế hoạch cảng cá Lý Sơn",
         number="99/KH-UBND",
         date="2025-03-01",
-        target=target,
     )
     assert result.added and result.report is not None
     assert 0 < result.report.embedded < 20  # only the new document was embedded
@@ -233,7 +230,7 @@ def test_add_search_and_remove_documents(built_index, embedder, tmp_path, monkey
     assert hit.entry.doc_id == doc_id
     assert index.search("nao vet luong cang ca", k=1)[0].entry.doc_id == doc_id
 
-    again = add_document("copy.txt", SMALL_DOC.encode(), embedder, target=target)
+    again = add_document(st, target, "copy.txt", SMALL_DOC.encode(), embedder)
     assert not again.added and again.info.doc_id == doc_id
 
     import docx
@@ -243,32 +240,33 @@ def test_add_search_and_remove_documents(built_index, embedder, tmp_path, monkey
         d.add_paragraph(line)
     buf = tmp_path / "rung.docx"
     d.save(buf)
-    docx_result = add_document("rung.docx", buf.read_bytes(), embedder, target=target)
+    docx_result = add_document(st, target, "rung.docx", buf.read_bytes(), embedder)
     assert docx_result.added
     pdf_result = add_document(
+        st,
+        target,
         "sanbay.pdf",
         _pdf_bytes("Ke hoach mo rong san bay Chu Lai\n1. Keo dai duong bang."),
         embedder,
-        target=target,
     )
     assert pdf_result.added
     index = HybridIndex.load(target, embedder)
     assert index.search("rừng ngập mặn Bình Sơn", k=1)[0].entry.doc_id == docx_result.info.doc_id
     assert index.search("san bay Chu Lai duong bang", k=1)[0].entry.doc_id == pdf_result.info.doc_id
 
-    report = remove_document(doc_id, embedder, target=target)
+    report = remove_document(st, target, doc_id, embedder)
     assert report.embedded == 0
     index = HybridIndex.load(target, embedder)
     assert doc_id not in index.doc_ids
     with pytest.raises(DocumentError, match="đi kèm"):
-        remove_document("qng-kh-214-2024", embedder, target=target)
-    remove_document(docx_result.info.doc_id, embedder, target=target)
-    remove_document(pdf_result.info.doc_id, embedder, target=target)
+        remove_document(st, target, "qng-kh-214-2024", embedder)
+    remove_document(st, target, docx_result.info.doc_id, embedder)
+    remove_document(st, target, pdf_result.info.doc_id, embedder)
     assert read_manifest(target).counts["entries"] == n_before
 
 
-def test_scanned_pdf_is_refused(embedder, tmp_path, monkeypatch):
-    monkeypatch.setenv("HOIDAP_DATA_DIR", str(tmp_path / "data"))
+def test_scanned_pdf_is_refused(embedder, tmp_path, settings):
+    st = DocumentStore(settings.bundled_corpus_path, tmp_path / "data" / "corpus")
     from pypdf import PdfWriter
 
     writer = PdfWriter()
@@ -278,28 +276,28 @@ def test_scanned_pdf_is_refused(embedder, tmp_path, monkeypatch):
     buf = io.BytesIO()
     writer.write(buf)
     with pytest.raises(DocumentError, match="scan"):
-        add_document("scan.pdf", buf.getvalue(), embedder, target=tmp_path / "index")
+        add_document(st, tmp_path / "index", "scan.pdf", buf.getvalue(), embedder)
 
 
-def test_rebuild_reuses_vectors(built_index, embedder, tmp_path):
+def test_rebuild_reuses_vectors(built_index, embedder, tmp_path, store):
     target = tmp_path / "index"
     shutil.copytree(built_index[0], target)
     from hoidap.corpus.parse import parse_corpus
 
-    report = build_index(parse_corpus(), embedder, target)
+    report = build_index(parse_corpus(store), embedder, target)
     assert report.embedded == 0 and report.entries == built_index[1].entries
     assert Path(target / "manifest.json").exists()
 
 
-def test_hnsw_switch_reuses_vectors_and_add_keeps_the_kind(built_index, embedder, tmp_path, monkeypatch):
-    monkeypatch.setenv("HOIDAP_DATA_DIR", str(tmp_path / "data"))
+def test_hnsw_switch_reuses_vectors_and_add_keeps_the_kind(built_index, embedder, tmp_path, settings, store):
+    st = DocumentStore(settings.bundled_corpus_path, tmp_path / "data" / "corpus")
     target = tmp_path / "index"
     shutil.copytree(built_index[0], target)
     from hoidap.corpus.parse import parse_corpus
 
-    report = build_index(parse_corpus(), embedder, target, dense_kind="hnsw")
+    report = build_index(parse_corpus(store), embedder, target, dense_kind="hnsw")
     assert report.embedded == 0 and read_manifest(target).dense_kind == "hnsw"
-    result = add_document("cang-ca.txt", SMALL_DOC.encode(), embedder, target=target)
+    result = add_document(st, target, "cang-ca.txt", SMALL_DOC.encode(), embedder)
     assert result.report is not None and 0 < result.report.embedded < 20
     assert read_manifest(target).dense_kind == "hnsw"
     index = HybridIndex.load(target, embedder)

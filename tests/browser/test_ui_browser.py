@@ -28,12 +28,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hoidap.service.answer import QAService
-from hoidap.cli import task_matches
+from hoidap.service.filters import TaskFilter
+from hoidap.service.qa import QAService
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = (
     ROOT / "docs" / "screenshots"
@@ -177,15 +177,11 @@ class LiveServer:
 
 def _app(service: QAService):
     from hoidap.api.app import create_app
+    from hoidap.ui.app import mount
 
-    app = create_app(service, mount_ui=True)
-    assert app.state.ui_mounted, "ui.app.mount was not called"
+    app = create_app(service)
+    mount(app, service)
     return app
-
-
-@pytest.fixture(scope="module")
-def service(parsed, index) -> QAService:
-    return QAService(list(parsed.values()), index)
 
 
 @pytest.fixture(scope="module")
@@ -195,20 +191,17 @@ def server(service) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="module")
-def writable(built_index, embedder, tmp_path_factory) -> Iterator[tuple[LiveServer, Path]]:
+def writable(settings, built_index, embedder, tmp_path_factory) -> Iterator[tuple[LiveServer, Path]]:
     """A server over a COPY of the index, with data and index dirs in a temporary folder."""
-    from hoidap.ui.app import load_service
-
     data = tmp_path_factory.mktemp("ui-data")
     index_copy = data / "index"
     shutil.copytree(built_index[0], index_copy)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HOIDAP_DATA_DIR", str(data))
-        mp.setenv("HOIDAP_INDEX_DIR", str(index_copy))
-        mp.setenv("HOIDAP_FEEDBACK_FILE", str(data / "feedback.jsonl"))
-        svc = load_service(embedder)
-        with LiveServer(_app(svc)) as live:
-            yield live, data
+    own = settings.model_copy(
+        update={"data_dir": data, "index_dir": index_copy, "feedback_file": data / "feedback.jsonl"}
+    )
+    svc = QAService.open(own, embedder)
+    with LiveServer(_app(svc)) as live:
+        yield live, data
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -376,7 +369,7 @@ def test_task_table_filter_and_csv_xlsx_export(page, server, parsed):
         (d.doc_id, t.task_id)
         for d in parsed.values()
         for t in d.tasks
-        if task_matches(t, None, "so tai chinh")
+        if TaskFilter(agency="so tai chinh").matches(t)
     }
     total = sum(len(d.tasks) for d in parsed.values())
     assert 0 < len(expected) < total

