@@ -24,7 +24,7 @@ NUMBER_RE = re.compile(
 LETTER_RE = re.compile(r"^(?P<m>[a-zđ])\)\s*(?P<rest>\S.*)$")
 BULLET_RE = re.compile(r"^(?P<m>[-–+*•])\s*(?P<rest>\S.*)$")
 FIELD_RE = re.compile(
-    r"^(?:[-+*•]\s*)?(?P<label>(?:Cơ quan|Đơn vị|Thời gian|Thời hạn|Tiến độ|Sản phẩm|Kết quả)[^:]{0,45}"
+    r"^(?:(?:[-+*•]|[a-zđ]\))\s*)?(?P<label>(?:Cơ quan|Đơn vị|Thời gian|Thời hạn|Tiến độ|Sản phẩm|Kết quả)[^:]{0,45}"
     r"|(?:Chủ trì|Phối hợp)(?: thực hiện)?|Nội dung(?: thực hiện| nhiệm vụ)?)\s*:\s*(?P<rest>.*)$"
 )
 ARTICLE_RE = re.compile(r"^(?P<m>Điều\s+\d{1,3})\s*[.:]\s*(?P<rest>.*)$")
@@ -375,16 +375,25 @@ def _pipe_table(lines: list[Line], i: int) -> tuple[int, list[list[tuple[int, _C
         rows = [by_line[ln] for ln in sorted(by_line)]
         return j, rows, True
     rows = [[(col, c) for ln, col, c in stream if ln == header_line and c is not None]]
-    rows += [[(-1, c)] for ln, _, c in stream if ln != header_line and c is not None]
+    text_lines = {ln for ln, _, c in stream if c is not None}
+    seen_lines: set[int] = set()
+    for ln, _, c in stream:
+        if ln == header_line or c is None:
+            continue
+        opens = c.line not in seen_lines and (c.line - 1 not in text_lines or c.line - 1 == header_line)
+        seen_lines.add(c.line)
+        rows.append([(-2 if opens else -1, c)])
     return j, rows, False
 
 
-def _cell_block(cell: _Cell, table: int, row: int, col: int) -> Block:
+def _cell_block(cell: _Cell, table: int, row: int, col: int, marker: str = "", level: int = 0) -> Block:
+    """A table cell; marker 'bar' means col is its position in the row (empty cells vanished),
+    level 1 means the cell opens a new row in a malformed table."""
     b = _Builder("cell", "", 0)
     for part in cell.parts:
         b.add(part)
     block = b.build()
-    return Block("cell", block.text, block.char_start, block.char_end, "", 0, table, row, col)
+    return Block("cell", block.text, block.char_start, block.char_end, marker, level, table, row, col)
 
 
 @dataclass
@@ -453,7 +462,7 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
             end, rows = table_at[i]
             for r, row in enumerate(rows):
                 for c, cell in enumerate(row):
-                    blocks.append(_cell_block(cell, n_tables, r, c))
+                    blocks.append(_cell_block(cell, n_tables, r, c, "bar"))
             n_tables += 1
             table_found = True
             skip_to = end
@@ -474,15 +483,28 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
                 end, prows, well = found_pipe
                 for r, prow in enumerate(prows):
                     for c, (col, cell) in enumerate(prow):
-                        row_no = r if (well or r == 0) else -1
-                        blocks.append(_cell_block(cell, n_tables, row_no, col if col >= 0 else c))
+                        if well or r == 0:
+                            blocks.append(_cell_block(cell, n_tables, r, col))
+                        else:
+                            blocks.append(_cell_block(cell, n_tables, -1, -1, "", int(col == -2)))
                 n_tables += 1
                 table_found = True
                 skip_to = end
                 continue
-            text = text.strip("| ").strip()
-            if not text:
-                continue
+            # A layout table (title block, signature) written as pipe rows: each cell is text.
+            m = line.mapped
+            seg_start = 0
+            for pos in [p for p, ch in enumerate(m.text) if ch == "|"] + [len(m.text)]:
+                seg = m.text[seg_start:pos]
+                if seg.strip():
+                    a = seg_start + len(seg) - len(seg.lstrip())
+                    b = a + len(seg.strip())
+                    kind, marker, level = classify(seg.strip())
+                    cb = _Builder("paragraph" if kind in ("text", "separator") else kind, marker, level)
+                    cb.add(MappedText(seg.strip(), m.starts[a:b], m.ends[a:b]))
+                    blocks.append(cb.build())
+                seg_start = pos + 1
+            continue
 
         if in_table:
             if text.startswith("[") or (not TABLE_ID_RE.match(text) and _is_caps(text) and len(text) > 40):
