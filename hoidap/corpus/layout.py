@@ -213,9 +213,11 @@ _ROLE_FOLDS: list[tuple[str, str]] = []
 def header_role(text: str) -> str | None:
     """Role of a table header cell from its words ('Cơ quan chủ trì[1]' -> 'lead')."""
     if not _ROLE_FOLDS:
-        for role, words in role_words().items():
-            _ROLE_FOLDS.extend((w.casefold(), role) for w in words)
-        _ROLE_FOLDS.sort(key=lambda x: len(x[0]), reverse=True)
+        # Priority, not length: "Thời gian thực hiện" is a deadline although it says "thực hiện".
+        order = ("number", "deadline", "output", "monitoring", "coordinating", "lead", "content")
+        words = role_words()
+        for role in order:
+            _ROLE_FOLDS.extend((w.casefold(), role) for w in words.get(role, []))
     low = re.sub(r"\[\d+\]|\(\d+\)", "", text).casefold().strip(" .:")
     if low in ("stt", "tt", "số tt", "số thứ tự"):
         return "number"

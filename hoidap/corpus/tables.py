@@ -50,6 +50,8 @@ def _score(text: str, role: str | None) -> float:
 def align(cells: list[Block], roles: list[str | None]) -> dict[int, Block]:
     """Best order-preserving assignment of cells to columns (dynamic programming)."""
     n, m = len(cells), len(roles)
+    if n >= m:  # nothing to infer: cells in column order (extra cells of a spilled row dropped)
+        return dict(enumerate(cells[:m]))
     neg = float("-inf")
     best = [[neg] * (m + 1) for _ in range(n + 1)]
     back: dict[tuple[int, int], tuple[int, int]] = {}
@@ -133,8 +135,6 @@ def table_tasks(doc_id: str, placed: list[Placed]) -> tuple[list[Task], list[Tab
             for b in body:
                 grouped.setdefault(b.row, []).append(b)
             raw_rows = [grouped[r] for r in sorted(grouped)]
-        labels = {r: ("Chủ trì" if r == "lead" else None) for r in roles}
-        del labels
         inherited: dict[int, Block] = {}
         group_label = ""
         k = 0

@@ -309,7 +309,7 @@ def appendix_tasks(doc_id: str, placed: list[Placed]) -> TableParse:
 
     Rows whose agency cells are missing (merged cells in the source) get empty fields.
     """
-    cells = [p.block for p in placed if p.zone == "appendix" and p.block.kind == "cell"]
+    cells = [p.block for p in placed if p.zone == "appendix" and p.block.kind == "cell" and p.block.table < 0]
     tasks: list[Task] = []
     rows: list[tuple[str, list[Block], tuple[str, ...]]] = []
     warnings: list[str] = []
