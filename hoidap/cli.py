@@ -28,17 +28,28 @@ def _select_docs(doc: str | None) -> list[ParsedDocument]:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     """Per document: clause and task counts, numbering gaps, repairs, warnings."""
+    from pathlib import Path
+
+    from hoidap.corpus.parse import parse_file
+
     report = []
-    for d in _select_docs(args.doc):
+    try:
+        extra = [parse_file(Path(f)) for f in args.file or []]
+    except (DocumentError, OSError) as exc:
+        raise SystemExit(f"Lỗi: {exc}") from exc
+    for d in ([] if args.file and not args.doc else _select_docs(args.doc)) + extra:
+        n = len(d.tasks) or 1
         report.append(
             {
                 "doc_id": d.doc_id,
-                "title": d.info.short_title,
+                "title": d.header.title or d.info.short_title,
                 "clauses": len(d.clauses),
                 "tasks": len(d.tasks),
+                "with_lead": round(sum(bool(t.lead) for t in d.tasks) / n, 2),
+                "with_deadline": round(sum(bool(t.deadline) for t in d.tasks) / n, 2),
                 "gaps": [g.to_dict() for g in d.gaps],
                 "repairs": d.repairs,
-                "header": {k: v for k, v in vars(d.header).items() if k != "spans" and v},
+                "header": {k: v for k, v in vars(d.header).items() if k not in ("spans", "outside") and v},
                 "warnings": d.warnings,
                 "fallback": d.fallback,
             }
@@ -49,7 +60,15 @@ def cmd_parse(args: argparse.Namespace) -> int:
     for r in report:
         legacy = sum(r["repairs"]["legacy_font"].values())
         print(f"{r['doc_id']}  ({r['title']})")
-        print(f"  điều khoản: {r['clauses']}   nhiệm vụ: {r['tasks']}")
+        print(
+            f"  điều khoản: {r['clauses']}   nhiệm vụ: {r['tasks']}   có chủ trì: {r['with_lead']:.0%}"
+            f"   có thời hạn: {r['with_deadline']:.0%}"
+        )
+        h = r["header"]
+        print(
+            f"  số: {h.get('number', '?')}   ngày: {h.get('date', '?')}"
+            f"   cơ quan ban hành: {h.get('issuer', '?')}"
+        )
         repairs = r["repairs"]
         print(f"  sửa lỗi phông cũ: {legacy} {repairs['legacy_font'] or ''}")
         print(f"  chuẩn hóa dấu thanh: {repairs['tone_marks']}")
@@ -241,8 +260,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Run the HTTP API (one process: the index and the model are loaded once, before listening)."""
     import uvicorn
 
-    from hoidap.service.answer import QAService
     from hoidap.api.app import create_app
+    from hoidap.service.answer import QAService
 
     service = QAService.from_store()  # a missing/stale index stops here with a message
     app = create_app(service, mount_ui=not args.no_ui)
@@ -264,6 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("parse", help="phân tích văn bản: số điều khoản, nhiệm vụ, khoảng trống đánh số")
     p.add_argument("--doc", help="mã văn bản (mặc định: tất cả)")
+    p.add_argument(
+        "--file", action="append", help="tệp .txt/.md/.docx/.pdf ngoài kho để phân tích thử (lặp lại được)"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_parse)
 

@@ -7,11 +7,11 @@ import re
 
 import pytest
 
+from hoidap.cli import main
 from hoidap.corpus.normalize import normalize_text
 from hoidap.corpus.parse import parse_document
 from hoidap.corpus.records import DocumentInfo
 from hoidap.corpus.store import DocumentError, decode_text
-from hoidap.cli import main
 
 STD = ("Các sở, ban, ngành", "UBND các huyện, thị xã, thành phố")
 # Every row of the 214/KH-UBND appendix, read off the source text: id -> (lead, coordinating).

@@ -27,7 +27,8 @@ def extract_text(name: str, data: bytes) -> str:
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED:
         raise DocumentError(
-            f"{name}: định dạng '{suffix or '(không có)'}' không được hỗ trợ; chỉ nhận .txt, .md, .docx, .pdf."
+            f"{name}: định dạng '{suffix or '(không có)'}' không được hỗ trợ; "
+            "chỉ nhận .txt, .md, .docx, .pdf."
         )
     if not data.strip():
         raise DocumentError(f"{name}: tệp rỗng, không có nội dung để xử lý.")

@@ -24,11 +24,14 @@ NUMBER_RE = re.compile(
 LETTER_RE = re.compile(r"^(?P<m>[a-zđ])\)\s*(?P<rest>\S.*)$")
 BULLET_RE = re.compile(r"^(?P<m>[-–+*•])\s*(?P<rest>\S.*)$")
 FIELD_RE = re.compile(
-    r"^(?:(?:[-+*•]|[a-zđ]\))\s*)?(?P<label>(?:Cơ quan|Đơn vị|Thời gian|Thời hạn|Tiến độ|Sản phẩm|Kết quả)[^:]{0,45}"
+    r"^(?:(?:[-+*•]|[a-zđ]\))\s*)?"
+    r"(?P<label>(?:Cơ quan|Đơn vị|Thời gian|Thời hạn|Tiến độ|Sản phẩm|Kết quả)[^:]{0,45}"
     r"|(?:Chủ trì|Phối hợp)(?: thực hiện)?|Nội dung(?: thực hiện| nhiệm vụ)?)\s*:\s*(?P<rest>.*)$"
 )
 ARTICLE_RE = re.compile(r"^(?P<m>Điều\s+\d{1,3})\s*[.:]\s*(?P<rest>.*)$")
-PART_RE = re.compile(r"^(?P<m>(?:Phần|PHẦN|Chương|CHƯƠNG|Mục|MỤC)\s+(?:[IVXL]+|\d{1,2}))\b\s*[.:-]?\s*(?P<rest>.*)$")
+PART_RE = re.compile(
+    r"^(?P<m>(?:Phần|PHẦN|Chương|CHƯƠNG|Mục|MỤC)\s+(?:[IVXL]+|\d{1,2}))\b\s*[.:-]?\s*(?P<rest>.*)$"
+)
 STEP_RE = re.compile(r"^(?P<m>Bước\s+\d{1,2})\s*[.:)-]\s*(?P<rest>\S.*)$")
 DIGITS_RE = re.compile(r"^\d{1,3}$")
 SEPARATOR_RE = re.compile(r"^[-_=*.]{3,}$")
@@ -181,11 +184,15 @@ def outside_lines(lines: list[Line]) -> tuple[int, int]:
     motto = next((i for i, ln in enumerate(lines[:200]) if MOTTO_RE.match(ln.text)), None)
     if motto is not None:
         before = [ln.text for ln in lines[:motto]]
-        if any(_has(t, chrome["notices"]) or any(t.startswith(lab) for lab in chrome["metadata_labels"])
-               for t in before):
+        if any(
+            _has(t, chrome["notices"]) or any(t.startswith(lab) for lab in chrome["metadata_labels"])
+            for t in before
+        ):
             # Back over "CỘNG HÒA ..." and the issuer cell ("THỦ TƯỚNG CHÍNH PHỦ", "-----", "|").
             k = motto - 1
-            while k >= 0 and (_is_caps(lines[k].text) or lines[k].text == "|" or SEPARATOR_RE.match(lines[k].text)):
+            while k >= 0 and (
+                _is_caps(lines[k].text) or lines[k].text == "|" or SEPARATOR_RE.match(lines[k].text)
+            ):
                 k -= 1
             first = k + 1
             while first < motto and lines[first].text == "|":
@@ -241,6 +248,8 @@ def is_header_row(cells: list[str]) -> bool:
 class _Cell:
     parts: list[MappedText]
     line: int  # physical index of its first line
+
+
 def classify(text: str) -> tuple[str, str, int]:
     """Return (kind, marker, level) of a line that starts a block, or ('text', '', 0)."""
     if SEPARATOR_RE.match(text):
@@ -313,8 +322,12 @@ def _bar_table(lines: list[Line], i: int) -> tuple[int, int, list[list[_Cell]]] 
             rows[-1].append(g)
     rows = [r for r in rows if r]
     for h, row in enumerate(rows):
-        if is_header_row([" ".join(p.text for p in c.parts) for c in row]):
-            return row[0].line, last_bar + 1, rows[h:]
+        texts = [" ".join(p.text for p in c.parts) for c in row]
+        if is_header_row(texts):
+            # Caption cells run into the header when only one '|' separates them: start at STT.
+            roles = [header_role(t) for t in texts]
+            k = roles.index("number") if "number" in roles else next(i for i, r in enumerate(roles) if r)
+            return row[k].line, last_bar + 1, [row[k:]] + rows[h + 1 :]
     return None
 
 
@@ -484,7 +497,7 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
             if found_pipe is not None:
                 end, prows, well = found_pipe
                 for r, prow in enumerate(prows):
-                    for c, (col, cell) in enumerate(prow):
+                    for col, cell in prow:
                         if well or r == 0:
                             blocks.append(_cell_block(cell, n_tables, r, col))
                         else:
@@ -550,7 +563,9 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
         prev = current.last_line.rstrip() if current is not None else ""
         if blank_mode and current is not None:
             joined = i > 0 and line.index == lines[i - 1].index + 1 and lines[i - 1].text != "|"
-            if joined and (kind in ("text", "caps") or (kind == "bullet" and not prev.endswith(SENTENCE_END))):
+            if joined and (
+                kind in ("text", "caps") or (kind == "bullet" and not prev.endswith(SENTENCE_END))
+            ):
                 current.add(line.mapped, tight=bool(JOIN_TIGHT.match(text)))
                 continue
         elif (

@@ -11,8 +11,23 @@ from hoidap.corpus.vocab import provinces
 
 NUMBER_RE = re.compile(r"^Số\s*:?\s*(?P<n>[^\s,]*\d[^\s,]*/\S+|\d+[-/]\S+|/\S*)")
 DOC_TYPES = (
-    "KẾ HOẠCH", "QUYẾT ĐỊNH", "NGHỊ QUYẾT", "CHỈ THỊ", "CHƯƠNG TRÌNH", "ĐỀ ÁN", "THÔNG BÁO", "BÁO CÁO",
-    "TỜ TRÌNH", "HƯỚNG DẪN", "QUY CHẾ", "QUY ĐỊNH", "THÔNG TƯ", "NGHỊ ĐỊNH", "LUẬT", "CÔNG VĂN", "KẾT LUẬN",
+    "KẾ HOẠCH",
+    "QUYẾT ĐỊNH",
+    "NGHỊ QUYẾT",
+    "CHỈ THỊ",
+    "CHƯƠNG TRÌNH",
+    "ĐỀ ÁN",
+    "THÔNG BÁO",
+    "BÁO CÁO",
+    "TỜ TRÌNH",
+    "HƯỚNG DẪN",
+    "QUY CHẾ",
+    "QUY ĐỊNH",
+    "THÔNG TƯ",
+    "NGHỊ ĐỊNH",
+    "LUẬT",
+    "CÔNG VĂN",
+    "KẾT LUẬN",
 )
 DOC_TYPE_RE = re.compile(r"^(?P<t>" + "|".join(DOC_TYPES) + r")(?:\s*:)?(?:\s+(?P<rest>.*))?$")
 ATTACHED_RE = re.compile(
@@ -67,7 +82,11 @@ def _title_facts(preamble: list[Block]) -> tuple[str | None, str | None, tuple[i
             subject.append(Block(b.kind, m.group("rest"), b.char_start, b.char_end))
         for nb in preamble[i + 1 : i + 5]:
             t = nb.text.strip()
-            if t.startswith(("Căn cứ", "(", "Kính gửi", "Thực hiện")) or DOC_TYPE_RE.match(t) or t.endswith(":"):
+            if (
+                t.startswith(("Căn cứ", "(", "Kính gửi", "Thực hiện"))
+                or DOC_TYPE_RE.match(t)
+                or t.endswith(":")
+            ):
                 break
             if subject and _caps(t) and not _caps(subject[-1].text):
                 break  # the issuer line after a mixed-case subject ("THỦ TƯỚNG CHÍNH PHỦ")
@@ -79,7 +98,11 @@ def _title_facts(preamble: list[Block]) -> tuple[str | None, str | None, tuple[i
         if not subject:
             return doc_type, doc_type, (b.char_start, b.char_end)
         words = " ".join(x.text.strip() for x in subject)
-        words = re.sub(r"^(?:về việc|V/v)\s+", "", words, flags=re.IGNORECASE) if doc_type != "Công văn" else words
+        words = (
+            re.sub(r"^(?:về việc|V/v)\s+", "", words, flags=re.IGNORECASE)
+            if doc_type != "Công văn"
+            else words
+        )
         body = proper_case(words) if _caps(words) else words
         body = body[:1].lower() + body[1:] if body[:2] != body[:2].upper() else body
         return doc_type, f"{doc_type} {body}", (b.char_start, subject[-1].char_end)
@@ -134,7 +157,9 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
             raw = re.split(r"\s*CỘNG\b", raw)[0].strip()
             issuer = proper_case(raw)
             # "Bộ nội vụ" -> "Bộ Nội vụ": the word after the head word is a name.
-            issuer = re.sub(r"^(Bộ|Sở|Ban|Tổng cục|Cục) (\w)", lambda m: f"{m.group(1)} {m.group(2).upper()}", issuer)
+            issuer = re.sub(
+                r"^(Bộ|Sở|Ban|Tổng cục|Cục) (\w)", lambda m: f"{m.group(1)} {m.group(2).upper()}", issuer
+            )
             issuer = re.sub(r"^Ủy ban nhân dân ", "UBND ", issuer)
             facts["issuer"] = issuer[:1].upper() + issuer[1:]
             spans["issuer"] = (parts[0].char_start, parts[-1].char_end)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from hoidap.corpus.deadlines import deadline_range
+from hoidap.corpus.extract import extract_text
 from hoidap.corpus.layout import build_blocks
 from hoidap.corpus.metadata import check_against_manifest, header_facts
 from hoidap.corpus.normalize import RepairCounts
 from hoidap.corpus.records import Clause, DocumentInfo, ParsedDocument
 from hoidap.corpus.store import load_manifests, read_original, slugify
 from hoidap.corpus.structure import Placed, heading_label, place_blocks
-from hoidap.corpus.deadlines import deadline_range
-from hoidap.corpus.extract import extract_text
 from hoidap.corpus.tables import table_tasks
 from hoidap.corpus.tasks import (
     agency_section_tasks,
@@ -100,8 +100,14 @@ def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
         in_rows.update(c.char_start for c in row.cells)
         clauses.append(
             Clause(
-                info.doc_id, f"{info.doc_id}:{start}-{end}", row.section,
-                " ".join(c.text for c in row.cells), start, end, "row", task_id=row.row_id,
+                info.doc_id,
+                f"{info.doc_id}:{start}-{end}",
+                row.section,
+                " ".join(c.text for c in row.cells),
+                start,
+                end,
+                "row",
+                task_id=row.row_id,
             )
         )
     # Cells of tables that assign nothing (figures by year...) are still quotable, a row at a time.
@@ -114,8 +120,13 @@ def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
         start, end = cells[0].block.char_start, cells[-1].block.char_end
         clauses.append(
             Clause(
-                info.doc_id, f"{info.doc_id}:{start}-{end}", cells[0].section,
-                " ".join(c.block.text for c in cells), start, end, "row",
+                info.doc_id,
+                f"{info.doc_id}:{start}-{end}",
+                cells[0].section,
+                " ".join(c.block.text for c in cells),
+                start,
+                end,
+                "row",
             )
         )
     field_pairs = labelled_field_tasks(info.doc_id, placed)
@@ -125,14 +136,18 @@ def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
     for extra in (giao_tasks(info.doc_id, placed), agency_section_tasks(info.doc_id, placed)):
         covered = [(t.char_start, t.char_end) for t, _ in pairs]
         pairs += [
-            (t, scope) for t, scope in extra
+            (t, scope)
+            for t, scope in extra
             if not any(s < t.char_end and t.char_start < e for s, e in covered)
         ]
     pairs.sort(key=lambda pair: pair[0].char_start)
     tasks = table.tasks + grid_tasks + assign_ids(pairs)
     tasks = [
-        t if t.deadline_start or t.deadline_end else replace(t, **dict(zip(("deadline_start", "deadline_end"),
-                                                                        deadline_range(t.deadline), strict=True)))
+        t
+        if t.deadline_start or t.deadline_end
+        else replace(
+            t, **dict(zip(("deadline_start", "deadline_end"), deadline_range(t.deadline), strict=True))
+        )
         for t in tasks
     ]
 

@@ -87,8 +87,11 @@ def place_blocks(blocks: list[Block]) -> list[Placed]:
 
     for block in blocks:
         kind = block.kind
-        if kind in ("paragraph", "caps") and APPENDIX_RE.match(block.text) and zone != "preamble" and (
-            zone in ("signature", "recipients", "appendix") or _is_caps_line(block.text)
+        if (
+            kind in ("paragraph", "caps")
+            and APPENDIX_RE.match(block.text)
+            and zone != "preamble"
+            and (zone in ("signature", "recipients", "appendix") or _is_caps_line(block.text))
         ):
             zone = "appendix"
             appendix_section = (sentence_case(block.text[:MAX_LABEL]),)
@@ -110,7 +113,8 @@ def place_blocks(blocks: list[Block]) -> list[Placed]:
         elif zone == "preamble" and kind in HEADING_KINDS:
             zone = "body"
 
-        if zone == "appendix" and (kind not in HEADING_KINDS or block.table >= 0 or not stack and kind == "letter"):
+        in_table = block.table >= 0
+        if zone == "appendix" and (kind not in HEADING_KINDS or in_table or (not stack and kind == "letter")):
             if not appendix_section:
                 appendix_section = ("Phụ lục",)
             section = appendix_section + tuple(s[1] for s in stack)

@@ -84,8 +84,15 @@ class TableRow:
 
 def _column_roles(header: list[Block]) -> list[str | None]:
     roles: list[str | None] = []
-    for b in sorted(header, key=lambda b: b.col):
+    heads = sorted(header, key=lambda b: b.col)
+    contents = [b for b in heads if header_role(b.text) == "content"]
+    # Several content-like headers ("Thuộc nhóm nhiệm vụ", "Nội dung nhiệm vụ"): "nội dung" names the task.
+    main = next((b for b in contents if "nội dung" in b.text.casefold()), contents[0] if contents else None)
+    for b in heads:
         role = header_role(b.text)
+        if role == "content" and b is not main:
+            roles.append("other")
+            continue
         if role in roles and role in ("lead", "coordinating"):
             role = "implementing" if role == "lead" else "other"
         elif role in roles and role not in ("output", "other"):
@@ -144,7 +151,9 @@ def table_tasks(doc_id: str, placed: list[Placed]) -> tuple[list[Task], list[Tab
             filled = [c for c in cells if c.text.strip()]
             # A group row: an id and a title only ("A" ¦ "BỘ NÔNG NGHIỆP...", "I" ¦ "Hoàn thiện thể chế").
             if len(filled) <= 2 and (
-                len(filled) == 1 or GROUP_ID_RE.match(texts[0]) or (not bar and len(filled) == 2 and ID_RE.match(texts[0]))
+                len(filled) == 1
+                or GROUP_ID_RE.match(texts[0])
+                or (not bar and len(filled) == 2 and ID_RE.match(texts[0]))
                 and not any(_agency_like(t) for t in texts[1:])
             ):
                 title = filled[-1].text if filled else ""

@@ -180,7 +180,9 @@ def labelled_field_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
         if p.zone != "body" or not p.path or p.path[0] not in sections:
             flush()
             continue
-        if b.kind in ("part", "article", "roman", "number", "step") or (b.kind == "letter" and p.heading_only):
+        if b.kind in ("part", "article", "roman", "number", "step") or (
+            b.kind == "letter" and p.heading_only
+        ):
             flush()
             heading = p if b.kind == "letter" else None
             item = p if b.kind in ("number", "step", "letter") else None
@@ -481,6 +483,7 @@ def _heading_agency(p: Placed) -> str | None:
     if b.kind not in ("number", "letter", "roman", "paragraph", "caps") or b.table >= 0:
         return None
     body = strip_marker(re.sub(r"^[IVX]+\.\s*", "", b.text)).strip().rstrip(":").strip()
+    body = re.sub(r"^Giao\s+", "", body)  # "1.1. Giao Sở A" / next line: what Sở A does
     if not body or len(body) > 110 or body.endswith((".", ";")) or not HEADING_AGENCY_RE.match(body):
         return None
     if b.kind in ("paragraph", "caps") and not p.heading_only and len(body.split()) > 14:
@@ -518,7 +521,9 @@ def agency_section_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
             continue
         if b.kind in ("part", "article", "roman", "number", "letter", "paragraph", "caps", "step"):
             name = _heading_agency(p)
-            if name is not None and (p.heading_only or b.kind in ("paragraph", "caps") or b.text.rstrip().endswith(":")):
+            if name is not None and (
+                p.heading_only or b.kind in ("paragraph", "caps") or b.text.rstrip().endswith(":")
+            ):
                 agency, owner = name, p
                 continue
             if owner is not None and b.kind in HEADING_LIKE and _closes(owner, p):
@@ -584,7 +589,7 @@ def giao_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str,
         m = GIAO_RE.search(b.text)
         if not m:
             continue
-        lead = m.group("lead").strip(" ,")
+        lead = re.sub(r"^Giao\s+", "", m.group("lead").strip(" ,"), flags=re.IGNORECASE)
         if len(lead.split()) > 14:
             continue
         dl = NARRATIVE_DEADLINE_RE.search(b.text)

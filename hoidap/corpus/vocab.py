@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> Any:
     """Parsed content of hoidap/corpus/data/<name>.json (cached)."""
     text = resources.files("hoidap.corpus").joinpath("data", f"{name}.json").read_text(encoding="utf-8")
@@ -26,13 +26,13 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-@lru_cache(maxsize=None)
+@cache
 def agency_head() -> str:
     """Regex alternation (non-capturing group) of words that open an agency name."""
     return f"(?:{_alternation(load('agencies')['heads'])})"
 
 
-@lru_cache(maxsize=None)
+@cache
 def lower_agency_head() -> str:
     """Lower-case heads that start a new agency inside a list ('..., các địa phương')."""
     return f"(?:{_alternation(load('agencies')['lower_heads'])})"
@@ -43,7 +43,7 @@ def role_words() -> dict[str, list[str]]:
     return load("agencies")["role_words"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def provinces() -> tuple[str, ...]:
     """Provincial-level names, current (34) and former (63), longest first."""
     data = load("provinces")
