@@ -1,6 +1,6 @@
 """Measure index build, load, search and incremental-add performance; print a table of the figures.
 
-    python -m indexer.bench [--quick] [--scale N] [--queries N] [--out FILE.json]
+    python -P benchmarks/bench_index.py [--quick] [--scale N] [--queries N] [--out FILE.json]
 
 Part 1 indexes the bundled corpus for real, into a temporary directory.
 
@@ -12,7 +12,9 @@ full embedding time is extrapolated from it) and the dense indexes hold vectors 
 ones: the vector of the source entry plus noise, sized so that derived and source vectors are as close
 as the sample's real vectors are to theirs. Queries are embedded for real in both parts.
 
-Nothing outside the temporary directory is written: HOIDAP_DATA_DIR and HOIDAP_INDEX_DIR point into it.
+Nothing outside the temporary directory is written: the benchmark's `Settings` put the data directory
+(user corpus) and the index directory inside it; the model cache and the bundled corpus come from the
+usual settings (HOIDAP_CACHE_DIR, HOIDAP_CORPUS_DIR, HOIDAP_EMBEDDING_MODEL, HOIDAP_TORCH_THREADS).
 """
 
 from __future__ import annotations
@@ -42,20 +44,19 @@ import psutil
 
 from hoidap.corpus.parse import parse_corpus, parse_document
 from hoidap.corpus.records import DocumentInfo
-from hoidap.corpus.store import corpus_dir, load_manifests, read_original
+from hoidap.corpus.store import DocumentStore
 from hoidap.indexer import tokenization
 from hoidap.indexer.build import CHUNK_TOKENS, add_document, build_index
 from hoidap.indexer.dense import DenseIndex
 from hoidap.indexer.embedder import Embedder
 from hoidap.indexer.entries import Entry, document_entries, document_hash
 from hoidap.indexer.lexical import LexicalIndex
-from hoidap.indexer.model_build import default_model_dir
 from hoidap.indexer.search import HybridIndex
 from hoidap.indexer.store import FORMAT_VERSION, IndexManifest, write_entries, write_manifest
 from hoidap.indexer.tokenization import tokenize
+from hoidap.service.qa import document_store, embedder_for
 from hoidap.settings import Settings
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 GOAL_HYBRID_P50_MS = 50.0
 GOAL_LOAD_S = 3.0
 GOAL_ADD_S = 20.0
@@ -325,11 +326,16 @@ def re_issue(info: DocumentInfo, text: str, variant: int, seed: int) -> tuple[Do
 # --------------------------------------------------------------------------------------------------
 
 
-def bench_bundled_build(embedder: Embedder, target: Path) -> dict[str, Any]:
+def bundled_sources(store: DocumentStore) -> list[tuple[DocumentInfo, str]]:
+    """(manifest, original text) of each bundled document; documents added by the benchmark are left out."""
+    return [(info, store.read_original(info)) for info in store.manifests() if store.is_bundled(info.doc_id)]
+
+
+def bench_bundled_build(store: DocumentStore, embedder: Embedder, target: Path) -> dict[str, Any]:
     """Parse the bundled corpus and build its index from scratch into `target`."""
     timer = TimedEmbedder(embedder)
     t0 = time.perf_counter()
-    docs = parse_corpus()
+    docs = parse_corpus(store)
     parse_s = time.perf_counter() - t0
     report = build_index(docs, timer, target, dense_kind="flat", reuse=False)  # type: ignore[arg-type]
     total = time.perf_counter() - t0
@@ -362,7 +368,7 @@ from hoidap.settings import Settings
 t1 = time.perf_counter()
 import sentence_transformers, torch  # what Embedder() imports lazily
 t2 = time.perf_counter()
-settings = Settings()  # as make_embedder() in the parent
+settings = Settings()  # as embedder_for(settings) in the parent, the CLI and the service
 default = default_model_dir(settings.cache_dir)
 embedder = Embedder(settings.embedding_model or default, threads=settings.torch_threads,
                     default_model_dir=default)
@@ -379,19 +385,14 @@ print(json.dumps({"project_imports_s": t1 - t0, "library_imports_s": t2 - t1, "e
 """
 
 
-def make_embedder() -> Embedder:
-    """The embedding model the settings (environment) name, as the CLI and the service load it."""
-    settings = Settings()
-    default = default_model_dir(settings.cache_dir)
-    return Embedder(settings.embedding_model or default, threads=settings.torch_threads,
-                    default_model_dir=default)
-
-
 def fresh_process_load(target: Path) -> dict[str, float]:
-    """Import, construct the Embedder, load the index and search twice in a new interpreter."""
+    """Import, construct the Embedder, load the index and search twice in a new interpreter.
+
+    -P: the probe imports hoidap from where this process does (the installed package, or PYTHONPATH),
+    never from a source tree that happens to be the working directory.
+    """
     proc = subprocess.run(
-        [sys.executable, "-c", _LOAD_PROBE, str(target), QUERIES[0], QUERIES[24]],
-        cwd=PROJECT_ROOT,
+        [sys.executable, "-P", "-c", _LOAD_PROBE, str(target), QUERIES[0], QUERIES[24]],
         capture_output=True,
         text=True,
         check=True,
@@ -473,18 +474,24 @@ def bench_queries(index: HybridIndex, queries: Sequence[str], rounds: int) -> di
     return out
 
 
-def bench_incremental_add(bundled: Path, root: Path, embedder: Embedder, seed: int) -> dict[str, Any]:
-    """Add one ~40 KB re-issue of the largest bundled document to a copy of the bundled index."""
+def bench_incremental_add(
+    bundled: Path, root: Path, store: DocumentStore, embedder: Embedder, seed: int
+) -> dict[str, Any]:
+    """Add one ~40 KB re-issue of the largest bundled document to a copy of the bundled index.
+
+    The document goes into the store's user corpus, which lies in the temporary directory.
+    """
     target = root / "add-index"
     shutil.copytree(bundled, target)
-    infos = load_manifests(corpus_dir())
-    info, text = max(((i, read_original(i, corpus_dir())) for i in infos), key=lambda p: len(p[1].encode()))
+    info, text = max(bundled_sources(store), key=lambda p: len(p[1].encode()))
     new_info, new_text = re_issue(info, text, 1, seed + 1)
     data = new_text.encode("utf-8")
     cache_cleared = clear_sentence_cache()  # a new document shares few sentences with the corpus
     timer = TimedEmbedder(embedder)
     t0 = time.perf_counter()
     result = add_document(
+        store,
+        target,
         "van-ban-moi.txt",
         data,
         timer,  # type: ignore[arg-type]
@@ -492,7 +499,6 @@ def bench_incremental_add(bundled: Path, root: Path, embedder: Embedder, seed: i
         number=new_info.number,
         date=new_info.date,
         issuer=new_info.issuer,
-        target=target,
     )
     wall = time.perf_counter() - t0
     report = result.report
@@ -533,9 +539,11 @@ def _source_rows(bundled: HybridIndex) -> dict[str, np.ndarray]:
     return {k: np.asarray(v, dtype=np.int64) for k, v in rows.items()}
 
 
-def synthesize(bundled: HybridIndex, embedder: Embedder, scale: int, seed: int) -> SyntheticCorpus:
+def synthesize(
+    bundled: HybridIndex, store: DocumentStore, embedder: Embedder, scale: int, seed: int
+) -> SyntheticCorpus:
     """Parse, chunk and tokenize `scale` copies of each bundled document (copy 0 is the original)."""
-    sources = [(info, read_original(info, corpus_dir())) for info in load_manifests(corpus_dir())]
+    sources = bundled_sources(store)
     rows_by_doc = _source_rows(bundled)
 
     def fits(text: str) -> bool:
@@ -723,6 +731,7 @@ def large_latencies(
 def bench_large(
     bundled_dir: Path,
     root: Path,
+    store: DocumentStore,
     embedder: Embedder,
     args: argparse.Namespace,
     queries: Sequence[str],
@@ -733,7 +742,7 @@ def bench_large(
     source_vectors = np.asarray(bundled.dense.vectors)
     log(f"part 2: synthetic corpus of {args.scale} x {len(bundled.manifest.documents)} documents")
     with other_load(others, "synthetic parse/chunk/tokenize"):
-        corpus = synthesize(bundled, embedder, args.scale, args.seed)
+        corpus = synthesize(bundled, store, embedder, args.scale, args.seed)
     out: dict[str, Any] = {
         "scale": args.scale,
         "documents": len(corpus.documents),
@@ -852,7 +861,7 @@ def render_bundled(t: Table, fig: dict[str, Any]) -> None:
     t.row(f"fresh process (median of {load['fresh_runs']}): Embedder() + load",
           f"{fresh['embedder_plus_load_s']:.2f} s",
           *_goal_cells(fig, "index load after imports, incl. Embedder()"))
-    t.row("  before: import indexer.search, embedder", f"{fresh['project_imports_s']:.2f} s")
+    t.row("  before: import hoidap.indexer.search, embedder", f"{fresh['project_imports_s']:.2f} s")
     t.row("  before: import torch, sentence_transformers", f"{fresh['library_imports_s']:.2f} s")
     t.row("  Embedder() construction (libraries imported)", f"{fresh['embedder_s']:.2f} s")
     t.row("  HybridIndex.load", f"{fresh['load_s'] * 1000:.0f} ms")
@@ -947,8 +956,13 @@ def render(fig: dict[str, Any]) -> str:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m indexer.bench", description=(__doc__ or "").splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="smaller run: scale 10, 20 queries, small samples")
+    p = argparse.ArgumentParser(prog="bench_index.py", description=(__doc__ or "").splitlines()[0])
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run (a few minutes): synthetic corpus x2, 20 queries, 1 round, sample of 48, "
+        "1 fresh-process load",
+    )
     p.add_argument("--scale", type=int, default=None, help="synthetic corpus size in bundled corpora (100)")
     p.add_argument("--queries", type=int, default=None, help="queries per latency measurement (40)")
     p.add_argument("--sample", type=int, default=None, help="passages embedded to measure speed (300)")
@@ -958,7 +972,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=None, help="also write the figures to this JSON file")
     args = p.parse_args(argv)
     quick = args.quick
-    args.scale = args.scale or (10 if quick else 100)
+    args.scale = args.scale or (2 if quick else 100)
     args.queries = args.queries or (20 if quick else 40)
     args.sample = args.sample or (48 if quick else 300)
     args.rounds = 1 if quick else 3
@@ -972,6 +986,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def run_bundled(
     root: Path,
+    store: DocumentStore,
     embedder: Embedder,
     args: argparse.Namespace,
     queries: list[str],
@@ -980,7 +995,7 @@ def run_bundled(
     target = root / "bundled-index"
     log("part 1: building the bundled corpus index (embeds every entry)")
     with other_load(others, "bundled build"):
-        out: dict[str, Any] = {"build": bench_bundled_build(embedder, target)}
+        out: dict[str, Any] = {"build": bench_bundled_build(store, embedder, target)}
     log("part 1: load times (fresh processes included)")
     with other_load(others, "bundled load"):
         out["load"] = bench_load(target, embedder, args.load_repeats, args.fresh_repeats)
@@ -989,25 +1004,25 @@ def run_bundled(
         out["latency"] = bench_queries(HybridIndex.load(target, embedder), queries, args.rounds)
     log("part 1: incremental add")
     with other_load(others, "incremental add"):
-        out["add"] = bench_incremental_add(target, root, embedder, args.seed)
+        out["add"] = bench_incremental_add(target, root, store, embedder, args.seed)
     out["peak_rss_mb"] = peak_rss_mb()
     return out
 
 
-def with_temp_root(keep: bool, fn: Callable[[Path], dict[str, Any]]) -> dict[str, Any]:
-    """Run fn(root) with the store and index environment pointing into a fresh temporary directory."""
+def bench_settings(root: Path) -> Settings:
+    """The usual settings (model, cache, bundled corpus, threads), with the writable state under `root`.
+
+    Explicit arguments win over HOIDAP_DATA_DIR / HOIDAP_INDEX_DIR, so the user's data is never touched.
+    """
+    return Settings(data_dir=root / "data", index_dir=root / "data" / "index")
+
+
+def with_temp_root(keep: bool, fn: Callable[[Path, Settings], dict[str, Any]]) -> dict[str, Any]:
+    """Run fn(root, settings) with the settings' data and index directories inside a fresh temporary one."""
     root = Path(tempfile.mkdtemp(prefix="hoidap-bench-"))
-    saved = {k: os.environ.get(k) for k in ("HOIDAP_DATA_DIR", "HOIDAP_INDEX_DIR")}
-    os.environ["HOIDAP_DATA_DIR"] = str(root / "data")
-    os.environ["HOIDAP_INDEX_DIR"] = str(root / "data" / "index")
     try:
-        return fn(root)
+        return fn(root, bench_settings(root))
     finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
         if keep:
             log(f"kept {root}")
         else:
@@ -1019,21 +1034,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     queries = query_list(args.queries)
 
-    def run(root: Path) -> dict[str, Any]:
+    def run(root: Path, settings: Settings) -> dict[str, Any]:
         fig: dict[str, Any] = {"machine": machine_info(), "args": {
             k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}}
+        store = document_store(settings)
         t0 = time.perf_counter()
-        embedder = make_embedder()
+        embedder = embedder_for(settings)
         embedder_s = time.perf_counter() - t0
         import torch  # already imported by the Embedder, which set its thread count
 
         fig["machine"]["torch_threads"] = torch.get_num_threads()
         others: dict[str, float | None] = {}
         fig["other_processes_cores"] = others
-        fig["bundled"] = run_bundled(root, embedder, args, queries, others)
+        fig["bundled"] = run_bundled(root, store, embedder, args, queries, others)
         fig["bundled"]["embedder_s"] = embedder_s
         if not args.skip_large:
-            fig["large"] = bench_large(root / "bundled-index", root, embedder, args, queries, others)
+            fig["large"] = bench_large(root / "bundled-index", root, store, embedder, args, queries, others)
         return fig
 
     fig = with_temp_root(args.keep, run)

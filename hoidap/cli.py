@@ -33,17 +33,28 @@ def _select_docs(settings: Settings, doc: str | None) -> list[ParsedDocument]:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     """Per document: clause and task counts, numbering gaps, repairs, warnings."""
+    from pathlib import Path
+
+    from hoidap.corpus.parse import parse_file
+
     report = []
-    for d in _select_docs(args.settings, args.doc):
+    try:
+        extra = [parse_file(Path(f)) for f in args.file or []]
+    except (DocumentError, OSError) as exc:
+        raise SystemExit(f"Lỗi: {exc}") from exc
+    for d in ([] if args.file and not args.doc else _select_docs(args.settings, args.doc)) + extra:
+        n = len(d.tasks) or 1
         report.append(
             {
                 "doc_id": d.doc_id,
-                "title": d.info.short_title,
+                "title": d.header.title or d.info.short_title,
                 "clauses": len(d.clauses),
                 "tasks": len(d.tasks),
+                "with_lead": round(sum(bool(t.lead) for t in d.tasks) / n, 2),
+                "with_deadline": round(sum(bool(t.deadline) for t in d.tasks) / n, 2),
                 "gaps": [g.to_dict() for g in d.gaps],
                 "repairs": d.repairs,
-                "header": {k: v for k, v in vars(d.header).items() if k != "spans" and v},
+                "header": {k: v for k, v in vars(d.header).items() if k not in ("spans", "outside") and v},
                 "warnings": d.warnings,
                 "fallback": d.fallback,
             }
@@ -54,7 +65,15 @@ def cmd_parse(args: argparse.Namespace) -> int:
     for r in report:
         legacy = sum(r["repairs"]["legacy_font"].values())
         print(f"{r['doc_id']}  ({r['title']})")
-        print(f"  điều khoản: {r['clauses']}   nhiệm vụ: {r['tasks']}")
+        print(
+            f"  điều khoản: {r['clauses']}   nhiệm vụ: {r['tasks']}   có chủ trì: {r['with_lead']:.0%}"
+            f"   có thời hạn: {r['with_deadline']:.0%}"
+        )
+        h = r["header"]
+        print(
+            f"  số: {h.get('number', '?')}   ngày: {h.get('date', '?')}"
+            f"   cơ quan ban hành: {h.get('issuer', '?')}"
+        )
         repairs = r["repairs"]
         print(f"  sửa lỗi phông cũ: {legacy} {repairs['legacy_font'] or ''}")
         print(f"  chuẩn hóa dấu thanh: {repairs['tone_marks']}")
@@ -224,7 +243,12 @@ def cmd_model(args: argparse.Namespace) -> int:
     from hoidap.indexer.model_build import default_model_dir
     from hoidap.indexer.model_build import main as model_main
 
-    return model_main(args.model_args, default_out=default_model_dir(args.settings.cache_dir))
+    default = default_model_dir(args.settings.cache_dir)
+    if args.model_args[:1] == ["check"]:
+        from hoidap.indexer.embedder import check_model
+
+        return check_model(args.settings.embedding_model or default, default)
+    return model_main(args.model_args, default_out=default)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -233,6 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("parse", help="phân tích văn bản: số điều khoản, nhiệm vụ, khoảng trống đánh số")
     p.add_argument("--doc", help="mã văn bản (mặc định: tất cả)")
+    p.add_argument(
+        "--file", action="append", help="tệp .txt/.md/.docx/.pdf ngoài kho để phân tích thử (lặp lại được)"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_parse)
 

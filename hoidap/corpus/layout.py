@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from hoidap.corpus.normalize import MappedText, RepairCounts, normalize_span
 from hoidap.corpus.records import Block
+from hoidap.corpus.vocab import role_words, web_chrome
 
 UPPER = "A-ZÀ-ỸĐ"
 ROMAN_RE = re.compile(r"^(?P<m>(?:X{0,3})(?:IX|IV|V?I{0,3}))\.\s*(?P<rest>\S.*)$")
@@ -22,7 +23,16 @@ NUMBER_RE = re.compile(
 )
 LETTER_RE = re.compile(r"^(?P<m>[a-zđ])\)\s*(?P<rest>\S.*)$")
 BULLET_RE = re.compile(r"^(?P<m>[-–+*•])\s*(?P<rest>\S.*)$")
-FIELD_RE = re.compile(r"^(?:[-+]\s*)?(?P<label>(?:Cơ quan|Đơn vị|Thời gian)[^:]{0,45}):\s*(?P<rest>.*)$")
+FIELD_RE = re.compile(
+    r"^(?:(?:[-+*•]|[a-zđ]\))\s*)?"
+    r"(?P<label>(?:Cơ quan|Đơn vị|Thời gian|Thời hạn|Tiến độ|Sản phẩm|Kết quả)[^:]{0,45}"
+    r"|(?:Chủ trì|Phối hợp)(?: thực hiện)?|Nội dung(?: thực hiện| nhiệm vụ)?)\s*:\s*(?P<rest>.*)$"
+)
+ARTICLE_RE = re.compile(r"^(?P<m>Điều\s+\d{1,3})\s*[.:]\s*(?P<rest>.*)$")
+PART_RE = re.compile(
+    r"^(?P<m>(?:Phần|PHẦN|Chương|CHƯƠNG|Mục|MỤC)\s+(?:[IVXL]+|\d{1,2}))\b\s*[.:-]?\s*(?P<rest>.*)$"
+)
+STEP_RE = re.compile(r"^(?P<m>Bước\s+\d{1,2})\s*[.:)-]\s*(?P<rest>\S.*)$")
 DIGITS_RE = re.compile(r"^\d{1,3}$")
 SEPARATOR_RE = re.compile(r"^[-_=*.]{3,}$")
 TABLE_ID_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2})?$")
@@ -92,17 +102,152 @@ class _Builder:
         return Block(self.kind, self.text, self.starts[0], self.ends[-1], self.marker, self.level)
 
 
+def _subset(m: MappedText, keep: list[bool]) -> MappedText:
+    """The kept characters of `m`, whitespace runs collapsed, ends trimmed (maps preserved)."""
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for i, ch in enumerate(m.text):
+        if not keep[i]:
+            continue
+        if ch == " " and (not chars or chars[-1] == " "):
+            continue
+        chars.append(ch)
+        starts.append(m.starts[i])
+        ends.append(m.ends[i])
+    while chars and chars[-1] == " ":
+        chars.pop(), starts.pop(), ends.pop()
+    return MappedText("".join(chars), starts, ends)
+
+
+MD_HEADING_RE = re.compile(r"^#{1,6}\s+")
+MD_BULLET_RE = re.compile(r"^\*\s+")
+MD_ESCAPE_RE = re.compile(r"\\(?=[-.*_()\[\]#+!|])")
+
+
+def strip_markup(m: MappedText) -> MappedText:
+    """Drop markdown markup (#, **, *, __, backslash escapes), keeping the map to the original.
+
+    A leading '* ' stays: it is a list bullet. Converters put '**' mid-word and across
+    lines ('**I. MỤC' / 'ĐÍCH**'), so every emphasis star goes, wherever it is.
+    """
+    text = m.text
+    if "*" not in text and "#" not in text[:1] and "__" not in text and "\\" not in text:
+        return m
+    keep = [True] * len(text)
+    head = MD_HEADING_RE.match(text)
+    first = head.end() if head else 0
+    for i in range(first):
+        keep[i] = False
+    bullet = MD_BULLET_RE.match(text[first:])
+    for i, ch in enumerate(text):
+        if ch == "*" and not (bullet and i == first):
+            keep[i] = False
+        elif ch == "_" and (text[i - 1 : i] == "_" or text[i + 1 : i + 2] == "_"):
+            keep[i] = False
+    for e in MD_ESCAPE_RE.finditer(text):
+        keep[e.start()] = False
+    return _subset(m, keep)
+
+
 def split_lines(original: str, repairs: RepairCounts) -> list[Line]:
-    """Normalize every non-blank physical line of the original text."""
+    """Normalize every non-blank physical line of the original text (markdown markup dropped)."""
     lines: list[Line] = []
     pos = 0
     for i, raw in enumerate(original.splitlines(keepends=True)):
         end = pos + len(raw.rstrip("\r\n"))
-        mapped = normalize_span(original, pos, end, repairs)
+        mapped = strip_markup(normalize_span(original, pos, end, repairs))
         if mapped.text:
             lines.append(Line(mapped, i))
         pos += len(raw)
     return lines
+
+
+# --- website text around a pasted document ---------------------------------------------------
+
+MOTTO_RE = re.compile(r"^Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh phúc")
+
+
+def _has(text: str, phrases: list[str]) -> bool:
+    low = text.casefold()
+    return any(p.casefold() in low for p in phrases)
+
+
+def outside_lines(lines: list[Line]) -> tuple[int, int]:
+    """[first, last) line indexes of the document proper inside a pasted web page.
+
+    Only when the text carries a legal-library page's own text (metadata labels, banners,
+    'Văn bản liên quan' lists, log-in notices) is anything cut; a clean document is kept whole.
+    """
+    chrome = web_chrome()
+    first, last = 0, len(lines)
+    motto = next((i for i, ln in enumerate(lines[:200]) if MOTTO_RE.match(ln.text)), None)
+    if motto is not None:
+        before = [ln.text for ln in lines[:motto]]
+        if any(
+            _has(t, chrome["notices"]) or any(t.startswith(lab) for lab in chrome["metadata_labels"])
+            for t in before
+        ):
+            # Back over "CỘNG HÒA ..." and the issuer cell ("THỦ TƯỚNG CHÍNH PHỦ", "-----", "|").
+            k = motto - 1
+            while k >= 0 and (
+                _is_caps(lines[k].text) or lines[k].text == "|" or SEPARATOR_RE.match(lines[k].text)
+            ):
+                k -= 1
+            first = k + 1
+            while first < motto and lines[first].text == "|":
+                first += 1
+    seen_signature = False
+    for i in range(first, len(lines)):
+        t = lines[i].text
+        if SIGNATURE_RE.match(t) or RECIPIENTS_RE.match(t):
+            seen_signature = True
+        if not seen_signature:
+            continue
+        if (t in chrome["end_markers"] or _has(t, chrome["chrome_lines"])) and not _is_caps(t):
+            last = i
+            while last > first and lines[last - 1].text == "|":
+                last -= 1
+            break
+    return first, last
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+_ROLE_FOLDS: list[tuple[str, str]] = []
+
+
+def header_role(text: str) -> str | None:
+    """Role of a table header cell from its words ('Cơ quan chủ trì[1]' -> 'lead')."""
+    if not _ROLE_FOLDS:
+        # Priority, not length: "Thời gian thực hiện" is a deadline although it says "thực hiện".
+        order = ("number", "deadline", "output", "monitoring", "coordinating", "lead", "content")
+        words = role_words()
+        for role in order:
+            _ROLE_FOLDS.extend((w.casefold(), role) for w in words.get(role, []))
+    low = re.sub(r"\[\d+\]|\(\d+\)", "", text).casefold().strip(" .:")
+    if low in ("stt", "tt", "số tt", "số thứ tự"):
+        return "number"
+    if len(low) > 60:
+        return None
+    for word, role in _ROLE_FOLDS:
+        if role != "number" and word in low:
+            return role
+    return None
+
+
+def is_header_row(cells: list[str]) -> bool:
+    """A table's header: several cells, a number/content column and at least one other role."""
+    if len(cells) < 3:
+        return False
+    roles = [header_role(c) for c in cells]
+    return ("number" in roles or "content" in roles) and sum(r is not None for r in roles) >= 3
+
+
+@dataclass
+class _Cell:
+    parts: list[MappedText]
+    line: int  # physical index of its first line
 
 
 def classify(text: str) -> tuple[str, str, int]:
@@ -116,6 +261,15 @@ def classify(text: str) -> tuple[str, str, int]:
     m = FIELD_RE.match(text)
     if m:
         return "field", m.group("label").strip(), 0
+    m = PART_RE.match(text)
+    if m:
+        return "part", re.sub(r"\s+", " ", m.group("m")), 0
+    m = ARTICLE_RE.match(text)
+    if m:
+        return "article", re.sub(r"\s+", " ", m.group("m")), 0
+    m = STEP_RE.match(text)
+    if m:
+        return "step", re.sub(r"\s+", " ", m.group("m")), 2
     m = ROMAN_RE.match(text)
     if m and m.group("m") and _starts_upper(m.group("rest")):
         return "roman", m.group("m"), 1
@@ -137,11 +291,132 @@ def classify(text: str) -> tuple[str, str, int]:
     return "text", "", 0
 
 
+def _bar_table(lines: list[Line], i: int) -> tuple[int, int, list[list[_Cell]]] | None:
+    """A data table flattened one cell per line with '|' lines between cells, from line i.
+
+    Returns (first line of its header, line after it, rows) or None when the run of
+    '|'-separated cells holds no header row (title and signature blocks are laid out so too).
+    """
+    groups: list[_Cell | None] = []  # None marks a row end ('|' right after '|')
+    j = i
+    current: _Cell | None = None
+    last_bar = i
+    while j < len(lines):
+        if j > i and lines[j].index != lines[j - 1].index + 1:
+            break  # a blank line ends the run
+        ln = lines[j]
+        if ln.text == "|":
+            groups.append(current)
+            current, last_bar = None, j
+        elif current is None:
+            current = _Cell([ln.mapped], j)
+        else:
+            current.parts.append(ln.mapped)
+        j += 1
+    rows: list[list[_Cell]] = [[]]
+    for g in groups[1:]:
+        if g is None:
+            if rows[-1]:
+                rows.append([])
+        else:
+            rows[-1].append(g)
+    rows = [r for r in rows if r]
+    for h, row in enumerate(rows):
+        texts = [" ".join(p.text for p in c.parts) for c in row]
+        if is_header_row(texts):
+            # Caption cells run into the header when only one '|' separates them: start at STT.
+            roles = [header_role(t) for t in texts]
+            k = roles.index("number") if "number" in roles else next(i for i, r in enumerate(roles) if r)
+            return row[k].line, last_bar + 1, [row[k:]] + rows[h + 1 :]
+    return None
+
+
+PIPE_ROW_RE = re.compile(r"^\|.*\|.*\|")
+PIPE_RULE_RE = re.compile(r"^[|:\-\s]+$")
+
+
+def _pipe_table(lines: list[Line], i: int) -> tuple[int, list[list[tuple[int, _Cell]]], bool] | None:
+    """A markdown pipe table from line i: (line after it, rows of (column, cell), well_formed).
+
+    Rows that spill over several lines or lose their cells ('| |||||') make the table
+    malformed: its cells then come as one stream (row -1) for the task stage to align.
+    """
+    j = i
+    while j < len(lines) and (j == i or lines[j].index == lines[j - 1].index + 1):
+        j += 1
+    stream: list[tuple[int, int, _Cell | None]] = []  # (line, column on that line, cell)
+    line_cols: dict[int, int] = {}
+    well = True
+    current: _Cell | None = None
+    for k in range(i, j):
+        m = lines[k].mapped
+        text = m.text
+        if PIPE_RULE_RE.match(text):
+            continue
+        if not text.startswith("|") or not text.endswith("|"):
+            well = False
+        col = -1
+        seg_start = 0
+        for pos in [p for p, ch in enumerate(text) if ch == "|"] + [len(text)]:
+            seg = text[seg_start:pos].strip()
+            if seg:
+                a = seg_start + len(text[seg_start:pos]) - len(text[seg_start:pos].lstrip())
+                b = a + len(seg)
+                part = MappedText(seg, m.starts[a:b], m.ends[a:b])
+                if current is None:
+                    current = _Cell([part], k)
+                else:
+                    current.parts.append(part)
+            if pos < len(text):  # a '|' closes the cell
+                if current is not None or seg_start > 0:
+                    stream.append((k, col, current))
+                current = None
+                col += 1
+            seg_start = pos + 1
+        line_cols[k] = col
+    if current is not None:
+        stream.append((j - 1, -1, current))
+    header_line = i
+    header = [c for ln, _, c in stream if ln == header_line and c is not None]
+    if not is_header_row([" ".join(p.text for p in c.parts) for c in header]):
+        return None
+    width = line_cols[header_line]
+    rows: list[list[tuple[int, _Cell]]] = []
+    if well and all(n == width for n in line_cols.values()):
+        by_line: dict[int, list[tuple[int, _Cell]]] = {}
+        for ln, col, c in stream:
+            if c is not None:
+                by_line.setdefault(ln, []).append((col, c))
+        rows = [by_line[ln] for ln in sorted(by_line)]
+        return j, rows, True
+    rows = [[(col, c) for ln, col, c in stream if ln == header_line and c is not None]]
+    text_lines = {ln for ln, _, c in stream if c is not None}
+    seen_lines: set[int] = set()
+    for ln, _, c in stream:
+        if ln == header_line or c is None:
+            continue
+        opens = c.line not in seen_lines and (c.line - 1 not in text_lines or c.line - 1 == header_line)
+        seen_lines.add(c.line)
+        rows.append([(-2 if opens else -1, c)])
+    return j, rows, False
+
+
+def _cell_block(cell: _Cell, table: int, row: int, col: int, marker: str = "", level: int = 0) -> Block:
+    """A table cell; marker 'bar' means col is its position in the row (empty cells vanished),
+    level 1 means the cell opens a new row in a malformed table."""
+    b = _Builder("cell", "", 0)
+    for part in cell.parts:
+        b.add(part)
+    block = b.build()
+    return Block("cell", block.text, block.char_start, block.char_end, marker, level, table, row, col)
+
+
 @dataclass
 class LayoutResult:
     blocks: list[Block]
     one_line_paragraphs: bool
     table_found: bool
+    outside: list[tuple[int, int]] = field(default_factory=list)  # original spans of website text
 
 
 def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
@@ -154,7 +429,19 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
     Returns:
         LayoutResult with blocks in reading order.
     """
-    lines = split_lines(original, repairs)
+    all_lines = split_lines(original, repairs)
+    first, last = outside_lines(all_lines)
+    outside: list[tuple[int, int]] = []
+    if first > 0:
+        outside.append((all_lines[0].mapped.starts[0], all_lines[first - 1].mapped.ends[-1]))
+    if last < len(all_lines):
+        outside.append((all_lines[last].mapped.starts[0], all_lines[-1].mapped.ends[-1]))
+    lines = all_lines[first:last]
+    # Markdown converters mark structure with '**', '|' and '#'; some separate paragraphs by
+    # blank lines and wrap inside them, so there a blank line (not the line length) ends a paragraph.
+    markdown = sum(1 for ln in lines if ln.text == "|" or PIPE_ROW_RE.match(ln.text)) >= 2 or "**" in original
+    gaps = sum(1 for a, b in zip(lines, lines[1:], strict=False) if b.index > a.index + 1)
+    blank_mode = markdown and gaps >= 0.2 * len(lines)
     lengths = sorted(len(ln.text) for ln in lines) or [0]
     # Word exports put one paragraph per line; PDF extractions wrap at ~70-80 characters.
     one_line_paragraphs = lengths[int(len(lengths) * 0.9)] > 200
@@ -166,16 +453,73 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
     refs_seen: set[str] = set()
     in_table = False
     table_found = False
+    n_tables = 0
+    skip_to = -1
 
     def close() -> None:
         nonlocal current
         if current is not None:
-            blocks.append(current.build())
+            block = current.build()
+            if blank_mode and block.kind == "paragraph":
+                # '**1.' / 'Sở Nông nghiệp và Môi trường**' joins into a numbered heading only now.
+                kind, marker, level = classify(block.text)
+                if kind in ("roman", "number", "letter", "part", "article", "step"):
+                    block = Block(kind, block.text, block.char_start, block.char_end, marker, level)
+            blocks.append(block)
             current = None
 
+    table_at: dict[int, tuple[int, list[list[_Cell]]]] = {}
     for i, line in enumerate(lines):
+        if i < skip_to:
+            continue
+        if i in table_at:
+            close()
+            end, rows = table_at[i]
+            for r, row in enumerate(rows):
+                for c, cell in enumerate(row):
+                    blocks.append(_cell_block(cell, n_tables, r, c, "bar"))
+            n_tables += 1
+            table_found = True
+            skip_to = end
+            continue
         text = line.text
         nxt = lines[i + 1].text if i + 1 < len(lines) else ""
+
+        if text == "|" or PIPE_ROW_RE.match(text):
+            close()
+            if text == "|":
+                found = _bar_table(lines, i)
+                if found is not None:
+                    # Title cells before the header row stay ordinary text; the table starts at its header.
+                    table_at[found[0]] = found[1:]
+                continue  # a cell boundary
+            found_pipe = _pipe_table(lines, i)
+            if found_pipe is not None:
+                end, prows, well = found_pipe
+                for r, prow in enumerate(prows):
+                    for col, cell in prow:
+                        if well or r == 0:
+                            blocks.append(_cell_block(cell, n_tables, r, col))
+                        else:
+                            blocks.append(_cell_block(cell, n_tables, -1, -1, "", int(col == -2)))
+                n_tables += 1
+                table_found = True
+                skip_to = end
+                continue
+            # A layout table (title block, signature) written as pipe rows: each cell is text.
+            m = line.mapped
+            seg_start = 0
+            for pos in [p for p, ch in enumerate(m.text) if ch == "|"] + [len(m.text)]:
+                seg = m.text[seg_start:pos]
+                if seg.strip():
+                    a = seg_start + len(seg) - len(seg.lstrip())
+                    b = a + len(seg.strip())
+                    kind, marker, level = classify(seg.strip())
+                    cb = _Builder("paragraph" if kind in ("text", "separator") else kind, marker, level)
+                    cb.add(MappedText(seg.strip(), m.starts[a:b], m.ends[a:b]))
+                    blocks.append(cb.build())
+                seg_start = pos + 1
+            continue
 
         if in_table:
             if text.startswith("[") or (not TABLE_ID_RE.match(text) and _is_caps(text) and len(text) > 40):
@@ -212,11 +556,19 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
             if text in refs_seen and _starts_upper(nxt):
                 footnote = _Builder("footnote", text, 0)
                 continue
-            continue  # page number
+            if not blank_mode:
+                continue  # page number
 
         kind, marker, level = classify(text)
         prev = current.last_line.rstrip() if current is not None else ""
-        if (
+        if blank_mode and current is not None:
+            joined = i > 0 and line.index == lines[i - 1].index + 1 and lines[i - 1].text != "|"
+            if joined and (
+                kind in ("text", "caps") or (kind == "bullet" and not prev.endswith(SENTENCE_END))
+            ):
+                current.add(line.mapped, tight=bool(JOIN_TIGHT.match(text)))
+                continue
+        elif (
             kind == "caps"
             and current is not None
             and current.kind not in ("caps", "signature")
@@ -225,7 +577,7 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
             # "NQ/TW." or "7.900 USD." after an unfinished line is a wrapped tail, not a title.
             if not prev.endswith(SENTENCE_END):
                 kind = "text"
-        if kind == "text" and current is not None and not one_line_paragraphs:
+        if kind == "text" and current is not None and not one_line_paragraphs and not blank_mode:
             tight = bool(JOIN_TIGHT.match(text)) or (
                 prev.endswith("-") and len(prev) > 1 and prev[-2].isalnum() and text[:1].isalnum()
             )
@@ -243,4 +595,4 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
     close()
     if footnote is not None:
         blocks.append(footnote.build())
-    return LayoutResult(blocks, one_line_paragraphs, table_found)
+    return LayoutResult(blocks, one_line_paragraphs, table_found, outside)

@@ -5,14 +5,49 @@ from __future__ import annotations
 import re
 
 from hoidap.corpus.normalize import fold
-from hoidap.corpus.records import DocumentInfo, HeaderFacts
+from hoidap.corpus.records import Block, DocumentInfo, HeaderFacts
 from hoidap.corpus.structure import Placed
+from hoidap.corpus.vocab import provinces
 
-NUMBER_RE = re.compile(r"^Số\s*:\s*(?P<n>\S+)")
+NUMBER_RE = re.compile(r"^Số\s*:?\s*(?P<n>[^\s,]*\d[^\s,]*/\S+|\d+[-/]\S+|/\S*)")
+DOC_TYPES = (
+    "KẾ HOẠCH",
+    "QUYẾT ĐỊNH",
+    "NGHỊ QUYẾT",
+    "CHỈ THỊ",
+    "CHƯƠNG TRÌNH",
+    "ĐỀ ÁN",
+    "THÔNG BÁO",
+    "BÁO CÁO",
+    "TỜ TRÌNH",
+    "HƯỚNG DẪN",
+    "QUY CHẾ",
+    "QUY ĐỊNH",
+    "THÔNG TƯ",
+    "NGHỊ ĐỊNH",
+    "LUẬT",
+    "CÔNG VĂN",
+    "KẾT LUẬN",
+)
+DOC_TYPE_RE = re.compile(r"^(?P<t>" + "|".join(DOC_TYPES) + r")(?:\s*:)?(?:\s+(?P<rest>.*))?$")
+ATTACHED_RE = re.compile(
+    r"kèm theo\s+(?P<type>Quyết định|Nghị quyết|Kế hoạch|Chỉ thị|Công văn|Thông tư|Nghị định)\s+số\s*:?\s*"
+    r"(?P<n>[^\s,;)]*)\s*(?:ngày\s*(?P<d>\d{1,2})?\s*(?:tháng|/)\s*(?P<m>\d{1,2})?\s*(?:năm|/)\s*(?P<y>\d{4}))?"
+    r"[^)]*",
+    re.IGNORECASE,
+)
+SIGNER_KIND_RE = re.compile(r"^(?P<k>KT|TM|T/M|Q|TL|TUQ)\.?\s")
 DATE_RE = re.compile(
     r"^(?P<place>[^,]{2,40}),\s*ngày\s*(?P<d>\d{1,2})\s*tháng\s*(?P<m>\d{1,2})\s*năm\s*(?P<y>\d{4})"
 )
 TITLE_WORDS = {
+    "THỦ TƯỚNG": "Thủ tướng",
+    "PHÓ THỦ TƯỚNG": "Phó Thủ tướng",
+    "BỘ TRƯỞNG": "Bộ trưởng",
+    "THỨ TRƯỞNG": "Thứ trưởng",
+    "CHỦ NHIỆM": "Chủ nhiệm",
+    "TỔNG THƯ KÝ": "Tổng Thư ký",
+    "CHÁNH VĂN PHÒNG": "Chánh Văn phòng",
     "BÍ THƯ": "Bí thư",
     "PHÓ BÍ THƯ": "Phó Bí thư",
     "CHỦ TỊCH": "Chủ tịch",
@@ -22,15 +57,78 @@ TITLE_WORDS = {
 NAME_RE = re.compile(r"^(?:[A-ZÀ-ỸĐ][a-zà-ỹđ]+\s+){1,4}[A-ZÀ-ỸĐ][a-zà-ỹđ]+$")
 
 
+def proper_case(text: str) -> str:
+    """Sentence case for an all-caps line, keeping province names capitalised."""
+    from hoidap.corpus.structure import sentence_case
+
+    out = sentence_case(text)
+    if out == text:
+        return text
+    for name in provinces() + ("Việt Nam", "Quốc hội", "Chính phủ", "Thủ tướng Chính phủ"):
+        out = re.sub(re.escape(name), name, out, flags=re.IGNORECASE)
+    return out
+
+
+def _title_facts(preamble: list[Block]) -> tuple[str | None, str | None, tuple[int, int] | None]:
+    """(doc_type, title, span): the type line ('KẾ HOẠCH') and the subject lines after it."""
+    for i, b in enumerate(preamble):
+        text = b.text.strip()
+        m = DOC_TYPE_RE.match(text)
+        if not m or (m.group("rest") and not _caps(m.group("rest"))):
+            continue
+        doc_type = proper_case(m.group("t"))
+        subject: list[Block] = []
+        if m.group("rest"):
+            subject.append(Block(b.kind, m.group("rest"), b.char_start, b.char_end))
+        for nb in preamble[i + 1 : i + 5]:
+            t = nb.text.strip()
+            if (
+                t.startswith(("Căn cứ", "(", "Kính gửi", "Thực hiện"))
+                or DOC_TYPE_RE.match(t)
+                or t.endswith(":")
+            ):
+                break
+            if subject and _caps(t) and not _caps(subject[-1].text):
+                break  # the issuer line after a mixed-case subject ("THỦ TƯỚNG CHÍNH PHỦ")
+            if len(t) > 300:
+                break
+            subject.append(nb)
+            if not _caps(t) or len(subject) >= 3 and not _caps(t):
+                break
+        if not subject:
+            return doc_type, doc_type, (b.char_start, b.char_end)
+        words = " ".join(x.text.strip() for x in subject)
+        words = (
+            re.sub(r"^(?:về việc|V/v)\s+", "", words, flags=re.IGNORECASE)
+            if doc_type != "Công văn"
+            else words
+        )
+        body = proper_case(words) if _caps(words) else words
+        body = body[:1].lower() + body[1:] if body[:2] != body[:2].upper() else body
+        return doc_type, f"{doc_type} {body}", (b.char_start, subject[-1].char_end)
+    for b in preamble:  # a letter: "V/v rà soát và chuẩn hóa ..."
+        if b.text.startswith("V/v"):
+            return "Công văn", "Công văn " + b.text.strip(), (b.char_start, b.char_end)
+    return None, None, None
+
+
+def _caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
 def header_facts(placed: list[Placed]) -> HeaderFacts:
     """Read number, date, place, issuer, signer and signer title from the text itself."""
     facts: dict[str, str] = {}
     spans: dict[str, tuple[int, int]] = {}
     preamble = [p.block for p in placed if p.zone == "preamble"]
-    for b in preamble[:12]:
-        if m := NUMBER_RE.match(b.text):
-            facts["number"], spans["number"] = m.group("n"), (b.char_start, b.char_end)
-        elif m := DATE_RE.match(b.text):
+    for b in preamble[:40]:
+        if "number" not in facts and (m := NUMBER_RE.match(b.text)):
+            number = m.group("n").rstrip(".,;")
+            if not number.startswith("/"):  # "Số: /QĐ-BNV": not yet numbered, left unknown
+                facts["number"] = number
+            spans["number"] = (b.char_start, b.char_end)
+        elif "date" not in facts and (m := DATE_RE.match(b.text)):
             facts["date"] = f"{m.group('y')}-{int(m.group('m')):02d}-{int(m.group('d')):02d}"
             facts["place"] = m.group("place").strip()
             spans["date"] = (b.char_start, b.char_end)
@@ -42,9 +140,56 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
     ):
         facts["issuer"] = "UBND tỉnh " + caps[1][5:].title()
         spans["issuer"] = (preamble[0].char_start, preamble[1].char_end)
+    elif (
+        preamble
+        and _caps(preamble[0].text)
+        and not fold(preamble[0].text).startswith(("cong hoa", "dang cong san"))
+        and not DOC_TYPE_RE.match(preamble[0].text.strip())
+    ):
+        # Generic issuer cell: the caps lines before the national motto.
+        parts = []
+        for b in preamble[:3]:
+            if not _caps(b.text) or fold(b.text).startswith(("cong hoa", "dang cong san", "doc lap")):
+                break
+            parts.append(b)
+        if parts:
+            raw = " ".join(b.text for b in parts).strip("* -")
+            raw = re.split(r"\s*CỘNG\b", raw)[0].strip()
+            issuer = proper_case(raw)
+            # "Bộ nội vụ" -> "Bộ Nội vụ": the word after the head word is a name.
+            issuer = re.sub(
+                r"^(Bộ|Sở|Ban|Tổng cục|Cục) (\w)", lambda m: f"{m.group(1)} {m.group(2).upper()}", issuer
+            )
+            issuer = re.sub(r"^Ủy ban nhân dân ", "UBND ", issuer)
+            facts["issuer"] = issuer[:1].upper() + issuer[1:]
+            spans["issuer"] = (parts[0].char_start, parts[-1].char_end)
+    doc_type, title, tspan = _title_facts(preamble[:60])
+    if title is not None and tspan is not None:
+        facts["doc_type"], facts["title"] = doc_type or "", title
+        spans["title"] = tspan
+    attached = None
+    for p in placed:
+        m = ATTACHED_RE.search(p.block.text)
+        if not m:
+            continue
+        attached = m.group(0).split("kèm theo", 1)[-1].strip(" )") if "kèm theo" in m.group(0) else m.group(0)
+        attached = re.sub(r"^[Kk]èm theo\s+", "", m.group(0)).strip(" )*")
+        same_type = doc_type and fold(m.group("type")) == fold(doc_type)
+        n = m.group("n").rstrip(".,;")
+        # A caption naming the document's own type and number ("Ban hành kèm theo Nghị quyết số
+        # 1339/...") is the only place some texts print them.
+        if same_type and "number" not in facts and n and not n.startswith("/"):
+            facts["number"], spans["number"] = n, (p.block.char_start, p.block.char_end)
+            if m.group("d") and m.group("m") and "date" not in facts:
+                facts["date"] = f"{m.group('y')}-{int(m.group('m')):02d}-{int(m.group('d')):02d}"
+        if not same_type:
+            break
     sig = [p.block for p in placed if p.zone == "signature"]
+    signer_kind = None
     for i, b in enumerate(sig):
         text = b.text.strip()
+        if signer_kind is None and (mk := SIGNER_KIND_RE.match(text)):
+            signer_kind = mk.group("k").replace("T/M", "TM") + "."
         if text in TITLE_WORDS:
             facts["signer_title"] = TITLE_WORDS[text]
             spans["signer_title"] = (b.char_start, b.char_end)
@@ -58,6 +203,25 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
         elif re.match(r"^TM\.\s*ỦY BAN NHÂN DÂN", text) and "issuer" not in facts:
             facts["issuer"] = "UBND tỉnh"
             spans["issuer"] = (b.char_start, b.char_end)
+    if "signer" not in facts:
+        # Title and name in one block ("KT. CHỦ TỊCH PHÓ CHỦ TỊCH Nguyễn Ngọc Phúc") or name alone.
+        for b in sig:
+            m = re.search(r"((?:[A-ZÀ-ỸĐ][a-zà-ỹđ]+\s+){1,4}[A-ZÀ-ỸĐ][a-zà-ỹđ]+)$", b.text.strip())
+            if m and NAME_RE.match(m.group(1)):
+                facts["signer"] = m.group(1)
+                spans["signer"] = (b.char_start, b.char_end)
+                head = b.text.strip()[: m.start()].strip()
+                for word in sorted(TITLE_WORDS, key=len, reverse=True):
+                    if head.endswith(word) and "signer_title" not in facts:
+                        facts["signer_title"] = TITLE_WORDS[word]
+                break
+    appendices = []
+    blocks = [p for p in placed]
+    for i, p in enumerate(blocks):
+        if p.block.kind in ("caps", "paragraph") and re.match(r"^PHỤ LỤC\b", p.block.text):
+            nxt = blocks[i + 1].block.text if i + 1 < len(blocks) else ""
+            label = proper_case(p.block.text.strip())
+            appendices.append(f"{label}: {proper_case(nxt)}" if _caps(nxt) else label)
     return HeaderFacts(
         number=facts.get("number"),
         date=facts.get("date"),
@@ -66,6 +230,11 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
         signer=facts.get("signer"),
         signer_title=facts.get("signer_title"),
         spans=spans,
+        doc_type=facts.get("doc_type") or None,
+        title=facts.get("title"),
+        signer_kind=signer_kind,
+        attached_to=attached,
+        appendices=tuple(appendices),
     )
 
 

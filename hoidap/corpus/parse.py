@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
+from hoidap.corpus.deadlines import deadline_range
+from hoidap.corpus.extract import extract_text
 from hoidap.corpus.layout import build_blocks
 from hoidap.corpus.metadata import check_against_manifest, header_facts
 from hoidap.corpus.normalize import RepairCounts
 from hoidap.corpus.records import Clause, DocumentInfo, ParsedDocument
-from hoidap.corpus.store import DocumentStore
+from hoidap.corpus.store import DocumentStore, slugify
 from hoidap.corpus.structure import Placed, heading_label, place_blocks
+from hoidap.corpus.tables import table_tasks
 from hoidap.corpus.tasks import (
+    agency_section_tasks,
     appendix_tasks,
     assign_ids,
+    giao_tasks,
     heading_gaps,
     labelled_field_tasks,
     narrative_tasks,
@@ -87,11 +93,63 @@ def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
                 task_id=row_id,
             )
         )
+    grid_tasks, grid_rows = table_tasks(info.doc_id, placed)
+    in_rows: set[int] = set()
+    for row in grid_rows:
+        start, end = row.cells[0].char_start, row.cells[-1].char_end
+        in_rows.update(c.char_start for c in row.cells)
+        clauses.append(
+            Clause(
+                info.doc_id,
+                f"{info.doc_id}:{start}-{end}",
+                row.section,
+                " ".join(c.text for c in row.cells),
+                start,
+                end,
+                "row",
+                task_id=row.row_id,
+            )
+        )
+    # Cells of tables that assign nothing (figures by year...) are still quotable, a row at a time.
+    loose: dict[tuple[int, int], list[Placed]] = {}
+    for p in placed:
+        b = p.block
+        if b.kind == "cell" and b.table >= 0 and b.char_start not in in_rows:
+            loose.setdefault((b.table, b.row if b.row >= 0 else -b.char_start), []).append(p)
+    for cells in loose.values():
+        start, end = cells[0].block.char_start, cells[-1].block.char_end
+        clauses.append(
+            Clause(
+                info.doc_id,
+                f"{info.doc_id}:{start}-{end}",
+                cells[0].section,
+                " ".join(c.block.text for c in cells),
+                start,
+                end,
+                "row",
+            )
+        )
     field_pairs = labelled_field_tasks(info.doc_id, placed)
     task_sections = {scope[0] for _, scope in field_pairs if scope}
     pairs = field_pairs + narrative_tasks(info.doc_id, placed, task_sections)
+    # Later forms only add what the earlier ones did not already cover.
+    for extra in (giao_tasks(info.doc_id, placed), agency_section_tasks(info.doc_id, placed)):
+        covered = [(t.char_start, t.char_end) for t, _ in pairs]
+        pairs += [
+            (t, scope)
+            for t, scope in extra
+            if not any(s < t.char_end and t.char_start < e for s, e in covered)
+        ]
     pairs.sort(key=lambda pair: pair[0].char_start)
-    tasks = table.tasks + assign_ids(pairs)
+    tasks = table.tasks + grid_tasks + assign_ids(pairs)
+    tasks = [
+        t
+        if t.deadline_start or t.deadline_end
+        else replace(
+            t, **dict(zip(("deadline_start", "deadline_end"), deadline_range(t.deadline), strict=True))
+        )
+        for t in tasks
+    ]
 
     # Link clauses to the task that contains them.
     spans = [(t.char_start, t.char_end, t.task_id) for t in tasks]
@@ -104,12 +162,15 @@ def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
         linked.append(c)
     linked.sort(key=lambda c: c.char_start)
 
-    structured = any(p.block.kind in ("roman", "number", "letter", "bullet", "field", "cell") for p in placed)
+    structured = any(
+        p.block.kind in ("part", "article", "roman", "number", "step", "letter", "bullet", "field", "cell")
+        for p in placed
+    )
     if not structured:
         warnings.append(
             "không nhận dạng được cấu trúc (mục, gạch đầu dòng, bảng): mỗi đoạn là một điều khoản"
         )
-    facts = header_facts(placed)
+    facts = replace(header_facts(placed), outside=tuple(layout.outside))
     warnings.extend(check_against_manifest(facts, info))
     return ParsedDocument(
         info=info,
@@ -122,6 +183,33 @@ def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
         warnings=warnings,
         fallback=not structured,
     )
+
+
+def info_from_text(name: str, text: str) -> DocumentInfo:
+    """Manifest fields read from a document's own text (for files given without metadata)."""
+    repairs = RepairCounts()
+    facts = header_facts(place_blocks(build_blocks(text, repairs).blocks))
+    stem = Path(name).stem
+    number = facts.number
+    short = f"{facts.doc_type or 'Văn bản'} {number}" if number else (facts.title or stem)[:80]
+    return DocumentInfo(
+        doc_id=slugify(stem),
+        title=facts.title or stem,
+        short_title=short,
+        doc_type=facts.doc_type or "Văn bản",
+        source_file=name,
+        number=number,
+        date=facts.date,
+        issuer=facts.issuer,
+        signer=facts.signer,
+        signer_title=facts.signer_title,
+    )
+
+
+def parse_file(path: Path) -> ParsedDocument:
+    """Parse a document file that is not in the store (.txt, .md, .docx, .pdf)."""
+    text = extract_text(path.name, path.read_bytes())
+    return parse_document(info_from_text(path.name, text), text)
 
 
 def parse_corpus(store: DocumentStore, doc_ids: list[str] | None = None) -> list[ParsedDocument]:

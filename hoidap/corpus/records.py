@@ -45,6 +45,9 @@ class Block:
     char_end: int
     marker: str = ""  # "III", "2.1", "a", "-", "+", "*", field label...
     level: int = 0
+    table: int = -1  # for cells of a recognised table: table number, row and column (else -1)
+    row: int = -1
+    col: int = -1
 
 
 @dataclass(frozen=True)
@@ -85,8 +88,13 @@ class Task:
     deadline: str | None
     char_start: int
     char_end: int
-    layout: str  # appendix_table | labelled_fields | labelled_bullets | narrative
+    layout: str  # appendix_table | table | labelled_fields | labelled_bullets | narrative | agency_section
     numbered: bool  # False when task_id is positional (unnumbered bullet)
+    # The deadline as a date range for filtering (ISO dates, None when open or not a date).
+    deadline_start: str | None = None
+    deadline_end: str | None = None
+    # Other labelled columns/lines kept verbatim: (label, value), e.g. ("Sản phẩm", "...").
+    other: tuple[tuple[str, str], ...] = ()
 
     @property
     def breadcrumb(self) -> str:
@@ -107,6 +115,9 @@ class Task:
             "char_end": self.char_end,
             "layout": self.layout,
             "numbered": self.numbered,
+            "deadline_start": self.deadline_start,
+            "deadline_end": self.deadline_end,
+            "other": [list(x) for x in self.other],
         }
         if original is not None:
             d["quote"] = original[self.char_start : self.char_end]
@@ -146,6 +157,12 @@ class HeaderFacts:
     signer: str | None = None
     signer_title: str | None = None
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # fact -> original span
+    doc_type: str | None = None  # "Kế hoạch", "Quyết định", ...
+    title: str | None = None  # document type + subject lines, e.g. "Kế hoạch phát triển ..."
+    signer_kind: str | None = None  # "KT." (ký thay) | "TM." (thay mặt) | "Q." | "TL." ...
+    attached_to: str | None = None  # "Quyết định số 2623/QĐ-TTg ..." for a plan issued with a decision
+    appendices: tuple[str, ...] = ()  # "Phụ lục I: ..." titles
+    outside: tuple[tuple[int, int], ...] = ()  # original spans of website text around the document
 
 
 @dataclass

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 from hoidap.corpus.records import Block
 
-HEADING_KINDS = ("roman", "number", "letter")
+HEADING_KINDS = ("part", "article", "roman", "number", "step", "letter")
+# A caps line naming a document type after a signature starts the attached document.
+ATTACHED_RE = re.compile(r"^(?:KẾ HOẠCH|QUY CHẾ|QUY ĐỊNH|ĐỀ ÁN|CHƯƠNG TRÌNH|ĐIỀU LỆ|HƯỚNG DẪN)\b")
+APPENDIX_RE = re.compile(r"^PHỤ LỤC\b", re.IGNORECASE)
 MAX_LABEL = 70
 
 
@@ -34,6 +37,12 @@ def sentence_case(text: str) -> str:
 def heading_label(block: Block) -> str:
     """Breadcrumb label of a heading block: marker plus a shortened title."""
     text = block.text
+    if block.kind in ("part", "article", "step"):
+        body = text[len(block.marker) :].lstrip(" .:-)")
+        body = sentence_case(body.strip())
+        if len(body) > MAX_LABEL:
+            body = body[:MAX_LABEL].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+        return f"{block.marker}. {body}".strip(" .") if body else block.marker
     body = re.sub(r"^\s*(?:[IVX]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\))\s*", "", text)
     body = sentence_case(body.strip())
     if len(body) > MAX_LABEL:
@@ -45,12 +54,17 @@ def heading_label(block: Block) -> str:
 
 def is_heading_only(block: Block) -> bool:
     """Short titles without a sentence of their own ('1. Mục đích', 'a) Công nghiệp ...')."""
-    if block.kind == "roman":
+    if block.kind in ("roman", "part"):
         return True
     if block.kind not in HEADING_KINDS:
         return False
     text = block.text.rstrip()
     return len(text) <= 110 and not text.endswith((".", ":", ";"))
+
+
+def _is_caps_line(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
 def place_blocks(blocks: list[Block]) -> list[Placed]:
@@ -73,7 +87,22 @@ def place_blocks(blocks: list[Block]) -> list[Placed]:
 
     for block in blocks:
         kind = block.kind
-        if kind == "recipients":
+        if (
+            kind in ("paragraph", "caps")
+            and APPENDIX_RE.match(block.text)
+            and zone != "preamble"
+            and (zone in ("signature", "recipients", "appendix") or _is_caps_line(block.text))
+        ):
+            zone = "appendix"
+            appendix_section = (sentence_case(block.text[:MAX_LABEL]),)
+            stack.clear()
+        elif kind == "caps" and zone in ("signature", "recipients") and ATTACHED_RE.match(block.text):
+            zone = "body"  # the plan issued with the decision above it
+            stack.clear()
+            letter_seen.clear()
+        elif block.table >= 0:
+            pass  # a table inside the body keeps the zone it stands in
+        elif kind == "recipients":
             zone = "recipients"
         elif kind == "signature":
             zone = "signature"
@@ -84,10 +113,16 @@ def place_blocks(blocks: list[Block]) -> list[Placed]:
         elif zone == "preamble" and kind in HEADING_KINDS:
             zone = "body"
 
-        if zone == "appendix":
+        in_table = block.table >= 0
+        if zone == "appendix" and (kind not in HEADING_KINDS or in_table or (not stack and kind == "letter")):
             if not appendix_section:
                 appendix_section = ("Phụ lục",)
-            placed.append(Placed(block, zone, appendix_section, ("PL",), False))
+            section = appendix_section + tuple(s[1] for s in stack)
+            placed.append(Placed(block, zone, section, ("PL",) + tuple(s[2] for s in stack), False))
+            continue
+        if block.table >= 0:
+            section, path = current() if zone == "body" else (("Phần mở đầu",), ())
+            placed.append(Placed(block, zone, section, path, False))
             continue
         if zone in ("recipients", "signature"):
             label = "Nơi nhận" if zone == "recipients" else "Chữ ký"
@@ -98,7 +133,13 @@ def place_blocks(blocks: list[Block]) -> list[Placed]:
             placed.append(Placed(block, zone, section, path, False))
             continue
 
-        if kind == "roman":
+        if kind == "part":
+            level, element = -1, block.marker
+        elif kind == "article":
+            level, element = 0, block.marker
+        elif kind == "step":
+            level, element = 2, block.marker
+        elif kind == "roman":
             level = 1
             element = block.marker
         elif kind == "number":
@@ -114,6 +155,8 @@ def place_blocks(blocks: list[Block]) -> list[Placed]:
         while stack and stack[-1][0] >= level:
             stack.pop()
         section, path = current()
+        if zone == "appendix":
+            section, path = appendix_section + section, ("PL",) + path
         placed.append(Placed(block, zone, section, path + (element,), is_heading_only(block)))
         stack.append((level, heading_label(block), element))
     return placed

@@ -14,23 +14,22 @@ from dataclasses import dataclass, field, replace
 
 from hoidap.corpus.records import Block, NumberingGap, Task, numeric_key
 from hoidap.corpus.structure import Placed, heading_label, path_id
+from hoidap.corpus.vocab import agency_head, lower_agency_head
 
-# Words that open an agency name; used to split agency lists and to recognise agency cells.
-AGENCY_HEAD = (
-    r"(?:Sở|Các sở|Ban|Các ban|Văn phòng|Ủy ban|Uỷ ban|UBND|Đảng đoàn|Đảng ủy|Tỉnh đoàn|Tỉnh ủy|Mặt trận|"
-    r"Công an|Công An|BCH|Bộ Chỉ huy|Bộ|Cục|Chi cục|Đài|Báo|Ngân hàng|Liên đoàn|Liên minh|Hội|Hệ thống|"
-    r"Trường|Các cơ quan|Các cấp ủy|Các tổ chức|Các địa phương|Thường trực|Kho bạc|Quỹ|Trung tâm|Viện|"
-    r"Tập đoàn|Công ty|Cổng|Các huyện|Hội đồng|HĐND|Thủ trưởng|Cảng vụ|Bưu điện|Điện lực)"
-)
+# Words that open an agency name (data file: hoidap/corpus/data/agencies.json).
+AGENCY_HEAD = agency_head()
 AGENCY_START_RE = re.compile(rf"^{AGENCY_HEAD}\b")
 # Lower-case heads that start a new agency inside a list ("..., các địa phương").
-LOWER_HEAD = r"(?:các (?:sở|tổ chức|cơ quan|địa phương|đơn vị|doanh nghiệp|hội|trường))"
+LOWER_HEAD = lower_agency_head()
 SPLIT_COMMA_RE = re.compile(rf",\s+(?={AGENCY_HEAD}\b|{LOWER_HEAD}\b)")
 TABLE_ROW_ID_RE = re.compile(r"^\d{1,2}\.\d{1,2}$")
 TABLE_GROUP_ID_RE = re.compile(r"^\d{1,2}$")
 PAREN_DEADLINE_RE = re.compile(r"\((thực hiện [^()]{3,60})\)")
 NARRATIVE_DEADLINE_RE = re.compile(
-    r"(Hoàn thành (?:trong|trước) [^.;]{3,40}|trước ngày \d{1,2}/\d{1,2}(?:/\d{4})?)", re.IGNORECASE
+    r"(Hoàn thành (?:trong|trước) [^.;]{3,40}|trước ngày \d{1,2}/\d{1,2}(?:/\d{4})?"
+    r"|trước ngày \d{1,2} tháng \d{1,2}(?: năm \d{4})?|chậm nhất (?:là )?(?:ngày|trong) [^.;,]{3,30}"
+    r"|trong (?:quý|tháng) [^.;,]{1,20}\d{4})",
+    re.IGNORECASE,
 )
 # Where a coordinating-agency list ends in a narrative assignment: the first verb after it.
 COORD_STOP_RE = re.compile(
@@ -42,7 +41,7 @@ SUBJECT_STOP_RE = re.compile(
     r"triển khai|nghiên cứu|tiếp tục|thường xuyên|định kỳ)\b"
 )
 NARRATIVE_RE = re.compile(
-    r"(?:^|[.;]\s+)(?:\d+\.\s*)?(?:Giao\s+)?(?P<lead>[^.;:]{2,90}?)?\s*(?:có trách nhiệm\s+)?"
+    r"(?:^|[.;]\s+|\()(?:\d+\.\s*)?(?:Giao\s+)?(?P<lead>[^.;:]{2,90}?)?\s*(?:có trách nhiệm\s+)?"
     r"(?P<verb>[Cc]hủ trì),?\s*(?:phối hợp(?:\s+với)?\s+(?P<coord>[^.]+))?"
 )
 
@@ -73,8 +72,12 @@ def split_agencies(text: str) -> tuple[str, ...]:
 def field_role(label: str) -> str:
     """Map a field label to a task attribute."""
     low = label.lower()
-    if "thời gian" in low:
+    if low.startswith("nội dung"):
+        return "content"
+    if any(w in low for w in ("thời gian", "thời hạn", "tiến độ")):
         return "deadline"
+    if low.startswith(("sản phẩm", "kết quả")):
+        return "other"
     if "phối hợp" in low:
         return "coordinating"
     if "chỉ đạo" in low:
@@ -105,15 +108,21 @@ class _Draft:
 def _task_from_draft(doc_id: str, d: _Draft, layout: str) -> Task:
     values: dict[str, list[str]] = {"lead": [], "coordinating": [], "directing": [], "implementing": []}
     deadline_parts: list[str] = []
+    content_fields: list[str] = []
+    other: list[tuple[str, str]] = []
     for role, block in d.fields:
         value = field_value(block)
         if role == "deadline":
             deadline_parts.append(value)
+        elif role == "content":
+            content_fields.append(value)
+        elif role == "other":
+            other.append((block.marker, value))
         else:
             values[role].extend(split_agencies(value))
     for extra in d.field_extra:  # '+' lines under an empty "Thời gian thực hiện:" label
         deadline_parts.append(extra.text.lstrip("+-* ").strip())
-    content = strip_marker(" ".join(b.text for b in d.content))
+    content = strip_marker(" ".join([b.text for b in d.content] + content_fields))
     deadline = " ".join(p for p in deadline_parts if p).strip().rstrip(".") or None
     if deadline is None:
         m = PAREN_DEADLINE_RE.search(content)
@@ -135,6 +144,7 @@ def _task_from_draft(doc_id: str, d: _Draft, layout: str) -> Task:
         char_end=max(b.char_end for b in blocks),
         layout=layout,
         numbered=False,
+        other=tuple(other),
     )
 
 
@@ -154,6 +164,7 @@ def labelled_field_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
     draft: _Draft | None = None
     draft_scope: tuple[str, ...] = ()
     heading: Placed | None = None  # a lettered title ("b) Công nghiệp chế biến ...") awaiting its item
+    item: Placed | None = None  # the numbered item just seen, anchor of field lines right after it
 
     # Documents with lettered points use the labelled-field layout; bullet-only ones the labelled bullets.
     layout = "labelled_fields" if any(p.block.kind == "letter" for p in placed) else "labelled_bullets"
@@ -169,14 +180,21 @@ def labelled_field_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
         if p.zone != "body" or not p.path or p.path[0] not in sections:
             flush()
             continue
-        if b.kind in ("roman", "number") or (b.kind == "letter" and p.heading_only):
+        if b.kind in ("part", "article", "roman", "number", "step") or (
+            b.kind == "letter" and p.heading_only
+        ):
             flush()
             heading = p if b.kind == "letter" else None
+            item = p if b.kind in ("number", "step", "letter") else None
             continue
         if b.kind == "field":
+            if draft is None and item is not None:
+                # "5. Xây dựng Cổng thông tin ..." followed directly by "- Cơ quan thực hiện: ...".
+                draft, draft_scope, heading = _Draft(anchor=item, content=[item.block]), item.path, None
             if draft is not None:
                 draft.fields.append((field_role(b.marker), b))
             continue
+        item = None
         if b.kind == "bullet" and b.marker == "+" and draft is not None and draft.fields:
             last_role, last_field = draft.fields[-1]
             if (last_role == "deadline" and not field_value(last_field)) or draft.field_extra:
@@ -293,7 +311,7 @@ def appendix_tasks(doc_id: str, placed: list[Placed]) -> TableParse:
 
     Rows whose agency cells are missing (merged cells in the source) get empty fields.
     """
-    cells = [p.block for p in placed if p.zone == "appendix" and p.block.kind == "cell"]
+    cells = [p.block for p in placed if p.zone == "appendix" and p.block.kind == "cell" and p.block.table < 0]
     tasks: list[Task] = []
     rows: list[tuple[str, list[Block], tuple[str, ...]]] = []
     warnings: list[str] = []
@@ -442,3 +460,153 @@ def heading_gaps(doc_id: str, placed: list[Placed]) -> list[NumberingGap]:
                 )
             )
     return gaps
+
+
+# --- one section per agency and "Giao X ..." sentences ------------------------------------------
+
+HEADING_AGENCY_RE = re.compile(rf"^(?:\S+\s+){{0,2}}?{AGENCY_HEAD}\b")
+LEAD_VERB_RE = re.compile(r"^(?:chủ trì|là cơ quan (?:đầu mối|chủ trì|thường trực))", re.IGNORECASE)
+COORD_VERB_RE = re.compile(r"^(?:phối hợp|tham gia|cùng)", re.IGNORECASE)
+GIAO_RE = re.compile(
+    rf"(?:^|[.;:(]\s*|\d\.\s+)Giao\s+(?P<lead>{AGENCY_HEAD}\b.{{0,120}}?)"
+    r"(?=\s+(?:chủ trì|phối hợp|có trách nhiệm|thực hiện|tổ chức|khẩn trương|tham mưu|xây dựng|rà soát|"
+    r"chỉ đạo|theo dõi|triển khai|nghiên cứu|hướng dẫn|kiểm tra|cập nhật|thường xuyên|định kỳ|làm đầu mối|"
+    r"là cơ quan|tiếp tục|chịu trách nhiệm|căn cứ|đôn đốc|tổng hợp|quản lý|bố trí|đề xuất|lập|ban hành)\b|,)",
+    re.IGNORECASE,
+)
+COORD_AFTER_RE = re.compile(r"phối hợp(?:\s+với)?\s+(?P<coord>[^.;)]+)", re.IGNORECASE)
+
+
+def _heading_agency(p: Placed) -> str | None:
+    """The agency a heading names ('2.2. Sở Xây dựng:', 'a) Tổ đảng ở Thường trực Ủy ban ...')."""
+    b = p.block
+    if b.kind not in ("number", "letter", "roman", "paragraph", "caps") or b.table >= 0:
+        return None
+    body = strip_marker(re.sub(r"^[IVX]+\.\s*", "", b.text)).strip().rstrip(":").strip()
+    body = re.sub(r"^Giao\s+", "", body)  # "1.1. Giao Sở A" / next line: what Sở A does
+    if not body or len(body) > 110 or body.endswith((".", ";")) or not HEADING_AGENCY_RE.match(body):
+        return None
+    if b.kind in ("paragraph", "caps") and not p.heading_only and len(body.split()) > 14:
+        return None
+    if re.search(r"\b(?:chủ trì|phối hợp|thực hiện|xây dựng|triển khai|tăng cường|nâng cao)\b", body):
+        return None
+    return body
+
+
+def _coord_list(text: str) -> tuple[str, ...]:
+    m = COORD_AFTER_RE.search(text)
+    if not m:
+        return ()
+    coord = m.group("coord")
+    stop = COORD_STOP_RE.search(coord)
+    if stop:
+        coord = coord[: stop.start()]
+    coord = re.sub(r"\s+(?:có liên quan|liên quan)$", " liên quan", coord.strip(" ,"))
+    return tuple(a for a in split_agencies(coord) if len(a.split()) <= 16)
+
+
+def agency_section_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str, ...]]]:
+    """Duties listed under a heading that names one agency.
+
+    The heading agency leads its "Chủ trì ..." items and coordinates its "Phối hợp (với X) ..."
+    items (X then leads); any other item under it is that agency's own duty.
+    """
+    out: list[tuple[Task, tuple[str, ...]]] = []
+    agency: str | None = None
+    owner: Placed | None = None
+    for p in placed:
+        b = p.block
+        if p.zone not in ("body", "appendix") or b.table >= 0:
+            agency = None
+            continue
+        if b.kind in ("part", "article", "roman", "number", "letter", "paragraph", "caps", "step"):
+            name = _heading_agency(p)
+            if name is not None and (
+                p.heading_only or b.kind in ("paragraph", "caps") or b.text.rstrip().endswith(":")
+            ):
+                agency, owner = name, p
+                continue
+            if owner is not None and b.kind in HEADING_LIKE and _closes(owner, p):
+                agency = owner = None
+        if agency is None or owner is None or b.kind not in ("bullet", "letter", "number", "paragraph"):
+            continue
+        text = strip_marker(b.text)
+        if not text or b.kind == "number" and p.heading_only:
+            continue
+        if LEAD_VERB_RE.match(text):
+            lead, coord = (agency,), _coord_list(text)
+        elif COORD_VERB_RE.match(text):
+            target = _coord_list(text)
+            lead, coord = target[:1], (agency,) + target[1:]
+        else:
+            lead, coord = (agency,), ()
+        dl = NARRATIVE_DEADLINE_RE.search(text)
+        section = p.section + ((heading_label(b),) if b.kind in ("letter", "number") else ())
+        task = Task(
+            doc_id=doc_id,
+            task_id="",
+            section=section,
+            content=text,
+            lead=lead,
+            coordinating=coord,
+            directing=(),
+            implementing=(),
+            deadline=dl.group(1) if dl else None,
+            char_start=b.char_start,
+            char_end=b.char_end,
+            layout="agency_section",
+            numbered=False,
+        )
+        out.append((task, p.path if b.kind in ("letter", "number") else owner.path))
+    return out
+
+
+HEADING_LIKE = ("part", "article", "roman", "number", "letter", "step")
+_LEVEL = {"part": -1, "article": 0, "roman": 1, "step": 2, "letter": 10}
+
+
+def _level(p: Placed) -> int:
+    b = p.block
+    if b.kind == "number":
+        return 2 + b.marker.count(".")
+    return _LEVEL.get(b.kind, 99)
+
+
+def _closes(owner: Placed, p: Placed) -> bool:
+    """A heading at the agency heading's level or above ends its section."""
+    if owner.block.kind in ("paragraph", "caps"):
+        return p.block.kind in HEADING_LIKE and (p.heading_only or p.block.kind != "letter")
+    return _level(p) <= _level(owner)
+
+
+def giao_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str, ...]]]:
+    """'Giao X <verb> ...' sentences without 'chủ trì' ('1.1. Giao Sở A khẩn trương ...')."""
+    out: list[tuple[Task, tuple[str, ...]]] = []
+    for p in placed:
+        b = p.block
+        if p.zone != "body" or b.kind not in ("number", "paragraph", "bullet", "letter", "article", "step"):
+            continue
+        m = GIAO_RE.search(b.text)
+        if not m:
+            continue
+        lead = re.sub(r"^Giao\s+", "", m.group("lead").strip(" ,"), flags=re.IGNORECASE)
+        if len(lead.split()) > 14:
+            continue
+        dl = NARRATIVE_DEADLINE_RE.search(b.text)
+        task = Task(
+            doc_id=doc_id,
+            task_id="",
+            section=p.section + ((heading_label(b),) if b.kind in ("number", "letter") else ()),
+            content=strip_marker(b.text),
+            lead=split_agencies(lead),
+            coordinating=_coord_list(b.text[m.end() :]),
+            directing=(),
+            implementing=(),
+            deadline=dl.group(1) if dl else None,
+            char_start=b.char_start,
+            char_end=b.char_end,
+            layout="narrative",
+            numbered=False,
+        )
+        out.append((task, p.path))
+    return out

@@ -15,6 +15,7 @@ import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -34,9 +35,10 @@ NEAR_CHARS = 300
 MAX_EVIDENCE_CHARS = 2500
 """Evidence spans are meant to be tight (a clause, a task, a table row)."""
 
-EVAL_DIR = Path(__file__).resolve().parent
+# Bundled with the package: the gold set beside this module, the bundled corpus it quotes.
+EVAL_DIR = Path(str(resources.files("hoidap.eval")))
 DEFAULT_GOLD_PATH = EVAL_DIR / "gold.jsonl"
-DEFAULT_CORPUS_DIR = EVAL_DIR.parent / "corpus"
+DEFAULT_CORPUS_DIR = Path(str(resources.files("hoidap.corpus")))
 
 QuestionType = Literal[
     "lead", "coordinating", "deadline", "figure", "fact", "document", "listing", "unanswerable"
@@ -278,7 +280,7 @@ def _flatten(text: str) -> tuple[str, list[int]]:
     where: list[int] = []
     in_space = False
     for i, ch in enumerate(base):
-        if ch.isspace():
+        if ch.isspace() or ch == "|":  # table cells may be joined by pipes or by line breaks
             if not in_space:
                 out.append(" ")
                 where.append(i)
@@ -293,7 +295,7 @@ def _flatten(text: str) -> tuple[str, list[int]]:
 
 def _relocated_windows(span: EvidenceSpan, doc: str, limit: int = 20) -> list[str]:
     """Normalized neighbourhoods (± NEAR_CHARS) of every place the span's text occurs, whitespace-blind."""
-    needle = normalize(span.text)
+    needle = _flatten(span.text)[0].strip()
     if not needle:
         return []
     flat, where = _flatten(doc)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from hoidap.corpus.extract import extract_text
-from hoidap.corpus.parse import parse_corpus, parse_document
+from hoidap.corpus.parse import info_from_text, parse_corpus, parse_document
 from hoidap.corpus.records import DocumentInfo, ParsedDocument
 from hoidap.corpus.store import DocumentError, DocumentStore
 from hoidap.indexer.dense import DenseIndex
@@ -198,24 +198,32 @@ def add_document(
     for info in store.manifests():
         if document_hash(store.read_original(info)) == digest:
             return AddResult(info, False, None, [])
-    stem = Path(name).stem
+    # Facts read from the text itself; what the user typed at upload wins over them.
+    read = info_from_text(name, text)
+    given = {"title": title, "number": number, "date": date, "issuer": issuer}
+    number = number or read.number
+    doc_title = title or read.title
     fields: dict[str, object] = {
-        "title": title or stem,
-        "short_title": title or (number and f"Văn bản {number}") or stem,
-        "doc_type": "Văn bản",
+        "title": doc_title,
+        "short_title": title or (number and f"{read.doc_type} {number}") or read.short_title,
+        "doc_type": read.doc_type,
         "number": number,
-        "date": date,
-        "issuer": issuer,
+        "date": date or read.date,
+        "issuer": issuer or read.issuer,
+        "signer": read.signer,
+        "signer_title": read.signer_title,
         "provenance": {
             "added_from": name,
-            "printed_in_text": [],
-            "from_user": ["title", "number", "date", "issuer"],
+            "printed_in_text": [
+                k for k in ("title", "number", "date", "issuer") if not given[k] and getattr(read, k)
+            ],
+            "from_user": [k for k, v in given.items() if v],
         },
     }
     probe = parse_document(DocumentInfo(doc_id="new", source_file=name, **fields), text)  # type: ignore[arg-type]
     if not probe.clauses:
         raise DocumentError(f"{name}: không tách được điều khoản nào từ nội dung.")
-    info = store.store(text, fields, number or title or stem)
+    info = store.store(text, fields, number or Path(name).stem)
     try:
         report = rebuild(store, embedder, target)
     except BaseException:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -138,3 +139,24 @@ class Embedder:
 
     def __repr__(self) -> str:
         return f"Embedder({self.model_id!r}, dimension={self.dimension}, max_tokens={self.max_tokens})"
+
+
+def check_model(model: str | Path, default_model_dir: Path) -> int:
+    """`hoidap model check`: load the model (building the default one if needed) and embed a sample."""
+    t0 = time.perf_counter()
+    emb = Embedder(model, default_model_dir=default_model_dir)
+    load_s = time.perf_counter() - t0
+    query = "Ai chủ trì bảo đảm chi ngân sách cho khoa học công nghệ?"
+    passages = [
+        "Bảo đảm cân đối chi thường xuyên ngân sách nhà nước hàng năm cho khoa học, công nghệ và đổi mới "
+        "sáng tạo theo quy định của pháp luật.",
+        "Phát triển du lịch biển đảo Lý Sơn gắn với bảo tồn di tích lịch sử, văn hóa.",
+    ]
+    q = emb.encode_queries([query])
+    p = emb.encode_passages(passages)
+    print(f"model: {emb.model_id} ({emb.model_path}), loaded in {load_s:.1f} s")
+    print(f"dimension: {emb.dimension}, max tokens: {emb.max_tokens}")
+    print(f"query: {query}")
+    for text, score in zip(passages, (p @ q[0]).tolist(), strict=True):
+        print(f"  cosine {score:.4f}  {text[:70]}")
+    return 0

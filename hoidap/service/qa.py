@@ -189,7 +189,7 @@ class QAService:
         """The ids as given, without repeats; QuestionError naming the unknown ones."""
         if not doc_ids:
             return None
-        unknown = [d for d in doc_ids if d not in self.docs]
+        unknown = list(dict.fromkeys(d[:80] for d in doc_ids if d not in self.docs))
         if unknown:
             shown = ", ".join(unknown[:5]) + (f" (và {len(unknown) - 5} mã khác)" if len(unknown) > 5 else "")
             raise QuestionError(f"Không có văn bản {shown}. Các văn bản hiện có: {', '.join(self.docs)}")

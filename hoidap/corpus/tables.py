@@ -1,0 +1,230 @@
+"""Task records from recognised tables (pipe, '|'-flattened and Word tables).
+
+Column roles come from the header words (vocab role_words). Rows missing cells are
+aligned by what their cells look like (an id, an agency list, a deadline, text), and
+leading columns a row lacks (rowspans in the source) are inherited from the row above,
+so a task row under an agency row gets that agency.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hoidap.corpus.deadlines import deadline_range
+from hoidap.corpus.layout import header_role
+from hoidap.corpus.records import Block, Task
+from hoidap.corpus.structure import Placed
+from hoidap.corpus.vocab import agency_head
+
+ID_RE = re.compile(r"^(?:[IVXL]+|[A-Z]|\d{1,3}(?:\.\d{1,3})*)\.?$")
+GROUP_ID_RE = re.compile(r"^(?:[IVXL]+|[A-ZĐ])\.?$")
+DEADLINE_LIKE_RE = re.compile(
+    r"(?i)(trước ngày|chậm nhất|trong (?:quý|tháng|năm)|\bquý\s+[IV]+|\bquý\s+\d|tháng \d|năm \d{4}|"
+    r"\b\d{4}\s*[-–]\s*\d{4}\b|thường xuyên|hằng năm|hàng năm|định kỳ|giai đoạn|kỳ họp|phiên họp|"
+    r"theo tiến độ|\b\d{1,2}/\d{4}\b|\b\d{1,2}/\d{1,2}(?:/\d{4})?\b|^năm\b|^\d{4}$)"
+)
+AGENCY_ROLES = ("lead", "coordinating", "implementing", "monitoring")
+
+
+def _agency_like(text: str) -> bool:
+    body = text.lstrip("-+•* ").strip()
+    return len(text) <= 400 and bool(re.match(rf"{agency_head()}\b", body, re.IGNORECASE))
+
+
+def _score(text: str, role: str | None) -> float:
+    """How well a cell fits a column role (higher is better)."""
+    if role == "number":
+        return 3 if ID_RE.match(text) else -6
+    if ID_RE.match(text):
+        return -6
+    if role in AGENCY_ROLES:
+        return 2 if _agency_like(text) else -3
+    if role == "deadline":
+        return 2 if DEADLINE_LIKE_RE.search(text) and len(text) < 250 else -2
+    if role == "content":
+        return 1 if not _agency_like(text) else -1
+    return 0.5  # output, other
+
+
+def align(cells: list[Block], roles: list[str | None]) -> dict[int, Block]:
+    """Best order-preserving assignment of cells to columns (dynamic programming)."""
+    n, m = len(cells), len(roles)
+    if n >= m:  # nothing to infer: cells in column order (extra cells of a spilled row dropped)
+        return dict(enumerate(cells[:m]))
+    neg = float("-inf")
+    best = [[neg] * (m + 1) for _ in range(n + 1)]
+    back: dict[tuple[int, int], tuple[int, int]] = {}
+    for j in range(m + 1):
+        best[0][j] = 0.0
+    for i in range(1, n + 1):
+        for j in range(i, m + 1):
+            skip = best[i][j - 1]
+            take = best[i - 1][j - 1] + _score(cells[i - 1].text, roles[j - 1])
+            if take >= skip:
+                best[i][j], back[(i, j)] = take, (i - 1, j - 1)
+            else:
+                best[i][j], back[(i, j)] = skip, (i, j - 1)
+    out: dict[int, Block] = {}
+    i, j = n, m
+    while i > 0 and j > 0:
+        pi, pj = back[(i, j)]
+        if pi < i:
+            out[j - 1] = cells[i - 1]
+        i, j = pi, pj
+    return out
+
+
+@dataclass
+class TableRow:
+    row_id: str
+    cells: list[Block]
+    section: tuple[str, ...]
+
+
+def _column_roles(header: list[Block]) -> list[str | None]:
+    roles: list[str | None] = []
+    heads = sorted(header, key=lambda b: b.col)
+    contents = [b for b in heads if header_role(b.text) == "content"]
+    # Several content-like headers ("Thuộc nhóm nhiệm vụ", "Nội dung nhiệm vụ"): "nội dung" names the task.
+    main = next((b for b in contents if "nội dung" in b.text.casefold()), contents[0] if contents else None)
+    for b in heads:
+        role = header_role(b.text)
+        if role == "content" and b is not main:
+            roles.append("other")
+            continue
+        if role in roles and role in ("lead", "coordinating"):
+            role = "implementing" if role == "lead" else "other"
+        elif role in roles and role not in ("output", "other"):
+            role = "other"
+        roles.append(role)
+    return roles
+
+
+def _stream_rows(cells: list[Block], roles: list[str | None]) -> list[list[Block]]:
+    """Split a malformed table's cell stream into rows: a hinted row start, a group title,
+    or a cell that fits no column after the last one filled opens a new row."""
+    rows: list[list[Block]] = []
+    pos = len(roles)
+    content_col = roles.index("content") if "content" in roles else 0
+    for c in cells:
+        text = c.text
+        group = bool(re.match(r"^[IVXL]+\.\s+\S", text))
+        later = [k for k in range(pos, len(roles)) if _score(text, roles[k]) > 0]
+        if group or c.level == 1 or not rows or (not later and pos >= content_col + 1):
+            rows.append([c])
+            pos = (content_col + 1) if not group else len(roles)
+            continue
+        rows[-1].append(c)
+        pos = later[0] + 1 if later else pos + 1
+    return rows
+
+
+def table_tasks(doc_id: str, placed: list[Placed]) -> tuple[list[Task], list[TableRow]]:
+    """Tasks (rows with a lead or content) and row clauses of every recognised table."""
+    by_table: dict[int, list[Placed]] = {}
+    for p in placed:
+        if p.block.kind == "cell" and p.block.table >= 0 and p.zone != "outside":
+            by_table.setdefault(p.block.table, []).append(p)
+    tasks: list[Task] = []
+    rows_out: list[TableRow] = []
+    for items in by_table.values():
+        header = [p.block for p in items if p.block.row == 0]
+        roles = _column_roles(header)
+        if "lead" not in roles or "content" not in roles:
+            continue  # not an assignment table (figures by year, a title block): cells stay text
+        base_section = items[0].section
+        body = [p.block for p in items if p.block.row != 0]
+        if any(b.row == -1 for b in body):
+            raw_rows = _stream_rows(body, roles)
+        else:
+            grouped: dict[int, list[Block]] = {}
+            for b in body:
+                grouped.setdefault(b.row, []).append(b)
+            raw_rows = [grouped[r] for r in sorted(grouped)]
+        inherited: dict[int, Block] = {}
+        group_label = ""
+        k = 0
+        for cells in raw_rows:
+            bar = cells[0].marker == "bar" or cells[0].row == -1
+            texts = [c.text for c in cells]
+            filled = [c for c in cells if c.text.strip()]
+            # A group row: an id and a title only ("A" ¦ "BỘ NÔNG NGHIỆP...", "I" ¦ "Hoàn thiện thể chế").
+            if len(filled) <= 2 and (
+                len(filled) == 1
+                or GROUP_ID_RE.match(texts[0])
+                or (not bar and len(filled) == 2 and ID_RE.match(texts[0]))
+                and not any(_agency_like(t) for t in texts[1:])
+            ):
+                title = filled[-1].text if filled else ""
+                if len(filled) == 1 and ID_RE.match(title):
+                    continue
+                group_label = (f"{texts[0]}. " if len(filled) == 2 else "") + title
+                if len(filled) == 2 and not GROUP_ID_RE.match(texts[0]):
+                    group_label = f"{texts[0]}. {title}"
+                inherited = {}
+                continue
+            if bar:
+                if len(cells) == len(roles):
+                    mapping = {i: c for i, c in enumerate(cells)}
+                else:
+                    mapping = align(cells, roles)
+            else:
+                mapping = {c.col: c for c in cells if c.text.strip() and 0 <= c.col < len(roles)}
+            # Leading columns this row lacks come from the row above (rowspan / merged cells).
+            first = min(mapping) if mapping else 0
+            for col, cell in inherited.items():
+                if col < first and roles[col] in (*AGENCY_ROLES, "number", "other"):
+                    mapping.setdefault(col, cell)
+            inherited = {c: b for c, b in mapping.items()}
+            values: dict[str, list[str]] = {}
+            for col, cell in sorted(mapping.items()):
+                values.setdefault(roles[col] or "other", []).append(cell.text)
+            own = [c for c in cells if c.text.strip()]
+            if not own:
+                continue
+            k += 1
+            number = next((mapping[c].text.rstrip(".") for c in mapping if roles[c] == "number"), "")
+            row_id = number if number and mapping.get(roles.index("number")) in own else f"{number or k}"
+            if "number" in roles and mapping.get(roles.index("number")) not in own:
+                row_id = f"{number}-{k}" if number else str(k)
+            section = base_section + ((group_label,) if group_label else ())
+            from hoidap.corpus.tasks import split_agencies  # late: tasks imports this module
+
+            deadline = " ".join(values.get("deadline", [])) or None
+            start, end = deadline_range(deadline)
+            other = tuple(
+                (next((h.text for h in header if h.col == col), roles[col] or ""), cell.text)
+                for col, cell in sorted(mapping.items())
+                if roles[col] in ("output", "monitoring", "other") and cell in own
+            )
+            lead = tuple(a for v in values.get("lead", []) for a in split_agencies(v.lstrip("-+ ")))
+            coord = tuple(a for v in values.get("coordinating", []) for a in split_agencies(_list_text(v)))
+            impl = tuple(a for v in values.get("implementing", []) for a in split_agencies(_list_text(v)))
+            tasks.append(
+                Task(
+                    doc_id=doc_id,
+                    task_id=row_id,
+                    section=section,
+                    content=" ".join(values.get("content", [])),
+                    lead=tuple(dict.fromkeys(lead)),
+                    coordinating=tuple(dict.fromkeys(coord)),
+                    directing=(),
+                    implementing=tuple(dict.fromkeys(impl)),
+                    deadline=deadline,
+                    char_start=min(c.char_start for c in own),
+                    char_end=max(c.char_end for c in own),
+                    layout="table",
+                    numbered=bool(number) and mapping.get(roles.index("number")) in own,
+                    deadline_start=start,
+                    deadline_end=end,
+                    other=other,
+                )
+            )
+            rows_out.append(TableRow(row_id, own, section))
+    return tasks, rows_out
+
+
+def _list_text(text: str) -> str:
+    """'- Bộ A;\n- Bộ B.' -> 'Bộ A; Bộ B' (cell lists use dashes)."""
+    return re.sub(r"(?:^|\s)[-+•]\s+", "; ", text).strip("; ")

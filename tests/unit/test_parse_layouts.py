@@ -1,0 +1,195 @@
+"""Parser on documents of other bodies (evalsets/unseen/docs) and on synthetic layouts; no model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hoidap.corpus.deadlines import deadline_range
+from hoidap.corpus.extract import extract_text
+from hoidap.corpus.parse import parse_document, parse_file
+from hoidap.corpus.records import DocumentInfo
+from hoidap.corpus.vocab import provinces
+
+DOCS = Path(__file__).resolve().parents[2] / "evalsets" / "unseen" / "docs"
+INFO = DocumentInfo("t", "Thử", "Thử", "Kế hoạch", "t.txt")
+
+
+@pytest.fixture(scope="module")
+def doc():
+    cache: dict[str, object] = {}
+
+    def get(name: str):
+        if name not in cache:
+            cache[name] = parse_file(DOCS / name)
+        return cache[name]
+
+    return get
+
+
+def _by_id(d, task_id):
+    return [t for t in d.tasks if t.task_id == task_id]
+
+
+def _quote_ok(d):
+    for t in d.tasks:
+        q = d.original[t.char_start : t.char_end]
+        assert q and q == q.strip(), t.task_id
+
+
+def test_flattened_bar_table_row_2_2_of_dong_nai(doc):
+    d = doc("kh-179-kh-ubnd-dong-nai-2025-kinh-te-so.md")
+    (t,) = [t for t in _by_id(d, "2.2") if "giao thông" in t.content]
+    assert t.lead == ("Sở Xây dựng",)
+    assert t.coordinating == ("Các sở, ban, ngành", "UBND các phường, xã")
+    assert t.deadline == "2026 - 2030" and (t.deadline_start, t.deadline_end) == ("2026-01-01", "2030-12-31")
+    assert ("Sản phẩm đầu ra", "Chiến lược và Kế hoạch") in t.other
+    assert d.header.title.startswith("Kế hoạch phát triển kinh tế số và xã hội số")
+    assert (d.header.number, d.header.date, d.header.issuer) == (
+        "179/KH-UBND",
+        "2025-11-18",
+        "UBND tỉnh Đồng Nai",
+    )
+    _quote_ok(d)
+
+
+def test_labelled_lines_at_two_levels_of_2623(doc):
+    d = doc("qd-2623-qd-ttg-2025-kh-luat-bao-ve-du-lieu-ca-nhan.md")
+    first, second = _by_id(d, "II.5-1")[0], _by_id(d, "II.5-2")[0]
+    assert first.lead == ("Bộ Công an",) and first.deadline == "trước ngày 01 tháng 01 năm 2026"
+    assert first.deadline_end == "2026-01-01" and first.deadline_start is None
+    assert "Văn phòng Chính phủ" in first.coordinating
+    assert second.deadline.startswith("Theo tiến độ được giao")
+    (portal,) = _by_id(d, "II.6")
+    assert portal.lead == ("Bộ Công an",) and portal.deadline == "năm 2026 - 2027"
+    assert (d.header.number, d.header.date, d.header.doc_type) == ("2623/QĐ-TTg", "2025-11-29", "Quyết định")
+    assert d.header.attached_to and "/QĐ-TTg" in d.header.attached_to  # caption leaves the number blank
+
+
+def test_sections_per_agency_of_dong_thap(doc):
+    d = doc("kh-556-kh-ubnd-dong-thap-2025-bien-hai-dao.md")
+    section = [t for t in d.tasks if t.layout == "agency_section"]
+    assert len({t.section[-1] for t in section}) >= 10
+    first = [t for t in section if t.section[-1].startswith("1. Sở Nông nghiệp và Môi trường")]
+    assert first and all(t.lead == ("Sở Nông nghiệp và Môi trường",) for t in first)
+    assert d.header.issuer == "UBND tỉnh Đồng Tháp"
+
+
+def test_word_table_with_merged_cells(doc):
+    d = doc("kh-cchc-2026-2030-ubnd-lam-dong.docx")
+    rows = [t for t in d.tasks if t.layout == "table"]
+    assert len(rows) >= 50
+    (t,) = [t for t in rows if t.content.startswith("Định kỳ thực hiện việc công bố danh mục")]
+    assert t.deadline == "Trước ngày 31/01 năm liền kề" and t.deadline_end is None
+    assert t.lead == ("Sở Tư pháp", "UBND các xã, phường, đặc khu")
+    assert ("Theo dõi, kiểm tra, đôn đốc", "Sở Tư pháp") in t.other
+    ioc = [t for t in rows if t.content.startswith("Hoàn thành và đưa Trung tâm IOC")]
+    assert ioc and ioc[0].lead == ("Văn phòng UBND tỉnh (Trung tâm Thông tin)",)
+    # "Số: /KH-UBND", "ngày tháng 3 năm 2026": blank, so unknown, never invented.
+    assert d.header.number is None and d.header.date is None
+    assert d.header.title == "Kế hoạch cải cách hành chính nhà nước giai đoạn 2026 - 2030 của tỉnh Lâm Đồng"
+    assert d.header.signer == "Nguyễn Ngọc Phúc" and d.header.signer_kind == "KT."
+
+
+def test_docx_keeps_title_block_in_reading_order():
+    text = extract_text("x.docx", (DOCS / "kh-cchc-2026-2030-ubnd-lam-dong.docx").read_bytes())
+    assert text.index("ỦY BAN NHÂN DÂN") < text.index("KẾ HOẠCH") < text.index("| STT |")
+
+
+def test_malformed_pipe_table_of_1339(doc):
+    d = doc("nq-1339-nq-ubtvqh15-2024-kh-sua-doi-luat.md")
+    rows = [t for t in d.tasks if t.layout == "table"]
+    assert len(rows) >= 10
+    assert rows[0].content.startswith("Luật sửa đổi, bổ sung một số điều của Luật Tổ chức Quốc hội")
+    assert rows[0].lead == ("Ủy ban Thường vụ Quốc hội",)
+    assert "Kỳ họp bất thường lần thứ 9" in rows[0].deadline
+    # Number and date are printed only in the caption naming this resolution.
+    assert (d.header.number, d.header.date) == ("1339/NQ-UBTVQH15", "2024-12-28")
+
+
+def test_agency_inherited_from_the_row_above_in_2530(doc):
+    d = doc("qd-2530-qd-ttg-2025-kh-khong-khi.md")
+    (t,) = [t for t in d.tasks if t.content.startswith("- Xây dựng quy chế phối hợp, biện pháp quản lý chất")]
+    assert t.lead == ("Bộ Nông nghiệp và Môi trường",)
+    assert t.deadline.startswith("Ban hành trong năm 2026")
+
+
+def test_website_text_is_outside_the_document(doc):
+    d = doc("cv-4085-ubnd-dt-tphcm-2025-du-lieu-so-nha.md")
+    assert len(d.header.outside) == 2
+    for c in d.clauses:
+        assert "Mã số thuế" not in c.text and "Đăng nhập" not in c.text and "Số hiệu" not in c.text
+    (t,) = _by_id(d, "1.1")
+    assert t.lead == ("Sở Nông nghiệp và Môi trường",) and t.deadline == "trước ngày 05 tháng 12 năm 2025"
+    assert d.header.number == "4085/UBND-ĐT"
+
+
+def test_markdown_bullets_and_bold_letter_headings_of_3260(doc):
+    d = doc("kh-3260-kh-ddqh15-2025-nq57.md")
+    tasks = [t for t in d.tasks if t.layout == "agency_section"]
+    assert any(t.lead == ("Tổ đảng ở Thường trực Ủy ban KH,CN&MT",) for t in tasks)
+    assert not any("**" in c.text for c in d.clauses)
+
+
+# --- synthetic forms the real files lack ---------------------------------------------------------
+
+
+def test_steps_with_completion_lines():
+    original = (
+        "II. CÁC BƯỚC THỰC HIỆN\nBước 1: Rà soát hiện trạng hạ tầng.\n- Cơ quan chủ trì: Sở Xây dựng.\n"
+        "- Thời gian hoàn tất: trước ngày 30/6/2026.\nBước 2: Lập danh mục dự án.\n"
+        "- Cơ quan chủ trì: Sở Tài chính.\n- Thời gian hoàn tất: Quý III/2026.\n"
+    )
+    d = parse_document(INFO, original)
+    steps = {t.task_id: t for t in d.tasks}
+    assert steps["II.Bước 1"].lead == ("Sở Xây dựng",)
+    assert steps["II.Bước 1"].deadline == "trước ngày 30/6/2026"
+    assert (steps["II.Bước 2"].deadline_start, steps["II.Bước 2"].deadline_end) == (
+        "2026-07-01",
+        "2026-09-30",
+    )
+
+
+def test_parenthesised_giao_sentence():
+    original = (
+        "I. NHIỆM VỤ\n1. Bảo đảm an ninh trật tự tại các khu công nghiệp "
+        "(Giao Công an tỉnh chủ trì, phối hợp với Sở Công Thương, UBND các xã thực hiện).\n"
+    )
+    (t,) = parse_document(INFO, original).tasks
+    assert t.lead == ("Công an tỉnh",) and t.coordinating == ("Sở Công Thương", "UBND các xã")
+
+
+def test_lettered_agency_lines():
+    original = (
+        "I. NHIỆM VỤ\n1. Xây dựng đề án phát triển nguồn nhân lực số.\n"
+        "a) Cơ quan chủ trì: Bộ Khoa học và Công nghệ.\nb) Cơ quan phối hợp: Bộ Nội vụ, Bộ Tài chính.\n"
+        "c) Thời gian thực hiện: Quý IV/2025 - Quý II/2026.\n"
+    )
+    (t,) = parse_document(INFO, original).tasks
+    assert t.lead == ("Bộ Khoa học và Công nghệ",) and t.coordinating == ("Bộ Nội vụ", "Bộ Tài chính")
+    assert (t.deadline_start, t.deadline_end) == ("2025-10-01", "2026-06-30")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("thường xuyên", (None, None)),
+        ("hằng năm", (None, None)),
+        ("giai đoạn 2026-2030", ("2026-01-01", "2030-12-31")),
+        ("Quý III Năm 2026", ("2026-07-01", "2026-09-30")),
+        ("trước ngày 31/01 năm liền kề", (None, None)),
+    ],
+)
+def test_deadline_ranges(text, expected):
+    assert deadline_range(text) == expected
+
+
+def test_vocabulary_is_data():
+    names = provinces()
+    assert "Đồng Nai" in names and "Tiền Giang" in names and len(set(names)) >= 63
+
+
+def test_md_is_accepted_verbatim():
+    raw = "**KẾ HOẠCH**\n\nThử nghiệm\n"
+    assert extract_text("a.md", raw.encode()) == raw
