@@ -1,8 +1,11 @@
 """Load benchmark of the running API: sequential /ask latency, concurrent clients, server RSS.
 
-    python -m service.bench                 # starts `hoidap serve --no-ui` on a free port, then measures
-    python -m service.bench --url http://127.0.0.1:8000 --pid 1234   # measure a server already running
+    python -P benchmarks/bench_api.py       # starts `hoidap serve --no-ui` on a free port, then measures
+    python -P benchmarks/bench_api.py --url http://127.0.0.1:8000 --pid 1234   # a server already running
+    python -P benchmarks/bench_api.py --questions 20 --seconds 5              # a short smoke run
 
+The server started here reads its settings (HOIDAP_DATA_DIR, HOIDAP_CACHE_DIR, ...) from the environment
+it inherits, as `hoidap serve` does; its index must exist (`hoidap index`).
 Prints numbers; goals are shown next to them but never fail the run (machines are shared).
 """
 
@@ -15,8 +18,10 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from importlib import resources
 from pathlib import Path
 
 import httpx
@@ -31,9 +36,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _questions(gold: Path) -> list[str]:
-    with open(gold, encoding="utf-8") as fh:
-        return [json.loads(line)["question"] for line in fh if line.strip()]
+def _questions(gold: Path | None) -> list[str]:
+    """Questions of a gold file; default: the one shipped in the package (hoidap/eval/gold.jsonl)."""
+    if gold is None:
+        text = (resources.files("hoidap.eval") / "gold.jsonl").read_text(encoding="utf-8")
+    else:
+        text = gold.read_text(encoding="utf-8")
+    return [json.loads(line)["question"] for line in text.splitlines() if line.strip()]
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -108,11 +117,21 @@ def concurrent(url: str, questions: list[str], clients: int, seconds: float) -> 
     }
 
 
-def _start_server(port: int) -> subprocess.Popen[bytes]:
+def _tail(log: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def _start_server(port: int, log: Path) -> subprocess.Popen[bytes]:
+    """`hoidap serve` with this interpreter; -P: hoidap comes from where this process imports it
+    (the installed package or PYTHONPATH), never from a source tree that is the working directory."""
     cmd = [
         sys.executable,
+        "-P",
         "-m",
-        "service.cli",
+        "hoidap.cli",
         "serve",
         "--no-ui",
         "--host",
@@ -120,7 +139,8 @@ def _start_server(port: int) -> subprocess.Popen[bytes]:
         "--port",
         str(port),
     ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.time() + 180
     while time.time() < deadline:
         try:
@@ -129,10 +149,11 @@ def _start_server(port: int) -> subprocess.Popen[bytes]:
         except httpx.HTTPError:
             pass
         if proc.poll() is not None:
-            raise SystemExit("hoidap serve exited; is the index built? (hoidap index)")
+            raise SystemExit(f"hoidap serve exited; is the index built? (hoidap index)\n{_tail(log)}")
         time.sleep(0.5)
     proc.terminate()
-    raise SystemExit("the server did not become healthy within 180 s")
+    proc.wait(timeout=30)
+    raise SystemExit(f"the server did not become healthy within 180 s\n{_tail(log)}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,28 +161,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="an already running server (default: start one)")
     parser.add_argument("--pid", type=int, help="pid of that server, for RSS")
     parser.add_argument(
-        "--gold", type=Path, default=Path(__file__).resolve().parent.parent / "eval" / "gold.jsonl"
+        "--gold", type=Path, default=None, help="questions file (default: the package's eval/gold.jsonl)"
+    )
+    parser.add_argument(
+        "--questions", type=int, default=None, help="use only the first N questions (default: all)"
     )
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    if args.questions is not None and args.questions < 1:
+        parser.error("--questions must be positive")
+    questions = _questions(args.gold)[: args.questions]
+    if not questions:
+        parser.error("no questions to ask")
 
     proc = None
     url, pid = args.url, args.pid
-    if url is None:
-        port = _free_port()
-        proc = _start_server(port)
-        url, pid = f"http://127.0.0.1:{port}", proc.pid
-    try:
-        questions = _questions(args.gold)
-        seq = sequential(url, questions)
-        conc = concurrent(url, questions, args.clients, args.seconds)
-        rss = round(_rss_mb(pid), 1) if pid else None
-    finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=30)
+    with tempfile.TemporaryDirectory(prefix="hoidap-bench-api-") as tmp:
+        if url is None:
+            port = _free_port()
+            proc = _start_server(port, Path(tmp) / "serve.log")
+            url, pid = f"http://127.0.0.1:{port}", proc.pid
+        try:
+            seq = sequential(url, questions)
+            conc = concurrent(url, questions, args.clients, args.seconds)
+            rss = round(_rss_mb(pid), 1) if pid else None
+        finally:
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=30)
     result = {"sequential": seq, "concurrent": conc, "server_rss_mb": rss, "cpu_count": os.cpu_count()}
     if args.json:
         print(json.dumps(result, indent=2))

@@ -960,7 +960,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--quick",
         action="store_true",
-        help="smoke run (a few minutes): synthetic corpus x2, 20 queries, 1 round, sample of 48, "
+        help="smoke run: synthetic corpus x2 instead of x100, 12 queries, 1 round, sample of 24, "
         "1 fresh-process load",
     )
     p.add_argument("--scale", type=int, default=None, help="synthetic corpus size in bundled corpora (100)")
@@ -973,8 +973,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = p.parse_args(argv)
     quick = args.quick
     args.scale = args.scale or (2 if quick else 100)
-    args.queries = args.queries or (20 if quick else 40)
-    args.sample = args.sample or (48 if quick else 300)
+    args.queries = args.queries or (12 if quick else 40)
+    args.sample = args.sample or (24 if quick else 300)
     args.rounds = 1 if quick else 3
     args.rounds_large = 1 if quick else 2
     args.load_repeats = 3 if quick else 5

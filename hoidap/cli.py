@@ -235,7 +235,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate the four systems on the gold questions (table, JSON, or a report with --out)."""
     from hoidap.eval.runner import command
 
-    return command(args, QAService.open(args.settings))
+    if args.split != "unseen":
+        return command(args, QAService.open(args.settings))
+    # Documents of other bodies are added to a fresh data folder, as an upload would add them.
+    from hoidap.eval.unseen import prepare
+
+    docs = Path(args.docs or "evalsets/unseen/docs")
+    gold = Path(args.gold or "evalsets/unseen/gold.jsonl")
+    if not docs.is_dir() or not gold.is_file():
+        raise SystemExit(f"Lỗi: cần thư mục văn bản {docs} và tệp câu hỏi {gold} (--docs, --gold).")
+    service, readdressed = prepare(args.settings, docs, gold, progress=lambda m: print(m, file=sys.stderr))
+    args.gold = str(readdressed)
+    return command(args, service)
 
 
 def cmd_model(args: argparse.Namespace) -> int:
@@ -321,6 +332,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="đánh giá trên bộ câu hỏi chuẩn: truy hồi, độ chính xác, báo cáo")
     p.add_argument("--gold", help="tệp câu hỏi chuẩn (định dạng eval/gold; mặc định eval/gold.jsonl)")
     p.add_argument("--split", choices=["dev", "test", "unseen", "all"], default="test")
+    p.add_argument(
+        "--docs", help="với --split unseen: thư mục văn bản thêm vào (mặc định evalsets/unseen/docs)"
+    )
     systems = ["raw-bm25", "lexical", "dense", "hybrid"]
     p.add_argument("--systems", nargs="+", choices=systems, default=systems)
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON (kèm từng câu hỏi)")

@@ -23,6 +23,7 @@ from hoidap.corpus.tasks import (
     labelled_field_tasks,
     narrative_tasks,
 )
+from hoidap.corpus.vocab import province_of
 
 # Block kinds that are content on their own (fields live inside task records).
 CLAUSE_KINDS = {"paragraph", "bullet", "number", "letter", "caps", "footnote", "recipients", "signature"}
@@ -203,6 +204,7 @@ def info_from_text(name: str, text: str) -> DocumentInfo:
         issuer=facts.issuer,
         signer=facts.signer,
         signer_title=facts.signer_title,
+        province=province_of(facts.issuer, facts.title),
     )
 
 

@@ -26,6 +26,11 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
+def agency_heads() -> list[str]:
+    """Words that open an agency name ("Sở", "Ban Quản lý", "UBND", ...)."""
+    return list(load("agencies")["heads"])
+
+
 @cache
 def agency_head() -> str:
     """Regex alternation (non-capturing group) of words that open an agency name."""
@@ -48,6 +53,43 @@ def provinces() -> tuple[str, ...]:
     """Provincial-level names, current (34) and former (63), longest first."""
     data = load("provinces")
     return tuple(sorted(set(data["current"]) | set(data["former"]), key=len, reverse=True))
+
+
+def name_key(text: str) -> str:
+    """Folded, punctuation-free key: 'TP.HCM' -> 'tp hcm', 'Đắk Lắk' -> 'dak lak'."""
+    from hoidap.corpus.normalize import fold
+
+    return " ".join(re.sub(r"[^\w]+", " ", fold(text)).replace("_", " ").split())
+
+
+@cache
+def province_keys() -> dict[str, str]:
+    """Name key -> province name, for current and former names and their common short forms."""
+    data = load("provinces")
+    out = {name_key(n): n for n in [*data["former"], *data["current"]]}
+    out.update({name_key(a): n for a, n in data.get("aliases", {}).items()})
+    return out
+
+
+@cache
+def _province_re() -> re.Pattern[str]:
+    keys = sorted(province_keys(), key=len, reverse=True)
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(k) for k in keys) + r")(?![a-z0-9])")
+
+
+def find_provinces(text: str) -> list[tuple[str, tuple[int, int]]]:
+    """Provinces named in an already keyed text (`name_key`), with their spans, in order."""
+    return [(province_keys()[m.group()], m.span()) for m in _province_re().finditer(text)]
+
+
+def province_of(*texts: str | None) -> str | None:
+    """The province a document belongs to: the first one named in the first text naming any
+    (pass the issuer first: a Thủ tướng decision names no province there, a UBND tỉnh one does)."""
+    for text in texts:
+        found = find_provinces(name_key(text or ""))
+        if found:
+            return found[0][0]
+    return None
 
 
 def abbreviations() -> dict[str, str]:

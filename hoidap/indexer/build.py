@@ -212,6 +212,7 @@ def add_document(
         "issuer": issuer or read.issuer,
         "signer": read.signer,
         "signer_title": read.signer_title,
+        "province": read.province,
         "provenance": {
             "added_from": name,
             "printed_in_text": [

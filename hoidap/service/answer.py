@@ -19,7 +19,6 @@ from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, split_agencies
 from hoidap.indexer.search import SearchHit
 from hoidap.indexer.tokenization import fold_token, is_stopword, tokenize
 from hoidap.service.extract import best_sentence, deadline_phrase, figure_phrase, locate
-from hoidap.service.places import other_provinces
 from hoidap.service.records import Answer, Citation, DocumentAnswer, QuestionError, Searcher
 from hoidap.service.understanding import Catalog, QueryAnalysis, analyze, gap_for, resolve_task_ids
 from hoidap.settings import AnswerThresholds
@@ -114,17 +113,23 @@ class Answerer:
         if a.doc_ids:
             return a.doc_ids
         if a.province:
-            return list(self.catalog.docs_by_province.get(a.province, ())) or list(self.docs)
+            # The province's own documents, and national ones (a ministry's or the government's plan
+            # applies to every province).
+            own = set(self.catalog.docs_by_province.get(a.province, ()))
+            placed = {d for ids in self.catalog.docs_by_province.values() for d in ids}
+            scoped = [d for d in self.docs if d in own or d not in placed]
+            return scoped if own else list(self.docs)
         return list(self.docs)
 
     def _answer(self, q: str, a: QueryAnalysis, doc_ids: list[str], top_k: int) -> Answer:
-        places = other_provinces(q)
-        if places and not a.provinces and not a.doc_ids:
+        uncovered = [p for p in a.provinces if p not in self.catalog.docs_by_province]
+        if uncovered and len(uncovered) == len(a.provinces) and not a.doc_ids:
+            covered = ", ".join(sorted(self.catalog.docs_by_province)) or "không có địa phương nào"
             return self._not_found(
                 q,
                 a,
-                "Kho văn bản chỉ gồm văn bản của Quảng Ngãi và Quảng Nam; không có thông tin về địa phương "
-                "được hỏi.",
+                f"Kho văn bản chưa có văn bản nào của {', '.join(uncovered)} (các địa phương có văn bản: "
+                f"{covered}). Các đoạn dưới đây chỉ để tham khảo.",
                 doc_ids,
                 top_k,
             )

@@ -25,6 +25,7 @@ from typing import Any, Literal, cast
 
 from hoidap.corpus.normalize import fold, has_diacritics, normalize_text, strip_diacritics
 from hoidap.corpus.records import DocumentInfo, NumberingGap, ParsedDocument
+from hoidap.corpus.vocab import abbreviations, agency_heads, find_provinces, name_key, province_of
 
 Intent = Literal["lead", "coordinating", "deadline", "figure", "document", "listing", "lookup"]
 DocumentFact = Literal["signer", "number", "date", "issuer", "basis"]
@@ -134,49 +135,25 @@ DOC_ALIASES: tuple[tuple[str, str], ...] = (
     ("ke hoach trien khai (thuc hien )?(chuong trinh|ctr)( hanh dong)?( cua tinh uy)?", "qng-kh-ctr37"),
 )
 
-PROVINCES: dict[str, str] = {"quang ngai": "Quảng Ngãi", "quang nam": "Quảng Nam"}
-
-# Agency aliases beyond what the catalog names and their generated initials give
-# (canonical name -> tok aliases). A catalog name whose key equals or starts with an alias
-# is a variant of that canonical name ("UBND các huyện, thành phố liên quan").
-AGENCY_ALIASES: dict[str, tuple[str, ...]] = {
-    "Sở Kế hoạch và Đầu tư": ("so ke hoach", "so kh va dt", "so kh dt"),
-    "Sở Nông nghiệp và Phát triển nông thôn": ("so nong nghiep", "snn", "so nn"),
-    "Sở Lao động - Thương binh và Xã hội": ("so lao dong", "so ld tb xh", "so ldtb va xh", "so ldtbxh"),
-    "Sở Tài nguyên và Môi trường": ("so tai nguyen",),
-    "Sở Khoa học và Công nghệ": ("so khoa hoc",),
-    "Sở Giáo dục và Đào tạo": ("so giao duc",),
-    "Sở Văn hóa, Thể thao và Du lịch": ("so van hoa",),
-    "Sở Giao thông vận tải": ("so giao thong",),
-    "Sở Thông tin và Truyền thông": ("so thong tin",),
-    "Ban Quản lý KKT Dung Quất và các KCN Quảng Ngãi": (
-        "bql kkt dung quat", "bql dung quat", "bql kkt", "bqlkkt", "ban quan ly kkt dung quat", "bql kkt dq",
-    ),
-    "UBND tỉnh": ("ubnd tinh",),
-    "UBND các huyện, thị xã, thành phố": ("ubnd cac huyen", "ubnd cap huyen", "ubnd huyen thi xa thanh pho"),
-    "Các sở, ban, ngành": ("cac so ban nganh", "so ban nganh", "cac so nganh"),
-    "Ngân hàng Nhà nước Việt Nam chi nhánh tỉnh Quảng Ngãi": (
-        "ngan hang nha nuoc", "nhnn", "ngan hang nha nuoc chi nhanh quang ngai",
-    ),
-    "BCH Quân sự tỉnh": ("bch quan su tinh", "bchqs tinh", "bchqs", "quan su tinh"),
-    "Công an tỉnh": ("cong an tinh",),
-    "Cục Quản lý thị trường tỉnh": ("cuc qltt", "cuc quan ly thi truong"),
-    "Đài Phát thanh truyền hình tỉnh": ("dai ptth", "dai phat thanh", "dai phat thanh truyen hinh"),
-    "Liên đoàn Lao động Việt Nam tỉnh Quảng Ngãi": ("lien doan lao dong", "ldld tinh", "ldld"),
-    "Ban cán sự đảng Ủy ban nhân dân tỉnh": ("ban can su dang ubnd tinh", "bcsd ubnd tinh"),
-    "Văn phòng Tỉnh ủy": ("van phong tinh uy", "vptu"),
-    "Ban Tuyên giáo Tỉnh ủy": ("ban tuyen giao",),
-    # Named in no task record: known so that "Sở Y tế chủ trì gì" lists nothing, not everything.
-    "Sở Y tế": ("so y te",),
-    "Sở Nội vụ": ("so noi vu",),
-    "Sở Tư pháp": ("so tu phap",),
-}
 # Abbreviation <-> expansion pairs: every agency alias is also indexed in the other form.
-AGENCY_ABBREVIATIONS: dict[str, str] = {
-    "ubnd": "uy ban nhan dan", "bql": "ban quan ly", "kkt": "khu kinh te", "kcn": "khu cong nghiep",
-    "bch": "bo chi huy", "qltt": "quan ly thi truong", "nhnn": "ngan hang nha nuoc",
-    "ptth": "phat thanh truyen hinh", "ldld": "lien doan lao dong", "bcsd": "ban can su dang",
-}
+def _agency_abbreviations() -> dict[str, str]:
+    """One-word abbreviations of agency words -> their spelled-out key, from the data file
+    ("ubnd" -> "uy ban nhan dan"); multi-word ones ("KH&ĐT") are covered by generated initials."""
+    out = {}
+    for short, full in abbreviations().items():
+        key = name_key(short)
+        if " " not in key and len(key) >= 2:
+            out[key] = name_key(full)
+    return out
+
+
+AGENCY_ABBREVIATIONS: dict[str, str] = _agency_abbreviations()
+# Heads of agency names, keyed ("so", "ban quan ly", "uy ban nhan dan"), longest first.
+_AGENCY_HEAD_KEYS: tuple[str, ...] = tuple(
+    sorted({name_key(h) for h in agency_heads()} | set(AGENCY_ABBREVIATIONS), key=len, reverse=True)
+)
+# Where the scope of a name starts ("... tỉnh", "... chi nhánh ..."): cut before making initials.
+_SCOPE_RE = re.compile(r"\s(?:tinh|thanh pho|chi nhanh|viet nam|cua|tai|truc thuoc)(?:\s|$).*$")
 
 # Question and function words dropped from `keywords` (accented; a token typed without
 # diacritics is compared folded, except the single words in FOLD_AMBIGUOUS).
@@ -314,23 +291,61 @@ def _initials(part: str) -> str:
     return "".join(w[0] for w in _key(part).split() if w)
 
 
-def _so_initial_aliases(name: str) -> set[str]:
-    """'Sở Kế hoạch và Đầu tư' -> {'so khdt', 'skhdt', 'so kh dt', 'so kh va dt', ...}."""
-    rest = re.sub(r"^Sở\s+", "", name)
-    if rest == name:
-        return set()
-    parts = [p for p in re.split(r",| và | - |-", rest) if p.strip()]
+_LOOSE_TAIL_RE = re.compile(r"\s(?:co )?lien quan$")
+
+
+def _variant_of(key: str, known: str) -> bool:
+    """A spelling of an agency already seen: a longer form of it ("so tai chinh tinh"), or the same
+    words with some left out ("ubnd cac huyen thanh pho lien quan" of "ubnd cac huyen thi xa thanh pho")."""
+    if len(known.split()) >= 2 and key.startswith(known + " "):
+        return True
+    words, known_words = _LOOSE_TAIL_RE.sub("", key).split(), known.split()
+    if len(words) < 4 or words[:2] != known_words[:2] or len(words) >= len(known_words):
+        return False
+    it = iter(known_words)
+    return all(w in it for w in words)
+
+
+def _split_head(key: str) -> tuple[str, str] | None:
+    """('so', 'ke hoach va dau tu') for 'so ke hoach va dau tu'; None without a known head."""
+    for head in _AGENCY_HEAD_KEYS:
+        if key.startswith(head + " "):
+            return head, key[len(head) + 1 :]
+    return None
+
+
+def _generated_aliases(key: str) -> set[str]:
+    """Short forms officials write for an agency, generated from its name (no list of bodies).
+
+    'so ke hoach va dau tu' -> 'so ke hoach' (a prefix), 'so khdt', 'skhdt', 'so kh dt',
+    'so kh va dt', 'so kh' ; 'cuc quan ly thi truong tinh' -> 'cuc qltt';
+    'van phong tinh uy' -> 'vptu'; 'cac so ban nganh' -> 'so ban nganh'.
+    """
+    out = {key}
+    if key.startswith("cac "):
+        out.add(key[4:])
+    split = _split_head(key)
+    if split is None:
+        return out
+    head, rest = split
+    words = rest.split()
+    for n in range(2, len(words)):  # prefixes keep two words after the head at least
+        if words[n - 1] != "va":
+            out.add(" ".join([head, *words[:n]]))
+    core = _SCOPE_RE.sub("", " " + rest).strip() or rest
+    parts = [p.strip() for p in core.split(" va ") if p.strip()]
     inits = [_initials(p) for p in parts]
     joined = "".join(inits)
-    if len(joined) < 2:
-        return set()
-    out = {f"so {joined}", f"s{joined}"}
-    if len(inits) > 1:
-        out |= {"so " + " ".join(inits), "so " + " ".join(inits[:-1]) + " va " + inits[-1]}
-    pairs = [joined[i : i + 2] for i in range(0, len(joined), 2)]
-    if len(pairs) > 1:
-        out.add("so " + " ".join(pairs))  # "Sở GT-VT", "Sở NN-PT-NT"
-    return out
+    head_init = head if head in AGENCY_ABBREVIATIONS else _initials(head)  # "BCH" stays "bch"
+    if len(joined) >= 2:
+        out |= {f"{head} {joined}", f"{head_init}{joined}"}
+        if len(inits) > 1:
+            out |= {f"{head} " + " ".join(inits), f"{head} " + " ".join(inits[:-1]) + " va " + inits[-1]}
+            out |= {f"{head} {inits[0]}", f"{head_init}{inits[0]}"}  # "Sở NN", "SNN"
+        pairs = [joined[i : i + 2] for i in range(0, len(joined), 2)]
+        if len(pairs) > 1:
+            out.add(f"{head} " + " ".join(pairs))  # "Sở GT-VT", "Sở NN-PT-NT"
+    return {a for a in out if len(a.replace(" ", "")) >= 3}
 
 
 def _alias_variants(alias: str) -> set[str]:
@@ -381,8 +396,9 @@ class Catalog:
                 (tid, _id_key(tid), _id_key(tid, True)) for tid in cat.task_ids[info.doc_id]
             ]
             cat.gaps[info.doc_id] = tuple(d.gaps)
-            if info.province:
-                provinces[info.province].append(info.doc_id)
+            province = info.province or province_of(d.header.issuer, info.issuer, info.title)
+            if province:
+                provinces[province].append(info.doc_id)
             if info.number:
                 for ref, _ in _find_doc_refs(fold(info.number)):
                     cat._numbers.append((ref, info.doc_id))
@@ -402,49 +418,41 @@ class Catalog:
         cat._build_agencies(docs)
         return cat
 
-    @classmethod
-    def from_corpus(cls) -> Catalog:
-        """Parse the bundled corpus and build its catalog."""
-        from hoidap.corpus.parse import parse_corpus
-
-        return cls.from_documents(parse_corpus())
-
     # agencies -------------------------------------------------------------------------
 
     def _build_agencies(self, docs: Sequence[ParsedDocument]) -> None:
-        raw = Counter(a for d in docs for t in d.tasks for a in t.lead + t.coordinating)
-        hand = {canon: {_key(canon), *AGENCY_ALIASES[canon]} for canon in AGENCY_ALIASES}
+        tasks = [t for d in docs for t in d.tasks]
+        raw = Counter(a for t in tasks for a in t.lead + t.coordinating)
+        raw.update({a: 0 for t in tasks for a in t.directing + t.implementing if a not in raw})
         variants: dict[str, list[str]] = defaultdict(list)
-        for name, _ in raw.most_common():
+        weight: Counter[str] = Counter()
+        canon_keys: list[tuple[str, str]] = []  # (key, canonical), most frequent first
+        for name, n in raw.most_common():
             key = _key(name)
-            canon = self._hand_canonical(key, hand) or self._agency_by_key.get(key) or name
+            canon = self._agency_by_key.get(key) or next(
+                (c for k, c in canon_keys if _variant_of(key, k)), name
+            )
+            if key not in self._agency_by_key:
+                canon_keys.append((key, canon))
             self._agency_by_key[key] = canon
             variants[canon].append(name)
-        for canon in hand:
-            self._agency_by_key.setdefault(_key(canon), canon)
+            weight[canon] += n
         self.agency_variants = {c: tuple(v) for c, v in variants.items()}
         owners: dict[str, set[str]] = defaultdict(set)
         for key, canon in self._agency_by_key.items():
-            for alias in {key} | _so_initial_aliases(canon) | _so_initial_aliases_from_key(key):
+            for alias in _generated_aliases(key):
                 for variant in _alias_variants(alias):
                     owners[variant].add(canon)
-        for canon, aliases in AGENCY_ALIASES.items():
-            for alias in aliases:
-                for variant in _alias_variants(alias):
-                    owners[variant].add(canon)
-        # An alias two agencies share names neither.
-        self._agency_by_alias = {a: next(iter(c)) for a, c in owners.items() if len(c) == 1 and len(a) >= 3}
+        self._agency_by_alias = {}
+        for alias, names in owners.items():
+            if len(alias) < 3:
+                continue
+            ranked = sorted(names, key=lambda c: -weight[c])
+            # An alias two agencies share names neither, unless one is assigned far more often
+            # ("UBND các huyện" for the district UBNDs rather than a rare spelling of them).
+            if len(ranked) == 1 or weight[ranked[0]] >= 2 * max(weight[ranked[1]], 1):
+                self._agency_by_alias[alias] = ranked[0]
         self._agency_re = _words_re(re.escape(a).replace(r"\ ", " ") for a in self._agency_by_alias)
-
-    @staticmethod
-    def _hand_canonical(key: str, hand: dict[str, set[str]]) -> str | None:
-        best: tuple[int, str] | None = None
-        for canon, aliases in hand.items():
-            for alias in aliases:
-                for a in _alias_variants(alias):
-                    if (key == a or key.startswith(a + " ")) and (best is None or len(a) > best[0]):
-                        best = (len(a), canon)
-        return best[1] if best else None
 
     def canonical_agency(self, name: str) -> str | None:
         """Canonical name for an agency as written in a task record (or typed), else None."""
@@ -517,13 +525,6 @@ def _id_key(task_id: str, loose_d: bool = False) -> str:
 
 def _id_under(candidate: str, ref: str) -> bool:
     return candidate == ref or (candidate.startswith(ref) and candidate[len(ref)] in ".-(")
-
-
-def _so_initial_aliases_from_key(key: str) -> set[str]:
-    """Initials of a Sở name known only by its key (a variant spelling)."""
-    if not key.startswith("so "):
-        return set()
-    return _so_initial_aliases("Sở " + key[3:].replace(" va ", " và "))
 
 
 # --- task ids --------------------------------------------------------------------------
@@ -654,7 +655,6 @@ _ROLE_RES = {role: _words_re(cues) for role, cues in ROLE_CUES.items()}
 _DOC_WORDS_RE = re.compile(DOC_WORDS)
 _FACT_RES = [(fact, _words_re([cue]), needs_doc) for fact, cue, needs_doc in DOCUMENT_FACT_CUES]
 _YEAR_RE = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d]|[.,]\d|\s*[-/]\s*[a-z])")
-_PROVINCE_RE = _words_re(PROVINCES)
 _CONTAINER_RE = re.compile(r"(?<![a-z0-9])(?:trong|cua|thuoc|tai|o)\s+$")
 _TOKEN_RE = re.compile(r"\w+(?:[.,/&\-]\w+)*(?:\(\d{1,2}\))?|%")
 _TASK_INTENTS = {"lead", "coordinating", "deadline", "listing"}
@@ -683,6 +683,41 @@ def _cue_hits(tok: str) -> list[str]:
     if pct:
         hits.append((pct.start(), -1, "figure"))
     return [intent for _, _, intent in sorted(hits)]
+
+
+# Words that end an agency name typed in a question ("Sở Y tế | chủ trì những nhiệm vụ nào").
+_AGENCY_END = frozenset(
+    "chu phoi phu nhung nhiem gi nao co la duoc thuc trong cua theo ve lam dam chiu can phai da se dang "
+    "bao khi o tai voi cung cho chi".split()
+)
+_NUMBER_WORDS = frozenset("hieu luong lieu tien nguoi du thu quyet van nha la ke muc vu nam ngay phan".split())
+_NAMED_HEADS = ("so", "bo", "cuc", "ubnd", "uy ban nhan dan", "cong an", "ban quan ly", "tong cuc")
+
+
+def _unknown_agencies(v: _Views, skip: list[tuple[int, int]]) -> list[tuple[str, tuple[int, int]]]:
+    """Agencies named in the question that no document assigns work to ("Sở Y tế", "UBND tỉnh"):
+    a head word and the words up to the question's own words, as typed."""
+    out = []
+    pattern = r"(?<![a-z0-9])(?:" + "|".join(_NAMED_HEADS) + r")(?:\s+[a-z0-9]+){1,4}"
+    for m in re.finditer(pattern, v.tok):
+        if _overlaps(m.span(), skip) or (_SO_NUMBER_RE.match(v.low, m.start())):
+            continue
+        words = m.group().split()
+        head_len = next(len(h.split()) for h in _NAMED_HEADS if m.group().startswith(h + " "))
+        keep = head_len
+        for w in words[head_len:]:
+            if w in _AGENCY_END:
+                break
+            keep += 1
+        if keep == head_len:
+            continue
+        # Typed without marks, "so"/"bo" may be số/bộ: ask for a two-word name that is no số-phrase.
+        if words[0] in ("so", "bo") and v.low[m.start() : m.start() + 2] in ("so", "bo"):
+            if keep - head_len < 2 or words[1] in _NUMBER_WORDS:
+                continue
+        end = m.start() + len(" ".join(words[:keep]))
+        out.append((" ".join(v.norm[m.start() : end].split()), (m.start(), end)))
+    return out
 
 
 def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
@@ -733,6 +768,8 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
     # Agencies (canonical names), then the province outside agency names.
     ref_spans = doc_spans + [span for _, span in unresolved]
     agency_hits = [h for h in catalog.find_agencies(v.tok, v.low) if not _overlaps(h[1], ref_spans)]
+    if not agency_hits:
+        agency_hits = _unknown_agencies(v, ref_spans)
     agencies: list[str] = []
     for canon, _ in agency_hits:
         if canon not in agencies:
@@ -740,8 +777,8 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
     masked = list(v.tok)
     for _, (s, e) in agency_hits:
         masked[s:e] = " " * (e - s)
-    province_hits = list(_PROVINCE_RE.finditer("".join(masked)))
-    provinces = list(dict.fromkeys(PROVINCES[" ".join(m.group().split())] for m in province_hits))
+    province_hits = find_provinces("".join(masked))
+    provinces = list(dict.fromkeys(name for name, _ in province_hits))
     for name in provinces:
         only = catalog.docs_by_province.get(name, ())
         if len(only) == 1 and only[0] not in doc_ids:
@@ -784,7 +821,7 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
     keywords = _chunks(v, marks, doc_spans, agency_reps + task_reps, _STOP)
     figure_terms: list[str] = []
     if intent == "figure":
-        cut = doc_spans + task_spans + [s for s, _ in agency_reps] + [m.span() for m in province_hits]
+        cut = doc_spans + task_spans + [s for s, _ in agency_reps] + [span for _, span in province_hits]
         cut += [m.span() for m in _YEAR_RE.finditer(v.al)]
         figure_terms = [" ".join(c) for c in _chunks(v, marks, cut, [], _FIG_STOP, numbers_split=True)]
     return QueryAnalysis(

@@ -269,8 +269,8 @@ def no_horizontal_overflow(page) -> bool:
 
 
 def test_ask_shows_answer_quote_context_and_records_feedback(page, server, service, tmp_path, monkeypatch):
-    feedback = tmp_path / "feedback.jsonl"
-    monkeypatch.setenv("HOIDAP_FEEDBACK_FILE", str(feedback))
+    feedback = service.feedback_path  # the service's settings say where feedback goes
+    feedback.unlink(missing_ok=True)
     expected = service.ask("Ai chủ trì nhiệm vụ 5.4?").citations[0]
     open_ui(page, server)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from hoidap.corpus.vocab import find_provinces, name_key, province_of
 from hoidap.service.answer import clause_subject
 from hoidap.service.extract import best_sentence, deadline_phrase, figure_phrase, locate
-from hoidap.service.places import other_provinces
 
 
 def test_figure_phrase_skips_years_item_numbers_and_document_numbers():
@@ -49,7 +49,14 @@ def test_best_sentence_and_locate():
     assert span is not None and original[span[0] : span[1]] == "Sở Tài\nchính"
 
 
-def test_other_provinces():
-    assert other_provinces("muc tieu tang truong GRDP cua Da Nang den 2030") == ["da nang"]
-    assert other_provinces("Tốc độ tăng trưởng của tỉnh Quảng Ngãi") == []
-    assert other_provinces("Quảng Nam và Thừa Thiên Huế") == ["thua thien hue"]
+def test_provinces_come_from_the_data_file():
+    def names(text: str) -> list[str]:
+        return [n for n, _ in find_provinces(name_key(text))]
+
+    assert names("muc tieu tang truong GRDP cua Da Nang den 2030") == ["Đà Nẵng"]
+    assert names("Quảng Nam và Thừa Thiên Huế") == ["Quảng Nam", "Huế"]  # the name since 2025
+    assert names("kế hoạch của TP.HCM") == ["Thành phố Hồ Chí Minh"]
+    assert names("Sở Kế hoạch và Đầu tư") == []
+    # A document's province: its issuer first (a Thủ tướng decision signed in Hà Nội has none).
+    assert province_of("UBND tỉnh Đồng Nai", "Kế hoạch ...") == "Đồng Nai"
+    assert province_of("Thủ tướng Chính phủ", "Quyết định về chất lượng không khí") is None

@@ -326,7 +326,7 @@ def test_years_are_not_documents(ask):
         ("so tai chinh phoi hop gi", "Sở Tài chính"),
         ("Sở Công Thương chủ trì gì", "Sở Công Thương"),
         ("so cong thuong chu tri nhung nhiem vu nao", "Sở Công Thương"),
-        ("Công An tỉnh", "Công an tỉnh"),
+        ("Công an tỉnh", "Công An tỉnh"),  # the canonical name is the documents' own spelling
         ("UBND các huyện phối hợp gì", "UBND các huyện, thị xã, thành phố"),
     ],
 )
