@@ -57,6 +57,29 @@ TITLE_WORDS = {
 NAME_RE = re.compile(r"^(?:[A-ZÀ-ỸĐ][a-zà-ỹđ]+\s+){1,4}[A-ZÀ-ỸĐ][a-zà-ỹđ]+$")
 
 
+_MARKUP_RE = re.compile(r"[*`|_#]+")
+
+
+def _signer_from_wrapped_name(sig: list[Block], facts: dict[str, str], spans: dict) -> None:
+    """A signer title followed by a name broken over lines ("PHÓ CHỦ TỊCH" / "Bùi" / "Xuân Cường")."""
+    for i, b in enumerate(sig):
+        title = _MARKUP_RE.sub(" ", b.text).strip()
+        if title not in TITLE_WORDS:
+            continue
+        parts: list[Block] = []
+        for nxt in sig[i + 1 : i + 4]:
+            words = _MARKUP_RE.sub(" ", nxt.text).split()
+            if not words or not all(w[:1].isupper() and not w.isupper() for w in words):
+                break
+            parts.append(nxt)
+        name = " ".join(" ".join(_MARKUP_RE.sub(" ", p.text).split()) for p in parts)
+        if parts and NAME_RE.match(name):
+            facts["signer"], facts["signer_title"] = name, TITLE_WORDS[title]
+            spans["signer"] = (parts[0].char_start, parts[-1].char_end)
+            spans["signer_title"] = (b.char_start, b.char_end)
+            return
+
+
 def proper_case(text: str) -> str:
     """Sentence case for an all-caps line, keeping province names capitalised."""
     from hoidap.corpus.structure import sentence_case
@@ -204,13 +227,19 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
             facts["issuer"] = "UBND tỉnh"
             spans["issuer"] = (b.char_start, b.char_end)
     if "signer" not in facts:
-        # Title and name in one block ("KT. CHỦ TỊCH PHÓ CHỦ TỊCH Nguyễn Ngọc Phúc") or name alone.
-        for b in sig:
-            m = re.search(r"((?:[A-ZÀ-ỸĐ][a-zà-ỹđ]+\s+){1,4}[A-ZÀ-ỸĐ][a-zà-ỹđ]+)$", b.text.strip())
+        _signer_from_wrapped_name(sig, facts, spans)
+    if "signer" not in facts:
+        # Title and name in one block ("KT. CHỦ TỊCH PHÓ CHỦ TỊCH Nguyễn Ngọc Phúc") or name alone; a
+        # signature laid out as a table may have been read as the list of recipients.
+        tail = sig + [p.block for p in placed if p.zone == "recipients"]
+        for b in tail:
+            m = re.search(
+                r"((?:[A-ZÀ-ỸĐ][a-zà-ỹđ]+\s+){1,4}[A-ZÀ-ỸĐ][a-zà-ỹđ]+)$", _MARKUP_RE.sub(" ", b.text).strip()
+            )
             if m and NAME_RE.match(m.group(1)):
                 facts["signer"] = m.group(1)
                 spans["signer"] = (b.char_start, b.char_end)
-                head = b.text.strip()[: m.start()].strip()
+                head = _MARKUP_RE.sub(" ", b.text).strip()[: m.start()].strip()
                 for word in sorted(TITLE_WORDS, key=len, reverse=True):
                     if head.endswith(word) and "signer_title" not in facts:
                         facts["signer_title"] = TITLE_WORDS[word]
