@@ -20,7 +20,14 @@ from hoidap.indexer.search import SearchHit
 from hoidap.indexer.tokenization import fold_token, is_stopword, tokenize
 from hoidap.service.extract import best_sentence, deadline_phrase, figure_phrase, locate
 from hoidap.service.records import Answer, Citation, DocumentAnswer, QuestionError, Searcher
-from hoidap.service.understanding import Catalog, QueryAnalysis, analyze, gap_for, resolve_task_ids
+from hoidap.service.understanding import (
+    FRAME_TOKENS,
+    Catalog,
+    QueryAnalysis,
+    analyze,
+    gap_for,
+    resolve_task_ids,
+)
 from hoidap.settings import AnswerThresholds
 
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
@@ -233,7 +240,11 @@ class Answerer:
         Words the corpus never uses ("bóng đá") weigh most, generic ones ("phát triển") least,
         so a clause that only shares boilerplate with the question is weak evidence.
         """
-        content = list(dict.fromkeys(t for t in tokenize(q) if not is_stopword(t)))
+        content = list(
+            dict.fromkeys(
+                t for t in tokenize(q) if not is_stopword(t) and fold_token(t).casefold() not in FRAME_TOKENS
+            )
+        )
         if not content:
             return 0.0
         top_idf = max(self._idf.values(), default=1.0) * 1.2

@@ -690,7 +690,9 @@ _AGENCY_END = frozenset(
     "chu phoi phu nhung nhiem gi nao co la duoc thuc trong cua theo ve lam dam chiu can phai da se dang "
     "bao khi o tai voi cung cho chi".split()
 )
-_NUMBER_WORDS = frozenset("hieu luong lieu tien nguoi du thu quyet van nha la ke muc vu nam ngay phan".split())
+_NUMBER_WORDS = frozenset(
+    "hieu luong lieu tien nguoi du thu quyet van nha la ke muc vu nam ngay phan".split()
+)
 _NAMED_HEADS = ("so", "bo", "cuc", "ubnd", "uy ban nhan dan", "cong an", "ban quan ly", "tong cuc")
 
 
@@ -869,6 +871,11 @@ def _stop_table(*phrase_lists: Sequence[str]) -> _StopTable:
 
 
 _STOP = _stop_table(STOP_PHRASES)
+# Folded tokens ("chi_tieu", "bao_nhieu") of the words that frame a question rather than name its
+# subject: a clause need not repeat them to answer it.
+FRAME_TOKENS: frozenset[str] = frozenset(
+    strip_diacritics(p).casefold().replace(" ", "_") for p in (*STOP_PHRASES, *FIGURE_STOP_PHRASES) if p
+)
 _FIG_STOP = _stop_table(STOP_PHRASES, FIGURE_STOP_PHRASES)
 
 
