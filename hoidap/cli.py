@@ -121,16 +121,23 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_upload(path: str) -> bytes:
+def _read_upload(path: str, max_bytes: int) -> bytes:
+    """The file's bytes; its size is checked before reading, so a huge file is never loaded."""
     p = Path(path)
     if not p.is_file():
         raise DocumentError(f"không tìm thấy tệp '{path}'.")
+    size = p.stat().st_size
+    if size > max_bytes:
+        raise DocumentError(
+            f"{p.name}: tệp quá lớn ({size / 2**20:.1f} MB, tối đa {max_bytes / 2**20:g} MB; "
+            "đổi giới hạn bằng HOIDAP_MAX_UPLOAD_BYTES)."
+        )
     return p.read_bytes()
 
 
 def cmd_add(args: argparse.Namespace) -> int:
     """Add a .txt/.docx/.pdf document to the store and the index."""
-    data = _read_upload(args.file)
+    data = _read_upload(args.file, args.settings.max_upload_bytes)
     result = QAService.open(args.settings).add_document(
         Path(args.file).name,
         data,
@@ -353,8 +360,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     parser = build_parser()
     args = parser.parse_args(argv)
-    args.settings = Settings()
+    for name, value in vars(args).items():
+        # Bytes of the command line that are not UTF-8 arrive as lone surrogates, which the word
+        # segmenter and the embedder cannot take.
+        values = value if isinstance(value, list) else [value]
+        if name != "file" and any(isinstance(v, str) and _has_surrogate(v) for v in values):
+            print(f"Lỗi: tham số {name} có byte không phải UTF-8; hãy nhập lại.", file=sys.stderr)
+            return 2
     try:
+        args.settings = Settings()
         return int(args.func(args) or 0)
     except (DocumentError, QuestionError, NotFoundError) as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
@@ -362,13 +376,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Đã dừng; chỉ mục cũ vẫn được giữ nguyên.", file=sys.stderr)
         return 130
+    except MemoryError:
+        print("Lỗi: không đủ bộ nhớ để xử lý; chỉ mục và kho văn bản giữ nguyên.", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        # Full disk, read-only folder, missing permission: say which, not a traceback.
+        reason = exc.strerror or type(exc).__name__
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"Lỗi hệ thống tệp: {reason}{where}. Kho văn bản và chỉ mục cũ giữ nguyên.", file=sys.stderr)
+        return 2
     except Exception as exc:  # IndexLoadError and friends: a message, not a traceback
+        from pydantic import ValidationError
+
         from hoidap.indexer.store import IndexLoadError
 
         if isinstance(exc, IndexLoadError):
             print(f"Lỗi: {exc}", file=sys.stderr)
             return 2
+        if isinstance(exc, ValidationError):
+            fields = ", ".join("HOIDAP_" + "__".join(map(str, e["loc"])).upper() for e in exc.errors())
+            print(f"Lỗi: thiết lập không hợp lệ: {fields}.", file=sys.stderr)
+            return 2
         raise
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
 if __name__ == "__main__":

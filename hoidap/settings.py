@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     feedback_file: Path | None = None  # default: <data_dir>/feedback.jsonl
     search_mode: SearchMode = "hybrid"
     answer: AnswerThresholds = AnswerThresholds()
+    # Input limits of the service (issue 12): request bodies, uploads, extracted text.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)  # JSON requests of the API
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)  # a document file (CLI, API, page)
+    max_text_chars: int = Field(default=1_000_000, ge=1000)  # text extracted from one document
+    body_timeout_seconds: float = Field(default=30.0, gt=0)  # a client that stops sending its body
+    # How often a request may look at the index on disk for a newer build (live reload); 0: never.
+    reload_check_seconds: float = Field(default=1.0, ge=0)
 
     @property
     def index_path(self) -> Path:

@@ -22,10 +22,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hoidap.api.limits import BodyLimitMiddleware
 from hoidap.api.schemas import (
     ERRORS,
+    FILTER_PATTERN,
+    MAX_DOC_IDS,
+    MAX_FILTER_CHARS,
+    MAX_QUESTION_CHARS,
     MAX_TOP_K,
     NOT_FOUND,
+    TEXT_PATTERN,
     AskRequest,
     AskResponse,
     DocumentDetailOut,
@@ -42,6 +48,7 @@ from hoidap.indexer.store import IndexLoadError
 from hoidap.service.filters import TaskFilter
 from hoidap.service.qa import QAService
 from hoidap.service.records import NotFoundError, QuestionError
+from hoidap.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -70,13 +77,20 @@ def _service(request: Request) -> QAService:
 # --- the app ------------------------------------------------------------------------------------
 
 
-def create_app(service: QAService | None = None, *, loader: Callable[[], QAService] | None = None) -> FastAPI:
+def create_app(
+    service: QAService | None = None,
+    *,
+    loader: Callable[[], QAService] | None = None,
+    settings: Settings | None = None,
+) -> FastAPI:
     """Build the API.
 
     Args:
         service: a ready service (shared by tests and by the web page); when None, `loader` is called
             once at start-up.
         loader: how to load the service when none is given.
+        settings: request limits (body size, upload size, body timeout); default: the service's
+            settings, else the defaults of `Settings`.
 
     Returns:
         The FastAPI app. `GET /` redirects to the web page when one is mounted (`app.state.ui_mounted`),
@@ -111,6 +125,15 @@ def create_app(service: QAService | None = None, *, loader: Callable[[], QAServi
     app.state.service = service
     app.state.load_error = None
     app.state.ui_mounted = False
+    limits = settings or getattr(service, "settings", None)
+    defaults = Settings.model_fields
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body_bytes=limits.max_body_bytes if limits else defaults["max_body_bytes"].default,
+        max_upload_bytes=limits.max_upload_bytes if limits else defaults["max_upload_bytes"].default,
+        timeout_seconds=limits.body_timeout_seconds if limits else defaults["body_timeout_seconds"].default,
+        upload_prefix=UI_PATH + "/",
+    )
 
     # --- error handlers -------------------------------------------------------------------
 
@@ -139,11 +162,15 @@ def create_app(service: QAService | None = None, *, loader: Callable[[], QAServi
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        path = request.url.path if len(request.url.path) <= 120 else request.url.path[:120] + "…"
         messages = {
-            404: f"Không có đường dẫn {request.url.path}. Xem danh sách tại /docs.",
-            405: f"Phương thức {request.method} không dùng được cho {request.url.path}.",
+            404: f"Không có đường dẫn {path}. Xem danh sách tại /docs.",
+            405: f"Phương thức {request.method[:20]} không dùng được cho {path}.",
         }
         detail = exc.detail if isinstance(exc.detail, str) else None
+        if exc.status_code == 400 and detail == "There was an error parsing the body":
+            # FastAPI's own words for a body it could not decode (e.g. bytes that are not UTF-8).
+            detail = "Không đọc được nội dung yêu cầu: hãy gửi JSON hợp lệ, mã hóa UTF-8."
         message = messages.get(exc.status_code) or detail or "Yêu cầu không hợp lệ."
         return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
 
@@ -173,9 +200,20 @@ def create_app(service: QAService | None = None, *, loader: Callable[[], QAServi
     @app.get("/search", response_model=list[SearchHitOut], responses=ERRORS)
     def search(
         request: Request,
-        q: Annotated[str, Query(description="Nội dung tìm (có hoặc không dấu).")],
+        q: Annotated[
+            str,
+            Query(
+                description="Nội dung tìm (có hoặc không dấu).",
+                min_length=1,
+                max_length=MAX_QUESTION_CHARS,
+                pattern=TEXT_PATTERN,
+            ),
+        ],
         k: Annotated[int, Query(ge=1, le=MAX_TOP_K)] = 10,
-        doc: Annotated[list[str] | None, Query(description="Giới hạn văn bản (lặp lại được).")] = None,
+        doc: Annotated[
+            list[str] | None,
+            Query(description="Giới hạn văn bản (lặp lại được).", max_length=MAX_DOC_IDS),
+        ] = None,
         mode: SearchMode = SearchMode.hybrid,
     ) -> list[dict[str, Any]]:
         """Các điều khoản xếp hạng, kèm trích dẫn nguyên văn, vị trí, điểm và từ khóa khớp."""
@@ -184,14 +222,32 @@ def create_app(service: QAService | None = None, *, loader: Callable[[], QAServi
     @app.get("/tasks", response_model=list[TaskOut], responses=ERRORS)
     def tasks(
         request: Request,
-        doc: Annotated[list[str] | None, Query(description="Mã văn bản (lặp lại được).")] = None,
-        id: Annotated[str | None, Query(description="Số hiệu nhiệm vụ, ví dụ 5.4 hoặc II.2.đ-1.")] = None,
+        doc: Annotated[
+            list[str] | None, Query(description="Mã văn bản (lặp lại được).", max_length=MAX_DOC_IDS)
+        ] = None,
+        id: Annotated[
+            str | None,
+            Query(
+                description="Số hiệu nhiệm vụ, ví dụ 5.4 hoặc II.2.đ-1.",
+                max_length=MAX_FILTER_CHARS,
+                pattern=FILTER_PATTERN,
+            ),
+        ] = None,
         agency: Annotated[
             str | None,
-            Query(description="Cơ quan chủ trì hoặc phối hợp (không phân biệt dấu, viết tắt được)."),
+            Query(
+                description="Cơ quan chủ trì hoặc phối hợp (không phân biệt dấu, viết tắt được).",
+                max_length=MAX_FILTER_CHARS,
+                pattern=FILTER_PATTERN,
+            ),
         ] = None,
         deadline: Annotated[
-            str | None, Query(description="Thời hạn chứa chuỗi này, hoặc năm (2020).")
+            str | None,
+            Query(
+                description="Thời hạn chứa chuỗi này, hoặc năm (2020).",
+                max_length=MAX_FILTER_CHARS,
+                pattern=FILTER_PATTERN,
+            ),
         ] = None,
     ) -> list[dict[str, Any]]:
         """Danh sách nhiệm vụ (cơ quan chủ trì, phối hợp, thời hạn) kèm trích dẫn nguyên văn."""

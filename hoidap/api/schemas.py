@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,6 +12,22 @@ from hoidap.settings import AnswerThresholds
 _LIMITS = AnswerThresholds()
 MAX_QUESTION_CHARS = _LIMITS.max_question_chars
 MAX_TOP_K = _LIMITS.max_top_k
+MAX_FILTER_CHARS = 200  # task id, agency, deadline, document id
+MAX_DOC_IDS = 100
+
+# Text inputs are declared with the same bounds the service enforces, so the OpenAPI schema and the
+# validation agree (a fuzzer generating "valid by schema" input gets an answer, not a 422): no control
+# characters other than tab/newlines, and (for questions) at least one non-blank character, since the
+# service strips blanks and refuses an empty question. `\xHH`/`\uHHHH` read the same in pydantic's
+# Rust regex and in the ECMA regexes of JSON Schema tools. Lone surrogates are refused by pydantic
+# itself (`string_unicode`) once a pattern is set.
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_BLANK = r" \t\n\r\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+TEXT_PATTERN = f"^[^{_CONTROL}]*[^{_CONTROL}{_BLANK}][^{_CONTROL}]*$"
+FILTER_PATTERN = f"^[^{_CONTROL}]*$"
+
+QuestionText = Annotated[str, Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=TEXT_PATTERN)]
+DocId = Annotated[str, Field(min_length=1, max_length=MAX_FILTER_CHARS, pattern=FILTER_PATTERN)]
 
 
 # --- request / response schemas (routes declare them, so responses are checked against /docs) ---
@@ -23,10 +39,12 @@ class AskRequest(BaseModel):
         json_schema_extra={"examples": [{"question": "Ai chủ trì nhiệm vụ 5.4?", "top_k": 5}]},
     )
 
-    question: str = Field(
+    question: QuestionText = Field(
         description=f"Câu hỏi tiếng Việt, có hoặc không dấu (tối đa {MAX_QUESTION_CHARS} ký tự)."
     )
-    doc_ids: list[str] | None = Field(default=None, description="Chỉ tìm trong các văn bản này.")
+    doc_ids: list[DocId] | None = Field(
+        default=None, max_length=MAX_DOC_IDS, description="Chỉ tìm trong các văn bản này."
+    )
     top_k: int = Field(
         default=5, ge=1, le=MAX_TOP_K, strict=True, description="Số trích dẫn / đoạn liên quan tối đa."
     )
@@ -128,8 +146,14 @@ FIELD_NAMES = {
 }
 
 
+def _short(value: object, limit: int = 60) -> str:
+    """A client-sent name or value cut short, so no error message echoes a huge input."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _field(loc: tuple[Any, ...]) -> str:
-    names = [str(x) for x in loc[1:] if not isinstance(x, int)] or [str(loc[0]) if loc else "?"]
+    names = [_short(x) for x in loc[1:] if not isinstance(x, int)] or [_short(loc[0]) if loc else "?"]
     name = FIELD_NAMES.get(names[0], names[0])
     return f"Mỗi phần tử của {name}" if any(isinstance(x, int) for x in loc[1:]) else name
 
@@ -141,8 +165,9 @@ def vietnamese_error(err: dict[str, Any]) -> tuple[str, int]:
     ctx = err.get("ctx") or {}
     name = _field(loc)
     if kind == "json_invalid":
-        reason = ctx.get("error", "")
-        return f"Nội dung yêu cầu không phải JSON hợp lệ ({reason}).", 400
+        # The parser's reason is English; the position (loc[1]) is what helps.
+        where = f" (lỗi ở ký tự {loc[1]})" if len(loc) > 1 and isinstance(loc[1], int) else ""
+        return f"Nội dung yêu cầu không phải JSON hợp lệ{where}.", 400
     if kind == "missing":
         if loc == ("body",):
             return 'Thiếu nội dung yêu cầu: gửi JSON dạng {"question": "..."}.', 422
@@ -155,7 +180,14 @@ def vietnamese_error(err: dict[str, Any]) -> tuple[str, int]:
         return 'Nội dung yêu cầu phải là một đối tượng JSON, ví dụ {"question": "..."}.', 422
     if kind == "extra_forbidden":
         return f"Trường {name} không được hỗ trợ (chỉ có question, doc_ids, top_k).", 422
-    if kind in ("string_type", "string_unicode"):
+    if kind == "string_unicode":
+        return f"{name} chứa ký tự không hợp lệ (mã UTF-16 đơn lẻ); hãy gửi văn bản Unicode hợp lệ.", 422
+    if kind == "string_pattern_mismatch":
+        value = err.get("input")
+        if isinstance(value, str) and not value.strip():
+            return f"{name} không được để trống.", 422
+        return f"{name} chứa ký tự điều khiển không hợp lệ.", 422
+    if kind == "string_type":
         return f"{name} phải là chuỗi ký tự.", 422
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"{name} phải là số nguyên.", 422
@@ -163,6 +195,8 @@ def vietnamese_error(err: dict[str, Any]) -> tuple[str, int]:
         return f"{name} phải trong khoảng 1-{MAX_TOP_K}.", 422
     if kind in ("list_type", "tuple_type"):
         return f"{name} phải là danh sách.", 422
+    if kind == "too_long":
+        return f"{name} có quá nhiều phần tử (tối đa {ctx.get('max_length')}).", 422
     if kind in ("enum", "literal_error"):
         return f"{name} phải là một trong: {', '.join(m.value for m in SearchMode)}.", 422
     if kind == "string_too_short":
@@ -173,7 +207,15 @@ def vietnamese_error(err: dict[str, Any]) -> tuple[str, int]:
 
 
 def error_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": e.get("msg")} for e in errors]
+    """Where and what, without the input itself (it may be megabytes); at most 20 errors."""
+    return [
+        {
+            "loc": [x if isinstance(x, int) else _short(x) for x in e.get("loc", ())],
+            "type": e.get("type"),
+            "msg": _short(e.get("msg"), 300),
+        }
+        for e in errors[:20]
+    ]
 
 
 class HealthOut(BaseModel):
@@ -188,6 +230,11 @@ class HealthOut(BaseModel):
     dense_kind: str | None
     mode: str
     ui: bool
+    index_version: int | None = Field(default=None, description="Số lần dựng thư mục chỉ mục này.")
+    index_built_at: str | None = Field(default=None, description="Thời điểm dựng chỉ mục (ISO 8601).")
+    reload_error: str | None = Field(
+        default=None, description="Chỉ mục mới trên đĩa không nạp được (vẫn dùng chỉ mục cũ)."
+    )
 
 
 class HealthErrorOut(BaseModel):
@@ -218,5 +265,3 @@ class DocumentDetailOut(DocumentOut):
     outline: list[dict[str, Any]]
     warnings: list[str]
     fallback: bool
-
-

@@ -62,7 +62,8 @@ def _field_scores(model: bm25s.BM25 | None, query: list[str], n_rows: int) -> np
     scores = np.zeros(n_rows, dtype=np.float32)
     if model is None:
         return scores
-    known = [t for t in _unique(query) if t in model.vocab_dict]
+    # bm25s keeps "" in its vocabulary without a matrix row, so an empty token must never reach it.
+    known = [t for t in _unique(query) if t and t in model.vocab_dict]
     plain = [t for t in known if not _DIGIT_RE.search(t)]
     protected = [t for t in known if _DIGIT_RE.search(t)]
     if plain:

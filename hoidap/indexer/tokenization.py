@@ -47,6 +47,10 @@ _HAS_WORD_RE = re.compile(r"[^\W_]")
 # number or document number spans one, so text can be cut there before segmenting.
 _SENTENCE_END_RE = re.compile(r"(?<=[.;:>…!?])\s+")
 _SPACES_RE = re.compile(r"\s+")
+# Lone UTF-16 surrogates (from JSON "\ud800" escapes or undecodable argv bytes) make underthesea and the
+# embedder's tokenizer raise; C0/C1 control characters carry no words. Both become spaces.
+_INVALID_CHARS_RE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_UNDERSCORES_RE = re.compile(r"_+")
 
 # Query-side function words, for reporting which *content* terms matched (matched_terms).
 # They stay in the BM25 index: IDF already discounts them and phrases like "kế hoạch
@@ -122,7 +126,24 @@ def _words(text: str) -> list[str]:
     """Segment a stretch of ordinary text; punctuation-only tokens are dropped."""
     if not _HAS_WORD_RE.search(text):
         return []
-    return [w.replace(" ", "_").lower() for w in _segmenter()(text) if _HAS_WORD_RE.search(w)]
+    out = []
+    for w in _segmenter()(text):
+        if not _HAS_WORD_RE.search(w):
+            continue
+        # "_" joins syllables, so a typed one at a word's edge ("x_") or doubled would fold into an
+        # empty syllable, which bm25s cannot score (it raised on `/search?q=x_`).
+        out.append(_UNDERSCORES_RE.sub("_", w.replace(" ", "_")).strip("_").lower())
+    return out
+
+
+def clean_text(text: str) -> str:
+    """`text` with lone surrogates and control characters (except tab and newlines) made spaces."""
+    return _INVALID_CHARS_RE.sub(" ", text)
+
+
+def has_invalid_chars(text: str) -> bool:
+    """True when `text` holds a lone surrogate or a control character other than tab/newline."""
+    return _INVALID_CHARS_RE.search(text) is not None
 
 
 def tokenize(text: str) -> list[str]:
@@ -136,6 +157,7 @@ def tokenize(text: str) -> list[str]:
         ("5.4", "7,25", "8,25%", "214/kh-ubnd", "214", "15/11", "2021-2030", "2021").
     """
     tokens: list[str] = []
+    text = clean_text(text)
     # Index entries repeat breadcrumbs and sentences (a task is also a clause), so
     # sentences are tokenized once each: a third less underthesea work on the corpus.
     for sentence in _SENTENCE_END_RE.split(text):
@@ -179,9 +201,11 @@ def fold_tokens(tokens: Iterable[str]) -> list[str]:
     out: list[str] = []
     for tok in tokens:
         folded = fold_token(tok)
+        if not folded.strip("_"):
+            continue  # nothing to match; an empty token breaks bm25s's scoring
         out.append(folded)
         if "_" in folded:
-            out.extend(folded.split("_"))
+            out.extend(s for s in folded.split("_") if s)
     return out
 
 

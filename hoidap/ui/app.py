@@ -231,12 +231,26 @@ def _export_dir() -> Path:
         return Path(tempfile.mkdtemp(dir=_EXPORT_ROOT))
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A text cell a spreadsheet will not run as a formula: a leading = + - @ (or tab/CR) gets an apostrophe.
+
+    Uploaded documents are anyone's text, and Excel/LibreOffice evaluate `=HYPERLINK(...)` and friends
+    when the export is opened. Numbers stay numbers.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_csv(rows: list[dict[str, Any]], path: Path) -> Path:
     """UTF-8 with BOM, so Excel opens the Vietnamese text correctly."""
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=EXPORT_COLUMNS)
         w.writeheader()
-        w.writerows(rows)
+        w.writerows({c: safe_cell(r[c]) for c in EXPORT_COLUMNS} for r in rows)
     return path
 
 
@@ -251,7 +265,7 @@ def write_xlsx(rows: list[dict[str, Any]], path: Path) -> Path:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for r in rows:
-        ws.append([r[c] for c in EXPORT_COLUMNS])
+        ws.append([safe_cell(r[c]) for c in EXPORT_COLUMNS])
     widths = {"A": 28, "B": 12, "C": 70, "D": 30, "E": 40, "F": 18, "G": 18, "H": 40, "I": 10, "J": 10}
     for col, w in widths.items():
         ws.column_dimensions[col].width = w
