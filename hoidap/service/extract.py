@@ -7,13 +7,37 @@ import re
 from hoidap.corpus.normalize import fold, normalize_span
 
 # A figure as printed: optional qualifier, a number or range, optional unit and "/năm".
-UNIT = r"(?:%|USD|tỷ USD|tỷ đồng|triệu USD|triệu tấn|triệu KWh|triệu kWh|KWh|MW|kV|ha|lần|hợp đồng|trường)"
-FIGURE_RE = re.compile(
-    r"(?:(?:trên|dưới|khoảng|từ|hơn|tối thiểu|ít nhất|đạt|là)\s+)?"
-    rf"\d[\d.,]*(?:\s*%)?(?:\s*[-–]\s*\d[\d.,]*)?(?:\s*{UNIT})?(?:\s*/\s*năm)?",
+UNIT = (
+    r"(?:%|USD|tỷ USD|tỷ đồng|nghìn tỷ đồng|triệu đồng|triệu USD|triệu tấn|tấn|triệu KWh|triệu kWh|KWh|kWh|"
+    r"MW|kV|ha|km|lần|μg/m3|µg/m3|Gbps|Mbps)"
 )
+FIGURE_RE = re.compile(
+    r"(?:(?:trên|dưới|khoảng|từ|hơn|tối thiểu|tối đa|ít nhất|đạt|là)\s+)?"
+    rf"(?<![\w.,/])\d[\d.,]*(?:\s*%)?(?:\s*[-–]\s*\d[\d.,]*)?(?:\s*{UNIT}(?![\w]))?(?:\s*/\s*(?:năm|100))?"
+    r"(?:\s+trở (?:lên|xuống))?",
+)
+# Words that end the measure noun after a bare number ("22 trạm 5G | tại ...").
+_MEASURE_END = frozenset(
+    "của và trong tại so với theo được để đến vào cho là có các những ở thì khi năm đạt giảm tăng hoặc "
+    "như từ trên dưới tới sau trước nhằm".split()
+)
+_MEASURE_WORD_RE = re.compile(r"\s+([^\s,;:.()]+)")
 YEAR_ONLY_RE = re.compile(r"^(?:(?:từ|đạt|là|khoảng)\s+)?(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)\d\d)?$")
 SENTENCE_SPLIT_RE = re.compile(r"(?<=[.;!?])\s+")
+
+
+def _measure(text: str, end: int) -> str:
+    """The measure noun printed after a bare number: '22 [trạm 5G]', '8 [lĩnh vực]' (≤ 3 words)."""
+    words: list[str] = []
+    pos = end
+    while len(words) < 4:
+        m = _MEASURE_WORD_RE.match(text, pos)
+        word = m.group(1) if m else ""
+        if not m or word.casefold() in _MEASURE_END or (word[:1].isdigit() and word.isdigit()):
+            break
+        words.append(m.group(1))
+        pos = m.end()
+    return " ".join(words)
 
 
 def figure_phrase(text: str, terms: list[str]) -> tuple[str, int] | None:
@@ -21,31 +45,51 @@ def figure_phrase(text: str, terms: list[str]) -> tuple[str, int] | None:
 
     Args:
         text: normalized clause text.
-        terms: key phrases of the question ("tăng trưởng GRDP").
+        terms: key phrases of the question ("tăng trưởng GRDP", "trạm 5G").
 
     Returns:
-        (phrase as printed, offset in text), or None when the clause holds no figure.
-        Years and year ranges ("2021 - 2030") are not figures; the first figure after the
-        best-matching term wins, else the first figure of the clause.
+        (phrase as printed, offset in text), or None when the clause holds no figure. Years and
+        year ranges are not figures. A bare number takes the measure noun after it ("22 trạm 5G").
+        Among several figures, the one whose measure words the question uses wins, then the first
+        after the best-matching term, else the first of the clause.
     """
-    candidates = []
+    candidates: list[tuple[int, str, str]] = []  # (start, phrase, measure words)
     for m in FIGURE_RE.finditer(text):
         if re.match(r"\s*[-/]\s*[A-Za-zĐđ]", text[m.end() : m.end() + 3]):
             continue  # part of a document number: "536-KL/TU", "214/KH-UBND"
         phrase = m.group(0).strip().rstrip(".,;")
         if YEAR_ONLY_RE.match(phrase) or not re.search(r"\d", phrase):
             continue
-        if re.fullmatch(r"\d{1,2}", phrase) or re.fullmatch(r"\d+(?:\.\d+)+", phrase):
+        measure = ""
+        if not re.search(r"[%a-zA-Zμµ]\s*(?:/\s*(?:năm|100))?(?:\s+trở (?:lên|xuống))?$", phrase):
+            measure = _measure(text, m.start() + len(m.group(0).rstrip().rstrip(".,;")))
+        if not measure and (re.fullmatch(r"\d{1,2}", phrase) or re.fullmatch(r"\d+(?:\.\d+)+", phrase)):
             continue  # item numbers like "1", "2.1"
-        candidates.append((m.start(), phrase))
+        candidates.append((m.start(), f"{phrase} {measure}".strip(), measure))
     if not candidates:
         return None
+    asked = {w for t in terms for w in fold(t).split()}
+    folded = fold(text)
+
+    def support(c: tuple[int, str, str]) -> int:
+        # The asked measure is named just before the figure ("diện tích 45.000 ha") or after it
+        # ("22 trạm 5G").
+        before = set(folded[max(0, c[0] - 40) : c[0]].split()[1:])
+        return 2 * len(asked & set(fold(c[2]).split())) + len(asked & before)
+
+    scores = [support(c) for c in candidates]
+    if max(scores) > 0 and scores.count(max(scores)) == 1:
+        start, phrase, measure = candidates[scores.index(max(scores))]
+        words = measure.split()
+        while words and fold(words[-1]) not in asked:  # "22 trạm 5G [phủ]": keep the asked measure
+            words.pop()
+        return _tidy(start, (phrase[: len(phrase) - len(measure)].rstrip() + " " + " ".join(words)).strip())
     anchor = _term_position(text, terms)
     if anchor is not None:
         after = [c for c in candidates if c[0] >= anchor]
         if after:
-            return _tidy(*after[0])
-    return _tidy(*candidates[0])
+            return _tidy(after[0][0], after[0][1])
+    return _tidy(candidates[0][0], candidates[0][1])
 
 
 def _tidy(start: int, phrase: str) -> tuple[str, int]:
