@@ -336,10 +336,8 @@ def _bar_table(lines: list[Line], i: int) -> tuple[int, int, list[list[_Cell]]] 
             # one ends where the next one's caption or header starts; the main loop finds that one.
             for r, later in enumerate(body):
                 ltexts = [" ".join(p.text for p in c.parts) for c in later]
-                cut = next(
-                    (s for s in range(len(later)) if header_role(ltexts[s]) == "number" and is_header_row(ltexts[s:])),
-                    None,
-                )
+                starts = [s for s in range(len(later)) if header_role(ltexts[s]) == "number"]
+                cut = next((s for s in starts if is_header_row(ltexts[s:])), None)
                 if cut is None:
                     continue
                 while cut > 0 and _is_caption(ltexts[cut - 1]):

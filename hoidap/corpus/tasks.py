@@ -69,7 +69,8 @@ def split_agencies(text: str) -> tuple[str, ...]:
     return tuple(p.rstrip(".,; ") for p in parts if p.strip(" .,;"))
 
 
-LIST_HEAD_RE = re.compile(rf"^(?:{'|'.join(map(re.escape, load('agencies')['collective_heads']))})\b|^{LOWER_HEAD}\b")
+_COLLECTIVE = "|".join(map(re.escape, load("agencies")["collective_heads"]))
+LIST_HEAD_RE = re.compile(rf"^(?:{_COLLECTIVE})\b|^{LOWER_HEAD}\b")
 MAX_NAME_WORDS = 25
 
 
