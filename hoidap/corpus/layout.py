@@ -225,7 +225,9 @@ def header_role(text: str) -> str | None:
     if not _ROLE_FOLDS:
         # Priority, not length: "Thời gian thực hiện" is a deadline although it says "thực hiện".
         # "Nguồn lực thực hiện", "Thuộc nhóm nhiệm vụ" are neither a lead nor the task: 'other' first.
-        order = ("number", "other", "deadline", "output", "monitoring", "coordinating", "lead", "content")
+        order = (
+            "number", "other", "deadline", "output", "monitoring", "review", "coordinating", "lead", "content"
+        )
         words = role_words()
         for role in order:
             _ROLE_FOLDS.extend((w.casefold(), role) for w in words.get(role, []))
@@ -427,9 +429,13 @@ def _pipe_table(lines: list[Line], i: int) -> tuple[int, list[list[tuple[int, _C
     for ln, _, c in stream:
         if ln == header_line or c is None:
             continue
-        opens = c.line not in seen_lines and (c.line - 1 not in text_lines or c.line - 1 == header_line)
+        first = c.line not in seen_lines
+        opens = first and (c.line - 1 not in text_lines or c.line - 1 == header_line)
+        # A line that starts with '|' right after a line closed by '|' may open a row (level 2):
+        # the task stage decides from what the cell looks like (a name, not an agency or a date).
+        after_closed = first and lines[c.line].text.startswith("|") and lines[c.line - 1].text.endswith("|")
         seen_lines.add(c.line)
-        rows.append([(-2 if opens else -1, c)])
+        rows.append([(-2 if opens else -3 if after_closed else -1, c)])
     return j, rows, False
 
 
@@ -534,7 +540,7 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
                         if well or r == 0:
                             blocks.append(_cell_block(cell, n_tables, r, col))
                         else:
-                            blocks.append(_cell_block(cell, n_tables, -1, -1, "", int(col == -2)))
+                            blocks.append(_cell_block(cell, n_tables, -1, -1, "", {-2: 1, -3: 2}.get(col, 0)))
                 n_tables += 1
                 table_found = True
                 skip_to = end

@@ -24,7 +24,11 @@ DEADLINE_LIKE_RE = re.compile(
     r"\b\d{4}\s*[-–]\s*\d{4}\b|thường xuyên|hằng năm|hàng năm|định kỳ|giai đoạn|kỳ họp|phiên họp|"
     r"theo tiến độ|\b\d{1,2}/\d{4}\b|\b\d{1,2}/\d{1,2}(?:/\d{4})?\b|^năm\b|^\d{4}$)"
 )
-AGENCY_ROLES = ("lead", "coordinating", "implementing", "monitoring")
+# How a schedule cell opens ("Trình UBTVQH xem xét, thông qua trước ngày ...").
+DEADLINE_START_RE = re.compile(
+    r"(?i)(?:trình|hoàn thành|trước|trong|quý|năm|tháng|thường xuyên|giai đoạn|hằng|hàng|định kỳ|từ)\b"
+)
+AGENCY_ROLES = ("lead", "coordinating", "implementing", "monitoring", "review")
 
 
 def _agency_like(text: str) -> bool:
@@ -116,7 +120,16 @@ def _stream_rows(cells: list[Block], roles: list[str | None]) -> list[list[Block
         text = c.text
         group = bool(re.match(r"^[IVXL]+\.\s+\S", text))
         later = [k for k in range(pos, len(roles)) if _score(text, roles[k]) > 0]
-        if group or c.level == 1 or not rows or (not later and pos >= content_col + 1):
+        # A line-initial cell after a closed line that reads like a task name starts the next row.
+        named = (
+            c.level == 2
+            and pos > content_col
+            and not _agency_like(text)
+            and not DEADLINE_LIKE_RE.search(text[:40])
+            and not DEADLINE_START_RE.match(text)
+            and not text.startswith(("-", "+"))
+        )
+        if group or c.level == 1 or named or not rows or (not later and pos >= content_col + 1):
             rows.append([c])
             pos = (content_col + 1) if not group else len(roles)
             continue
@@ -212,16 +225,22 @@ def table_tasks(doc_id: str, placed: list[Placed]) -> tuple[list[Task], list[Tab
             # Agency columns hold agencies only: a cell that names none (task text of a shifted
             # row, "Theo phân công tại Quyết định ...") is kept verbatim under its header instead.
             found: dict[str, list[str]] = {}
+            roles_other: list[tuple[str, tuple[str, ...]]] = []
             for col, cell in sorted(mapping.items()):
                 role = roles[col]
-                if role not in ("lead", "coordinating", "implementing"):
+                if role not in ("lead", "coordinating", "implementing", "review"):
                     continue
                 names, rejected = agencies_in(_list_text(cell.text))
                 found.setdefault(role, []).extend(names)
+                if role == "review" and names:
+                    label = next((h.text for h in header if h.col == col), "Cơ quan thẩm tra")
+                    roles_other.append((label, tuple(dict.fromkeys(names))))
                 if rejected and cell in own:
                     label = next((h.text for h in header if h.col == col), role)
                     other += ((label, cell.text),)
             lead, coord, impl = (tuple(found.get(r, [])) for r in ("lead", "coordinating", "implementing"))
+            if not lead and impl and "lead" not in [roles[c] for c in mapping]:
+                lead, impl = impl, ()  # "Cơ quan trình" empty: the drafting body ("soạn thảo") leads
             tasks.append(
                 Task(
                     doc_id=doc_id,
@@ -240,6 +259,7 @@ def table_tasks(doc_id: str, placed: list[Placed]) -> tuple[list[Task], list[Tab
                     deadline_start=start,
                     deadline_end=end,
                     other=other,
+                    other_roles=tuple(roles_other),
                 )
             )
             rows_out.append(TableRow(row_id, own, section))
