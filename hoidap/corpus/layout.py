@@ -226,7 +226,15 @@ def header_role(text: str) -> str | None:
         # Priority, not length: "Thời gian thực hiện" is a deadline although it says "thực hiện".
         # "Nguồn lực thực hiện", "Thuộc nhóm nhiệm vụ" are neither a lead nor the task: 'other' first.
         order = (
-            "number", "other", "deadline", "output", "monitoring", "review", "coordinating", "lead", "content"
+            "number",
+            "other",
+            "deadline",
+            "output",
+            "monitoring",
+            "review",
+            "coordinating",
+            "lead",
+            "content",
         )
         words = role_words()
         for role in order:

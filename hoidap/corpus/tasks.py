@@ -91,7 +91,7 @@ def clean_agency(text: str) -> str | None:
             break
     head = (
         AGENCY_START_RE.match(t)
-        or re.match(rf"^{LOWER_HEAD}\b", t)
+        or re.match(rf"^{LOWER_HEAD}\b", t, re.IGNORECASE)  # 'các Sở, ban, ngành'
         # 'Các Trường Đại học', 'Sở Khoa Học': capitals inside a head are a typing variant.
         or (re.match(rf"^{AGENCY_HEAD}\b", t, re.IGNORECASE) if t[:1].isupper() else None)
     )
@@ -99,7 +99,7 @@ def clean_agency(text: str) -> str | None:
         return None
     if t[head.end() :].startswith(",") and not LIST_HEAD_RE.match(t):
         return None
-    if t.casefold() in type_words():
+    if t[:1].isupper() and t.casefold() in type_words():  # 'Sở' alone; 'cơ quan' in a list is fine
         return None
     return t
 
@@ -168,6 +168,12 @@ def _task_from_draft(doc_id: str, d: _Draft, layout: str) -> Task:
     for extra in d.field_extra:  # '+' lines under an empty "Thời gian thực hiện:" label
         deadline_parts.append(extra.text.lstrip("+-* ").strip())
     content = strip_marker(" ".join([b.text for b in d.content] + content_fields))
+    if not values["lead"]:
+        # "Bước 1. Sở Nội vụ chủ trì rà soát ..." + "Thời gian hoàn tất: ...": the item's subject leads.
+        body = re.sub(r"^(?:Bước\s+\d+|Điều\s+\d+)\s*[.:)-]?\s*", "", content)
+        subject = clean_agency(body)
+        if subject and subject != body.rstrip(". "):
+            values["lead"].append(subject)
     deadline = " ".join(p for p in deadline_parts if p).strip().rstrip(".") or None
     if deadline is None:
         m = PAREN_DEADLINE_RE.search(content)
@@ -657,6 +663,73 @@ def giao_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str,
             directing=(),
             implementing=(),
             deadline=dl.group(1) if dl else None,
+            char_start=b.char_start,
+            char_end=b.char_end,
+            layout="narrative",
+            numbered=False,
+        )
+        out.append((task, p.path))
+    return out
+
+
+# --- report duties with a date in closing paragraphs ---------------------------------------------
+
+REPORT_DEADLINE_RE = re.compile(
+    r"(?:(?:định kỳ\s+)?(?:hằng|hàng)\s+(?:năm|tháng|quý),?\s+)?"
+    r"(?:trước|chậm nhất(?:\s+là)?)\s+ngày\s+\d{1,2}"
+    r"(?:\s*(?:/|tháng)\s*\d{1,2})?(?:\s*(?:/|năm)\s*\d{4})?(?:\s+(?:hằng|hàng)\s+(?:năm|tháng|quý))?",
+    re.IGNORECASE,
+)
+REPORT_VERB_RE = re.compile(r"\b(?:báo cáo|gửi)\b")
+REQUEST_RE = re.compile(r"\b(?:yêu cầu|đề nghị|giao)\s+", re.IGNORECASE)
+SUBJECT_END_RE = re.compile(r":|\s+(?:tăng cường|định kỳ|hằng|hàng|gửi|báo cáo|nghiêm túc|căn cứ)\b")
+
+
+def _subject(text: str) -> tuple[str, ...]:
+    """Agencies a clause opens with ('Các đơn vị, địa phương tăng cường ...' -> both)."""
+    text = strip_marker(text).strip(" ,")
+    for stop in (SUBJECT_END_RE.search(text), name_stop_re().search(text), SUBJECT_STOP_RE.search(text)):
+        if stop:
+            text = text[: stop.start()]
+    return agencies_in(text)[0] if len(text.split()) <= MAX_NAME_WORDS else ()
+
+
+def report_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str, ...]]]:
+    """'... định kỳ báo cáo kết quả về Sở X trước ngày 30/11 hằng năm': the agencies the sentence
+    opens with (or names after 'yêu cầu', 'đề nghị') owe that report by that date."""
+    out: list[tuple[Task, tuple[str, ...]]] = []
+    for p in placed:
+        b = p.block
+        if p.zone != "body" or p.heading_only or b.kind not in ("paragraph", "number", "bullet", "letter"):
+            continue
+        dl = REPORT_DEADLINE_RE.search(b.text)
+        if not dl or not REPORT_VERB_RE.search(b.text):
+            continue
+        start = max(b.text.rfind(". ", 0, dl.start()) + 1, 0)
+        sentence = b.text[start:]
+        request = REQUEST_RE.search(sentence[: dl.start() - start])
+        if request:
+            lead = _subject(sentence[request.end() :])
+        else:
+            # "Hàng năm, trước ngày 25 tháng 12, các cơ quan ... gửi": the date clause comes first.
+            opening = sentence.replace(dl.group(0), "", 1) if sentence.find(dl.group(0)) < 40 else sentence
+            lead = _subject(re.sub(r"^\s*(?:Hàng năm|Hằng năm|Định kỳ)?\s*,?\s*,?", "", opening.strip()))
+        lead = lead or _subject(b.text)  # "Định kỳ gửi báo cáo ...": the paragraph's subject
+        if not lead:
+            continue
+        task = Task(
+            doc_id=doc_id,
+            task_id="",
+            section=p.section + ((heading_label(b),) if b.kind in ("number", "letter") else ()),
+            content=strip_marker(b.text),
+            lead=lead,
+            coordinating=(),
+            directing=(),
+            implementing=(),
+            # Several report dates ("hàng tháng (trước ngày 16 ...), ... trước ngày 30/11 hàng năm"): all.
+            deadline="; ".join(
+                dict.fromkeys(m.group(0).strip() for m in REPORT_DEADLINE_RE.finditer(b.text))
+            ),
             char_start=b.char_start,
             char_end=b.char_end,
             layout="narrative",
