@@ -335,7 +335,9 @@ def test_dated_report_duties_in_closing_paragraphs(doc):
     (t,) = [t for t in d.tasks if t.deadline == "chậm nhất ngày 17 tháng 12"]
     assert t.lead == ("Các đơn vị, địa phương",)
     d = doc("qd-2954-qd-ubnd-son-la-2025-kh-xuat-khau.md")
-    assert any(t.lead == ("Sở Công Thương",) and "trước ngày 30/11 hàng năm" in (t.deadline or "") for t in d.tasks)
+    assert any(
+        t.lead == ("Sở Công Thương",) and "trước ngày 30/11 hàng năm" in (t.deadline or "") for t in d.tasks
+    )
     d = doc("qd-2530-qd-ttg-2025-kh-khong-khi.md")
     (t,) = [t for t in d.tasks if t.content.startswith("Hàng năm, trước ngày 25 tháng 12")]
     assert t.lead == ("các cơ quan, đơn vị",) and "trước ngày 25 tháng 12" in t.deadline
