@@ -67,6 +67,9 @@ class Line:
 
     mapped: MappedText
     index: int
+    # Markdown bold markers on the raw line: an odd count leaves a bold span open at its end
+    # ('**6. Sở Ngoại' / 'Vụ**': one heading wrapped over two lines).
+    bold_marks: int = 0
 
     @property
     def text(self) -> str:
@@ -158,7 +161,7 @@ def split_lines(original: str, repairs: RepairCounts) -> list[Line]:
         end = pos + len(raw.rstrip("\r\n"))
         mapped = strip_markup(normalize_span(original, pos, end, repairs))
         if mapped.text:
-            lines.append(Line(mapped, i))
+            lines.append(Line(mapped, i, raw.count("**")))
         pos += len(raw)
     return lines
 
@@ -221,7 +224,18 @@ def header_role(text: str) -> str | None:
     """Role of a table header cell from its words ('Cơ quan chủ trì[1]' -> 'lead')."""
     if not _ROLE_FOLDS:
         # Priority, not length: "Thời gian thực hiện" is a deadline although it says "thực hiện".
-        order = ("number", "deadline", "output", "monitoring", "coordinating", "lead", "content")
+        # "Nguồn lực thực hiện", "Thuộc nhóm nhiệm vụ" are neither a lead nor the task: 'other' first.
+        order = (
+            "number",
+            "other",
+            "deadline",
+            "output",
+            "monitoring",
+            "review",
+            "coordinating",
+            "lead",
+            "content",
+        )
         words = role_words()
         for role in order:
             _ROLE_FOLDS.extend((w.casefold(), role) for w in words.get(role, []))
@@ -325,12 +339,40 @@ def _bar_table(lines: list[Line], i: int) -> tuple[int, int, list[list[_Cell]]] 
         texts = [" ".join(p.text for p in c.parts) for c in row]
         if is_header_row(texts):
             # Caption cells run into the header when only one '|' separates them: start at STT.
-            roles = [header_role(t) for t in texts]
-            k = roles.index("number") if "number" in roles else next(i for i, r in enumerate(roles) if r)
-            return row[k].line, last_bar + 1, [row[k:]] + rows[h + 1 :]
+            k = _header_start(texts)
+            body = rows[h + 1 :]
+            end = last_bar + 1
+            # A second table (Phụ lục II after Phụ lục I) with no blank line between them: this
+            # one ends where the next one's caption or header starts; the main loop finds that one.
+            for r, later in enumerate(body):
+                ltexts = [" ".join(p.text for p in c.parts) for c in later]
+                starts = [s for s in range(len(later)) if header_role(ltexts[s]) == "number"]
+                cut = next((s for s in starts if is_header_row(ltexts[s:])), None)
+                if cut is None:
+                    continue
+                while cut > 0 and _is_caption(ltexts[cut - 1]):
+                    cut -= 1
+                end = later[cut].line
+                body = body[:r] + ([later[:cut]] if cut else [])
+                break
+            return row[k].line, end, [row[k:]] + body
     return None
 
 
+def _header_start(texts: list[str]) -> int:
+    roles = [header_role(t) for t in texts]
+    return roles.index("number") if "number" in roles else next(i for i, r in enumerate(roles) if r)
+
+
+CAPTION_RE = re.compile(r"^(?:PHỤ LỤC|Phụ lục|BẢNG|Bảng)\b|^\(?(?:Kèm theo|Ban hành kèm theo)\b")
+
+
+def _is_caption(text: str) -> bool:
+    """An appendix title cell ('PHỤ LỤC II DANH MỤC ...', '(Kèm theo Quyết định ...)')."""
+    return bool(CAPTION_RE.match(text)) or (_is_caps(text) and len(text) > 40)
+
+
+HEADING_KINDS = ("number", "roman", "letter", "part", "article", "step", "caps")
 PIPE_ROW_RE = re.compile(r"^\|.*\|.*\|")
 PIPE_RULE_RE = re.compile(r"^[|:\-\s]+$")
 
@@ -395,9 +437,13 @@ def _pipe_table(lines: list[Line], i: int) -> tuple[int, list[list[tuple[int, _C
     for ln, _, c in stream:
         if ln == header_line or c is None:
             continue
-        opens = c.line not in seen_lines and (c.line - 1 not in text_lines or c.line - 1 == header_line)
+        first = c.line not in seen_lines
+        opens = first and (c.line - 1 not in text_lines or c.line - 1 == header_line)
+        # A line that starts with '|' right after a line closed by '|' may open a row (level 2):
+        # the task stage decides from what the cell looks like (a name, not an agency or a date).
+        after_closed = first and lines[c.line].text.startswith("|") and lines[c.line - 1].text.endswith("|")
         seen_lines.add(c.line)
-        rows.append([(-2 if opens else -1, c)])
+        rows.append([(-2 if opens else -3 if after_closed else -1, c)])
     return j, rows, False
 
 
@@ -455,6 +501,7 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
     table_found = False
     n_tables = 0
     skip_to = -1
+    bold_open = False  # the current block is a bold heading whose '**' has not closed yet
 
     def close() -> None:
         nonlocal current
@@ -501,7 +548,7 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
                         if well or r == 0:
                             blocks.append(_cell_block(cell, n_tables, r, col))
                         else:
-                            blocks.append(_cell_block(cell, n_tables, -1, -1, "", int(col == -2)))
+                            blocks.append(_cell_block(cell, n_tables, -1, -1, "", {-2: 1, -3: 2}.get(col, 0)))
                 n_tables += 1
                 table_found = True
                 skip_to = end
@@ -560,6 +607,19 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
                 continue  # page number
 
         kind, marker, level = classify(text)
+        if (
+            bold_open
+            and current is not None
+            and kind in ("text", "caps")
+            and line.index == lines[i - 1].index + 1
+        ):
+            # The rest of a bold heading wrapped mid-name: join; its closing '**' ends the heading.
+            current.add(line.mapped, tight=bool(JOIN_TIGHT.match(text)))
+            if line.bold_marks % 2:
+                bold_open = False
+                close()
+            continue
+        bold_open = False
         prev = current.last_line.rstrip() if current is not None else ""
         if blank_mode and current is not None:
             joined = i > 0 and line.index == lines[i - 1].index + 1 and lines[i - 1].text != "|"
@@ -592,6 +652,8 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
             continue
         current = _Builder("paragraph" if kind == "text" else kind, marker, level)
         current.add(line.mapped)
+        raw_start = original[line.mapped.starts[0] - 2 : line.mapped.starts[0]] if line.mapped.starts else ""
+        bold_open = line.bold_marks % 2 == 1 and raw_start == "**" and kind in HEADING_KINDS
     close()
     if footnote is not None:
         blocks.append(footnote.build())

@@ -22,6 +22,7 @@ from hoidap.corpus.tasks import (
     heading_gaps,
     labelled_field_tasks,
     narrative_tasks,
+    report_tasks,
 )
 from hoidap.corpus.vocab import province_of
 
@@ -141,6 +142,14 @@ def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
             for t, scope in extra
             if not any(s < t.char_end and t.char_start < e for s, e in covered)
         ]
+    # A dated report duty: its own task, or the deadline of the task already read from that block.
+    for extra_task, scope in report_tasks(info.doc_id, placed):
+        same = [i for i, (t, _) in enumerate(pairs) if t.char_start <= extra_task.char_start < t.char_end]
+        if not same:
+            pairs.append((extra_task, scope))
+        for i in same:
+            if pairs[i][0].deadline is None:
+                pairs[i] = (replace(pairs[i][0], deadline=extra_task.deadline), pairs[i][1])
     pairs.sort(key=lambda pair: pair[0].char_start)
     tasks = table.tasks + grid_tasks + assign_ids(pairs)
     tasks = [

@@ -95,6 +95,9 @@ class Task:
     deadline_end: str | None = None
     # Other labelled columns/lines kept verbatim: (label, value), e.g. ("Sản phẩm", "...").
     other: tuple[tuple[str, str], ...] = ()
+    # Agencies in a further named role, e.g. ("Cơ quan thẩm tra", ("Ủy ban Pháp luật", ...)):
+    # the body that examines a draft is neither its lead nor a mere partner.
+    other_roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def breadcrumb(self) -> str:
@@ -118,6 +121,7 @@ class Task:
             "deadline_start": self.deadline_start,
             "deadline_end": self.deadline_end,
             "other": [list(x) for x in self.other],
+            "other_roles": {label: list(names) for label, names in self.other_roles},
         }
         if original is not None:
             d["quote"] = original[self.char_start : self.char_end]

@@ -9,10 +9,10 @@ so a task row under an agency row gets that agency.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hoidap.corpus.deadlines import deadline_range
-from hoidap.corpus.layout import header_role
+from hoidap.corpus.layout import header_role, is_header_row
 from hoidap.corpus.records import Block, Task
 from hoidap.corpus.structure import Placed
 from hoidap.corpus.vocab import agency_head
@@ -24,7 +24,11 @@ DEADLINE_LIKE_RE = re.compile(
     r"\b\d{4}\s*[-–]\s*\d{4}\b|thường xuyên|hằng năm|hàng năm|định kỳ|giai đoạn|kỳ họp|phiên họp|"
     r"theo tiến độ|\b\d{1,2}/\d{4}\b|\b\d{1,2}/\d{1,2}(?:/\d{4})?\b|^năm\b|^\d{4}$)"
 )
-AGENCY_ROLES = ("lead", "coordinating", "implementing", "monitoring")
+# How a schedule cell opens ("Trình UBTVQH xem xét, thông qua trước ngày ...").
+DEADLINE_START_RE = re.compile(
+    r"(?i)(?:trình|hoàn thành|trước|trong|quý|năm|tháng|thường xuyên|giai đoạn|hằng|hàng|định kỳ|từ)\b"
+)
+AGENCY_ROLES = ("lead", "coordinating", "implementing", "monitoring", "review")
 
 
 def _agency_like(text: str) -> bool:
@@ -86,12 +90,17 @@ def _column_roles(header: list[Block]) -> list[str | None]:
     roles: list[str | None] = []
     heads = sorted(header, key=lambda b: b.col)
     contents = [b for b in heads if header_role(b.text) == "content"]
-    # Several content-like headers ("Thuộc nhóm nhiệm vụ", "Nội dung nhiệm vụ"): "nội dung" names the task.
-    main = next((b for b in contents if "nội dung" in b.text.casefold()), contents[0] if contents else None)
+    # Several content-like headers: "Tên dự án" (the task's name) and "Nội dung chính" (what it
+    # involves) are both the task; any other ("Giải pháp" beside "Nội dung") is kept as other.
+    named = [b for b in contents if re.match(r"(?:tên|nội dung)\b", b.text.casefold().strip("* "))]
+    main = named or contents[:1]
     for b in heads:
         role = header_role(b.text)
-        if role == "content" and b is not main:
+        if role == "content" and b not in main:
             roles.append("other")
+            continue
+        if role == "content" and role in roles:
+            roles.append(role)
             continue
         if role in roles and role in ("lead", "coordinating"):
             role = "implementing" if role == "lead" else "other"
@@ -111,7 +120,16 @@ def _stream_rows(cells: list[Block], roles: list[str | None]) -> list[list[Block
         text = c.text
         group = bool(re.match(r"^[IVXL]+\.\s+\S", text))
         later = [k for k in range(pos, len(roles)) if _score(text, roles[k]) > 0]
-        if group or c.level == 1 or not rows or (not later and pos >= content_col + 1):
+        # A line-initial cell after a closed line that reads like a task name starts the next row.
+        named = (
+            c.level == 2
+            and pos > content_col
+            and not _agency_like(text)
+            and not DEADLINE_LIKE_RE.search(text[:40])
+            and not DEADLINE_START_RE.match(text)
+            and not text.startswith(("-", "+"))
+        )
+        if group or c.level == 1 or named or not rows or (not later and pos >= content_col + 1):
             rows.append([c])
             pos = (content_col + 1) if not group else len(roles)
             continue
@@ -135,6 +153,10 @@ def table_tasks(doc_id: str, placed: list[Placed]) -> tuple[list[Task], list[Tab
             continue  # not an assignment table (figures by year, a title block): cells stay text
         base_section = items[0].section
         body = [p.block for p in items if p.block.row != 0]
+        if "number" not in roles and _ids_before_header(body, len(roles)):
+            # A header repeated without its STT cell over rows that still carry their ids.
+            roles = ["number", *roles]
+            header = [replace(h, col=h.col + 1) for h in header]
         if any(b.row == -1 for b in body):
             raw_rows = _stream_rows(body, roles)
         else:
@@ -148,6 +170,8 @@ def table_tasks(doc_id: str, placed: list[Placed]) -> tuple[list[Task], list[Tab
         for cells in raw_rows:
             bar = cells[0].marker == "bar" or cells[0].row == -1
             texts = [c.text for c in cells]
+            if is_header_row(texts):
+                continue  # the header repeated on a later page
             filled = [c for c in cells if c.text.strip()]
             # A group row: an id and a title only ("A" ¦ "BỘ NÔNG NGHIỆP...", "I" ¦ "Hoàn thiện thể chế").
             if len(filled) <= 2 and (
@@ -189,7 +213,7 @@ def table_tasks(doc_id: str, placed: list[Placed]) -> tuple[list[Task], list[Tab
             if "number" in roles and mapping.get(roles.index("number")) not in own:
                 row_id = f"{number}-{k}" if number else str(k)
             section = base_section + ((group_label,) if group_label else ())
-            from hoidap.corpus.tasks import split_agencies  # late: tasks imports this module
+            from hoidap.corpus.tasks import agencies_in  # late: tasks imports this module
 
             deadline = " ".join(values.get("deadline", [])) or None
             start, end = deadline_range(deadline)
@@ -198,9 +222,25 @@ def table_tasks(doc_id: str, placed: list[Placed]) -> tuple[list[Task], list[Tab
                 for col, cell in sorted(mapping.items())
                 if roles[col] in ("output", "monitoring", "other") and cell in own
             )
-            lead = tuple(a for v in values.get("lead", []) for a in split_agencies(v.lstrip("-+ ")))
-            coord = tuple(a for v in values.get("coordinating", []) for a in split_agencies(_list_text(v)))
-            impl = tuple(a for v in values.get("implementing", []) for a in split_agencies(_list_text(v)))
+            # Agency columns hold agencies only: a cell that names none (task text of a shifted
+            # row, "Theo phân công tại Quyết định ...") is kept verbatim under its header instead.
+            found: dict[str, list[str]] = {}
+            roles_other: list[tuple[str, tuple[str, ...]]] = []
+            for col, cell in sorted(mapping.items()):
+                role = roles[col]
+                if role not in ("lead", "coordinating", "implementing", "review"):
+                    continue
+                names, rejected = agencies_in(_list_text(cell.text))
+                found.setdefault(role, []).extend(names)
+                if role == "review" and names:
+                    label = next((h.text for h in header if h.col == col), "Cơ quan thẩm tra")
+                    roles_other.append((label, tuple(dict.fromkeys(names))))
+                if rejected and cell in own:
+                    label = next((h.text for h in header if h.col == col), role)
+                    other += ((label, cell.text),)
+            lead, coord, impl = (tuple(found.get(r, [])) for r in ("lead", "coordinating", "implementing"))
+            if not lead and impl and "lead" not in [roles[c] for c in mapping]:
+                lead, impl = impl, ()  # "Cơ quan trình" empty: the drafting body ("soạn thảo") leads
             tasks.append(
                 Task(
                     doc_id=doc_id,
@@ -219,10 +259,21 @@ def table_tasks(doc_id: str, placed: list[Placed]) -> tuple[list[Task], list[Tab
                     deadline_start=start,
                     deadline_end=end,
                     other=other,
+                    other_roles=tuple(roles_other),
                 )
             )
             rows_out.append(TableRow(row_id, own, section))
     return tasks, rows_out
+
+
+def _ids_before_header(body: list[Block], width: int) -> bool:
+    """Most rows have one cell more than the header and open with an id ('4.1')."""
+    rows: dict[int, list[Block]] = {}
+    for b in body:
+        if b.row >= 0 and b.marker == "bar":
+            rows.setdefault(b.row, []).append(b)
+    full = [r for r in rows.values() if len(r) == width + 1]
+    return bool(full) and sum(bool(ID_RE.match(r[0].text)) for r in full) * 2 > len(rows)
 
 
 def _list_text(text: str) -> str:

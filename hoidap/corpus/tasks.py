@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from hoidap.corpus.records import Block, NumberingGap, Task, numeric_key
 from hoidap.corpus.structure import Placed, heading_label, path_id
-from hoidap.corpus.vocab import agency_head, lower_agency_head
+from hoidap.corpus.vocab import agency_head, load, lower_agency_head, name_stop_re, type_words
 
 # Words that open an agency name (data file: hoidap/corpus/data/agencies.json).
 AGENCY_HEAD = agency_head()
@@ -67,6 +67,51 @@ def split_agencies(text: str) -> tuple[str, ...]:
     for chunk in re.split(r"\s*;\s*", text):
         parts.extend(p.strip() for p in SPLIT_COMMA_RE.split(chunk))
     return tuple(p.rstrip(".,; ") for p in parts if p.strip(" .,;"))
+
+
+_COLLECTIVE = "|".join(map(re.escape, load("agencies")["collective_heads"]))
+LIST_HEAD_RE = re.compile(rf"^(?:{_COLLECTIVE})\b|^{LOWER_HEAD}\b")
+MAX_NAME_WORDS = 25
+
+
+def clean_agency(text: str) -> str | None:
+    """The agency a cell, list item or sentence subject names, or None when it names none.
+
+    'Sở KH&CN chủ trì hướng dẫn, tổng hợp' -> 'Sở KH&CN' (a verb outside brackets ends the
+    name); 'Thanh tra, kiểm tra, giám sát ...' (a singular head followed by a comma is a
+    verb), a bare 'Vụ' or 'Sở' (a fragment) and anything not opening with an agency head
+    (task content, a group number) -> None. List forms ('Các bộ, ngành') stay whole.
+    """
+    t = re.sub(r"\s+", " ", text).strip().lstrip("-+•*– ").strip().rstrip(".,;: ")
+    depth = 0
+    for m in name_stop_re().finditer(t):
+        depth = t.count("(", 0, m.start()) - t.count(")", 0, m.start())
+        if depth <= 0:
+            t = t[: m.start()].rstrip(".,;: ")
+            break
+    head = (
+        AGENCY_START_RE.match(t)
+        or re.match(rf"^{LOWER_HEAD}\b", t, re.IGNORECASE)  # 'các Sở, ban, ngành'
+        # 'Các Trường Đại học', 'Sở Khoa Học': capitals inside a head are a typing variant.
+        or (re.match(rf"^{AGENCY_HEAD}\b", t, re.IGNORECASE) if t[:1].isupper() else None)
+    )
+    if not t or head is None or len(t.split()) > MAX_NAME_WORDS:
+        return None
+    if t[head.end() :].startswith(",") and not LIST_HEAD_RE.match(t):
+        return None
+    if t[:1].isupper() and t.casefold() in type_words():  # 'Sở' alone; 'cơ quan' in a list is fine
+        return None
+    return t
+
+
+def agencies_in(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(agencies, rejected parts) of an agency list: each part cleaned by `clean_agency`."""
+    good: list[str] = []
+    bad: list[str] = []
+    for part in split_agencies(text):
+        name = clean_agency(part)
+        (good if name else bad).append(name or part)
+    return tuple(dict.fromkeys(good)), tuple(bad)
 
 
 def field_role(label: str) -> str:
@@ -123,6 +168,12 @@ def _task_from_draft(doc_id: str, d: _Draft, layout: str) -> Task:
     for extra in d.field_extra:  # '+' lines under an empty "Thời gian thực hiện:" label
         deadline_parts.append(extra.text.lstrip("+-* ").strip())
     content = strip_marker(" ".join([b.text for b in d.content] + content_fields))
+    if not values["lead"]:
+        # "Bước 1. Sở Nội vụ chủ trì rà soát ..." + "Thời gian hoàn tất: ...": the item's subject leads.
+        body = re.sub(r"^(?:Bước\s+\d+|Điều\s+\d+)\s*[.:)-]?\s*", "", content)
+        subject = clean_agency(body)
+        if subject and subject != body.rstrip(". "):
+            values["lead"].append(subject)
     deadline = " ".join(p for p in deadline_parts if p).strip().rstrip(".") or None
     if deadline is None:
         m = PAREN_DEADLINE_RE.search(content)
@@ -243,15 +294,21 @@ def narrative_tasks(doc_id: str, placed: list[Placed], skip: set[str]) -> list[t
         m = NARRATIVE_RE.search(b.text)
         if not m:
             continue
-        lead = (m.group("lead") or "").strip(" ,")
-        lead = re.sub(r"^\d+\.\s*", "", lead)
+        # "- Giao Sở X chủ trì ...": the list marker and "Giao" are not part of the name.
+        lead = re.sub(r"^Giao\s+", "", strip_marker((m.group("lead") or "").strip(" ,")).strip())
+        inner = re.search(rf",\s+(?:Giao\s+)?({AGENCY_HEAD}\b[^,]*)$", lead)
+        if inner and not AGENCY_START_RE.match(lead):
+            lead = inner.group(1)  # "Trên cơ sở kết quả khảo sát, Sở Xây dựng chủ trì ..."
         if not lead or not AGENCY_START_RE.match(lead) or len(lead.split()) > 12:
             # "Chủ trì, phối hợp ..." without its own subject: the paragraph's subject leads.
-            body = re.sub(r"^\s*(?:\d+\.|[-+*])\s*", "", b.text)
+            body = re.sub(r"^Giao\s+", "", re.sub(r"^\s*(?:\d+\.|[-+*])\s*", "", b.text))
             stop = SUBJECT_STOP_RE.search(body)
             lead = body[: stop.start()].strip(" ,") if stop else ""
             if not lead or not AGENCY_START_RE.match(lead) or len(lead.split()) > 12:
                 continue
+        leads = agencies_in(re.sub(r"^Giao\s+", "", lead))[0]
+        if not leads:
+            continue
         coord_text = m.group("coord") or ""
         stop = COORD_STOP_RE.search(coord_text)
         if stop:
@@ -262,8 +319,8 @@ def narrative_tasks(doc_id: str, placed: list[Placed], skip: set[str]) -> list[t
             task_id="",
             section=p.section + ((heading_label(b),) if b.kind == "number" else ()),
             content=strip_marker(b.text),
-            lead=split_agencies(re.sub(r"^Giao\s+", "", lead)),
-            coordinating=split_agencies(coord_text),
+            lead=leads,
+            coordinating=agencies_in(coord_text)[0],
             directing=(),
             implementing=(),
             deadline=dl.group(1) if dl else None,
@@ -468,7 +525,7 @@ HEADING_AGENCY_RE = re.compile(rf"^(?:\S+\s+){{0,2}}?{AGENCY_HEAD}\b")
 LEAD_VERB_RE = re.compile(r"^(?:chủ trì|là cơ quan (?:đầu mối|chủ trì|thường trực))", re.IGNORECASE)
 COORD_VERB_RE = re.compile(r"^(?:phối hợp|tham gia|cùng)", re.IGNORECASE)
 GIAO_RE = re.compile(
-    rf"(?:^|[.;:(]\s*|\d\.\s+)Giao\s+(?P<lead>{AGENCY_HEAD}\b.{{0,120}}?)"
+    rf"(?:^|[.;:(]\s*|\d\.\s+|^[-+•*]\s*)Giao\s+(?P<lead>{AGENCY_HEAD}\b.{{0,120}}?)"
     r"(?=\s+(?:chủ trì|phối hợp|có trách nhiệm|thực hiện|tổ chức|khẩn trương|tham mưu|xây dựng|rà soát|"
     r"chỉ đạo|theo dõi|triển khai|nghiên cứu|hướng dẫn|kiểm tra|cập nhật|thường xuyên|định kỳ|làm đầu mối|"
     r"là cơ quan|tiếp tục|chịu trách nhiệm|căn cứ|đôn đốc|tổng hợp|quản lý|bố trí|đề xuất|lập|ban hành)\b|,)",
@@ -490,7 +547,9 @@ def _heading_agency(p: Placed) -> str | None:
         return None
     if re.search(r"\b(?:chủ trì|phối hợp|thực hiện|xây dựng|triển khai|tăng cường|nâng cao)\b", body):
         return None
-    return body
+    # "8. Đề nghị Ủy ban MTTQ tỉnh ...": the body asked; any other words before the head
+    # ("Thành lập Ban Chỉ đạo ...") make the heading a task, not an agency.
+    return clean_agency(re.sub(r"^(?:Đề nghị|Yêu cầu)\s+", "", body))
 
 
 def _coord_list(text: str) -> tuple[str, ...]:
@@ -502,7 +561,7 @@ def _coord_list(text: str) -> tuple[str, ...]:
     if stop:
         coord = coord[: stop.start()]
     coord = re.sub(r"\s+(?:có liên quan|liên quan)$", " liên quan", coord.strip(" ,"))
-    return tuple(a for a in split_agencies(coord) if len(a.split()) <= 16)
+    return agencies_in(coord)[0]
 
 
 def agency_section_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str, ...]]]:
@@ -535,7 +594,7 @@ def agency_section_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
             continue
         if LEAD_VERB_RE.match(text):
             lead, coord = (agency,), _coord_list(text)
-        elif COORD_VERB_RE.match(text):
+        elif COORD_VERB_RE.match(text) and _coord_list(text):
             target = _coord_list(text)
             lead, coord = target[:1], (agency,) + target[1:]
         else:
@@ -587,10 +646,11 @@ def giao_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str,
         if p.zone != "body" or b.kind not in ("number", "paragraph", "bullet", "letter", "article", "step"):
             continue
         m = GIAO_RE.search(b.text)
-        if not m:
-            continue
+        if not m or clean_agency(b.text[m.start("lead") :]) == b.text[m.start("lead") :].strip(" .:"):
+            continue  # "1.3. Giao UBND các phường, xã" only titles the duties below it
         lead = re.sub(r"^Giao\s+", "", m.group("lead").strip(" ,"), flags=re.IGNORECASE)
-        if len(lead.split()) > 14:
+        leads = agencies_in(lead)[0] if len(lead.split()) <= 14 else ()
+        if not leads:
             continue
         dl = NARRATIVE_DEADLINE_RE.search(b.text)
         task = Task(
@@ -598,11 +658,78 @@ def giao_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str,
             task_id="",
             section=p.section + ((heading_label(b),) if b.kind in ("number", "letter") else ()),
             content=strip_marker(b.text),
-            lead=split_agencies(lead),
+            lead=leads,
             coordinating=_coord_list(b.text[m.end() :]),
             directing=(),
             implementing=(),
             deadline=dl.group(1) if dl else None,
+            char_start=b.char_start,
+            char_end=b.char_end,
+            layout="narrative",
+            numbered=False,
+        )
+        out.append((task, p.path))
+    return out
+
+
+# --- report duties with a date in closing paragraphs ---------------------------------------------
+
+REPORT_DEADLINE_RE = re.compile(
+    r"(?:(?:định kỳ\s+)?(?:hằng|hàng)\s+(?:năm|tháng|quý),?\s+)?"
+    r"(?:trước|chậm nhất(?:\s+là)?)\s+ngày\s+\d{1,2}"
+    r"(?:\s*(?:/|tháng)\s*\d{1,2})?(?:\s*(?:/|năm)\s*\d{4})?(?:\s+(?:hằng|hàng)\s+(?:năm|tháng|quý))?",
+    re.IGNORECASE,
+)
+REPORT_VERB_RE = re.compile(r"\b(?:báo cáo|gửi)\b")
+REQUEST_RE = re.compile(r"\b(?:yêu cầu|đề nghị|giao)\s+", re.IGNORECASE)
+SUBJECT_END_RE = re.compile(r":|\s+(?:tăng cường|định kỳ|hằng|hàng|gửi|báo cáo|nghiêm túc|căn cứ)\b")
+
+
+def _subject(text: str) -> tuple[str, ...]:
+    """Agencies a clause opens with ('Các đơn vị, địa phương tăng cường ...' -> both)."""
+    text = strip_marker(text).strip(" ,")
+    for stop in (SUBJECT_END_RE.search(text), name_stop_re().search(text), SUBJECT_STOP_RE.search(text)):
+        if stop:
+            text = text[: stop.start()]
+    return agencies_in(text)[0] if len(text.split()) <= MAX_NAME_WORDS else ()
+
+
+def report_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str, ...]]]:
+    """'... định kỳ báo cáo kết quả về Sở X trước ngày 30/11 hằng năm': the agencies the sentence
+    opens with (or names after 'yêu cầu', 'đề nghị') owe that report by that date."""
+    out: list[tuple[Task, tuple[str, ...]]] = []
+    for p in placed:
+        b = p.block
+        if p.zone != "body" or p.heading_only or b.kind not in ("paragraph", "number", "bullet", "letter"):
+            continue
+        dl = REPORT_DEADLINE_RE.search(b.text)
+        if not dl or not REPORT_VERB_RE.search(b.text):
+            continue
+        start = max(b.text.rfind(". ", 0, dl.start()) + 1, 0)
+        sentence = b.text[start:]
+        request = REQUEST_RE.search(sentence[: dl.start() - start])
+        if request:
+            lead = _subject(sentence[request.end() :])
+        else:
+            # "Hàng năm, trước ngày 25 tháng 12, các cơ quan ... gửi": the date clause comes first.
+            opening = sentence.replace(dl.group(0), "", 1) if sentence.find(dl.group(0)) < 40 else sentence
+            lead = _subject(re.sub(r"^\s*(?:Hàng năm|Hằng năm|Định kỳ)?\s*,?\s*,?", "", opening.strip()))
+        lead = lead or _subject(b.text)  # "Định kỳ gửi báo cáo ...": the paragraph's subject
+        if not lead:
+            continue
+        task = Task(
+            doc_id=doc_id,
+            task_id="",
+            section=p.section + ((heading_label(b),) if b.kind in ("number", "letter") else ()),
+            content=strip_marker(b.text),
+            lead=lead,
+            coordinating=(),
+            directing=(),
+            implementing=(),
+            # Several report dates ("hàng tháng (trước ngày 16 ...), ... trước ngày 30/11 hàng năm"): all.
+            deadline="; ".join(
+                dict.fromkeys(m.group(0).strip() for m in REPORT_DEADLINE_RE.finditer(b.text))
+            ),
             char_start=b.char_start,
             char_end=b.char_end,
             layout="narrative",

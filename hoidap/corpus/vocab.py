@@ -43,6 +43,18 @@ def lower_agency_head() -> str:
     return f"(?:{_alternation(load('agencies')['lower_heads'])})"
 
 
+@cache
+def type_words() -> frozenset[str]:
+    """Words naming a kind of body ('Sở', 'Vụ'): alone they are a fragment, not a name."""
+    return frozenset(w.casefold() for w in load("agencies")["type_words"])
+
+
+@cache
+def name_stop_re() -> re.Pattern[str]:
+    """Lower-case verbs that end an agency name ('Sở KH&CN chủ trì hướng dẫn' -> 'Sở KH&CN')."""
+    return re.compile(rf"[\s,;]+(?:{_alternation(load('agencies')['name_stop_verbs'])})\b")
+
+
 def role_words() -> dict[str, list[str]]:
     """Table-header / field-label words per role (lead, coordinating, deadline, ...)."""
     return load("agencies")["role_words"]

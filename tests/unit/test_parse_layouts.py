@@ -193,3 +193,151 @@ def test_vocabulary_is_data():
 def test_md_is_accepted_verbatim():
     raw = "**KẾ HOẠCH**\n\nThử nghiệm\n"
     assert extract_text("a.md", raw.encode()) == raw
+
+
+# --- agency values, table boundaries, roles (issue 10) ---------------------------------------------
+
+
+def test_clean_agency_accepts_names_and_rejects_sentences():
+    from hoidap.corpus.tasks import clean_agency
+
+    assert clean_agency("Sở KH&CN chủ trì hướng dẫn, tổng hợp") == "Sở KH&CN"
+    assert clean_agency("- Bộ Công Thương;") == "Bộ Công Thương"
+    assert clean_agency("Các bộ, ngành liên quan") == "Các bộ, ngành liên quan"
+    assert clean_agency("Ban Công tác đại biểu (Viện Nghiên cứu phối hợp chuẩn bị)") == (
+        "Ban Công tác đại biểu (Viện Nghiên cứu phối hợp chuẩn bị)"
+    )
+    for text in (
+        "Vụ",
+        "Sở",
+        "Thanh tra, kiểm tra, giám sát và xử lý vi phạm",
+        "I, II, IV",
+        "Xây dựng lộ trình cung ứng nhiên liệu đạt chuẩn khí thải Euro 5",
+    ):
+        assert clean_agency(text) is None, text
+
+
+def test_second_appendix_table_is_not_rows_of_the_first_in_2530(doc):
+    d = doc("qd-2530-qd-ttg-2025-kh-khong-khi.md")
+    for t in d.tasks:
+        for name in t.lead + t.coordinating + t.implementing:
+            assert len(name.split()) <= 25 and not name.startswith(("Xây dựng", "Tăng cường", "PHỤ LỤC")), (
+                name
+            )
+    (fuel,) = [t for t in d.tasks if "lộ trình cung ứng nhiên liệu đạt chuẩn khí thải" in t.content]
+    assert fuel.lead == ("Bộ Công Thương",)
+    decree = [
+        t
+        for t in d.tasks
+        if "Nghị định về xử lý vi phạm hành chính trong lĩnh vực bảo vệ môi trường" in t.content
+    ]
+    assert decree and all(t.lead == ("Bộ Nông nghiệp và Môi trường",) for t in decree)
+    assert any(t.deadline.startswith("Ban hành trong quý I năm 2026") for t in decree)
+    (front,) = [t for t in d.tasks if t.content.startswith("Tăng cường vai trò giám sát, vận động đoàn viên")]
+    assert front.lead == ("Mặt trận Tổ quốc Việt Nam và các tổ chức thành viên",)
+
+
+def test_heading_wrapped_inside_bold_keeps_the_whole_name_in_2954(doc):
+    d = doc("qd-2954-qd-ubnd-son-la-2025-kh-xuat-khau.md")
+    leads = {a for t in d.tasks for a in t.lead}
+    assert "Sở Ngoại Vụ" in leads and "Sở Khoa học và Công Nghệ" in leads
+    assert not leads & {"Vụ", "Sở", "Ban"}
+    (t,) = [
+        t for t in d.tasks if "Sở Công Thương chủ trì, phối hợp với các Sở, ban, ngành của tỉnh" in t.content
+    ]
+    assert t.lead == ("Sở Công Thương",) and t.coordinating[0] == "các Sở, ban, ngành của tỉnh"
+
+
+def test_review_body_is_its_own_role_in_1339(doc):
+    d = doc("nq-1339-nq-ubtvqh15-2024-kh-sua-doi-luat.md")
+    rows = [t for t in d.tasks if t.layout == "table"]
+    assert sum(bool(t.lead) for t in rows) == len(rows)
+    law = rows[0]
+    assert "Luật Tổ chức Quốc hội" in law.content
+    (label, names) = law.other_roles[0]
+    assert "thẩm tra" in label and names[0] == "Ủy ban Pháp luật"
+    assert "Ủy ban Pháp luật" not in law.coordinating
+
+
+def test_targets_table_maps_each_target_to_its_lead_in_144(doc):
+    d = doc("kh-144-kh-ubnd-bac-ninh-2025-kinh-te-so.md")
+    rows = {t.content: t for t in d.tasks if t.layout == "table"}
+    assert rows["Kinh tế số chiếm 45% GRDP tỉnh."].lead == ("Sở Tài chính",)
+    (innov,) = [
+        t for c, t in rows.items() if c.startswith("Tỷ lệ doanh nghiệp có hoạt động đổi mới sáng tạo")
+    ]
+    assert innov.lead == ("Sở Khoa học và Công nghệ",)
+    (sig,) = [t for c, t in rows.items() if "chữ ký số" in c and "trưởng thành" in c]
+    assert sig.lead == ("Tỉnh đoàn",)
+    for t in rows.values():
+        assert all(len(a.split()) <= 12 for a in t.lead), t.lead
+
+
+def test_ministry_heading_with_lead_and_partner_bullets():
+    original = (
+        "III. TỔ CHỨC THỰC HIỆN\n1. Bộ Công an\n"
+        "- Chủ trì xây dựng Nghị định quy định chi tiết Luật Căn cước.\n"
+        "- Phối hợp với Bộ Tư pháp rà soát các văn bản quy phạm pháp luật có liên quan.\n"
+        "2. Bộ Tài chính\n- Chủ trì, phối hợp với các bộ, cơ quan bố trí kinh phí thực hiện Kế hoạch.\n"
+    )
+    tasks = parse_document(INFO, original).tasks
+    by_start = {t.content[:20]: t for t in tasks}
+    assert by_start["Chủ trì xây dựng Ngh"].lead == ("Bộ Công an",)
+    partner = by_start["Phối hợp với Bộ Tư p"]
+    assert partner.lead == ("Bộ Tư pháp",) and partner.coordinating == ("Bộ Công an",)
+    money = by_start["Chủ trì, phối hợp vớ"]
+    assert money.lead == ("Bộ Tài chính",) and money.coordinating == ("các bộ", "cơ quan")
+
+
+def test_flattened_appendix_with_lead_partner_and_completion_columns():
+    original = (
+        "PHỤ LỤC I\nDANH MỤC NHIỆM VỤ\n|\nSTT\n|\nNhiệm vụ\n|\nCơ quan chủ trì\n|\n"
+        "Cơ quan phối hợp\n|\nThời gian hoàn thành\n|\nSản phẩm\n|\n|\n"
+        "1\n|\nXây dựng cơ sở dữ liệu dân cư dùng chung\n|\nBộ Công an\n|\n"
+        "Các bộ, ngành; UBND các tỉnh\n|\nQuý IV/2026\n|\nCơ sở dữ liệu\n|\n|\n"
+        "2\n|\nBan hành quy chế khai thác dữ liệu\n|\nVăn phòng Chính phủ\n|\n"
+        "Bộ Công an\n|\nNăm 2027\n|\nQuy chế\n|\n"
+    )
+    rows = [t for t in parse_document(INFO, original).tasks if t.layout == "table"]
+    assert [t.lead for t in rows] == [("Bộ Công an",), ("Văn phòng Chính phủ",)]
+    assert rows[0].coordinating == ("Các bộ, ngành", "UBND các tỉnh")
+    assert rows[0].deadline == "Quý IV/2026" and rows[0].deadline_end == "2026-12-31"
+    assert ("Sản phẩm", "Quy chế") in rows[1].other
+
+
+def test_steps_whose_text_names_the_lead_and_ends_with_a_completion_line():
+    original = (
+        "II. CÁC BƯỚC THỰC HIỆN\nBước 1. Sở Nội vụ chủ trì rà soát hồ sơ đề nghị.\n"
+        "Thời gian hoàn tất: trước ngày 15/3/2026.\n"
+        "Bước 2. Sở Tài chính thẩm định kinh phí.\nThời gian hoàn tất: trước ngày 30/4/2026.\n"
+    )
+    tasks = {t.task_id: t for t in parse_document(INFO, original).tasks}
+    assert tasks["II.Bước 1"].lead == ("Sở Nội vụ",)
+    assert tasks["II.Bước 1"].deadline == "trước ngày 15/3/2026"
+    assert tasks["II.Bước 2"].lead == ("Sở Tài chính",) and tasks["II.Bước 2"].deadline_end == "2026-04-30"
+
+
+def test_lettered_lead_and_partner_lists_per_task():
+    original = (
+        "II. NHIỆM VỤ\n1. Hoàn thiện thể chế về chuyển đổi số.\n"
+        "a) Cơ quan chủ trì: Bộ Khoa học và Công nghệ.\n"
+        "b) Cơ quan phối hợp: Bộ Tư pháp, Văn phòng Chính phủ và các bộ, ngành liên quan.\n"
+        "2. Phát triển hạ tầng số.\na) Cơ quan chủ trì: Bộ Khoa học và Công nghệ; Bộ Công an.\n"
+        "b) Cơ quan phối hợp: Các tập đoàn viễn thông.\n"
+    )
+    tasks = {t.task_id: t for t in parse_document(INFO, original).tasks}
+    assert tasks["II.1"].coordinating == ("Bộ Tư pháp", "Văn phòng Chính phủ và các bộ, ngành liên quan")
+    assert tasks["II.2"].lead == ("Bộ Khoa học và Công nghệ", "Bộ Công an")
+
+
+def test_dated_report_duties_in_closing_paragraphs(doc):
+    d = doc("kh-556-kh-ubnd-dong-thap-2025-bien-hai-dao.md")
+    (t,) = [t for t in d.tasks if t.deadline == "chậm nhất ngày 17 tháng 12"]
+    assert t.lead == ("Các đơn vị, địa phương",)
+    d = doc("qd-2954-qd-ubnd-son-la-2025-kh-xuat-khau.md")
+    assert any(
+        t.lead == ("Sở Công Thương",) and "trước ngày 30/11 hàng năm" in (t.deadline or "") for t in d.tasks
+    )
+    d = doc("qd-2530-qd-ttg-2025-kh-khong-khi.md")
+    (t,) = [t for t in d.tasks if t.content.startswith("Hàng năm, trước ngày 25 tháng 12")]
+    assert t.lead == ("các cơ quan, đơn vị",) and "trước ngày 25 tháng 12" in t.deadline
