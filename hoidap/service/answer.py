@@ -18,7 +18,7 @@ from hoidap.corpus.records import ParsedDocument, Task
 from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, split_agencies
 from hoidap.indexer.search import SearchHit
 from hoidap.indexer.tokenization import fold_token, is_stopword, tokenize
-from hoidap.service.extract import best_sentence, deadline_phrase, figure_phrase, locate
+from hoidap.service.extract import best_sentence, deadline_phrase, figure_phrase, locate, role_phrase
 from hoidap.service.records import Answer, Citation, DocumentAnswer, QuestionError, Searcher
 from hoidap.service.understanding import (
     FRAME_TOKENS,
@@ -348,20 +348,35 @@ class Answerer:
         return self._not_found(q, a, msg, scope, top_k)
 
     def _task_by_search(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
+        """The best supported clause answers: its task record when it states the field asked for,
+        else the field as the clause's own wording states it (role phrase, date)."""
         all_hits = self._search(q, scope, max(top_k * 3, 15))
-        prose = self._from_prose(q, a, all_hits, top_k)
-        if prose is not None:
-            return prose
+        confident = [h for h in all_hits[:4] if self._confident(q, h)]
+        for h in confident:
+            task = self.tasks.get((h.entry.doc_id, h.entry.task_id)) if h.entry.task_id else None
+            if task is not None and self._field(task, a.intent):
+                return self._task_answer(q, a, h, all_hits, top_k)
+            prose = self._from_prose(q, a, h, all_hits, top_k)
+            if prose is not None:
+                return prose
+            if task is not None:  # the task asked about does not state the field: say so
+                return self._task_answer(q, a, h, all_hits, top_k)
+        task_hits = [h for h in all_hits if h.entry.task_id]
+        if task_hits and self._confident(q, task_hits[0]):
+            return self._task_answer(q, a, task_hits[0], all_hits, top_k)  # says the field is not stated
+        return self._not_found(
+            q, a, "Không tìm thấy nhiệm vụ phù hợp với câu hỏi trong văn bản.", scope, top_k
+        )
+
+    def _task_answer(
+        self, q: str, a: QueryAnalysis, top: SearchHit, all_hits: list[SearchHit], top_k: int
+    ) -> Answer:
         hits = [h for h in all_hits if h.entry.task_id]
-        if not hits or not self._confident(q, hits[0]):
-            return self._not_found(
-                q, a, "Không tìm thấy nhiệm vụ phù hợp với câu hỏi trong văn bản.", scope, top_k
-            )
-        top = hits[0]
         chosen = [top]
-        for h in hits[1:]:
+        for h in hits:
             if (
-                h.entry.doc_id not in {c.entry.doc_id for c in chosen}
+                h is not top
+                and h.entry.doc_id not in {c.entry.doc_id for c in chosen}
                 and h.score >= self.thresholds.multi_doc_ratio * top.score
                 and not a.doc_ids
                 and not a.province
@@ -372,10 +387,6 @@ class Answerer:
             for h in chosen
             if (h.entry.doc_id, h.entry.task_id) in self.tasks
         ]
-        if not tasks:
-            return self._not_found(
-                q, a, "Không tìm thấy nhiệm vụ phù hợp với câu hỏi trong văn bản.", scope, top_k
-            )
         answer = self._from_tasks(q, a, tasks[:1], top_k)
         if len(tasks) > 1 and answer.found:
             answer.answers = [
@@ -397,19 +408,20 @@ class Answerer:
             if len(answer.answers) > 1:
                 answer.answer = "; ".join(f"{x.doc_title}: {x.answer}" for x in answer.answers)
                 answer.message = "Nhiều văn bản cùng trả lời; mỗi câu trả lời kèm văn bản của nó."
-        answer.related = [self._hit_citation(h) for h in hits[1 : top_k + 1] if h not in chosen]
+        answer.related = [self._hit_citation(h) for h in hits[: top_k + 1] if h not in chosen][:top_k]
         return answer
 
-    def _from_prose(self, q: str, a: QueryAnalysis, hits: list[SearchHit], top_k: int) -> Answer | None:
-        """When the best clause is prose (no task record), read the field from the sentence itself:
-        its agency subject for "who", its time phrase for "when"."""
-        if not hits or hits[0].entry.task_id or not self._confident(q, hits[0]):
-            return None
-        top = hits[0]
+    def _from_prose(
+        self, q: str, a: QueryAnalysis, hit: SearchHit, hits: list[SearchHit], top_k: int
+    ) -> Answer | None:
+        """The field as a clause words it: its agency for "who", its time phrase for "when"."""
+        text = hit.entry.text
         if a.intent == "deadline":
-            value = deadline_phrase(top.entry.text)
+            value = deadline_phrase(text, a.figure_terms or [a.keywords])
         elif a.intent == "lead":
-            value = clause_subject(top.entry.text)
+            value = role_phrase(text, "lead", hit.entry.section) or clause_subject(text)
+        elif a.intent == "coordinating":
+            value = role_phrase(text, "coordinating")
         else:
             value = None
         if not value:
@@ -419,9 +431,9 @@ class Answerer:
             question_type=a.intent,
             answer=value,
             found=True,
-            message=f"Trích từ {top.entry.doc_title} (đoạn văn, không phải bảng nhiệm vụ).",
-            citations=[self._hit_citation(top, value)],
-            related=[self._hit_citation(h) for h in hits[1:top_k]],
+            message=f"Trích từ {hit.entry.doc_title} (đoạn văn, không phải bảng nhiệm vụ).",
+            citations=[self._hit_citation(hit, value)],
+            related=[self._hit_citation(h) for h in hits[:top_k] if h is not hit][: top_k - 1],
         )
 
     def _listing(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:

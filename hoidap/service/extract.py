@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from hoidap.corpus.normalize import fold, normalize_span
+from hoidap.corpus.tasks import AGENCY_HEAD, COORD_AFTER_RE, GIAO_RE, agencies_in, clean_agency
 
 # A figure as printed: optional qualifier, a number or range, optional unit and "/năm".
 UNIT = (
@@ -115,17 +116,36 @@ def _term_position(text: str, terms: list[str]) -> int | None:
     return best[1] if best else None
 
 
+_DATE = (
+    r"(?:ngày\s+\d{1,2}(?:/\d{1,2}(?:/\d{4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)"
+    r"|quý\s+[IV]+(?:/\d{4}|\s+năm\s+\d{4})?(?:\s*[-–]\s*quý\s+[IV]+(?:/\d{4}|\s+năm\s+\d{4})?)?"
+    r"|(?:năm|cuối năm)\s+\d{4}(?:\s*[-–]\s*\d{4})?"
+    r"|tháng\s+\d{1,2}(?:/\d{4}|\s+năm\s+\d{4})"
+    r"|giai đoạn\s+\d{4}\s*[-–]\s*\d{4})"
+)
 DEADLINE_RE = re.compile(
-    r"(?:[Hh]oàn thành|[Pp]hấn đấu|[Tt]hực hiện)?\s*(?:trong|trước|vào|đến|từ)\s+"
-    r"(?:ngày\s+\d{1,2}/\d{1,2}(?:/\d{4})?|quý\s+[IV]+/\d{4}|(?:năm|cuối năm)\s+\d{4}|tháng\s+\d{1,2}/\d{4})"
-    r"|[Tt]hường xuyên(?:,? hằng năm| hàng năm)?|[Hh][àằ]ng năm"
+    r"(?:(?:[Hh]oàn thành|[Pp]hấn đấu|[Tt]hực hiện|[Bb]an hành|[Tt]rình)\s+)?"
+    rf"(?:trong|trước|vào|đến|từ|chậm nhất(?: là)?|muộn nhất)\s+{_DATE}"
+    r"(?:\s*(?:,\s*)?(?:hằng|hàng)\s+năm)?(?:\s+năm\s+(?:liền kề|trước liền kề|sau))?"
+    r"|[Đđ]ịnh kỳ\s+(?:\d{1,2}\s+tháng|hằng quý|hàng quý|hằng năm|hàng năm|6 tháng)"
+    r"|[Tt]hường xuyên(?:,? hằng năm| hàng năm)?|[Hh][àằ]ng năm",
+    re.IGNORECASE,
 )
 
 
-def deadline_phrase(text: str) -> str | None:
-    """A time expression stated in prose: 'Hoàn thành trong quý II/2023', 'vào năm 2030'."""
-    m = DEADLINE_RE.search(text)
-    return m.group(0).strip() if m else None
+def deadline_phrase(text: str, terms: list[str] | None = None) -> str | None:
+    """A time expression stated in prose: 'Hoàn thành trong quý II/2023', 'trước ngày 05 tháng 12
+    năm 2025'. With `terms`, the expression nearest after the best-matching term wins."""
+    found = list(DEADLINE_RE.finditer(text))
+    if not found:
+        return None
+    if terms:
+        anchor = _term_position(text, terms)
+        if anchor is not None:
+            after = [m for m in found if m.start() >= anchor - 10]
+            if after:
+                return after[0].group(0).strip()
+    return found[0].group(0).strip()
 
 
 def best_sentence(text: str, query_terms: list[str]) -> str:
@@ -154,3 +174,46 @@ def locate(original: str, start: int, end: int, phrase: str) -> tuple[int, int] 
     if pos < 0:
         return None
     return mapped.orig_span(pos, pos + len(phrase))
+
+
+# --- roles stated in prose ------------------------------------------------------------------------
+
+_LEAD_AFTER_NAME = (
+    r"chủ trì|có trách nhiệm|là cơ quan|là đầu mối|làm đầu mối|thực hiện|tham mưu|xây dựng|tổ chức|triển khai"
+)
+
+
+def role_phrase(text: str, role: str, section: str = "") -> str | None:
+    """The agency a clause names for a role, read from its wording.
+
+    lead: "Giao X chủ trì …", "… do X chủ trì/thực hiện", "Cơ quan chủ trì: X", a clause opening
+    with "X chủ trì …", else the agency its section is about ("2. Sở Xây dựng" > "- Chủ trì …");
+    coordinating: "phối hợp (với) Y".
+    """
+    if role == "coordinating":
+        m = COORD_AFTER_RE.search(text)
+        if not m:
+            return None
+        names = re.split(r"\s+(?:để|nhằm|trong việc|tổ chức|thực hiện|triển khai)\s", m["coord"])[0]
+        found, _ = agencies_in(names)
+        return "; ".join(found) or None
+    if role != "lead":
+        return None
+    patterns = [
+        rf"(?:^|[.;:]\s*|\s)[Dd]o\s+(?P<a>{AGENCY_HEAD}\b.{{0,90}}?)\s+"
+        r"(?:chủ trì|thực hiện|trình|ban hành|tổ chức)\b",
+        r"(?:Cơ quan|Đơn vị)\s+(?:chủ trì|thực hiện|trình|đầu mối)[^:]{0,30}:\s*(?P<a>[^.;\n]+)",
+        rf"(?:^|[.;:]\s*|\d\.\s+|^[-+•*]\s*)(?P<a>{AGENCY_HEAD}\b.{{0,90}}?)\s+(?:{_LEAD_AFTER_NAME})\b",
+    ]
+    m = GIAO_RE.search(text)
+    if m and (name := clean_agency(m["lead"])):
+        return name
+    for pattern in patterns:
+        for m in re.finditer(pattern, text):
+            name = clean_agency(m["a"])
+            if name:
+                return name
+    if re.match(r"^\s*(?:[-+*•]|[a-zđ]\))?\s*(?:Chủ trì|Là cơ quan chủ trì)\b", text) and section:
+        heading = section.split(" > ")[-1]
+        return clean_agency(re.sub(r"^\s*(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*", "", heading))
+    return None

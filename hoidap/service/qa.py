@@ -7,7 +7,10 @@ assignment, so requests in flight finish on the one they started with.
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,15 +18,25 @@ from typing import Any
 from hoidap.corpus.parse import parse_corpus
 from hoidap.corpus.records import ParsedDocument, Task
 from hoidap.corpus.store import DocumentStore
-from hoidap.indexer.build import AddResult, BuildReport, add_document, rebuild, remove_document
+from hoidap.indexer.build import (
+    AddResult,
+    BuildReport,
+    add_document,
+    rebuild,
+    recover_if_pending,
+    remove_document,
+)
 from hoidap.indexer.embedder import Embedder
 from hoidap.indexer.model_build import default_model_dir
 from hoidap.indexer.search import MODES, HybridIndex
+from hoidap.indexer.store import IndexLoadError, read_manifest
 from hoidap.indexer.tokenization import tokenize
 from hoidap.service.answer import Answerer
 from hoidap.service.filters import TaskFilter
 from hoidap.service.records import Answer, NotFoundError, QuestionError, Searcher
 from hoidap.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def document_store(settings: Settings) -> DocumentStore:
@@ -73,7 +86,12 @@ class QAService:
         self.settings = settings
         self.mode = mode or (settings.search_mode if settings else "hybrid")
         self._write_lock = threading.Lock()  # one add/remove at a time in this process
-        self._snap = self._snapshot(docs, searcher)
+        self._reload_lock = threading.Lock()  # one background reload at a time
+        self._last_check = time.monotonic()
+        self._seen_manifest: tuple[int, int, int] | None = self._manifest_key()
+        self._failed_stamp: tuple[int, float] | None = None
+        self.reload_error: str | None = None
+        self._current = self._snapshot(docs, searcher)
 
     # --- construction ---------------------------------------------------------------------
 
@@ -96,6 +114,8 @@ class QAService:
 
     @staticmethod
     def _load(settings: Settings, embedder: Embedder) -> tuple[list[ParsedDocument], HybridIndex]:
+        # An add/remove killed half-way left a journal: put the store back in step with the index.
+        recover_if_pending(document_store(settings), settings.index_path)
         index = HybridIndex.load(settings.index_path, embedder)
         docs = [d for d in parse_corpus(document_store(settings)) if d.doc_id in index.manifest.documents]
         return docs, index
@@ -112,8 +132,78 @@ class QAService:
     def reload(self) -> None:
         """Serve the current store and index (after an add/remove here or by another process)."""
         settings = self._writable()
+        key = self._manifest_key()
         docs, index = self._load(settings, self.embedder)
-        self._snap = self._snapshot(docs, index)
+        self._current = self._snapshot(docs, index)
+        self._seen_manifest = key
+        self._failed_stamp = None
+        self.reload_error = None
+
+    # --- live reload: a build by another process (`hoidap add`, `hoidap index`) is served -------
+
+    @property
+    def _snap(self) -> _Snapshot:
+        """The snapshot requests use; at most once per `reload_check_seconds` it looks for a newer index."""
+        self._maybe_reload()
+        return self._current
+
+    @_snap.setter
+    def _snap(self, snap: _Snapshot) -> None:
+        self._current = snap
+
+    def _manifest_key(self) -> tuple[int, int, int] | None:
+        """(inode, mtime, size) of the index manifest: a swap replaces the file, so any build changes it."""
+        if self.settings is None:
+            return None
+        try:
+            st = os.stat(self.settings.index_path / "manifest.json")
+        except OSError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _loaded_stamp(self) -> tuple[int, float] | None:
+        manifest = getattr(self._current.searcher, "manifest", None)
+        return manifest.stamp if manifest is not None else None
+
+    def _maybe_reload(self) -> None:
+        settings = self.settings
+        if settings is None or not settings.reload_check_seconds:
+            return
+        now = time.monotonic()
+        if now - self._last_check < settings.reload_check_seconds:
+            return
+        self._last_check = now
+        key = self._manifest_key()  # one stat(): cheap enough for every request that passes the gate
+        if key is None or key == self._seen_manifest or self._loaded_stamp() is None:
+            return
+        if not self._reload_lock.acquire(blocking=False):
+            return  # a reload is already running
+        # Requests go on with the current snapshot; the new one is swapped in when ready.
+        threading.Thread(target=self._background_reload, args=(key,), daemon=True).start()
+
+    def _background_reload(self, key: tuple[int, int, int]) -> None:
+        try:
+            settings = self._writable()
+            stamp = read_manifest(settings.index_path, recover=False).stamp
+            if stamp == self._loaded_stamp() or stamp == self._failed_stamp:
+                self._seen_manifest = key
+                return
+            with self._write_lock:  # not while this process is itself adding or removing
+                try:
+                    self.reload()
+                    log.info("Đã nạp chỉ mục mới (phiên bản %s).", stamp[0])
+                except IndexLoadError as exc:
+                    # A damaged or half-written index is never served: keep the current snapshot.
+                    self._failed_stamp = stamp
+                    self._seen_manifest = key
+                    self.reload_error = str(exc)
+                    log.error("Không nạp được chỉ mục mới, tiếp tục dùng chỉ mục cũ: %s", exc)
+        except IndexLoadError as exc:
+            log.warning("Chưa đọc được chỉ mục mới: %s", exc)
+        except Exception:  # noqa: BLE001 - a background thread must not die silently
+            log.exception("Lỗi khi nạp lại chỉ mục")
+        finally:
+            self._reload_lock.release()
 
     # --- what callers read ------------------------------------------------------------------
 
@@ -279,7 +369,11 @@ class QAService:
         snap = self._snap
         manifest = getattr(snap.searcher, "manifest", None)
         entries = getattr(snap.searcher, "entries", None)
+        built = getattr(manifest, "created_at", None)
         return {
+            "index_version": getattr(manifest, "version", None),
+            "index_built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(built)) if built else None,
+            "reload_error": self.reload_error,
             "status": "ok",
             "index_loaded": True,
             "documents": len(snap.docs),
@@ -326,6 +420,8 @@ class QAService:
                 number=number,
                 date=date,
                 issuer=issuer,
+                max_bytes=settings.max_upload_bytes,
+                max_chars=settings.max_text_chars,
             )
             if result.added:
                 self.reload()

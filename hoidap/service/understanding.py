@@ -372,6 +372,7 @@ class Catalog:
         self.task_ids: dict[str, tuple[str, ...]] = {}
         self.gaps: dict[str, tuple[NumberingGap, ...]] = {}
         self.docs_by_province: dict[str, tuple[str, ...]] = {}
+        self.national_docs: tuple[str, ...] = ()  # documents of no province (a ministry's, the government's)
         self.agency_variants: dict[str, tuple[str, ...]] = {}  # canonical -> raw spellings in tasks
         self._id_keys: dict[str, list[tuple[str, str, str]]] = {}
         self._numbers: list[tuple[DocRef, str]] = []
@@ -415,6 +416,8 @@ class Catalog:
         for pattern, doc_id in DOC_ALIASES:
             cat._doc_aliases.append((_words_re([pattern]), doc_id))
         cat.docs_by_province = {p: tuple(ids) for p, ids in provinces.items()}
+        placed = {d for ids in provinces.values() for d in ids}
+        cat.national_docs = tuple(d.doc_id for d in docs if d.doc_id not in placed)
         cat._build_agencies(docs)
         return cat
 
@@ -482,8 +485,25 @@ class Catalog:
         return sorted(out, key=lambda x: x[1])
 
     def docs_with_number(self, ref: DocRef) -> list[str]:
-        """Corpus documents whose own number is `ref`."""
-        return [doc_id for r, doc_id in self._numbers if r.matches(ref)]
+        """Corpus documents whose own number is `ref`.
+
+        A decision or resolution that issues a plan is also called by the plan's type ("Kế hoạch
+        1339" for "Nghị quyết 1339/NQ-UBTVQH15 ban hành Kế hoạch …"): with the same number and
+        issuer, a type named in the document's title matches too.
+        """
+        exact = [doc_id for r, doc_id in self._numbers if r.matches(ref)]
+        if exact or not ref.kind or ref.kind == "*":
+            return exact
+        out = []
+        for r, doc_id in self._numbers:
+            if r.number == ref.number and r.matches(DocRef(None, ref.number, ref.issuer)):
+                title = fold(self.infos[doc_id].title)
+                if any(
+                    code == ref.kind and re.search(rf"(?<![a-z]){word}(?![a-z])", title)
+                    for word, code in DOC_TYPE_WORDS.items()
+                ):
+                    out.append(doc_id)
+        return out
 
     def implemented(self, ref: DocRef) -> tuple[str, tuple[str, ...]] | None:
         """(canonical reference, implementing doc ids) when some document implements `ref`."""
@@ -783,8 +803,9 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
     provinces = list(dict.fromkeys(name for name, _ in province_hits))
     for name in provinces:
         only = catalog.docs_by_province.get(name, ())
-        if len(only) == 1 and only[0] not in doc_ids:
-            doc_ids.append(only[0])  # the province's only document ("Quảng Nam")
+        # The province's only document ("Quảng Nam"), unless national documents may speak of it too.
+        if len(only) == 1 and only[0] not in doc_ids and not catalog.national_docs:
+            doc_ids.append(only[0])
 
     task_hits = _find_task_ids(v, ref_spans)
     task_ids = list(dict.fromkeys(tid for tid, _ in task_hits))
