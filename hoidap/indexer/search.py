@@ -14,7 +14,16 @@ from hoidap.indexer.embedder import Embedder
 from hoidap.indexer.entries import Entry
 from hoidap.indexer.fusion import fuse
 from hoidap.indexer.lexical import LexicalIndex
-from hoidap.indexer.store import IndexLoadError, IndexManifest, read_entries, read_manifest
+from hoidap.indexer.store import (
+    REBUILD,
+    IndexLoadError,
+    IndexManifest,
+    read_entries,
+    read_manifest,
+    recover_if_idle,
+    swap_lock,
+    verify_files,
+)
 from hoidap.indexer.tokenization import tokenize
 
 MODES = ("hybrid", "lexical", "dense")
@@ -83,26 +92,34 @@ class HybridIndex:
     def load(cls, directory: Path, embedder: Embedder) -> HybridIndex:
         """Load an index and check it was built with the configured model.
 
+        Every file is checked against the checksum in the manifest before it is parsed, so a damaged
+        index is refused (naming the file) and never served. The load holds the swap lock shared, so
+        a build finishing meanwhile cannot mix its files with the old ones.
+
         Raises:
             IndexLoadError: missing/corrupt index, other format version or other embedding model.
         """
-        manifest = read_manifest(directory)
-        if embedder.model_id != manifest.model_id or embedder.dimension != manifest.dimension:
-            raise IndexLoadError(
-                f"Chỉ mục được xây dựng với mô hình '{manifest.model_id}' ({manifest.dimension} chiều), "
-                f"nhưng mô hình đang dùng là '{embedder.model_id}' ({embedder.dimension} chiều). "
-                "Hãy chạy lại: hoidap index"
-            )
-        try:
-            entries = read_entries(directory / "entries.jsonl")
-            lexical = LexicalIndex.load(directory / "lexical")
-            dense = DenseIndex.load(directory / "dense")
-        except (OSError, ValueError, KeyError) as exc:
-            raise IndexLoadError(
-                f"Chỉ mục tại {directory} bị hỏng ({exc}). Hãy chạy lại: hoidap index"
-            ) from exc
+        directory = Path(directory)
+        recover_if_idle(directory)
+        with swap_lock(directory, shared=True):
+            manifest = read_manifest(directory, recover=False)
+            if embedder.model_id != manifest.model_id or embedder.dimension != manifest.dimension:
+                raise IndexLoadError(
+                    f"Chỉ mục được xây dựng với mô hình '{manifest.model_id}' ({manifest.dimension} chiều), "
+                    f"nhưng mô hình đang dùng là '{embedder.model_id}' ({embedder.dimension} chiều). "
+                    "Hãy chạy lại: hoidap index"
+                )
+            verify_files(directory, manifest)
+            try:
+                entries = read_entries(directory / "entries.jsonl")
+                lexical = LexicalIndex.load(directory / "lexical")
+                dense = DenseIndex.load(directory / "dense")
+            except Exception as exc:  # noqa: BLE001 - any parse failure of a checked file: refuse it
+                raise IndexLoadError(
+                    f"Chỉ mục tại {directory} không đọc được ({type(exc).__name__}). Hãy chạy lại: {REBUILD}"
+                ) from exc
         if not (len(entries) == len(lexical) == len(dense)):
-            raise IndexLoadError(f"Chỉ mục tại {directory} không nhất quán. Hãy chạy lại: hoidap index")
+            raise IndexLoadError(f"Chỉ mục tại {directory} không nhất quán. Hãy chạy lại: {REBUILD}")
         return cls(manifest, entries, lexical, dense, embedder)
 
     @property

@@ -1,13 +1,20 @@
 """Persisting the index: a manifest, the entries, the lexical tokens and the vectors.
 
 Writes are atomic: a build goes into a temporary sibling directory which is swapped in
-by renames, so a crash or Ctrl-C mid-build leaves the previous index usable.
+by renames, so a crash or Ctrl-C mid-build leaves the previous index usable. The manifest
+records the sha256 of every other file, checked at load, so a damaged file is refused by
+name instead of being served.
+
+Locks (files beside the index directory): the *build* lock is held by one writer for a whole
+build, add or remove; the *swap* lock is held exclusively only for the renames that replace
+the directory, and shared by readers while they load, so a reader never mixes two builds.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -20,6 +27,8 @@ from typing import Any
 from hoidap.indexer.entries import Entry
 
 FORMAT_VERSION = 1
+REBUILD = "hoidap index --full"
+_HASH_CHUNK = 1 << 20
 
 
 class IndexLoadError(RuntimeError):
@@ -35,6 +44,13 @@ class IndexManifest:
     created_at: float
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)  # doc_id -> hash, title, counts
     counts: dict[str, int] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # path relative to the index dir -> sha256
+    version: int = 0  # +1 per build of this directory: what a running server compares to reload
+
+    @property
+    def stamp(self) -> tuple[int, float]:
+        """Identity of one build (version and build time), for noticing a newer index on disk."""
+        return (self.version, self.created_at)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -44,20 +60,46 @@ def _old_dir(target: Path) -> Path:
     return target.with_name(f".{target.name}.old")
 
 
+def _tmp_dirs(target: Path) -> list[Path]:
+    return list(target.parent.glob(f".{target.name}.tmp-*"))
+
+
 def recover(target: Path) -> None:
-    """Finish an interrupted swap: the previous index waits in the `.old` directory."""
+    """Finish an interrupted swap and drop the temporary folders of killed builds.
+
+    Call only while holding the build lock (`build_lock`), or a reader could race a writer's swap.
+    """
     old = _old_dir(target)
     if not target.exists() and old.exists():
-        old.rename(target)
+        with swap_lock(target, shared=False):
+            old.rename(target)
     elif target.exists() and old.exists():
         shutil.rmtree(old, ignore_errors=True)
+    for stale in _tmp_dirs(target):
+        # Holding the build lock, no build is running: every temporary folder is a leftover.
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def recover_if_idle(target: Path) -> None:
+    """`recover` for readers: only when something is left over and no writer holds the lock.
+
+    A writer that holds it recovers by itself before building, so skipping is safe.
+    """
+    if not (_old_dir(target).exists() or _tmp_dirs(target)):
+        return
+    with contextlib.suppress(IndexLoadError, OSError), build_lock(target):
+        recover(target)
+
+
+def _lock_path(target: Path, kind: str) -> Path:
+    return target.with_name(f".{target.name}.{kind}")
 
 
 @contextlib.contextmanager
 def build_lock(target: Path) -> Iterator[None]:
-    """One writer at a time per index directory."""
+    """One writer at a time per index directory (builds, adds, removes, recovery)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.with_name(f".{target.name}.lock"), "w") as fh:
+    with open(_lock_path(target, "lock"), "a") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -69,26 +111,98 @@ def build_lock(target: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def swap_lock(target: Path, shared: bool) -> Iterator[None]:
+    """Held exclusively for the renames of a swap, shared by a reader while it loads.
+
+    Both sides hold it for milliseconds (a load of the bundled index takes ~15 ms), so it blocks.
+    A folder readers cannot write to gets no lock file: then there is no writer to race either.
+    """
+    try:
+        fh = open(_lock_path(target, "swap"), "a")  # noqa: SIM115 - closed below
+    except OSError:
+        yield
+        return
+    with fh:
+        fcntl.flock(fh, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
 def atomic_index_dir(target: Path) -> Iterator[Path]:
-    """Yield a temporary directory; on success it replaces `target` (the old one is kept until then)."""
+    """Yield a temporary directory; on success it replaces `target` (the old one is kept until then).
+
+    Call while holding the build lock.
+    """
     recover(target)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}-{int(time.time() * 1000)}")
     tmp.mkdir(parents=True)
     try:
         yield tmp
         old = _old_dir(target)
-        if target.exists():
-            target.rename(old)
-        tmp.rename(target)
+        _fsync_dir(tmp)
+        with swap_lock(target, shared=False):
+            if target.exists():
+                target.rename(old)
+            tmp.rename(target)
+        _fsync_dir(target.parent)
         shutil.rmtree(old, ignore_errors=True)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-        for stale in target.parent.glob(f".{target.name}.tmp-*"):
-            # Leftovers of killed builds (not ours: ours is gone by now).
-            with contextlib.suppress(OSError):
-                if time.time() - stale.stat().st_mtime > 3600:
-                    shutil.rmtree(stale, ignore_errors=True)
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_HASH_CHUNK):
+            h.update(chunk)
+        # Written files reach the disk before the manifest that vouches for them.
+        with contextlib.suppress(OSError):
+            os.fsync(fh.fileno())
+    return h.hexdigest()
+
+
+def index_files(directory: Path) -> dict[str, str]:
+    """sha256 of every file of an index directory except the manifest, by relative path."""
+    return {
+        p.relative_to(directory).as_posix(): file_sha256(p)
+        for p in sorted(directory.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
+
+
+def verify_files(directory: Path, manifest: IndexManifest) -> None:
+    """Check every file the manifest lists against its checksum (and that no listed file is missing).
+
+    Raises:
+        IndexLoadError: naming the first damaged or missing file and the command that rebuilds.
+    """
+    if not manifest.files:
+        raise IndexLoadError(
+            f"Chỉ mục tại {directory} được tạo bởi phiên bản cũ, chưa có mã kiểm tra tệp. "
+            f"Hãy chạy: hoidap index (hoặc {REBUILD})"
+        )
+    for rel, digest in manifest.files.items():
+        path = directory / rel
+        if not path.is_file():
+            raise IndexLoadError(f"Chỉ mục tại {directory} thiếu tệp {rel}. Hãy chạy lại: {REBUILD}")
+        if file_sha256(path) != digest:
+            raise IndexLoadError(
+                f"Tệp {rel} của chỉ mục tại {directory} bị hỏng (mã kiểm tra sha256 không khớp). "
+                f"Hãy chạy lại: {REBUILD}"
+            )
 
 
 def write_entries(path: Path, entries: list[Entry]) -> None:
@@ -103,24 +217,42 @@ def read_entries(path: Path) -> list[Entry]:
 
 
 def write_manifest(path: Path, manifest: IndexManifest) -> None:
-    path.write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    """Write the manifest last, with the checksums of the files already in its directory."""
+    if not manifest.files:
+        manifest.files = index_files(path.parent)
+    data = (json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
-def read_manifest(target: Path) -> IndexManifest:
+def read_manifest(target: Path, *, recover: bool = True) -> IndexManifest:
     """Read and check an index manifest.
+
+    Args:
+        target: index directory.
+        recover: first finish an interrupted swap if no writer is busy (False when the caller
+            already did, or holds the swap lock).
 
     Raises:
         IndexLoadError: no index, or one written by an incompatible format version.
     """
-    recover(target)
+    if recover:
+        recover_if_idle(target)
     path = target / "manifest.json"
     if not path.exists():
         raise IndexLoadError(f"Chưa có chỉ mục tại {target}. Hãy chạy: hoidap index")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         manifest = IndexManifest(**data)
-    except (json.JSONDecodeError, TypeError) as exc:
-        raise IndexLoadError(f"Chỉ mục tại {target} bị hỏng ({exc}). Hãy chạy lại: hoidap index") from exc
+        if not isinstance(manifest.documents, dict) or not isinstance(manifest.files, dict):
+            raise TypeError("documents/files")
+    except (json.JSONDecodeError, UnicodeDecodeError, TypeError, ValueError) as exc:
+        raise IndexLoadError(
+            f"Tệp manifest.json của chỉ mục tại {target} bị hỏng ({type(exc).__name__}). "
+            f"Hãy chạy lại: {REBUILD}"
+        ) from exc
     if manifest.format_version != FORMAT_VERSION:
         raise IndexLoadError(
             f"Chỉ mục dùng định dạng {manifest.format_version}, chương trình cần {FORMAT_VERSION}. "
