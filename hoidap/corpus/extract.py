@@ -6,24 +6,40 @@ import io
 import zipfile
 from pathlib import Path
 
-from hoidap.corpus.store import DocumentError, decode_text
+from hoidap.corpus.store import MAX_DOCUMENT_BYTES, DocumentError, decode_text
 
 SUPPORTED = (".txt", ".md", ".docx", ".pdf")
+# Limits against decompression bombs and texts too long to index in reasonable time (a 40 KB
+# document indexes in ~6 s; a 19 MB one had not finished after 9 minutes).
+MAX_TEXT_CHARS = 1_000_000
+MAX_ZIP_ENTRIES = 1000
+MAX_ZIP_INFLATED = 100 * 1024 * 1024  # all parts of a .docx, uncompressed
+MAX_ZIP_RATIO = 100  # uncompressed/compressed of one large part; Word XML compresses ~5-15x
 
 
-def extract_text(name: str, data: bytes) -> str:
+def extract_text(
+    name: str, data: bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES, max_chars: int = MAX_TEXT_CHARS
+) -> str:
     """Plain text of a document file.
 
     Args:
         name: file name (its extension picks the reader).
         data: file content.
+        max_bytes: largest accepted file.
+        max_chars: largest accepted extracted text.
 
     Returns:
         The text, one paragraph or table cell per line (the layout stage undoes wraps).
 
     Raises:
-        DocumentError: unsupported type, empty/corrupt file, or a scanned PDF without text.
+        DocumentError: unsupported type, oversized, empty/corrupt file, a decompression bomb, or a
+            scanned PDF without text.
     """
+    name = Path(name).name  # messages never carry a server path
+    if len(data) > max_bytes:
+        raise DocumentError(
+            f"{name}: tệp quá lớn ({len(data) / 2**20:.1f} MB, tối đa {max_bytes / 2**20:g} MB)."
+        )
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED:
         raise DocumentError(
@@ -34,8 +50,19 @@ def extract_text(name: str, data: bytes) -> str:
         raise DocumentError(f"{name}: tệp rỗng, không có nội dung để xử lý.")
     if suffix in (".txt", ".md"):
         # Markdown is stored as written: markup is read by the layout stage, so offsets stay exact.
-        return decode_text(data, name)[0]
-    text = _docx_text(name, data) if suffix == ".docx" else _pdf_text(name, data)
+        text = decode_text(data, name)[0]
+    elif suffix == ".docx":
+        _check_zip(name, data)
+        text = _docx_text(name, data)
+    else:
+        text = _pdf_text(name, data, max_chars)
+    if len(text) > max_chars:
+        raise DocumentError(
+            f"{name}: văn bản quá dài ({len(text):,} ký tự, tối đa {max_chars:,}); "
+            "hãy tách thành nhiều tệp.".replace(",", ".")
+        )
+    if suffix in (".txt", ".md"):
+        return text
     if not text.strip():
         if suffix == ".pdf":
             raise DocumentError(
@@ -44,6 +71,28 @@ def extract_text(name: str, data: bytes) -> str:
             )
         raise DocumentError(f"{name}: tài liệu không có nội dung văn bản.")
     return text
+
+
+def _check_zip(name: str, data: bytes) -> None:
+    """Refuse a .docx whose parts would inflate beyond the limits, before anything is decompressed.
+
+    zipfile never returns more than a part's declared size, so the declared sizes are a sound bound.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise DocumentError(
+            f"{name}: tệp .docx bị hỏng hoặc không phải Word ({exc.__class__.__name__})."
+        ) from exc
+    bomb = DocumentError(
+        f"{name}: tệp .docx có cấu trúc bất thường (nén quá mức hoặc quá nhiều phần), bị từ chối."
+    )
+    if len(infos) > MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > MAX_ZIP_INFLATED:
+        raise bomb
+    for i in infos:
+        if i.file_size > 1024 * 1024 and i.file_size > MAX_ZIP_RATIO * max(i.compress_size, 1):
+            raise bomb
 
 
 def _docx_text(name: str, data: bytes) -> str:
@@ -109,14 +158,21 @@ def _docx_table_lines(table: object) -> list[str]:
     return ["| " + " | ".join(c or " " for c in r + [""] * (width - len(r))) + " |" for r in rows]
 
 
-def _pdf_text(name: str, data: bytes) -> str:
+def _pdf_text(name: str, data: bytes, max_chars: int = MAX_TEXT_CHARS) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
+    pages: list[str] = []
+    total = 0
     try:
         reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            total += len(pages[-1]) + 1
+            if total > max_chars:
+                break  # enough to refuse it; the rest is never decompressed
+    except MemoryError as exc:
+        raise DocumentError(f"{name}: tệp PDF giải nén quá lớn, bị từ chối.") from exc
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds (limits, bad streams): all mean unreadable
         raise DocumentError(
             f"{name}: tệp PDF bị hỏng hoặc không đọc được ({exc.__class__.__name__})."
         ) from exc

@@ -2,20 +2,28 @@
 
 Unchanged documents (same content hash, same model) reuse their stored vectors and
 tokens, so adding or removing one document never re-embeds the others.
+
+Adding and removing change two things, the document store and the index, so they run under the
+index's build lock with a write-ahead journal beside the index: it names the operation before the
+store changes and is deleted once both agree. A process killed in between leaves the journal, and the
+next writer (or the next start) rolls the store back to what the index holds.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from hoidap.corpus.extract import extract_text
+from hoidap.corpus.extract import MAX_TEXT_CHARS, extract_text
 from hoidap.corpus.parse import info_from_text, parse_corpus, parse_document
 from hoidap.corpus.records import DocumentInfo, ParsedDocument
-from hoidap.corpus.store import DocumentError, DocumentStore
+from hoidap.corpus.store import MAX_DOCUMENT_BYTES, DocumentError, DocumentStore
 from hoidap.indexer.dense import DenseIndex
 from hoidap.indexer.embedder import Embedder
 from hoidap.indexer.entries import ENTRIES_VERSION, Entry, document_entries, document_hash
@@ -28,6 +36,8 @@ from hoidap.indexer.store import (
     build_lock,
     read_entries,
     read_manifest,
+    recover,
+    verify_files,
     write_entries,
     write_manifest,
 )
@@ -51,9 +61,10 @@ def _previous(target: Path, embedder: Embedder):
     The dense index kind does not matter: vectors are the same for flat and HNSW.
     """
     try:
-        manifest = read_manifest(target)
+        manifest = read_manifest(target, recover=False)
         if (manifest.model_id, manifest.dimension) != (embedder.model_id, embedder.dimension):
             return None
+        verify_files(target, manifest)  # never carry damaged vectors into a new build
         entries = read_entries(target / "entries.jsonl")
         tokens = LexicalIndex.load(target / "lexical").token_lists
         vectors = DenseIndex.load(target / "dense").vectors
@@ -67,7 +78,7 @@ def _previous(target: Path, embedder: Embedder):
 def current_dense_kind(target: Path) -> str:
     """The dense index kind of the existing index ("flat" when there is none)."""
     try:
-        return read_manifest(target).dense_kind
+        return read_manifest(target, recover=False).dense_kind
     except IndexLoadError:
         return "flat"
 
@@ -92,9 +103,26 @@ def build_index(
     Returns:
         BuildReport with counts and timing.
     """
+    with build_lock(target):
+        return _build_locked(docs, embedder, target, dense_kind, reuse)
+
+
+def _build_locked(
+    docs: list[ParsedDocument],
+    embedder: Embedder,
+    target: Path,
+    dense_kind: str | None,
+    reuse: bool,
+) -> BuildReport:
+    """`build_index` for a caller that holds the build lock."""
     t0 = time.perf_counter()
+    recover(target)
     dense_kind = dense_kind or current_dense_kind(target)
-    with build_lock(target), atomic_index_dir(target) as tmp:
+    try:
+        version = read_manifest(target, recover=False).version + 1
+    except IndexLoadError:
+        version = 1
+    with atomic_index_dir(target) as tmp:
         prev = _previous(target, embedder) if reuse else None
         reusable: dict[str, list[int]] = {}
         if prev is not None:
@@ -150,6 +178,7 @@ def build_index(
                 "clauses": sum(len(d.clauses) for d in docs),
                 "tasks": sum(len(d.tasks) for d in docs),
             },
+            version=version,
         )
         write_entries(tmp / "entries.jsonl", all_entries)
         LexicalIndex.build(all_tokens).save(tmp / "lexical")
@@ -165,8 +194,90 @@ def rebuild(
     dense_kind: str | None = None,
     reuse: bool = True,
 ) -> BuildReport:
-    """Index every stored document."""
-    return build_index(parse_corpus(store), embedder, target, dense_kind, reuse)
+    """Index every stored document (first rolling back an add/remove a killed process left)."""
+    with build_lock(target):
+        recover_store(store, target)
+        return _build_locked(parse_corpus(store), embedder, target, dense_kind, reuse)
+
+
+# --- the journal of add/remove -------------------------------------------------------------------
+
+
+def journal_path(target: Path) -> Path:
+    return target.with_name(f".{target.name}.journal.json")
+
+
+def _write_journal(target: Path, entry: dict[str, object]) -> None:
+    path = journal_path(target)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump({**entry, "pid": os.getpid(), "time": time.time()}, fh, ensure_ascii=False)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _clear_journal(target: Path) -> None:
+    journal_path(target).unlink(missing_ok=True)
+
+
+def _indexed_docs(target: Path) -> dict[str, dict[str, object]] | None:
+    try:
+        return read_manifest(target, recover=False).documents
+    except IndexLoadError:
+        return None
+
+
+def recover_store(store: DocumentStore, target: Path) -> list[str]:
+    """Undo the store half of an add/remove that was killed; call holding the build lock.
+
+    An unfinished add: user documents stored after the journal was written and missing from the
+    index are deleted (the add never happened). An unfinished remove: the index is rebuilt before
+    the store changes, so a document the index no longer holds is deleted (the remove completes).
+
+    Returns:
+        The ids deleted from the store.
+    """
+    path = journal_path(target)
+    if not path.exists():
+        return []
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        entry = {}
+    indexed = _indexed_docs(target)
+    if indexed is None:
+        return []  # no readable index to compare with: keep the journal for after `hoidap index`
+    deleted: list[str] = []
+    user_ids = [i.doc_id for i in store.manifests() if not store.is_bundled(i.doc_id)]
+    if entry.get("op") == "add":
+        before = set(entry.get("before") or ())
+        candidates = [d for d in user_ids if d not in before]
+    elif entry.get("op") == "remove":
+        candidates = [d for d in user_ids if d == entry.get("doc_id")]
+    else:
+        candidates = []  # unreadable journal (killed while writing it): the store was not touched yet
+    for doc_id in candidates:
+        if doc_id not in indexed:
+            with contextlib.suppress(DocumentError):
+                store.delete(doc_id)
+                deleted.append(doc_id)
+    _clear_journal(target)
+    return deleted
+
+
+def recover_if_pending(store: DocumentStore, target: Path) -> list[str]:
+    """`recover_store` at start-up: only when a journal is left and no writer is busy."""
+    if not journal_path(target).exists():
+        return []
+    try:
+        with build_lock(target):
+            return recover_store(store, target)
+    except IndexLoadError:
+        return []  # a writer holds the lock and recovers itself
+
+
+# --- add / remove --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -187,18 +298,25 @@ def add_document(
     number: str | None = None,
     date: str | None = None,
     issuer: str | None = None,
+    *,
+    max_bytes: int = MAX_DOCUMENT_BYTES,
+    max_chars: int = MAX_TEXT_CHARS,
 ) -> AddResult:
-    """Add a .txt/.docx/.pdf to the store and the index; nothing changes on error.
+    """Add a .txt/.docx/.pdf to the store and the index; nothing changes on error or kill.
+
+    Args:
+        max_bytes: largest accepted file.
+        max_chars: largest accepted extracted text.
 
     Raises:
-        DocumentError: unsupported, empty, binary, undecodable or scanned file.
+        DocumentError: unsupported, oversized, empty, binary, undecodable or scanned file.
+        IndexLoadError: another process is changing the index.
     """
-    text = extract_text(name, data)
+    # A name from a non-UTF-8 command line carries surrogates, which the manifest cannot store.
+    name = name.encode("utf-8", "replace").decode("utf-8")
+    text = extract_text(name, data, max_bytes=max_bytes, max_chars=max_chars)
     digest = document_hash(text)
-    for info in store.manifests():
-        if document_hash(store.read_original(info)) == digest:
-            return AddResult(info, False, None, [])
-    # Facts read from the text itself; what the user typed at upload wins over them.
+    # Parsing needs no lock; only what touches the store and the index does.
     read = info_from_text(name, text)
     given = {"title": title, "number": number, "date": date, "issuer": issuer}
     number = number or read.number
@@ -224,26 +342,51 @@ def add_document(
     probe = parse_document(DocumentInfo(doc_id="new", source_file=name, **fields), text)  # type: ignore[arg-type]
     if not probe.clauses:
         raise DocumentError(f"{name}: không tách được điều khoản nào từ nội dung.")
-    info = store.store(text, fields, number or Path(name).stem)
-    try:
-        report = rebuild(store, embedder, target)
-    except BaseException:
-        store.delete(info.doc_id)  # keep store and index in step
-        raise
+    with build_lock(target):
+        recover_store(store, target)
+        indexed = _indexed_docs(target) or {}
+        stored = [(info, document_hash(store.read_original(info))) for info in store.manifests()]
+        for info, h in stored:
+            # "Already there" only when the index holds it too; a stored copy the index lacks (left
+            # by a process killed outside the journal) is indexed now instead of being reported.
+            if h == digest and (indexed.get(info.doc_id) or {}).get("hash") == digest:
+                return AddResult(info, False, None, [])
+        leftover = next((info for info, h in stored if h == digest), None)
+        _write_journal(target, {"op": "add", "before": [i.doc_id for i, _ in stored]})
+        info = leftover or store.store(text, fields, number or Path(name).stem)
+        try:
+            report = _build_locked(parse_corpus(store), embedder, target, None, True)
+        except BaseException:
+            with contextlib.suppress(DocumentError, OSError):
+                store.delete(info.doc_id)  # keep store and index in step
+            _clear_journal(target)
+            raise
+        _clear_journal(target)
     return AddResult(info, True, report, probe.warnings)
 
 
 def remove_document(store: DocumentStore, target: Path, doc_id: str, embedder: Embedder) -> BuildReport:
-    """Remove a user-added document from the store and the index."""
-    stored = next((i for i in store.manifests() if i.doc_id == doc_id), None)
-    text = store.read_original(stored) if stored is not None and not store.is_bundled(doc_id) else ""
-    info = store.delete(doc_id)
-    try:
-        return rebuild(store, embedder, target)
-    except BaseException:
-        store.store(
-            text,
-            {k: v for k, v in info.to_dict().items() if k not in ("doc_id", "source_file")},
-            info.doc_id,
-        )
-        raise
+    """Remove a user-added document from the index, then from the store.
+
+    Index first: a kill in between leaves a stored document the index lacks, which the journal
+    names and the next writer deletes (the same state as an interrupted add, resolved the same way).
+
+    Raises:
+        DocumentError: a bundled document or an unknown id.
+    """
+    if store.is_bundled(doc_id):
+        raise DocumentError(f"'{doc_id}' là văn bản đi kèm hệ thống, không xóa được.")
+    with build_lock(target):
+        recover_store(store, target)
+        if doc_id not in {i.doc_id for i in store.manifests()}:
+            raise DocumentError(f"không có văn bản '{doc_id}'.")
+        _write_journal(target, {"op": "remove", "doc_id": doc_id})
+        keep = [d for d in parse_corpus(store) if d.doc_id != doc_id]
+        try:
+            report = _build_locked(keep, embedder, target, None, True)
+        except BaseException:
+            _clear_journal(target)  # the index still holds the document: nothing changed
+            raise
+        store.delete(doc_id)
+        _clear_journal(target)
+    return report
