@@ -223,10 +223,23 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the HTTP API (one process: the index and the model are loaded once, before listening)."""
+    import ipaddress
+
     import uvicorn
 
     from hoidap.api.app import create_app
 
+    try:
+        loopback = args.host == "localhost" or ipaddress.ip_address(args.host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not args.settings.access_control:
+        # Staff put this on a network: reading and changing the corpus then need keys.
+        raise SystemExit(
+            f"Lỗi: không phục vụ tại {args.host} (ngoài máy này) khi chưa bật kiểm soát truy cập. "
+            "Đặt HOIDAP_API_KEYS_READ và HOIDAP_API_KEYS_ADMIN (khóa, cách nhau bằng dấu phẩy), "
+            "hoặc chạy tại 127.0.0.1 sau một reverse proxy."
+        )
     service = QAService.open(args.settings)  # a missing/stale index stops here with a message
     app = create_app(service)
     if not args.no_ui:

@@ -6,6 +6,8 @@ Nothing else in the package reads the environment: the CLI, the API factory and 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -16,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "hoidap"
 SearchMode = Literal["hybrid", "lexical", "dense"]
+Role = Literal["read", "admin"]
 
 
 class AnswerThresholds(BaseModel):
@@ -58,6 +61,26 @@ class Settings(BaseSettings):
     body_timeout_seconds: float = Field(default=30.0, gt=0)  # a client that stops sending its body
     # How often a request may look at the index on disk for a newer build (live reload); 0: never.
     reload_check_seconds: float = Field(default=1.0, ge=0)
+    # Access control: comma-separated API keys, each given as is or as "sha256:<hex of the key>" (so the
+    # environment need not hold the key itself). "read" may ask, search and list; "admin" may also
+    # change the corpus. Both empty: no access control, which `hoidap serve` allows on loopback only.
+    api_keys_read: str = ""
+    api_keys_admin: str = ""
+
+    @property
+    def access_control(self) -> bool:
+        return bool(_keys(self.api_keys_read) or _keys(self.api_keys_admin))
+
+    def role_of(self, key: str | None) -> Role | None:
+        """The role a presented key grants (admin implies read), None for no or an unknown key."""
+        if not key:
+            return None
+        digest = hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
+        for role, keys in (("admin", self.api_keys_admin), ("read", self.api_keys_read)):
+            # Every configured key is compared, in constant time, so timing tells nothing.
+            if any(hmac.compare_digest(digest, k) for k in _keys(keys)):
+                return role  # type: ignore[return-value]
+        return None
 
     @property
     def index_path(self) -> Path:
@@ -81,3 +104,15 @@ class Settings(BaseSettings):
     @property
     def feedback_path(self) -> Path:
         return self.feedback_file or self.data_dir / "feedback.jsonl"
+
+
+def _keys(spec: str) -> list[str]:
+    """sha256 hex of each configured key ("sha256:<hex>" entries are already hashed)."""
+    out = []
+    for raw in spec.split(","):
+        key = raw.strip()
+        if key.startswith("sha256:"):
+            out.append(key[7:].lower())
+        elif key:
+            out.append(hashlib.sha256(key.encode()).hexdigest())
+    return out

@@ -12,14 +12,16 @@ bare 500 page.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Path, Query, Request
+from fastapi import Depends, FastAPI, Path, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hoidap.api.limits import BodyLimitMiddleware
@@ -36,6 +38,7 @@ from hoidap.api.schemas import (
     AskResponse,
     DocumentDetailOut,
     DocumentOut,
+    ErrorOut,
     HealthErrorOut,
     HealthOut,
     SearchHitOut,
@@ -64,6 +67,27 @@ class ApiError(Exception):
         self.status = status
         self.message = message
         self.extra = extra
+
+
+_API_KEY = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="Khóa API, khi máy chủ bật kiểm soát truy cập (HOIDAP_API_KEYS_READ/_ADMIN).",
+)
+
+
+def _reader(request: Request, key: Annotated[str | None, Security(_API_KEY)] = None) -> None:
+    """Reading routes need a read or admin key once keys are configured."""
+    settings: Settings | None = request.app.state.settings
+    if settings is None or not settings.access_control:
+        return
+    if settings.role_of(key) is None:
+        raise ApiError(401, "Cần khóa API hợp lệ trong tiêu đề X-API-Key.")
+
+
+AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "Thiếu khóa API hoặc khóa không đúng"}
+}
 
 
 def _service(request: Request) -> QAService:
@@ -126,6 +150,7 @@ def create_app(
     app.state.load_error = None
     app.state.ui_mounted = False
     limits = settings or getattr(service, "settings", None)
+    app.state.settings = limits
     defaults = Settings.model_fields
     app.add_middleware(
         BodyLimitMiddleware,
@@ -184,11 +209,20 @@ def create_app(
 
     # --- endpoints ------------------------------------------------------------------------
 
+    # Declared (and in OpenAPI) only when keys are configured: a schema that asks for a key the
+    # server never checks would be a lie to its clients.
+    READ = [Depends(_reader)] if limits is not None and limits.access_control else []  # noqa: N806
+
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
         return RedirectResponse(UI_PATH if app.state.ui_mounted else "/docs")
 
-    @app.post("/ask", response_model=AskResponse, responses=ERRORS)
+    @app.post(
+        "/ask",
+        response_model=AskResponse,
+        responses={**ERRORS, **AUTH_ERRORS},
+        dependencies=READ,
+    )
     def ask(body: AskRequest, request: Request) -> dict[str, Any]:
         """Trả lời một câu hỏi.
 
@@ -197,7 +231,12 @@ def create_app(
         svc = _service(request)
         return svc.ask(body.question, doc_ids=body.doc_ids or None, top_k=body.top_k).to_dict()
 
-    @app.get("/search", response_model=list[SearchHitOut], responses=ERRORS)
+    @app.get(
+        "/search",
+        response_model=list[SearchHitOut],
+        responses={**ERRORS, **AUTH_ERRORS},
+        dependencies=READ,
+    )
     def search(
         request: Request,
         q: Annotated[
@@ -219,7 +258,12 @@ def create_app(
         """Các điều khoản xếp hạng, kèm trích dẫn nguyên văn, vị trí, điểm và từ khóa khớp."""
         return _service(request).search(q, k=k, doc_ids=doc, mode=mode.value)
 
-    @app.get("/tasks", response_model=list[TaskOut], responses=ERRORS)
+    @app.get(
+        "/tasks",
+        response_model=list[TaskOut],
+        responses={**ERRORS, **AUTH_ERRORS},
+        dependencies=READ,
+    )
     def tasks(
         request: Request,
         doc: Annotated[
@@ -254,7 +298,12 @@ def create_app(
         flt = TaskFilter(doc_ids=tuple(doc or ()), task_id=id, agency=agency, deadline=deadline)
         return [t.to_dict(d.original) for d, t in _service(request).tasks(flt)]
 
-    @app.get("/tasks/{doc_id}/{task_id:path}", response_model=TaskOut, responses={**NOT_FOUND, **ERRORS})
+    @app.get(
+        "/tasks/{doc_id}/{task_id:path}",
+        response_model=TaskOut,
+        responses={**NOT_FOUND, **ERRORS, **AUTH_ERRORS},
+        dependencies=READ,
+    )
     def task(
         request: Request,
         doc_id: str,
@@ -264,13 +313,23 @@ def create_app(
         doc, found = _service(request).task(doc_id, task_id)
         return found.to_dict(doc.original)
 
-    @app.get("/documents", response_model=list[DocumentOut], responses=ERRORS)
+    @app.get(
+        "/documents",
+        response_model=list[DocumentOut],
+        responses={**ERRORS, **AUTH_ERRORS},
+        dependencies=READ,
+    )
     def documents(request: Request) -> list[dict[str, Any]]:
         """Các văn bản: thông tin manifest, số điều khoản, số nhiệm vụ, khoảng trống đánh số."""
         svc = _service(request)
         return [svc.document_summary(d) for d in svc.docs.values()]
 
-    @app.get("/documents/{doc_id}", response_model=DocumentDetailOut, responses={**NOT_FOUND, **ERRORS})
+    @app.get(
+        "/documents/{doc_id}",
+        response_model=DocumentDetailOut,
+        responses={**NOT_FOUND, **ERRORS, **AUTH_ERRORS},
+        dependencies=READ,
+    )
     def document(request: Request, doc_id: str) -> dict[str, Any]:
         """Một văn bản: thông tin, dữ kiện in ở phần đầu/chữ ký, dàn ý điều khoản (không kèm nội dung)."""
         return _service(request).document_detail(doc_id)
@@ -284,4 +343,35 @@ def create_app(
             return JSONResponse({"status": "error", "index_loaded": False, "error": reason}, status_code=503)
         return {**svc.health(), "ui": app.state.ui_mounted}
 
+    _document_ids_in_schema(app)
     return app
+
+
+def _document_ids_in_schema(app: FastAPI) -> None:
+    """List the served document ids as the enum of every doc-id input of the OpenAPI schema.
+
+    Unknown ids are refused (422), so the schema says which exist: a client (or a fuzzer) that follows
+    the schema is then never refused. Computed per call, as documents come and go at run time.
+    """
+    base = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = copy.deepcopy(base())
+        svc = getattr(app.state, "service", None)
+        ids = sorted(getattr(svc, "docs", None) or {})
+        if not ids:
+            return schema
+        for name, comp in schema.get("components", {}).get("schemas", {}).items():
+            if name == "AskRequest":
+                for option in comp["properties"]["doc_ids"].get("anyOf", []):
+                    if option.get("type") == "array":
+                        option["items"]["enum"] = ids
+        for route in ("/search", "/tasks"):
+            for param in schema["paths"].get(route, {}).get("get", {}).get("parameters", []):
+                if param["name"] == "doc":
+                    for option in param["schema"].get("anyOf", []):
+                        if option.get("type") == "array":
+                            option["items"]["enum"] = ids
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -54,6 +54,7 @@ SEARCH_MODES = [
 TASK_COLUMNS = ["Văn bản", "Số hiệu nhiệm vụ", "Nội dung", "Chủ trì", "Phối hợp", "Thời hạn"]
 EXPORT_COLUMNS = [*TASK_COLUMNS, "Mã văn bản", "Mục", "Ký tự bắt đầu", "Ký tự kết thúc"]
 ALL_DOCS = "*"
+ADMIN_USER = "quantri"  # the page's user name for an admin key (uploads); any other name reads
 NOT_READY = "Dịch vụ chưa sẵn sàng (chưa nạp được chỉ mục). Hãy chạy `hoidap index` rồi tải lại trang."
 
 CSS = """
@@ -444,9 +445,15 @@ def build_ui(service: QAService) -> gr.Blocks:
         f_agency: str | None = None,
         f_deadline: str | None = None,
         f_text: str | None = None,
+        request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio's way of asking for progress
     ):
         unchanged = (gr.update(),) * 9
+        settings = holder().settings
+        if settings is not None and settings.access_control:
+            if getattr(request, "username", None) != ADMIN_USER:
+                msg = f"Chỉ tài khoản quản trị ({ADMIN_USER}) được thêm văn bản; hãy đăng nhập lại."
+                return render.error_html(msg), *unchanged
         if not file:
             return render.error_html("Chưa chọn tệp. Hãy chọn một tệp .txt, .docx hoặc .pdf."), *unchanged
         if not upload_lock.acquire(blocking=False):
@@ -454,6 +461,9 @@ def build_ui(service: QAService) -> gr.Blocks:
         try:
             svc = holder()
             path = uploaded_file(file)
+            limit = svc.settings.max_upload_bytes if svc.settings else None
+            if limit is not None and path.stat().st_size > limit:
+                raise DocumentError(f"Tệp quá lớn (tối đa {limit / 2**20:g} MB).")
             progress(0.05, desc="Đang đọc tệp…")
             data = path.read_bytes()
             iso = parse_user_date(issued)
@@ -711,10 +721,26 @@ def mount(app: FastAPI, service: QAService) -> FastAPI:
     The page and the API share `service`, so a document uploaded here is answered by both.
     """
     blocks = build_ui(service)
+    settings = service.settings
+    limit = settings.max_upload_bytes if settings else None
+    auth = None
+    if settings is not None and settings.access_control:
+
+        def auth(username: str, password: str) -> bool:
+            # The user name says the role wanted; the key must grant it ("quantri" needs an admin key).
+            role = settings.role_of(password)
+            return role == "admin" if username == ADMIN_USER else role is not None
+
     gr.mount_gradio_app(
         app,
         blocks,
         path=UI_PATH,
+        max_file_size=limit,  # Gradio refuses a bigger upload before it reaches the handler
+        auth=auth,
+        auth_message=(
+            f"Đăng nhập bằng khóa API: tên {ADMIN_USER} với khóa quản trị (được thêm văn bản), "
+            "hoặc tên bất kỳ với khóa đọc."
+        ),
         css=CSS,
         theme=_theme(),
         ssr_mode=False,
