@@ -14,6 +14,7 @@ import re
 import threading
 import time
 
+from hoidap.corpus.normalize import fold
 from hoidap.corpus.records import ParsedDocument, Task
 from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, split_agencies
 from hoidap.indexer.search import SearchHit
@@ -30,6 +31,8 @@ from hoidap.service.understanding import (
 )
 from hoidap.settings import AnswerThresholds
 
+# Words of a column label that do not name the role ("Cơ quan thẩm tra/chuẩn bị ý kiến" -> thẩm tra).
+_ROLE_LABEL_NOISE = re.compile(r"\b(?:co quan|don vi|chu tri|thuc hien)\b|[^a-z0-9 ]")
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
@@ -275,7 +278,7 @@ class Answerer:
         citations: list[Citation] = []
         empty: list[Task] = []
         for t in tasks[:top_k]:
-            value = self._field(t, field_name) if field_name else t.content
+            value = self._field(t, field_name, a) if field_name else t.content
             if value:
                 parts.append(f"{t.task_id}: {value}" if len(tasks) > 1 else value)
                 citations.append(self._task_citation(t, phrase=self._phrase(t, field_name)))
@@ -307,7 +310,10 @@ class Answerer:
             related=[self._task_citation(t) for t in empty],
         )
 
-    def _field(self, t: Task, name: str | None) -> str:
+    def _field(self, t: Task, name: str | None, a: QueryAnalysis | None = None) -> str:
+        named = self._named_column(t, a) if a is not None and name in ("lead", "coordinating") else None
+        if named:
+            return named
         if name == "lead":
             return "; ".join(t.lead)
         if name == "coordinating":
@@ -315,6 +321,16 @@ class Answerer:
         if name == "deadline":
             return t.deadline or ""
         return t.content
+
+    @staticmethod
+    def _named_column(t: Task, a: QueryAnalysis) -> str | None:
+        """A role the question names by its table column ("ai thẩm tra …", "đơn vị theo dõi"): the
+        value of that column of the task, when the document has one."""
+        for label, names in t.other_roles:
+            words = _ROLE_LABEL_NOISE.sub(" ", fold(label)).split()
+            if len(words) >= 2 and re.search(rf"(?<![a-z]){' '.join(words[:2])}(?![a-z])", a.folded):
+                return "; ".join(names)
+        return None
 
     def _phrase(self, t: Task, name: str | None) -> str | None:
         if name == "lead" and t.lead:
@@ -354,7 +370,7 @@ class Answerer:
         confident = [h for h in all_hits[:4] if self._confident(q, h)]
         for h in confident:
             task = self.tasks.get((h.entry.doc_id, h.entry.task_id)) if h.entry.task_id else None
-            if task is not None and self._field(task, a.intent):
+            if task is not None and self._field(task, a.intent, a):
                 return self._task_answer(q, a, h, all_hits, top_k)
             prose = self._from_prose(q, a, h, all_hits, top_k)
             if prose is not None:
@@ -397,7 +413,7 @@ class Answerer:
                 )
             ]
             for t in tasks[1:]:
-                value = self._field(t, a.intent)
+                value = self._field(t, a.intent, a)
                 if value:
                     answer.answers.append(
                         DocumentAnswer(

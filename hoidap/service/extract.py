@@ -72,13 +72,15 @@ def figure_phrase(text: str, terms: list[str]) -> tuple[str, int] | None:
     asked = {w for t in terms for w in fold(t).split()}
     folded = fold(text)
 
-    def support(c: tuple[int, str, str]) -> int:
-        # The asked measure is named just before the figure ("diện tích 45.000 ha") or after it
-        # ("22 trạm 5G").
-        before = set(folded[max(0, c[0] - 40) : c[0]].split()[1:])
-        return 2 * len(asked & set(fold(c[2]).split())) + len(asked & before)
+    def support(i: int) -> int:
+        # The words governing a figure: those between the previous figure and it ("tốc độ tăng
+        # trưởng GRDP … đạt [7,25%]"), and the measure noun after a bare number ("22 [trạm 5G]").
+        start = candidates[i][0]
+        prev_end = candidates[i - 1][0] + len(candidates[i - 1][1]) if i else 0
+        before = folded[max(prev_end, start - 60) : start].split()
+        return 2 * len(asked & set(fold(candidates[i][2]).split())) + len(asked & set(before))
 
-    scores = [support(c) for c in candidates]
+    scores = [support(i) for i in range(len(candidates))]
     if max(scores) > 0 and scores.count(max(scores)) == 1:
         start, phrase, measure = candidates[scores.index(max(scores))]
         words = measure.split()
