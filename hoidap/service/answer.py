@@ -14,7 +14,7 @@ import re
 import threading
 import time
 
-from hoidap.corpus.normalize import fold
+from hoidap.corpus.normalize import fold, normalize_span
 from hoidap.corpus.records import ParsedDocument, Task
 from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, split_agencies
 from hoidap.indexer.search import SearchHit
@@ -628,7 +628,7 @@ class Answerer:
         if fact == "signer" and printed and h.signer_title:
             printed = f"{printed} ({h.signer_title})"
         if fact == "date" and printed:
-            printed = _vn_date(printed)
+            printed = _printed_date(doc.original, h.spans.get("date")) or _vn_date(printed)
         if printed:
             span = h.spans.get(fact)
             cite = (
@@ -683,6 +683,17 @@ def clause_subject(text: str) -> str | None:
     if not subject or not AGENCY_START_RE.match(subject) or len(subject.split()) > 14:
         return None
     return "; ".join(split_agencies(subject)) or None
+
+
+_PRINTED_DATE_RE = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|ngày\s+\d{1,2}/\d{1,2}/\d{4}")
+
+
+def _printed_date(original: str, span: tuple[int, int] | list[int] | None) -> str | None:
+    """The date as the document prints it ("ngày 25 tháng 11 năm 2025"): answers quote, never reformat."""
+    if not span:
+        return None
+    m = _PRINTED_DATE_RE.search(" ".join(normalize_span(original, span[0], span[1]).text.split()))
+    return m.group(0) if m else None
 
 
 def _vn_date(iso: str) -> str:
