@@ -19,7 +19,14 @@ from hoidap.corpus.records import ParsedDocument, Task
 from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, split_agencies
 from hoidap.indexer.search import SearchHit
 from hoidap.indexer.tokenization import fold_token, is_stopword, tokenize
-from hoidap.service.extract import best_sentence, deadline_phrase, figure_phrase, locate, role_phrase
+from hoidap.service.extract import (
+    best_sentence,
+    deadline_phrase,
+    figure_phrase,
+    locate,
+    role_phrase,
+    unit_kind,
+)
 from hoidap.service.records import Answer, Citation, DocumentAnswer, QuestionError, Searcher
 from hoidap.service.understanding import (
     FRAME_TOKENS,
@@ -262,12 +269,15 @@ class Answerer:
     def _confident(self, q: str, hit: SearchHit) -> bool:
         return self.coverage(q, hit) >= self.thresholds.min_coverage or hit.dense >= self.thresholds.min_dense
 
-    @staticmethod
-    def _year_mismatch(a: QueryAnalysis, hit: SearchHit) -> bool:
-        """The question asks about years the clause (and its section) does not speak of."""
+    def _year_mismatch(self, a: QueryAnalysis, hit: SearchHit) -> bool:
+        """The question asks about years the clause does not speak of: the years of the clause and
+        its headings, else the period its document covers ("giai đoạn 2026 - 2030")."""
         if not a.years:
             return False
-        context = {int(y) for y in YEAR_RE.findall(hit.entry.text + " " + hit.entry.section)}
+        context = _years(hit.entry.text + " " + hit.entry.section)
+        if not context:
+            doc = self.docs.get(hit.entry.doc_id)
+            context = _years(doc.info.title) if doc else set()
         return bool(context) and not (set(a.years) & context)
 
     # --- answer kinds -----------------------------------------------------------------------
@@ -502,7 +512,7 @@ class Answerer:
         for h in hits[:8]:
             if self._year_mismatch(a, h):
                 continue
-            fig = figure_phrase(h.entry.text, terms)
+            fig = figure_phrase(h.entry.text, terms, unit_kind(a.normalized))
             if fig and self._confident(q, h):
                 found.append((h, fig[0]))
                 break
@@ -520,7 +530,7 @@ class Answerer:
                     or h.score < self.thresholds.multi_doc_ratio * top.score
                 ):
                     continue
-                fig = figure_phrase(h.entry.text, terms)
+                fig = figure_phrase(h.entry.text, terms, unit_kind(a.normalized))
                 if fig and self._confident(q, h) and not self._year_mismatch(a, h):
                     per_doc.append((h, fig[0]))
         citations = [self._hit_citation(h, p) for h, p in per_doc]
@@ -576,6 +586,8 @@ class Answerer:
 
     def _document_fact(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
         fact = a.document_fact or "signer"
+        if a.province and not a.doc_ids:  # "… của tỉnh Lâm Đồng": that province's own documents
+            scope = [d for d in scope if d in self.catalog.docs_by_province.get(a.province, ())] or scope
         if len(scope) != 1 and len(scope) == len(self.docs):
             return self._not_found(
                 q, a, "Câu hỏi chưa nêu văn bản nào; hãy nêu số hiệu hoặc tên văn bản.", scope, top_k
@@ -686,6 +698,18 @@ def clause_subject(text: str) -> str | None:
 
 
 _PRINTED_DATE_RE = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|ngày\s+\d{1,2}/\d{1,2}/\d{4}")
+
+
+_RANGE_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)(?!\d)")
+
+
+def _years(text: str) -> set[int]:
+    """Years a text names; a range ("2026 - 2030") names every year in it."""
+    years = {int(y) for y in YEAR_RE.findall(text)}
+    for a, b in _RANGE_RE.findall(text):
+        if 0 < int(b) - int(a) <= 30:
+            years |= set(range(int(a), int(b) + 1))
+    return years
 
 
 def _printed_date(original: str, span: tuple[int, int] | list[int] | None) -> str | None:

@@ -34,14 +34,47 @@ def _measure(text: str, end: int) -> str:
     while len(words) < 4:
         m = _MEASURE_WORD_RE.match(text, pos)
         word = m.group(1) if m else ""
-        if not m or word.casefold() in _MEASURE_END or (word[:1].isdigit() and word.isdigit()):
+        if (
+            not m
+            or word.casefold() in _MEASURE_END
+            or word.isdigit()
+            or (word[:1].isupper() and word[1:].islower())  # "8 | Tiếp tục …": a new sentence
+        ):
             break
         words.append(m.group(1))
         pos = m.end()
     return " ".join(words)
 
 
-def figure_phrase(text: str, terms: list[str]) -> tuple[str, int] | None:
+# What kind of quantity a question asks for, by the unit it names.
+_UNIT_KINDS = (
+    ("percent", re.compile(r"phần trăm|bao nhiêu\s*%|tỷ lệ|tỉ lệ", re.IGNORECASE), re.compile(r"%")),
+    (
+        "money",
+        re.compile(r"tỷ đồng|triệu đồng|nghìn đồng|bao nhiêu tiền|kinh phí|\bvốn\b|\bUSD\b", re.IGNORECASE),
+        re.compile(r"đồng|USD", re.IGNORECASE),
+    ),
+    (
+        "area",
+        re.compile(r"bao nhiêu (?:ha|héc-ta|hecta|km2)|diện tích", re.IGNORECASE),
+        re.compile(r"\bha\b|km2"),
+    ),
+)
+
+
+def unit_kind(question: str) -> str | None:
+    """'percent', 'money' or 'area' when the question names the unit of the figure it wants."""
+    for kind, asks, _ in _UNIT_KINDS:
+        if asks.search(question):
+            return kind
+    return None
+
+
+def _unit_fits(phrase: str, kind: str | None) -> bool:
+    return kind is None or any(rx.search(phrase) for k, _, rx in _UNIT_KINDS if k == kind)
+
+
+def figure_phrase(text: str, terms: list[str], kind: str | None = None) -> tuple[str, int] | None:
     """The figure that answers a question about `terms` in `text`.
 
     Args:
@@ -52,7 +85,8 @@ def figure_phrase(text: str, terms: list[str]) -> tuple[str, int] | None:
         (phrase as printed, offset in text), or None when the clause holds no figure. Years and
         year ranges are not figures. A bare number takes the measure noun after it ("22 trạm 5G").
         Among several figures, the one whose measure words the question uses wins, then the first
-        after the best-matching term, else the first of the clause.
+        after the best-matching term, else the first of the clause. With `kind` (see `unit_kind`),
+        only figures in that unit count ("bao nhiêu tỷ đồng" is never answered with "100%").
     """
     candidates: list[tuple[int, str, str]] = []  # (start, phrase, measure words)
     for m in FIGURE_RE.finditer(text):
@@ -66,7 +100,8 @@ def figure_phrase(text: str, terms: list[str]) -> tuple[str, int] | None:
             measure = _measure(text, m.start() + len(m.group(0).rstrip().rstrip(".,;")))
         if not measure and (re.fullmatch(r"\d{1,2}", phrase) or re.fullmatch(r"\d+(?:\.\d+)+", phrase)):
             continue  # item numbers like "1", "2.1"
-        candidates.append((m.start(), f"{phrase} {measure}".strip(), measure))
+        if _unit_fits(f"{phrase} {measure}", kind):
+            candidates.append((m.start(), f"{phrase} {measure}".strip(), measure))
     if not candidates:
         return None
     asked = {w for t in terms for w in fold(t).split()}
