@@ -46,6 +46,7 @@ class IndexManifest:
     counts: dict[str, int] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # path relative to the index dir -> sha256
     version: int = 0  # +1 per build of this directory: what a running server compares to reload
+    checksum: str = ""  # sha256 of the manifest's other fields: a flipped bit in it is noticed too
 
     @property
     def stamp(self) -> tuple[int, float]:
@@ -189,7 +190,7 @@ def verify_files(directory: Path, manifest: IndexManifest) -> None:
     Raises:
         IndexLoadError: naming the first damaged or missing file and the command that rebuilds.
     """
-    if not manifest.files:
+    if not manifest.files or not manifest.checksum:
         raise IndexLoadError(
             f"Chỉ mục tại {directory} được tạo bởi phiên bản cũ, chưa có mã kiểm tra tệp. "
             f"Hãy chạy: hoidap index (hoặc {REBUILD})"
@@ -220,11 +221,17 @@ def write_manifest(path: Path, manifest: IndexManifest) -> None:
     """Write the manifest last, with the checksums of the files already in its directory."""
     if not manifest.files:
         manifest.files = index_files(path.parent)
+    manifest.checksum = _manifest_checksum(manifest.to_dict())
     data = (json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     with open(path, "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def _manifest_checksum(data: dict[str, Any]) -> str:
+    body = {k: v for k, v in data.items() if k != "checksum"}
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def read_manifest(target: Path, *, recover: bool = True) -> IndexManifest:
@@ -257,5 +264,10 @@ def read_manifest(target: Path, *, recover: bool = True) -> IndexManifest:
         raise IndexLoadError(
             f"Chỉ mục dùng định dạng {manifest.format_version}, chương trình cần {FORMAT_VERSION}. "
             "Hãy chạy lại: hoidap index"
+        )
+    if manifest.checksum and manifest.checksum != _manifest_checksum(data):
+        raise IndexLoadError(
+            f"Tệp manifest.json của chỉ mục tại {target} bị hỏng (mã kiểm tra sha256 không khớp). "
+            f"Hãy chạy lại: {REBUILD}"
         )
     return manifest
