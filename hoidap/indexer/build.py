@@ -67,7 +67,10 @@ def _previous(target: Path, embedder: Embedder):
         manifest = read_manifest(target, recover=False)
         if (manifest.model_id, manifest.dimension) != (embedder.model_id, embedder.dimension):
             return None
-        verify_files(target, manifest)  # never carry damaged vectors into a new build
+        if manifest.files:  # never carry damaged vectors into a new build
+            verify_files(target, manifest)
+        # An index written before checksums existed has nothing to check against: its vectors are
+        # reused (the lengths below still must agree) and the new build records checksums.
         entries = read_entries(target / "entries.jsonl")
         tokens = LexicalIndex.load(target / "lexical").token_lists
         vectors = DenseIndex.load(target / "dense").vectors

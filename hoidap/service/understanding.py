@@ -25,7 +25,14 @@ from typing import Any, Literal, cast
 
 from hoidap.corpus.normalize import fold, has_diacritics, normalize_text, strip_diacritics
 from hoidap.corpus.records import DocumentInfo, NumberingGap, ParsedDocument
-from hoidap.corpus.vocab import abbreviations, agency_heads, find_provinces, name_key, province_of
+from hoidap.corpus.vocab import (
+    abbreviations,
+    agency_heads,
+    find_provinces,
+    name_key,
+    province_keys,
+    province_of,
+)
 
 Intent = Literal["lead", "coordinating", "deadline", "figure", "document", "listing", "lookup"]
 DocumentFact = Literal["signer", "number", "date", "issuer", "basis"]
@@ -124,16 +131,6 @@ DOC_TYPE_WORDS: dict[str, str] = {
 # Codes that open a document number's type part ("214/KH-UBND", "05/CT-TTg").
 DOC_TYPE_CODES = frozenset("kh qd nq ctr ct cv kl tb nd tt hd bc ttr tp".split())
 
-# Hand-written document aliases (tok patterns) for references without a number. Numbered
-# references ("Kế hoạch 214", "37-CTr/TU", "Nghị quyết 23") come from the manifests.
-DOC_ALIASES: tuple[tuple[str, str], ...] = (
-    ("nghi quyet (cua )?hoi nghi (tinh uy )?(quang ngai )?(lan thu )?(3|ba)", "qng-nq-hn3-khoa20"),
-    ("hoi nghi (tinh uy )?(quang ngai )?lan thu (3|ba)", "qng-nq-hn3-khoa20"),
-    ("nghi quyet (hoi nghi )?(tinh uy )?(quang ngai )?(lan thu (3|ba) )?khoa (xx|20)", "qng-nq-hn3-khoa20"),
-    ("(tinh uy|hoi nghi|nghi quyet) [a-z ]{0,30}khoa (xx|20)", "qng-nq-hn3-khoa20"),
-    ("ke hoach (so )?37", "qng-kh-ctr37"),
-    ("ke hoach trien khai (thuc hien )?(chuong trinh|ctr)( hanh dong)?( cua tinh uy)?", "qng-kh-ctr37"),
-)
 
 # Abbreviation <-> expansion pairs: every agency alias is also indexed in the other form.
 def _agency_abbreviations() -> dict[str, str]:
@@ -232,6 +229,57 @@ def _words_re(patterns: Iterable[str]) -> re.Pattern[str]:
     """Whole-word regex over `tok` text; a space in a pattern matches any blank run."""
     alts = sorted({p.replace(" ", r"\s+") for p in patterns}, key=len, reverse=True)
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alts) + r")(?![a-z0-9])")
+
+
+# Title words too common to name a document on their own.
+_GENERIC_TITLE_WORDS = frozenset(
+    "ke hoach quyet dinh nghi quyet chuong trinh hanh dong cong van thuc hien trien khai ve cua va cac "
+    "tren dia ban tinh thanh pho giai doan den nam tam nhin phat trien ban hanh so ngay thang "
+    # issuers name who wrote a document, not which one it is
+    "uy ban nhan dan ubnd tinh uy thanh uy chinh phu thu tuong bo chinh tri trung uong dang".split()
+) | {w for key in province_keys() for w in key.split()}
+_DOC_TYPE_IN_QUESTION = r"(?:ke hoach|quyet dinh|nghi quyet|chuong trinh|cong van|de an|van ban|kh|qd|nq)"
+
+
+def _title_aliases(docs: Sequence[ParsedDocument]) -> list[tuple[re.Pattern[str], str]]:
+    """How officials name a document without its number, learned from its title.
+
+    - three title words in a row that no other title shares, two of them not common words,
+      after a document-type word ("Nghị quyết hội nghị … lần thứ 3", "Quyết định … phê duyệt Đề án
+      Xác định Chỉ số cải cách hành chính");
+    - for a document without a number of its own, its type and the first number its title cites
+      ("Kế hoạch 37" for the plan implementing Chương trình hành động số 37-CTr/TU).
+    """
+    windows: dict[str, set[str]] = defaultdict(set)
+    for d in docs:
+        words = _key(d.info.title).split()
+        for i in range(len(words) - 2):
+            piece = words[i : i + 3]
+            if sum(w not in _GENERIC_TITLE_WORDS for w in piece) >= 2:
+                windows[" ".join(piece)].add(d.doc_id)
+    out: list[tuple[re.Pattern[str], str]] = []
+    by_doc: dict[str, list[str]] = defaultdict(list)
+    for piece, ids in windows.items():
+        if len(ids) == 1:
+            by_doc[next(iter(ids))].append(re.escape(piece).replace(r"\ ", " "))
+    for doc_id, pieces in by_doc.items():
+        alts = "|".join(p.replace(" ", r"\s+") for p in sorted(pieces, key=len, reverse=True))
+        out.append(
+            (
+                re.compile(
+                    rf"(?<![a-z0-9]){_DOC_TYPE_IN_QUESTION}\b(?:\s+[a-z0-9]+){{0,6}}?\s+(?:{alts})(?![a-z0-9])"
+                ),
+                doc_id,
+            )
+        )
+    for d in docs:
+        if d.info.number:
+            continue
+        m = re.search(r"(?<![\d/])(\d{1,4})\s*[-/]\s*[A-Za-zĐđ]", d.info.title)
+        type_key = _key(d.info.doc_type or "")
+        if m and type_key and type_key != "van ban":
+            out.append((_words_re([rf"{type_key} (?:so )?{m.group(1)}"]), d.doc_id))
+    return out
 
 
 def _overlaps(span: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
@@ -413,8 +461,7 @@ class Catalog:
         for imp, ids in implementers.items():
             for ref, _ in _find_doc_refs(fold(imp)):
                 cat._implements.append((ref, imp, tuple(ids)))
-        for pattern, doc_id in DOC_ALIASES:
-            cat._doc_aliases.append((_words_re([pattern]), doc_id))
+        cat._doc_aliases.extend(_title_aliases(docs))
         cat.docs_by_province = {p: tuple(ids) for p, ids in provinces.items()}
         placed = {d for ids in provinces.values() for d in ids}
         cat.national_docs = tuple(d.doc_id for d in docs if d.doc_id not in placed)
