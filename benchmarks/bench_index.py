@@ -361,17 +361,17 @@ def peak_rss_mb():  # VmHWM: ru_maxrss would report the parent's peak, inherited
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
 t0 = time.perf_counter()
-from hoidap.indexer.embedder import Embedder
-from hoidap.indexer.model_build import default_model_dir
 from hoidap.indexer.search import HybridIndex
+from hoidap.service.qa import embedder_for
 from hoidap.settings import Settings
 t1 = time.perf_counter()
-import sentence_transformers, torch  # what Embedder() imports lazily
-t2 = time.perf_counter()
 settings = Settings()  # as embedder_for(settings) in the parent, the CLI and the service
-default = default_model_dir(settings.cache_dir)
-embedder = Embedder(settings.embedding_model or default, threads=settings.torch_threads,
-                    default_model_dir=default)
+if settings.encoder == "torch":
+    import sentence_transformers, torch  # what the torch Embedder() imports lazily
+else:
+    import onnxruntime, tokenizers  # what OnnxEncoder() imports lazily
+t2 = time.perf_counter()
+embedder = embedder_for(settings)
 t3 = time.perf_counter()
 index = HybridIndex.load(Path(sys.argv[1]), embedder)
 t4 = time.perf_counter()
@@ -602,6 +602,26 @@ def sample_embedding(
     }
 
 
+@dataclasses.dataclass
+class Embedded:
+    matrix: np.ndarray
+    seconds: float
+
+
+def embed_all(corpus: SyntheticCorpus, embedder: Embedder, chunk: int = 512) -> Embedded:
+    """Every synthetic passage through the real encoder, as a build does (timed, with progress)."""
+    texts = [e.embed_text() for e in corpus.entries]
+    parts, seconds = [], 0.0
+    for start in range(0, len(texts), chunk):
+        t0 = time.perf_counter()
+        parts.append(embedder.encode_passages(texts[start : start + chunk]))
+        seconds += time.perf_counter() - t0
+        done = start + len(parts[-1])
+        if (start // chunk) % 10 == 0 or done == len(texts):
+            log(f"  embedded {done}/{len(texts)} passages, {done / seconds:.1f} passages/s")
+    return Embedded(np.vstack(parts).astype(np.float32), seconds)
+
+
 def derive_vectors(
     corpus: SyntheticCorpus, source_vectors: np.ndarray, cosine: float, seed: int
 ) -> np.ndarray:
@@ -702,7 +722,7 @@ def write_dense(
     stages = out["stages_s"]
     measured = sum(stages[k] for k in MEASURED_STAGES) + figures["build_s"] + figures["save_s"]
     figures["measured_build_s"] = measured
-    figures["total_build_s"] = figures["measured_build_s"] + out["embedding_extrapolated_s"]
+    figures["total_build_s"] = figures["measured_build_s"] + out["embedding_s"]
     figures["index_size_mb"] = (
         out["lexical_size_mb"] + out["entries_size_mb"] + figures["size_mb"]
         + dir_size_mb(directory / "manifest.json")
@@ -758,11 +778,23 @@ def bench_large(
     log(f"part 2: lexical index over {len(corpus.entries)} entries")
     with other_load(others, "synthetic BM25 build"):
         out.update(write_lexical(corpus, flat_dir, out["stages_s"]))
-    log(f"part 2: embedding a sample of {args.sample} passages")
-    with other_load(others, "synthetic sample embedding"):
-        out["sample"] = sample_embedding(corpus, source_vectors, embedder, args.sample, args.seed)
-    out["embedding_extrapolated_s"] = len(corpus.entries) / out["sample"]["passages_per_s"]
-    vectors = derive_vectors(corpus, source_vectors, out["sample"]["cosine_to_source"], args.seed)
+    out["encoder"] = embedder.model_id
+    if args.extrapolate:
+        log(f"part 2: embedding a sample of {args.sample} passages")
+        with other_load(others, "synthetic sample embedding"):
+            out["sample"] = sample_embedding(corpus, source_vectors, embedder, args.sample, args.seed)
+        out["embedding_s"] = len(corpus.entries) / out["sample"]["passages_per_s"]
+        out["embedding_real"] = False
+        vectors = derive_vectors(corpus, source_vectors, out["sample"]["cosine_to_source"], args.seed)
+    else:
+        log(f"part 2: embedding all {len(corpus.entries)} passages for real ({embedder.model_id})")
+        with other_load(others, "synthetic embedding (all passages)"):
+            vectors = embed_all(corpus, embedder)
+        out["embedding_s"] = vectors.seconds
+        out["embedding_real"] = True
+        out["sample"] = {"passages": len(corpus.entries), "seconds": vectors.seconds,
+                         "passages_per_s": len(corpus.entries) / max(vectors.seconds, 1e-9)}
+        vectors = vectors.matrix
     log("part 2: FAISS flat and HNSW indexes")
     with other_load(others, "synthetic FAISS builds"):
         flat = write_dense(corpus, vectors, "flat", flat_dir, flat_dir, embedder, out)
@@ -774,6 +806,127 @@ def bench_large(
     out["hnsw_vs_flat"] = hnsw_vs_flat(flat, hnsw, embedder, queries)
     out["peak_rss_mb"] = peak_rss_mb()
     return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Part 0: the encoder variants side by side (issue 13), each in its own process
+# --------------------------------------------------------------------------------------------------
+
+VARIANTS = ("torch", "onnx-fp32", "onnx-int8")
+
+
+def held_out_questions(n: int) -> list[str]:
+    """The gold test split's questions (held out from calibration), at most ``n``."""
+    from importlib import resources
+
+    text = (resources.files("hoidap.eval") / "gold.jsonl").read_text(encoding="utf-8")
+    items = [json.loads(line) for line in text.splitlines() if line.strip()]
+    return [i["question"] for i in items if i.get("split") == "test"][:n]
+
+
+def _status_mb(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def variant_worker(variant: str, root: Path, n_questions: int, rounds: int) -> dict[str, Any]:
+    """In a fresh process: load the encoder, build the bundled index with it (passages/s of a real
+    build), then time query encoding, lexical and hybrid search and QAService.ask on held-out questions
+    (taking turns per question, query caches emptied), and report RSS."""
+    from hoidap.service.qa import QAService
+
+    settings = Settings(data_dir=root / "data", index_dir=root / "data" / "index", encoder=variant)
+    t0 = time.perf_counter()
+    encoder = embedder_for(settings)
+    load_s = time.perf_counter() - t0
+    store = document_store(settings)
+    build = bench_bundled_build(store, encoder, root / "index")
+    index = HybridIndex.load(root / "index", encoder)
+    service = QAService([d for d in parse_corpus(store) if d.doc_id in index.manifest.documents],
+                        index, settings)
+    questions = held_out_questions(n_questions)
+    for q in questions[:3]:  # warm-up: lazy imports, first-call allocations
+        service.ask(q)
+    ops: dict[str, Op] = {
+        "query_embedding": lambda q: encoder.encode_queries([q]),
+        "lexical": search_op(index, "lexical"),
+        "hybrid": search_op(index, "hybrid"),
+        "ask": lambda q: service.ask(q),
+    }
+    lat = interleaved_latencies(ops, questions, rounds, [index])
+    return {
+        "variant": variant,
+        "model_id": encoder.model_id,
+        "threads": getattr(encoder, "threads", settings.torch_threads),
+        "encoder_load_s": load_s,
+        "passages_per_s": build["passages_per_s"],
+        "build_s": build["build_s"],
+        "entries": build["entries"],
+        "latency": lat,
+        "rss_mb": _status_mb("VmRSS"),
+        "peak_rss_mb": _status_mb("VmHWM"),
+        "torch_imported": "torch" in sys.modules,
+        "sentence_transformers_imported": "sentence_transformers" in sys.modules,
+        "questions": len(questions),
+    }
+
+
+def bench_variants(root: Path, variants: Sequence[str], n_questions: int, rounds: int,
+                   others: dict[str, float | None]) -> dict[str, Any]:
+    """Each variant in a fresh interpreter (so RSS and imports are its own), one after another."""
+    out: dict[str, Any] = {}
+    for v in variants:
+        log(f"part 0: encoder {v} (fresh process: build bundled index, query and /ask latency)")
+        work = root / f"variant-{v}"
+        work.mkdir()
+        with other_load(others, f"variant {v}"):
+            proc = subprocess.run(
+                [sys.executable, "-P", str(Path(__file__).resolve()), "--variant-worker", v,
+                 "--worker-root", str(work), "--queries", str(n_questions), "--worker-rounds", str(rounds)],
+                capture_output=True, text=True,
+            )
+        if proc.returncode != 0:
+            log(f"  variant {v} failed: {proc.stderr[-1500:]}")
+            continue
+        out[v] = json.loads(proc.stdout.strip().splitlines()[-1])
+        shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
+def render_variants(t: Table, fig: dict[str, Any]) -> None:
+    v = fig["variants"]
+    base = v.get("torch")
+    n = next(iter(v.values()))["latency"]["ask"]["n"] if v else 0
+    t.section(f"0. Encoder variants, each in a fresh process (n={n} held-out questions x rounds; "
+              "ratio to torch fp32 of this run)")
+
+    def ratio(value: float, ref: float | None) -> str:
+        return f" (x{value / ref:.2f})" if ref else ""
+
+    for name, d in v.items():
+        lat = d["latency"]
+        ref = base["latency"] if base else None
+        t.row(f"{name}: model id", d["model_id"])
+        t.row(f"{name}: encoder load (imports included)", f"{d['encoder_load_s']:.1f} s")
+        t.row(f"{name}: query encoding p50 / p95",
+              _lat(lat["query_embedding"]) + ratio(lat["query_embedding"]["p50_ms"],
+                                                    ref and ref["query_embedding"]["p50_ms"]))
+        t.row(f"{name}: passages/s (bundled build, {d['entries']} entries)",
+              f"{d['passages_per_s']:.1f}" + ratio(d["passages_per_s"], base and base["passages_per_s"]))
+        t.row(f"{name}: hybrid search p50 / p95", _lat(lat["hybrid"]))
+        t.row(f"{name}: lexical search p50 / p95 (BM25 baseline)", _lat(lat["lexical"]))
+        t.row(f"{name}: QAService.ask p50 / p95",
+              _lat(lat["ask"]) + ratio(lat["ask"]["p50_ms"], ref and ref["ask"]["p50_ms"]))
+        if ref:
+            t.row(f"{name}: ask p50 / torch query-encoding p50",
+                  f"{lat['ask']['p50_ms'] / ref['query_embedding']['p50_ms']:.2f}", "<= 0.6",
+                  "PASS" if lat["ask"]["p50_ms"] <= 0.6 * ref["query_embedding"]["p50_ms"] else "MISS")
+        t.row(f"{name}: RSS after the run / peak", f"{d['rss_mb']:.0f} MB / {d['peak_rss_mb']:.0f} MB",
+              "<= 900" if name != "torch" else "", "" if name == "torch" else
+              ("PASS" if d["rss_mb"] <= 900 else "MISS"))
+        t.row(f"{name}: torch imported in the process", "yes" if d["torch_imported"] else "no")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -847,7 +1000,7 @@ def render_bundled(t: Table, fig: dict[str, Any]) -> None:
         f"1. Bundled corpus: {build['documents']} documents, {build['corpus_kb']:.0f} KB, "
         f"{build['entries']} entries"
     )
-    t.row("Embedder() incl. torch/ST imports (this process)", f"{b['embedder_s']:.1f} s")
+    t.row(f"encoder {fig['machine']['encoder']}, incl. imports", f"{b['embedder_s']:.1f} s")
     t.row("full build (parse, chunk, tokenize, embed, write)", f"{build['build_s']:.1f} s")
     t.row("  of which passage embedding",
           f"{build['embedding_s']:.1f} s ({build['passages_per_s']:.1f} passages/s)")
@@ -862,7 +1015,7 @@ def render_bundled(t: Table, fig: dict[str, Any]) -> None:
           f"{fresh['embedder_plus_load_s']:.2f} s",
           *_goal_cells(fig, "index load after imports, incl. Embedder()"))
     t.row("  before: import hoidap.indexer.search, embedder", f"{fresh['project_imports_s']:.2f} s")
-    t.row("  before: import torch, sentence_transformers", f"{fresh['library_imports_s']:.2f} s")
+    t.row("  before: import the encoder's runtime", f"{fresh['library_imports_s']:.2f} s")
     t.row("  Embedder() construction (libraries imported)", f"{fresh['embedder_s']:.2f} s")
     t.row("  HybridIndex.load", f"{fresh['load_s'] * 1000:.0f} ms")
     t.row("  first hybrid query (lazy underthesea import)", f"{fresh['first_query_s']:.2f} s")
@@ -897,19 +1050,29 @@ def render_large(t: Table, fig: dict[str, Any]) -> None:
     t.row("entries.jsonl write", f"{s['entries_write']:.1f} s")
     t.row("lexical index size / entries.jsonl size",
           f"{g['lexical_size_mb']:.0f} MB / {g['entries_size_mb']:.0f} MB")
-    t.row(f"passage embedding, measured sample of {sample['passages']}",
-          f"{sample['seconds']:.1f} s ({sample['passages_per_s']:.2f} passages/s)")
-    t.row("  sample: mean cosine to its source entry", f"{sample['cosine_to_source']:.3f}")
-    t.row(f"passage embedding of all {g['entries']} entries",
-          f"{g['embedding_extrapolated_s'] / 60:.0f} min", "", "EXTRAPOLATED")
+    real = g.get("embedding_real", False)
+    how = "" if real else "EXTRAPOLATED"
+    if real:
+        t.row(f"passage embedding of all {g['entries']} entries ({g['encoder']})",
+              f"{g['embedding_s'] / 60:.1f} min ({sample['passages_per_s']:.1f} passages/s)", "", "MEASURED")
+    else:
+        t.row(f"passage embedding, measured sample of {sample['passages']}",
+              f"{sample['seconds']:.1f} s ({sample['passages_per_s']:.2f} passages/s)")
+        t.row("  sample: mean cosine to its source entry", f"{sample['cosine_to_source']:.3f}")
+        t.row(f"passage embedding of all {g['entries']} entries",
+              f"{g['embedding_s'] / 60:.0f} min", "", how)
+    torch_v = fig.get("variants", {}).get("torch")
+    if torch_v and g.get("encoder") != torch_v["model_id"]:
+        t.row("  torch fp32 for the same entries (its passages/s in part 0)",
+              f"{g['entries'] / torch_v['passages_per_s'] / 60:.0f} min", "", "EXTRAPOLATED")
     for kind, d in (("flat", flat), ("hnsw", hnsw)):
         t.row(f"FAISS {kind}: build / save", f"{d['build_s']:.2f} s / {d['save_s']:.2f} s")
         t.row(f"FAISS {kind}: size on disk", f"{d['size_mb']:.0f} MB")
         t.row(f"whole index ({kind}): size on disk", f"{d['index_size_mb']:.0f} MB")
         t.row(f"whole index ({kind}): HybridIndex.load", f"{d['load_s']:.2f} s")
         t.row(f"whole index ({kind}): build, measured parts", f"{d['measured_build_s'] / 60:.1f} min")
-        t.row(f"whole index ({kind}): build incl. embedding", f"{d['total_build_s'] / 60:.0f} min", "",
-              "EXTRAPOLATED")
+        t.row(f"whole index ({kind}): build incl. embedding", f"{d['total_build_s'] / 60:.1f} min", "",
+              how or "MEASURED")
     lat = g["latency"]
     t.row(f"query latency p50 / p95 (n={lat['lexical']['n']}, k={SEARCH_K})", "")
     t.row("  lexical", _lat(lat["lexical"]))
@@ -934,6 +1097,8 @@ def render(fig: dict[str, Any]) -> str:
         f"{m['load_average_end']:.1f} at end"
     )
     t.lines.append(f"  {'metric':<50} {'value':<28} {'goal':<9} status")
+    if fig.get("variants"):
+        render_variants(t, fig)
     render_bundled(t, fig)
     if "large" in fig:
         render_large(t, fig)
@@ -970,7 +1135,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--skip-large", action="store_true", help="only part 1 (the bundled corpus)")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory")
     p.add_argument("--out", type=Path, default=None, help="also write the figures to this JSON file")
+    p.add_argument("--variants", default=",".join(VARIANTS),
+                   help="encoder variants compared in part 0, comma-separated ('none' skips part 0)")
+    p.add_argument("--extrapolate", action="store_true",
+                   help="part 2: embed a sample and extrapolate (the old way) instead of every passage")
+    p.add_argument("--variant-worker", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--worker-root", type=Path, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--worker-rounds", type=int, default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    args.variant_list = [] if args.variants == "none" else [v for v in args.variants.split(",") if v]
+    if any(v not in VARIANTS for v in args.variant_list):
+        p.error(f"--variants: choose among {', '.join(VARIANTS)} or 'none'")
     quick = args.quick
     args.scale = args.scale or (2 if quick else 100)
     args.queries = args.queries or (12 if quick else 40)
@@ -1031,6 +1206,10 @@ def with_temp_root(keep: bool, fn: Callable[[Path, Settings], dict[str, Any]]) -
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.variant_worker:
+        fig = variant_worker(args.variant_worker, args.worker_root, args.queries, args.worker_rounds or 1)
+        print(json.dumps(fig))
+        return 0
     started = time.perf_counter()
     queries = query_list(args.queries)
 
@@ -1041,11 +1220,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         t0 = time.perf_counter()
         embedder = embedder_for(settings)
         embedder_s = time.perf_counter() - t0
-        import torch  # already imported by the Embedder, which set its thread count
+        fig["machine"]["encoder"] = embedder.model_id
+        if settings.encoder == "torch":
+            import torch  # already imported by the Embedder, which set its thread count
 
-        fig["machine"]["torch_threads"] = torch.get_num_threads()
+            fig["machine"]["torch_threads"] = torch.get_num_threads()
+        else:
+            fig["machine"]["torch_threads"] = f"n/a, ORT threads {embedder.threads}"
         others: dict[str, float | None] = {}
         fig["other_processes_cores"] = others
+        fig["variants"] = bench_variants(root, args.variant_list, args.queries, args.rounds, others)
         fig["bundled"] = run_bundled(root, store, embedder, args, queries, others)
         fig["bundled"]["embedder_s"] = embedder_s
         if not args.skip_large:

