@@ -60,7 +60,8 @@ INTENT_CUES: dict[str, tuple[str, ...]] = {
         "(don vi|co quan|so) (nao )?(se |duoc )?(phoi hop|ho tro|tham gia)",
     ),
     "deadline": (
-        "khi nao", "thoi han", "han chot", "het han", "den han", "han (la|cua|nop|hoan thanh)",
+        "khi nao", "thoi han", "han chot", "het han", "den han", "han (la|cua|nop|hoan thanh|ban hanh|trinh)",
+        "(truoc|vao|den|cham nhat) ngay nao", "ngay nao",
         "thoi gian (thuc hien|hoan thanh)", "(trong )?thoi gian nao", "thoi diem (hoan thanh|thuc hien)",
         "nam nao", "thang nao",
         "bao gio", "luc nao", "bao lau", "deadline", "tien do", "(nam|thang) may", "xong chua",
@@ -715,6 +716,7 @@ class QueryAnalysis:
 
 
 _CUE_RES = {intent: _words_re(cues) for intent, cues in INTENT_CUES.items()}
+_WHO_RE = _words_re(["ai", "(co quan|don vi|so|bo|nganh|ben) nao", "voi ai", "cung ai"])
 _PERCENT_RE = re.compile(r"\d\s*%|%")
 _LISTING_RE = _words_re(LISTING_CUES)
 _LISTING_AGENCY_RE = _words_re(LISTING_AGENCY_CUES)
@@ -869,6 +871,11 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
     if not task_ids and (_LISTING_RE.search(v.tok) or (agencies and _LISTING_AGENCY_RE.search(v.tok))):
         intents.append("listing")
     intents.extend(i for i in _cue_hits(v.tok) if i not in intents)
+    # A question asking "when" whose role words name its subject ("quy chế phối hợp … ban hành khi
+    # nào") asks for the deadline; "ai/cơ quan nào phối hợp" keeps asking for the agency.
+    if "deadline" in intents and intents[0] in ("lead", "coordinating") and not _WHO_RE.search(v.tok):
+        intents.remove("deadline")
+        intents.insert(0, "deadline")
     intent = cast(Intent, intents[0] if intents else "lookup")
     roles = [r for r, rx in _ROLE_RES.items() if rx.search(v.tok)]
     if intent in ("lead", "coordinating") and intent not in roles:
