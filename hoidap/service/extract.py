@@ -46,26 +46,27 @@ def _measure(text: str, end: int) -> str:
     return " ".join(words)
 
 
-# What kind of quantity a question asks for, by the unit it names.
+# What kind of quantity a question asks for (folded words, so a question typed without marks counts),
+# and how a figure of that kind is written.
 _UNIT_KINDS = (
-    ("percent", re.compile(r"phần trăm|bao nhiêu\s*%|tỷ lệ|tỉ lệ", re.IGNORECASE), re.compile(r"%")),
+    ("percent", re.compile(r"phan tram|bao nhieu\s*%|ty le|ti le"), re.compile(r"%")),
     (
         "money",
-        re.compile(r"tỷ đồng|triệu đồng|nghìn đồng|bao nhiêu tiền|kinh phí|\bvốn\b|\bUSD\b", re.IGNORECASE),
+        re.compile(
+            r"ty dong|trieu dong|nghin dong|bao nhieu tien|kinh phi|\bvon\b|\busd\b|muc phat|muc ho tro|"
+            r"tien phat|so tien"
+        ),
         re.compile(r"đồng|USD", re.IGNORECASE),
     ),
-    (
-        "area",
-        re.compile(r"bao nhiêu (?:ha|héc-ta|hecta|km2)|diện tích", re.IGNORECASE),
-        re.compile(r"\bha\b|km2"),
-    ),
+    ("area", re.compile(r"bao nhieu (?:ha|hec ?ta|km2)|dien tich"), re.compile(r"\bha\b|km2")),
 )
 
 
 def unit_kind(question: str) -> str | None:
     """'percent', 'money' or 'area' when the question names the unit of the figure it wants."""
+    folded = fold(question)
     for kind, asks, _ in _UNIT_KINDS:
-        if asks.search(question):
+        if asks.search(folded):
             return kind
     return None
 
