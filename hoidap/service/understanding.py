@@ -736,9 +736,31 @@ def _document_fact(tok: str, names_doc: bool, has_task: bool) -> str | None:
             continue  # with a task id, "ban hành ... khi nào" is the task's deadline
         if needs_doc and not doc_word:
             continue
-        if rx.search(tok):
+        m = rx.search(tok)
+        if m and not _ATTRIBUTE_RE.search(tok[: m.start()]):
             return fact
     return None
+
+
+# Attributes a policy document does not state about its issuer or signer ("số điện thoại của cơ quan
+# ban hành"): asked with them, the fact cue names whose attribute it is, not the fact asked.
+_ATTRIBUTE_RE = _words_re(
+    [
+        "so dien thoai",
+        "dien thoai",
+        "dia chi",
+        "email",
+        "thu dien tu",
+        "fax",
+        "website",
+        "trang web",
+        "ma so thue",
+        "tai khoan",
+        "tuoi",
+        "que quan",
+        "ngay sinh",
+    ]
+)
 
 
 def _cue_hits(tok: str) -> list[str]:
