@@ -82,6 +82,10 @@ LISTING_CUES: tuple[str, ...] = (
 LISTING_AGENCY_CUES: tuple[str, ...] = (
     "nhung gi", "lam gi", "(nhung )?viec (gi|nao)", "nhung viec", "nhung phan viec", "duoc giao gi",
     "(chu tri|phoi hop|phu trach|tham gia|thuc hien|dam nhan) (nhung )?(gi|cai gi)",
+    # "Công an tỉnh chủ trì những chỉ tiêu nào", "… chủ trì thẩm tra những dự án luật nào"
+    # ("… phối hợp với những cơ quan nào" asks which agencies: not a listing)
+    "(chu tri|phoi hop|phu trach|tham gia|thuc hien|dam nhan)( [a-z]+){0,2} (nhung|cac)"
+    " (?!co quan|don vi|bo |so |nganh|ben |dia phuong|to chuc)([a-z0-9]+ ){1,4}nao",
 )
 # Which task role a lead/coordinating/listing question is about.
 ROLE_CUES: dict[str, tuple[str, ...]] = {
