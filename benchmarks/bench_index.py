@@ -831,18 +831,34 @@ def _status_mb(field: str) -> float:
     return float("nan")
 
 
-def variant_worker(variant: str, root: Path, n_questions: int, rounds: int) -> dict[str, Any]:
-    """In a fresh process: load the encoder, build the bundled index with it (passages/s of a real
-    build), then time query encoding, lexical and hybrid search and QAService.ask on held-out questions
-    (taking turns per question, query caches emptied), and report RSS."""
+def variant_settings(variant: str, root: Path) -> Settings:
+    """Every variant with the same thread count: torch gets the ONNX Runtime's ``encoder_threads``."""
+    base = Settings()
+    return Settings(data_dir=root / "data", index_dir=root / "data" / "index", encoder=variant,
+                    torch_threads=base.encoder_threads or base.torch_threads)
+
+
+def variant_worker(variant: str, phase: str, root: Path, n_questions: int, rounds: int) -> dict[str, Any]:
+    """One phase of one variant, in a fresh process.
+
+    ``build``: load the encoder and build the bundled index with it (passages/s of a real build).
+    ``serve``: as a serving process does, load the encoder and that index, then time query encoding,
+    lexical and hybrid search and QAService.ask on held-out questions (taking turns per question, query
+    caches emptied); RSS after the run and its peak.
+    """
     from hoidap.service.qa import QAService
 
-    settings = Settings(data_dir=root / "data", index_dir=root / "data" / "index", encoder=variant)
+    settings = variant_settings(variant, root)
     t0 = time.perf_counter()
     encoder = embedder_for(settings)
     load_s = time.perf_counter() - t0
     store = document_store(settings)
-    build = bench_bundled_build(store, encoder, root / "index")
+    out: dict[str, Any] = {"variant": variant, "model_id": encoder.model_id, "encoder_load_s": load_s,
+                           "threads": getattr(encoder, "threads", settings.torch_threads)}
+    if phase == "build":
+        build = bench_bundled_build(store, encoder, root / "index")
+        out.update(passages_per_s=build["passages_per_s"], build_s=build["build_s"], entries=build["entries"])
+        return out
     index = HybridIndex.load(root / "index", encoder)
     service = QAService([d for d in parse_corpus(store) if d.doc_id in index.manifest.documents],
                         index, settings)
@@ -855,22 +871,15 @@ def variant_worker(variant: str, root: Path, n_questions: int, rounds: int) -> d
         "hybrid": search_op(index, "hybrid"),
         "ask": lambda q: service.ask(q),
     }
-    lat = interleaved_latencies(ops, questions, rounds, [index])
-    return {
-        "variant": variant,
-        "model_id": encoder.model_id,
-        "threads": getattr(encoder, "threads", settings.torch_threads),
-        "encoder_load_s": load_s,
-        "passages_per_s": build["passages_per_s"],
-        "build_s": build["build_s"],
-        "entries": build["entries"],
-        "latency": lat,
-        "rss_mb": _status_mb("VmRSS"),
-        "peak_rss_mb": _status_mb("VmHWM"),
-        "torch_imported": "torch" in sys.modules,
-        "sentence_transformers_imported": "sentence_transformers" in sys.modules,
-        "questions": len(questions),
-    }
+    out.update(
+        latency=interleaved_latencies(ops, questions, rounds, [index]),
+        rss_mb=_status_mb("VmRSS"),
+        peak_rss_mb=_status_mb("VmHWM"),
+        torch_imported="torch" in sys.modules,
+        sentence_transformers_imported="sentence_transformers" in sys.modules,
+        questions=len(questions),
+    )
+    return out
 
 
 def bench_variants(root: Path, variants: Sequence[str], n_questions: int, rounds: int,
@@ -881,16 +890,26 @@ def bench_variants(root: Path, variants: Sequence[str], n_questions: int, rounds
         log(f"part 0: encoder {v} (fresh process: build bundled index, query and /ask latency)")
         work = root / f"variant-{v}"
         work.mkdir()
-        with other_load(others, f"variant {v}"):
-            proc = subprocess.run(
-                [sys.executable, "-P", str(Path(__file__).resolve()), "--variant-worker", v,
-                 "--worker-root", str(work), "--queries", str(n_questions), "--worker-rounds", str(rounds)],
-                capture_output=True, text=True,
-            )
-        if proc.returncode != 0:
-            log(f"  variant {v} failed: {proc.stderr[-1500:]}")
-            continue
-        out[v] = json.loads(proc.stdout.strip().splitlines()[-1])
+        # The CLI's passive OpenMP wait policy, so torch's threads do not spin against other load.
+        env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
+        figures: dict[str, Any] = {}
+        for phase in ("build", "serve"):
+            with other_load(others, f"variant {v} {phase}"):
+                proc = subprocess.run(
+                    [sys.executable, "-P", str(Path(__file__).resolve()), "--variant-worker", v,
+                     "--worker-phase", phase, "--worker-root", str(work), "--queries", str(n_questions),
+                     "--worker-rounds", str(rounds)],
+                    capture_output=True, text=True, env=env,
+                )
+            if proc.returncode != 0:
+                log(f"  variant {v} {phase} failed: {proc.stderr[-1500:]}")
+                break
+            result = json.loads(proc.stdout.strip().splitlines()[-1])
+            figures.update({k: v2 for k, v2 in result.items() if k != "encoder_load_s"})
+            figures[f"encoder_load_{phase}_s"] = result["encoder_load_s"]
+        else:
+            figures["encoder_load_s"] = figures["encoder_load_serve_s"]
+            out[v] = figures
         shutil.rmtree(work, ignore_errors=True)
     return out
 
@@ -899,8 +918,8 @@ def render_variants(t: Table, fig: dict[str, Any]) -> None:
     v = fig["variants"]
     base = v.get("torch")
     n = next(iter(v.values()))["latency"]["ask"]["n"] if v else 0
-    t.section(f"0. Encoder variants, each in a fresh process (n={n} held-out questions x rounds; "
-              "ratio to torch fp32 of this run)")
+    t.section(f"0. Encoder variants: build, then serve, each in a fresh process (n={n} held-out questions "
+              "x rounds; ratio to torch fp32 of this run)")
 
     def ratio(value: float, ref: float | None) -> str:
         return f" (x{value / ref:.2f})" if ref else ""
@@ -909,7 +928,8 @@ def render_variants(t: Table, fig: dict[str, Any]) -> None:
         lat = d["latency"]
         ref = base["latency"] if base else None
         t.row(f"{name}: model id", d["model_id"])
-        t.row(f"{name}: encoder load (imports included)", f"{d['encoder_load_s']:.1f} s")
+        t.row(f"{name}: encoder load (imports included), threads",
+              f"{d['encoder_load_s']:.1f} s, {d['threads']}")
         t.row(f"{name}: query encoding p50 / p95",
               _lat(lat["query_embedding"]) + ratio(lat["query_embedding"]["p50_ms"],
                                                     ref and ref["query_embedding"]["p50_ms"]))
@@ -923,7 +943,8 @@ def render_variants(t: Table, fig: dict[str, Any]) -> None:
             t.row(f"{name}: ask p50 / torch query-encoding p50",
                   f"{lat['ask']['p50_ms'] / ref['query_embedding']['p50_ms']:.2f}", "<= 0.6",
                   "PASS" if lat["ask"]["p50_ms"] <= 0.6 * ref["query_embedding"]["p50_ms"] else "MISS")
-        t.row(f"{name}: RSS after the run / peak", f"{d['rss_mb']:.0f} MB / {d['peak_rss_mb']:.0f} MB",
+        t.row(f"{name}: serving RSS after the run / peak",
+              f"{d['rss_mb']:.0f} MB / {d['peak_rss_mb']:.0f} MB",
               "<= 900" if name != "torch" else "", "" if name == "torch" else
               ("PASS" if d["rss_mb"] <= 900 else "MISS"))
         t.row(f"{name}: torch imported in the process", "yes" if d["torch_imported"] else "no")
@@ -1142,6 +1163,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--variant-worker", default=None, help=argparse.SUPPRESS)
     p.add_argument("--worker-root", type=Path, default=None, help=argparse.SUPPRESS)
     p.add_argument("--worker-rounds", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--worker-phase", default="serve", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     args.variant_list = [] if args.variants == "none" else [v for v in args.variants.split(",") if v]
     if any(v not in VARIANTS for v in args.variant_list):
@@ -1207,7 +1229,9 @@ def with_temp_root(keep: bool, fn: Callable[[Path, Settings], dict[str, Any]]) -
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.variant_worker:
-        fig = variant_worker(args.variant_worker, args.worker_root, args.queries, args.worker_rounds or 1)
+        fig = variant_worker(
+            args.variant_worker, args.worker_phase, args.worker_root, args.queries, args.worker_rounds or 1
+        )
         print(json.dumps(fig))
         return 0
     started = time.perf_counter()
