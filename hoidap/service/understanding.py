@@ -101,7 +101,7 @@ DOCUMENT_FACT_CUES: tuple[tuple[str, str, bool], ...] = (
     ("date", "ky (vao )?(khi nao|bao gio|luc nao)", False),
     ("date", "ngay ky", False),
     ("signer", "(ai|nguoi|lanh dao|ong|ba|do ai) (nao )?(da |la |duoc )?ky(?! ket)", False),
-    ("signer", "ky (boi|ten)|chu ky|nguoi ky", False),
+    ("signer", "ky (boi|ten)|chu ky(?! so| dien tu)|nguoi ky", False),
     ("number", "so hieu|so ky hieu|ky hieu van ban|so may|mang so", False),
     ("number", "so bao nhieu", True),
     ("date", "ngay ban hanh|ban hanh (vao )?(ngay|thang|nam) (nao|may|bao nhieu)", False),
@@ -720,6 +720,7 @@ class QueryAnalysis:
 
 
 _CUE_RES = {intent: _words_re(cues) for intent, cues in INTENT_CUES.items()}
+_ASKS_FIGURE_RE = _words_re(["bao nhieu", "muc nao", "la may", "bao xa", "bao lau", "ti le nao", "ty le nao"])
 _WHO_RE = _words_re(["ai", "(co quan|don vi|so|bo|nganh|ben) nao", "voi ai", "cung ai"])
 _PERCENT_RE = re.compile(r"\d\s*%|%")
 _LISTING_RE = _words_re(LISTING_CUES)
@@ -897,6 +898,13 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
     if not task_ids and (_LISTING_RE.search(v.tok) or (agencies and _LISTING_AGENCY_RE.search(v.tok))):
         intents.append("listing")
     intents.extend(i for i in _cue_hits(v.tok) if i not in intents)
+    # A percentage the question quotes names the target it asks about ("chỉ tiêu … 45% GRDP, ai chủ
+    # trì"): with a who/when cue, the figure is the subject, not what is asked.
+    if intents[:1] == ["figure"] and re.search(r"\d\s*%", v.tok) and not _ASKS_FIGURE_RE.search(v.tok):
+        asked = [i for i in intents if i in ("lead", "coordinating", "deadline")]
+        if asked:
+            intents.remove(asked[0])
+            intents.insert(0, asked[0])
     # A question asking "when" whose role words name its subject ("quy chế phối hợp … ban hành khi
     # nào") asks for the deadline; "ai/cơ quan nào phối hợp" keeps asking for the agency.
     if "deadline" in intents and intents[0] in ("lead", "coordinating") and not _WHO_RE.search(v.tok):
