@@ -508,14 +508,24 @@ class Answerer:
     def _figure(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
         hits = self._search(q, scope, max(top_k * 3, 15))
         terms = a.figure_terms or [a.keywords]
-        found: list[tuple[SearchHit, str]] = []
+        # The first few supported clauses holding a figure compete: the one whose figure is governed by
+        # more of the asked words wins ("… tại Hà Nội, nồng độ bụi PM2.5 … đạt [dưới 40 μg/m3]" over a
+        # clause that only shares the topic); ties keep the retrieval order.
+        asked = {w for t in terms for w in fold(t).split()}
+        candidates: list[tuple[int, SearchHit, str]] = []
         for h in hits[:8]:
             if self._year_mismatch(a, h):
                 continue
             fig = figure_phrase(h.entry.text, terms, unit_kind(a.normalized))
             if fig and self._confident(q, h):
-                found.append((h, fig[0]))
-                break
+                before = fold(h.entry.text[max(0, fig[1] - 80) : fig[1]]).split()
+                candidates.append((len(asked & set(before)), h, fig[0]))
+                if len(candidates) == 3:
+                    break
+        found: list[tuple[SearchHit, str]] = []
+        if candidates:
+            best = max(candidates, key=lambda c: c[0])  # max keeps the first of equals
+            found.append((best[1], best[2]))
         if not found:
             msg = "Văn bản không nêu con số cho câu hỏi này."
             if a.years:
