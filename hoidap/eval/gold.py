@@ -187,6 +187,37 @@ def _windows(item: GoldItem, documents: Mapping[str, str]) -> list[str]:
     return out
 
 
+def _item_problems(item: GoldItem, documents: Mapping[str, str]) -> list[str]:
+    """The checks every gold set shares: type, styles, ids, and the fields each kind of item needs."""
+    where = item.id
+    problems: list[str] = []
+    if item.type not in QUESTION_TYPES:
+        problems.append(f"{where}: bad type {item.type!r} (expected one of {', '.join(QUESTION_TYPES)})")
+    problems.extend(f"{where}: unknown style {s!r}" for s in item.style if s not in STYLES)
+    if "no_diacritics" in item.style and _NON_ASCII.search(item.question):
+        problems.append(f"{where}: style no_diacritics but the question has non-ASCII characters")
+    if item.doc_id is not None and item.doc_id not in documents:
+        problems.append(f"{where}: unknown doc_id {item.doc_id!r}")
+    if item.task_id is not None:
+        if item.doc_id is None:
+            problems.append(f"{where}: task_id {item.task_id!r} given without doc_id")
+        if not _TASK_ID.fullmatch(item.task_id):
+            problems.append(f"{where}: task_id {item.task_id!r} does not look like a task number")
+    if item.type == "unanswerable":
+        if item.answers:
+            problems.append(f"{where}: unanswerable item has answers {item.answers!r}")
+        if item.evidence:
+            problems.append(f"{where}: unanswerable item has evidence")
+        return problems
+    if item.doc_id is None:
+        problems.append(f"{where}: answerable item without doc_id")
+    if not item.answers:
+        problems.append(f"{where}: answerable item without answers")
+    if not item.evidence:
+        problems.append(f"{where}: answerable item without evidence")
+    return problems
+
+
 def validate_gold(items: Sequence[GoldItem], documents: Mapping[str, str]) -> list[str]:
     """Return human-readable problems with the gold set; an empty list means it is valid."""
     problems: list[str] = []
@@ -197,34 +228,11 @@ def validate_gold(items: Sequence[GoldItem], documents: Mapping[str, str]) -> li
 
     for item in items:
         where = f"{item.id}"
-        if item.type not in QUESTION_TYPES:
-            problems.append(f"{where}: bad type {item.type!r} (expected one of {', '.join(QUESTION_TYPES)})")
         if item.split not in SPLITS:
             problems.append(f"{where}: bad split {item.split!r} (expected one of {', '.join(SPLITS)})")
-        problems.extend(f"{where}: unknown style {s!r}" for s in item.style if s not in STYLES)
-        if "no_diacritics" in item.style and _NON_ASCII.search(item.question):
-            problems.append(f"{where}: style no_diacritics but the question has non-ASCII characters")
-        if item.doc_id is not None and item.doc_id not in documents:
-            problems.append(f"{where}: unknown doc_id {item.doc_id!r}")
-        if item.task_id is not None:
-            if item.doc_id is None:
-                problems.append(f"{where}: task_id {item.task_id!r} given without doc_id")
-            if not _TASK_ID.fullmatch(item.task_id):
-                problems.append(f"{where}: task_id {item.task_id!r} does not look like a task number")
-
+        problems.extend(_item_problems(item, documents))
         if item.type == "unanswerable":
-            if item.answers:
-                problems.append(f"{where}: unanswerable item has answers {item.answers!r}")
-            if item.evidence:
-                problems.append(f"{where}: unanswerable item has evidence")
             continue
-
-        if item.doc_id is None:
-            problems.append(f"{where}: answerable item without doc_id")
-        if not item.answers:
-            problems.append(f"{where}: answerable item without answers")
-        if not item.evidence:
-            problems.append(f"{where}: answerable item without evidence")
         for k, span in enumerate(item.evidence):
             problems.extend(_check_evidence(f"{where} evidence[{k}]", span, documents))
         windows = _windows(item, documents)
@@ -329,34 +337,11 @@ def validate_unseen(items: Sequence[GoldItem], docs_dir: Path | str) -> list[str
 
     for item in items:
         where = item.id
-        if item.type not in QUESTION_TYPES:
-            problems.append(f"{where}: bad type {item.type!r}")
         if item.split != "unseen":
             problems.append(f"{where}: split {item.split!r} (the unseen set uses 'unseen')")
-        problems.extend(f"{where}: unknown style {s!r}" for s in item.style if s not in STYLES)
-        if "no_diacritics" in item.style and _NON_ASCII.search(item.question):
-            problems.append(f"{where}: style no_diacritics but the question has non-ASCII characters")
-        if item.doc_id is not None and item.doc_id not in documents:
-            problems.append(f"{where}: unknown doc_id {item.doc_id!r}")
-        if item.task_id is not None:
-            if item.doc_id is None:
-                problems.append(f"{where}: task_id {item.task_id!r} given without doc_id")
-            if not _TASK_ID.fullmatch(item.task_id):
-                problems.append(f"{where}: task_id {item.task_id!r} does not look like a task number")
-
+        problems.extend(_item_problems(item, documents))
         if item.type == "unanswerable":
-            if item.answers:
-                problems.append(f"{where}: unanswerable item has answers {item.answers!r}")
-            if item.evidence:
-                problems.append(f"{where}: unanswerable item has evidence")
             continue
-
-        if item.doc_id is None:
-            problems.append(f"{where}: answerable item without doc_id")
-        if not item.answers:
-            problems.append(f"{where}: answerable item without answers")
-        if not item.evidence:
-            problems.append(f"{where}: answerable item without evidence")
 
         windows: list[str] = []
         for k, span in enumerate(item.evidence):
