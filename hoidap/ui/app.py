@@ -54,6 +54,7 @@ SEARCH_MODES = [
 TASK_COLUMNS = ["Văn bản", "Số hiệu nhiệm vụ", "Nội dung", "Chủ trì", "Phối hợp", "Thời hạn"]
 EXPORT_COLUMNS = [*TASK_COLUMNS, "Mã văn bản", "Mục", "Ký tự bắt đầu", "Ký tự kết thúc"]
 ALL_DOCS = "*"
+MAX_FEEDBACK_NOTE_CHARS = 2000  # a note says why an answer is wrong; more is not feedback
 ADMIN_USER = "quantri"  # the page's user name for an admin key (uploads); any other name reads
 NOT_READY = "Dịch vụ chưa sẵn sàng (chưa nạp được chỉ mục). Hãy chạy `hoidap index` rồi tải lại trang."
 
@@ -374,6 +375,10 @@ def build_ui(service: QAService) -> gr.Blocks:
             return render.error_html("Chưa có câu trả lời nào để góp ý. Hãy đặt câu hỏi trước.")
         if verdict not in ("Đúng", "Sai"):
             return render.error_html("Hãy chọn Đúng hoặc Sai trước khi gửi góp ý.")
+        if len(note or "") > MAX_FEEDBACK_NOTE_CHARS:
+            return render.error_html(
+                f"Ghi chú quá dài ({len(note or '')} ký tự, tối đa {MAX_FEEDBACK_NOTE_CHARS}); hãy rút gọn."
+            )
         try:
             record = feedback_record(last, verdict, note or "", last.get("doc_filter"))
             append_feedback(record, holder().feedback_path)
