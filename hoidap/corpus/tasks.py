@@ -313,24 +313,36 @@ def narrative_tasks(doc_id: str, placed: list[Placed], skip: set[str]) -> list[t
         stop = COORD_STOP_RE.search(coord_text)
         if stop:
             coord_text = coord_text[: stop.start()]
-        dl = NARRATIVE_DEADLINE_RE.search(b.text)
-        task = Task(
-            doc_id=doc_id,
-            task_id="",
-            section=p.section + ((heading_label(b),) if b.kind == "number" else ()),
-            content=strip_marker(b.text),
-            lead=leads,
-            coordinating=agencies_in(coord_text)[0],
-            directing=(),
-            implementing=(),
-            deadline=dl.group(1) if dl else None,
-            char_start=b.char_start,
-            char_end=b.char_end,
-            layout="narrative",
-            numbered=False,
-        )
+        task = _sentence_task(doc_id, p, leads, agencies_in(coord_text)[0], ("number",))
         out.append((task, p.path))
     return out
+
+
+def _sentence_task(
+    doc_id: str,
+    p: Placed,
+    leads: tuple[str, ...],
+    coordinating: tuple[str, ...],
+    own_heading: tuple[str, ...],
+) -> Task:
+    """A task one sentence assigns; a numbered (or lettered) item is its own section level."""
+    b = p.block
+    dl = NARRATIVE_DEADLINE_RE.search(b.text)
+    return Task(
+        doc_id=doc_id,
+        task_id="",
+        section=p.section + ((heading_label(b),) if b.kind in own_heading else ()),
+        content=strip_marker(b.text),
+        lead=leads,
+        coordinating=coordinating,
+        directing=(),
+        implementing=(),
+        deadline=dl.group(1) if dl else None,
+        char_start=b.char_start,
+        char_end=b.char_end,
+        layout="narrative",
+        numbered=False,
+    )
 
 
 def assign_ids(pairs: list[tuple[Task, tuple[str, ...]]]) -> list[Task]:
@@ -652,22 +664,7 @@ def giao_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str,
         leads = agencies_in(lead)[0] if len(lead.split()) <= 14 else ()
         if not leads:
             continue
-        dl = NARRATIVE_DEADLINE_RE.search(b.text)
-        task = Task(
-            doc_id=doc_id,
-            task_id="",
-            section=p.section + ((heading_label(b),) if b.kind in ("number", "letter") else ()),
-            content=strip_marker(b.text),
-            lead=leads,
-            coordinating=_coord_list(b.text[m.end() :]),
-            directing=(),
-            implementing=(),
-            deadline=dl.group(1) if dl else None,
-            char_start=b.char_start,
-            char_end=b.char_end,
-            layout="narrative",
-            numbered=False,
-        )
+        task = _sentence_task(doc_id, p, leads, _coord_list(b.text[m.end() :]), ("number", "letter"))
         out.append((task, p.path))
     return out
 
