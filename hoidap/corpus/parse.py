@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from hoidap.corpus.extract import extract_text
 from hoidap.corpus.layout import build_blocks
 from hoidap.corpus.metadata import check_against_manifest, header_facts
 from hoidap.corpus.normalize import RepairCounts
-from hoidap.corpus.records import Clause, DocumentInfo, ParsedDocument
+from hoidap.corpus.records import Clause, DocumentInfo, ParsedDocument, Task
 from hoidap.corpus.store import DocumentStore, slugify
 from hoidap.corpus.structure import Placed, heading_label, place_blocks
 from hoidap.corpus.tables import table_tasks
@@ -161,10 +162,14 @@ def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
         for t in tasks
     ]
 
+    tasks, renamed = unique_task_ids(tasks)
+
     # Link clauses to the task that contains them.
     spans = [(t.char_start, t.char_end, t.task_id) for t in tasks]
     linked: list[Clause] = []
     for c in clauses:
+        if c.task_id in renamed:  # a row of a table whose numbers repeat another table's
+            c = replace(c, task_id=None)
         if c.task_id is None:
             owner = next((tid for s, e, tid in spans if s <= c.char_start and c.char_end <= e), None)
             if owner is not None:
@@ -193,6 +198,59 @@ def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
         warnings=warnings,
         fallback=not structured,
     )
+
+
+_SECTION_LABEL_RE = re.compile(
+    r"^\s*(?:(?:phụ lục|phu luc)\s+(?P<annex>[0-9ivxlc]+)|(?:phần|mục|chương)\s+(?P<part>[0-9ivxlc]+)|"
+    r"(?P<roman>[ivxlc]+)\.|(?P<num>\d+(?:\.\d+)*)\.?\s)",
+    re.IGNORECASE,
+)
+
+
+def _section_label(segment: str) -> str | None:
+    m = _SECTION_LABEL_RE.match(segment)
+    if not m:
+        return None
+    if m.group("annex"):
+        return f"PL{m.group('annex').upper()}"
+    return (m.group("part") or m.group("roman") or m.group("num")).upper()
+
+
+def unique_task_ids(tasks: list[Task]) -> tuple[list[Task], set[str]]:
+    """Task numbers that repeat within a document (one table per heading, each numbered 1, 2, …) are
+    qualified by the numbering of the heading that tells them apart ("II. Xã hội số" > 1 -> "II.1"),
+    so that a task number names one task; the first of the others keeps its number only when no
+    heading tells them apart, and the rest get "(2)", "(3)"… Returns the tasks and the renamed ids."""
+    counts: dict[str, int] = {}
+    for t in tasks:
+        counts[t.task_id] = counts.get(t.task_id, 0) + 1
+    repeated = {tid for tid, n in counts.items() if n > 1}
+    if not repeated:
+        return tasks, set()
+    taken = {t.task_id for t in tasks if t.task_id not in repeated}
+    out: list[Task] = []
+    seen: dict[str, int] = {}
+    for t in tasks:
+        if t.task_id not in repeated:
+            out.append(t)
+            continue
+        labels = [lab for lab in (_section_label(seg) for seg in t.section) if lab]
+        new_id = None
+        for lab in reversed(labels):  # the nearest numbered heading first
+            candidate = f"{lab}.{t.task_id}"
+            if candidate not in taken:
+                new_id = candidate
+                break
+        if new_id is None:
+            seen[t.task_id] = seen.get(t.task_id, 0) + 1
+            n = seen[t.task_id]
+            new_id = t.task_id if n == 1 else f"{t.task_id}({n})"
+            while new_id in taken:
+                n += 1
+                new_id = f"{t.task_id}({n})"
+        taken.add(new_id)
+        out.append(replace(t, task_id=new_id))
+    return out, repeated
 
 
 def info_from_text(name: str, text: str) -> DocumentInfo:

@@ -191,8 +191,10 @@ class HybridIndex:
         lex_hits = self.lexical.search(tokens, depth, allowed) if mode != "dense" else []
         lex = {h.row: h.score for h in lex_hits}
         dense: dict[int, float] = {}
+        qvec: np.ndarray | None = None
         if mode != "lexical":
-            dense = dict(self.dense.search(self.embed_query(query), depth, allowed))
+            qvec = self.embed_query(query)
+            dense = dict(self.dense.search(qvec, depth, allowed))
         if mode == "lexical":
             fused = lex
         elif mode == "dense":
@@ -215,7 +217,11 @@ class HybridIndex:
             ):
                 continue
             terms = self.lexical.matched_terms(tokens, row) if tokens else []
-            hits.append(SearchHit(e, float(fused[row]), lex.get(row, 0.0), dense.get(row, 0.0), terms))
+            # A lexical hit the dense side did not return still gets its cosine, for the answer layer.
+            cosine = dense.get(row)
+            if cosine is None:
+                cosine = float(self.dense.vectors[row] @ qvec) if qvec is not None else 0.0
+            hits.append(SearchHit(e, float(fused[row]), lex.get(row, 0.0), cosine, terms))
             if len(hits) >= k:
                 break
         return hits

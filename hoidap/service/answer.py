@@ -30,7 +30,7 @@ from hoidap.service.extract import (
     role_phrase,
     unit_kind,
 )
-from hoidap.service.ranker import Candidate, RankerModel, features, question_numbers
+from hoidap.service.ranker import Candidate, RankerModel, features, question_numbers, word_coverage
 from hoidap.service.records import Answer, Citation, DocumentAnswer, QuestionError, Searcher
 from hoidap.service.understanding import (
     FRAME_TOKENS,
@@ -176,6 +176,7 @@ class Answerer:
                 if (d, t) in self.tasks
             ]
             if tasks:
+                tasks = self._closest_tasks(q, a, tasks)
                 return self._recorded(a, "task_record", self._from_tasks(q, a, tasks, top_k))
             return self._missing_task(q, a, scope, top_k)
         if a.intent == "listing":
@@ -185,6 +186,18 @@ class Answerer:
         if a.intent == "figure":
             return self._figure(q, a, scope, top_k)
         return self._lookup(q, a, scope, top_k)
+
+    def _closest_tasks(self, q: str, a: QueryAnalysis, tasks: list[Task]) -> list[Task]:
+        """A number that several tasks share (tables numbered anew under each heading): the ones whose
+        text and headings hold most of the question's words, when the question says what it is about."""
+        if len(tasks) <= len(a.task_ids):
+            return tasks
+        weighted = [(fold_token(t).replace("_", " "), w) for t, w in self.content_words(q)]
+        scores = [word_coverage(weighted, f"{t.content} {t.breadcrumb}") for t in tasks]
+        best = max(scores)
+        if best <= 0:
+            return tasks
+        return [t for t, sc in zip(tasks, scores, strict=True) if sc >= best - 1e-9]
 
     def _recorded(self, a: QueryAnalysis, path: str, answer: Answer) -> Answer:
         """An answer read from records: its confidence is that path's accuracy on the dev split."""

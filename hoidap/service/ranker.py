@@ -106,7 +106,11 @@ def features(
     h = hits[i]
     top_score = max((x.score for x in hits), default=0.0) or 1.0  # type: ignore[attr-defined]
     top_lex = max((x.lexical for x in hits), default=0.0) or 1.0  # type: ignore[attr-defined]
-    top_dense = max((x.dense for x in hits), default=0.0)  # type: ignore[attr-defined]
+    # A hit the dense search did not return has no cosine (0.0): give it the lowest cosine seen among
+    # the candidates, not a gap of -0.8 that would read as "unrelated".
+    seen = [x.dense for x in hits if x.dense > 0]  # type: ignore[attr-defined]
+    top_dense = max(seen, default=0.0)
+    dense = h.dense if h.dense > 0 else min(seen, default=0.0)  # type: ignore[attr-defined]
     text = h.entry.text  # type: ignore[attr-defined]
     folded_value = fold(value or "")
     folded_text = fold(text)
@@ -116,8 +120,8 @@ def features(
         "rank_rr": 1.0 / (1 + i),
         "score_ratio": h.score / top_score,  # type: ignore[attr-defined]
         "lexical_ratio": h.lexical / top_lex,  # type: ignore[attr-defined]
-        "dense": h.dense,  # type: ignore[attr-defined]
-        "dense_gap": h.dense - top_dense,  # type: ignore[attr-defined]
+        "dense": dense,
+        "dense_gap": dense - top_dense,
         "coverage": coverage,
         "content_coverage": word_coverage(weighted_words, content_text or text),
         "heading_coverage": word_coverage(weighted_words, heading_text),

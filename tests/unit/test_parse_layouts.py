@@ -40,7 +40,9 @@ def _quote_ok(d):
 
 def test_flattened_bar_table_row_2_2_of_dong_nai(doc):
     d = doc("kh-179-kh-ubnd-dong-nai-2025-kinh-te-so.md")
-    (t,) = [t for t in _by_id(d, "2.2") if "giao thông" in t.content]
+    # The appendix numbers its tasks anew under each heading: the repeated "2.2" is qualified ("II.2.2").
+    (t,) = [t for t in d.tasks if t.task_id.split(".", 1)[-1] == "2.2" and "giao thông" in t.content]
+    assert len({x.task_id for x in d.tasks}) == len(d.tasks)
     assert t.lead == ("Sở Xây dựng",)
     assert t.coordinating == ("Các sở, ban, ngành", "UBND các phường, xã")
     assert t.deadline == "2026 - 2030" and (t.deadline_start, t.deadline_end) == ("2026-01-01", "2030-12-31")
@@ -52,6 +54,14 @@ def test_flattened_bar_table_row_2_2_of_dong_nai(doc):
         "UBND tỉnh Đồng Nai",
     )
     _quote_ok(d)
+
+
+def test_tables_numbered_anew_under_each_heading_get_one_id_per_task(doc):
+    d = doc("kh-144-kh-ubnd-bac-ninh-2025-kinh-te-so.md")
+    first, second = _by_id(d, "I.1"), _by_id(d, "II.1")
+    assert first and "45% GRDP" in first[0].content and first[0].lead == ("Sở Tài chính",)
+    assert second and "băng rộng" in second[0].content
+    assert not _by_id(d, "1")
 
 
 def test_labelled_lines_at_two_levels_of_2623(doc):
