@@ -319,6 +319,9 @@ _DOC_REF_RE = re.compile(
 )
 
 
+_PERIOD_AFTER_RE = re.compile(r"\s*(?:thang|nam|quy|tuan|ngay)\b")
+
+
 def _find_doc_refs(al: str) -> list[tuple[DocRef, tuple[int, int]]]:
     """Every document reference in folded text with its span."""
     out: list[tuple[DocRef, tuple[int, int]]] = []
@@ -333,6 +336,8 @@ def _find_doc_refs(al: str) -> list[tuple[DocRef, tuple[int, int]]]:
             continue  # a bare number is no document reference
         if not parts and re.fullmatch(r"(?:19|20)\d\d", num):
             continue  # "kế hoạch 2025" is a year
+        if not parts and _PERIOD_AFTER_RE.match(al, m.end()):
+            continue  # "báo cáo 6 tháng", "kế hoạch 5 năm": a period, not a number
         out.append((DocRef(kind, num.lstrip("0") or "0", "-".join(issuer_parts) or None), m.span()))
     return out
 

@@ -447,3 +447,11 @@ def test_speed(ask):
     elapsed = time.perf_counter() - start
     print(f"1000 analyses: {elapsed:.3f} s")
     assert elapsed < 20  # loose: the budget is 5 s; this only catches pathological regressions
+
+
+def test_a_number_followed_by_a_period_word_is_no_document_reference():
+    from hoidap.service.understanding import _find_doc_refs
+
+    assert _find_doc_refs("cac so gui bao cao 6 thang ve so cong thuong") == []
+    assert _find_doc_refs("ke hoach 5 nam cua tinh") == []
+    assert [r.number for r, _ in _find_doc_refs("bao cao 6 ve ket qua")] == ["6"]
