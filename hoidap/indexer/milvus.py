@@ -54,6 +54,9 @@ LEXICAL_DEPTH = 300
 # bm25s's defaults (method "lucene"), so both backends score a token alike.
 BM25_K1 = 1.5
 BM25_B = 0.75
+# Milvus's BM25 keeps the (k1 + 1) factor of the textbook formula, bm25s's "lucene" method drops it:
+# every Milvus score is (k1 + 1) times bm25s's (measured: 2.5 +- 1e-6), so it is divided back.
+BM25_SCALE = 1.0 / (BM25_K1 + 1.0)
 INSERT_BATCH = 500
 MAX_TEXT_BYTES = 65_535  # Milvus VARCHAR limit
 _LIVE_KEY = "live"
@@ -81,17 +84,20 @@ def _joined(tokens: Sequence[str]) -> str:
     return text.encode("utf-8")[:MAX_TEXT_BYTES].decode("utf-8", "ignore").rsplit(" ", 1)[0]
 
 
-def _rows(entries: Sequence[Entry], tokens: Sequence[list[str]], vectors: np.ndarray) -> list[dict[str, Any]]:
+def _rows(
+    entries: Sequence[Entry], tokens: Sequence[list[str]], vectors: np.ndarray, ords: Sequence[int]
+) -> list[dict[str, Any]]:
     return [
         {
             "entry_id": e.entry_id,
+            "ord": int(o),
             "doc_id": e.doc_id,
             "accented": _joined(t),
             "folded": _joined(fold_tokens(t)),
             "vector": v.tolist(),
             "entry": e.to_dict(),
         }
-        for e, t, v in zip(entries, tokens, np.asarray(vectors, dtype=np.float32), strict=True)
+        for e, t, v, o in zip(entries, tokens, np.asarray(vectors, dtype=np.float32), ords, strict=True)
     ]
 
 
@@ -146,6 +152,8 @@ class MilvusStore:
         schema.add_field("entry_id", m.DataType.VARCHAR, is_primary=True, max_length=512)
         # Not a partition key: milvus-lite 2.5.1 rejects filters on a partition-key field.
         schema.add_field("doc_id", m.DataType.VARCHAR, max_length=512)
+        # The entry's row in the index files: equal scores are ranked by it, as the embedded index does.
+        schema.add_field("ord", m.DataType.INT64)
         analyzer = {"tokenizer": "whitespace"}
         for name in ("accented", "folded"):
             schema.add_field(
@@ -188,12 +196,15 @@ class MilvusStore:
         entries: Sequence[Entry],
         tokens: Sequence[list[str]],
         vectors: np.ndarray,
+        ords: Sequence[int],
         upsert: bool = False,
     ) -> None:
         write = self.client.upsert if upsert else self.client.insert
         for start in range(0, len(entries), INSERT_BATCH):
             end = start + INSERT_BATCH
-            write(collection, _rows(entries[start:end], tokens[start:end], vectors[start:end]))
+            write(
+                collection, _rows(entries[start:end], tokens[start:end], vectors[start:end], ords[start:end])
+            )
 
     def build(self, entries: Sequence[Entry], tokens: Sequence[list[str]], vectors: np.ndarray) -> str:
         """Load every entry into a new collection, then serve it; a failure leaves the old one serving.
@@ -205,7 +216,7 @@ class MilvusStore:
         collection = f"{self.name}_{time.strftime('%Y%m%d_%H%M%S')}_{time.time_ns() % 1_000_000:06d}"
         self._create(collection, int(np.asarray(vectors).shape[1]) if len(vectors) else 1)
         try:
-            self._insert(collection, entries, tokens, vectors)
+            self._insert(collection, entries, tokens, vectors, range(len(entries)))
             self.client.flush(collection)  # bulk inserts are not all searchable before a flush
             self.client.load_collection(collection)
             stored = self.count(collection)
@@ -242,15 +253,26 @@ class MilvusStore:
         return {r["entry_id"] for r in rows}
 
     def upsert_document(
-        self, doc_id: str, entries: Sequence[Entry], tokens: Sequence[list[str]], vectors: np.ndarray
+        self,
+        doc_id: str,
+        entries: Sequence[Entry],
+        tokens: Sequence[list[str]],
+        vectors: np.ndarray,
+        ords: Sequence[int] | None = None,
     ) -> int:
         """Make the live collection hold exactly these entries of `doc_id` (re-adding never duplicates).
+
+        Args:
+            ords: the entries' rows in the index files (default: after the rows already stored).
 
         Returns:
             The number of stale rows of the document deleted.
         """
         collection = self._require_live()
-        self._insert(collection, entries, tokens, vectors, upsert=True)
+        if ords is None:
+            base = self.count(collection)
+            ords = range(base, base + len(entries))
+        self._insert(collection, entries, tokens, vectors, ords, upsert=True)
         stale = self._ids_of(collection, doc_id) - {e.entry_id for e in entries}
         if stale:
             self.client.delete(collection, ids=sorted(stale))
@@ -290,7 +312,7 @@ class MilvusStore:
                 continue
             r = rows.get(doc_id, [])
             self.upsert_document(
-                doc_id, [out.entries[i] for i in r], [out.tokens[i] for i in r], out.vectors[r]
+                doc_id, [out.entries[i] for i in r], [out.tokens[i] for i in r], out.vectors[r], r
             )
         stored = self.count()
         if stored != len(out.entries):  # out of step (an earlier failure): copy everything instead
@@ -380,7 +402,16 @@ class MilvusIndex:
     def embed_query(self, query: str) -> np.ndarray:
         return self._queries(query)
 
-    def _bm25(self, field: str, terms: list[str], limit: int, expr: str) -> dict[str, float]:
+    def _hits(self, res: Any, ords: dict[str, int], scale: float = 1.0) -> dict[str, float]:
+        out = {}
+        for h in res[0]:
+            out[h["id"]] = float(h["distance"]) * scale
+            ords[h["id"]] = int(h["entity"]["ord"])
+        return out
+
+    def _bm25(
+        self, field: str, terms: list[str], limit: int, expr: str, ords: dict[str, int]
+    ) -> dict[str, float]:
         if not terms:
             return {}
         res = self.store.client.search(
@@ -389,23 +420,30 @@ class MilvusIndex:
             anns_field=f"{field}_bm25",
             limit=limit,
             filter=expr,
+            output_fields=["ord"],
             search_params={"metric_type": "BM25"},
         )
-        return {h["id"]: float(h["distance"]) for h in res[0]}
+        return self._hits(res, ords, BM25_SCALE)
 
-    def lexical_scores(self, tokens: list[str], depth: int, doc_ids: list[str] | None) -> dict[str, float]:
+    def lexical_scores(
+        self, tokens: list[str], depth: int, doc_ids: list[str] | None, ords: dict[str, int]
+    ) -> dict[str, float]:
         """accented + folded BM25 of the best `depth` rows, as `LexicalIndex.search` ranks them."""
         expr = _filter(doc_ids) if doc_ids else ""
         limit = max(LEXICAL_DEPTH, depth)
-        accented = self._bm25("accented", weighted_query(tokens), limit, expr)
-        folded = self._bm25("folded", weighted_query(fold_tokens(tokens)), limit, expr)
+        accented = self._bm25("accented", weighted_query(tokens), limit, expr, ords)
+        folded = self._bm25("folded", weighted_query(fold_tokens(tokens)), limit, expr, ords)
         total = {
             key: accented.get(key, 0.0) + folded.get(key, 0.0) for key in accented.keys() | folded.keys()
         }
-        best = sorted((key for key in total if total[key] > 0), key=lambda key: (-total[key], key))[:depth]
+        best = sorted((key for key in total if total[key] > 0), key=lambda key: (-total[key], ords[key]))[
+            :depth
+        ]
         return {key: total[key] for key in best}
 
-    def dense_scores(self, query: str, depth: int, doc_ids: list[str] | None) -> dict[str, float]:
+    def dense_scores(
+        self, query: str, depth: int, doc_ids: list[str] | None, ords: dict[str, int]
+    ) -> dict[str, float]:
         vec = np.asarray(self.embed_query(query), dtype=np.float32)
         vec = vec / max(float(np.linalg.norm(vec)), 1e-12)  # cosine, as DenseIndex
         res = self.store.client.search(
@@ -414,9 +452,10 @@ class MilvusIndex:
             anns_field="vector",
             limit=depth,
             filter=_filter(doc_ids) if doc_ids else "",
+            output_fields=["ord"],
             search_params={"metric_type": "IP"},
         )
-        return {h["id"]: float(h["distance"]) for h in res[0]}
+        return self._hits(res, ords)
 
     def _fetch(self, keys: list[str]) -> Iterator[tuple[Entry, list[str]]]:
         rows = self.store.client.query(self.collection, ids=keys, output_fields=["entry", "accented"])
@@ -446,8 +485,9 @@ class MilvusIndex:
             return []
         depth = search_depth(k)
         tokens = tokenize(query)
-        lex = self.lexical_scores(tokens, depth, doc_ids) if mode != "dense" and tokens else {}
-        dense = self.dense_scores(query, depth, doc_ids) if mode != "lexical" else {}
+        ords: dict[str, int] = {}
+        lex = self.lexical_scores(tokens, depth, doc_ids, ords) if mode != "dense" and tokens else {}
+        dense = self.dense_scores(query, depth, doc_ids, ords) if mode != "lexical" else {}
         if mode == "lexical":
             fused = lex
         elif mode == "dense":
@@ -466,4 +506,4 @@ class MilvusIndex:
         def terms(key: str) -> list[str]:
             return matched_terms(tokens, row_tokens[key]) if tokens else []
 
-        return rank(fused, lex, dense, entries, terms, k, collapse)
+        return rank(fused, lex, dense, entries, terms, k, collapse, tie=lambda key: (ords[key], key))

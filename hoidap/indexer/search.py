@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -106,8 +106,9 @@ def rank(
     terms: Callable[[K], list[str]],
     k: int,
     collapse: bool,
+    tie: Callable[[K], Any] | None = None,
 ) -> list[SearchHit]:
-    """The best `k` hits of fused scores (ties by key), nested spans of one document collapsed.
+    """The best `k` hits of fused scores (ties by `tie(key)`, default the key), nested spans collapsed.
 
     Shared by every backend so that the same scores give the same hits.
 
@@ -117,8 +118,9 @@ def rank(
         terms: the matched query terms of a key.
         k: number of hits.
         collapse: drop hits whose span nests inside a better hit of the same document.
+        tie: the order of keys with equal scores (the embedded index's row order).
     """
-    order = sorted(fused, key=lambda r: (-fused[r], r))
+    order = sorted(fused, key=lambda r: (-fused[r], tie(r) if tie else r))
     hits: list[SearchHit] = []
     batch = max(k * 2, 10)
     for start in range(0, len(order), batch):
