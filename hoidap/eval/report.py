@@ -54,6 +54,8 @@ def _rounded(value: Any) -> Any:
         return round(value, 4)
     if isinstance(value, dict):
         return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
     return value
 
 
@@ -175,6 +177,33 @@ def render(results: EvalResults, command: str) -> str:
     )
     full = results.systems.get(FULL_SYSTEM)
     if full:
+        lines += [
+            "",
+            f"## False \"not found\" by question type (`{FULL_SYSTEM}`)",
+            "",
+            "Share of the answerable questions of each type that got \"not found\".",
+            "",
+        ]
+        fnf = full.metrics.get("false_not_found_by_type", {})
+        lines += _table(
+            ["Type", "n", "false not found"],
+            [[t, str(first["count_by_type"].get(t, 0)), fmt(v)] for t, v in fnf.items()],
+        )
+        lines += [
+            "",
+            f"## Reliability of the confidence (`{FULL_SYSTEM}`)",
+            "",
+            "Given answers grouped by the confidence the service showed; a calibrated confidence has an "
+            "accuracy close to its mean confidence. The ranker that gives it was trained on the dev split.",
+            "",
+        ]
+        lines += _table(
+            ["Confidence", "answers", "mean confidence", "accuracy"],
+            [
+                [b["bucket"], str(b["n"]), fmt(b["mean_confidence"]), fmt(b["accuracy"])]
+                for b in full.metrics.get("reliability", [])
+            ],
+        )
         failures = [r for r in full.items if not r.correct]
         lines += [
             "",

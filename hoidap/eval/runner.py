@@ -66,10 +66,12 @@ def evaluate_item(service: Answerer, system: System, item: GoldItem) -> ItemResu
     try:
         ans = service.ask(item.question)
         found, answer, message, took = ans.found, ans.answer, ans.message, ans.took_ms
+        confidence = ans.confidence
         cite = ans.citations[0] if ans.found and ans.citations else None
         listed = listed_quotes(answer, [(c.task_id, c.quote) for c in ans.citations])
     except QuestionError as exc:
         found, answer, message, took, cite, listed = False, None, str(exc), 0.0, None, []
+        confidence = None
     result = ItemResult(
         item.id,
         item.type,
@@ -81,6 +83,7 @@ def evaluate_item(service: Answerer, system: System, item: GoldItem) -> ItemResu
         answer_matches(item.type, item.answers, answer, found, listed),
         took,
         message=message,
+        confidence=confidence,
     )
     if cite is not None:
         result.quote, result.quote_doc = cite.quote, cite.doc_id

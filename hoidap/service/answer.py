@@ -13,6 +13,7 @@ import math
 import re
 import threading
 import time
+from collections.abc import Callable
 
 from hoidap.corpus.normalize import fold, normalize_span
 from hoidap.corpus.records import ParsedDocument, Task
@@ -20,13 +21,16 @@ from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, split_agencies
 from hoidap.indexer.search import SearchHit
 from hoidap.indexer.tokenization import fold_token, is_stopword, tokenize
 from hoidap.service.extract import (
+    asked_document_kind,
     best_sentence,
     deadline_phrase,
+    document_reference,
     figure_phrase,
     locate,
     role_phrase,
     unit_kind,
 )
+from hoidap.service.ranker import Candidate, RankerModel, features, question_numbers
 from hoidap.service.records import Answer, Citation, DocumentAnswer, QuestionError, Searcher
 from hoidap.service.understanding import (
     FRAME_TOKENS,
@@ -59,8 +63,14 @@ class Answerer:
         searcher: Searcher,
         mode: str = "hybrid",
         thresholds: AnswerThresholds | None = None,
+        ranker: RankerModel | None = None,
+        observer: Callable[[QueryAnalysis, str, list[Candidate]], None] | None = None,
     ) -> None:
+        """`ranker`: the candidate model (default: the saved one); `observer` sees every candidate
+        list the answer layer ranks (question analysis, answer path, candidates) — the trainer uses it."""
         self.docs = {d.doc_id: d for d in docs}
+        self.ranker = ranker or RankerModel.load()
+        self.observer = observer
         self.thresholds = thresholds or AnswerThresholds()
         self.searcher = searcher
         self.mode = mode
@@ -156,7 +166,7 @@ class Answerer:
             )
         scope = self._scope(a, doc_ids)
         if a.intent == "document":
-            return self._document_fact(q, a, scope, top_k)
+            return self._recorded(a, "document", self._document_fact(q, a, scope, top_k))
         if a.task_ids and a.intent in ("lead", "coordinating", "deadline", "lookup", "listing", "figure"):
             tasks = [
                 self.tasks[(d, t)]
@@ -165,15 +175,23 @@ class Answerer:
                 if (d, t) in self.tasks
             ]
             if tasks:
-                return self._from_tasks(q, a, tasks, top_k)
+                return self._recorded(a, "task_record", self._from_tasks(q, a, tasks, top_k))
             return self._missing_task(q, a, scope, top_k)
         if a.intent == "listing":
-            return self._listing(q, a, scope, top_k)
+            return self._recorded(a, "listing", self._listing(q, a, scope, top_k))
         if a.intent in ("lead", "coordinating", "deadline"):
             return self._task_by_search(q, a, scope, top_k)
         if a.intent == "figure":
             return self._figure(q, a, scope, top_k)
         return self._lookup(q, a, scope, top_k)
+
+    def _recorded(self, a: QueryAnalysis, path: str, answer: Answer) -> Answer:
+        """An answer read from records: its confidence is that path's accuracy on the dev split."""
+        if self.observer is not None:
+            self.observer(a, path, [])
+        if answer.found and answer.confidence is None:
+            answer.confidence = self.ranker.path_confidence.get(path)
+        return answer
 
     def _refs_in_tasks(self, a: QueryAnalysis) -> bool:
         """An unknown reference that the named task itself mentions is its subject, not its container."""
@@ -243,30 +261,24 @@ class Answerer:
             related=self._related(q, scope or list(self.docs), top_k),
         )
 
-    def coverage(self, q: str, hit: SearchHit) -> float:
-        """Share of the question's content words found in the hit, weighted by rarity (IDF).
-
-        Words the corpus never uses ("bóng đá") weigh most, generic ones ("phát triển") least,
-        so a clause that only shares boilerplate with the question is weak evidence.
-        """
+    def content_words(self, q: str) -> list[tuple[str, float]]:
+        """The question's content words with their rarity weights (IDF): words the corpus never uses
+        ("bóng đá") weigh most, generic ones ("phát triển") least."""
         content = list(
             dict.fromkeys(
                 t for t in tokenize(q) if not is_stopword(t) and fold_token(t).casefold() not in FRAME_TOKENS
             )
         )
-        if not content:
-            return 0.0
         top_idf = max(self._idf.values(), default=1.0) * 1.2
+        return [(t, self._idf.get(fold_token(t), top_idf) if self._idf else 1.0) for t in content]
 
-        def weight(tok: str) -> float:
-            return self._idf.get(fold_token(tok), top_idf) if self._idf else 1.0
-
+    def coverage(self, q: str, hit: SearchHit, content: list[tuple[str, float]] | None = None) -> float:
+        """Share of the question's content words found in the hit, weighted by rarity, so a clause
+        that only shares boilerplate with the question is weak evidence."""
+        content = self.content_words(q) if content is None else content
         matched = set(hit.matched_terms)
-        total = sum(weight(t) for t in content)
-        return sum(weight(t) for t in content if t in matched) / total if total else 0.0
-
-    def _confident(self, q: str, hit: SearchHit) -> bool:
-        return self.coverage(q, hit) >= self.thresholds.min_coverage or hit.dense >= self.thresholds.min_dense
+        total = sum(w for _, w in content)
+        return sum(w for t, w in content if t in matched) / total if total else 0.0
 
     def _year_mismatch(self, a: QueryAnalysis, hit: SearchHit) -> bool:
         """The question asks about years the clause does not speak of: the years of the clause and
@@ -373,35 +385,47 @@ class Answerer:
         return self._not_found(q, a, msg, scope, top_k)
 
     def _task_by_search(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
-        """The best supported clause answers: its task record when it states the field asked for,
-        else the field as the clause's own wording states it (role phrase, date)."""
+        """The best ranked clause answers: its task record when it states the field asked for, else
+        the field as the clause's own wording states it (role phrase, date)."""
         all_hits = self._search(q, scope, max(top_k * 3, 15))
-        confident = [h for h in all_hits[:4] if self._confident(q, h)]
-        for h in confident:
-            task = self.tasks.get((h.entry.doc_id, h.entry.task_id)) if h.entry.task_id else None
-            if task is not None and self._field(task, a.intent, a):
-                return self._task_answer(q, a, h, all_hits, top_k)
-            prose = self._from_prose(q, a, h, all_hits, top_k)
-            if prose is not None:
-                return prose
-            if task is not None:  # the task asked about does not state the field: say so
-                return self._task_answer(q, a, h, all_hits, top_k)
-        task_hits = [h for h in all_hits if h.entry.task_id]
-        if task_hits and self._confident(q, task_hits[0]):
-            return self._task_answer(q, a, task_hits[0], all_hits, top_k)  # says the field is not stated
+        cands = self._candidates(q, a, all_hits, "task")
+        floor = self.ranker.threshold("task")
+        best = next((c for c in cands if c.value), None)
+        if best is not None and best.probability >= floor:
+            if best.task is not None and self._field(best.task, a.intent, a):  # type: ignore[arg-type]
+                answer = self._task_answer(q, a, best.hit, all_hits, top_k, cands)  # type: ignore[arg-type]
+            else:
+                answer = self._prose_answer(q, a, best, all_hits, top_k)
+            answer.confidence = round(best.probability, 3)
+            return answer
+        top = cands[0] if cands else None
+        if top is not None and top.task is not None and top.probability >= floor:
+            # The task asked about is found but does not state the field: say so.
+            answer = self._task_answer(q, a, top.hit, all_hits, top_k, cands)  # type: ignore[arg-type]
+            answer.confidence = round(top.probability, 3)
+            return answer
         return self._not_found(
             q, a, "Không tìm thấy nhiệm vụ phù hợp với câu hỏi trong văn bản.", scope, top_k
         )
 
     def _task_answer(
-        self, q: str, a: QueryAnalysis, top: SearchHit, all_hits: list[SearchHit], top_k: int
+        self,
+        q: str,
+        a: QueryAnalysis,
+        top: SearchHit,
+        all_hits: list[SearchHit],
+        top_k: int,
+        cands: list[Candidate],
     ) -> Answer:
         hits = [h for h in all_hits if h.entry.task_id]
         chosen = [top]
-        for h in hits:
+        # Another document answers too when its best task is itself a confident answer, close in score.
+        others = [c for c in cands if c.task is not None and c.value and c.hit is not top]
+        for c in others:
+            h: SearchHit = c.hit  # type: ignore[assignment]
             if (
-                h is not top
-                and h.entry.doc_id not in {c.entry.doc_id for c in chosen}
+                h.entry.doc_id not in {x.entry.doc_id for x in chosen}
+                and c.probability >= self.ranker.threshold("task")
                 and h.score >= self.thresholds.multi_doc_ratio * top.score
                 and not a.doc_ids
                 and not a.province
@@ -436,21 +460,22 @@ class Answerer:
         answer.related = [self._hit_citation(h) for h in hits[: top_k + 1] if h not in chosen][:top_k]
         return answer
 
-    def _from_prose(
-        self, q: str, a: QueryAnalysis, hit: SearchHit, hits: list[SearchHit], top_k: int
-    ) -> Answer | None:
+    def _prose_value(self, a: QueryAnalysis, hit: SearchHit) -> str | None:
         """The field as a clause words it: its agency for "who", its time phrase for "when"."""
         text = hit.entry.text
         if a.intent == "deadline":
-            value = deadline_phrase(text, a.figure_terms or [a.keywords])
-        elif a.intent == "lead":
-            value = role_phrase(text, "lead", hit.entry.section) or clause_subject(text)
-        elif a.intent == "coordinating":
-            value = role_phrase(text, "coordinating")
-        else:
-            value = None
-        if not value:
-            return None
+            return deadline_phrase(text, a.figure_terms or [a.keywords])
+        if a.intent == "lead":
+            return role_phrase(text, "lead", hit.entry.section) or clause_subject(text)
+        if a.intent == "coordinating":
+            return role_phrase(text, "coordinating")
+        return None
+
+    def _prose_answer(
+        self, q: str, a: QueryAnalysis, best: Candidate, hits: list[SearchHit], top_k: int
+    ) -> Answer:
+        hit: SearchHit = best.hit  # type: ignore[assignment]
+        value = best.value or ""
         return Answer(
             question=q,
             question_type=a.intent,
@@ -460,6 +485,49 @@ class Answerer:
             citations=[self._hit_citation(hit, value)],
             related=[self._hit_citation(h) for h in hits[:top_k] if h is not hit][: top_k - 1],
         )
+
+    def _candidates(self, q: str, a: QueryAnalysis, hits: list[SearchHit], path: str) -> list[Candidate]:
+        """The first clauses of `hits` with the value each states, ranked by the learned model."""
+        pool = hits[: {"task": 8, "figure": 10, "lookup": 5}[path]]
+        content = self.content_words(q)
+        weighted = [(fold_token(t).replace("_", " "), w) for t, w in content]
+        numbers = question_numbers(a.folded, a.years)
+        terms = a.figure_terms or [a.keywords]
+        asked_kind = asked_document_kind(a.folded) if path == "lookup" else None
+        out: list[Candidate] = []
+        for i, h in enumerate(pool):
+            e = h.entry
+            task = self.tasks.get((e.doc_id, e.task_id)) if e.task_id else None
+            value: str | None
+            if path == "task":
+                field_value = self._field(task, a.intent, a) if task is not None else ""
+                value = field_value or self._prose_value(a, h)
+            elif path == "figure":
+                fig = figure_phrase(e.text, terms, unit_kind(a.normalized))
+                value = fig[0] if fig else None
+            elif asked_kind:
+                value = document_reference(e.text, asked_kind, [t for t, _ in content])
+            else:
+                value = best_sentence(e.text, [t for t, _ in content])
+            feats = features(
+                pool,
+                i,
+                coverage=self.coverage(q, h, content),
+                content_text=task.content if task is not None else e.text,
+                heading_text=f"{e.section} {e.doc_title}",
+                weighted_words=weighted,
+                numbers=numbers,
+                year_mismatch=self._year_mismatch(a, h),
+                value=value,
+                task_row=task is not None,
+                folded_question=a.folded,
+                path=path,
+            )
+            out.append(Candidate(hit=h, value=value, task=task, features=feats))
+        ranked = self.ranker.rank(out)
+        if self.observer is not None:
+            self.observer(a, path, ranked)
+        return ranked
 
     def _listing(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
         roles = a.roles or ["lead", "coordinating"]
@@ -506,55 +574,38 @@ class Answerer:
 
     def _figure(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
         hits = self._search(q, scope, max(top_k * 3, 15))
-        terms = a.figure_terms or [a.keywords]
-        # The first few supported clauses holding a figure compete: the one whose figure is governed by
-        # more of the asked words wins ("… tại Hà Nội, nồng độ bụi PM2.5 … đạt [dưới 40 μg/m3]" over a
-        # clause that only shares the topic); ties keep the retrieval order.
-        asked = {w for t in terms for w in fold(t).split()}
-        candidates: list[tuple[int, SearchHit, str]] = []
-        for h in hits[:8]:
-            if self._year_mismatch(a, h):
-                continue
-            fig = figure_phrase(h.entry.text, terms, unit_kind(a.normalized))
-            if fig and self._confident(q, h):
-                before = fold(h.entry.text[max(0, fig[1] - 80) : fig[1]]).split()
-                candidates.append((len(asked & set(before)), h, fig[0]))
-                if len(candidates) == 3:
-                    break
-        found: list[tuple[SearchHit, str]] = []
-        if candidates:
-            best = max(candidates, key=lambda c: c[0])  # max keeps the first of equals
-            found.append((best[1], best[2]))
-        if not found:
+        floor = self.ranker.threshold("figure")
+        good = [c for c in self._candidates(q, a, hits, "figure") if c.value and c.probability >= floor]
+        if not good:
             msg = "Văn bản không nêu con số cho câu hỏi này."
             if a.years:
                 msg = f"Văn bản không nêu con số này cho năm {', '.join(map(str, a.years))}."
             return self._not_found(q, a, msg, scope, top_k)
-        top, phrase = found[0]
-        per_doc = [(top, phrase)]
+        best = good[0]
+        top: SearchHit = best.hit  # type: ignore[assignment]
+        per_doc = [best]
         if not a.doc_ids and not a.province:
-            for h in hits:
-                if (
-                    h.entry.doc_id in {x[0].entry.doc_id for x in per_doc}
-                    or h.score < self.thresholds.multi_doc_ratio * top.score
+            for c in good[1:]:
+                h: SearchHit = c.hit  # type: ignore[assignment]
+                if h.entry.doc_id not in {x.hit.entry.doc_id for x in per_doc} and (  # type: ignore[attr-defined]
+                    h.score >= self.thresholds.multi_doc_ratio * top.score
                 ):
-                    continue
-                fig = figure_phrase(h.entry.text, terms, unit_kind(a.normalized))
-                if fig and self._confident(q, h) and not self._year_mismatch(a, h):
-                    per_doc.append((h, fig[0]))
-        citations = [self._hit_citation(h, p) for h, p in per_doc]
+                    per_doc.append(c)
+        citations = [self._hit_citation(c.hit, c.value) for c in per_doc]  # type: ignore[arg-type]
         if len(per_doc) == 1:
             return Answer(
                 question=q,
                 question_type="figure",
-                answer=phrase,
+                answer=best.value,
                 found=True,
                 message=f"Trích từ {citations[0].doc_title}.",
                 citations=citations,
-                related=[self._hit_citation(h) for h in hits[1:top_k] if h is not top],
+                related=[self._hit_citation(h) for h in hits[:top_k] if h is not top][: top_k - 1],
+                confidence=round(best.probability, 3),
             )
         answers = [
-            DocumentAnswer(doc_id=h.entry.doc_id, doc_title=h.entry.doc_title, answer=p) for h, p in per_doc
+            DocumentAnswer(doc_id=c.hit.entry.doc_id, doc_title=c.hit.entry.doc_title, answer=c.value or "")  # type: ignore[attr-defined]
+            for c in per_doc
         ]
         text = "; ".join(f"{x.doc_title}: {x.answer}" for x in answers)
         return Answer(
@@ -566,11 +617,13 @@ class Answerer:
             citations=citations,
             related=[],
             answers=answers,
+            confidence=round(best.probability, 3),
         )
 
     def _lookup(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
         hits = self._search(q, scope, top_k + 5)
-        if not hits or not self._confident(q, hits[0]):
+        cands = self._candidates(q, a, hits, "lookup")
+        if not cands or cands[0].probability < self.ranker.threshold("lookup"):
             return Answer(
                 question=q,
                 question_type=a.intent,
@@ -581,16 +634,17 @@ class Answerer:
                 citations=[],
                 related=[self._hit_citation(h) for h in hits[:top_k]],
             )
-        top = hits[0]
-        sentence = best_sentence(top.entry.text, [t for t in tokenize(q) if not is_stopword(t)])
+        best = cands[0]
+        top: SearchHit = best.hit  # type: ignore[assignment]
         return Answer(
             question=q,
             question_type=a.intent,
-            answer=sentence,
+            answer=best.value,
             found=True,
             message=f"Trích từ {top.entry.doc_title}.",
-            citations=[self._hit_citation(top, sentence)],
-            related=[self._hit_citation(h) for h in hits[1:top_k]],
+            citations=[self._hit_citation(top, best.value)],
+            related=[self._hit_citation(h) for h in hits[:top_k] if h is not top][: top_k - 1],
+            confidence=round(best.probability, 3),
         )
 
     def _document_fact(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:

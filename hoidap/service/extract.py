@@ -255,3 +255,42 @@ def role_phrase(text: str, role: str, section: str = "") -> str | None:
         heading = section.split(" > ")[-1]
         return clean_agency(re.sub(r"^\s*(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*", "", heading))
     return None
+
+
+# A document a clause cites: "Quyết định số 531/QĐ-TTg ngày 01 tháng 4 năm 2021", "Kế hoạch số
+# 371/KH-UBND ngày 31/7/2023", "Nghị quyết 29-NQ/TW".
+DOC_KINDS = (
+    "Quyết định|Nghị quyết|Kế hoạch|Chương trình hành động|Chương trình|Thông tư liên tịch|Thông tư|"
+    "Nghị định|Chỉ thị|Công văn|Kết luận|Hướng dẫn|Thông báo|Đề án|Luật|Pháp lệnh"
+)
+DOC_REF_RE = re.compile(
+    rf"(?P<kind>{DOC_KINDS})\s+(?:số\s+)?(?P<number>\d+[\w.]*(?:[/-][\wĐđ.]+)+)"
+    r"(?:,?\s+ngày\s+\d{1,2}(?:\s*/\s*\d{1,2}\s*/\s*\d{4}|\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?",
+)
+# "… quyết định nào", "căn cứ văn bản nào", "kế hoạch số mấy", "thay thế kế hoạch nào".
+ASKS_DOC_RE = re.compile(
+    r"\b(?P<kind>quyet dinh|nghi quyet|ke hoach|chuong trinh|thong tu|nghi dinh|chi thi|cong van|"
+    r"ket luan|van ban|luat)\s+(?:nao|so may|so bao nhieu|gi)\b"
+)
+
+
+def asked_document_kind(folded_question: str) -> str | None:
+    """The kind of document a question asks to be named ("van ban" for any), None when it asks none."""
+    m = ASKS_DOC_RE.search(folded_question)
+    return m.group("kind") if m else None
+
+
+def document_reference(text: str, kind: str, words: list[str]) -> str | None:
+    """The cited document that answers "… quyết định nào?" in `text`: of the references of the kind
+    asked ("van ban": any), the one whose preceding words share most with the question's `words`
+    (folded); the first of equals."""
+    refs = [m for m in DOC_REF_RE.finditer(text) if kind == "van ban" or fold(m.group("kind")) == kind]
+    if not refs:
+        return None
+    asked = {w for t in words for w in fold(t).replace("_", " ").split()}
+
+    def context(m: re.Match[str]) -> int:
+        return len(asked & set(fold(text[max(0, m.start() - 160) : m.start()]).split()))
+
+    best = max(refs, key=context)  # max keeps the first of equals
+    return " ".join(best.group(0).split())

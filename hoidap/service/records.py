@@ -63,6 +63,9 @@ class Answer:
     answers: list[DocumentAnswer] = field(default_factory=list)  # one per document when several answer
     took_ms: float = 0.0
     analysis: dict[str, Any] = field(default_factory=dict)
+    # Probability that the answer is right (the ranker's, calibrated on the dev split); None when
+    # nothing was answered.
+    confidence: float | None = None
 
     def to_dict(self, with_analysis: bool = False) -> dict[str, Any]:
         d = asdict(self)

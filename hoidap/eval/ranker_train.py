@@ -1,0 +1,131 @@
+"""Train the answer ranker (`service/ranker.py`) on the DEV split, never on test or unseen items.
+
+Every dev question is asked once through the real answer layer; each candidate clause it ranks is a
+row (its features; label: the value read from it is a right answer to the question). A logistic
+regression (scikit-learn) is fitted to the rows; its probability for the best candidate is the
+answer's confidence, and below `DECISION_THRESHOLD` the answer is "not found".
+Answers read from records (a named task, a document's header, a task listing) get their path's dev
+accuracy as their confidence.
+
+    hoidap eval --train-ranker --out hoidap/service/data/ranker.json
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from hoidap.eval.gold import GoldItem
+from hoidap.eval.metrics import answer_matches
+from hoidap.service.answer import Answerer
+from hoidap.service.qa import QAService
+from hoidap.service.ranker import FEATURES, PATHS, Candidate, RankerModel
+from hoidap.service.records import QuestionError
+from hoidap.service.understanding import QueryAnalysis
+
+REGULARISATION_C = 1.0
+# Answer when the model finds a right answer more likely than not. Not tuned: the dev split holds too
+# few unanswerable questions per path to place a threshold on (6 in all), and a threshold read off the
+# test splits would be tuned on them.
+DECISION_THRESHOLD = 0.5
+
+
+@dataclass
+class Asked:
+    """One dev question: the candidate lists ranked while answering it, and the record paths used."""
+
+    item: GoldItem
+    lists: list[tuple[str, list[Candidate]]] = field(default_factory=list)
+    record_path: str | None = None
+    correct: bool = False
+
+
+def _label(item: GoldItem, value: str | None) -> int:
+    if item.type == "unanswerable" or not value:
+        return 0
+    return int(answer_matches(item.type, item.answers, value, True))
+
+
+def collect(service: QAService, items: Sequence[GoldItem], model: RankerModel) -> list[Asked]:
+    """Ask every item with `model`, keeping the candidates each answer path ranked."""
+    current: list[Asked] = []
+
+    def observe(a: QueryAnalysis, path: str, cands: list[Candidate]) -> None:
+        if path in PATHS:
+            current[-1].lists.append((path, list(cands)))
+        else:
+            current[-1].record_path = path
+
+    inner = service.answerer
+    answerer = Answerer(
+        list(service.docs.values()), inner.searcher, inner.mode, inner.thresholds, model, observe
+    )
+    for item in items:
+        current.append(Asked(item))
+        try:
+            ans = answerer.ask(item.question)
+            current[-1].correct = answer_matches(item.type, item.answers, ans.answer, ans.found)
+        except QuestionError:
+            current[-1].correct = item.type == "unanswerable"
+    return current
+
+
+def fit(asked: Sequence[Asked]) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Standardised logistic regression over every ranked candidate: (mean, scale, coef, intercept)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    rows = [(c.features, _label(x.item, c.value)) for x in asked for _, cands in x.lists for c in cands]
+    if not rows or len({y for _, y in rows}) < 2:
+        raise ValueError("the dev split gave no positive or no negative candidate; nothing to learn")
+    X = np.array([[f[name] for name in FEATURES] for f, _ in rows], dtype=float)
+    y = np.array([lab for _, lab in rows])
+    scaler = StandardScaler().fit(X)
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    lr = LogisticRegression(C=REGULARISATION_C, max_iter=2000).fit((X - scaler.mean_) / scale, y)
+    return scaler.mean_, scale, lr.coef_[0], float(lr.intercept_[0])
+
+
+def train(
+    service: QAService, items: Sequence[GoldItem], progress: Callable[[str], None] | None = None
+) -> RankerModel:
+    """Fit the ranker on `items` (the dev split) and read its thresholds and path confidences off them."""
+    say = progress or (lambda _m: None)
+    say(f"Thu thập ứng viên: {len(items)} câu hỏi (dev)")
+    asked = collect(service, items, RankerModel.untrained())
+    mean, scale, coef, intercept = fit(asked)
+    model = RankerModel(
+        features=FEATURES,
+        mean=tuple(float(v) for v in mean),
+        scale=tuple(float(v) for v in scale),
+        coef=tuple(float(v) for v in coef),
+        intercept=intercept,
+        thresholds={p: DECISION_THRESHOLD for p in PATHS},
+        path_confidence={},
+        trained_on=f"dev split, {len(items)} questions",
+    )
+    # Record paths' confidence: their dev accuracy with the final model.
+    final = collect(service, items, model)
+    per_path: dict[str, list[bool]] = defaultdict(list)
+    for x in final:
+        if x.record_path:
+            per_path[x.record_path].append(x.correct)
+    confidence = {p: round(sum(v) / len(v), 3) for p, v in per_path.items() if v}
+    model = RankerModel(**{**model.__dict__, "path_confidence": confidence})
+    right = sum(x.correct for x in final)
+    say(f"Dev: {right}/{len(final)} câu trả lời đúng; tin cậy theo bản ghi {confidence}")
+    return model
+
+
+def command(service: QAService, items: Sequence[GoldItem], out: Path) -> int:
+    import sys
+
+    model = train(service, items, progress=lambda m: print(m, file=sys.stderr))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(model.to_json() + "\n", encoding="utf-8")
+    print(f"Đã ghi mô hình xếp hạng: {out}", file=sys.stderr)
+    return 0

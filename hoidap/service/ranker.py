@@ -1,0 +1,216 @@
+"""Answer choice as a learned ranking of candidate clauses, with a calibrated confidence.
+
+Free-retrieval answers (who leads, when, how much, what) pick one of the top clauses and read the
+value from it. Which clause, and whether any is good enough, is decided by a small logistic regression
+over features of each candidate (retrieval scores, coverage of the question's words by the clause, by
+its task text and by its headings, the question's numbers found in it, year scope, whether the value
+asked for can be read from it). It is trained on the dev split only (`hoidap eval train-ranker`, in
+`eval/ranker_train.py`) and saved with its feature list in `service/data/ranker.json`; its probability
+is the answer's confidence, and an answer below the saved threshold is "not found".
+
+Answers read from records (a named task, a document's header, a listing of tasks) do not compete with
+clauses; their confidence is the dev-split accuracy of that path, saved in the same file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from hoidap.corpus.normalize import fold
+
+FEATURES: tuple[str, ...] = (
+    "rank_rr",  # 1 / (1 + retrieval rank)
+    "score_ratio",  # fused score / top fused score
+    "lexical_ratio",  # lexical score / top lexical score
+    "dense",  # cosine of clause and question
+    "dense_gap",  # cosine minus the best cosine among the candidates
+    "coverage",  # IDF-weighted share of the question's content words matched by the clause
+    "content_coverage",  # the same over the task's own text (not its agency columns), else the clause
+    "heading_coverage",  # the same over the clause's headings and document title
+    "numbers",  # share of the question's numbers ("40%", "5G", "2.2") found in the clause
+    "has_numbers",
+    "year_mismatch",  # the question's years are not the clause's (nor its headings')
+    "extractable",  # the value asked for can be read from the clause
+    "task_row",  # the clause is a task record (table row, labelled task, sentence task)
+    "value_in_question",  # the read value repeats the question (an agency the question names)
+    "value_context",  # coverage of the question's words in the text just before the value (what governs it)
+    "path_figure",  # which answer path ranks (a task field is the base): each has its own prior
+    "path_lookup",
+)
+PATHS = ("task", "figure", "lookup")
+
+_NUMBER_RE = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?:\s*%)?")
+_WORD_RE = re.compile(r"[a-z0-9đ]+")
+
+DEFAULT_PATH = Path(str(resources.files("hoidap.service"))) / "data" / "ranker.json"
+
+
+@dataclass
+class Candidate:
+    """One clause that may answer, the value read from it, its features and probability."""
+
+    hit: object  # indexer.search.SearchHit (kept untyped: the ranker needs no index types)
+    value: str | None
+    task: object | None = None  # corpus.records.Task when the clause is a task record with the field
+    features: dict[str, float] = field(default_factory=dict)
+    probability: float = 0.0
+
+
+def question_numbers(folded_question: str, years: Iterable[int]) -> list[str]:
+    """Numbers the question states, years excluded (the year check covers them)."""
+    ys = {str(y) for y in years}
+    return [n.replace(" ", "") for n in _NUMBER_RE.findall(folded_question) if n not in ys]
+
+
+def number_share(numbers: Sequence[str], text: str) -> float:
+    if not numbers:
+        return 0.0
+    folded = fold(text).replace(" %", "%")
+    found = sum(1 for n in numbers if re.search(rf"(?<![\d.,]){re.escape(n)}(?![\d])", folded))
+    return found / len(numbers)
+
+
+def word_coverage(weighted: Sequence[tuple[str, float]], text: str) -> float:
+    """IDF-weighted share of the question's content words (folded, syllables joined by spaces) whose
+    every syllable occurs in `text`: a cheap coverage for texts the index did not match word by word."""
+    total = sum(w for _, w in weighted)
+    if not total:
+        return 0.0
+    syllables = set(_WORD_RE.findall(fold(text)))
+    got = sum(w for tok, w in weighted if all(s in syllables for s in tok.split()))
+    return got / total
+
+
+def features(
+    hits: Sequence[object],
+    i: int,
+    *,
+    coverage: float,
+    content_text: str,
+    heading_text: str,
+    weighted_words: Sequence[tuple[str, float]],
+    numbers: Sequence[str],
+    year_mismatch: bool,
+    value: str | None,
+    task_row: bool,
+    folded_question: str,
+    path: str,
+) -> dict[str, float]:
+    """Features of candidate `i` among `hits` (SearchHit-like: score, lexical, dense, entry.text)."""
+    h = hits[i]
+    top_score = max((x.score for x in hits), default=0.0) or 1.0  # type: ignore[attr-defined]
+    top_lex = max((x.lexical for x in hits), default=0.0) or 1.0  # type: ignore[attr-defined]
+    top_dense = max((x.dense for x in hits), default=0.0)  # type: ignore[attr-defined]
+    text = h.entry.text  # type: ignore[attr-defined]
+    folded_value = fold(value or "")
+    folded_text = fold(text)
+    at = folded_text.find(folded_value) if folded_value else -1
+    context = folded_text[max(0, at - 100) : at] if at > 0 else ""
+    return {
+        "rank_rr": 1.0 / (1 + i),
+        "score_ratio": h.score / top_score,  # type: ignore[attr-defined]
+        "lexical_ratio": h.lexical / top_lex,  # type: ignore[attr-defined]
+        "dense": h.dense,  # type: ignore[attr-defined]
+        "dense_gap": h.dense - top_dense,  # type: ignore[attr-defined]
+        "coverage": coverage,
+        "content_coverage": word_coverage(weighted_words, content_text or text),
+        "heading_coverage": word_coverage(weighted_words, heading_text),
+        "numbers": number_share(numbers, text),
+        "has_numbers": 1.0 if numbers else 0.0,
+        "year_mismatch": 1.0 if year_mismatch else 0.0,
+        "extractable": 1.0 if value else 0.0,
+        "task_row": 1.0 if task_row else 0.0,
+        "value_in_question": 1.0
+        if folded_value and len(folded_value) > 3 and folded_value in folded_question
+        else 0.0,
+        "value_context": word_coverage(weighted_words, context) if context else 0.0,
+        "path_figure": 1.0 if path == "figure" else 0.0,
+        "path_lookup": 1.0 if path == "lookup" else 0.0,
+    }
+
+
+@dataclass(frozen=True)
+class RankerModel:
+    """Logistic regression weights over standardized features, and the decisions read off the dev split."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    thresholds: dict[str, float]  # by path: below it, the best candidate does not answer
+    path_confidence: dict[str, float]  # dev accuracy of record-based answers, by path
+    trained_on: str = ""
+
+    def probability(self, feats: dict[str, float]) -> float:
+        z = self.intercept
+        for name, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True):
+            z += c * (feats.get(name, 0.0) - m) / (s or 1.0)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def threshold(self, path: str) -> float:
+        return self.thresholds.get(path, 0.5)
+
+    def rank(self, candidates: list[Candidate]) -> list[Candidate]:
+        for c in candidates:
+            c.probability = self.probability(c.features)
+        # Stable: equal probabilities keep the retrieval order.
+        return sorted(candidates, key=lambda c: -c.probability)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "features": list(self.features),
+                "mean": list(self.mean),
+                "scale": list(self.scale),
+                "coef": list(self.coef),
+                "intercept": self.intercept,
+                "thresholds": self.thresholds,
+                "path_confidence": self.path_confidence,
+                "trained_on": self.trained_on,
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> RankerModel:
+        raw = json.loads((path or DEFAULT_PATH).read_text(encoding="utf-8"))
+        if tuple(raw["features"]) != FEATURES:
+            raise ValueError(
+                f"{path or DEFAULT_PATH}: saved for features {raw['features']}, the code computes "
+                f"{list(FEATURES)}; retrain with `hoidap eval --train-ranker`."
+            )
+        return cls(
+            features=tuple(raw["features"]),
+            mean=tuple(raw["mean"]),
+            scale=tuple(raw["scale"]),
+            coef=tuple(raw["coef"]),
+            intercept=float(raw["intercept"]),
+            thresholds={k: float(v) for k, v in raw["thresholds"].items()},
+            path_confidence={k: float(v) for k, v in raw.get("path_confidence", {}).items()},
+            trained_on=raw.get("trained_on", ""),
+        )
+
+    @classmethod
+    def untrained(cls) -> RankerModel:
+        """Retrieval order and the old evidence floor: what answers before a model is trained."""
+        coef = tuple(
+            {"rank_rr": 1.0, "coverage": 2.0, "extractable": 3.0, "year_mismatch": -3.0}.get(f, 0.0)
+            for f in FEATURES
+        )
+        return cls(
+            features=FEATURES,
+            mean=tuple(0.0 for _ in FEATURES),
+            scale=tuple(1.0 for _ in FEATURES),
+            coef=coef,
+            intercept=-4.0,
+            thresholds={p: 0.5 for p in PATHS},
+            path_confidence={},
+        )

@@ -1,0 +1,144 @@
+"""The answer ranker: features, the saved model, training (no embedding model needed)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from hoidap.eval.ranker_train import Asked, fit
+from hoidap.service.extract import asked_document_kind, document_reference
+from hoidap.service.ranker import (
+    FEATURES,
+    Candidate,
+    RankerModel,
+    features,
+    number_share,
+    question_numbers,
+    word_coverage,
+)
+
+
+@dataclass
+class _Entry:
+    text: str
+
+
+@dataclass
+class _Hit:
+    entry: _Entry
+    score: float
+    lexical: float
+    dense: float
+
+
+def test_question_numbers_leave_years_to_the_year_check() -> None:
+    assert question_numbers("ty le doanh nghiep doi moi sang tao dat 40% nam 2030", [2030]) == ["40%"]
+    assert question_numbers("nhiem vu 2.2 ve chuyen doi so", []) == ["2.2"]
+
+
+def test_number_share_needs_the_whole_number() -> None:
+    assert (
+        number_share(["40%"], "Tỷ lệ doanh nghiệp có hoạt động đổi mới sáng tạo đạt tối thiểu 40 %.") == 1.0
+    )
+    assert number_share(["40%"], "Tỷ lệ người dân có tài khoản định danh điện tử đạt 140%.") == 0.0
+    assert number_share([], "bất kỳ") == 0.0
+
+
+def test_word_coverage_weighs_rare_words() -> None:
+    words = [("doi moi sang tao", 5.0), ("phat trien", 1.0)]
+    assert word_coverage(words, "đổi mới sáng tạo") == pytest.approx(5 / 6)
+    assert word_coverage(words, "phát triển kinh tế") == pytest.approx(1 / 6)
+
+
+def test_features_cover_the_saved_feature_list() -> None:
+    hits = [
+        _Hit(_Entry("Sở Công Thương chủ trì khuyến công"), 1.0, 10.0, 0.9),
+        _Hit(_Entry("khác"), 0.5, 2, 0.8),
+    ]
+    f = features(
+        hits,
+        1,
+        coverage=0.5,
+        content_text="khác",
+        heading_text="II. Nhiệm vụ",
+        weighted_words=[("khuyen cong", 2.0)],
+        numbers=[],
+        year_mismatch=True,
+        value=None,
+        task_row=False,
+        folded_question="ai chu tri khuyen cong",
+        path="figure",
+    )
+    assert set(f) == set(FEATURES)
+    assert f["rank_rr"] == 0.5 and f["score_ratio"] == 0.5 and f["year_mismatch"] == 1.0
+    assert f["dense_gap"] == pytest.approx(-0.1) and f["path_figure"] == 1.0 and f["extractable"] == 0.0
+
+
+def test_saved_model_prefers_a_candidate_that_answers() -> None:
+    model = RankerModel.load()
+    assert model.features == FEATURES and model.trained_on.startswith("dev split")
+    strong = dict.fromkeys(FEATURES, 0.0) | {
+        "rank_rr": 1.0,
+        "score_ratio": 1.0,
+        "lexical_ratio": 1.0,
+        "coverage": 1.0,
+        "content_coverage": 1.0,
+        "extractable": 1.0,
+        "task_row": 1.0,
+        "dense": 0.9,
+    }
+    weak = strong | {"extractable": 0.0, "coverage": 0.1, "content_coverage": 0.1, "year_mismatch": 1.0}
+    ranked = model.rank(
+        [Candidate(hit=None, value=None, features=weak), Candidate(hit=None, value="x", features=strong)]
+    )
+    assert ranked[0].value == "x"
+    assert ranked[0].probability >= model.threshold("task") > ranked[1].probability
+
+
+def test_a_model_saved_for_other_features_is_refused(tmp_path: Path) -> None:
+    raw = json.loads(RankerModel.untrained().to_json())
+    raw["features"] = raw["features"][:-1]
+    path = tmp_path / "ranker.json"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(ValueError, match="retrain"):
+        RankerModel.load(path)
+
+
+def test_fit_learns_the_feature_that_separates_right_from_wrong() -> None:
+    asked = []
+    for i in range(40):
+        right = i % 2 == 0
+        feats = dict.fromkeys(FEATURES, 0.0) | {"content_coverage": 0.9 if right else 0.1, "rank_rr": 0.5}
+        x = Asked(item=_Gold("lead", ["Sở Y tế"]))  # type: ignore[arg-type]
+        x.lists.append(
+            ("task", [Candidate(hit=None, value="Sở Y tế" if right else "Sở Xây dựng", features=feats)])
+        )
+        asked.append(x)
+    mean, scale, coef, _ = fit(asked)
+    assert coef[FEATURES.index("content_coverage")] > 1.0
+
+
+@dataclass
+class _Gold:
+    type: str
+    answers: list[str]
+
+
+def test_document_reference_names_the_cited_decision() -> None:
+    text = (
+        "Tiếp tục thực hiện Nghị quyết 19-NQ/TW ngày 16 tháng 6 năm 2022; triển khai Chiến lược tổng thể "
+        "phát triển khu vực dịch vụ phê duyệt tại Quyết định số 531/QĐ-TTg ngày 01 tháng 4 năm 2021 và "
+        "Quyết định số 411/QĐ-TTg ngày 31/3/2022 về kinh tế số."
+    )
+    assert asked_document_kind("chien luoc dich vu ban hanh tai quyet dinh nao") == "quyet dinh"
+    assert asked_document_kind("ai chu tri nhiem vu 5.4") is None
+    got = document_reference(text, "quyet dinh", ["chiến_lược", "tổng_thể", "dịch_vụ"])
+    assert got == "Quyết định số 531/QĐ-TTg ngày 01 tháng 4 năm 2021"
+    assert (
+        document_reference(text, "nghi quyet", ["nông_nghiệp"])
+        == "Nghị quyết 19-NQ/TW ngày 16 tháng 6 năm 2022"
+    )
+    assert document_reference(text, "thong tu", ["dịch_vụ"]) is None
