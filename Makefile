@@ -52,6 +52,7 @@ lint: install
 
 bench: index
 	$(BIN)/python -P benchmarks/bench_index.py
+	$(BIN)/python -P benchmarks/bench_backends.py
 
 bench-api: index
 	$(BIN)/python -P benchmarks/bench_api.py

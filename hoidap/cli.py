@@ -113,7 +113,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
 
 def cmd_index(args: argparse.Namespace) -> int:
     """Build the index from every stored document (unchanged documents reuse their vectors)."""
-    report = build_index(args.settings, dense_kind=args.dense, full=args.full)
+    report = build_index(args.settings, dense_kind=args.dense, full=args.full, backend=args.backend)
     print(
         f"Đã lập chỉ mục {report.documents} văn bản, {report.entries} mục "
         f"({report.embedded} mục nhúng mới) trong {report.seconds:.1f} s -> {report.directory}"
@@ -330,6 +330,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="loại chỉ mục vector (mặc định: giữ loại hiện có, hoặc flat)",
     )
     p.add_argument("--full", action="store_true", help="nhúng lại mọi văn bản, không dùng lại vector cũ")
+    p.add_argument(
+        "--backend",
+        choices=["embedded", "milvus"],
+        help="milvus: nạp cả vào Milvus (HOIDAP_MILVUS_URI); mặc định theo HOIDAP_BACKEND",
+    )
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("add", help="thêm văn bản .txt/.docx/.pdf vào kho và chỉ mục")

@@ -20,6 +20,7 @@ APP_NAME = "hoidap"
 SearchMode = Literal["hybrid", "lexical", "dense"]
 Role = Literal["read", "admin"]
 Encoder = Literal["torch", "onnx-fp32", "onnx-int8"]
+Backend = Literal["embedded", "milvus"]
 
 
 class AnswerThresholds(BaseModel):
@@ -55,6 +56,11 @@ class Settings(BaseSettings):
     encoder_threads: int = Field(default=1, ge=0)
     feedback_file: Path | None = None  # default: <data_dir>/feedback.jsonl
     search_mode: SearchMode = "hybrid"
+    # Retrieval backend (issue 14): the index files in this process, or a Milvus collection loaded from
+    # them. milvus_uri: a milvus-lite file (default <data_dir>/milvus.db) or http://host:19530.
+    backend: Backend = "embedded"
+    milvus_uri: str | None = None
+    milvus_collection: str = "hoidap"
     answer: AnswerThresholds = AnswerThresholds()
     # Input limits of the service (issue 12): request bodies, uploads, extracted text.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)  # JSON requests of the API
@@ -90,6 +96,10 @@ class Settings(BaseSettings):
     @property
     def index_path(self) -> Path:
         return self.index_dir or self.data_dir / "index"
+
+    @property
+    def milvus_target(self) -> str:
+        return self.milvus_uri or str(self.data_dir / "milvus.db")
 
     @property
     def user_corpus_path(self) -> Path:

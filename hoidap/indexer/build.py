@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -58,6 +59,23 @@ class BuildReport:
     directory: Path
 
 
+@dataclass
+class BuildOutput:
+    """A finished build, handed to a publisher before the new index directory is swapped in."""
+
+    manifest: IndexManifest
+    entries: list[Entry]
+    tokens: list[list[str]]
+    vectors: np.ndarray
+    previous: dict[str, dict[str, object]] | None  # documents of the index being replaced
+    full: bool  # a whole rebuild (`hoidap index`), not one add/remove
+
+
+# Copies a build to another retrieval backend (Milvus). It runs before the swap: when it raises, the
+# build fails and the previous index directory stays, so files and backend never disagree for long.
+Publisher = Callable[[BuildOutput], None]
+
+
 def _previous(target: Path, embedder: Embedder):
     """Entries, tokens and vectors of the current index when it is reusable, else None.
 
@@ -95,6 +113,7 @@ def build_index(
     target: Path,
     dense_kind: str | None = None,
     reuse: bool = True,
+    publish: Publisher | None = None,
 ) -> BuildReport:
     """Write a complete index for `docs` into `target`, atomically.
 
@@ -105,12 +124,13 @@ def build_index(
         dense_kind: "flat" (exact) or "hnsw" (approximate, for large corpora); default: keep the
             current index's kind.
         reuse: reuse vectors of unchanged documents from the current index.
+        publish: also load the build into another retrieval backend (before the swap).
 
     Returns:
         BuildReport with counts and timing.
     """
     with build_lock(target):
-        return _build_locked(docs, embedder, target, dense_kind, reuse)
+        return _build_locked(docs, embedder, target, dense_kind, reuse, publish)
 
 
 def _build_locked(
@@ -119,8 +139,10 @@ def _build_locked(
     target: Path,
     dense_kind: str | None,
     reuse: bool,
+    publish: Publisher | None = None,
+    full: bool = True,
 ) -> BuildReport:
-    """`build_index` for a caller that holds the build lock."""
+    """`build_index` for a caller that holds the build lock (`full`: False for one add/remove)."""
     t0 = time.perf_counter()
     recover(target)
     dense_kind = dense_kind or current_dense_kind(target)
@@ -189,6 +211,9 @@ def _build_locked(
         write_entries(tmp / "entries.jsonl", all_entries)
         LexicalIndex.build(all_tokens).save(tmp / "lexical")
         dense.save(tmp / "dense")
+        if publish is not None:
+            previous = _indexed_docs(target)
+            publish(BuildOutput(manifest, all_entries, all_tokens, dense.vectors, previous, full))
         write_manifest(tmp / "manifest.json", manifest)  # last: a directory without it is incomplete
     return BuildReport(len(docs), len(all_entries), embedded, time.perf_counter() - t0, target)
 
@@ -199,11 +224,12 @@ def rebuild(
     target: Path,
     dense_kind: str | None = None,
     reuse: bool = True,
+    publish: Publisher | None = None,
 ) -> BuildReport:
     """Index every stored document (first rolling back an add/remove a killed process left)."""
     with build_lock(target):
         recover_store(store, target)
-        return _build_locked(parse_corpus(store), embedder, target, dense_kind, reuse)
+        return _build_locked(parse_corpus(store), embedder, target, dense_kind, reuse, publish)
 
 
 # --- the journal of add/remove -------------------------------------------------------------------
@@ -309,6 +335,7 @@ def add_document(
     max_chars: int = MAX_TEXT_CHARS,
     parse_timeout: float = PARSE_TIMEOUT,
     parse_memory_bytes: int = PARSE_MEMORY_BYTES,
+    publish: Publisher | None = None,
 ) -> AddResult:
     """Add a .txt/.docx/.pdf to the store and the index; nothing changes on error or kill.
 
@@ -317,6 +344,7 @@ def add_document(
         max_chars: largest accepted extracted text.
         parse_timeout: seconds the worker may spend reading and parsing the file.
         parse_memory_bytes: address space of that worker.
+        publish: also apply the change to another retrieval backend (before the swap).
 
     Raises:
         DocumentError: unsupported, oversized, empty, binary, undecodable or scanned file.
@@ -348,7 +376,7 @@ def add_document(
         _write_journal(target, {"op": "add", "before": [i.doc_id for i, _ in stored]})
         info = leftover or store.store(text, fields, str(fields["number"] or Path(name).stem))
         try:
-            report = _build_locked(parse_corpus(store), embedder, target, None, True)
+            report = _build_locked(parse_corpus(store), embedder, target, None, True, publish, False)
         except BaseException:
             with contextlib.suppress(DocumentError, OSError):
                 store.delete(info.doc_id)  # keep store and index in step
@@ -358,7 +386,9 @@ def add_document(
     return AddResult(info, True, report, warnings)
 
 
-def remove_document(store: DocumentStore, target: Path, doc_id: str, embedder: Embedder) -> BuildReport:
+def remove_document(
+    store: DocumentStore, target: Path, doc_id: str, embedder: Embedder, publish: Publisher | None = None
+) -> BuildReport:
     """Remove a user-added document from the index, then from the store.
 
     Index first: a kill in between leaves a stored document the index lacks, which the journal
@@ -376,7 +406,7 @@ def remove_document(store: DocumentStore, target: Path, doc_id: str, embedder: E
         _write_journal(target, {"op": "remove", "doc_id": doc_id})
         keep = [d for d in parse_corpus(store) if d.doc_id != doc_id]
         try:
-            report = _build_locked(keep, embedder, target, None, True)
+            report = _build_locked(keep, embedder, target, None, True, publish, False)
         except BaseException:
             _clear_journal(target)  # the index still holds the document: nothing changed
             raise

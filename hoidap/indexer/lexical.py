@@ -172,27 +172,8 @@ class LexicalIndex:
         return [LexicalHit(int(r), float(scores[r]), self.matched_terms(query_tokens, int(r))) for r in order]
 
     def matched_terms(self, query_tokens: list[str], row: int) -> list[str]:
-        """Query terms (stopwords excluded) found in a row, accented or folded.
-
-        Args:
-            query_tokens: `tokenize` output of the query.
-            row: row id.
-
-        Returns:
-            Query tokens in query order, each once.
-        """
-        accented = set(self._tokens[row])
-        folded = set(fold_tokens(self._tokens[row]))
-        out: list[str] = []
-        for tok in _unique(query_tokens):
-            if is_stopword(tok):
-                continue
-            f = fold_token(tok)
-            # A compound typed without diacritics may be segmented differently from
-            # the row, so all its syllables being present counts as a match.
-            if tok in accented or f in folded or ("_" in f and set(f.split("_")) <= folded):
-                out.append(tok)
-        return out
+        """Query terms (stopwords excluded) found in a row, accented or folded (see `matched_terms`)."""
+        return matched_terms(query_tokens, self._tokens[row])
 
     def save(self, dir: Path) -> None:
         """Write the token lists and both bm25s models (bm25s's own format).
@@ -231,3 +212,41 @@ class LexicalIndex:
         if any(tokens) and None in models:
             return cls(tokens)  # a model is missing: rebuild rather than fail
         return cls(tokens, *models)
+
+
+def matched_terms(query_tokens: list[str], row_tokens: list[str]) -> list[str]:
+    """Query terms (stopwords excluded) found in a row's tokens, accented or folded.
+
+    A module function so every retrieval backend reports the same terms for the same row.
+
+    Args:
+        query_tokens: `tokenize` output of the query.
+        row_tokens: the row's accented tokens.
+
+    Returns:
+        Query tokens in query order, each once.
+    """
+    accented = set(row_tokens)
+    folded = set(fold_tokens(row_tokens))
+    out: list[str] = []
+    for tok in _unique(query_tokens):
+        if is_stopword(tok):
+            continue
+        f = fold_token(tok)
+        # A compound typed without diacritics may be segmented differently from
+        # the row, so all its syllables being present counts as a match.
+        if tok in accented or f in folded or ("_" in f and set(f.split("_")) <= folded):
+            out.append(tok)
+    return out
+
+
+def weighted_query(tokens: list[str]) -> list[str]:
+    """The query terms `_field_scores` scores, each once, those with a digit twice (PROTECTED_WEIGHT).
+
+    For an engine that scores a query term by its count in the query (Milvus's BM25 function).
+    """
+    out: list[str] = []
+    for t in _unique(tokens):
+        if t:
+            out.extend([t] * (int(PROTECTED_WEIGHT) if _DIGIT_RE.search(t) else 1))
+    return out

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -32,6 +34,7 @@ MODES = ("hybrid", "lexical", "dense")
 DEFAULT_FUSION = "weighted"
 DEFAULT_ALPHA = 0.3
 RRF_K = 60
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass
@@ -65,8 +68,94 @@ class SearchHit:
         return d
 
 
+class QueryVectors:
+    """Query embeddings with a small LRU cache (a repeated question is not embedded twice); thread-safe."""
+
+    def __init__(self, embedder: Embedder | None, size: int = 512) -> None:
+        self.embedder = embedder
+        self._size = size
+        self._lock = threading.Lock()
+        self.cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def __call__(self, query: str) -> np.ndarray:
+        if self.embedder is None:
+            raise IndexLoadError("Chỉ mục này được nạp không kèm mô hình nhúng; chỉ tìm theo từ khóa được.")
+        with self._lock:
+            cached = self.cache.get(query)
+            if cached is not None:
+                self.cache.move_to_end(query)
+                return cached
+        vec = self.embedder.encode_queries([query])[0]
+        with self._lock:
+            self.cache[query] = vec
+            if len(self.cache) > self._size:
+                self.cache.popitem(last=False)
+        return vec
+
+
+def search_depth(k: int) -> int:
+    """How many hits each retriever returns before fusion."""
+    return max(50, k * 5)
+
+
+def rank(
+    fused: dict[K, float],
+    lexical: dict[K, float],
+    dense: dict[K, float],
+    entries: Callable[[list[K]], list[Entry]],
+    terms: Callable[[K], list[str]],
+    k: int,
+    collapse: bool,
+    tie: Callable[[K], Any] | None = None,
+    cosine: Callable[[K], float] | None = None,
+) -> list[SearchHit]:
+    """The best `k` hits of fused scores (ties by `tie(key)`, default the key), nested spans collapsed.
+
+    Shared by every backend so that the same scores give the same hits.
+
+    Args:
+        fused, lexical, dense: key -> score.
+        entries: the entries of a list of keys (fetched in batches, as far down as collapsing needs).
+        terms: the matched query terms of a key.
+        k: number of hits.
+        collapse: drop hits whose span nests inside a better hit of the same document.
+        tie: the order of keys with equal scores (the embedded index's row order).
+        cosine: the query's cosine to a key the dense side did not return (a lexical-only hit still
+            gets its cosine, for the answer layer); without it such a hit reports 0.
+    """
+    order = sorted(fused, key=lambda r: (-fused[r], tie(r) if tie else r))
+    hits: list[SearchHit] = []
+    batch = max(k * 2, 10)
+    for start in range(0, len(order), batch):
+        keys = order[start : start + batch]
+        for key, e in zip(keys, entries(keys), strict=True):
+            if collapse and any(
+                h.entry.doc_id == e.doc_id
+                and (
+                    h.entry.char_start <= e.char_start
+                    and e.char_end <= h.entry.char_end
+                    or e.char_start <= h.entry.char_start
+                    and h.entry.char_end <= e.char_end
+                )
+                for h in hits
+            ):
+                continue
+            cos = dense.get(key)
+            if cos is None:
+                cos = cosine(key) if cosine is not None and dense else 0.0
+            scores = (float(fused[key]), lexical.get(key, 0.0), cos)
+            hits.append(SearchHit(e, *scores, terms(key)))
+            if len(hits) >= k:
+                return hits
+    return hits
+
+
 class HybridIndex:
-    """Entries plus their lexical and dense indexes; thread-safe for concurrent searches."""
+    """Entries plus their lexical and dense indexes; thread-safe for concurrent searches.
+
+    The embedded retrieval backend (`hoidap.indexer.backend.RetrievalBackend`): everything lives in
+    this process, loaded from the index directory.
+    """
 
     def __init__(
         self,
@@ -85,8 +174,8 @@ class HybridIndex:
         for row, e in enumerate(entries):
             rows.setdefault(e.doc_id, []).append(row)
         self._doc_rows = {k: np.asarray(v, dtype=np.int64) for k, v in rows.items()}
-        self._lock = threading.Lock()
-        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries = QueryVectors(embedder)
+        self._query_cache = self._queries.cache  # benchmarks empty it to time uncached queries
 
     @classmethod
     def load(cls, directory: Path, embedder: Embedder) -> HybridIndex:
@@ -132,6 +221,17 @@ class HybridIndex:
     def doc_ids(self) -> list[str]:
         return list(self.manifest.documents)
 
+    @property
+    def token_lists(self) -> list[list[str]]:
+        """The accented tokens of every entry (the answer layer's word statistics)."""
+        return self.lexical.token_lists
+
+    def counts(self) -> dict[str, int]:
+        return {"documents": len(self._doc_rows), "entries": len(self.entries)}
+
+    def health(self) -> dict[str, object]:
+        return {"backend": "embedded", "dense_kind": self.dense.kind, **self.counts()}
+
     def allowed_mask(self, doc_ids: list[str] | None) -> np.ndarray | None:
         if not doc_ids:
             return None
@@ -143,17 +243,7 @@ class HybridIndex:
         return mask
 
     def embed_query(self, query: str) -> np.ndarray:
-        with self._lock:
-            cached = self._query_cache.get(query)
-            if cached is not None:
-                self._query_cache.move_to_end(query)
-                return cached
-        vec = self.embedder.encode_queries([query])[0]
-        with self._lock:
-            self._query_cache[query] = vec
-            if len(self._query_cache) > 512:
-                self._query_cache.popitem(last=False)
-        return vec
+        return self._queries(query)
 
     def search(
         self,
@@ -186,7 +276,7 @@ class HybridIndex:
         allowed = self.allowed_mask(doc_ids)
         if allowed is not None and not allowed.any():
             return []
-        depth = max(50, k * 5)
+        depth = search_depth(k)
         tokens = tokenize(query)
         lex_hits = self.lexical.search(tokens, depth, allowed) if mode != "dense" else []
         lex = {h.row: h.score for h in lex_hits}
@@ -201,27 +291,13 @@ class HybridIndex:
             fused = dense
         else:
             fused = fuse(fusion, lex, dense, alpha=alpha, rrf_k=RRF_K)
-        order = sorted(fused, key=lambda r: (-fused[r], r))
-        hits: list[SearchHit] = []
-        for row in order:
-            e = self.entries[row]
-            if collapse and any(
-                h.entry.doc_id == e.doc_id
-                and (
-                    h.entry.char_start <= e.char_start
-                    and e.char_end <= h.entry.char_end
-                    or e.char_start <= h.entry.char_start
-                    and h.entry.char_end <= e.char_end
-                )
-                for h in hits
-            ):
-                continue
-            terms = self.lexical.matched_terms(tokens, row) if tokens else []
-            # A lexical hit the dense side did not return still gets its cosine, for the answer layer.
-            cosine = dense.get(row)
-            if cosine is None:
-                cosine = float(self.dense.vectors[row] @ qvec) if qvec is not None else 0.0
-            hits.append(SearchHit(e, float(fused[row]), lex.get(row, 0.0), cosine, terms))
-            if len(hits) >= k:
-                break
-        return hits
+
+        def terms(row: int) -> list[str]:
+            return self.lexical.matched_terms(tokens, row) if tokens else []
+
+        def cosine(row: int) -> float:
+            return float(self.dense.vectors[row] @ qvec) if qvec is not None else 0.0
+
+        return rank(
+            fused, lex, dense, lambda rows: [self.entries[r] for r in rows], terms, k, collapse, cosine=cosine
+        )

@@ -81,9 +81,8 @@ class Answerer:
 
     @staticmethod
     def _document_frequencies(searcher: Searcher) -> dict[str, float]:
-        """IDF of folded tokens over the indexed entries (empty for searchers without a lexical index)."""
-        lexical = getattr(searcher, "lexical", None)
-        rows = getattr(lexical, "token_lists", None) or []
+        """IDF of folded tokens over the indexed entries (empty for searchers without token lists)."""
+        rows = getattr(searcher, "token_lists", None) or []
         df: dict[str, int] = {}
         for tokens in rows:
             for tok in {fold_token(t) for t in tokens}:

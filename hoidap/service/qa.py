@@ -18,6 +18,7 @@ from typing import Any
 from hoidap.corpus.parse import parse_corpus
 from hoidap.corpus.records import ParsedDocument, Task
 from hoidap.corpus.store import DocumentStore
+from hoidap.indexer.backend import RetrievalBackend, open_backend, publisher
 from hoidap.indexer.build import (
     AddResult,
     BuildReport,
@@ -28,7 +29,7 @@ from hoidap.indexer.build import (
 )
 from hoidap.indexer.embedder import Embedder
 from hoidap.indexer.model_build import default_model_dir
-from hoidap.indexer.search import MODES, HybridIndex
+from hoidap.indexer.search import MODES
 from hoidap.indexer.store import IndexLoadError, read_manifest
 from hoidap.indexer.tokenization import tokenize
 from hoidap.service.answer import Answerer
@@ -120,10 +121,10 @@ class QAService:
         return cls(docs, _NoSearch(), None)
 
     @staticmethod
-    def _load(settings: Settings, embedder: Embedder) -> tuple[list[ParsedDocument], HybridIndex]:
+    def _load(settings: Settings, embedder: Embedder) -> tuple[list[ParsedDocument], RetrievalBackend]:
         # An add/remove killed half-way left a journal: put the store back in step with the index.
         recover_if_pending(document_store(settings), settings.index_path)
-        index = HybridIndex.load(settings.index_path, embedder)
+        index = open_backend(settings, embedder)
         docs = [d for d in parse_corpus(document_store(settings)) if d.doc_id in index.manifest.documents]
         return docs, index
 
@@ -375,7 +376,9 @@ class QAService:
     def health(self) -> dict[str, Any]:
         snap = self._snap
         manifest = getattr(snap.searcher, "manifest", None)
-        entries = getattr(snap.searcher, "entries", None)
+        counts = getattr(snap.searcher, "counts", None)  # a backend's; a bare searcher may list entries
+        listed = getattr(snap.searcher, "entries", None)
+        entries = counts()["entries"] if counts is not None else len(listed) if listed is not None else None
         built = getattr(manifest, "created_at", None)
         return {
             "index_version": getattr(manifest, "version", None),
@@ -384,7 +387,7 @@ class QAService:
             "status": "ok",
             "index_loaded": True,
             "documents": len(snap.docs),
-            "entries": len(entries) if entries is not None else None,
+            "entries": entries,
             "clauses": sum(len(d.clauses) for d in snap.docs.values()),
             "tasks": sum(len(d.tasks) for d in snap.docs.values()),
             "model_id": getattr(manifest, "model_id", None),
@@ -431,6 +434,7 @@ class QAService:
                 max_chars=settings.max_text_chars,
                 parse_timeout=settings.parse_timeout_seconds,
                 parse_memory_bytes=settings.parse_memory_bytes,
+                publish=publisher(settings),
             )
             if result.added:
                 self.reload()
@@ -440,13 +444,23 @@ class QAService:
         """Remove a user-added document from the store and the index, then stop serving it."""
         settings = self._writable()
         with self._write_lock:
-            report = remove_document(document_store(settings), settings.index_path, doc_id, self.embedder)
+            report = remove_document(
+                document_store(settings), settings.index_path, doc_id, self.embedder, publisher(settings)
+            )
             self.reload()
         return report
 
 
-def build_index(settings: Settings, *, dense_kind: str | None = None, full: bool = False) -> BuildReport:
-    """Index every stored document (unchanged ones reuse their vectors unless `full`)."""
+def build_index(
+    settings: Settings, *, dense_kind: str | None = None, full: bool = False, backend: str | None = None
+) -> BuildReport:
+    """Index every stored document (unchanged ones reuse their vectors unless `full`); with the Milvus
+    backend (`backend` or the settings') the build is also loaded into a new collection, then served."""
     return rebuild(
-        document_store(settings), embedder_for(settings), settings.index_path, dense_kind, reuse=not full
+        document_store(settings),
+        embedder_for(settings),
+        settings.index_path,
+        dense_kind,
+        reuse=not full,
+        publish=publisher(settings, backend),
     )
