@@ -9,8 +9,8 @@ it. Several `tesseract` processes run side by side, each limited to one OpenMP t
 from __future__ import annotations
 
 import io
-import os
 import re
+import shutil
 import subprocess
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -39,6 +39,7 @@ class OcrOptions:
         page_timeout: seconds one page may take.
         jobs: tesseract processes run at once.
         command: the tesseract program.
+        tessdata_dir: where its language data lives (default: its own).
         enabled: False refuses scans as before (no text layer) instead of reading them.
     """
 
@@ -47,6 +48,7 @@ class OcrOptions:
     page_timeout: float = 120.0
     jobs: int = 2
     command: str = "tesseract"
+    tessdata_dir: str | None = None
     enabled: bool = True
 
 
@@ -85,8 +87,16 @@ def repair(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip("\n") + "\n"
 
 
-def _env() -> dict[str, str]:
-    return {**os.environ, "OMP_THREAD_LIMIT": "1"}
+# The whole environment of the tesseract processes: settings are passed as arguments, not inherited.
+_ENV = {"OMP_THREAD_LIMIT": "1"}
+
+
+def _program(options: OcrOptions) -> list[str]:
+    """The tesseract command line's start (an absolute path: the processes get no PATH)."""
+    found = shutil.which(options.command)
+    if found is None:
+        raise FileNotFoundError(options.command)
+    return [found] + (["--tessdata-dir", options.tessdata_dir] if options.tessdata_dir else [])
 
 
 def check_engine(name: str, options: OcrOptions) -> str:
@@ -101,11 +111,12 @@ def check_engine(name: str, options: OcrOptions) -> str:
             "đang tắt (HOIDAP_OCR_ENABLED)."
         )
     try:
+        program = _program(options)
         langs = subprocess.run(
-            [options.command, "--list-langs"], capture_output=True, text=True, timeout=30, env=_env()
+            [*program, "--list-langs"], capture_output=True, text=True, timeout=30, env=_ENV, check=False
         )
         version = subprocess.run(
-            [options.command, "--version"], capture_output=True, text=True, timeout=30, env=_env()
+            [program[0], "--version"], capture_output=True, text=True, timeout=30, env=_ENV, check=False
         )
     except (OSError, subprocess.TimeoutExpired):
         raise DocumentError(
@@ -130,12 +141,17 @@ def recognise(name: str, image: bytes, page: int, options: OcrOptions, dpi: int 
     Raises:
         DocumentError: tesseract failed or ran out of time on this page.
     """
-    cmd = [options.command, "stdin", "stdout", "-l", options.language]
+    try:
+        cmd = [*_program(options), "stdin", "stdout", "-l", options.language]
+    except FileNotFoundError:
+        raise DocumentError(
+            f"{name}: không tìm thấy Tesseract; hãy cài gói tesseract-ocr ({INSTALL_HINT})."
+        ) from None
     if dpi:
         cmd += ["--dpi", str(dpi)]
     try:
         done = subprocess.run(
-            cmd, input=image, capture_output=True, timeout=options.page_timeout, env=_env(), check=False
+            cmd, input=image, capture_output=True, timeout=options.page_timeout, env=_ENV, check=False
         )
     except subprocess.TimeoutExpired:
         raise DocumentError(
