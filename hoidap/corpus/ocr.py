@@ -16,7 +16,6 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Any
 
 from hoidap.corpus.store import DocumentError
 
@@ -211,8 +210,14 @@ def run_pages(
     return out
 
 
-def pdf_page_images(name: str, data: bytes, indexes: Sequence[int], dpi: int) -> tuple[list[bool], Any]:
-    """Which pages carry an image, and a renderer `render(i) -> (pgm bytes, dpi)` for page index i.
+def pdf_page_images(
+    name: str, data: bytes, indexes: Sequence[int], dpi: int
+) -> tuple[list[bool], Callable[[int], tuple[bytes, int | None]], list[bool]]:
+    """Which pages carry an image, a renderer `render(i) -> (pgm bytes, dpi)` for page index i, and which
+    pages carry an annotation (a signature stamp, a form field).
+
+    Pages are rendered as printed: form fields and signature appearances are drawn, since a signed copy
+    may hold its number and date only there.
 
     Raises:
         DocumentError: pypdfium2 missing, or the PDF cannot be opened by it.
@@ -226,22 +231,49 @@ def pdf_page_images(name: str, data: bytes, indexes: Sequence[int], dpi: int) ->
         ) from None
     try:
         pdf = pdfium.PdfDocument(data)
+        pdf.init_forms()
     except pdfium.PdfiumError as exc:
         raise DocumentError(f"{name}: tệp PDF bị hỏng hoặc không đọc được ({exc}).") from None
-    has_image = []
+    has_image, has_annot = [], []
     for i in indexes:
         page = pdf[i]
         objs = page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=3)
         has_image.append(next(iter(objs), None) is not None)
+        has_annot.append(pdfium_c.FPDFPage_GetAnnotCount(page.raw) > 0)
 
     def render(i: int) -> tuple[bytes, int | None]:
-        bitmap = pdf[i].render(scale=dpi / 72, grayscale=True)
+        bitmap = pdf[i].render(scale=dpi / 72, grayscale=True, may_draw_forms=True)
         buf = io.BytesIO()
         # PGM: no compression to spend time on; Leptonica reads it from tesseract's stdin.
         bitmap.to_pil().convert("L").save(buf, format="PPM")
         return buf.getvalue(), dpi
 
-    return has_image, render
+    return has_image, render, has_annot
+
+
+def first_page_as_printed(name: str, data: bytes, options: OcrOptions) -> str | None:
+    """OCR text of a PDF's first page as printed, when that page holds what its text layer cannot (an
+    image or an annotation, e.g. the number stamped by a digital signature); None otherwise, or when OCR
+    is off, not installed or fails (this only adds facts, so it never refuses the file)."""
+    if not options.enabled:
+        return None
+    try:
+        has_image, render, has_annot = pdf_page_images(name, data, [0], options.dpi)
+        if not (has_image[0] or has_annot[0]):
+            return None
+        check_engine(name, options)
+        return join_stamped_number(recognise(name, render(0)[0], 1, options, options.dpi))
+    except DocumentError:
+        return None
+
+
+# A number stamped into the blank a form left for it keeps the blank's space: "Số: 1187 /QĐ-BNV".
+_STAMPED_NUMBER_RE = re.compile(r"^(Số\s*:?\s*\d+)[ \t]+(?=/)", re.M)
+
+
+def join_stamped_number(text: str) -> str:
+    """"Số: 1187 /QĐ-BNV" -> "Số: 1187/QĐ-BNV" (only digits then a slash on a "Số:" line)."""
+    return _STAMPED_NUMBER_RE.sub(r"\1", text)
 
 
 def image_frames(

@@ -9,12 +9,13 @@ worker starts in well under a second.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from hoidap.corpus.extract import extract_document
-from hoidap.corpus.ocr import OcrOptions, Progress
+from hoidap.corpus.ocr import OcrOptions, Progress, first_page_as_printed
 from hoidap.corpus.parse import info_from_text, parse_document
 from hoidap.corpus.records import DocumentInfo
 from hoidap.corpus.store import DocumentError
@@ -47,6 +48,19 @@ def prepare_document(
     )
     text = extracted.text
     read = info_from_text(name, text)
+    from_ocr: list[str] = []
+    blank = not (number or read.number) or not (date or read.date)  # what the user typed needs no OCR
+    if name.lower().endswith(".pdf") and 1 not in extracted.ocr_pages and blank:
+        # A signed copy may carry its number and date only in the signature stamp: read the first page as
+        # printed, and let what OCR finds there fill only what the text layer left blank.
+        printed = first_page_as_printed(name, data, ocr)
+        if printed:
+            seen = info_from_text(name, printed)
+            fill = {
+                k: getattr(seen, k) for k in ("number", "date") if getattr(seen, k) and not getattr(read, k)
+            }
+            read = dataclasses.replace(read, **fill)
+            from_ocr = list(fill)
     given = {"title": title, "number": number, "date": date, "issuer": issuer}
     number = number or read.number
     fields: dict[str, object] = {
@@ -62,9 +76,12 @@ def prepare_document(
         "provenance": {
             "added_from": name,
             "printed_in_text": [
-                k for k in ("title", "number", "date", "issuer") if not given[k] and getattr(read, k)
+                k
+                for k in ("title", "number", "date", "issuer")
+                if not given[k] and getattr(read, k) and k not in from_ocr
             ],
             "from_user": [k for k, v in given.items() if v],
+            "from_ocr_of_first_page": [k for k in from_ocr if not given[k]],
         },
     }
     if extracted.ocr_pages:

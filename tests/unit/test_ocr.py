@@ -182,3 +182,60 @@ def test_character_error_rate():
     assert edit_distance("", "abc") == 3 and edit_distance("hòa", "hòa") == 0
     assert character_error_rate("Sở Công  Thương\nnăm 2025", "Sở Công Thương năm 2025") == 0.0
     assert character_error_rate("giá trị gia tăng", "giá trị gia tắng") == pytest.approx(1 / 16)
+
+
+def _signed_page(number_line: str) -> bytes:
+    """A born-digital page whose number blank is left open, with a small image (a stamp) on it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    lines = [
+        "BỘ NỘI VỤ",
+        number_line,
+        "Hà Nội, ngày      tháng      năm 2025",
+        "QUYẾT ĐỊNH",
+        "Phê duyệt Đề án cải cách hành chính",
+        "Điều 1. Phê duyệt Đề án xác định chỉ số cải cách hành chính của các bộ, các tỉnh.",
+        "Điều 2. Bộ Nội vụ chủ trì, phối hợp với các bộ tổ chức triển khai Đề án trong năm 2026.",
+        "Điều 3. Quyết định này có hiệu lực kể từ ngày ký.",
+    ]
+    fig = plt.figure(figsize=(8.27, 11.69))
+    for i, line in enumerate(lines):
+        fig.text(0.05, 0.95 - i * 0.03, line, fontsize=9)
+    fig.figimage(np.zeros((20, 60)), xo=120, yo=1000)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="pdf")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def test_stamped_number_fills_only_what_the_text_layer_left_blank(tmp_path):
+    from hoidap.corpus.ocr import join_stamped_number
+    from hoidap.indexer.isolate import prepare_document
+
+    assert join_stamped_number("Số: 1187 /QĐ-BNV\nsố 12 /2025") == "Số: 1187/QĐ-BNV\nsố 12 /2025"
+    stamp = _fake_tesseract(tmp_path, text="BỘ NỘI VỤ\nSố: 1187 /QĐ-BNV\nHà Nội, ngày 15 tháng 10 năm 2025")
+    data = _signed_page("Số:        /QĐ-BNV")
+    text, fields, _ = prepare_document(
+        "qd.pdf", data, None, None, None, None, 10**7, 10**6, OcrOptions(command=stamp)
+    )
+    assert fields["number"] == "1187/QĐ-BNV" and fields["date"] == "2025-10-15"
+    assert fields["provenance"]["from_ocr_of_first_page"] == ["number", "date"]
+    assert "1187" not in text and not fields.get("ocr")  # the stored text stays the text layer
+    # A number printed in the layer wins; the date the layer left blank is still filled.
+    _, fields, _ = prepare_document(
+        "qd.pdf",
+        _signed_page("Số: 42/QĐ-BNV"),
+        None,
+        None,
+        None,
+        None,
+        10**7,
+        10**6,
+        OcrOptions(command=stamp),
+    )
+    assert fields["number"] == "42/QĐ-BNV" and fields["date"] == "2025-10-15"
+    assert fields["provenance"]["from_ocr_of_first_page"] == ["date"]
