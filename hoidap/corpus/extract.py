@@ -211,8 +211,8 @@ def _pdf_document(
     if not short or (not ocr.enabled and any(p.strip() for p in layers)):
         return Extracted("\n".join(layers), len(layers))
     # Only pages with little or no layer are opened by the renderer: born-digital PDFs never are.
-    has_image, render, _ = pdf_page_images(name, data, short, ocr.dpi)
-    chosen = [short[k] for k in pages_to_ocr([layers[i] for i in short], has_image)]
+    image_share, render, _ = pdf_page_images(name, data, short, ocr.dpi)
+    chosen = [short[k] for k in pages_to_ocr([layers[i] for i in short], image_share)]
     if not chosen:
         return Extracted("\n".join(layers), len(layers))
     engine = check_engine(name, ocr)

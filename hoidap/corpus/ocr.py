@@ -21,9 +21,12 @@ from hoidap.corpus.store import DocumentError
 
 # (pages done, pages to read): called after each recognised page, in completion order.
 Progress = Callable[[int, int], None]
-# A text layer shorter than this (letters and digits) on a page that holds an image is a scan's
+# A text layer shorter than this (letters and digits) on a page mostly covered by one image is a scan's
 # leftover (a page number, an e-signature caption), not the page's text: the page is OCR'd instead.
 MIN_LAYER_CHARS = 200
+# Share of the page one image must cover for the page to be a scan; a seal or a logo on a born-digital
+# signature page (short layer) covers far less, and that page keeps its exact text layer.
+MIN_SCAN_SHARE = 0.5
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
 
@@ -57,17 +60,20 @@ def layer_chars(text: str) -> int:
 
 
 def pages_to_ocr(
-    layers: Sequence[str], has_image: Sequence[bool], min_chars: int = MIN_LAYER_CHARS
+    layers: Sequence[str],
+    image_share: Sequence[float],
+    min_chars: int = MIN_LAYER_CHARS,
+    min_share: float = MIN_SCAN_SHARE,
 ) -> list[int]:
-    """0-based indexes of the pages to read by OCR: an image and no real text layer.
+    """0-based indexes of the pages to read by OCR: a page-sized image and no real text layer.
 
-    A page without any image has nothing to recognise (blank, or drawn only with vector paths) and
-    keeps whatever layer it has.
+    `image_share` is, per page, the largest share of the page one image covers. A page without such an
+    image has nothing to recognise (blank, vector drawing, a small seal) and keeps whatever layer it has.
     """
     return [
         i
-        for i, (text, img) in enumerate(zip(layers, has_image, strict=True))
-        if img and layer_chars(text) < min_chars
+        for i, (text, share) in enumerate(zip(layers, image_share, strict=True))
+        if share >= min_share and layer_chars(text) < min_chars
     ]
 
 
@@ -212,9 +218,9 @@ def run_pages(
 
 def pdf_page_images(
     name: str, data: bytes, indexes: Sequence[int], dpi: int
-) -> tuple[list[bool], Callable[[int], tuple[bytes, int | None]], list[bool]]:
-    """Which pages carry an image, a renderer `render(i) -> (pgm bytes, dpi)` for page index i, and which
-    pages carry an annotation (a signature stamp, a form field).
+) -> tuple[list[float], Callable[[int], tuple[bytes, int | None]], list[bool]]:
+    """Per page index: the largest share of the page one image covers, a renderer
+    `render(i) -> (pgm bytes, dpi)`, and whether the page carries an annotation (a signature, a form field).
 
     Pages are rendered as printed: form fields and signature appearances are drawn, since a signed copy
     may hold its number and date only there.
@@ -234,11 +240,21 @@ def pdf_page_images(
         pdf.init_forms()
     except pdfium.PdfiumError as exc:
         raise DocumentError(f"{name}: tệp PDF bị hỏng hoặc không đọc được ({exc}).") from None
-    has_image, has_annot = [], []
+    image_share, has_annot = [], []
     for i in indexes:
         page = pdf[i]
-        objs = page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=3)
-        has_image.append(next(iter(objs), None) is not None)
+        width, height = page.get_size()
+        share = 0.0
+        for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=3):
+            try:
+                left, bottom, right, top = obj.get_bounds()
+            except pdfium.PdfiumError:
+                continue
+            covered = max(0.0, min(right, width) - max(left, 0.0)) * max(
+                0.0, min(top, height) - max(bottom, 0.0)
+            )
+            share = max(share, covered / max(width * height, 1.0))
+        image_share.append(share)
         has_annot.append(pdfium_c.FPDFPage_GetAnnotCount(page.raw) > 0)
 
     def render(i: int) -> tuple[bytes, int | None]:
@@ -248,7 +264,7 @@ def pdf_page_images(
         bitmap.to_pil().convert("L").save(buf, format="PPM")
         return buf.getvalue(), dpi
 
-    return has_image, render, has_annot
+    return image_share, render, has_annot
 
 
 def first_page_as_printed(name: str, data: bytes, options: OcrOptions) -> str | None:
@@ -258,8 +274,8 @@ def first_page_as_printed(name: str, data: bytes, options: OcrOptions) -> str | 
     if not options.enabled:
         return None
     try:
-        has_image, render, has_annot = pdf_page_images(name, data, [0], options.dpi)
-        if not (has_image[0] or has_annot[0]):
+        image_share, render, has_annot = pdf_page_images(name, data, [0], options.dpi)
+        if not (image_share[0] > 0 or has_annot[0]):
             return None
         check_engine(name, options)
         return join_stamped_number(recognise(name, render(0)[0], 1, options, options.dpi))
@@ -272,7 +288,7 @@ _STAMPED_NUMBER_RE = re.compile(r"^(Số\s*:?\s*\d+)[ \t]+(?=/)", re.M)
 
 
 def join_stamped_number(text: str) -> str:
-    """"Số: 1187 /QĐ-BNV" -> "Số: 1187/QĐ-BNV" (only digits then a slash on a "Số:" line)."""
+    """ "Số: 1187 /QĐ-BNV" -> "Số: 1187/QĐ-BNV" (only digits then a slash on a "Số:" line)."""
     return _STAMPED_NUMBER_RE.sub(r"\1", text)
 
 

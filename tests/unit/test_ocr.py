@@ -23,14 +23,15 @@ LONG = "Cơ quan chủ trì: Sở Công Thương; thời gian thực hiện: nă
 
 
 def test_routing_keeps_text_layers_and_reads_image_pages():
-    layers = [LONG, "", "  12 ", "", LONG]
-    images = [True, True, True, False, False]
-    # 0: real layer beside a logo; 1: a scan; 2: a scan with a page-number layer; 3: blank, nothing to read.
-    assert pages_to_ocr(layers, images) == [1, 2]
-    assert pages_to_ocr(["Ký bởi: Văn phòng UBND tỉnh"], [True]) == [0]  # an e-signature caption only
+    layers = [LONG, "", "  12 ", "", LONG, "Nơi nhận: - Như Điều 3; - Lưu: VT."]
+    shares = [1.0, 1.0, 0.9, 0.0, 0.0, 0.05]
+    # 0: a searchable scan (image + real layer) keeps its layer; 1: a scan; 2: a scan with a page-number
+    # layer; 3: blank, nothing to read; 4: born-digital; 5: a signature page with a small seal keeps it.
+    assert pages_to_ocr(layers, shares) == [1, 2]
+    assert pages_to_ocr(["Ký bởi: Văn phòng UBND tỉnh"], [0.95]) == [0]  # an e-signature caption only
     assert pages_to_ocr([], []) == []
     with pytest.raises(ValueError):
-        pages_to_ocr([""], [True, False])
+        pages_to_ocr([""], [1.0, 0.0])
 
 
 def test_repair_is_safe():
