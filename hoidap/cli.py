@@ -57,6 +57,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 "header": {k: v for k, v in vars(d.header).items() if k not in ("spans", "outside") and v},
                 "warnings": d.warnings,
                 "fallback": d.fallback,
+                "ocr": d.info.ocr,
             }
         )
     if args.json:
@@ -64,7 +65,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         return 0
     for r in report:
         legacy = sum(r["repairs"]["legacy_font"].values())
-        print(f"{r['doc_id']}  ({r['title']})")
+        print(f"{r['doc_id']}  ({r['title']}){'  (OCR)' if r['ocr'] else ''}")
         print(
             f"  điều khoản: {r['clauses']}   nhiệm vụ: {r['tasks']}   có chủ trì: {r['with_lead']:.0%}"
             f"   có thời hạn: {r['with_deadline']:.0%}"
@@ -136,7 +137,7 @@ def _read_upload(path: str, max_bytes: int) -> bytes:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    """Add a .txt/.docx/.pdf document to the store and the index."""
+    """Add a .txt/.docx/.pdf document (or a scanned page image) to the store and the index."""
     data = _read_upload(args.file, args.settings.max_upload_bytes)
     result = QAService.open(args.settings).add_document(
         Path(args.file).name,
@@ -145,12 +146,17 @@ def cmd_add(args: argparse.Namespace) -> int:
         number=args.number,
         date=args.date,
         issuer=args.issuer,
+        progress=lambda done, total: print(f"  nhận dạng ký tự (OCR): trang {done}/{total}", flush=True),
     )
     if not result.added:
         info = result.info
         print(f"Nội dung này đã có trong kho: {info.doc_id} ({info.short_title}). Không thay đổi gì.")
         return 0
     print(f"Đã thêm văn bản {result.info.doc_id}: {result.info.title}")
+    if result.info.ocr:
+        ocr = result.info.ocr
+        pages = f"{len(ocr['pages'])}/{ocr['page_count']}"
+        print(f"  (OCR) {pages} trang đọc bằng nhận dạng ký tự; trích dẫn lấy từ bản OCR")
     for w in result.warnings:
         print(f"  cảnh báo: {w}")
     if result.report:
@@ -337,7 +343,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_index)
 
-    p = sub.add_parser("add", help="thêm văn bản .txt/.docx/.pdf vào kho và chỉ mục")
+    p = sub.add_parser(
+        "add", help="thêm văn bản .txt/.docx/.pdf (bản scan, ảnh trang: OCR) vào kho và chỉ mục"
+    )
     p.add_argument("file")
     p.add_argument("--title")
     p.add_argument("--number")

@@ -70,6 +70,15 @@ class Settings(BaseSettings):
     # Reading and parsing an added file run in a worker process with these limits.
     parse_timeout_seconds: float = Field(default=300.0, gt=0)
     parse_memory_bytes: int = Field(default=3 * 1024**3, ge=256 * 1024**2)
+    # OCR of scanned PDF pages and page images (issue 15), inside that worker: Tesseract language(s)
+    # ("vie", "vie+eng"), render resolution, one page's time limit, tesseract processes at once.
+    ocr_enabled: bool = True
+    ocr_language: str = Field(default="vie", pattern=r"^[A-Za-z_]+(\+[A-Za-z_]+)*$")
+    ocr_dpi: int = Field(default=300, ge=100, le=600)
+    ocr_page_timeout_seconds: float = Field(default=120.0, gt=0)
+    ocr_jobs: int = Field(default=2, ge=1, le=16)
+    ocr_command: str = "tesseract"
+    ocr_tessdata_dir: Path | None = None  # Tesseract's language data; default: its own
     # How often a request may look at the index on disk for a newer build (live reload); 0: never.
     reload_check_seconds: float = Field(default=1.0, ge=0)
     # Access control: comma-separated API keys, each given as is or as "sha256:<hex of the key>" (so the

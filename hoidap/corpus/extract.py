@@ -1,14 +1,16 @@
-"""Text out of uploaded files: .txt, .md, .docx and text-layer .pdf."""
+"""Text out of uploaded files: .txt, .md, .docx, .pdf, and page images read by OCR (hoidap.corpus.ocr)."""
 
 from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
+from hoidap.corpus.ocr import IMAGE_SUFFIXES, OcrOptions, Progress, check_engine, run_pages
 from hoidap.corpus.store import MAX_DOCUMENT_BYTES, DocumentError, decode_text
 
-SUPPORTED = (".txt", ".md", ".docx", ".pdf")
+SUPPORTED = (".txt", ".md", ".docx", ".pdf", *IMAGE_SUFFIXES)
 # Limits against decompression bombs and texts too long to index in reasonable time (a 40 KB
 # document indexes in ~6 s; a 19 MB one had not finished after 9 minutes).
 MAX_TEXT_CHARS = 1_000_000
@@ -17,23 +19,57 @@ MAX_ZIP_INFLATED = 100 * 1024 * 1024  # all parts of a .docx, uncompressed
 MAX_ZIP_RATIO = 100  # uncompressed/compressed of one large part; Word XML compresses ~5-15x
 
 
+@dataclass(frozen=True)
+class Extracted:
+    """A file's text and, when any of it was read by OCR, which pages."""
+
+    text: str
+    page_count: int = 0  # pages of a PDF or frames of an image; 0 for other formats
+    ocr_pages: tuple[int, ...] = ()  # 1-based pages whose text is OCR output
+    ocr_engine: str = ""  # tesseract's version line when OCR ran
+
+
 def extract_text(
-    name: str, data: bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES, max_chars: int = MAX_TEXT_CHARS
+    name: str,
+    data: bytes,
+    *,
+    max_bytes: int = MAX_DOCUMENT_BYTES,
+    max_chars: int = MAX_TEXT_CHARS,
+    ocr: OcrOptions = OcrOptions(),  # noqa: B008 - frozen
+    progress: Progress | None = None,
 ) -> str:
-    """Plain text of a document file.
+    """Plain text of a document file (see `extract_document`)."""
+    return extract_document(
+        name, data, max_bytes=max_bytes, max_chars=max_chars, ocr=ocr, progress=progress
+    ).text
+
+
+def extract_document(
+    name: str,
+    data: bytes,
+    *,
+    max_bytes: int = MAX_DOCUMENT_BYTES,
+    max_chars: int = MAX_TEXT_CHARS,
+    ocr: OcrOptions = OcrOptions(),  # noqa: B008 - frozen
+    progress: Progress | None = None,
+) -> Extracted:
+    """Text of a document file; scanned PDF pages and page images are read by OCR.
 
     Args:
         name: file name (its extension picks the reader).
         data: file content.
         max_bytes: largest accepted file.
         max_chars: largest accepted extracted text.
+        ocr: how scans are read.
+        progress: called with (pages done, pages to read) as OCR goes.
 
     Returns:
-        The text, one paragraph or table cell per line (the layout stage undoes wraps).
+        The text, one paragraph or table cell per line (the layout stage undoes wraps), with the pages
+        read by OCR.
 
     Raises:
-        DocumentError: unsupported type, oversized, empty/corrupt file, a decompression bomb, or a
-            scanned PDF without text.
+        DocumentError: unsupported type, oversized, empty/corrupt file, a decompression bomb, a scan
+            without text, or OCR not installed (naming the packages).
     """
     name = Path(name).name  # messages never carry a server path
     if len(data) > max_bytes:
@@ -44,33 +80,37 @@ def extract_text(
     if suffix not in SUPPORTED:
         raise DocumentError(
             f"{name}: định dạng '{suffix or '(không có)'}' không được hỗ trợ; "
-            "chỉ nhận .txt, .md, .docx, .pdf."
+            "chỉ nhận .txt, .md, .docx, .pdf và ảnh trang .png, .jpg, .tif."
         )
     if not data.strip():
         raise DocumentError(f"{name}: tệp rỗng, không có nội dung để xử lý.")
+    result = None
     if suffix in (".txt", ".md"):
         # Markdown is stored as written: markup is read by the layout stage, so offsets stay exact.
         text = decode_text(data, name)[0]
     elif suffix == ".docx":
         _check_zip(name, data)
         text = _docx_text(name, data)
+    elif suffix == ".pdf":
+        result = _pdf_document(name, data, max_chars, ocr, progress)
+        text = result.text
     else:
-        text = _pdf_text(name, data, max_chars)
+        result = _image_document(name, data, ocr, progress)
+        text = result.text
     if len(text) > max_chars:
         raise DocumentError(
             f"{name}: văn bản quá dài ({len(text):,} ký tự, tối đa {max_chars:,}); "
             "hãy tách thành nhiều tệp.".replace(",", ".")
         )
     if suffix in (".txt", ".md"):
-        return text
+        return Extracted(text)
     if not text.strip():
         if suffix == ".pdf":
             raise DocumentError(
-                f"{name}: PDF không có lớp văn bản (có thể là bản scan). "
-                "Hãy nhận dạng ký tự (OCR) trước khi thêm."
+                f"{name}: PDF không có lớp văn bản và không có ảnh trang (bản scan) nào đọc được chữ."
             )
         raise DocumentError(f"{name}: tài liệu không có nội dung văn bản.")
-    return text
+    return result or Extracted(text)
 
 
 def _check_zip(name: str, data: bytes) -> None:
@@ -158,7 +198,41 @@ def _docx_table_lines(table: object) -> list[str]:
     return ["| " + " | ".join(c or " " for c in r + [""] * (width - len(r))) + " |" for r in rows]
 
 
-def _pdf_text(name: str, data: bytes, max_chars: int = MAX_TEXT_CHARS) -> str:
+def _pdf_document(
+    name: str, data: bytes, max_chars: int, ocr: OcrOptions, progress: Progress | None
+) -> Extracted:
+    """Text layer where a page has one, OCR where a page is an image without one (see `pages_to_ocr`)."""
+    from hoidap.corpus.ocr import MIN_LAYER_CHARS, layer_chars, pages_to_ocr, pdf_page_images
+
+    layers = _pdf_layers(name, data, max_chars)
+    if sum(len(p) + 1 for p in layers) > max_chars:
+        return Extracted("\n".join(layers), len(layers))  # refused by the caller; never OCR'd
+    short = [i for i, p in enumerate(layers) if layer_chars(p) < MIN_LAYER_CHARS]
+    if not short or (not ocr.enabled and any(p.strip() for p in layers)):
+        return Extracted("\n".join(layers), len(layers))
+    # Only pages with little or no layer are opened by the renderer: born-digital PDFs never are.
+    image_share, render, _ = pdf_page_images(name, data, short, ocr.dpi)
+    chosen = [short[k] for k in pages_to_ocr([layers[i] for i in short], image_share)]
+    if not chosen:
+        return Extracted("\n".join(layers), len(layers))
+    engine = check_engine(name, ocr)
+    read = run_pages(name, [(i + 1, lambda i=i: render(i)) for i in chosen], ocr, progress)
+    pages = [read.get(i + 1, layer) for i, layer in enumerate(layers)]
+    return Extracted("\n".join(pages), len(layers), tuple(i + 1 for i in chosen), engine)
+
+
+def _image_document(name: str, data: bytes, ocr: OcrOptions, progress: Progress | None) -> Extracted:
+    from hoidap.corpus.ocr import image_frames
+
+    makers = image_frames(name, data)
+    engine = check_engine(name, ocr)
+    read = run_pages(name, list(enumerate(makers, 1)), ocr, progress)
+    numbers = tuple(range(1, len(makers) + 1))
+    return Extracted("\n".join(read[n] for n in numbers), len(makers), numbers, engine)
+
+
+def _pdf_layers(name: str, data: bytes, max_chars: int = MAX_TEXT_CHARS) -> list[str]:
+    """The text layer of each page (stops once the total exceeds `max_chars`)."""
     from pypdf import PdfReader
 
     pages: list[str] = []
@@ -176,4 +250,4 @@ def _pdf_text(name: str, data: bytes, max_chars: int = MAX_TEXT_CHARS) -> str:
         raise DocumentError(
             f"{name}: tệp PDF bị hỏng hoặc không đọc được ({exc.__class__.__name__})."
         ) from exc
-    return "\n".join(pages)
+    return pages

@@ -28,6 +28,9 @@ class DocumentInfo:
     province: str | None = None
     implements: tuple[str, ...] = ()
     provenance: dict[str, Any] = field(default_factory=dict)
+    # Set when some text was read by OCR (issue 15): {"pages": [1-based], "page_count", "language",
+    # "dpi", "engine"}; quotes from those pages are OCR output, not the signed original.
+    ocr: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

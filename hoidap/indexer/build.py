@@ -23,6 +23,7 @@ from typing import TypeVar
 import numpy as np
 
 from hoidap.corpus.extract import MAX_TEXT_CHARS, extract_text
+from hoidap.corpus.ocr import OcrOptions, Progress
 from hoidap.corpus.parse import parse_corpus
 from hoidap.corpus.records import DocumentInfo, ParsedDocument
 from hoidap.corpus.store import MAX_DOCUMENT_BYTES, DocumentError, DocumentStore
@@ -336,15 +337,20 @@ def add_document(
     parse_timeout: float = PARSE_TIMEOUT,
     parse_memory_bytes: int = PARSE_MEMORY_BYTES,
     publish: Publisher | None = None,
+    ocr: OcrOptions = OcrOptions(),  # noqa: B008 - frozen
+    progress: Progress | None = None,
 ) -> AddResult:
-    """Add a .txt/.docx/.pdf to the store and the index; nothing changes on error or kill.
+    """Add a .txt/.docx/.pdf (or a page image, read by OCR) to the store and the index; nothing changes
+    on error or kill.
 
     Args:
         max_bytes: largest accepted file.
         max_chars: largest accepted extracted text.
-        parse_timeout: seconds the worker may spend reading and parsing the file.
+        parse_timeout: seconds the worker may spend reading (OCR included) and parsing the file.
         parse_memory_bytes: address space of that worker.
         publish: also apply the change to another retrieval backend (before the swap).
+        ocr: how scanned pages are read.
+        progress: called with (pages done, pages to read) while the worker runs OCR.
 
     Raises:
         DocumentError: unsupported, oversized, empty, binary, undecodable or scanned file.
@@ -358,9 +364,10 @@ def add_document(
     # that gets past the size and bomb checks but still explodes costs the worker, not the server.
     text, fields, warnings = run_isolated(
         prepare_document,
-        (name, data, title, number, date, issuer, max_bytes, max_chars),
+        (name, data, title, number, date, issuer, max_bytes, max_chars, ocr),
         timeout=parse_timeout,
         memory_bytes=parse_memory_bytes,
+        progress=progress,
     )
     digest = document_hash(text)
     with build_lock(target):

@@ -9,16 +9,19 @@ worker starts in well under a second.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from hoidap.corpus.extract import extract_text
+from hoidap.corpus.extract import extract_document
+from hoidap.corpus.ocr import OcrOptions, Progress, first_page_as_printed
 from hoidap.corpus.parse import info_from_text, parse_document
 from hoidap.corpus.records import DocumentInfo
 from hoidap.corpus.store import DocumentError
 
 T = TypeVar("T")
+PROGRESS_TAG = "@hoidap-progress"  # a worker's stderr line "<tag> <done> <total>"
 PARSE_TIMEOUT = 300.0
 PARSE_MEMORY_BYTES = 3 * 1024**3
 
@@ -32,14 +35,32 @@ def prepare_document(
     issuer: str | None,
     max_bytes: int,
     max_chars: int,
+    ocr: OcrOptions = OcrOptions(),  # noqa: B008 - frozen
+    progress: Progress | None = None,
 ) -> tuple[str, dict[str, object], list[str]]:
     """Text, manifest fields and parse warnings of an uploaded file (what the user typed wins).
 
     Raises:
-        DocumentError: unreadable, oversized, a bomb, or no clause found.
+        DocumentError: unreadable, oversized, a bomb, OCR needed but not installed, or no clause found.
     """
-    text = extract_text(name, data, max_bytes=max_bytes, max_chars=max_chars)
+    extracted = extract_document(
+        name, data, max_bytes=max_bytes, max_chars=max_chars, ocr=ocr, progress=progress
+    )
+    text = extracted.text
     read = info_from_text(name, text)
+    from_ocr: list[str] = []
+    blank = not (number or read.number) or not (date or read.date)  # what the user typed needs no OCR
+    if name.lower().endswith(".pdf") and 1 not in extracted.ocr_pages and blank:
+        # A signed copy may carry its number and date only in the signature stamp: read the first page as
+        # printed, and let what OCR finds there fill only what the text layer left blank.
+        printed = first_page_as_printed(name, data, ocr)
+        if printed:
+            seen = info_from_text(name, printed)
+            fill = {
+                k: getattr(seen, k) for k in ("number", "date") if getattr(seen, k) and not getattr(read, k)
+            }
+            read = dataclasses.replace(read, **fill)
+            from_ocr = list(fill)
     given = {"title": title, "number": number, "date": date, "issuer": issuer}
     number = number or read.number
     fields: dict[str, object] = {
@@ -55,11 +76,22 @@ def prepare_document(
         "provenance": {
             "added_from": name,
             "printed_in_text": [
-                k for k in ("title", "number", "date", "issuer") if not given[k] and getattr(read, k)
+                k
+                for k in ("title", "number", "date", "issuer")
+                if not given[k] and getattr(read, k) and k not in from_ocr
             ],
             "from_user": [k for k, v in given.items() if v],
+            "from_ocr_of_first_page": [k for k in from_ocr if not given[k]],
         },
     }
+    if extracted.ocr_pages:
+        fields["ocr"] = {
+            "pages": list(extracted.ocr_pages),
+            "page_count": extracted.page_count,
+            "language": ocr.language,
+            "dpi": ocr.dpi,
+            "engine": extracted.ocr_engine,
+        }
     probe = parse_document(DocumentInfo(doc_id="new", source_file=name, **fields), text)  # type: ignore[arg-type]
     if not probe.clauses:
         raise DocumentError(f"{name}: không tách được điều khoản nào từ nội dung.")
@@ -72,11 +104,16 @@ def _stdio_worker() -> None:
     import resource
     import sys
 
-    fn, args, memory_bytes = pickle.load(sys.stdin.buffer)
+    fn, args, memory_bytes, report = pickle.load(sys.stdin.buffer)
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+
+    def progress(done: int, total: int) -> None:
+        sys.stderr.write(f"{PROGRESS_TAG} {done} {total}\n")
+        sys.stderr.flush()
+
     try:
-        outcome = (True, fn(*args))
+        outcome = (True, fn(*args, progress=progress) if report else fn(*args))
     except DocumentError as exc:
         outcome = (False, str(exc))
     except MemoryError:
@@ -87,19 +124,30 @@ def _stdio_worker() -> None:
     sys.stdout.buffer.flush()
 
 
-def run_isolated(fn: Callable[..., T], args: tuple[Any, ...], *, timeout: float, memory_bytes: int) -> T:
+def run_isolated(
+    fn: Callable[..., T],
+    args: tuple[Any, ...],
+    *,
+    timeout: float,
+    memory_bytes: int,
+    progress: Progress | None = None,
+) -> T:
     """`fn(*args)` in a fresh Python process limited to `memory_bytes` of address space and `timeout` s.
 
     A plain subprocess rather than multiprocessing: "spawn" re-imports the caller's main script, which
     breaks callers without a `__main__` guard, and "fork" would copy the model's threads and locks.
-    `fn` must be importable (a module-level function).
+    `fn` must be importable (a module-level function). With `progress`, `fn` is also given a
+    `progress=` callback whose calls reach `progress` here (through the worker's stderr), as they happen.
 
     Raises:
         DocumentError: the worker refused the input, ran out of time or memory, or died.
     """
+    import os
     import pickle
+    import signal
     import subprocess
     import sys
+    import threading
     from importlib import resources
 
     # The folder holding the `hoidap` package, so the worker imports this same copy (-I ignores env).
@@ -108,18 +156,57 @@ def run_isolated(fn: Callable[..., T], args: tuple[Any, ...], *, timeout: float,
         f"import sys; sys.path.insert(0, {root!r}); "
         "from hoidap.indexer.isolate import _stdio_worker; _stdio_worker()"
     )
+    # Its own session, so a timeout also ends the programs it started (tesseract).
+    proc = subprocess.Popen(
+        [sys.executable, "-I", "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    payload = pickle.dumps((fn, args, memory_bytes, progress is not None))
+    out: list[bytes] = []
+
+    def feed() -> None:
+        with contextlib.suppress(BrokenPipeError, OSError):
+            proc.stdin.write(payload)  # type: ignore[union-attr]
+            proc.stdin.close()  # type: ignore[union-attr]
+
+    def watch() -> None:
+        for line in proc.stderr:  # type: ignore[union-attr]
+            parts = line.split()
+            if progress is not None and len(parts) == 3 and parts[0] == PROGRESS_TAG.encode():
+                # A failing display must not stop this loop: the worker would block on a full pipe.
+                with contextlib.suppress(Exception):
+                    progress(int(parts[1]), int(parts[2]))
+
+    threads = [
+        threading.Thread(target=feed, daemon=True),
+        threading.Thread(target=watch, daemon=True),
+        threading.Thread(target=lambda: out.append(proc.stdout.read()), daemon=True),  # type: ignore[union-attr]
+    ]
+    for t in threads:
+        t.start()
+
+    def kill() -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
     try:
-        done = subprocess.run(
-            [sys.executable, "-I", "-c", code],
-            input=pickle.dumps((fn, args, memory_bytes)),
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
+        kill()
         raise DocumentError(f"xử lý tệp quá {timeout:g} giây, đã dừng; tệp có thể quá phức tạp.") from None
+    except BaseException:  # e.g. Ctrl-C: the worker, in its own session, would not get the signal
+        kill()
+        raise
+    finally:
+        for t in threads:
+            t.join(timeout=30)  # they end at EOF, once the worker (and its children) exited
+    done = out[0] if out else b""
     try:
-        ok, payload = pickle.loads(done.stdout)
+        ok, payload = pickle.loads(done)
     except Exception:  # noqa: BLE001 - killed (memory) or crashed: no outcome on stdout
         raise DocumentError("tiến trình đọc tệp bị dừng (có thể do thiếu bộ nhớ); tệp bị từ chối.") from None
     if not ok:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hoidap.corpus.ocr import OcrOptions, Progress
 from hoidap.corpus.parse import parse_corpus
 from hoidap.corpus.records import ParsedDocument, Task
 from hoidap.corpus.store import DocumentStore
@@ -42,6 +43,18 @@ log = logging.getLogger(__name__)
 
 def document_store(settings: Settings) -> DocumentStore:
     return DocumentStore(settings.bundled_corpus_path, settings.user_corpus_path)
+
+
+def ocr_options(settings: Settings) -> OcrOptions:
+    return OcrOptions(
+        language=settings.ocr_language,
+        dpi=settings.ocr_dpi,
+        page_timeout=settings.ocr_page_timeout_seconds,
+        jobs=settings.ocr_jobs,
+        command=settings.ocr_command,
+        tessdata_dir=str(settings.ocr_tessdata_dir) if settings.ocr_tessdata_dir else None,
+        enabled=settings.ocr_enabled,
+    )
 
 
 def embedder_for(settings: Settings) -> Embedder:
@@ -412,8 +425,11 @@ class QAService:
         number: str | None = None,
         date: str | None = None,
         issuer: str | None = None,
+        progress: Progress | None = None,
     ) -> AddResult:
         """Store and index a document, then serve it; nothing changes on error.
+
+        Scanned PDF pages and page images are read by OCR, `progress(pages done, pages)` after each.
 
         Raises:
             DocumentError: unsupported, empty, binary, undecodable or unparsable file.
@@ -435,6 +451,8 @@ class QAService:
                 parse_timeout=settings.parse_timeout_seconds,
                 parse_memory_bytes=settings.parse_memory_bytes,
                 publish=publisher(settings),
+                ocr=ocr_options(settings),
+                progress=progress,
             )
             if result.added:
                 self.reload()

@@ -480,6 +480,9 @@ def build_ui(service: QAService) -> gr.Blocks:
                 number=(number or "").strip() or None,
                 date=iso,
                 issuer=(issuer or "").strip() or None,
+                progress=lambda n, total: progress(
+                    0.2 + 0.5 * n / total, desc=f"Đang nhận dạng chữ (OCR) trang {n}/{total}…"
+                ),
             )
             if not result.added:
                 msg = (
@@ -668,7 +671,8 @@ def build_ui(service: QAService) -> gr.Blocks:
                         doc_list = gr.HTML(documents_html(svc0), elem_id="hd-doc-list")
                     with gr.Column(scale=2, min_width=300), gr.Group():
                         gr.Markdown(
-                            "**Thêm văn bản** (.txt, .docx, .pdf có lớp chữ). Văn bản được tách điều khoản, "
+                            "**Thêm văn bản** (.txt, .docx, .pdf; bản scan, ảnh .png/.jpg/.tif: OCR). "
+                            "Văn bản được tách điều khoản, "
                             "nhận dạng nhiệm vụ và lập chỉ mục; các văn bản khác không phải nhúng lại."
                         )
                         up_file = gr.File(label="Tệp văn bản", elem_id="hd-upload-file", type="filepath")

@@ -338,9 +338,12 @@ def document_card(doc: Any, entries: int | None = None) -> str:
     added = (info.provenance or {}).get("added_from")
     if added:
         rows.append(f"<tr><th>Thêm từ tệp</th><td>{esc(added)}</td></tr>")
+    if info.ocr:  # issue 15: quotes from scanned pages are OCR output
+        pages = ", ".join(map(str, info.ocr.get("pages", [])))
+        rows.append(f"<tr><th>OCR</th><td>Trích dẫn từ bản nhận dạng ký tự (OCR), trang {pages}</td></tr>")
     return (
         '<div class="hd-card hd-doc">'
-        f'<div class="hd-card-head"><b>{esc(info.short_title)}</b> '
+        f'<div class="hd-card-head"><b>{esc(info.short_title)}</b>{" (OCR)" if info.ocr else ""} '
         f'<span class="hd-muted">({esc(info.doc_id)})</span></div>'
         f'<div class="hd-crumb">{esc(info.title)}</div>'
         f'<table class="hd-facts">{"".join(rows)}</table></div>'
