@@ -3,7 +3,7 @@
 Every dev question is asked once through the real answer layer; each candidate clause it ranks is a
 row (its features; label: the value read from it is a right answer to the question). A logistic
 regression (scikit-learn) is fitted to the rows; its probability for the best candidate is the
-answer's confidence, and below `DECISION_THRESHOLD` the answer is "not found".
+answer's confidence, and below the threshold chosen on the dev split the answer is "not found".
 Answers read from records (a named task, a document's header, a task listing) get their path's dev
 accuracy as their confidence.
 
@@ -28,10 +28,10 @@ from hoidap.service.records import QuestionError
 from hoidap.service.understanding import QueryAnalysis
 
 REGULARISATION_C = 1.0
-# Answer when the model finds a right answer more likely than not. Not tuned: the dev split holds too
-# few unanswerable questions per path to place a threshold on (6 in all), and a threshold read off the
-# test splits would be tuned on them.
-DECISION_THRESHOLD = 0.5
+# One decision threshold for every path, read off the dev split's answer accuracy over a coarse grid
+# around 0.5 (answer when a right answer is about as likely as not); per path the dev split holds too
+# few unanswerable questions (6 in all) to place one. Ties go to the value nearest 0.5.
+THRESHOLD_GRID = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 
 
 @dataclass
@@ -104,10 +104,18 @@ def train(
         scale=tuple(float(v) for v in scale),
         coef=tuple(float(v) for v in coef),
         intercept=intercept,
-        thresholds={p: DECISION_THRESHOLD for p in PATHS},
+        thresholds={p: 0.5 for p in PATHS},
         path_confidence={},
         trained_on=f"dev split, {len(items)} questions",
     )
+    scored = []
+    for t in THRESHOLD_GRID:
+        trial = RankerModel(**{**model.__dict__, "thresholds": {p: t for p in PATHS}})
+        right = sum(x.correct for x in collect(service, items, trial))
+        say(f"  ngưỡng {t}: {right}/{len(items)} đúng")
+        scored.append((right, -abs(t - 0.5), t))
+    best = max(scored)[2]
+    model = RankerModel(**{**model.__dict__, "thresholds": {p: best for p in PATHS}})
     # Record paths' confidence: their dev accuracy with the final model.
     final = collect(service, items, model)
     per_path: dict[str, list[bool]] = defaultdict(list)
@@ -117,7 +125,7 @@ def train(
     confidence = {p: round(sum(v) / len(v), 3) for p, v in per_path.items() if v}
     model = RankerModel(**{**model.__dict__, "path_confidence": confidence})
     right = sum(x.correct for x in final)
-    say(f"Dev: {right}/{len(final)} câu trả lời đúng; tin cậy theo bản ghi {confidence}")
+    say(f"Dev: {right}/{len(final)} đúng; ngưỡng {best}; tin cậy theo bản ghi {confidence}")
     return model
 
 
