@@ -63,5 +63,9 @@ bench-ocr: $(PKG)
 eval: index
 	$(BIN)/hoidap eval --split test --out reports/eval
 
+# Refit the answer ranker on the dev split (never test or unseen) into the package's data.
+ranker: index
+	$(BIN)/hoidap eval --train-ranker --out hoidap/service/data/ranker.json
+
 clean:
 	rm -rf .cache data build
