@@ -250,6 +250,11 @@ class QAService:
     def max_top_k(self) -> int:
         return self.answerer.thresholds.max_top_k
 
+    @property
+    def min_dense(self) -> float:
+        """Cosine from which a clause is close in meaning even with no word of the query in it."""
+        return self.answerer.thresholds.min_dense
+
     # --- use cases --------------------------------------------------------------------------
 
     def ask(self, question: str, doc_ids: list[str] | None = None, top_k: int = 5) -> Answer:
