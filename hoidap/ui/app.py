@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,9 @@ table.hd-facts th, table.hd-facts td {border: none !important;
 .hd-btn:hover {background: var(--background-fill-secondary);}
 .hd-pending {font-style: italic; color: var(--hd-subtle);}
 .hd-reply, .hd-error, .hd-pending {scroll-margin-top: 12px;}
+.hd-notes {font-size: 0.9em; padding: 6px 10px; margin-top: 6px; border-left: 4px solid #b45309;
+  background: var(--background-fill-secondary);}
+.hd-notes ul {margin: 2px 0 0 18px; padding: 0;}
 .hd-nomatch {padding: 8px 10px; border: 1px solid var(--border-color-primary); border-radius: 6px;}
 /* The active tab in a dark enough blue (Soft's #3b82f6 is 3.7:1 on white). */
 .gradio-container button[role="tab"][aria-selected="true"], .gradio-container button[role="tab"].selected {
@@ -253,7 +257,8 @@ HEAD_STYLE = (
 # autoscroll went to the bottom of long replies) and its question goes into the URL (?q=);
 # "Xem trong văn bản" asks the server for the source view, which scrolls to the marked passage;
 # table headers sort; Gradio's English toasts are said in Vietnamese.
-HEAD_SCRIPT = "<script>" + (Path(__file__).with_name("page.js")).read_text(encoding="utf-8") + "</script>"
+PAGE_JS = resources.files("hoidap.ui").joinpath("page.js").read_text(encoding="utf-8")
+HEAD_SCRIPT = f"<script>{PAGE_JS}</script>"
 HEAD = HEAD_STYLE + HEAD_SCRIPT
 # The print view: the task table alone (see @media print in CSS), every shortened text unfolded.
 PRINT_JS = (
@@ -792,6 +797,7 @@ def build_ui(service: QAService) -> gr.Blocks:
         number: str | None,
         issued: str | None,
         issuer: str | None,
+        read: dict[str, Any] | None = None,
         f_doc: str | None = None,
         f_agency: str | None = None,
         f_deadline: str | None = None,
@@ -800,7 +806,7 @@ def build_ui(service: QAService) -> gr.Blocks:
         request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio's way of asking for progress
     ):
-        unchanged = (gr.update(),) * 10
+        unchanged = (gr.update(),) * 11
         settings = holder().settings
         if settings is not None and settings.access_control:
             if getattr(request, "username", None) != ADMIN_USER:
@@ -819,14 +825,21 @@ def build_ui(service: QAService) -> gr.Blocks:
             progress(0.05, desc="Đang đọc tệp…")
             data = path.read_bytes()
             iso = parse_user_date(issued)
+            read = read or {}
+
+            def typed(value: str | None, key: str) -> str | None:
+                # A value left as the review read it stays "printed in the text"; only a change is the user's.
+                v = (value or "").strip() or None
+                return None if v is not None and v == read.get(key) else v
+
             progress(0.2, desc="Đang tách điều khoản và lập chỉ mục (vài chục giây)…")
             result = svc.add_document(
                 path.name,
                 data,
-                title=(title or "").strip() or None,
-                number=(number or "").strip() or None,
-                date=iso,
-                issuer=(issuer or "").strip() or None,
+                title=typed(title, "title"),
+                number=typed(number, "number"),
+                date=typed(iso, "date"),
+                issuer=typed(issuer, "issuer"),
             )
             if not result.added:
                 msg = (
@@ -839,14 +852,44 @@ def build_ui(service: QAService) -> gr.Blocks:
             msg = f"Đã thêm văn bản «{result.info.short_title}» (mã {result.info.doc_id}): {counts}. "
             msg += "Có thể hỏi đáp và tra cứu ngay."
             status = render.ok_html(msg)
-            if result.warnings:
-                status += render.error_html("Lưu ý khi phân tích: " + "; ".join(result.warnings))
+            status += render.notes_html(result.warnings)
             progress(1.0, desc="Xong")
-            return status, None, *refresh_all(f_doc, f_agency, f_deadline, f_text, f_role)
+            return status, None, "", *refresh_all(f_doc, f_agency, f_deadline, f_text, f_role)
         except Exception as exc:  # noqa: BLE001 - nothing changed; say why in the page
             return render.error_html(f"Không thêm được văn bản: {friendly(exc)}"), *unchanged
         finally:
             upload_lock.release()
+
+    def preview_upload(file: str | None, request: gr.Request | None = None):
+        """Read the chosen file (not saved yet): show its facts, counts, a few tasks and notes, and fill
+        the fields with what was read so the user corrects rather than retypes."""
+        keep = (gr.update(),) * 4
+        if not file:
+            return "", *keep, None
+        settings = holder().settings
+        if settings is not None and settings.access_control:
+            if getattr(request, "username", None) != ADMIN_USER:
+                msg = f"Chỉ tài khoản quản trị ({ADMIN_USER}) được thêm văn bản; hãy đăng nhập lại."
+                return render.error_html(msg), *keep, None
+        try:
+            svc = holder()
+            path = uploaded_file(file)
+            limit = svc.settings.max_upload_bytes if svc.settings else None
+            if limit is not None and path.stat().st_size > limit:
+                raise DocumentError(f"Tệp quá lớn (tối đa {limit / 2**20:g} MB).")
+            doc = svc.preview_document(path.name, path.read_bytes())
+        except Exception as exc:  # noqa: BLE001 - say why in the page
+            return render.error_html(f"Không đọc được tệp: {friendly(exc)}"), *keep, None
+        info = doc.info
+        read = {"title": info.title, "number": info.number, "date": info.date, "issuer": info.issuer}
+        return (
+            render.upload_review_html(doc),
+            info.title or "",
+            info.number or "",
+            render.vn_date(info.date),
+            info.issuer or "",
+            read,
+        )
 
     def delete_document(
         doc_id: str | None,
@@ -1059,17 +1102,23 @@ def build_ui(service: QAService) -> gr.Blocks:
                             "nhận dạng nhiệm vụ và lập chỉ mục; các văn bản khác không phải nhúng lại."
                         )
                         up_file = gr.File(label="Tệp văn bản", elem_id="hd-upload-file", type="filepath")
-                        up_title = gr.Textbox(label="Tên văn bản (tùy chọn)", elem_id="hd-up-title")
+                        up_review = gr.HTML(elem_id="hd-upload-review")
+                        read_facts = gr.State(None)
+                        up_title = gr.Textbox(
+                            label="Tên văn bản (đọc từ tệp; sửa nếu sai)", elem_id="hd-up-title"
+                        )
                         up_number = gr.Textbox(
-                            label="Số hiệu (tùy chọn)", placeholder="vd: 12/KH-UBND", elem_id="hd-up-number"
+                            label="Số hiệu (đọc từ tệp; sửa nếu sai)",
+                            placeholder="vd: 12/KH-UBND",
+                            elem_id="hd-up-number",
                         )
                         up_date = gr.Textbox(
-                            label="Ngày ban hành (tùy chọn)",
+                            label="Ngày ban hành (đọc từ tệp; sửa nếu sai)",
                             placeholder="vd: 15/01/2025",
                             elem_id="hd-up-date",
                         )
                         up_issuer = gr.Textbox(
-                            label="Cơ quan ban hành (tùy chọn)",
+                            label="Cơ quan ban hành (đọc từ tệp; sửa nếu sai)",
                             placeholder="vd: UBND tỉnh Quảng Ngãi",
                             elem_id="hd-up-issuer",
                         )
@@ -1133,12 +1182,15 @@ def build_ui(service: QAService) -> gr.Blocks:
         refresh_out = [chat_docs, search_docs, t_doc, doc_list, del_doc, *task_out]
         up_btn.click(
             upload,
-            [up_file, up_title, up_number, up_date, up_issuer, *task_in],
-            [up_status, up_file, *refresh_out],
+            [up_file, up_title, up_number, up_date, up_issuer, read_facts, *task_in],
+            [up_status, up_file, up_review, *refresh_out],
             concurrency_limit=1,
         )
         # One chain, so a restored conversation never lands over a question asked meanwhile; the page
         # says when it is ready (tests wait for it).
+        review_out = [up_review, up_title, up_number, up_date, up_issuer, read_facts]
+        up_file.upload(preview_upload, up_file, review_out, concurrency_limit=1)
+        up_file.clear(lambda: ("", "", "", "", "", None), None, review_out, queue=False)
         del_btn.click(
             delete_document,
             [del_doc, del_confirm, *task_in],

@@ -567,3 +567,64 @@ def source_html(info: Any, original: str, outline: Sequence[dict[str, Any]], sta
         f'<nav class="hd-toc" aria-label="Mục lục văn bản"><ul>{toc}</ul></nav>'
         f'<div class="hd-doc-text" tabindex="0">{"".join(out)}</div></div></div>'
     )
+
+
+# --- upload review -------------------------------------------------------------------------------
+
+_FIELD_NAMES = {
+    "title": "tên văn bản",
+    "number": "số hiệu",
+    "date": "ngày ban hành",
+    "issuer": "cơ quan ban hành",
+    "signer": "người ký",
+}
+
+
+def plain_warning(text: str) -> str:
+    """A parser note in plain Vietnamese: field names translated, "manifest" named for what it is."""
+    m = re.match(r"^(\w+):\s*(.*)$", text)
+    if m and m.group(1) in _FIELD_NAMES:
+        text = f"{_FIELD_NAMES[m.group(1)].capitalize()}: {m.group(2)}"
+    text = text.replace("manifest ghi", "thông tin đã nhập ghi").replace("manifest để trống", "chưa nhập")
+    return text.replace("manifest", "thông tin đã nhập")
+
+
+def notes_html(warnings: Sequence[str]) -> str:
+    """Parse notes as a neutral list (they are not errors: the document is usable)."""
+    if not warnings:
+        return ""
+    items = "".join(f"<li>{esc(plain_warning(w))}</li>" for w in warnings)
+    return f'<div class="hd-notes" role="note"><b>Lưu ý khi đọc văn bản:</b><ul>{items}</ul></div>'
+
+
+def upload_review_html(doc: Any, max_tasks: int = 3) -> str:
+    """What was read from an uploaded file, before it is saved: facts, counts, a few tasks, notes."""
+    info = doc.info
+    signer = f"{info.signer} ({info.signer_title})" if info.signer and info.signer_title else info.signer
+    missing = '<span class="hd-muted">không đọc được</span>'
+    rows = [
+        ("Tên văn bản", info.title),
+        ("Số hiệu", info.number),
+        ("Ngày ban hành", vn_date(info.date)),
+        ("Cơ quan ban hành", info.issuer),
+        ("Người ký", signer),
+    ]
+    facts = "".join(
+        f"<tr><th>{label}</th><td>{esc(value) if value else missing}</td></tr>"
+        for label, value in rows
+    )
+    tasks = "".join(
+        f"<li><b>{esc(t.task_id)}</b>: {esc(t.content[:140])}{'…' if len(t.content) > 140 else ''}"
+        f" — chủ trì: {esc('; '.join(t.lead) or '—')}; thời hạn: {esc(t.deadline or '—')}</li>"
+        for t in doc.tasks[:max_tasks]
+    )
+    more = f"<li>… và {len(doc.tasks) - max_tasks} nhiệm vụ khác</li>" if len(doc.tasks) > max_tasks else ""
+    task_block = f"<ul>{tasks}{more}</ul>" if tasks else ""
+    return (
+        '<div class="hd-review hd-card">'
+        "<div class=\"hd-card-head\"><b>Đã đọc tệp — kiểm tra rồi sửa các ô bên dưới nếu sai, "
+        "sau đó bấm «Thêm văn bản».</b></div>"
+        f'<table class="hd-facts">{facts}</table>'
+        f'<div class="hd-summary hd-review-counts"><b>{len(doc.clauses)}</b> điều khoản · '
+        f"<b>{len(doc.tasks)}</b> nhiệm vụ</div>{task_block}{notes_html(doc.warnings)}</div>"
+    )

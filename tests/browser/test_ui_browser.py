@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -499,10 +500,16 @@ def test_upload_txt_then_find_it(page, writable, tmp_path):
     open_ui(page, live)
     tab(page, "Văn bản")
     page.locator("#hd-upload-file input[type=file]").set_input_files(str(doc))
-    field(page, "hd-up-title").fill("Kế hoạch thí điểm trạm sạc xe điện")
-    field(page, "hd-up-number").fill("99/KH-UBND")
-    field(page, "hd-up-date").fill("15/01/2025")
-    field(page, "hd-up-issuer").fill("UBND tỉnh Quảng Ngãi")
+    # Review before saving: what was read from the text fills the fields, with counts and tasks.
+    review = page.locator("#hd-upload-review .hd-review")
+    review.wait_for(timeout=120_000)
+    assert "99/KH-UBND" in review.inner_text() and "15/01/2025" in review.inner_text()
+    counts = review.locator(".hd-review-counts").inner_text()
+    assert re.fullmatch(r"[1-9]\d* điều khoản · [1-9]\d* nhiệm vụ", counts)
+    assert "Sở Công Thương" in review.inner_text()
+    assert field(page, "hd-up-number").input_value() == "99/KH-UBND"
+    assert field(page, "hd-up-date").input_value() == "15/01/2025"
+    field(page, "hd-up-title").fill("Kế hoạch thí điểm trạm sạc xe điện")  # corrected by the user
     page.locator("#hd-upload-btn").click()
     ok = page.locator("#hd-upload-status .hd-ok")
     ok.wait_for(timeout=240_000)
@@ -680,8 +687,6 @@ def test_search_reruns_on_filter_says_no_match_and_respects_diacritics(page, ser
 
 
 def _natural(task_id: str) -> tuple:
-    import re
-
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", task_id) if p)
 
 
@@ -798,6 +803,7 @@ def test_delete_added_document_needs_confirmation(page, writable, tmp_path):
     tab(page, "Văn bản")
     before = {d["doc_id"] for d in httpx.get(live.url + "/documents").json()}
     page.locator("#hd-upload-file input[type=file]").set_input_files(str(doc))
+    page.locator("#hd-upload-review .hd-review").wait_for(timeout=120_000)
     page.locator("#hd-upload-btn").click()
     page.locator("#hd-upload-status .hd-ok").wait_for(timeout=240_000)
     added = ({d["doc_id"] for d in httpx.get(live.url + "/documents").json()} - before).pop()
