@@ -67,6 +67,21 @@
     const v = document.querySelector("#hd-viewer");
     if (v && v.getClientRects().length) { const c = document.querySelector("#hd-viewer-close"); if (c) c.click(); }
   });
+  // A new reply's start at the top of the chat's own scroll box; the window moves only when that
+  // start is not on screen (so on a desktop the title and question box stay where they are).
+  const reveal = (el) => {
+    let box = el.parentElement;
+    while (box && box !== document.body) {
+      const oy = getComputedStyle(box).overflowY;
+      if ((oy === "auto" || oy === "scroll") && box.scrollHeight > box.clientHeight + 1) break;
+      box = box.parentElement;
+    }
+    if (box && box !== document.body) {
+      box.scrollTop += el.getBoundingClientRect().top - box.getBoundingClientRect().top - 12;
+    }
+    const top = el.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight - 120) window.scrollBy(0, top - 12);
+  };
   const seen = new WeakSet();
   const settle = (fn) => { requestAnimationFrame(fn); setTimeout(fn, 120); setTimeout(fn, 400); };
   const onChange = () => {
@@ -76,7 +91,7 @@
       fresh.forEach((e) => seen.add(e));
       const last = fresh[fresh.length - 1];
       if (last) {
-        settle(() => last.scrollIntoView({block: "start", inline: "nearest"}));
+        settle(() => reveal(last));
         const q = last.querySelector(".hd-copy-link");
         if (q && dataOf(q)) history.replaceState(null, "", askLink(dataOf(q)));
       }
