@@ -87,7 +87,6 @@ CSS = """
 .hd-section {font-weight: 600; margin-top: 10px; font-size: 0.92em;}
 .hd-card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
   margin: 8px 0; background: var(--background-fill-secondary); overflow-wrap: anywhere;}
-.hd-related {}
 .hd-crumb {font-size: 0.84em; color: var(--hd-subtle); margin: 2px 0;}
 .hd-quote {margin: 6px 0 !important; padding: 4px 8px !important; border-left: 3px solid #3b82f6 !important;
   font-size: 0.94em; font-style: normal;}
