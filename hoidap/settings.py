@@ -29,6 +29,9 @@ class AnswerThresholds(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
+    # Clause search (not answers): a hit with none of the query's words counts as a match only from this
+    # cosine on (e5 scores everything 0.8-0.9, so only a very close one counts).
+    min_dense: float = 0.93
     # Another document's best hit within this share of the top one also answers.
     multi_doc_ratio: float = 0.8
     max_question_chars: int = 1000

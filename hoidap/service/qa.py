@@ -264,6 +264,11 @@ class QAService:
     def max_top_k(self) -> int:
         return self.answerer.thresholds.max_top_k
 
+    @property
+    def min_dense(self) -> float:
+        """Cosine from which a clause is close in meaning even with no word of the query in it."""
+        return self.answerer.thresholds.min_dense
+
     # --- use cases --------------------------------------------------------------------------
 
     def ask(self, question: str, doc_ids: list[str] | None = None, top_k: int = 5) -> Answer:
@@ -457,6 +462,28 @@ class QAService:
             if result.added:
                 self.reload()
         return result
+
+    def preview_document(self, name: str, data: bytes) -> ParsedDocument:
+        """What adding this file would store, without storing it: the facts read from its text, its
+        clauses, tasks and parse warnings (for a review before saving). The file is read in the same
+        limited worker as `add_document`.
+
+        Raises:
+            DocumentError: unsupported, empty, binary, undecodable or unparsable file.
+        """
+        from hoidap.corpus.parse import parse_document
+        from hoidap.corpus.records import DocumentInfo
+        from hoidap.indexer.isolate import prepare_document, run_isolated
+
+        settings = self._writable()
+        name = Path(name).name
+        text, fields, _ = run_isolated(
+            prepare_document,
+            (name, data, None, None, None, None, settings.max_upload_bytes, settings.max_text_chars),
+            timeout=settings.parse_timeout_seconds,
+            memory_bytes=settings.parse_memory_bytes,
+        )
+        return parse_document(DocumentInfo(doc_id="xem-truoc", source_file=name, **fields), text)  # type: ignore[arg-type]
 
     def remove_document(self, doc_id: str) -> BuildReport:
         """Remove a user-added document from the store and the index, then stop serving it."""

@@ -107,7 +107,8 @@ def features(
     top_score = max((x.score for x in hits), default=0.0) or 1.0  # type: ignore[attr-defined]
     top_lex = max((x.lexical for x in hits), default=0.0) or 1.0  # type: ignore[attr-defined]
     # A hit the dense search did not return has no cosine (0.0): give it the lowest cosine seen among
-    # the candidates, not a gap of -0.8 that would read as "unrelated".
+    # the candidates, not a gap of -0.8 that would read as "unrelated"; with no cosine at all (a
+    # lexical-only search) the dense features are left out.
     seen = [x.dense for x in hits if x.dense > 0]  # type: ignore[attr-defined]
     top_dense = max(seen, default=0.0)
     dense = h.dense if h.dense > 0 else min(seen, default=0.0)  # type: ignore[attr-defined]
@@ -120,8 +121,7 @@ def features(
         "rank_rr": 1.0 / (1 + i),
         "score_ratio": h.score / top_score,  # type: ignore[attr-defined]
         "lexical_ratio": h.lexical / top_lex,  # type: ignore[attr-defined]
-        "dense": dense,
-        "dense_gap": dense - top_dense,
+        **({"dense": dense, "dense_gap": dense - top_dense} if seen else {}),
         "coverage": coverage,
         "content_coverage": word_coverage(weighted_words, content_text or text),
         "heading_coverage": word_coverage(weighted_words, heading_text),
@@ -153,9 +153,10 @@ class RankerModel:
     trained_on: str = ""
 
     def probability(self, feats: dict[str, float]) -> float:
+        """A feature left out (no dense scores in a lexical-only search) counts as its training mean."""
         z = self.intercept
         for name, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True):
-            z += c * (feats.get(name, 0.0) - m) / (s or 1.0)
+            z += c * (feats.get(name, m) - m) / (s or 1.0)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def threshold(self, path: str) -> float:

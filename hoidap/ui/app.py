@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ import gradio as gr
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
+from hoidap.corpus.normalize import fold
 from hoidap.corpus.store import DocumentError
 from hoidap.indexer.store import IndexLoadError
 from hoidap.service.filters import TaskFilter
@@ -52,9 +54,25 @@ SEARCH_MODES = [
     ("Ngữ nghĩa", "dense"),
 ]
 TASK_COLUMNS = ["Văn bản", "Số hiệu nhiệm vụ", "Nội dung", "Chủ trì", "Phối hợp", "Thời hạn"]
+TASK_CLASSES = ["c-doc", "c-id", "c-content", "c-lead", "c-coord", "c-deadline"]
+ROLES = [("Chủ trì hoặc phối hợp", "any"), ("Chủ trì", "lead"), ("Phối hợp", "coordinating")]
+ROLE_NOTE = {"lead": "chủ trì", "coordinating": "phối hợp"}
+SHORT_CONTENT = 180  # characters of a task's text shown before "Xem đủ"
+# The printable report: what a department reads, with column widths in characters.
+REPORT_COLUMNS = [
+    ("STT", 6),
+    ("Văn bản", 22),
+    ("Số hiệu nhiệm vụ", 10),
+    ("Nội dung", 64),
+    ("Chủ trì", 24),
+    ("Phối hợp", 28),
+    ("Thời hạn", 14),
+]
+REPORT_HEADER_ROW = 4  # title, filters, blank, header
 EXPORT_COLUMNS = [*TASK_COLUMNS, "Mã văn bản", "Mục", "Ký tự bắt đầu", "Ký tự kết thúc"]
 ALL_DOCS = "*"
 MAX_FEEDBACK_NOTE_CHARS = 2000  # a note says why an answer is wrong; more is not feedback
+MAX_SAVED_MESSAGES = 40  # kept in the browser (localStorage) across reloads
 ADMIN_USER = "quantri"  # the page's user name for an admin key (uploads); any other name reads
 NOT_READY = "Dịch vụ chưa sẵn sàng (chưa nạp được chỉ mục). Hãy chạy `hoidap index` rồi tải lại trang."
 
@@ -63,19 +81,19 @@ CSS = """
   margin: auto;}
 .hd-reply {line-height: 1.45;}
 .hd-answer {font-size: 1.08em; margin: 2px 0 6px;}
+.hd-confidence {font-size: 0.9em; color: #374151; margin: 0 0 6px;}
 .hd-notfound {color: #9a3412;}
-.hd-msg {font-size: 0.9em; opacity: 0.85; margin-bottom: 6px;}
+.hd-msg {font-size: 0.9em; color: var(--hd-subtle); margin-bottom: 6px;}
 .hd-perdoc ul {margin: 4px 0 6px 18px; padding: 0;}
 .hd-section {font-weight: 600; margin-top: 10px; font-size: 0.92em;}
 .hd-card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
   margin: 8px 0; background: var(--background-fill-secondary); overflow-wrap: anywhere;}
-.hd-related {opacity: 0.92;}
-.hd-crumb {font-size: 0.84em; opacity: 0.8; margin: 2px 0;}
+.hd-crumb {font-size: 0.84em; color: var(--hd-subtle); margin: 2px 0;}
 .hd-quote {margin: 6px 0 !important; padding: 4px 8px !important; border-left: 3px solid #3b82f6 !important;
   font-size: 0.94em; font-style: normal;}
 mark.hd-hl {background: #fde047; color: #111; padding: 0 2px; border-radius: 3px;}
-.hd-meta {font-size: 0.78em; opacity: 0.75; margin-top: 2px;}
-.hd-details summary {cursor: pointer; font-size: 0.85em; color: #2563eb; margin-top: 4px;}
+.hd-meta {font-size: 0.78em; color: var(--hd-subtle); margin-top: 2px;}
+.hd-details summary {cursor: pointer; font-size: 0.85em; color: var(--hd-link); margin-top: 4px;}
 .hd-context {font-size: 0.84em; max-height: 340px; overflow: auto; padding: 6px 8px; margin-top: 4px;
   border: 1px dashed var(--border-color-primary); border-radius: 6px;}
 .hd-quote-in-context {background: rgba(253, 224, 71, 0.28); outline: 1px dashed #ca8a04;}
@@ -83,7 +101,7 @@ mark.hd-hl {background: #fde047; color: #111; padding: 0 2px; border-radius: 3px
   border-radius: 6px;}
 .hd-ok {color: #14532d; background: #f0fdf4; border: 1px solid #bbf7d0; padding: 8px 10px;
   border-radius: 6px;}
-.hd-muted {opacity: 0.6;}
+.hd-muted {color: var(--hd-subtle);}
 .hd-src {font-size: 0.74em; padding: 1px 7px; border-radius: 10px; white-space: nowrap;
   background: rgba(100, 116, 139, 0.15);}
 .hd-src-printed {background: rgba(34, 197, 94, 0.18);}
@@ -97,9 +115,92 @@ table.hd-facts td {padding: 2px 0;}
 table.hd-facts th, table.hd-facts td {border: none !important;
   border-bottom: 1px solid var(--border-color-primary) !important; background: transparent !important;}
 .hd-summary {font-size: 0.92em; margin: 4px 0;}
-#hd-task-table, #hd-task-table * {font-family: var(--font) !important;}
-#hd-task-table {max-width: 100%; overflow-x: auto;}
+.gradio-container {--hd-subtle: #374151; --hd-link: #1e40af;}
+.dark .gradio-container, .gradio-container.dark {--hd-subtle: #d1d5db; --hd-link: #93c5fd;}
+.hd-facts-line {font-size: 0.86em; margin: 1px 0;}
+.hd-data {display: none !important;}
+.hd-tools {display: flex; flex-wrap: wrap; gap: 6px; margin: 4px 0;}
+.hd-btn {font-size: 0.82em; padding: 2px 10px; border-radius: 6px; cursor: pointer; color: var(--hd-link);
+  border: 1px solid currentColor; background: var(--background-fill-primary);}
+.hd-btn:hover {background: var(--background-fill-secondary);}
+.hd-pending {font-style: italic; color: var(--hd-subtle);}
+.hd-reply, .hd-error, .hd-pending {scroll-margin-top: 12px;}
+.hd-notes {font-size: 0.9em; padding: 6px 10px; margin-top: 6px; border-left: 4px solid #b45309;
+  background: var(--background-fill-secondary);}
+.hd-notes ul {margin: 2px 0 0 18px; padding: 0;}
+.hd-nomatch {padding: 8px 10px; border: 1px solid var(--border-color-primary); border-radius: 6px;}
+/* The active tab in a dark enough blue (Soft's #3b82f6 is 3.7:1 on white). */
+.gradio-container button[role="tab"][aria-selected="true"], .gradio-container button[role="tab"].selected {
+  color: #1e40af !important;}
+/* Visible keyboard focus everywhere (WCAG 2.4.7). */
+.gradio-container :focus-visible, .gradio-container input:focus, .gradio-container textarea:focus {
+  outline: 3px solid #1d4ed8 !important; outline-offset: 2px !important;}
+.hd-tasks {max-width: 100%; overflow-x: auto; max-height: 640px; overflow-y: auto;}
+table.hd-task-table {border-collapse: collapse; width: 100%; font-size: 0.9em;}
+table.hd-task-table th, table.hd-task-table td {border: 1px solid var(--border-color-primary);
+  padding: 4px 6px; vertical-align: top; text-align: left;}
+table.hd-task-table thead th {position: sticky; top: 0; background: var(--background-fill-secondary);
+  z-index: 1;}
+.hd-caption {caption-side: top; text-align: left; font-size: 0.85em; color: var(--hd-subtle); padding: 2px 0;}
+.hd-sort {font: inherit; font-weight: 600; background: none; border: none; padding: 0; cursor: pointer;
+  color: inherit; text-align: left;}
+.hd-sort::after {content: " ↕"; color: var(--hd-subtle);}
+th[aria-sort=ascending] .hd-sort::after {content: " ▲";}
+th[aria-sort=descending] .hd-sort::after {content: " ▼";}
+td.c-content {min-width: 260px;}
+td.c-id, td.c-deadline {white-space: nowrap;}
+.hd-more summary {cursor: pointer; list-style: none;}
+.hd-more summary::-webkit-details-marker {display: none;}
+.hd-more-label::after {content: " Xem đủ ▸"; color: var(--hd-link); font-weight: 600; white-space: nowrap;}
+.hd-more[open] .hd-more-label::after {content: "Thu gọn ▴";}
+.hd-more[open] .hd-short {display: none;}
+#hd-viewer {position: fixed !important; top: 3vh; bottom: 3vh; left: 3vw; right: 3vw; z-index: 1000;
+  width: auto !important; max-width: 94vw !important; overflow: hidden; padding: 12px;
+  background: var(--background-fill-primary); border: 1px solid var(--border-color-primary);
+  border-radius: 10px; box-shadow: 0 10px 40px rgba(0, 0, 0, 0.35);}
+#hd-viewer-close {align-self: flex-end; max-width: 160px;}
+.hd-source-title {font-size: 1.15em; margin: 0 0 2px;}
+.hd-source-body {display: flex; gap: 14px; align-items: flex-start; margin-top: 6px;}
+/* The outline and the text scroll inside the window; its title and close button stay in view. */
+.hd-toc, .hd-doc-text {max-height: calc(94vh - 150px); overflow: auto;}
+.hd-toc {flex: 0 0 230px; font-size: 0.84em;}
+.hd-toc ul {list-style: none; margin: 0; padding: 0;}
+.hd-toc li.hd-toc-2 {padding-left: 12px;}
+.hd-jump {background: none !important; border: none !important; box-shadow: none !important;
+  color: var(--hd-link); text-align: left; cursor: pointer; padding: 2px 0; font: inherit;}
+.hd-doc-text {white-space: pre-wrap; line-height: 1.5; flex: 1; min-width: 0; overflow-wrap: anywhere;
+  padding-right: 6px;}
+mark.hd-cited {background: #fde047; color: #111; outline: 2px solid #ca8a04; scroll-margin: 30vh;}
+@media print {
+  body * {visibility: hidden;}
+  #hd-task-table, #hd-task-table * {visibility: visible;}
+  #hd-task-table {position: absolute; left: 0; top: 0; width: 100%;}
+  .hd-tasks {max-height: none; overflow: visible;}
+  .hd-sort::after, .hd-more-label {display: none;}
+  .hd-more .hd-short {display: none;}
+  .hd-more > *:not(summary) {display: block;}
+}
 @media (max-width: 600px) {
+  .hd-source-body {display: block;}
+  .hd-toc {max-height: 22vh; margin-bottom: 8px; border-bottom: 1px solid var(--border-color-primary);}
+  .hd-doc-text {max-height: calc(100vh - 22vh - 190px);}
+  #hd-viewer {top: 0; bottom: 0; left: 0; right: 0; max-width: 100vw !important; border-radius: 0;
+    padding: 8px;}
+  /* A task table row becomes a card: task, lead and deadline stay in view without sideways scroll. */
+  .hd-tasks {max-height: none;}
+  table.hd-task-table, table.hd-task-table tbody, table.hd-task-table tr, table.hd-task-table td {
+    display: block; width: 100%; box-sizing: border-box;}
+  table.hd-task-table thead tr {display: flex; flex-wrap: wrap; gap: 4px 10px;}
+  table.hd-task-table thead th {display: block; border: none; position: static; padding: 2px 0;}
+  table.hd-task-table tr {border: 1px solid var(--border-color-primary); border-radius: 8px; margin: 8px 0;
+    padding: 4px 8px;}
+  table.hd-task-table td {border: none; padding: 2px 0; min-width: 0;}
+  table.hd-task-table td.c-content {min-width: 0;}
+  table.hd-task-table td::before {content: attr(data-label) ": "; font-weight: 600;}
+  table.hd-task-table td.c-content::before {content: none;}
+  table.hd-task-table td.c-doc {font-size: 0.85em; color: var(--hd-subtle);}
+  table.hd-task-table td.c-id {font-size: 1.02em;}
+  table.hd-task-table tr.hd-empty td::before {content: none;}
   .gallery button, .gallery .gallery-item {white-space: normal !important; text-align: left;}
   .tab-container button {padding: 6px 7px !important; font-size: 0.92em !important;}
   table.hd-facts th {white-space: normal; width: 34%;}
@@ -130,13 +231,39 @@ VI_LABELS = {
     "dataframe.filter": "Lọc",
     "dataframe.clear_filter": "Bỏ lọc",
     "status.queue_position": "Đang chờ: {position}/{size}",
+    "common.built_with_gradio": "Xây dựng bằng Gradio",
+    "common.settings": "Cài đặt",
+    "common.language": "Ngôn ngữ",
+    "common.display_theme": "Giao diện sáng/tối",
+    "common.use_via_api": "Dùng qua API",
+    "blocks.lost_connection": "Mất kết nối do rời trang. Đang vào lại hàng đợi…",
+    "blocks.connection_can_break": "Trên điện thoại, kết nối có thể ngắt khi rời thẻ này hoặc máy ngủ.",
+    "blocks.waiting_for_inputs": "Đang chờ tải tệp xong, hãy thử lại.",
+    "chatbot.chatbot": "Hội thoại",
+    "chatbot.conversation": "Hội thoại",
+    "upload_text.drop_csv": "Kéo thả tệp CSV vào đây",
+    "errors.use_via_api": "Dùng qua API",
 }
 
 
 # Outside the app's own container (Gradio scopes `css` inside it): narrower page margins on phones.
-HEAD = (
+HEAD_STYLE = (
     "<style>@media (max-width: 600px) {"
     " .gradio-container > .main {padding-left: 8px !important; padding-right: 8px !important;} }</style>"
+)
+
+# The page's behaviour, by event delegation so it survives Gradio re-rendering the HTML:
+# copy buttons put PLAIN TEXT on the clipboard; each new reply scrolls to its own start (Gradio's
+# autoscroll went to the bottom of long replies) and its question goes into the URL (?q=);
+# "Xem trong văn bản" asks the server for the source view, which scrolls to the marked passage;
+# table headers sort; Gradio's English toasts are said in Vietnamese.
+PAGE_JS = resources.files("hoidap.ui").joinpath("page.js").read_text(encoding="utf-8")
+HEAD_SCRIPT = f"<script>{PAGE_JS}</script>"
+HEAD = HEAD_STYLE + HEAD_SCRIPT
+# The print view: the task table alone (see @media print in CSS), every shortened text unfolded.
+PRINT_JS = (
+    "() => { document.querySelectorAll('#hd-task-table details').forEach((d) => { d.open = true; });"
+    " print(); }"
 )
 
 
@@ -146,10 +273,24 @@ def _i18n() -> gr.I18n:
 
 def _theme() -> gr.themes.Base:
     # System fonts only: no request to Google Fonts (the page must work offline).
+    # Darker shades than Soft's defaults: labels, info lines and buttons reach WCAG AA (4.5:1).
     return gr.themes.Soft(
         primary_hue="blue",
         font=["system-ui", "Segoe UI", "Roboto", "Helvetica", "Arial", "sans-serif"],
         font_mono=["ui-monospace", "Consolas", "monospace"],
+    ).set(
+        body_text_color_subdued="*neutral_600",
+        block_label_text_color="*primary_800",
+        block_title_text_color="*neutral_800",
+        block_info_text_color="*neutral_600",
+        button_primary_background_fill="*primary_700",
+        button_primary_background_fill_hover="*primary_800",
+        button_primary_text_color="white",
+        button_secondary_text_color="*neutral_800",
+        checkbox_label_text_color="*neutral_800",
+        checkbox_label_background_fill_selected="*primary_700",
+        checkbox_label_text_color_selected="white",
+        input_placeholder_color="*neutral_500",
     )
 
 
@@ -176,18 +317,31 @@ def doc_choices(svc: QAService | None) -> list[tuple[str, str]]:
     return [(d.info.short_title, d.doc_id) for d in svc.docs.values()]
 
 
+def added_choices(svc: QAService | None) -> list[tuple[str, str]]:
+    """Documents added through an upload (the bundled ones cannot be removed)."""
+    if svc is None:
+        return []
+    return [
+        (f"{d.info.short_title} ({d.doc_id})", d.doc_id)
+        for d in svc.docs.values()
+        if (d.info.provenance or {}).get("added_from")
+    ]
+
+
 def task_rows(
     svc: QAService | None,
     doc_id: str | None = None,
     agency: str | None = None,
     deadline: str | None = None,
     text: str | None = None,
+    role: str | None = None,
 ) -> list[dict[str, Any]]:
     """Task records matching the filters (the same `TaskFilter` as the API and the CLI)."""
     if svc is None:
         return []
     doc_ids = (doc_id,) if doc_id and doc_id != ALL_DOCS and doc_id in svc.docs else ()
-    flt = TaskFilter(doc_ids=doc_ids, agency=agency, deadline=deadline, text=text)
+    role = role if role in ("lead", "coordinating") else "any"
+    flt = TaskFilter(doc_ids=doc_ids, agency=agency, deadline=deadline, text=text, role=role)  # type: ignore[arg-type]
     return [
         {
             "Văn bản": d.info.short_title,
@@ -206,14 +360,50 @@ def task_rows(
 
 
 def task_count_html(shown: int, total: int) -> str:
-    return f'<div class="hd-summary" id="hd-task-count"><b>{shown}</b> / {total} nhiệm vụ khớp bộ lọc.</div>'
+    return (
+        f'<div class="hd-summary" id="hd-task-count" role="status"><b>{shown}</b> / {total} '
+        "nhiệm vụ khớp bộ lọc.</div>"
+    )
 
 
-def task_frame(rows: list[dict[str, Any]]) -> Any:
-    """The visible columns as a DataFrame (keeps the headers when no row matches)."""
-    import pandas as pd
+def _content_cell(text: str) -> str:
+    """A long task text shortened, the rest one click away (a <details> that needs no script)."""
+    if len(text) <= SHORT_CONTENT:
+        return render.esc(text)
+    cut = text.rfind(" ", 0, SHORT_CONTENT)
+    short = text[: cut if cut > SHORT_CONTENT // 2 else SHORT_CONTENT]
+    return (
+        f'<details class="hd-more"><summary><span class="hd-short">{render.esc(short)}…</span>'
+        f'<span class="hd-more-label"></span></summary>{render.esc(text)}</details>'
+    )
 
-    return pd.DataFrame([[r[c] for c in TASK_COLUMNS] for r in rows], columns=TASK_COLUMNS)
+
+def task_table_html(rows: list[dict[str, Any]]) -> str:
+    """The task table: headers sort on click (script in HEAD), long texts fold; on a phone each row
+    becomes a card that keeps the task, lead and deadline in view."""
+    head = "".join(
+        f'<th scope="col" class="{cls}"><button type="button" class="hd-sort">{name}</button></th>'
+        for name, cls in zip(TASK_COLUMNS, TASK_CLASSES, strict=True)
+    )
+    body = []
+    for r in rows:
+        cells = []
+        for name, cls in zip(TASK_COLUMNS, TASK_CLASSES, strict=True):
+            value = str(r[name] or "")
+            shown = _content_cell(value) if name == "Nội dung" else render.esc(value) or "—"
+            attrs = f'class="{cls}" data-label="{render.attr(name)}" data-key="{render.attr(value)}"'
+            cells.append(f"<td {attrs}>{shown}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    empty = (
+        f'<tr class="hd-empty"><td colspan="{len(TASK_COLUMNS)}">Không có nhiệm vụ nào khớp bộ lọc.</td></tr>'
+        if not rows
+        else ""
+    )
+    return (
+        '<div class="hd-tasks"><table class="hd-task-table">'
+        '<caption class="hd-caption">Bấm tiêu đề cột để sắp xếp (bấm lần nữa để đảo chiều).</caption>'
+        f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}{empty}</tbody></table></div>'
+    )
 
 
 _EXPORT_ROOT: Path | None = None
@@ -256,32 +446,108 @@ def write_csv(rows: list[dict[str, Any]], path: Path) -> Path:
     return path
 
 
-def write_xlsx(rows: list[dict[str, Any]], path: Path) -> Path:
+def _slug(text: str, limit: int = 40) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(text).lower()).strip("-")[:limit].strip("-")
+
+
+def filter_summary(
+    svc: QAService | None,
+    doc_id: str | None,
+    agency: str | None,
+    deadline: str | None,
+    text: str | None,
+    role: str | None,
+) -> tuple[str, str]:
+    """(a line naming the filters for the report's title, a file-name stem saying what it holds)."""
+    said: list[str] = []
+    stem: list[str] = []
+    if svc is not None and doc_id and doc_id != ALL_DOCS and doc_id in svc.docs:
+        title = svc.docs[doc_id].info.short_title
+        said.append(f"văn bản: {title}")
+        stem.append(_slug(title))
+    if agency and agency.strip():
+        how = ROLE_NOTE.get(role or "", "chủ trì hoặc phối hợp")
+        said.append(f"cơ quan {how}: {agency.strip()}")
+        stem.append(_slug(agency) + (f"-{_slug(ROLE_NOTE[role])}" if role in ROLE_NOTE else ""))
+    if deadline and deadline.strip():
+        said.append(f"thời hạn: {deadline.strip()}")
+        stem.append(_slug(deadline))
+    if text and text.strip():
+        said.append(f"từ khóa: {text.strip()}")
+        stem.append(_slug(text))
+    name = "nhiem-vu_" + ("_".join(x for x in stem if x) or "tat-ca") + f"_{date.today().isoformat()}"
+    return ("; ".join(said) or "tất cả nhiệm vụ"), name
+
+
+def write_xlsx(rows: list[dict[str, Any]], path: Path, filters: str = "tất cả nhiệm vụ") -> Path:
+    """A report that prints: title row naming the filters and the date, STT, the columns a department
+    reads, borders, the header row repeated on every page, A4 landscape fitted to one page wide.
+
+    Text is stored as text: a cell that starts like a formula (= + - @) is typed as a string, so a
+    spreadsheet never evaluates an uploaded document's words.
+    """
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.page import PageMargins
 
     wb = Workbook()
     ws = wb.active
     ws.title = "Nhiệm vụ"
-    ws.append(EXPORT_COLUMNS)
-    for cell in ws[1]:
+    ncol = len(REPORT_COLUMNS)
+    last = get_column_letter(ncol)
+    ws["A1"] = "DANH SÁCH NHIỆM VỤ"
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = f"Lọc: {filters} · {len(rows)} nhiệm vụ · xuất ngày {date.today().strftime('%d/%m/%Y')}"
+    ws["A2"].font = Font(italic=True)
+    for r in (1, 2):
+        ws.merge_cells(f"A{r}:{last}{r}")
+        ws[f"A{r}"].alignment = Alignment(horizontal="center", wrap_text=True)
+    ws.row_dimensions[2].height = 30
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    top = Alignment(wrap_text=True, vertical="top")
+    h = REPORT_HEADER_ROW
+    for j, (name, width) in enumerate(REPORT_COLUMNS, 1):
+        cell = ws.cell(row=h, column=j, value=name)
         cell.font = Font(bold=True)
-    for r in rows:
-        ws.append([safe_cell(r[c]) for c in EXPORT_COLUMNS])
-    widths = {"A": 28, "B": 12, "C": 70, "D": 30, "E": 40, "F": 18, "G": 18, "H": 40, "I": 10, "J": 10}
-    for col, w in widths.items():
-        ws.column_dimensions[col].width = w
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
+        cell.fill = PatternFill("solid", fgColor="DDE6F3")
+        cell.border = border
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(j)].width = width
+    for i, r in enumerate(rows, 1):
+        values = [i, *(r[name] for name, _ in REPORT_COLUMNS[1:])]
+        for j, value in enumerate(values, 1):
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            cell = ws.cell(row=h + i, column=j, value=value)
+            if isinstance(value, str) and cell.data_type == "f":
+                cell.data_type = "s"  # text that merely looks like a formula
+            cell.border = border
+            cell.alignment = top
+    ws.print_title_rows = f"{h}:{h}"
+    ws.freeze_panes = f"A{h + 1}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.oddFooter.center.text = "Trang &P/&N"
     wb.save(path)
     return path
 
 
-def export_files(rows: list[dict[str, Any]]) -> tuple[str, str]:
+def export_files(
+    rows: list[dict[str, Any]], filters: str = "tất cả nhiệm vụ", stem: str = "nhiem-vu"
+) -> tuple[str, str]:
     folder = _export_dir()
-    return str(write_csv(rows, folder / "nhiem-vu.csv")), str(write_xlsx(rows, folder / "nhiem-vu.xlsx"))
+    return (
+        str(write_csv(rows, folder / f"{stem}.csv")),
+        str(write_xlsx(rows, folder / f"{stem}.xlsx", filters)),
+    )
 
 
 def documents_html(svc: QAService | None) -> str:
@@ -298,6 +564,22 @@ def documents_html(svc: QAService | None) -> str:
     )
     cards = "".join(render.document_card(d, (manifest.get(d.doc_id) or {}).get("entries")) for d in docs)
     return f'<div id="hd-doc-cards">{head}{cards}</div>'
+
+
+def plain_messages(history: Any) -> list[dict[str, str]]:
+    """Chat messages as {"role", "content": text}: Gradio hands content back as a list of parts, and the
+    browser's copy may hold anything; only user/assistant text survives."""
+    out: list[dict[str, str]] = []
+    for m in history if isinstance(history, list) else []:
+        if not isinstance(m, dict) or m.get("role") not in ("user", "assistant"):
+            continue
+        content = m.get("content")
+        if isinstance(content, list):
+            parts = [p.get("text", "") if isinstance(p, dict) else p for p in content]
+            content = "".join(str(p) for p in parts if isinstance(p, str))
+        if isinstance(content, str):
+            out.append({"role": m["role"], "content": content})
+    return out
 
 
 def uploaded_file(file: str) -> Path:
@@ -349,9 +631,23 @@ def build_ui(service: QAService) -> gr.Blocks:
 
     # --- handlers -------------------------------------------------------------------------------
 
-    def respond(message: str, history: list[dict[str, Any]] | None, doc_ids: list[str] | None):
-        history = list(history or [])
+    def show_question(message: str | None, history: list[dict[str, Any]] | None):
+        """At once: the question in the chat with a 'searching' line under it; the box emptied."""
+        history = plain_messages(history)
         q = (message or "").strip()
+        if q:
+            history.append({"role": "user", "content": render.esc(q)})
+            history.append({"role": "assistant", "content": render.pending_html(q)})
+        return history, "", message or ""
+
+    def respond(pending: str | None, history: list[dict[str, Any]] | None, doc_ids: list[str] | None):
+        """The answer replaces the 'searching' line; `pending` None means nothing was asked."""
+        if pending is None:
+            return (gr.update(),) * 7
+        history = plain_messages(history)
+        if history and "hd-pending" in history[-1]["content"]:
+            history.pop()
+        q = pending.strip()
         svc = holder()
         last = None
         try:
@@ -360,15 +656,31 @@ def build_ui(service: QAService) -> gr.Blocks:
             ids = [d for d in doc_ids or [] if d in svc.docs]
             answer = svc.ask(q, doc_ids=ids or None, top_k=5)
             data = answer.to_dict()
-            used = {c["doc_id"] for c in data["citations"] + data["related"]}
-            reply = render.answer_html(data, {d: svc.docs[d].original for d in used if d in svc.docs})
+            used = {c["doc_id"] for c in data["citations"] + data["related"]} & set(svc.docs)
+            reply = render.answer_html(
+                data,
+                {d: svc.docs[d].original for d in used},
+                {d: svc.docs[d].info for d in used},
+            )
             last = {**data, "doc_filter": ids}
         except Exception as exc:  # noqa: BLE001 - every error becomes a message in the chat
             reply = render.error_html(friendly(exc))
-        if q:
+        if q and not (history and history[-1].get("role") == "user"):
             history.append({"role": "user", "content": render.esc(q)})
         history.append({"role": "assistant", "content": reply})
-        return history, "", last, None, "", ""
+        return history, last, None, "", "", history[-MAX_SAVED_MESSAGES:], None
+
+    def restore_chat(saved: list[dict[str, Any]] | None, request: gr.Request):
+        """The conversation kept in this browser; a question in the link (?q=) is asked once more
+        unless it is already the last one shown."""
+        history = [m for m in plain_messages(saved) if "hd-pending" not in m["content"]]
+        history = history[-MAX_SAVED_MESSAGES:]
+        q = (request.query_params.get("q") or "").strip()[:2000] if request else ""
+        asked = [m["content"] for m in history if m["role"] == "user"]
+        if not q or (asked and asked[-1] == render.esc(q)):
+            return history, None
+        shown, _, _ = show_question(q, history)
+        return shown, q
 
     def send_feedback(last: dict[str, Any] | None, verdict: str | None, note: str | None):
         if not last:
@@ -399,8 +711,14 @@ def build_ui(service: QAService) -> gr.Blocks:
             hits = svc.search(q, k=max(1, min(int(k or 10), svc.max_top_k)), doc_ids=ids or None, mode=mode)
         except Exception as exc:  # noqa: BLE001
             return render.error_html(friendly(exc))
+        # The relevance bar: a word of the query in the clause, or a meaning as close as the answer
+        # layer demands; ranked filler for a query the documents do not speak of is not shown.
+        hits = [h for h in hits if h["matched_terms"] or h["dense"] >= svc.min_dense]
         if not hits:
-            return render.error_html("Không tìm thấy điều khoản nào khớp với nội dung tìm.")
+            return (
+                '<div id="hd-hits"><div class="hd-summary hd-nomatch" role="status">Không có đoạn nào khớp '
+                f"«{render.esc(q)}». Hãy thử từ khác, bỏ bớt từ, hoặc bỏ giới hạn văn bản.</div></div>"
+            )
         cards = []
         for i, h in enumerate(hits, 1):
             d = svc.docs.get(h["doc_id"])
@@ -408,26 +726,44 @@ def build_ui(service: QAService) -> gr.Blocks:
             cards.append(
                 render.hit_card(i, h, d.original if d else None, title, d.info.number if d else None)
             )
-        head = f'<div class="hd-summary">{len(hits)} điều khoản cho «{render.esc(q)}»</div>'
+        head = f'<div class="hd-summary" role="status">{len(hits)} điều khoản cho «{render.esc(q)}»</div>'
         return f'<div id="hd-hits">{head}{"".join(cards)}</div>'
 
-    def filter_tasks(doc_id: str | None, agency: str | None, deadline: str | None, text: str | None):
+    def rerun_search(query: str, doc_ids: list[str] | None, mode: str, k: float):
+        """A changed filter, mode or count re-runs the shown search (nothing before a first query)."""
+        if not (query or "").strip():
+            return gr.update()
+        return run_search(query, doc_ids, mode, k)
+
+    def filter_tasks(
+        doc_id: str | None,
+        agency: str | None,
+        deadline: str | None,
+        text: str | None,
+        role: str | None = "any",
+    ):
         try:
-            rows = task_rows(holder(), doc_id, agency, deadline, text)
-            csv_path, xlsx_path = export_files(rows)
+            svc = holder()
+            rows = task_rows(svc, doc_id, agency, deadline, text, role)
+            filters, stem = filter_summary(svc, doc_id, agency, deadline, text, role)
+            csv_path, xlsx_path = export_files(rows, filters, stem)
         except Exception as exc:  # noqa: BLE001
             return gr.update(), render.error_html(friendly(exc)), gr.update(), gr.update()
-        svc = holder()
         total = sum(len(d.tasks) for d in svc.docs.values()) if svc else 0
-        count = task_count_html(len(rows), total)
         return (
-            gr.update(value=task_frame(rows)),
-            count,
+            task_table_html(rows),
+            task_count_html(len(rows), total),
             gr.update(value=csv_path),
             gr.update(value=xlsx_path),
         )
 
-    def refresh_all(doc_id: str | None, agency: str | None, deadline: str | None, text: str | None):
+    def refresh_all(
+        doc_id: str | None,
+        agency: str | None,
+        deadline: str | None,
+        text: str | None,
+        role: str | None = "any",
+    ):
         svc = holder()
         choices = doc_choices(svc)
         known = {c[1] for c in choices}
@@ -437,8 +773,23 @@ def build_ui(service: QAService) -> gr.Blocks:
             gr.update(choices=choices),
             gr.update(choices=[("Tất cả văn bản", ALL_DOCS), *choices], value=doc_id),
             documents_html(svc),
-            *filter_tasks(doc_id, agency, deadline, text),
+            gr.update(choices=added_choices(svc), value=None),
+            *filter_tasks(doc_id, agency, deadline, text, role),
         )
+
+    def open_source(request_value: str | None):
+        """The whole document with the cited passage marked: 'doc_id|start|end|nonce' from a button."""
+        try:
+            doc_id, start, end, _nonce = (request_value or "").rsplit("|", 3)
+            svc = holder()
+            detail = svc.document_detail(doc_id)
+            doc = svc.document(doc_id)
+            body = render.source_html(doc.info, doc.original, detail["outline"], int(start), int(end))
+        except ValueError:
+            body = render.error_html("Không mở được văn bản: yêu cầu không hợp lệ.")
+        except Exception as exc:  # noqa: BLE001
+            body = render.error_html(f"Không mở được văn bản: {friendly(exc)}")
+        return gr.update(visible=True), body
 
     def upload(
         file: str | None,
@@ -446,14 +797,16 @@ def build_ui(service: QAService) -> gr.Blocks:
         number: str | None,
         issued: str | None,
         issuer: str | None,
+        read: dict[str, Any] | None = None,
         f_doc: str | None = None,
         f_agency: str | None = None,
         f_deadline: str | None = None,
         f_text: str | None = None,
+        f_role: str | None = "any",
         request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio's way of asking for progress
     ):
-        unchanged = (gr.update(),) * 9
+        unchanged = (gr.update(),) * 11
         settings = holder().settings
         if settings is not None and settings.access_control:
             if getattr(request, "username", None) != ADMIN_USER:
@@ -472,14 +825,21 @@ def build_ui(service: QAService) -> gr.Blocks:
             progress(0.05, desc="Đang đọc tệp…")
             data = path.read_bytes()
             iso = parse_user_date(issued)
+            read = read or {}
+
+            def typed(value: str | None, key: str) -> str | None:
+                # A value left as the review read it stays "printed in the text"; only a change is the user's.
+                v = (value or "").strip() or None
+                return None if v is not None and v == read.get(key) else v
+
             progress(0.2, desc="Đang tách điều khoản và lập chỉ mục (vài chục giây)…")
             result = svc.add_document(
                 path.name,
                 data,
-                title=(title or "").strip() or None,
-                number=(number or "").strip() or None,
-                date=iso,
-                issuer=(issuer or "").strip() or None,
+                title=typed(title, "title"),
+                number=typed(number, "number"),
+                date=typed(iso, "date"),
+                issuer=typed(issuer, "issuer"),
                 progress=lambda n, total: progress(
                     0.2 + 0.5 * n / total, desc=f"Đang nhận dạng chữ (OCR) trang {n}/{total}…"
                 ),
@@ -495,12 +855,76 @@ def build_ui(service: QAService) -> gr.Blocks:
             msg = f"Đã thêm văn bản «{result.info.short_title}» (mã {result.info.doc_id}): {counts}. "
             msg += "Có thể hỏi đáp và tra cứu ngay."
             status = render.ok_html(msg)
-            if result.warnings:
-                status += render.error_html("Lưu ý khi phân tích: " + "; ".join(result.warnings))
+            status += render.notes_html(result.warnings)
             progress(1.0, desc="Xong")
-            return status, None, *refresh_all(f_doc, f_agency, f_deadline, f_text)
+            return status, None, "", *refresh_all(f_doc, f_agency, f_deadline, f_text, f_role)
         except Exception as exc:  # noqa: BLE001 - nothing changed; say why in the page
             return render.error_html(f"Không thêm được văn bản: {friendly(exc)}"), *unchanged
+        finally:
+            upload_lock.release()
+
+    def preview_upload(file: str | None, request: gr.Request | None = None):
+        """Read the chosen file (not saved yet): show its facts, counts, a few tasks and notes, and fill
+        the fields with what was read so the user corrects rather than retypes."""
+        keep = (gr.update(),) * 4
+        if not file:
+            return "", *keep, None
+        settings = holder().settings
+        if settings is not None and settings.access_control:
+            if getattr(request, "username", None) != ADMIN_USER:
+                msg = f"Chỉ tài khoản quản trị ({ADMIN_USER}) được thêm văn bản; hãy đăng nhập lại."
+                return render.error_html(msg), *keep, None
+        try:
+            svc = holder()
+            path = uploaded_file(file)
+            limit = svc.settings.max_upload_bytes if svc.settings else None
+            if limit is not None and path.stat().st_size > limit:
+                raise DocumentError(f"Tệp quá lớn (tối đa {limit / 2**20:g} MB).")
+            doc = svc.preview_document(path.name, path.read_bytes())
+        except Exception as exc:  # noqa: BLE001 - say why in the page
+            return render.error_html(f"Không đọc được tệp: {friendly(exc)}"), *keep, None
+        info = doc.info
+        read = {"title": info.title, "number": info.number, "date": info.date, "issuer": info.issuer}
+        return (
+            render.upload_review_html(doc),
+            info.title or "",
+            info.number or "",
+            render.vn_date(info.date),
+            info.issuer or "",
+            read,
+        )
+
+    def delete_document(
+        doc_id: str | None,
+        confirmed: bool,
+        f_doc: str | None = None,
+        f_agency: str | None = None,
+        f_deadline: str | None = None,
+        f_text: str | None = None,
+        f_role: str | None = "any",
+        request: gr.Request | None = None,
+    ):
+        """Remove an added document from the store and the index (admin only, as for uploads)."""
+        unchanged = (gr.update(),) * 10
+        settings = holder().settings
+        if settings is not None and settings.access_control:
+            if getattr(request, "username", None) != ADMIN_USER:
+                msg = f"Chỉ tài khoản quản trị ({ADMIN_USER}) được xóa văn bản; hãy đăng nhập lại."
+                return render.error_html(msg), *unchanged
+        if not doc_id:
+            return render.error_html("Chưa chọn văn bản cần xóa."), *unchanged
+        if not confirmed:
+            return render.error_html("Hãy đánh dấu ô xác nhận trước khi xóa."), *unchanged
+        if not upload_lock.acquire(blocking=False):
+            return render.error_html("Đang có văn bản khác được thêm hoặc xóa; hãy thử lại sau."), *unchanged
+        try:
+            svc = holder()
+            title = svc.document(doc_id).info.short_title
+            svc.remove_document(doc_id)
+            status = render.ok_html(f"Đã xóa văn bản «{title}» ({doc_id}) khỏi kho và chỉ mục.")
+            return status, gr.update(value=False), *refresh_all(f_doc, f_agency, f_deadline, f_text, f_role)
+        except Exception as exc:  # noqa: BLE001 - nothing changed; say why in the page
+            return render.error_html(f"Không xóa được văn bản: {friendly(exc)}"), *unchanged
         finally:
             upload_lock.release()
 
@@ -509,7 +933,7 @@ def build_ui(service: QAService) -> gr.Blocks:
     initial_rows = task_rows(svc0)
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(
-            f"## {TITLE}\n"
+            f"# {TITLE}\n"
             "Câu trả lời được **trích nguyên văn** từ văn bản (không dùng mô hình sinh), kèm văn bản, mục "
             "và vị trí ký tự để trích dẫn lại. Gõ có dấu hoặc không dấu đều được.",
             elem_id="hd-intro",
@@ -518,12 +942,15 @@ def build_ui(service: QAService) -> gr.Blocks:
             # --- Hỏi đáp ---------------------------------------------------------------------
             with gr.Tab("Hỏi đáp", id="hoi-dap"):
                 chatbot = gr.Chatbot(
-                    label="Hỏi đáp",
+                    label="Hội thoại hỏi đáp",
+                    show_label=False,  # a label over the chat covered the first line of a reply
                     elem_id="hd-chat",
                     height=520,
+                    autoscroll=False,  # the page script scrolls each new reply to its start instead
                     feedback_options=None,
                     latex_delimiters=[],
-                    buttons=["copy"],
+                    buttons=[],  # Gradio's copy button copied HTML; each reply has its own text copy
+
                     placeholder=(
                         "<b>Hỏi về văn bản chính sách của tỉnh</b><br>Ví dụ: ai chủ trì một nhiệm vụ, "
                         "thời hạn, chỉ tiêu, người ký. Mỗi câu trả lời kèm trích dẫn nguyên văn."
@@ -567,6 +994,9 @@ def build_ui(service: QAService) -> gr.Blocks:
                     fb_send = gr.Button("Gửi góp ý", elem_id="hd-fb-send", size="sm")
                     fb_status = gr.HTML(elem_id="hd-fb-status")
                 last_answer = gr.State(None)
+                pending_q = gr.State(None)
+                saved_chat = gr.BrowserState([], storage_key="hoidap-hoi-dap")
+                clear_chat = gr.Button("Xóa lịch sử hỏi đáp", size="sm", elem_id="hd-clear-chat")
 
             # --- Tra cứu điều khoản ----------------------------------------------------------
             with gr.Tab("Tra cứu điều khoản", id="tra-cuu"):
@@ -636,33 +1066,33 @@ def build_ui(service: QAService) -> gr.Blocks:
                         elem_id="hd-task-text",
                         min_width=160,
                     )
-                csv0, xlsx0 = export_files(initial_rows)
+                t_role = gr.Radio(
+                    ROLES,
+                    value="any",
+                    label="Vai trò của cơ quan",
+                    elem_id="hd-task-role",
+                )
+                filters0, stem0 = filter_summary(svc0, None, None, None, None, None)
+                csv0, xlsx0 = export_files(initial_rows, filters0, stem0)
                 t_count = gr.HTML(
                     task_count_html(len(initial_rows), len(initial_rows)), elem_id="hd-task-count-box"
                 )
                 with gr.Row():
-                    dl_csv = gr.DownloadButton(
-                        "Tải CSV", value=csv0, elem_id="hd-dl-csv", size="sm", scale=0, min_width=110
-                    )
                     dl_xlsx = gr.DownloadButton(
-                        "Tải Excel (.xlsx)",
+                        "Tải báo cáo Excel (in được)",
                         value=xlsx0,
                         elem_id="hd-dl-xlsx",
                         size="sm",
                         scale=0,
-                        min_width=140,
+                        min_width=200,
                     )
-                table = gr.Dataframe(
-                    value=task_frame(initial_rows),
-                    headers=TASK_COLUMNS,
-                    datatype="str",
-                    interactive=False,
-                    wrap=True,
-                    max_height=620,
-                    column_widths=["130px", "80px", "330px", "150px", "180px", "110px"],
-                    elem_id="hd-task-table",
-                    label="Bấm tiêu đề cột để sắp xếp",
-                )
+                    dl_csv = gr.DownloadButton(
+                        "Tải dữ liệu CSV", value=csv0, elem_id="hd-dl-csv", size="sm", scale=0, min_width=140
+                    )
+                    print_btn = gr.Button(
+                        "In danh sách", size="sm", elem_id="hd-print", scale=0, min_width=120
+                    )
+                table = gr.HTML(task_table_html(initial_rows), elem_id="hd-task-table")
 
             # --- Văn bản ---------------------------------------------------------------------
             with gr.Tab("Văn bản", id="van-ban"):
@@ -676,49 +1106,106 @@ def build_ui(service: QAService) -> gr.Blocks:
                             "nhận dạng nhiệm vụ và lập chỉ mục; các văn bản khác không phải nhúng lại."
                         )
                         up_file = gr.File(label="Tệp văn bản", elem_id="hd-upload-file", type="filepath")
-                        up_title = gr.Textbox(label="Tên văn bản (tùy chọn)", elem_id="hd-up-title")
+                        up_review = gr.HTML(elem_id="hd-upload-review")
+                        read_facts = gr.State(None)
+                        up_title = gr.Textbox(
+                            label="Tên văn bản (đọc từ tệp; sửa nếu sai)", elem_id="hd-up-title"
+                        )
                         up_number = gr.Textbox(
-                            label="Số hiệu (tùy chọn)", placeholder="vd: 12/KH-UBND", elem_id="hd-up-number"
+                            label="Số hiệu (đọc từ tệp; sửa nếu sai)",
+                            placeholder="vd: 12/KH-UBND",
+                            elem_id="hd-up-number",
                         )
                         up_date = gr.Textbox(
-                            label="Ngày ban hành (tùy chọn)",
+                            label="Ngày ban hành (đọc từ tệp; sửa nếu sai)",
                             placeholder="vd: 15/01/2025",
                             elem_id="hd-up-date",
                         )
                         up_issuer = gr.Textbox(
-                            label="Cơ quan ban hành (tùy chọn)",
+                            label="Cơ quan ban hành (đọc từ tệp; sửa nếu sai)",
                             placeholder="vd: UBND tỉnh Quảng Ngãi",
                             elem_id="hd-up-issuer",
                         )
                         up_btn = gr.Button("Thêm văn bản", variant="primary", elem_id="hd-upload-btn")
                         up_status = gr.HTML(elem_id="hd-upload-status")
+                with gr.Accordion("Xóa văn bản đã thêm", open=False, elem_id="hd-delete"):
+                    gr.Markdown("Chỉ văn bản do người dùng thêm; văn bản đi kèm hệ thống không xóa được.")
+                    with gr.Row(equal_height=True):
+                        del_doc = gr.Dropdown(
+                            choices=added_choices(svc0),
+                            label="Văn bản cần xóa",
+                            elem_id="hd-del-doc",
+                            scale=3,
+                        )
+                        del_confirm = gr.Checkbox(
+                            label="Tôi chắc chắn muốn xóa văn bản này", elem_id="hd-del-confirm", scale=2
+                        )
+                        del_btn = gr.Button("Xóa văn bản", variant="stop", elem_id="hd-del-btn", scale=1)
+                    del_status = gr.HTML(elem_id="hd-del-status")
+
+        # --- source view: the whole document, the cited passage marked (over every tab) ---------
+        with gr.Column(visible=False, elem_id="hd-viewer") as viewer:
+            close_viewer = gr.Button("Đóng văn bản", size="sm", elem_id="hd-viewer-close")
+            viewer_html = gr.HTML(elem_id="hd-viewer-body")
+        src_req = gr.Textbox(visible="hidden", elem_id="hd-src-req", label="Mở văn bản")
 
         # --- events -----------------------------------------------------------------------------
 
-        chat_out = [chatbot, question, last_answer, verdict, note, fb_status]
-        question.submit(respond, [question, chatbot, chat_docs], chat_out)
-        send.click(respond, [question, chatbot, chat_docs], chat_out)
-        examples.load_input_event.then(respond, [question, chatbot, chat_docs], chat_out)
+        chat_in = [question, chatbot]
+        shown_out = [chatbot, question, pending_q]
+        answer_in = [pending_q, chatbot, chat_docs]
+        answer_out = [chatbot, last_answer, verdict, note, fb_status, saved_chat, pending_q]
+        for trigger in (question.submit, send.click):
+            trigger(show_question, chat_in, shown_out, queue=False).then(respond, answer_in, answer_out)
+        examples.load_input_event.then(show_question, chat_in, shown_out, queue=False).then(
+            respond, answer_in, answer_out
+        )
         fb_send.click(send_feedback, [last_answer, verdict, note], fb_status)
-        chatbot.clear(lambda: (None, ""), None, [last_answer, fb_status])
+        forget = (lambda: ([], None, "", []), None, [chatbot, last_answer, fb_status, saved_chat])
+        chatbot.clear(*forget)
+        clear_chat.click(*forget)
 
         search_in = [query, search_docs, mode, k]
         query.submit(run_search, search_in, results)
         search_btn.click(run_search, search_in, results)
+        for comp in (search_docs, mode):
+            comp.change(rerun_search, search_in, results, trigger_mode="always_last")
+        k.release(rerun_search, search_in, results, trigger_mode="always_last")
 
-        task_in = [t_doc, t_agency, t_deadline, t_text]
+        task_in = [t_doc, t_agency, t_deadline, t_text, t_role]
         task_out = [table, t_count, dl_csv, dl_xlsx]
-        for comp in (t_doc, t_agency, t_deadline, t_text):
+        for comp in (t_doc, t_agency, t_deadline, t_text, t_role):
             comp.change(filter_tasks, task_in, task_out, trigger_mode="always_last", show_progress="hidden")
 
-        refresh_out = [chat_docs, search_docs, t_doc, doc_list, *task_out]
+        print_btn.click(None, None, None, js=PRINT_JS)
+        # The script writes "doc|start|end|nonce" into the hidden box; the nonce makes a second click on
+        # the same passage a change too.
+        src_req.change(open_source, src_req, [viewer, viewer_html], show_progress="hidden")
+        close_viewer.click(lambda: gr.update(visible=False), None, viewer, queue=False)
+
+        refresh_out = [chat_docs, search_docs, t_doc, doc_list, del_doc, *task_out]
         up_btn.click(
             upload,
-            [up_file, up_title, up_number, up_date, up_issuer, *task_in],
-            [up_status, up_file, *refresh_out],
+            [up_file, up_title, up_number, up_date, up_issuer, read_facts, *task_in],
+            [up_status, up_file, up_review, *refresh_out],
             concurrency_limit=1,
         )
-        demo.load(refresh_all, task_in, refresh_out)
+        # One chain, so a restored conversation never lands over a question asked meanwhile; the page
+        # says when it is ready (tests wait for it).
+        review_out = [up_review, up_title, up_number, up_date, up_issuer, read_facts]
+        up_file.upload(preview_upload, up_file, review_out, concurrency_limit=1)
+        up_file.clear(lambda: ("", "", "", "", "", None), None, review_out, queue=False)
+        del_btn.click(
+            delete_document,
+            [del_doc, del_confirm, *task_in],
+            [del_status, del_confirm, *refresh_out],
+            concurrency_limit=1,
+        )
+        demo.load(refresh_all, task_in, refresh_out).then(
+            restore_chat, saved_chat, [chatbot, pending_q]
+        ).then(respond, answer_in, answer_out).then(
+            None, None, None, js="() => { document.body.dataset.hdReady = '1'; }"
+        )
 
     demo.queue(default_concurrency_limit=4)
     return demo
@@ -755,7 +1242,7 @@ def mount(app: FastAPI, service: QAService) -> FastAPI:
         ssr_mode=False,
         show_error=True,
         run_history=False,
-        footer_links=["gradio", "settings"],
+        footer_links=[],  # Gradio's footer and Settings panel are English-only
         i18n=_i18n(),
         head=HEAD,
     )

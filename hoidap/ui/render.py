@@ -56,19 +56,38 @@ def folded_with_map(text: str) -> tuple[str, list[int]]:
     return "".join(chars), index
 
 
+def has_diacritics(text: str) -> bool:
+    return any(_fold_char(c) != c.casefold() for c in text)
+
+
 def term_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
-    """Original [start, end) spans of `terms` in `text`, diacritics- and case-insensitive.
+    """Original [start, end) spans of `terms` in `text`, case-insensitive; whole words only.
 
     Terms are index tokens: "chủ_trì", "xa_hoi", "5.4"; underscores join the words of a
-    compound, which may be separated by any whitespace in the text. Whole words only.
+    compound, which may be separated by any whitespace in the text. A term typed without
+    diacritics matches any accents ("so" finds "số" and "sở"); a term typed with them matches
+    only that spelling ("số" does not mark "sở").
     """
     folded, index = folded_with_map(text)
+    lowered = text.translate(_LEGACY).lower()
+    if len(lowered) != len(text):  # a rare character whose lowercase is longer: fold instead
+        lowered = ""
     spans: list[tuple[int, int]] = []
     for term in terms:
-        words = [w for w in re.split(r"[_\s]+", "".join(_fold_char(c) for c in term)) if w]
+        accented = bool(lowered) and has_diacritics(term)
+        base = term.translate(_LEGACY).lower() if accented else "".join(_fold_char(c) for c in term)
+        words = [w for w in re.split(r"[_\s]+", base) if w]
         if not words or (len(words) == 1 and len(words[0]) < 2 and not words[0].isdigit()):
             continue
         pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)"
+        if accented:
+            exact = [m.span() for m in re.finditer(pattern, lowered) if m.end() > m.start()]
+            if exact:
+                spans.extend(exact)
+                continue
+            # Not in this spelling (e.g. decomposed accents in the source): match it folded.
+            words = [w for w in re.split(r"[_\s]+", "".join(_fold_char(c) for c in term)) if w]
+            pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)"
         for m in re.finditer(pattern, folded):
             if m.end() > m.start():
                 spans.append((index[m.start()], index[m.end() - 1] + 1))
@@ -114,6 +133,117 @@ def doc_label(title: str, number: str | None) -> str:
     if number and number not in title:
         return f"{title} (số {number})"
     return title
+
+
+_MARKER_RE = re.compile(r"^\s*([IVXLCDM]+|\d+(?:\.\d+)*|[a-zđ])(?:[.)]|\s|$)")
+_NAMED_RE = re.compile(r"^\s*((?:Điều|Chương|Mục|Phần|Khoản)\s+(?:[IVXLCDM]+|\d+[a-z]?))\b", re.IGNORECASE)
+
+
+def section_ref(section: str | Sequence[str] | None, task_id: str | None = None) -> str:
+    """How an official names a place in a document: ('II. NHIỆM VỤ', '3. …', 'b) …') -> 'Mục II.3.b';
+    ('Phụ lục', '8. …', '8.4') -> 'Mục 8.4 Phụ lục'; a short unnumbered heading is named as printed."""
+    labels = [x.strip() for x in (section.split(" > ") if isinstance(section, str) else section or ())]
+    markers: list[str] = []
+    named: list[str] = []
+    for label in labels:
+        m = _MARKER_RE.match(label)
+        if m:
+            mark = m.group(1)
+            if "." in mark:
+                # A dotted number ("8.4", "3.3") is complete: it replaces the arabic numbers before it.
+                while markers and markers[-1].isdigit():
+                    markers.pop()
+            markers.append(mark)
+            continue
+        n = _NAMED_RE.match(label)
+        if n:
+            named.append(n.group(1))
+        elif label and len(label) <= 30 and label != "(đầu văn bản)":
+            named.append(label)
+    if task_id and not any(task_id == m or task_id.startswith(m + ".") for m in markers[-1:]):
+        markers.append(task_id)
+    parts = ([f"Mục {'.'.join(markers)}"] if markers else []) + named
+    return " ".join(parts)
+
+
+def doc_reference(info: Any) -> str:
+    """'Kế hoạch số 214/KH-UBND ngày 06/11/2024 của UBND tỉnh Quảng Ngãi' from a document's facts."""
+    number = getattr(info, "number", None)
+    doc_type = getattr(info, "doc_type", None) or "văn bản"
+    ref = f"{doc_type} số {number}" if number else (getattr(info, "short_title", None) or doc_type)
+    if getattr(info, "date", None):
+        ref += f" ngày {vn_date(info.date)}"
+    if getattr(info, "issuer", None):
+        ref += f" của {info.issuer}"
+    return ref
+
+
+def citation_text(c: dict[str, Any], original: str | None, info: Any | None) -> str:
+    """The plain text an official pastes into a công văn:
+    'Theo Mục II.3.b Kế hoạch số 214/KH-UBND ngày 06/11/2024 của UBND tỉnh Quảng Ngãi: «…»'."""
+    start, end = int(c["char_start"]), int(c["char_end"])
+    quote = original[start:end] if original is not None else c.get("quote", "")
+    quote = " ".join(quote.split())
+    if info is None:
+        info = _FallbackInfo(c.get("doc_title") or "", c.get("doc_number"))
+    where = section_ref(c.get("section"), c.get("task_id"))
+    return f"Theo {where + ' ' if where else ''}{doc_reference(info)}: «{quote}»"
+
+
+class _FallbackInfo:
+    """The facts a citation itself carries, when the document record is not at hand."""
+
+    def __init__(self, title: str, number: str | None) -> None:
+        self.short_title, self.number, self.doc_type = title, number, None
+        self.date = self.issuer = None
+
+
+def attr(text: str) -> str:
+    """A value for an HTML attribute, newlines kept as character references (no raw newline)."""
+    return html.escape(text, quote=True).replace("\r", "").replace("\n", "&#10;")
+
+
+def hidden_data(text: str) -> str:
+    """Text for the page script next to a button, one <span> a line. Gradio's chat sanitizer drops
+    data-* attributes but keeps text; CSS hides it and the script reads it (`hd-data`)."""
+    lines = "".join(f"<span>{esc(line)}</span>" for line in text.split("\n"))
+    return f'<span class="hd-data" aria-hidden="true">{lines}</span>'
+
+
+def copy_button(text: str, label: str, cls: str = "hd-copy") -> str:
+    return f'<button type="button" class="hd-btn {cls}">{esc(label)}</button>{hidden_data(text)}'
+
+
+def source_button(doc_id: str, start: int, end: int) -> str:
+    return (
+        '<button type="button" class="hd-btn hd-open-src">Xem trong văn bản</button>'
+        f"{hidden_data(f'{doc_id}|{int(start)}|{int(end)}')}"
+    )
+
+
+def facts_line(info: Any | None) -> str:
+    """'Số 214/KH-UBND · ngày 06/11/2024 · UBND tỉnh Quảng Ngãi' (what is known)."""
+    if info is None:
+        return ""
+    bits = []
+    if getattr(info, "number", None):
+        bits.append(f"Số {info.number}")
+    if getattr(info, "date", None):
+        bits.append(f"ngày {vn_date(info.date)}")
+    if getattr(info, "issuer", None):
+        bits.append(info.issuer)
+    return f'<div class="hd-facts-line">{esc(" · ".join(bits))}</div>' if bits else ""
+
+
+QUESTION_TYPES = {
+    "lead": "ai chủ trì",
+    "coordinating": "ai phối hợp",
+    "deadline": "thời hạn",
+    "figure": "số liệu, chỉ tiêu",
+    "document": "thông tin văn bản",
+    "listing": "liệt kê nhiệm vụ",
+    "lookup": "tra cứu nội dung",
+}
 
 
 # --- context ------------------------------------------------------------------------------------
@@ -162,9 +292,14 @@ def details(summary: str, body: str, open_: bool = False) -> str:
 
 
 def citation_card(
-    c: dict[str, Any], original: str | None, n: int | None = None, related: bool = False
+    c: dict[str, Any],
+    original: str | None,
+    n: int | None = None,
+    related: bool = False,
+    info: Any | None = None,
 ) -> str:
-    """One cited clause: document, breadcrumb, offsets, quote (answer phrase marked), context."""
+    """One cited clause: document facts, section, quote (answer phrase marked), copy and source
+    buttons; offsets and the document id stay available, smaller, at the bottom."""
     start, end = int(c["char_start"]), int(c["char_end"])
     quote = original[start:end] if original is not None else c.get("quote", "")
     hl = c.get("highlight")
@@ -172,30 +307,69 @@ def citation_card(
     crumb = c.get("section") or "(đầu văn bản)"
     tid = c.get("task_id")
     task = f" · nhiệm vụ <b>{esc(tid)}</b>" if tid and not crumb.endswith(f"> {tid}") else ""
+    where = section_ref(c.get("section"), tid)
+    where_html = f"<b>{esc(where)}</b> · " if where and where != crumb else ""
     num = f"{n}. " if n is not None else ""
     head = (
         f'<div class="hd-card-head">{num}<b>{esc(doc_label(c["doc_title"], c.get("doc_number")))}</b></div>'
-        f'<div class="hd-crumb">{esc(crumb)}{task}</div>'
+        f"{facts_line(info)}"
+        f'<div class="hd-crumb">{where_html}{esc(crumb)}{task}</div>'
     )
     meta = f'<div class="hd-meta">ký tự {start}–{end} · mã {esc(c["doc_id"])}'
     if related:
         meta += f" · điểm {float(c.get('score', 0)):.3f}"
     meta += "</div>"
     body = f'<blockquote class="hd-quote">{marked(quote, spans)}</blockquote>'
+    tools = (
+        '<div class="hd-tools">'
+        f'{copy_button(citation_text(c, original, info), "Chép trích dẫn")}'
+        f"{source_button(c['doc_id'], start, end) if original is not None else ''}</div>"
+    )
     ctx = ""
     if original is not None:
-        ctx = details(f"Xem trong văn bản (±{CONTEXT_CHARS} ký tự)", context_html(original, start, end, hl))
+        ctx = details(f"Đoạn xung quanh (±{CONTEXT_CHARS} ký tự)", context_html(original, start, end, hl))
     cls = "hd-card hd-related" if related else "hd-card"
-    return f'<div class="{cls}">{head}{body}{meta}{ctx}</div>'
+    return f'<div class="{cls}">{head}{body}{tools}{ctx}{meta}</div>'
 
 
-def answer_html(data: dict[str, Any], originals: dict[str, str]) -> str:
-    """The whole reply for the chat: short answer, per-document answers, quotes, related clauses."""
+def confidence_html(p: float) -> str:
+    """The answer's confidence in words and as a percentage (the ranker's probability of being right)."""
+    word = "cao" if p >= 0.8 else "trung bình" if p >= 0.6 else "thấp — hãy đọc kỹ trích dẫn"
+    return (
+        f'<div class="hd-confidence" title="Xác suất câu trả lời đúng, hiệu chỉnh trên bộ câu hỏi dev">'
+        f"Độ tin cậy: {word} ({round(p * 100)}%)</div>"
+    )
+
+
+def answer_text(data: dict[str, Any], originals: dict[str, str], infos: dict[str, Any]) -> str:
+    """The whole reply as plain text: the short answer, then each citation in the officials' form."""
+    if not data.get("found"):
+        return "Không tìm thấy câu trả lời trong văn bản."
+    lines = [data.get("answer") or ""]
+    for c in data.get("citations") or []:
+        lines.append(citation_text(c, originals.get(c["doc_id"]), infos.get(c["doc_id"])))
+    return "\n".join(x for x in lines if x)
+
+
+def answer_html(
+    data: dict[str, Any], originals: dict[str, str], infos: dict[str, Any] | None = None
+) -> str:
+    """The whole reply for the chat: short answer, per-document answers, quotes, related clauses.
+
+    `infos` maps a document id to its record's facts (number, date, issuer) for the citation cards.
+    """
+    infos = infos or {}
     parts: list[str] = []
     cites = data.get("citations") or []
     related = data.get("related") or []
+
+    def card(c: dict[str, Any], n: int | None, rel: bool = False) -> str:
+        return citation_card(c, originals.get(c["doc_id"]), n, rel, infos.get(c["doc_id"]))
+
     if data.get("found"):
         parts.append(f'<div class="hd-answer"><b>{esc(data.get("answer") or "")}</b></div>')
+        if data.get("confidence") is not None:
+            parts.append(confidence_html(float(data["confidence"])))
         per_doc = data.get("answers") or []
         if len(per_doc) > 1:
             items = "".join(f"<li><b>{esc(a['doc_title'])}</b>: {esc(a['answer'])}</li>" for a in per_doc)
@@ -206,12 +380,9 @@ def answer_html(data: dict[str, Any], originals: dict[str, str]) -> str:
             label = "Trích dẫn" if len(cites) == 1 else f"Trích dẫn ({len(cites)})"
             parts.append(f'<div class="hd-section">{label}</div>')
             for i, c in enumerate(cites, 1):
-                parts.append(citation_card(c, originals.get(c["doc_id"]), i if len(cites) > 1 else None))
+                parts.append(card(c, i if len(cites) > 1 else None))
         if related:
-            cards = "".join(
-                citation_card(c, originals.get(c["doc_id"]), i, related=True)
-                for i, c in enumerate(related, 1)
-            )
+            cards = "".join(card(c, i, True) for i, c in enumerate(related, 1))
             parts.append(details(f"Các đoạn liên quan khác ({len(related)})", cards))
     else:
         parts.append(
@@ -222,13 +393,24 @@ def answer_html(data: dict[str, Any], originals: dict[str, str]) -> str:
         if related:
             parts.append('<div class="hd-section">Các đoạn liên quan (không phải câu trả lời)</div>')
             for i, c in enumerate(related, 1):
-                parts.append(citation_card(c, originals.get(c["doc_id"]), i, related=True))
+                parts.append(card(c, i, True))
+    tools = copy_button(answer_text(data, originals, infos), "Chép câu trả lời", "hd-copy hd-copy-reply")
+    if data.get("question"):
+        # The script makes the link (?q=) from the page's own address.
+        tools += '<button type="button" class="hd-btn hd-copy-link">Chép liên kết</button>'
+        tools += hidden_data(" ".join(data["question"].split()))
+    parts.append(f'<div class="hd-tools hd-reply-tools">{tools}</div>')
     took = data.get("took_ms")
     if took is not None:
-        parts.append(
-            f'<div class="hd-meta">loại câu hỏi: {esc(data.get("question_type", ""))} · {took:.0f} ms</div>'
-        )
+        qtype = data.get("question_type", "")
+        shown = esc(QUESTION_TYPES.get(qtype, qtype))
+        parts.append(f'<div class="hd-meta">loại câu hỏi: {shown} · {took:.0f} ms</div>')
     return f'<div class="hd-reply">{"".join(parts)}</div>'
+
+
+def pending_html(question: str) -> str:
+    """Shown in the chat while the answer is computed (the question stays above it)."""
+    return f'<div class="hd-pending" role="status">Đang tìm câu trả lời cho «{esc(question)}»…</div>'
 
 
 def error_html(message: str) -> str:
@@ -252,7 +434,8 @@ def hit_card(rank: int, hit: dict[str, Any], original: str | None, title: str, n
     task = f" · nhiệm vụ <b>{esc(task_id)}</b>" if task_id and not crumb.endswith(f"> {task_id}") else ""
     terms = ", ".join(t.replace("_", " ") for t in hit["matched_terms"]) or "—"
     ctx = (
-        details(f"Xem trong văn bản (±{CONTEXT_CHARS} ký tự)", context_html(original, start, end))
+        f'<div class="hd-tools">{source_button(hit["doc_id"], start, end)}</div>'
+        + details(f"Đoạn xung quanh (±{CONTEXT_CHARS} ký tự)", context_html(original, start, end))
         if original is not None
         else ""
     )
@@ -347,4 +530,115 @@ def document_card(doc: Any, entries: int | None = None) -> str:
         f'<span class="hd-muted">({esc(info.doc_id)})</span></div>'
         f'<div class="hd-crumb">{esc(info.title)}</div>'
         f'<table class="hd-facts">{"".join(rows)}</table></div>'
+    )
+
+
+# --- source view ---------------------------------------------------------------------------------
+
+
+def source_html(info: Any, original: str, outline: Sequence[dict[str, Any]], start: int, end: int) -> str:
+    """The whole document text with its outline, the cited [start, end) marked (`mark.hd-cited`).
+
+    `outline` is `QAService.document_detail(...)["outline"]`: sections in order, each with the offsets
+    of its clauses. The first two levels become the table of contents; each links to an anchor
+    placed at its first clause in the text.
+    """
+    n = len(original)
+    start, end = max(0, min(start, n)), max(0, min(end, n))
+    heads: list[tuple[int, int, str]] = []  # (offset, depth, label)
+    seen: set[tuple[str, ...]] = set()
+    for sec in outline:
+        path = tuple(sec.get("path") or ())
+        offset = min((c["char_start"] for c in sec.get("clauses") or []), default=None)
+        if offset is None:
+            continue
+        for depth in range(1, min(2, len(path)) + 1):
+            key = path[:depth]
+            if key not in seen:
+                seen.add(key)
+                heads.append((offset, depth, key[-1]))
+    cuts = sorted({0, n, start, end, *(h[0] for h in heads)})
+    anchors = {h[0] for h in heads}
+    out: list[str] = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        if a in anchors:
+            out.append(f'<span class="hd-anchor" id="hd-at-{a}"></span>')
+        piece = html.escape(original[a:b])
+        if start < end and start <= a and b <= end:
+            piece = f'<mark class="hd-cited">{piece}</mark>'
+        out.append(piece)
+    toc = "".join(
+        f'<li class="hd-toc-{d}"><button type="button" class="hd-jump" data-target="hd-at-{o}">'
+        f"{esc(label)}</button></li>"
+        for o, d, label in heads
+    )
+    title = esc(getattr(info, "short_title", "") or "")
+    return (
+        f'<div class="hd-source" data-doc="{attr(getattr(info, "doc_id", ""))}">'
+        f'<h2 class="hd-source-title">{title}</h2>{facts_line(info)}'
+        f'<div class="hd-meta">Đoạn được trích: ký tự {start}–{end} (tô vàng).</div>'
+        '<div class="hd-source-body">'
+        f'<nav class="hd-toc" aria-label="Mục lục văn bản"><ul>{toc}</ul></nav>'
+        f'<div class="hd-doc-text" tabindex="0">{"".join(out)}</div></div></div>'
+    )
+
+
+# --- upload review -------------------------------------------------------------------------------
+
+_FIELD_NAMES = {
+    "title": "tên văn bản",
+    "number": "số hiệu",
+    "date": "ngày ban hành",
+    "issuer": "cơ quan ban hành",
+    "signer": "người ký",
+}
+
+
+def plain_warning(text: str) -> str:
+    """A parser note in plain Vietnamese: field names translated, "manifest" named for what it is."""
+    m = re.match(r"^(\w+):\s*(.*)$", text)
+    if m and m.group(1) in _FIELD_NAMES:
+        text = f"{_FIELD_NAMES[m.group(1)].capitalize()}: {m.group(2)}"
+    text = text.replace("manifest ghi", "thông tin đã nhập ghi").replace("manifest để trống", "chưa nhập")
+    return text.replace("manifest", "thông tin đã nhập")
+
+
+def notes_html(warnings: Sequence[str]) -> str:
+    """Parse notes as a neutral list (they are not errors: the document is usable)."""
+    if not warnings:
+        return ""
+    items = "".join(f"<li>{esc(plain_warning(w))}</li>" for w in warnings)
+    return f'<div class="hd-notes" role="note"><b>Lưu ý khi đọc văn bản:</b><ul>{items}</ul></div>'
+
+
+def upload_review_html(doc: Any, max_tasks: int = 3) -> str:
+    """What was read from an uploaded file, before it is saved: facts, counts, a few tasks, notes."""
+    info = doc.info
+    signer = f"{info.signer} ({info.signer_title})" if info.signer and info.signer_title else info.signer
+    missing = '<span class="hd-muted">không đọc được</span>'
+    rows = [
+        ("Tên văn bản", info.title),
+        ("Số hiệu", info.number),
+        ("Ngày ban hành", vn_date(info.date)),
+        ("Cơ quan ban hành", info.issuer),
+        ("Người ký", signer),
+    ]
+    facts = "".join(
+        f"<tr><th>{label}</th><td>{esc(value) if value else missing}</td></tr>"
+        for label, value in rows
+    )
+    tasks = "".join(
+        f"<li><b>{esc(t.task_id)}</b>: {esc(t.content[:140])}{'…' if len(t.content) > 140 else ''}"
+        f" — chủ trì: {esc('; '.join(t.lead) or '—')}; thời hạn: {esc(t.deadline or '—')}</li>"
+        for t in doc.tasks[:max_tasks]
+    )
+    more = f"<li>… và {len(doc.tasks) - max_tasks} nhiệm vụ khác</li>" if len(doc.tasks) > max_tasks else ""
+    task_block = f"<ul>{tasks}{more}</ul>" if tasks else ""
+    return (
+        '<div class="hd-review hd-card">'
+        "<div class=\"hd-card-head\"><b>Đã đọc tệp — kiểm tra rồi sửa các ô bên dưới nếu sai, "
+        "sau đó bấm «Thêm văn bản».</b></div>"
+        f'<table class="hd-facts">{facts}</table>'
+        f'<div class="hd-summary hd-review-counts"><b>{len(doc.clauses)}</b> điều khoản · '
+        f"<b>{len(doc.tasks)}</b> nhiệm vụ</div>{task_block}{notes_html(doc.warnings)}</div>"
     )

@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -211,6 +212,7 @@ def open_ui(page, server: LiveServer) -> None:
     page.goto(server.url + "/")  # the redirect to /ui
     assert "/ui" in page.url
     page.get_by_role("tab", name="Hỏi đáp", exact=True).wait_for()
+    page.wait_for_selector("body[data-hd-ready='1']", state="attached")  # the page's load events are done
 
 
 def tab(page, name: str) -> None:
@@ -247,6 +249,15 @@ def search(page, query: str, mode: str | None = None):
     return results
 
 
+def wait_tasks(page, n: int) -> None:
+    """Until the count line and the table both show `n` tasks (the table HTML can land a frame later)."""
+    page.wait_for_function(
+        "n => document.querySelector('#hd-task-count').innerText.startsWith(n + ' /') &&"
+        " document.querySelectorAll('#hd-task-table tbody tr:not(.hd-empty)').length === n",
+        arg=n,
+    )
+
+
 def save_readme_shot(page, name: str) -> None:
     """A viewport screenshot for the README, reduced to a palette PNG to stay small."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -276,6 +287,9 @@ def test_ask_shows_answer_quote_context_and_records_feedback(page, server, servi
 
     reply = ask(page, "Ai chủ trì nhiệm vụ 5.4?")
     assert reply.locator(".hd-answer").inner_text().strip() == "Sở Tài chính"
+    confidence = service.ask("Ai chủ trì nhiệm vụ 5.4?").confidence
+    assert confidence is not None
+    assert f"Độ tin cậy: cao ({round(confidence * 100)}%)" in reply.locator(".hd-confidence").inner_text()
     quote = reply.locator(".hd-quote").first
     assert "Bảo đảm cân đối chi thường xuyên ngân sách nhà nước" in quote.inner_text()
     assert quote.locator("mark").inner_text() == "Sở Tài chính"  # the answering phrase, from `highlight`
@@ -379,11 +393,10 @@ def test_task_table_filter_and_csv_xlsx_export(page, server, parsed):
     assert page.locator("#hd-task-count").inner_text().startswith(f"{total} / {total}")
 
     field(page, "hd-task-agency").fill("so tai chinh")
-    page.wait_for_function(
-        "n => document.querySelector('#hd-task-count').innerText.startsWith(n + ' /')", arg=len(expected)
-    )
+    wait_tasks(page, len(expected))
     table_text = page.locator("#hd-task-table").inner_text()
     assert "Sở Tài chính" in table_text and "5.4" in table_text
+    assert page.locator("#hd-task-table tbody tr").count() == len(expected)
     save_readme_shot(page, "nhiem-vu")
 
     with page.expect_download() as info:
@@ -405,15 +418,17 @@ def test_task_table_filter_and_csv_xlsx_export(page, server, parsed):
     assert info.value.suggested_filename.endswith(".xlsx")
     ws = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes())).active
     values = list(ws.iter_rows(values_only=True))
-    assert values[0][:6] == ("Văn bản", "Số hiệu nhiệm vụ", "Nội dung", "Chủ trì", "Phối hợp", "Thời hạn")
-    assert len(values) - 1 == len(expected)
+    header = ("STT", "Văn bản", "Số hiệu nhiệm vụ", "Nội dung", "Chủ trì", "Phối hợp", "Thời hạn")
+    assert values[3] == header  # after the title, the filter line and a blank row
+    assert len(values) - 4 == len(expected)
 
     field(page, "hd-task-deadline").fill("2025")  # filters combine
     page.wait_for_function(
         "n => !document.querySelector('#hd-task-count').innerText.startsWith(n + ' /')", arg=len(expected)
     )
+    page.wait_for_timeout(300)
     field(page, "hd-task-text").fill("khong co noi dung nay")
-    page.wait_for_function("() => document.querySelector('#hd-task-count').innerText.startsWith('0 /')")
+    wait_tasks(page, 0)
     assert "Văn bản" in page.locator("#hd-task-table").inner_text()  # headers stay, no rows
     with page.expect_download() as info:
         page.locator("#hd-dl-csv").click()
@@ -488,10 +503,16 @@ def test_upload_txt_then_find_it(page, writable, tmp_path):
     open_ui(page, live)
     tab(page, "Văn bản")
     page.locator("#hd-upload-file input[type=file]").set_input_files(str(doc))
-    field(page, "hd-up-title").fill("Kế hoạch thí điểm trạm sạc xe điện")
-    field(page, "hd-up-number").fill("99/KH-UBND")
-    field(page, "hd-up-date").fill("15/01/2025")
-    field(page, "hd-up-issuer").fill("UBND tỉnh Quảng Ngãi")
+    # Review before saving: what was read from the text fills the fields, with counts and tasks.
+    review = page.locator("#hd-upload-review .hd-review")
+    review.wait_for(timeout=120_000)
+    assert "99/KH-UBND" in review.inner_text() and "15/01/2025" in review.inner_text()
+    counts = review.locator(".hd-review-counts").inner_text()
+    assert re.fullmatch(r"[1-9]\d* điều khoản · [1-9]\d* nhiệm vụ", counts)
+    assert "Sở Công Thương" in review.inner_text()
+    assert field(page, "hd-up-number").input_value() == "99/KH-UBND"
+    assert field(page, "hd-up-date").input_value() == "15/01/2025"
+    field(page, "hd-up-title").fill("Kế hoạch thí điểm trạm sạc xe điện")  # corrected by the user
     page.locator("#hd-upload-btn").click()
     ok = page.locator("#hd-upload-status .hd-ok")
     ok.wait_for(timeout=240_000)
@@ -516,3 +537,294 @@ def test_upload_txt_then_find_it(page, writable, tmp_path):
         live.url + "/ask", json={"question": "Lắp đặt bao nhiêu trạm sạc xe điện công cộng?"}, timeout=60
     )
     assert r.status_code == 200 and added["doc_id"] in json.dumps(r.json(), ensure_ascii=False)
+
+
+# --- a day of office work (issue 16) -----------------------------------------------------------------
+
+
+def _clipboard(page) -> str:
+    return page.evaluate("() => navigator.clipboard.readText()")
+
+
+def _in_view(page, locator) -> bool:
+    """The element's first line is inside the window and not covered (hit-tested at its centre)."""
+    return locator.evaluate(
+        """el => { const r = el.getBoundingClientRect();
+          if (r.top < -1 || r.bottom > window.innerHeight + 1 || r.height === 0) return false;
+          const hit = document.elementFromPoint(r.left + Math.min(20, r.width / 2), r.top + r.height / 2);
+          return !!hit && (el === hit || el.contains(hit)); }"""
+    )
+
+
+def test_copy_citation_is_plain_text_with_number_and_quote(page, server, service):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    cite = service.ask("Ai chủ trì nhiệm vụ 5.4?").citations[0]
+    quote = " ".join(service.docs[Q214].original[cite.char_start : cite.char_end].split())
+    open_ui(page, server)
+    reply = ask(page, "Ai chủ trì nhiệm vụ 5.4?")
+    card = reply.locator(".hd-card").first
+    # The card names the document by number, date and issuer; offsets stay, in the small meta line.
+    facts = card.locator(".hd-facts-line").inner_text()
+    assert "Số 214/KH-UBND · ngày 06/11/2024 · UBND tỉnh Quảng Ngãi" in facts
+    assert "Mục 5.4" in card.locator(".hd-crumb").inner_text()
+    assert f"ký tự {cite.char_start}–{cite.char_end}" in card.locator(".hd-meta").inner_text()
+    assert page.locator("#hd-chat .hd-copy-reply").count() >= 1
+    assert page.locator("#hd-chat [aria-label*='<div']").count() == 0  # no HTML read out as a label
+
+    card.get_by_role("button", name="Chép trích dẫn").click()
+    page.wait_for_function("() => document.querySelector('#hd-chat .hd-copy').textContent.includes('Đã')")
+    text = _clipboard(page)
+    assert text.startswith(
+        "Theo Mục 5.4 Phụ lục Kế hoạch số 214/KH-UBND ngày 06/11/2024 của UBND tỉnh Quảng Ngãi: «"
+    )
+    assert text.endswith("»") and quote in text
+    assert "<" not in text and ">" not in text
+
+    reply.locator(".hd-copy-reply").click()
+    page.wait_for_function(
+        "() => document.querySelector('#hd-chat .hd-copy-reply').textContent.includes('Đã chép')"
+    )
+    whole = _clipboard(page)
+    assert whole.splitlines()[0] == "Sở Tài chính"
+    assert "214/KH-UBND" in whole and quote in whole and "<div" not in whole
+
+
+def test_short_answer_in_view_after_long_reply_on_phone(browser, server, service, request):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT)
+    try:
+        open_ui(pg, server)
+        long_q = "Sở Tài chính chủ trì những nhiệm vụ nào?"
+        assert len(service.ask(long_q).citations) >= 3  # a reply taller than the phone's screen
+        reply = ask(pg, long_q)
+        pg.wait_for_timeout(700)  # the page's own scroll runs after rendering
+        assert reply.bounding_box()["height"] > PHONE["height"]
+        assert _in_view(pg, reply.locator(".hd-answer"))
+
+        reply = ask(pg, "Kế hoạch 214 do ai ký?")
+        pg.wait_for_timeout(700)
+        answer = reply.locator(".hd-answer")
+        assert "Trần Phước Hiền" in answer.inner_text()
+        assert _in_view(pg, answer), "the short answer is off-screen after a long reply"
+        # The question stays in the chat above its answer, and is the page's shareable link.
+        assert "Kế hoạch 214 do ai ký?" in pg.locator("#hd-chat").inner_text()
+        assert "q=K%E1%BA%BF" in pg.url or "q=Kế" in pg.url
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
+        context.close()
+
+
+def test_history_survives_reload_and_question_link_answers(page, server):
+    open_ui(page, server)
+    ask(page, "Kế hoạch 214 do ai ký?")
+    ask(page, "Ai chủ trì nhiệm vụ 5.4?")
+    page.reload()
+    page.wait_for_function("() => document.querySelectorAll('#hd-chat .hd-reply').length >= 2")
+    assert "Sở Tài chính" in page.locator("#hd-chat .hd-reply").last.locator(".hd-answer").inner_text()
+
+    other = page.context.browser.new_context(viewport=DESKTOP)
+    try:
+        fresh = other.new_page()
+        fresh.set_default_timeout(TIMEOUT)
+        fresh.goto(server.url + "/ui/?q=" + "Ai chủ trì nhiệm vụ 5.4?")
+        fresh.locator("#hd-chat .hd-reply").first.wait_for()
+        assert fresh.locator("#hd-chat .hd-reply .hd-answer").first.inner_text().strip() == "Sở Tài chính"
+    finally:
+        other.close()
+
+
+def test_source_view_scrolls_to_and_marks_cited_passage(page, server, service):
+    cite = service.ask("Ai chủ trì nhiệm vụ 5.4?").citations[0]
+    original = service.docs[Q214].original
+    open_ui(page, server)
+    reply = ask(page, "Ai chủ trì nhiệm vụ 5.4?")
+    reply.locator(".hd-open-src").first.click()
+    marks = page.locator("#hd-viewer mark.hd-cited")
+    marks.first.wait_for()
+    assert "".join(marks.all_text_contents()) == original[cite.char_start : cite.char_end]
+    text = page.locator("#hd-viewer .hd-doc-text").text_content()
+    assert text == original.replace("\r\n", "\n")  # the whole document, not an excerpt
+    assert page.locator("#hd-viewer .hd-toc .hd-jump").count() >= 3  # its outline
+    page.wait_for_timeout(700)
+    assert _in_view(page, marks.first), "the cited passage is not scrolled into view"
+    save_readme_shot(page, "van-ban-nguon")
+    page.locator("#hd-viewer-close").click()
+    page.locator("#hd-viewer").wait_for(state="hidden")
+
+    # The same view from a search hit.
+    results = search(page, "phu song 5G")
+    hit = results.locator(".hd-hit").first
+    hit.locator(".hd-open-src").click()
+    page.wait_for_function(
+        "() => { const m = document.querySelector('#hd-viewer mark.hd-cited');"
+        " return m && m.textContent.includes('5G'); }"
+    )
+    page.keyboard.press("Escape")
+    page.locator("#hd-viewer").wait_for(state="hidden")
+
+
+def test_search_reruns_on_filter_says_no_match_and_respects_diacritics(page, server, service):
+    open_ui(page, server)
+    results = search(page, "xqzvw blorftq")
+    assert "Không có đoạn nào khớp" in results.inner_text()
+    assert results.locator(".hd-hit").count() == 0
+
+    results = search(page, "Sở Tài chính")
+    marks = {m.strip().lower() for m in results.locator(".hd-hit mark").all_inner_texts()}
+    assert "sở" in " ".join(marks)
+    assert not marks & {"số", "so", "sô"}, marks  # an accented query does not mark other spellings
+    first_doc = results.locator(".hd-hit .hd-card-head").first.inner_text()
+
+    # Narrowing to one document re-runs the search without pressing Tìm.
+    only = next(d.info.short_title for d in service.docs.values() if d.info.short_title not in first_doc)
+    page.locator("#hd-search-docs input").click()
+    page.get_by_role("option", name=only).click()
+    page.keyboard.press("Escape")
+    page.wait_for_function(
+        "t => Array.from(document.querySelectorAll('#hd-search-results .hd-hit .hd-card-head'))"
+        ".every(h => h.innerText.includes(t)) || !!document.querySelector('#hd-search-results .hd-nomatch')",
+        arg=only,
+    )
+
+
+def _natural(task_id: str) -> tuple:
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", task_id) if p)
+
+
+def test_task_table_agency_abbreviation_role_sort_and_printable_xlsx(page, server, service):
+    anyrole = {(d.info.short_title, t.task_id) for d, t in service.tasks(TaskFilter(agency="so khdt"))}
+    lead_filter = TaskFilter(agency="so khdt", role="lead")
+    lead = {(d.info.short_title, t.task_id) for d, t in service.tasks(lead_filter)}
+    assert 0 < len(lead) < len(anyrole)
+    assert all(
+        any("kế hoạch và đầu tư" in a.lower() or "kh&đt" in a.lower() for a in t.lead + t.coordinating)
+        for _, t in service.tasks(TaskFilter(agency="so khdt"))
+    )
+    open_ui(page, server)
+    tab(page, "Nhiệm vụ")
+    field(page, "hd-task-agency").fill("so khdt")
+    wait_tasks(page, len(anyrole))
+    rows = page.locator("#hd-task-table tbody tr")
+
+    def shown() -> set[tuple[str, str]]:
+        return {
+            (r.locator("td.c-doc").inner_text().strip(), r.locator("td.c-id").inner_text().strip())
+            for r in rows.all()
+        }
+
+    assert shown() == anyrole
+    page.locator("#hd-task-role").get_by_text("Chủ trì", exact=True).click()
+    wait_tasks(page, len(lead))
+    assert shown() == lead
+
+    # Header click sorts; a second click reverses.
+    page.locator("#hd-task-table th.c-id .hd-sort").click()
+    asc = [c.strip() for c in page.locator("#hd-task-table td.c-id").all_inner_texts()]
+    assert page.locator("#hd-task-table th.c-id").get_attribute("aria-sort") == "ascending"
+    assert asc == sorted(asc, key=_natural)
+    page.locator("#hd-task-table th.c-id .hd-sort").click()
+    assert [c.strip() for c in page.locator("#hd-task-table td.c-id").all_inner_texts()] == asc[::-1]
+
+    # Printable report: title naming the filter, STT, header repeated, landscape one page wide, borders.
+    with page.expect_download() as info:
+        page.locator("#hd-dl-xlsx").click()
+    name = info.value.suggested_filename
+    assert name.startswith("nhiem-vu_so-khdt-chu-tri_") and name.endswith(".xlsx")
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes())).active
+    assert ws["A1"].value == "DANH SÁCH NHIỆM VỤ"
+    line = ws["A2"].value
+    assert "so khdt" in line and "chủ trì" in line and f"{len(lead)} nhiệm vụ" in line
+    assert ws.print_title_rows in ("4:4", "$4:$4")
+    assert ws.page_setup.orientation == "landscape"
+    assert int(ws.page_setup.fitToWidth) == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    values = list(ws.iter_rows(min_row=4, values_only=True))
+    assert values[0] == ("STT", "Văn bản", "Số hiệu nhiệm vụ", "Nội dung", "Chủ trì", "Phối hợp", "Thời hạn")
+    assert [v[0] for v in values[1:]] == list(range(1, len(lead) + 1))
+    assert {(v[1], v[2]) for v in values[1:]} == lead
+    assert ws.cell(5, 4).border.left.style == "thin"
+    assert not [c for r in ws.iter_rows() for c in r if c.data_type == "f"]
+    save_readme_shot(page, "nhiem-vu-loc")
+
+
+def test_task_table_long_text_folds_and_phone_keeps_lead_and_deadline(browser, server, service, request):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT)
+    try:
+        open_ui(pg, server)
+        tab(pg, "Nhiệm vụ")
+        field(pg, "hd-task-agency").fill("Sở KH&ĐT")
+        n = len(service.tasks(TaskFilter(agency="Sở KH&ĐT")))
+        wait_tasks(pg, n)
+        assert no_horizontal_overflow(pg)
+        first = pg.locator("#hd-task-table tbody tr").first
+        first.scroll_into_view_if_needed()
+        for cls in ("c-id", "c-lead", "c-deadline"):
+            box = first.locator(f"td.{cls}").bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1, cls
+            assert first.locator(f"td.{cls}").is_visible()
+        more = pg.locator("#hd-task-table details.hd-more").first
+        if more.count():
+            full = more.text_content()
+            assert not more.evaluate("d => d.open")
+            more.locator("summary").click()
+            assert more.evaluate("d => d.open") and more.inner_text().strip() in full
+        save_readme_shot(pg, "nhiem-vu-dien-thoai")
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
+        context.close()
+
+
+def test_axe_finds_no_contrast_or_label_violations(page, server):
+    axe_mod = pytest.importorskip("axe_playwright_python.sync_playwright")
+    open_ui(page, server)
+    ask(page, "Ai chủ trì nhiệm vụ 5.4?")
+    assert page.locator("h1").first.inner_text().strip() == "Hỏi đáp văn bản chính sách"
+    wanted = {"color-contrast", "label", "button-name", "aria-input-field-name", "select-name", "link-name"}
+    found = {}
+    for name in ("Hỏi đáp", "Tra cứu điều khoản", "Nhiệm vụ", "Văn bản"):
+        tab(page, name)
+        page.wait_for_timeout(400)
+        result = axe_mod.Axe().run(page)
+        for v in result.response["violations"]:
+            if v["id"] in wanted:
+                found.setdefault(f"{name}: {v['id']}", [n["target"] for n in v["nodes"]][:5])
+    assert not found, found
+
+
+def test_delete_added_document_needs_confirmation(page, writable, tmp_path):
+    live, data = writable
+    doc = tmp_path / "diem-wifi.txt"
+    text = NEW_DOC.replace("99/KH-UBND", "98/KH-UBND").replace("trạm sạc xe điện", "điểm phát wifi công cộng")
+    doc.write_text(text, encoding="utf-8")
+    open_ui(page, live)
+    tab(page, "Văn bản")
+    before = {d["doc_id"] for d in httpx.get(live.url + "/documents").json()}
+    page.locator("#hd-upload-file input[type=file]").set_input_files(str(doc))
+    page.locator("#hd-upload-review .hd-review").wait_for(timeout=120_000)
+    page.locator("#hd-upload-btn").click()
+    page.locator("#hd-upload-status .hd-ok").wait_for(timeout=240_000)
+    added = ({d["doc_id"] for d in httpx.get(live.url + "/documents").json()} - before).pop()
+
+    page.locator("#hd-delete").get_by_text("Xóa văn bản đã thêm", exact=True).click()
+    page.locator("#hd-del-doc input").click()
+    options = page.get_by_role("option").all_inner_texts()
+    assert any(added in o for o in options) and not any(Q214 in o for o in options)  # bundled: not offered
+    page.get_by_role("option", name=next(o for o in options if added in o)).click()
+    page.locator("#hd-del-btn").click()
+    assert "xác nhận" in page.locator("#hd-del-status .hd-error").inner_text()
+    assert added in {d["doc_id"] for d in httpx.get(live.url + "/documents").json()}
+
+    page.locator("#hd-del-confirm input").check()
+    page.locator("#hd-del-btn").click()
+    ok = page.locator("#hd-del-status .hd-ok")
+    ok.wait_for(timeout=240_000)
+    assert "Đã xóa" in ok.inner_text() and added in ok.inner_text()
+    assert {d["doc_id"] for d in httpx.get(live.url + "/documents").json()} == before
+    assert not (data / "corpus" / "manifests" / f"{added}.json").exists()
+    assert not page.locator("#hd-doc-cards .hd-doc").filter(has_text=added).count()

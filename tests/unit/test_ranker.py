@@ -142,3 +142,25 @@ def test_document_reference_names_the_cited_decision() -> None:
         == "Nghị quyết 19-NQ/TW ngày 16 tháng 6 năm 2022"
     )
     assert document_reference(text, "thong tu", ["dịch_vụ"]) is None
+
+
+def test_a_lexical_only_search_leaves_the_dense_features_at_their_mean() -> None:
+    hits = [_Hit(_Entry("Sở Y tế chủ trì"), 1.0, 10.0, 0.0), _Hit(_Entry("khác"), 0.5, 5.0, 0.0)]
+    f = features(
+        hits,
+        0,
+        coverage=1.0,
+        content_text="Sở Y tế chủ trì",
+        heading_text="",
+        weighted_words=[("y te", 1.0)],
+        numbers=[],
+        year_mismatch=False,
+        value="Sở Y tế",
+        task_row=True,
+        folded_question="ai chu tri y te",
+        path="task",
+    )
+    assert "dense" not in f and "dense_gap" not in f
+    model = RankerModel.load()
+    i = FEATURES.index("dense")
+    assert model.probability(f) == pytest.approx(model.probability(f | {"dense": model.mean[i]}))

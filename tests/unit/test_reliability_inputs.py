@@ -124,9 +124,16 @@ def test_spreadsheet_cells_are_neutralised(tmp_path):
     assert out[EXPORT_COLUMNS[0]] == "'=1+1"
     from openpyxl import load_workbook
 
+    # The printable report keeps the text as typed but stores it as a string, never a formula.
+    from hoidap.ui.app import REPORT_HEADER_ROW
+
+    row["Nội dung"] = '=HYPERLINK("http://x")'
+    row["Chủ trì"] = "-Sở Tài chính"
     ws = load_workbook(write_xlsx([row], tmp_path / "a.xlsx")).active
-    assert ws.cell(2, 1).value == "'=1+1" and ws.cell(2, 1).data_type == "s"
-    assert ws.cell(2, len(EXPORT_COLUMNS)).value == 12
+    data = [c for r in ws.iter_rows(min_row=REPORT_HEADER_ROW + 1) for c in r]
+    assert data[0].value == 1 and data[1].value == "=1+1" and data[1].data_type == "s"
+    assert '=HYPERLINK("http://x")' in [c.value for c in data] and "-Sở Tài chính" in [c.value for c in data]
+    assert not [c for r in ws.iter_rows() for c in r if c.data_type == "f"]
 
 
 # --- files: size, bombs, bad content ---------------------------------------------------------------

@@ -1,0 +1,118 @@
+// The page's behaviour (see HEAD_SCRIPT in app.py); loaded into <head> by Gradio.
+(() => {
+  const VI = {
+    "Connection to the server was lost. Attempting reconnection...":
+      "Mất kết nối tới máy chủ. Đang thử kết nối lại…",
+    "Lost connection due to leaving page. Rejoining queue...": "Mất kết nối do rời trang. Đang vào lại hàng đợi…",
+    "Error": "Lỗi", "Warning": "Cảnh báo", "Info": "Thông tin",
+  };
+  const copyText = async (text) => {
+    try { await navigator.clipboard.writeText(text); return true; } catch (e) {
+      const ta = document.createElement("textarea");
+      ta.value = text; ta.setAttribute("readonly", ""); ta.style.position = "fixed"; ta.style.opacity = "0";
+      document.body.appendChild(ta); ta.select();
+      let ok = false; try { ok = document.execCommand("copy"); } catch (_) { ok = false; }
+      ta.remove(); return ok;
+    }
+  };
+  const flash = (btn, ok) => {
+    if (!btn.dataset.label) btn.dataset.label = btn.textContent;
+    btn.textContent = ok ? "Đã chép ✓" : "Không chép được";
+    setTimeout(() => { btn.textContent = btn.dataset.label; }, 1800);
+  };
+  // The text the server put next to a button (`hd-data`: one <span> a line).
+  const dataOf = (btn) => {
+    const d = btn.nextElementSibling;
+    if (!d || !d.classList.contains("hd-data")) return "";
+    return Array.from(d.children).map((c) => c.textContent).join("\n");
+  };
+  const askLink = (q) => {
+    const u = new URL(location.href); u.hash = ""; u.search = ""; u.searchParams.set("q", q); return u;
+  };
+  const sortBy = (btn) => {
+    const th = btn.closest("th"), table = btn.closest("table");
+    const col = Array.from(th.parentNode.children).indexOf(th);
+    const dir = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
+    table.querySelectorAll("thead th").forEach((h) => h.removeAttribute("aria-sort"));
+    th.setAttribute("aria-sort", dir);
+    const body = table.tBodies[0], coll = new Intl.Collator("vi", {numeric: true, sensitivity: "base"});
+    const key = (r) => (r.cells[col] && r.cells[col].dataset.key) || "";
+    const rows = Array.from(body.rows).filter((r) => !r.classList.contains("hd-empty"));
+    rows.sort((a, b) => coll.compare(key(a), key(b)) * (dir === "ascending" ? 1 : -1));
+    rows.forEach((r) => body.appendChild(r));
+  };
+  const openSource = (btn) => {
+    const box = document.querySelector("#hd-src-req textarea, #hd-src-req input");
+    if (!box) return;
+    const proto = box.tagName === "TEXTAREA" ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+    Object.getOwnPropertyDescriptor(proto, "value").set.call(box, dataOf(btn) + "|" + Date.now());
+    box.dispatchEvent(new Event("input", {bubbles: true}));
+  };
+  document.addEventListener("click", (ev) => {
+    const t = ev.target instanceof Element ? ev.target : ev.target.parentElement;
+    if (!t) return;
+    const copy = t.closest(".hd-copy");
+    if (copy) { ev.preventDefault(); copyText(dataOf(copy)).then((ok) => flash(copy, ok)); return; }
+    const link = t.closest(".hd-copy-link");
+    if (link) { ev.preventDefault(); copyText(askLink(dataOf(link)).toString()).then((ok) => flash(link, ok)); return; }
+    const src = t.closest(".hd-open-src");
+    if (src) { ev.preventDefault(); openSource(src); return; }
+    const jump = t.closest(".hd-jump");
+    if (jump) { const at = document.getElementById(jump.dataset.target); if (at) at.scrollIntoView({block: "start"}); return; }
+    const sort = t.closest(".hd-sort");
+    if (sort) sortBy(sort);
+  });
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Escape") return;
+    const v = document.querySelector("#hd-viewer");
+    if (v && v.getClientRects().length) { const c = document.querySelector("#hd-viewer-close"); if (c) c.click(); }
+  });
+  // A new reply's start at the top of the chat's own scroll box; the window moves only when that
+  // start is not on screen (so on a desktop the title and question box stay where they are).
+  const reveal = (el) => {
+    let box = el.parentElement;
+    while (box && box !== document.body) {
+      const oy = getComputedStyle(box).overflowY;
+      if ((oy === "auto" || oy === "scroll") && box.scrollHeight > box.clientHeight + 1) break;
+      box = box.parentElement;
+    }
+    if (box && box !== document.body) {
+      box.scrollTop += el.getBoundingClientRect().top - box.getBoundingClientRect().top - 12;
+    }
+    const top = el.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight - 120) window.scrollBy(0, top - 12);
+  };
+  const seen = new WeakSet();
+  const settle = (fn) => { requestAnimationFrame(fn); setTimeout(fn, 120); setTimeout(fn, 400); };
+  const onChange = () => {
+    const chat = document.querySelector("#hd-chat");
+    if (chat) {
+      const fresh = Array.from(chat.querySelectorAll(".hd-reply, .hd-error, .hd-pending")).filter((e) => !seen.has(e));
+      fresh.forEach((e) => seen.add(e));
+      const last = fresh[fresh.length - 1];
+      if (last) {
+        settle(() => reveal(last));
+        const q = last.querySelector(".hd-copy-link");
+        if (q && dataOf(q)) history.replaceState(null, "", askLink(dataOf(q)));
+      }
+      // Gradio labels a message with its raw HTML; a screen reader should hear the answer instead.
+      chat.querySelectorAll("[aria-label*='<']").forEach((m) => {
+        const ans = m.querySelector(".hd-answer, .hd-error, .hd-pending");
+        m.setAttribute("aria-label", ans ? ans.textContent.trim() : m.textContent.trim().slice(0, 200));
+      });
+    }
+    document.querySelectorAll("#hd-viewer mark.hd-cited").forEach((m, i) => {
+      if (i === 0 && !seen.has(m)) { seen.add(m); settle(() => m.scrollIntoView({block: "center"})); }
+    });
+    document.querySelectorAll(".toast-body, .toast-title, .toast-text").forEach((el) => {
+      const txt = el.textContent.trim();
+      if (VI[txt]) el.textContent = VI[txt];
+    });
+  };
+  let queued = false;
+  new MutationObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; onChange(); });
+  }).observe(document.documentElement, {childList: true, subtree: true});
+})();
