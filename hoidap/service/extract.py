@@ -14,7 +14,7 @@ UNIT = (
 )
 FIGURE_RE = re.compile(
     r"(?:(?:trên|dưới|khoảng|từ|hơn|tối thiểu|tối đa|ít nhất|đạt|là)\s+)?"
-    rf"(?<![\w.,/])\d[\d.,]*(?:\s*%)?(?:\s*[-–]\s*\d[\d.,]*)?(?:\s*{UNIT}(?![\w]))?(?:\s*/\s*(?:năm|100))?"
+    rf"(?<![\w.,/])\d[\d.,]*(?:\s*%)?(?:\s*(?:[-–]|đến|tới)\s*\d[\d.,]*)?(?:\s*{UNIT}(?![\w]))?(?:\s*/\s*(?:năm|100))?"
     r"(?:\s+trở (?:lên|xuống))?",
 )
 # Words that end the measure noun after a bare number ("22 trạm 5G | tại ...").
@@ -23,7 +23,9 @@ _MEASURE_END = frozenset(
     "như từ trên dưới tới sau trước nhằm".split()
 )
 _MEASURE_WORD_RE = re.compile(r"\s+([^\s,;:.()]+)")
-YEAR_ONLY_RE = re.compile(r"^(?:(?:từ|đạt|là|khoảng)\s+)?(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)\d\d)?$")
+YEAR_ONLY_RE = re.compile(
+    r"^(?:(?:từ|đạt|là|khoảng)\s+)?(?:19|20)\d\d(?:\s*(?:[-–]|đến|tới)\s*(?:19|20)\d\d)?$"
+)
 SENTENCE_SPLIT_RE = re.compile(r"(?<=[.;!?])\s+")
 
 

@@ -108,6 +108,14 @@ DOCUMENT_FACT_CUES: tuple[tuple[str, str, bool], ...] = (
     ("date", "(duoc )?ban hanh (vao )?(khi nao|bao gio|luc nao)|ra doi (khi nao|bao gio|nam nao)", True),
     ("issuer", "(co quan|don vi|cap) (nao )?ban hanh|ai ban hanh|ban hanh boi|noi ban hanh", False),
     ("issuer", "cua (co quan|cap|don vi) nao|cua ai", True),
+    # "Chương trình hành động 31-CTr/TU ngày nào?": a short question naming only a document and "what
+    # day" asks for its date (a task's deadline question says what the task is).
+    (
+        "date",
+        r"^(?!.*\b(?:han|nop|gui|hoan thanh|bao cao|thuc hien|trien khai)\b)"
+        r"(?:\S+ ){1,9}ngay (?:nao|may)\W*$",
+        True,
+    ),
     ("basis", "can cu|co so phap ly", False),
     (
         "basis",
@@ -319,7 +327,7 @@ _DOC_REF_RE = re.compile(
 )
 
 
-_PERIOD_AFTER_RE = re.compile(r"\s*(?:thang|nam|quy|tuan|ngay)\b")
+_PERIOD_AFTER_RE = re.compile(r"\s*(?:thang|nam|quy|tuan)\b")
 
 
 def _find_doc_refs(al: str) -> list[tuple[DocRef, tuple[int, int]]]:

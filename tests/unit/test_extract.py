@@ -60,3 +60,11 @@ def test_provinces_come_from_the_data_file():
     # A document's province: its issuer first (a Thủ tướng decision signed in Hà Nội has none).
     assert province_of("UBND tỉnh Đồng Nai", "Kế hoạch ...") == "Đồng Nai"
     assert province_of("Thủ tướng Chính phủ", "Quyết định về chất lượng không khí") is None
+
+
+def test_a_range_written_with_den_is_one_figure_and_a_year_range_is_none():
+    from hoidap.service.extract import figure_phrase
+
+    got = figure_phrase("Thu hút kỹ sư có từ 3 đến 5 năm kinh nghiệm ở nước ngoài", ["nam kinh nghiem"])
+    assert got is not None and got[0] == "từ 3 đến 5"
+    assert figure_phrase("giai đoạn từ năm 2021 đến 2025 đạt 10%", ["dat"])[0] == "10%"

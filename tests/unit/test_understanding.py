@@ -455,3 +455,11 @@ def test_a_number_followed_by_a_period_word_is_no_document_reference():
     assert _find_doc_refs("cac so gui bao cao 6 thang ve so cong thuong") == []
     assert _find_doc_refs("ke hoach 5 nam cua tinh") == []
     assert [r.number for r, _ in _find_doc_refs("bao cao 6 ve ket qua")] == ["6"]
+
+
+def test_a_document_and_what_day_asks_for_its_date_not_a_deadline():
+    from hoidap.service.understanding import _document_fact
+
+    assert _document_fact("chuong trinh hanh dong 31 ctr tu ngay nao", True, False) == "date"
+    assert _document_fact("han nop bao cao ke hoach 214 ngay nao", True, False) is None
+    assert _document_fact("cuoc hop dien ra ngay nao", False, False) is None  # no document named
