@@ -662,6 +662,19 @@ class Answerer:
 
     def _document_fact(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
         fact = a.document_fact or "signer"
+        if fact == "date" and not a.doc_ids and (a.implements_refs or a.cited_refs):
+            cited = self._cited_date(a.implements_refs + a.cited_refs)
+            if cited is not None:
+                return cited_answer(q, cited)
+            if a.cited_refs:
+                refs = ", ".join(a.cited_refs)
+                return self._not_found(
+                    q,
+                    a,
+                    f"Kho văn bản không có {refs}; nơi trích dẫn nó không ghi ngày ban hành.",
+                    scope,
+                    top_k,
+                )
         if a.province and not a.doc_ids:  # "… của tỉnh Lâm Đồng": that province's own documents
             scope = [d for d in scope if d in self.catalog.docs_by_province.get(a.province, ())] or scope
         if len(scope) != 1 and len(scope) == len(self.docs):
@@ -708,6 +721,40 @@ class Answerer:
             related=[],
             answers=answers if len(answers) > 1 else [],
         )
+
+    def _cited_date(self, refs: list[str]) -> tuple[str, Citation] | None:
+        """The date a document the corpus cites carries where it is cited ("Nghị quyết số 29-NQ/TW
+        ngày 17/11/2022 của Ban Chấp hành Trung ương"): the first citing clause that prints one."""
+        for ref in refs:
+            code = re.search(r"\d[\w.]*(?:\s*[/-]\s*[\w.]+)+", ref)
+            if code is None:
+                continue
+            # Typed without marks, "qd-ttg" still finds "QĐ-TTg".
+            pattern = "".join(
+                "[dđ]" if ch == "d" else r"\s*" if ch.isspace() else re.escape(ch)
+                for ch in fold(code.group(0))
+            )
+            rx = re.compile(
+                rf"(?<![\w/]){pattern}(?![\w/])[\s,]*(?:{_PRINTED_DATE_RE.pattern})", re.IGNORECASE
+            )
+            for doc in self.docs.values():
+                m = rx.search(doc.original)
+                if not m:
+                    continue
+                date = _PRINTED_DATE_RE.search(m.group(0))
+                clause = next((c for c in doc.clauses if c.char_start <= m.start() < c.char_end), None)
+                if date is None or clause is None:
+                    continue
+                cite = self._citation(
+                    doc.doc_id,
+                    clause.char_start,
+                    clause.char_end,
+                    clause.breadcrumb,
+                    1.0,
+                    phrase=date.group(0),
+                )
+                return date.group(0), cite
+        return None
 
     def _fact_value(self, doc_id: str, fact: str) -> tuple[str | None, Citation | None, str]:
         doc = self.docs[doc_id]
@@ -760,6 +807,19 @@ class Answerer:
                             other.doc_id, c.char_start, c.char_end, c.breadcrumb, 1.0, phrase=info.number
                         )
         return None
+
+
+def cited_answer(q: str, found: tuple[str, Citation]) -> Answer:
+    value, cite = found
+    return Answer(
+        question=q,
+        question_type="document",
+        answer=value,
+        found=True,
+        message=f"Ngày ban hành đọc từ chỗ {cite.doc_title} trích dẫn văn bản này.",
+        citations=[cite],
+        related=[],
+    )
 
 
 def clause_subject(text: str) -> str | None:

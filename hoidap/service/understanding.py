@@ -933,8 +933,11 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
     cited: list[str] = []
     for ref, (s, e) in unresolved:
         container = bool(_CONTAINER_RE.search(v.tok[:s]))
+        # A cited document's date is printed where it is cited; its other facts are not.
         own_facts = (
-            intent == "document" or bool(task_ids and not doc_ids) or (container and intent in _TASK_INTENTS)
+            (intent == "document" and fact != "date")
+            or bool(task_ids and not doc_ids)
+            or (container and intent in _TASK_INTENTS)
         )
         text = normalized[s:e].strip()
         (unknown if not catalog.is_cited(ref) or own_facts else cited).append(text)

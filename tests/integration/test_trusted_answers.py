@@ -72,3 +72,21 @@ def test_off_corpus_question_is_not_answered(service):
     ):
         ans = service.ask(question)
         assert not ans.found, (question, ans.answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "date"),
+    [
+        ("Quyết định 531/QĐ-TTg ban hành ngày nào?", "ngày 01 tháng 4 năm 2021"),
+        ("nghi quyet 19-NQ/TW ban hanh ngay nao", "ngày 16 tháng 6 năm 2022"),
+    ],
+)
+def test_a_cited_documents_date_is_read_where_it_is_cited(service, question, date):
+    ans = service.ask(question)
+    assert ans.found and ans.answer == date
+    assert date in ans.citations[0].quote
+
+
+def test_a_document_asked_with_what_day_alone_gives_its_date(service):
+    ans = service.ask("chuong trinh hanh dong 31-CTr/TU ngay nao")
+    assert ans.found and ans.question_type == "document" and "16/02/2023" in (ans.answer or "")
