@@ -219,8 +219,8 @@ def _section_label(segment: str) -> str | None:
 def unique_task_ids(tasks: list[Task]) -> tuple[list[Task], set[str]]:
     """Task numbers that repeat within a document (one table per heading, each numbered 1, 2, …) are
     qualified by the numbering of the heading that tells them apart ("II. Xã hội số" > 1 -> "II.1"),
-    so that a task number names one task; the first of the others keeps its number only when no
-    heading tells them apart, and the rest get "(2)", "(3)"… Returns the tasks and the renamed ids."""
+    so that a task number names one task; those no heading tells apart get "(1)", "(2)"… in order.
+    Returns the tasks and the renamed ids."""
     counts: dict[str, int] = {}
     for t in tasks:
         counts[t.task_id] = counts.get(t.task_id, 0) + 1
@@ -242,14 +242,13 @@ def unique_task_ids(tasks: list[Task]) -> tuple[list[Task], set[str]]:
                 new_id = candidate
                 break
         if new_id is None:
-            seen[t.task_id] = seen.get(t.task_id, 0) + 1
-            n = seen[t.task_id]
-            new_id = t.task_id if n == 1 else f"{t.task_id}({n})"
+            n = seen[t.task_id] = seen.get(t.task_id, 0) + 1
+            new_id = f"{t.task_id}({n})"
             while new_id in taken:
                 n += 1
                 new_id = f"{t.task_id}({n})"
         taken.add(new_id)
-        out.append(replace(t, task_id=new_id))
+        out.append(replace(t, task_id=new_id, printed_id=t.task_id))
     return out, repeated
 
 

@@ -101,6 +101,9 @@ class Task:
     # Agencies in a further named role, e.g. ("Cơ quan thẩm tra", ("Ủy ban Pháp luật", ...)):
     # the body that examines a draft is neither its lead nor a mere partner.
     other_roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # The number as printed when `task_id` had to be qualified (tables numbered anew under each
+    # heading: printed "2.2", id "II.2.2"); None when the id is the printed number.
+    printed_id: str | None = None
 
     @property
     def breadcrumb(self) -> str:

@@ -175,7 +175,7 @@ class Answerer:
                 if (d, t) in self.tasks
             ]
             if tasks:
-                tasks = self._closest_tasks(q, a, tasks)
+                tasks = self._closest_tasks(q, a, self._with_namesakes(a, scope, tasks))
                 return self._recorded(a, "task_record", self._from_tasks(q, a, tasks, top_k))
             return self._missing_task(q, a, scope, top_k)
         if a.intent == "listing":
@@ -185,6 +185,19 @@ class Answerer:
         if a.intent == "figure":
             return self._figure(q, a, scope, top_k)
         return self._lookup(q, a, scope, top_k)
+
+    def _with_namesakes(self, a: QueryAnalysis, scope: list[str], tasks: list[Task]) -> list[Task]:
+        """Tasks whose number repeats under other headings were renamed at parsing ("II.2.2",
+        "2.2(1)"): a question giving the bare number may mean any of them."""
+        out = list(tasks)
+        refs = {r.casefold() for r in a.task_ids}
+        for d in scope:
+            out += [
+                t
+                for t in self.docs[d].tasks
+                if t.printed_id and t.printed_id.casefold() in refs and t not in out
+            ]
+        return out
 
     def _closest_tasks(self, q: str, a: QueryAnalysis, tasks: list[Task]) -> list[Task]:
         """A number that several tasks share (tables numbered anew under each heading): the ones whose

@@ -13,7 +13,7 @@ UNIT = (
     r"MW|kV|ha|km|lần|μg/m3|µg/m3|Gbps|Mbps)"
 )
 FIGURE_RE = re.compile(
-    r"(?:(?:trên|dưới|khoảng|từ|hơn|tối thiểu|tối đa|ít nhất|đạt|là)\s+)?"
+    r"(?:(?i:trên|dưới|khoảng|từ|hơn|tối thiểu|tối đa|ít nhất|đạt|là)\s+)?"
     rf"(?<![\w.,/])\d[\d.,]*(?:\s*%)?(?:\s*(?:[-–]|đến|tới)\s*\d[\d.,]*)?(?:\s*{UNIT}(?![\w]))?(?:\s*/\s*(?:năm|100))?"
     r"(?:\s+trở (?:lên|xuống))?",
 )

@@ -60,6 +60,7 @@ def test_tables_numbered_anew_under_each_heading_get_one_id_per_task(doc):
     d = doc("kh-144-kh-ubnd-bac-ninh-2025-kinh-te-so.md")
     first, second = _by_id(d, "I.1"), _by_id(d, "II.1")
     assert first and "45% GRDP" in first[0].content and first[0].lead == ("Sở Tài chính",)
+    assert first[0].printed_id == "1"  # the number as printed, for questions that give it bare
     assert second and "băng rộng" in second[0].content
     assert not _by_id(d, "1")
 
