@@ -34,6 +34,9 @@ class AnswerThresholds(BaseModel):
     min_dense: float = 0.93
     # Another document's best hit within this share of the top one also answers.
     multi_doc_ratio: float = 0.8
+    # ... and covers at least this IDF-weighted share of the question's content words (read off the dev
+    # split when it was the answer floor; the ranker's rank features hold later documents down).
+    multi_doc_min_coverage: float = 0.62
     max_question_chars: int = 1000
     max_top_k: int = 50
 

@@ -451,7 +451,7 @@ class Answerer:
             h: SearchHit = c.hit  # type: ignore[assignment]
             if (
                 h.entry.doc_id not in {x.entry.doc_id for x in chosen}
-                and c.probability >= self.ranker.threshold("task")
+                and self._also_answers(c, "task")
                 and h.score >= self.thresholds.multi_doc_ratio * top.score
                 and not a.doc_ids
                 and not a.province
@@ -485,6 +485,15 @@ class Answerer:
                 answer.message = "Nhiều văn bản cùng trả lời; mỗi câu trả lời kèm văn bản của nó."
         answer.related = [self._hit_citation(h) for h in hits[: top_k + 1] if h not in chosen][:top_k]
         return answer
+
+    def _also_answers(self, c: Candidate, path: str) -> bool:
+        """Another document's candidate answers too: the ranker says so, or (its retrieval rank holds
+        it down, every document's answer but one ranking below the first) the clause covers the
+        question's words as well as a confident answer must and states no other year."""
+        if c.probability >= self.ranker.threshold(path):
+            return True
+        f = c.features
+        return f.get("coverage", 0.0) >= self.thresholds.multi_doc_min_coverage and not f.get("year_mismatch")
 
     def _prose_value(self, a: QueryAnalysis, hit: SearchHit) -> str | None:
         """The field as a clause words it: its agency for "who", its time phrase for "when"."""
@@ -601,7 +610,8 @@ class Answerer:
     def _figure(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
         hits = self._search(q, scope, max(top_k * 3, 15))
         floor = self.ranker.threshold("figure")
-        good = [c for c in self._candidates(q, a, hits, "figure") if c.value and c.probability >= floor]
+        cands = self._candidates(q, a, hits, "figure")
+        good = [c for c in cands if c.value and c.probability >= floor]
         if not good:
             msg = "Văn bản không nêu con số cho câu hỏi này."
             if a.years:
@@ -611,10 +621,13 @@ class Answerer:
         top: SearchHit = best.hit  # type: ignore[assignment]
         per_doc = [best]
         if not a.doc_ids and not a.province:
-            for c in good[1:]:
+            for c in cands:
                 h: SearchHit = c.hit  # type: ignore[assignment]
-                if h.entry.doc_id not in {x.hit.entry.doc_id for x in per_doc} and (  # type: ignore[attr-defined]
-                    h.score >= self.thresholds.multi_doc_ratio * top.score
+                if (
+                    c.value
+                    and h.entry.doc_id not in {x.hit.entry.doc_id for x in per_doc}  # type: ignore[attr-defined]
+                    and self._also_answers(c, "figure")
+                    and h.score >= self.thresholds.multi_doc_ratio * top.score
                 ):
                     per_doc.append(c)
         citations = [self._hit_citation(c.hit, c.value) for c in per_doc]  # type: ignore[arg-type]

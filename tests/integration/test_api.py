@@ -68,12 +68,14 @@ def ask(client, parsed, question: str, **extra) -> dict:
         "related",
         "answers",
         "took_ms",
+        "confidence",
     }
     assert set(data) == expected
     if data["found"]:
         assert data["answer"] and data["citations"]
+        assert data["confidence"] is None or 0 <= data["confidence"] <= 1
     else:
-        assert data["answer"] is None and data["citations"] == []
+        assert data["answer"] is None and data["citations"] == [] and data["confidence"] is None
     return data
 
 
