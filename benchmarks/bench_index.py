@@ -624,14 +624,13 @@ def embed_all(corpus: SyntheticCorpus, embedder: Embedder, chunk: int = 2048) ->
     order = np.argsort([len(t) for t in texts], kind="stable")
     matrix = np.empty((len(texts), embedder.dimension), dtype=np.float32)
     seconds, done = 0.0, 0
-    for n, start in enumerate(range(0, len(order), chunk)):
+    for start in range(0, len(order), chunk):
         rows = order[start : start + chunk]
         t0 = time.perf_counter()
         matrix[rows] = embedder.encode_passages([texts[r] for r in rows])
         seconds += time.perf_counter() - t0
         done += len(rows)
-        if n % 4 == 0 or done == len(texts):
-            log(f"  embedded {done}/{len(texts)} passages (shortest first), {done / seconds:.1f} passages/s")
+        log(f"  embedded {done}/{len(texts)} passages (shortest first), {done / seconds:.1f} passages/s")
     return Embedded(matrix, seconds)
 
 
@@ -1366,10 +1365,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     fig["goals"] = goals(fig)
     fig["machine"]["load_average_end"] = os.getloadavg()[0]
     fig["wall_s"] = time.perf_counter() - started
-    print(render(fig))
-    if args.out:
+    if args.out:  # first: a long run's figures survive a failure to render them
         args.out.write_text(json.dumps(fig, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         log(f"figures written to {args.out}")
+    print(render(fig))
     return 0
 
 
