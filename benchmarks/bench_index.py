@@ -4,13 +4,19 @@
 
 Part 1 indexes the bundled corpus for real, into a temporary directory.
 
+Part 0 runs each encoder variant (torch fp32, ONNX fp32 and int8) in fresh processes: a build of the
+bundled corpus (passages/s), then serving it (query encoding, search, QAService.ask, the eval's naive
+BM25 baseline through the same answer layer, RSS after the run), so every figure has its torch fp32 and
+naive BM25 counterparts from the same run.
+
 Part 2 builds a synthetic corpus `scale` times larger: the bundled documents plus `scale - 1` re-issues
 of each with other numbers, dates, agencies, places and signers, so every text differs. Parsing,
-chunking, tokenization, BM25 and the FAISS indexes (flat and HNSW) are built and measured for real.
-Embedding every passage would take hours on a CPU, so a sample is embedded to measure passages/s (the
-full embedding time is extrapolated from it) and the dense indexes hold vectors derived from the real
-ones: the vector of the source entry plus noise, sized so that derived and source vectors are as close
-as the sample's real vectors are to theirs. Queries are embedded for real in both parts.
+chunking, tokenization, BM25, every passage's embedding (the settings' encoder, shortest passages first)
+and the FAISS indexes (flat and HNSW) are built and measured for real; torch fp32 is measured on a sample
+only (its passages/s on the bundled corpus in part 0; at ~10 passages/s the whole corpus would take hours).
+`--extrapolate` embeds a sample instead and derives the other vectors (the source entry's plus noise).
+Then a fresh process serves the synthetic index as `hoidap serve` would (part 2b): search and
+QAService.ask latency, the naive BM25 baseline, serving RSS.
 
 Nothing outside the temporary directory is written: the benchmark's `Settings` put the data directory
 (user corpus) and the index directory inside it; the model cache and the bundled corpus come from the
@@ -43,7 +49,7 @@ import numpy as np
 import psutil
 
 from hoidap.corpus.parse import parse_corpus, parse_document
-from hoidap.corpus.records import DocumentInfo
+from hoidap.corpus.records import DocumentInfo, ParsedDocument
 from hoidap.corpus.store import DocumentStore
 from hoidap.indexer import tokenization
 from hoidap.indexer.build import CHUNK_TOKENS, add_document, build_index
@@ -435,6 +441,14 @@ def interleaved_latencies(
 ) -> dict[str, dict[str, float]]:
     """Wall time of each op per query; ops take turns on each query so CPU contention from other
     processes spreads evenly over them. Query-embedding caches are emptied before every call."""
+    samples = interleaved_samples(ops, queries, rounds, indexes)
+    return {label: percentiles(times) for label, times in samples.items()}
+
+
+def interleaved_samples(
+    ops: dict[str, Op], queries: Sequence[str], rounds: int, indexes: Sequence[HybridIndex]
+) -> dict[str, list[float]]:
+    """The wall times (s) behind `interleaved_latencies`."""
     samples: dict[str, list[float]] = {label: [] for label in ops}
     for _ in range(rounds):
         for q in queries:
@@ -444,7 +458,7 @@ def interleaved_latencies(
                 t0 = time.perf_counter()
                 op(q)
                 samples[label].append(time.perf_counter() - t0)
-    return {label: percentiles(times) for label, times in samples.items()}
+    return samples
 
 
 def cached_latencies(index: HybridIndex, queries: Sequence[str], rounds: int) -> dict[str, float]:
@@ -608,18 +622,24 @@ class Embedded:
     seconds: float
 
 
-def embed_all(corpus: SyntheticCorpus, embedder: Embedder, chunk: int = 512) -> Embedded:
-    """Every synthetic passage through the real encoder, as a build does (timed, with progress)."""
+def embed_all(corpus: SyntheticCorpus, embedder: Embedder, chunk: int = 2048) -> Embedded:
+    """Every synthetic passage through the real encoder (timed, with progress).
+
+    Passages go to the encoder shortest first, over the whole corpus, as one build call does: each batch
+    then holds texts of nearly one length, so little of the work is padding.
+    """
     texts = [e.embed_text() for e in corpus.entries]
-    parts, seconds = [], 0.0
-    for start in range(0, len(texts), chunk):
+    order = np.argsort([len(t) for t in texts], kind="stable")
+    matrix = np.empty((len(texts), embedder.dimension), dtype=np.float32)
+    seconds, done = 0.0, 0
+    for start in range(0, len(order), chunk):
+        rows = order[start : start + chunk]
         t0 = time.perf_counter()
-        parts.append(embedder.encode_passages(texts[start : start + chunk]))
+        matrix[rows] = embedder.encode_passages([texts[r] for r in rows])
         seconds += time.perf_counter() - t0
-        done = start + len(parts[-1])
-        if (start // chunk) % 10 == 0 or done == len(texts):
-            log(f"  embedded {done}/{len(texts)} passages, {done / seconds:.1f} passages/s")
-    return Embedded(np.vstack(parts).astype(np.float32), seconds)
+        done += len(rows)
+        log(f"  embedded {done}/{len(texts)} passages (shortest first), {done / seconds:.1f} passages/s")
+    return Embedded(matrix, seconds)
 
 
 def derive_vectors(
@@ -758,6 +778,7 @@ def bench_large(
     others: dict[str, float | None],
 ) -> dict[str, Any]:
     """Part 2: the synthetic corpus, `args.scale` times the bundled one."""
+    encoder_name = bench_settings(root).encoder
     bundled = HybridIndex.load(bundled_dir, embedder)
     source_vectors = np.asarray(bundled.dense.vectors)
     log(f"part 2: synthetic corpus of {args.scale} x {len(bundled.manifest.documents)} documents")
@@ -805,6 +826,15 @@ def bench_large(
         out["latency"] = large_latencies(flat, hnsw, embedder, queries, args.rounds_large)
     out["hnsw_vs_flat"] = hnsw_vs_flat(flat, hnsw, embedder, queries)
     out["peak_rss_mb"] = peak_rss_mb()
+    del flat, hnsw, corpus
+    log("part 2: serving the synthetic corpus in a fresh process (QAService.ask, naive BM25 baseline, RSS)")
+    with other_load(others, "synthetic serving"):
+        out["serve"] = run_worker(
+            encoder_name, "serve-large", root, args.queries, args.rounds_large,
+            ["--scale", str(args.scale), "--seed", str(args.seed)],
+        )
+    if out["serve"]:
+        out["serve"].pop("samples_s", None)
     return out
 
 
@@ -838,16 +868,65 @@ def variant_settings(variant: str, root: Path) -> Settings:
                     torch_threads=base.encoder_threads or base.torch_threads)
 
 
-def variant_worker(variant: str, phase: str, root: Path, n_questions: int, rounds: int) -> dict[str, Any]:
+def synthetic_documents(store: DocumentStore, scale: int, seed: int) -> list[ParsedDocument]:
+    """The parsed documents of the synthetic corpus, as `synthesize` makes them (same seed, same texts)."""
+    return [
+        parse_document(*re_issue(info, text, variant, seed))
+        for variant in range(scale)
+        for info, text in bundled_sources(store)
+    ]
+
+
+def serve_figures(settings: Settings, encoder: Embedder, docs: list[ParsedDocument], index: HybridIndex,
+                  questions: list[str], rounds: int) -> dict[str, Any]:
+    """As a serving process: time query encoding, lexical and hybrid search and QAService.ask on
+    ``questions`` (taking turns per question, query caches emptied), then RSS after the run and its peak;
+    then, apart (its memory is not the server's), ask through the naive BM25 baseline of the eval
+    (raw lines, whitespace tokens) with the same answer layer."""
+    from hoidap.eval.baselines import RawLineBM25
+    from hoidap.service.answer import Answerer
+    from hoidap.service.qa import QAService
+
+    service = QAService(docs, index, settings)
+    for q in questions[:3]:  # warm-up: lazy imports, first-call allocations
+        service.ask(q)
+    ops: dict[str, Op] = {
+        "query_embedding": lambda q: encoder.encode_queries([q]),
+        "lexical": search_op(index, "lexical"),
+        "hybrid": search_op(index, "hybrid"),
+        "ask": lambda q: service.ask(q),
+    }
+    samples = interleaved_samples(ops, questions, rounds, [index])
+    out: dict[str, Any] = {
+        "latency": {label: percentiles(times) for label, times in samples.items()},
+        "samples_s": samples,
+        "rss_mb": _status_mb("VmRSS"),
+        "peak_rss_mb": _status_mb("VmHWM"),
+        "torch_imported": "torch" in sys.modules,
+        "sentence_transformers_imported": "sentence_transformers" in sys.modules,
+        "questions": len(questions),
+        "documents": len(docs),
+        "entries": len(index.entries),
+    }
+    t0 = time.perf_counter()
+    raw = Answerer(docs, RawLineBM25(docs), "hybrid", settings.answer)
+    out["raw_bm25_build_s"] = time.perf_counter() - t0
+    raw.ask(questions[0])
+    raw_samples = interleaved_samples({"ask_raw_bm25": lambda q: raw.ask(q)}, questions, rounds, [])
+    out["samples_s"].update(raw_samples)
+    out["latency"]["ask_raw_bm25"] = percentiles(raw_samples["ask_raw_bm25"])
+    return out
+
+
+def variant_worker(variant: str, phase: str, root: Path, n_questions: int, rounds: int,
+                   scale: int = 1, seed: int = 13) -> dict[str, Any]:
     """One phase of one variant, in a fresh process.
 
     ``build``: load the encoder and build the bundled index with it (passages/s of a real build).
-    ``serve``: as a serving process does, load the encoder and that index, then time query encoding,
-    lexical and hybrid search and QAService.ask on held-out questions (taking turns per question, query
-    caches emptied); RSS after the run and its peak.
+    ``serve``: load the encoder and that index, then `serve_figures` on held-out questions.
+    ``serve-large``: the same over the synthetic corpus (``scale``, ``seed``) and its flat index, which
+    part 2 built in ``root/large-flat``.
     """
-    from hoidap.service.qa import QAService
-
     settings = variant_settings(variant, root)
     t0 = time.perf_counter()
     encoder = embedder_for(settings)
@@ -859,58 +938,76 @@ def variant_worker(variant: str, phase: str, root: Path, n_questions: int, round
         build = bench_bundled_build(store, encoder, root / "index")
         out.update(passages_per_s=build["passages_per_s"], build_s=build["build_s"], entries=build["entries"])
         return out
-    index = HybridIndex.load(root / "index", encoder)
-    service = QAService([d for d in parse_corpus(store) if d.doc_id in index.manifest.documents],
-                        index, settings)
-    questions = held_out_questions(n_questions)
-    for q in questions[:3]:  # warm-up: lazy imports, first-call allocations
-        service.ask(q)
-    ops: dict[str, Op] = {
-        "query_embedding": lambda q: encoder.encode_queries([q]),
-        "lexical": search_op(index, "lexical"),
-        "hybrid": search_op(index, "hybrid"),
-        "ask": lambda q: service.ask(q),
-    }
-    out.update(
-        latency=interleaved_latencies(ops, questions, rounds, [index]),
-        rss_mb=_status_mb("VmRSS"),
-        peak_rss_mb=_status_mb("VmHWM"),
-        torch_imported="torch" in sys.modules,
-        sentence_transformers_imported="sentence_transformers" in sys.modules,
-        questions=len(questions),
-    )
+    large = phase == "serve-large"
+    index = HybridIndex.load(root / ("large-flat" if large else "index"), encoder)
+    t1 = time.perf_counter()
+    docs = synthetic_documents(store, scale, seed) if large else parse_corpus(store)
+    out["parse_s"] = time.perf_counter() - t1
+    docs = [d for d in docs if d.doc_id in index.manifest.documents]
+    out.update(serve_figures(settings, encoder, docs, index, held_out_questions(n_questions), rounds))
     return out
+
+
+def run_worker(variant: str, phase: str, root: Path, n_questions: int, rounds: int,
+               extra: Sequence[str] = ()) -> dict[str, Any] | None:
+    """`variant_worker` in a fresh interpreter; its figures, or None (logged) when it failed."""
+    # The CLI's passive OpenMP wait policy, so torch's threads do not spin against other load.
+    env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
+    proc = subprocess.run(
+        [sys.executable, "-P", str(Path(__file__).resolve()), "--variant-worker", variant,
+         "--worker-phase", phase, "--worker-root", str(root), "--queries", str(n_questions),
+         "--worker-rounds", str(rounds), *extra],
+        capture_output=True, text=True, env=env,
+    )
+    if proc.returncode != 0:
+        log(f"  variant {variant} {phase} failed: {proc.stderr[-1500:]}")
+        return None
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def bench_variants(root: Path, variants: Sequence[str], n_questions: int, rounds: int,
                    others: dict[str, float | None]) -> dict[str, Any]:
-    """Each variant in a fresh interpreter (so RSS and imports are its own), one after another."""
+    """Each variant in fresh interpreters (so RSS and imports are its own): a build each, one after
+    another, then ``rounds`` serve processes per variant, the variants taking turns, so that load from
+    other processes drifting over the minutes falls on every variant alike; their samples are pooled."""
     out: dict[str, Any] = {}
+    built: list[str] = []
     for v in variants:
-        log(f"part 0: encoder {v} (fresh process: build bundled index, query and /ask latency)")
+        log(f"part 0: encoder {v}: build the bundled index (fresh process)")
         work = root / f"variant-{v}"
         work.mkdir()
-        # The CLI's passive OpenMP wait policy, so torch's threads do not spin against other load.
-        env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
-        figures: dict[str, Any] = {}
-        for phase in ("build", "serve"):
-            with other_load(others, f"variant {v} {phase}"):
-                proc = subprocess.run(
-                    [sys.executable, "-P", str(Path(__file__).resolve()), "--variant-worker", v,
-                     "--worker-phase", phase, "--worker-root", str(work), "--queries", str(n_questions),
-                     "--worker-rounds", str(rounds)],
-                    capture_output=True, text=True, env=env,
-                )
-            if proc.returncode != 0:
-                log(f"  variant {v} {phase} failed: {proc.stderr[-1500:]}")
-                break
-            result = json.loads(proc.stdout.strip().splitlines()[-1])
-            figures.update({k: v2 for k, v2 in result.items() if k != "encoder_load_s"})
-            figures[f"encoder_load_{phase}_s"] = result["encoder_load_s"]
-        else:
-            figures["encoder_load_s"] = figures["encoder_load_serve_s"]
-            out[v] = figures
-        shutil.rmtree(work, ignore_errors=True)
+        with other_load(others, f"variant {v} build"):
+            result = run_worker(v, "build", work, n_questions, 1)
+        if result is not None:
+            out[v] = {k: x for k, x in result.items() if k != "encoder_load_s"}
+            out[v]["encoder_load_build_s"] = result["encoder_load_s"]
+            built.append(v)
+    serves: dict[str, list[dict[str, Any]]] = {v: [] for v in built}
+    for r in range(rounds):
+        for v in built:
+            log(f"part 0: encoder {v}: serve, turn {r + 1}/{rounds} (fresh process)")
+            with other_load(others, f"variant {v} serve"):
+                result = run_worker(v, "serve", root / f"variant-{v}", n_questions, 1)
+            if result is not None:
+                serves[v].append(result)
+    for v in built:
+        turns = serves[v]
+        if not turns:
+            del out[v]
+            continue
+        pooled: dict[str, list[float]] = {}
+        for t in turns:
+            for label, times in t.pop("samples_s").items():
+                pooled.setdefault(label, []).extend(times)
+        last = turns[-1]
+        out[v].update({k: x for k, x in last.items() if k not in ("latency", "encoder_load_s")})
+        out[v]["latency"] = {label: percentiles(times) for label, times in pooled.items()}
+        out[v]["encoder_load_s"] = float(np.median([t["encoder_load_s"] for t in turns]))
+        out[v]["rss_mb"] = max(t["rss_mb"] for t in turns)
+        out[v]["peak_rss_mb"] = max(t["peak_rss_mb"] for t in turns)
+        out[v]["serve_turns"] = len(turns)
+    for v in variants:
+        shutil.rmtree(root / f"variant-{v}", ignore_errors=True)
     return out
 
 
@@ -918,8 +1015,8 @@ def render_variants(t: Table, fig: dict[str, Any]) -> None:
     v = fig["variants"]
     base = v.get("torch")
     n = next(iter(v.values()))["latency"]["ask"]["n"] if v else 0
-    t.section(f"0. Encoder variants: build, then serve, each in a fresh process (n={n} held-out questions "
-              "x rounds; ratio to torch fp32 of this run)")
+    t.section(f"0. Encoder variants: a build each, then serve processes taking turns (n={n} timings: "
+              "held-out questions x turns; ratio to torch fp32 of this run)")
 
     def ratio(value: float, ref: float | None) -> str:
         return f" (x{value / ref:.2f})" if ref else ""
@@ -939,11 +1036,15 @@ def render_variants(t: Table, fig: dict[str, Any]) -> None:
         t.row(f"{name}: lexical search p50 / p95 (BM25 baseline)", _lat(lat["lexical"]))
         t.row(f"{name}: QAService.ask p50 / p95",
               _lat(lat["ask"]) + ratio(lat["ask"]["p50_ms"], ref and ref["ask"]["p50_ms"]))
+        if "ask_raw_bm25" in lat:
+            t.row(f"{name}: ask via naive BM25 baseline p50 / p95", _lat(lat["ask_raw_bm25"]))
+            t.row(f"{name}: ask p50 / naive BM25 ask p50",
+                  f"{lat['ask']['p50_ms'] / lat['ask_raw_bm25']['p50_ms']:.2f}")
         if ref:
             t.row(f"{name}: ask p50 / torch query-encoding p50",
                   f"{lat['ask']['p50_ms'] / ref['query_embedding']['p50_ms']:.2f}", "<= 0.6",
                   "PASS" if lat["ask"]["p50_ms"] <= 0.6 * ref["query_embedding"]["p50_ms"] else "MISS")
-        t.row(f"{name}: serving RSS after the run / peak",
+        t.row(f"{name}: serving RSS after the run / peak (max of its turns)",
               f"{d['rss_mb']:.0f} MB / {d['peak_rss_mb']:.0f} MB",
               "<= 900" if name != "torch" else "", "" if name == "torch" else
               ("PASS" if d["rss_mb"] <= 900 else "MISS"))
@@ -970,6 +1071,8 @@ def machine_info() -> dict[str, Any]:
 
 def goals(fig: dict[str, Any]) -> list[dict[str, Any]]:
     """Informational targets; a miss never changes the exit status."""
+    if "bundled" not in fig:
+        return []
     b = fig["bundled"]
     rows = [
         ("hybrid search p50, bundled corpus", b["latency"]["hybrid"]["p50_ms"], GOAL_HYBRID_P50_MS, "ms"),
@@ -1084,6 +1187,9 @@ def render_large(t: Table, fig: dict[str, Any]) -> None:
               f"{g['embedding_s'] / 60:.0f} min", "", how)
     torch_v = fig.get("variants", {}).get("torch")
     if torch_v and g.get("encoder") != torch_v["model_id"]:
+        t.row(f"  torch fp32: passages/s on a sample (the {torch_v['entries']} bundled entries, part 0)",
+              f"{torch_v['passages_per_s']:.1f} (x{sample['passages_per_s'] / torch_v['passages_per_s']:.2f}"
+              " for the encoder above)")
         t.row("  torch fp32 for the same entries (its passages/s in part 0)",
               f"{g['entries'] / torch_v['passages_per_s'] / 60:.0f} min", "", "EXTRAPOLATED")
     for kind, d in (("flat", flat), ("hnsw", hnsw)):
@@ -1107,6 +1213,37 @@ def render_large(t: Table, fig: dict[str, Any]) -> None:
           f"{hv['recall_at_10']:.3f} / {hv['top1_agreement']:.3f}")
     t.row("  cosine lost at the 10th hit (near-ties)", f"{hv['kth_cosine_shortfall']:.4f}")
     t.row("peak RSS after part 2 (whole run)", f"{g['peak_rss_mb']:.0f} MB")
+    render_large_serve(t, fig)
+
+
+def render_large_serve(t: Table, fig: dict[str, Any]) -> None:
+    """The synthetic corpus served in a fresh process, beside torch fp32 and the naive BM25 baseline."""
+    d = fig["large"].get("serve")
+    if not d:
+        t.row("serving the synthetic corpus", "failed (see the log)")
+        return
+    lat = d["latency"]
+    torch_v = fig.get("variants", {}).get("torch")
+    t.section(f"2b. Synthetic corpus served ({d['variant']}, fresh process): {d['documents']} documents, "
+              f"{d['entries']} entries, n={lat['ask']['n']} held-out questions x rounds")
+    t.row("parse the synthetic documents at start-up", f"{d['parse_s']:.1f} s")
+    t.row("query encoding p50 / p95", _lat(lat["query_embedding"]))
+    if torch_v:
+        t.row("  torch fp32 query encoding (part 0, same questions)",
+              _lat(torch_v["latency"]["query_embedding"]))
+    t.row("lexical search p50 / p95", _lat(lat["lexical"]))
+    t.row("hybrid search p50 / p95", _lat(lat["hybrid"]))
+    t.row("QAService.ask p50 / p95", _lat(lat["ask"]))
+    t.row("ask via naive BM25 baseline p50 / p95", _lat(lat["ask_raw_bm25"]))
+    t.row("  ask p50 / naive BM25 ask p50", f"{lat['ask']['p50_ms'] / lat['ask_raw_bm25']['p50_ms']:.2f}")
+    if torch_v:
+        ref = torch_v["latency"]["query_embedding"]["p50_ms"]
+        t.row("  ask p50 / torch fp32 query-encoding p50", f"{lat['ask']['p50_ms'] / ref:.2f}", "<= 0.6",
+              "PASS" if lat["ask"]["p50_ms"] <= 0.6 * ref else "MISS")
+    t.row("serving RSS after the run / peak", f"{d['rss_mb']:.0f} MB / {d['peak_rss_mb']:.0f} MB")
+    if torch_v:
+        t.row("  torch fp32 serving RSS, bundled corpus (part 0)", f"{torch_v['rss_mb']:.0f} MB")
+    t.row("torch imported in the serving process", "yes" if d["torch_imported"] else "no")
 
 
 def render(fig: dict[str, Any]) -> str:
@@ -1120,7 +1257,8 @@ def render(fig: dict[str, Any]) -> str:
     t.lines.append(f"  {'metric':<50} {'value':<28} {'goal':<9} status")
     if fig.get("variants"):
         render_variants(t, fig)
-    render_bundled(t, fig)
+    if "bundled" in fig:
+        render_bundled(t, fig)
     if "large" in fig:
         render_large(t, fig)
     t.section(f"CPU kept busy by other processes (average cores of {m['cpus']})")
@@ -1154,6 +1292,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--sample", type=int, default=None, help="passages embedded to measure speed (300)")
     p.add_argument("--seed", type=int, default=13, help="seed of the synthetic corpus")
     p.add_argument("--skip-large", action="store_true", help="only part 1 (the bundled corpus)")
+    p.add_argument("--variants-only", action="store_true", help="only part 0 (the encoder variants)")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory")
     p.add_argument("--out", type=Path, default=None, help="also write the figures to this JSON file")
     p.add_argument("--variants", default=",".join(VARIANTS),
@@ -1230,7 +1369,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.variant_worker:
         fig = variant_worker(
-            args.variant_worker, args.worker_phase, args.worker_root, args.queries, args.worker_rounds or 1
+            args.variant_worker, args.worker_phase, args.worker_root, args.queries, args.worker_rounds or 1,
+            args.scale, args.seed,
         )
         print(json.dumps(fig))
         return 0
@@ -1254,6 +1394,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         others: dict[str, float | None] = {}
         fig["other_processes_cores"] = others
         fig["variants"] = bench_variants(root, args.variant_list, args.queries, args.rounds, others)
+        if args.variants_only:
+            return fig
         fig["bundled"] = run_bundled(root, store, embedder, args, queries, others)
         fig["bundled"]["embedder_s"] = embedder_s
         if not args.skip_large:
@@ -1264,10 +1406,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     fig["goals"] = goals(fig)
     fig["machine"]["load_average_end"] = os.getloadavg()[0]
     fig["wall_s"] = time.perf_counter() - started
-    print(render(fig))
-    if args.out:
+    if args.out:  # first: a long run's figures survive a failure to render them
         args.out.write_text(json.dumps(fig, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         log(f"figures written to {args.out}")
+    print(render(fig))
     return 0
 
 

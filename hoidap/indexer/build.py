@@ -164,7 +164,8 @@ def _build_locked(
 
         all_entries: list[Entry] = []
         all_tokens: list[list[str]] = []
-        parts: list[np.ndarray] = []
+        parts: list[np.ndarray | None] = []
+        pending: list[tuple[int, list[str]]] = []  # (position in parts, passages to embed)
         documents: dict[str, dict[str, object]] = {}
         embedded = 0
         for doc in docs:
@@ -178,7 +179,8 @@ def _build_locked(
             else:
                 entries = document_entries(doc, fits)
                 tokens = [tokenize(e.lexical_text()) for e in entries]
-                vectors = embedder.encode_passages([e.embed_text() for e in entries])
+                pending.append((len(parts), [e.embed_text() for e in entries]))
+                vectors = None
                 embedded += len(entries)
             all_entries.extend(entries)
             all_tokens.extend(tokens)
@@ -191,7 +193,16 @@ def _build_locked(
                 "clauses": len(doc.clauses),
                 "tasks": len(doc.tasks),
             }
-        matrix = np.vstack(parts) if parts else np.zeros((0, embedder.dimension), dtype=np.float32)
+        # Every new passage in one call: the encoder batches them by length across documents (less
+        # padding than batching each document apart).
+        texts = [t for _, batch in pending for t in batch]
+        if texts:
+            new_vectors, pos = embedder.encode_passages(texts), 0
+            for i, batch in pending:
+                parts[i] = new_vectors[pos : pos + len(batch)]
+                pos += len(batch)
+        ready = [p for p in parts if p is not None]
+        matrix = np.vstack(ready) if ready else np.zeros((0, embedder.dimension), dtype=np.float32)
         dense = DenseIndex(embedder.dimension, kind=dense_kind)
         dense.add(matrix)
         manifest = IndexManifest(

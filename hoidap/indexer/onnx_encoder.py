@@ -83,13 +83,11 @@ class OnnxEncoder:
         self._session = ort.InferenceSession(
             str(folder / ONNX_FILES[variant]), opts, providers=["CPUExecutionProvider"]
         )
-        spec = (folder / "tokenizer.json").read_text(encoding="utf-8")
-        self._tok = Tokenizer.from_str(spec)
+        # One tokenizer instance, never truncating: its Unigram tables take ~300 MB, a third of the
+        # serving process; truncation at 512 is done on the ids (`_ids`), so count_tokens shares it.
+        self._tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tok.no_padding()
-        self._tok.enable_truncation(ONNX_MAX_TOKENS)
-        self._count_tok = Tokenizer.from_str(spec)  # never truncates: count_tokens sees the whole text
-        self._count_tok.no_padding()
-        self._count_tok.no_truncation()
+        self._tok.no_truncation()
         self.variant: str = variant
         self.threads: int = opts.intra_op_num_threads
         self.batch_size: int = batch_size
@@ -97,31 +95,41 @@ class OnnxEncoder:
         self.max_tokens: int = ONNX_MAX_TOKENS
         self.dimension: int = int(self._run([_QUERY_PROMPT + "x"]).shape[1])
 
-    def _run(self, texts: list[str]) -> np.ndarray:
-        encs = self._tok.encode_batch(texts, add_special_tokens=True)
-        width = max(len(e.ids) for e in encs)
-        ids = np.full((len(encs), width), PAD_ID, dtype=np.int64)
-        mask = np.zeros((len(encs), width), dtype=np.int64)
-        for i, e in enumerate(encs):
-            ids[i, : len(e.ids)] = e.ids
-            mask[i, : len(e.ids)] = 1
+    def _ids(self, texts: list[str]) -> list[list[int]]:
+        """Token ids with <s> … </s>, cut as the tokenizer's own truncation at 512 would: the text's first
+        510 tokens, then </s>."""
+        out = []
+        for e in self._tok.encode_batch(texts, add_special_tokens=True):
+            ids = e.ids
+            out.append(ids if len(ids) <= ONNX_MAX_TOKENS else [*ids[: ONNX_MAX_TOKENS - 1], ids[-1]])
+        return out
+
+    def _run_ids(self, rows: list[list[int]]) -> np.ndarray:
+        width = max(len(r) for r in rows)
+        ids = np.full((len(rows), width), PAD_ID, dtype=np.int64)
+        mask = np.zeros((len(rows), width), dtype=np.int64)
+        for i, r in enumerate(rows):
+            ids[i, : len(r)] = r
+            mask[i, : len(r)] = 1
         return self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        return self._run_ids(self._ids(texts))
 
     def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
         if isinstance(texts, str):
             raise TypeError("pass a list of strings, not a single string")
         if len(texts) == 0:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        prompted = [prompt + t for t in texts]
-        if len(prompted) <= 1:
-            return np.ascontiguousarray(self._run(prompted), dtype=np.float32)
+        rows = self._ids([prompt + t for t in texts])
+        if len(rows) == 1:
+            return np.ascontiguousarray(self._run_ids(rows), dtype=np.float32)
         # Batches of similar length (less padding), as sentence-transformers does; rows back in order.
-        lengths = [len(e.ids) for e in self._count_tok.encode_batch(prompted, add_special_tokens=False)]
-        order = np.argsort(lengths, kind="stable")
-        out = np.empty((len(prompted), self.dimension), dtype=np.float32)
+        order = np.argsort([len(r) for r in rows], kind="stable")
+        out = np.empty((len(rows), self.dimension), dtype=np.float32)
         for start in range(0, len(order), self.batch_size):
-            rows = order[start : start + self.batch_size]
-            out[rows] = self._run([prompted[i] for i in rows])
+            batch = order[start : start + self.batch_size]
+            out[batch] = self._run_ids([rows[i] for i in batch])
         return out
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
@@ -134,7 +142,7 @@ class OnnxEncoder:
 
     def count_tokens(self, text: str) -> int:
         """Tokens the model sees for ``text`` without a prompt, special tokens included, before truncation."""
-        return len(self._count_tok.encode(text, add_special_tokens=True).ids)
+        return len(self._tok.encode(text, add_special_tokens=True).ids)
 
     def __repr__(self) -> str:
         return f"OnnxEncoder({self.model_id!r}, dimension={self.dimension}, threads={self.threads})"

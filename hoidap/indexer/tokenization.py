@@ -9,7 +9,10 @@ in a canonical form, plus a few sub-tokens so partial forms still match.
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
+import threading
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
@@ -72,12 +75,38 @@ _AMBIGUOUS_FOLDED = frozenset(
 FOLDED_STOPWORDS: frozenset[str] = frozenset(strip_diacritics(w) for w in STOPWORDS) - _AMBIGUOUS_FOLDED
 
 
+_SEGMENTER_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def _segmenter() -> Callable[[str], list[str]]:
-    """underthesea's word_tokenize, imported on first use (the import takes seconds)."""
-    from underthesea import word_tokenize
+    """underthesea's CRF word segmenter, loaded on first use without underthesea's package top level.
 
-    return word_tokenize
+    ``import underthesea`` also imports its translation and classification pipelines, which import
+    torch and transformers (seconds, and hundreds of MB held by the serving process for nothing); the
+    segmenter needs only ``underthesea_core`` and ``joblib``.  So while its modules load, an empty
+    package object (its ``__init__`` not run) stands in for ``underthesea``; it is removed afterwards,
+    so that a later ``import underthesea`` elsewhere still runs the real one.
+    """
+    with _SEGMENTER_LOCK:
+        if "underthesea" in sys.modules:  # the package is already imported in full: nothing to save
+            from underthesea.pipeline.word_tokenize import word_tokenize
+
+            return word_tokenize
+        spec = importlib.util.find_spec("underthesea")
+        if spec is None:
+            raise ModuleNotFoundError("underthesea is not installed", name="underthesea")
+        sys.modules["underthesea"] = importlib.util.module_from_spec(spec)
+        try:
+            # underthesea's own import order: text_normalize first, or the two modules import each other
+            # half-initialized.
+            importlib.import_module("underthesea.pipeline.text_normalize")
+            module = importlib.import_module("underthesea.pipeline.word_tokenize")
+            # The CRF model is imported and loaded on the first call: make it now, with the stand-in.
+            module.word_tokenize("khởi động")
+        finally:
+            del sys.modules["underthesea"]
+        return module.word_tokenize
 
 
 def _pad2(s: str) -> str:

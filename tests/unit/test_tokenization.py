@@ -115,3 +115,24 @@ def test_whole_plan_tokenizes_quickly() -> None:
     tokens = [tokenize(line) for line in lines]
     assert time.perf_counter() - start < 5.0  # ~0.3 s measured for this 38 KB file
     assert sum(map(len, tokens)) > 3000
+
+
+def test_segmenter_loads_without_torch_and_segments_as_underthesea() -> None:
+    """The word segmenter is loaded without underthesea's top level (which imports torch and
+    transformers), and segments exactly as `underthesea.word_tokenize` does once the package is imported
+    in full afterwards in the same process."""
+    code = f"""
+import sys
+from pathlib import Path
+from hoidap.indexer.tokenization import _segmenter, tokenize
+lines = [s for s in Path({str(PLAN)!r}).read_text(encoding="utf-8").splitlines() if s.strip()][:60]
+assert tokenize(lines[0])
+heavy = [m for m in ("torch", "transformers", "sentence_transformers", "underthesea") if m in sys.modules]
+assert not heavy, heavy
+ours = [_segmenter()(s) for s in lines]
+import underthesea
+assert [underthesea.word_tokenize(s) for s in lines] == ours
+assert underthesea.sent_tokenize("Một câu. Hai câu.")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
