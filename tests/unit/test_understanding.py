@@ -272,13 +272,20 @@ def test_resolution_29_is_not_pinned(ask):
         ("Ai chủ trì nhiệm vụ 1.1 trong Kế hoạch 999?", ["Kế hoạch 999"]),
         ("Quyết định 123/QĐ-UBND quy định gì", ["Quyết định 123/QĐ-UBND"]),
         ("Ai chủ trì nhiệm vụ trong Quyết định 1881/QĐ-TTg", ["Quyết định 1881/QĐ-TTg"]),
-        ("Quyết định 1881/QĐ-TTg ban hành ngày nào", ["Quyết định 1881/QĐ-TTg"]),
+        ("Quyết định 1881/QĐ-TTg do ai ký", ["Quyết định 1881/QĐ-TTg"]),
     ],
 )
 def test_unknown_document_references(ask, question, unknown):
     a = ask(question)
     assert a.unknown_doc_refs == unknown
     assert a.doc_ids == []
+
+
+def test_a_cited_documents_date_is_asked_of_the_documents_citing_it(ask):
+    # The corpus prints "Quyết định số 1881/QĐ-TTg ngày 20/11/2020" where it cites it; its signer it does not.
+    a = ask("Quyết định 1881/QĐ-TTg ban hành ngày nào")
+    assert a.intent == "document" and a.document_fact == "date"
+    assert a.unknown_doc_refs == [] and a.cited_refs == ["Quyết định 1881/QĐ-TTg"]
 
 
 def test_cited_documents_are_legitimate_subjects(ask):
