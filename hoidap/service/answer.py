@@ -22,6 +22,7 @@ from hoidap.indexer.search import SearchHit
 from hoidap.indexer.tokenization import fold_token, is_stopword, tokenize
 from hoidap.service.extract import (
     asked_document_kind,
+    asks_list,
     best_sentence,
     deadline_phrase,
     document_reference,
@@ -418,10 +419,9 @@ class Answerer:
         floor = self.ranker.threshold("task")
         best = next((c for c in cands if c.value), None)
         if best is not None and best.probability >= floor:
-            if best.task is not None and self._field(best.task, a.intent, a):  # type: ignore[arg-type]
-                answer = self._task_answer(q, a, best.hit, all_hits, top_k, cands)  # type: ignore[arg-type]
-            else:
-                answer = self._prose_answer(q, a, best, all_hits, top_k)
+            if best.task is None or not self._field(best.task, a.intent, a):
+                return self._ranked_answer(q, a, best, cands, all_hits, "task", top_k)
+            answer = self._task_answer(q, a, best.hit, all_hits, top_k, cands)  # type: ignore[arg-type]
             answer.confidence = round(best.probability, 3)
             return answer
         top = cands[0] if cands else None
@@ -506,19 +506,60 @@ class Answerer:
             return role_phrase(text, "coordinating")
         return None
 
-    def _prose_answer(
-        self, q: str, a: QueryAnalysis, best: Candidate, hits: list[SearchHit], top_k: int
+    def _ranked_answer(
+        self,
+        q: str,
+        a: QueryAnalysis,
+        best: Candidate,
+        cands: list[Candidate],
+        hits: list[SearchHit],
+        path: str,
+        top_k: int,
     ) -> Answer:
-        hit: SearchHit = best.hit  # type: ignore[assignment]
-        value = best.value or ""
+        """The best candidate's value with its clause quoted; when the question names no document or
+        province, each other document whose candidate also answers adds its own value and quote."""
+        top: SearchHit = best.hit  # type: ignore[assignment]
+        per_doc = [best]
+        if not a.doc_ids and not a.province:
+            for c in cands:
+                h: SearchHit = c.hit  # type: ignore[assignment]
+                if (
+                    c.value
+                    and h.entry.doc_id not in {x.hit.entry.doc_id for x in per_doc}  # type: ignore[attr-defined]
+                    and self._also_answers(c, path)
+                    and h.score >= self.thresholds.multi_doc_ratio * top.score
+                ):
+                    per_doc.append(c)
+        citations = [self._hit_citation(c.hit, c.value) for c in per_doc]  # type: ignore[arg-type]
+        intent = "figure" if path == "figure" else a.intent
+        confidence = round(best.probability, 3)
+        if len(per_doc) == 1:
+            where = "đoạn văn, không phải bảng nhiệm vụ" if path == "task" else None
+            title = citations[0].doc_title
+            return Answer(
+                question=q,
+                question_type=intent,
+                answer=best.value,
+                found=True,
+                message=f"Trích từ {title} ({where})." if where else f"Trích từ {title}.",
+                citations=citations,
+                related=[self._hit_citation(h) for h in hits[:top_k] if h is not top][: top_k - 1],
+                confidence=confidence,
+            )
+        answers = [
+            DocumentAnswer(doc_id=c.hit.entry.doc_id, doc_title=c.hit.entry.doc_title, answer=c.value or "")  # type: ignore[attr-defined]
+            for c in per_doc
+        ]
         return Answer(
             question=q,
-            question_type=a.intent,
-            answer=value,
+            question_type=intent,
+            answer="; ".join(f"{x.doc_title}: {x.answer}" for x in answers),
             found=True,
-            message=f"Trích từ {hit.entry.doc_title} (đoạn văn, không phải bảng nhiệm vụ).",
-            citations=[self._hit_citation(hit, value)],
-            related=[self._hit_citation(h) for h in hits[:top_k] if h is not hit][: top_k - 1],
+            message="Nhiều văn bản cùng trả lời; mỗi câu trả lời kèm văn bản của nó.",
+            citations=citations,
+            related=[],
+            answers=answers,
+            confidence=confidence,
         )
 
     def _candidates(self, q: str, a: QueryAnalysis, hits: list[SearchHit], path: str) -> list[Candidate]:
@@ -529,6 +570,7 @@ class Answerer:
         numbers = question_numbers(a.folded, a.years)
         terms = a.figure_terms or [a.keywords]
         asked_kind = asked_document_kind(a.folded) if path == "lookup" else None
+        whole_lists = asks_list(a.folded)
         out: list[Candidate] = []
         for i, h in enumerate(pool):
             e = h.entry
@@ -543,7 +585,7 @@ class Answerer:
             elif asked_kind:
                 value = document_reference(e.text, asked_kind, [t for t, _ in content])
             else:
-                value = best_sentence(e.text, [t for t, _ in content])
+                value = best_sentence(e.text, content, whole_lists, a.folded)
             feats = features(
                 pool,
                 i,
@@ -617,47 +659,7 @@ class Answerer:
             if a.years:
                 msg = f"Văn bản không nêu con số này cho năm {', '.join(map(str, a.years))}."
             return self._not_found(q, a, msg, scope, top_k)
-        best = good[0]
-        top: SearchHit = best.hit  # type: ignore[assignment]
-        per_doc = [best]
-        if not a.doc_ids and not a.province:
-            for c in cands:
-                h: SearchHit = c.hit  # type: ignore[assignment]
-                if (
-                    c.value
-                    and h.entry.doc_id not in {x.hit.entry.doc_id for x in per_doc}  # type: ignore[attr-defined]
-                    and self._also_answers(c, "figure")
-                    and h.score >= self.thresholds.multi_doc_ratio * top.score
-                ):
-                    per_doc.append(c)
-        citations = [self._hit_citation(c.hit, c.value) for c in per_doc]  # type: ignore[arg-type]
-        if len(per_doc) == 1:
-            return Answer(
-                question=q,
-                question_type="figure",
-                answer=best.value,
-                found=True,
-                message=f"Trích từ {citations[0].doc_title}.",
-                citations=citations,
-                related=[self._hit_citation(h) for h in hits[:top_k] if h is not top][: top_k - 1],
-                confidence=round(best.probability, 3),
-            )
-        answers = [
-            DocumentAnswer(doc_id=c.hit.entry.doc_id, doc_title=c.hit.entry.doc_title, answer=c.value or "")  # type: ignore[attr-defined]
-            for c in per_doc
-        ]
-        text = "; ".join(f"{x.doc_title}: {x.answer}" for x in answers)
-        return Answer(
-            question=q,
-            question_type="figure",
-            answer=text,
-            found=True,
-            message="Nhiều văn bản nêu chỉ tiêu này; mỗi con số kèm văn bản của nó.",
-            citations=citations,
-            related=[],
-            answers=answers,
-            confidence=round(best.probability, 3),
-        )
+        return self._ranked_answer(q, a, good[0], cands, hits, "figure", top_k)
 
     def _lookup(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
         hits = self._search(q, scope, top_k + 5)
@@ -673,18 +675,7 @@ class Answerer:
                 citations=[],
                 related=[self._hit_citation(h) for h in hits[:top_k]],
             )
-        best = cands[0]
-        top: SearchHit = best.hit  # type: ignore[assignment]
-        return Answer(
-            question=q,
-            question_type=a.intent,
-            answer=best.value,
-            found=True,
-            message=f"Trích từ {top.entry.doc_title}.",
-            citations=[self._hit_citation(top, best.value)],
-            related=[self._hit_citation(h) for h in hits[:top_k] if h is not top][: top_k - 1],
-            confidence=round(best.probability, 3),
-        )
+        return self._ranked_answer(q, a, cands[0], cands, hits, "lookup", top_k)
 
     def _document_fact(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
         fact = a.document_fact or "signer"

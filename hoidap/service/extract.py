@@ -27,6 +27,15 @@ YEAR_ONLY_RE = re.compile(
     r"^(?:(?:từ|đạt|là|khoảng)\s+)?(?:19|20)\d\d(?:\s*(?:[-–]|đến|tới)\s*(?:19|20)\d\d)?$"
 )
 SENTENCE_SPLIT_RE = re.compile(r"(?<=[.;!?])\s+")
+# Items of a list run on after ";" ("ưu tiên: lọc hóa dầu; cơ khí, chế tạo; dệt may"): a question asking
+# for several things keeps them in one sentence.
+_LIST_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+")
+# A question asking for several things: "những ngành nào", "các khu công nghiệp nào", "gồm những gì",
+# "kể tên", "liệt kê" (folded).
+ASKS_LIST_RE = re.compile(
+    r"\b(?:nhung|cac)(?: [a-z0-9]+){1,6} (?:nao|gi)\b|\b(?:bao )?gom (?:nhung )?(?:gi|nao|cai gi)\b|"
+    r"\bke ten\b|\bliet ke\b|\bnhung gi\b"
+)
 
 
 def _measure(text: str, end: int) -> str:
@@ -188,25 +197,96 @@ def deadline_phrase(text: str, terms: list[str] | None = None) -> str | None:
     return found[0].group(0).strip()
 
 
-def best_sentence(text: str, query_terms: list[str]) -> str:
-    """The sentence of `text` sharing most words with the query (whole text when one sentence)."""
-    sentences = [s for s in SENTENCE_SPLIT_RE.split(text) if s.strip()]
+def asks_list(folded_question: str) -> bool:
+    """Whether the question asks for several things ("những ngành nào", "gồm những gì")."""
+    return bool(ASKS_LIST_RE.search(folded_question))
+
+
+def best_sentence(
+    text: str,
+    query_terms: list[str] | list[tuple[str, float]],
+    whole_lists: bool = False,
+    question: str = "",
+) -> str:
+    """The sentence of `text` whose words weigh most in the query (whole text when one sentence).
+
+    Terms are tokens ("trung_tâm"), optionally with rarity weights; a term missing as a phrase counts
+    half for each of its words found (the segmenter joins words wrongly in unmarked questions: "logistic
+    quang"); a long word also matches as the start of a longer one ("logistic" in "logistics"); each pair
+    of adjacent question words (`question`, folded) found together adds the mean weight of its words.
+    With `whole_lists`, items after ";" stay in their sentence. A sentence after the clause's lead-in
+    ("Đối với vùng Tây: …") keeps the lead-in, which scopes it."""
+    split = _LIST_SENTENCE_SPLIT_RE if whole_lists else SENTENCE_SPLIT_RE
+    sentences = [m for m in _spans(text, split) if text[m[0] : m[1]].strip()]
     if len(sentences) <= 1:
         return text
-    terms = {fold(t).replace("_", " ") for t in query_terms}
-    words = {w for t in terms for w in t.split()}
+    pairs_in = [(t, 1.0) if isinstance(t, str) else t for t in query_terms]
+    weighted = [(fold(t).replace("_", " "), w) for t, w in pairs_in if t.strip()]
+    word_weight: dict[str, float] = {}
+    for t, w in weighted:
+        for x in t.split():
+            word_weight[x] = max(word_weight.get(x, 0.0), w)
+    words = question.split()
+    pairs = {
+        (a, b): (word_weight[a] + word_weight[b]) / 2
+        for a, b in zip(words, words[1:], strict=False)
+        if a in word_weight and b in word_weight
+    }
 
-    def overlap(s: str) -> int:
-        fs = set(fold(s).split())
-        return sum(1 for w in words if w in fs)
+    def weight(span: tuple[int, int]) -> float:
+        folded = fold(text[span[0] : span[1]])
+        present = set(_WORD_RE.findall(folded))
+        total = 0.0
+        for t, w in weighted:
+            if re.search(_term_pattern(t), folded):
+                total += w
+            else:
+                parts = t.split()
+                total += sum(w / (2 * len(parts)) for x in parts if _word_in(x, present))
+        tokens = folded.split()
+        adjacent = set(zip(tokens, tokens[1:], strict=False))
+        return total + sum(w for pair, w in pairs.items() if pair in adjacent)
 
-    return max(sentences, key=overlap)
+    start, end = max(sentences, key=weight)  # max keeps the first of equals
+    head = _LEAD_IN_RE.match(text)
+    if head and start >= head.end():
+        return f"{head.group(0).strip()} … {text[start:end].strip()}"
+    return text[start:end].strip()
+
+
+_WORD_RE = re.compile(r"\w+")
+
+
+def _word_in(word: str, present: set[str]) -> bool:
+    return word in present or (len(word) >= 6 and any(p.startswith(word) for p in present))
+
+
+# A clause's opening scope ending in ":" ("+ Đối với vùng Tây (vùng trung du, miền núi):").
+_LEAD_IN_RE = re.compile(r"[^:.;!?\n]{3,120}:")
+
+
+def _spans(text: str, split: re.Pattern[str]) -> list[tuple[int, int]]:
+    out, at = [], 0
+    for m in split.finditer(text):
+        out.append((at, m.start()))
+        at = m.end()
+    out.append((at, len(text)))
+    return out
+
+
+def _term_pattern(folded_term: str) -> str:
+    """A folded term as whole words; a long single word may run on ("logistic" → "logistics")."""
+    words = folded_term.split()
+    tail = r"\w*" if len(words) == 1 and len(words[0]) >= 6 else ""
+    return r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + tail + r"(?!\w)"
 
 
 def locate(original: str, start: int, end: int, phrase: str) -> tuple[int, int] | None:
     """Original span of a normalized `phrase` inside original[start:end] (for highlighting)."""
     if not phrase:
         return None
+    if " … " in phrase:  # a lead-in joined to its sentence: the sentence is highlighted
+        phrase = phrase.rsplit(" … ", 1)[1]
     mapped = normalize_span(original, start, end)
     pos = mapped.text.find(phrase)
     if pos < 0:
