@@ -414,7 +414,7 @@ class Answerer:
     def _task_by_search(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
         """The best ranked clause answers: its task record when it states the field asked for, else
         the field as the clause's own wording states it (role phrase, date)."""
-        all_hits = self._search(q, scope, max(top_k * 3, 15))
+        all_hits = self._search(a.search_text or q, scope, max(top_k * 3, 15))
         cands = self._candidates(q, a, all_hits, "task")
         floor = self.ranker.threshold("task")
         best = next((c for c in cands if c.value), None)
@@ -565,6 +565,7 @@ class Answerer:
     def _candidates(self, q: str, a: QueryAnalysis, hits: list[SearchHit], path: str) -> list[Candidate]:
         """The first clauses of `hits` with the value each states, ranked by the learned model."""
         pool = hits[: {"task": 8, "figure": 10, "lookup": 5}[path]]
+        q = a.search_text or q  # what was searched for is what a clause must cover
         content = self.content_words(q)
         weighted = [(fold_token(t).replace("_", " "), w) for t, w in content]
         numbers = question_numbers(a.folded, a.years)
@@ -650,7 +651,7 @@ class Answerer:
         )
 
     def _figure(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
-        hits = self._search(q, scope, max(top_k * 3, 15))
+        hits = self._search(a.search_text or q, scope, max(top_k * 3, 15))
         floor = self.ranker.threshold("figure")
         cands = self._candidates(q, a, hits, "figure")
         good = [c for c in cands if c.value and c.probability >= floor]
@@ -662,7 +663,7 @@ class Answerer:
         return self._ranked_answer(q, a, good[0], cands, hits, "figure", top_k)
 
     def _lookup(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
-        hits = self._search(q, scope, top_k + 5)
+        hits = self._search(a.search_text or q, scope, top_k + 5)
         cands = self._candidates(q, a, hits, "lookup")
         if not cands or cands[0].probability < self.ranker.threshold("lookup"):
             return Answer(

@@ -727,6 +727,9 @@ class QueryAnalysis:
     figure_terms: list[str] = field(default_factory=list)
     keywords: str = ""
     has_diacritics: bool = True
+    # What is searched for: the question without the names of the documents it is scoped to (their
+    # number and title words match only the document's header, not the clause asked about).
+    search_text: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -971,6 +974,7 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         figure_terms=figure_terms,
         keywords=" ".join(w for c in keywords for w in c),
         has_diacritics=marks,
+        search_text=_without(normalized, doc_spans) if doc_ids else normalized,
     )
 
 
@@ -1023,6 +1027,17 @@ def _is_stop(tokens: list[tuple[str, str]], table: _StopTable, marks: bool, afte
 
 
 _NUMERIC_RE = re.compile(r"[\d.,/%()-]+")
+
+
+def _without(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with `spans` cut out (whitespace collapsed); `text` itself when nothing would be left."""
+    kept, at = [], 0
+    for s, e in sorted(spans):
+        kept.append(text[at:s])
+        at = max(at, e)
+    kept.append(text[at:])
+    out = " ".join(" ".join(kept).split())
+    return out if out.strip(" ?.,") else text
 
 
 def _chunks(
