@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from hoidap.corpus.grids import year_grids
 from hoidap.corpus.normalize import fold, normalize_span
 from hoidap.corpus.records import ParsedDocument, Task
 from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, split_agencies
@@ -31,6 +32,7 @@ from hoidap.service.extract import (
     role_phrase,
     unit_kind,
 )
+from hoidap.service.grid_lookup import grid_answer
 from hoidap.service.ranker import Candidate, RankerModel, features, question_numbers, word_coverage
 from hoidap.service.records import Answer, Citation, DocumentAnswer, QuestionError, Searcher
 from hoidap.service.understanding import (
@@ -77,6 +79,7 @@ class Answerer:
         self.mode = mode
         self.catalog = Catalog.from_documents(docs)
         self.tasks = {(t.doc_id, t.task_id): t for d in docs for t in d.tasks}
+        self.grids = {d.doc_id: year_grids(d.original) for d in docs}
         self._lock = threading.Lock()
         self._idf = self._document_frequencies(searcher)
 
@@ -655,6 +658,11 @@ class Answerer:
         floor = self.ranker.threshold("figure")
         cands = self._candidates(q, a, hits, "figure")
         good = [c for c in cands if c.value and c.probability >= floor]
+        if not good or good[0].features.get("year_mismatch"):
+            # The year asked about may be a column of a table of yearly figures.
+            table = self._table_answer(q, a, scope)
+            if table is not None:
+                return table
         if not good:
             msg = "Văn bản không nêu con số cho câu hỏi này."
             if a.years:
@@ -662,7 +670,49 @@ class Answerer:
             return self._not_found(q, a, msg, scope, top_k)
         return self._ranked_answer(q, a, good[0], cands, hits, "figure", top_k)
 
+    def _table_answer(self, q: str, a: QueryAnalysis, scope: list[str]) -> Answer | None:
+        """The figure of the asked year read from a table of yearly figures, each document's own."""
+        found = []
+        for d in scope:
+            hit = grid_answer(self.grids.get(d, []), a.folded, a.years)
+            if hit is not None:
+                found.append((d, hit))
+        if not found:
+            return None
+        answers: list[DocumentAnswer] = []
+        citations: list[Citation] = []
+        for d, hit in found:
+            doc = self.docs[d]
+            first, last = hit.first, hit.values[-1]
+            start, end = first.row_start, max(v.end for v in hit.values)
+            clause = next((c for c in doc.clauses if c.char_start <= start < c.char_end), None)
+            citation = self._citation(d, start, end, clause.breadcrumb if clause else "", 1.0)
+            citation.highlight = [first.start, first.end] if first is last else [first.start, last.end]
+            citations.append(citation)
+            answers.append(DocumentAnswer(doc_id=d, doc_title=doc.info.short_title, answer=hit.text()))
+        row = found[0][1].first
+        title = " – ".join(x for x in (row.group, row.label) if x)
+        if len(answers) == 1:
+            text, message = answers[0].answer, f"Đọc từ bảng số liệu theo năm (dòng «{title}»)."
+        else:
+            text = "; ".join(f"{x.doc_title}: {x.answer}" for x in answers)
+            message = "Nhiều văn bản có bảng số liệu này; mỗi con số kèm văn bản của nó."
+        return Answer(
+            question=q,
+            question_type="figure",
+            answer=text,
+            found=True,
+            message=message,
+            citations=citations,
+            related=[],
+            answers=answers if len(answers) > 1 else [],
+        )
+
     def _lookup(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
+        if a.years:  # "sản lượng cá chẽm năm 2028": a row and a year of a table of yearly figures
+            table = self._table_answer(q, a, scope)
+            if table is not None:
+                return table
         hits = self._search(a.search_text or q, scope, top_k + 5)
         cands = self._candidates(q, a, hits, "lookup")
         if not cands or cands[0].probability < self.ranker.threshold("lookup"):

@@ -921,6 +921,16 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         if asked:
             intents.remove(asked[0])
             intents.insert(0, asked[0])
+    # "Giá trị cà phê tham gia xuất khẩu … là bao nhiêu": a role word inside the measure's name; with no
+    # who-word the question asks for the figure.
+    if (
+        "figure" in intents
+        and intents[0] in ("lead", "coordinating")
+        and _ASKS_FIGURE_RE.search(v.tok)
+        and not _WHO_RE.search(v.tok)
+    ):
+        intents.remove("figure")
+        intents.insert(0, "figure")
     # A question asking "when" whose role words name its subject ("quy chế phối hợp … ban hành khi
     # nào") asks for the deadline; "ai/cơ quan nào phối hợp" keeps asking for the agency.
     if "deadline" in intents and intents[0] in ("lead", "coordinating") and not _WHO_RE.search(v.tok):

@@ -90,3 +90,112 @@ def test_a_cited_documents_date_is_read_where_it_is_cited(service, question, dat
 def test_a_document_asked_with_what_day_alone_gives_its_date(service):
     ans = service.ask("chuong trinh hanh dong 31-CTr/TU ngay nao")
     assert ans.found and ans.question_type == "document" and "16/02/2023" in (ans.answer or "")
+
+
+YEARLY_PLAN = """KẾ HOẠCH
+Phát triển nuôi trồng thủy sản ven biển giai đoạn 2026 - 2028
+I. MỤC TIÊU
+Đến năm 2028, giá trị sản xuất thủy sản tăng bình quân 6% mỗi năm.
+II. TỔ CHỨC THỰC HIỆN
+Sở Nông nghiệp và Môi trường chủ trì, theo dõi việc thực hiện Kế hoạch này.
+
+PHỤ LỤC
+CHỈ TIÊU NUÔI TRỒNG THỦY SẢN THEO NĂM
+
+|
+**TT**
+|
+**Chỉ tiêu**
+|
+**ĐVT**
+|
+**Năm 2026**
+|
+**Năm 2027**
+|
+**Năm 2028**
+|
+|
+**1**
+|
+**Tôm nước lợ**
+|
+|
+|
+|
+|
+|
+-
+|
+Diện tích nuôi
+|
+Ha
+|
+3.200
+|
+3.350
+|
+3.500
+|
+|
+-
+|
+Sản lượng
+|
+Tấn
+|
+18.000
+|
+19.400
+|
+21.000
+|
+|
+**2**
+|
+**Cá chẽm**
+|
+|
+|
+|
+|
+|
+-
+|
+Sản lượng
+|
+Tấn
+|
+2.100
+|
+2.300
+|
+2.650
+|
+"""
+
+
+def test_figure_of_a_year_read_from_a_table_of_yearly_figures(built_index, settings, embedder, tmp_path):
+    # Appendix tables give a row per measure and a column per year, flattened one cell a line by the
+    # converters officials use; the row is named by its label and the title of its group.
+    import shutil
+
+    from hoidap.service.qa import QAService
+
+    cfg = settings.model_copy(update={"data_dir": tmp_path / "data", "index_dir": tmp_path / "index"})
+    shutil.copytree(built_index[0], cfg.index_path)
+    service = QAService.open(cfg, embedder)
+    doc_id = service.add_document("thuy-san.md", YEARLY_PLAN.encode()).info.doc_id
+
+    ans = service.ask("Sản lượng tôm nước lợ năm 2027 đạt bao nhiêu tấn?")
+    assert ans.found and (ans.answer or "").startswith("19.400"), ans.answer
+    cite = ans.citations[0]
+    assert cite.doc_id == doc_id and cite.quote.startswith("Sản lượng") and cite.highlight
+    doc = service.document(doc_id)
+    assert doc.original[cite.highlight[0] : cite.highlight[1]] == "19.400"
+
+    ans = service.ask("san luong ca chem nam 2028")
+    assert ans.found and (ans.answer or "").startswith("2.650"), ans.answer
+    # A year the table does not have is not answered from a neighbouring column.
+    ans = service.ask("Sản lượng cá chẽm năm 2030 là bao nhiêu?")
+    assert "2.650" not in (ans.answer or "")

@@ -1,0 +1,75 @@
+"""Pick the figures of a year table that a question asks for: its row by the row's label (and the
+group title above it), its sub-column by the question's words, its columns by the question's years."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hoidap.corpus.grids import GridValue, YearGrid
+from hoidap.corpus.normalize import fold
+
+# A row's label must be this much in the question ("Sản lượng cà phê nhân" for "sản lượng cà phê").
+MIN_LABEL_SHARE = 0.66
+_WORD_RE = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class GridAnswer:
+    values: list[GridValue]  # one per asked year (and sub-column when the question names none)
+
+    @property
+    def first(self) -> GridValue:
+        return self.values[0]
+
+    def text(self) -> str:
+        """ "134.490 (Giá trị tham gia xuất khẩu (Nghìn USD), Kế hoạch 2028)"; several cells each with
+        their column."""
+        parts = []
+        for v in self.values:
+            where = ", ".join(x for x in (v.sub or v.unit, v.column) if x)
+            parts.append(f"{v.value} ({where})")
+        return "; ".join(parts)
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD_RE.findall(fold(text)))
+
+
+def _share(part: str, asked: set[str]) -> float:
+    words = _words(part)
+    return len(words & asked) / len(words) if words else 0.0
+
+
+def grid_answer(grids: list[YearGrid], folded_question: str, years: list[int]) -> GridAnswer | None:
+    """The cells of the row the question names, in the columns of its years; None when no row's label
+    is in the question, or when rows of several groups fit equally and the question names none."""
+    if not years:
+        return None
+    asked = set(_WORD_RE.findall(folded_question))
+    rows: dict[tuple[int, str, str, int], list[GridValue]] = {}
+    for g_i, g in enumerate(grids):
+        for v in g.values:
+            if v.year in years:
+                rows.setdefault((g_i, v.group, v.label, v.row_start), []).append(v)
+    scored = []
+    for (_, group, label, _), cells in rows.items():
+        label_share = _share(label, asked)
+        if label_share < MIN_LABEL_SHARE:
+            continue
+        group_share = _share(group, asked) if group else 0.0
+        scored.append(((label_share + group_share, label_share), group, cells))
+    if not scored:
+        return None
+    scored.sort(key=lambda s: s[0], reverse=True)
+    best_score, group, cells = scored[0]
+    rivals = [s for s in scored[1:] if s[0] == best_score and s[1] != group]
+    if rivals:
+        return None  # "Diện tích" of which crop? the question does not say
+    subs = {v.sub for v in cells if v.sub}
+    if len(subs) > 1:
+        share = {s: _share(s, asked) for s in subs}
+        top = max(share.values())
+        if top > 0:
+            cells = [v for v in cells if share[v.sub] == top]
+    return GridAnswer(sorted(cells, key=lambda v: (v.year, v.start)))
