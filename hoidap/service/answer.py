@@ -22,6 +22,7 @@ from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, split_agencies
 from hoidap.indexer.search import SearchHit
 from hoidap.indexer.tokenization import fold_token, is_stopword, tokenize
 from hoidap.service.extract import (
+    ASKS_OWNER_RE,
     asked_document_kind,
     asks_list,
     best_sentence,
@@ -29,6 +30,7 @@ from hoidap.service.extract import (
     document_reference,
     figure_phrase,
     locate,
+    owner_clause,
     role_phrase,
     unit_kind,
 )
@@ -184,11 +186,35 @@ class Answerer:
             return self._missing_task(q, a, scope, top_k)
         if a.intent == "listing":
             return self._recorded(a, "listing", self._listing(q, a, scope, top_k))
+        if a.intent == "lead" and len(scope) == 1 and ASKS_OWNER_RE.search(a.folded):
+            owner = self._owner(q, a, scope[0])
+            if owner is not None:
+                return self._recorded(a, "document", owner)
         if a.intent in ("lead", "coordinating", "deadline"):
             return self._task_by_search(q, a, scope, top_k)
         if a.intent == "figure":
             return self._figure(q, a, scope, top_k)
         return self._lookup(q, a, scope, top_k)
+
+    def _owner(self, q: str, a: QueryAnalysis, doc_id: str) -> Answer | None:
+        """Who leads the one document in scope as a whole, from the clause that assigns it."""
+        doc = self.docs[doc_id]
+        found = owner_clause([(c.text, c.breadcrumb) for c in doc.clauses])
+        if found is None:
+            return None
+        clause, agency = doc.clauses[found[0]], found[1]
+        citation = self._citation(
+            doc_id, clause.char_start, clause.char_end, clause.breadcrumb, 1.0, clause.task_id, agency
+        )
+        return Answer(
+            question=q,
+            question_type="lead",
+            answer=agency,
+            found=True,
+            message=f"Cơ quan chủ trì thực hiện {doc.info.short_title} (điều khoản giao tổ chức thực hiện).",
+            citations=[citation],
+            related=[],
+        )
 
     def _with_namesakes(self, a: QueryAnalysis, scope: list[str], tasks: list[Task]) -> list[Task]:
         """Tasks whose number repeats under other headings were renamed at parsing ("II.2.2",

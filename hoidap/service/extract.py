@@ -339,6 +339,33 @@ def role_phrase(text: str, role: str, section: str = "") -> str | None:
     return None
 
 
+# "Ai chủ trì triển khai Kế hoạch …", "cơ quan nào chủ trì tổ chức thực hiện chương trình …" (folded): the
+# plan itself, not a task in it, is what is led. At most a few verbs stand between the role and the kind.
+ASKS_OWNER_RE = re.compile(
+    r"\b(?:chu tri|phu trach|dau moi|giao)(?: (?:to chuc|trien khai|thuc hien|theo doi|viec)){1,3} "
+    r"(?:ke hoach|chuong trinh|de an|quyet dinh|nghi quyet)\b"
+)
+# A clause naming who leads the document as a whole: "… chủ trì … triển khai thực hiện Kế hoạch này".
+_OWNS_RE = re.compile(
+    r"\bchu tri\b(?:(?!\bnhiem vu\b).){0,240}?\b(?:trien khai|to chuc thuc hien|thuc hien|theo doi)\b"
+    r"(?:(?!\bnhiem vu\b).){0,80}?\b(?:ke hoach|chuong trinh|de an|quyet dinh|nghi quyet) nay\b"
+)
+
+
+def owner_clause(clauses: list[tuple[str, str]]) -> tuple[int, str] | None:
+    """Of a document's clauses (text, breadcrumb), the first that gives one agency the lead of the
+    document as a whole ("Giao Sở X chủ trì, phối hợp … tổ chức triển khai thực hiện Kế hoạch này"):
+    its index and the agency. Clauses leading "the tasks assigned in this plan" do not count, nor
+    plural subjects ("Các sở, ngành …")."""
+    for i, (text, section) in enumerate(clauses):
+        if not _OWNS_RE.search(fold(text)):
+            continue
+        agency = role_phrase(text, "lead", section)
+        if agency and not fold(agency).startswith(("cac ", "nhung ")):
+            return i, agency
+    return None
+
+
 # A document a clause cites: "Quyết định số 531/QĐ-TTg ngày 01 tháng 4 năm 2021", "Kế hoạch số
 # 371/KH-UBND ngày 31/7/2023", "Nghị quyết 29-NQ/TW".
 DOC_KINDS = (

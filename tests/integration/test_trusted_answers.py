@@ -92,6 +92,18 @@ def test_a_document_asked_with_what_day_alone_gives_its_date(service):
     assert ans.found and ans.question_type == "document" and "16/02/2023" in (ans.answer or "")
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["Ai chủ trì theo dõi thực hiện Kế hoạch 214?", "co quan nao chu tri theo doi thuc hien ke hoach 214"],
+)
+def test_who_leads_the_plan_as_a_whole(service, question):
+    # The plan's own assignment ("Giao Sở Kế hoạch và Đầu tư chủ trì … theo dõi … Kế hoạch này"),
+    # not a task row that happens to share words with the plan's title.
+    ans = service.ask(question)
+    assert ans.found and _has(ans.answer, "Sở Kế hoạch và Đầu tư"), ans.answer
+    assert "Kế hoạch này" in ans.citations[0].quote and ans.citations[0].doc_id == "qng-kh-214-2024"
+
+
 YEARLY_PLAN = """KẾ HOẠCH
 Phát triển nuôi trồng thủy sản ven biển giai đoạn 2026 - 2028
 I. MỤC TIÊU

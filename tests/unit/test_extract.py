@@ -68,3 +68,24 @@ def test_a_range_written_with_den_is_one_figure_and_a_year_range_is_none():
     got = figure_phrase("Thu hút kỹ sư có từ 3 đến 5 năm kinh nghiệm ở nước ngoài", ["nam kinh nghiem"])
     assert got is not None and got[0] == "từ 3 đến 5"
     assert figure_phrase("giai đoạn từ năm 2021 đến 2025 đạt 10%", ["dat"])[0] == "10%"
+
+
+def test_owner_of_the_whole_plan():
+    from hoidap.corpus.normalize import fold
+    from hoidap.service.extract import ASKS_OWNER_RE, owner_clause
+
+    assert ASKS_OWNER_RE.search(fold("Ai được giao chủ trì tổ chức triển khai Kế hoạch về chuyển đổi số?"))
+    assert ASKS_OWNER_RE.search(fold("co quan nao chu tri thuc hien chuong trinh nay"))
+    # A task inside the plan is led, not the plan.
+    assert not ASKS_OWNER_RE.search(fold("Ai chủ trì triển khai phát triển hải quan số trong kế hoạch?"))
+    clauses = [
+        ("Các sở, ngành chủ trì, tổ chức thực hiện Kế hoạch này theo chức năng.", "IV"),
+        ("a) Sở Y tế chủ trì các nhiệm vụ được giao, phối hợp tổ chức thực hiện Kế hoạch này.", "IV > 1"),
+        (
+            "2. Giao Sở Tài chính chủ trì, phối hợp các sở, ngành triển khai thực hiện Kế hoạch này; "
+            "định kỳ báo cáo Ủy ban nhân dân tỉnh.",
+            "IV",
+        ),
+    ]
+    assert owner_clause(clauses) == (2, "Sở Tài chính")
+    assert owner_clause(clauses[:2]) is None
