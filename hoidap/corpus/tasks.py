@@ -26,8 +26,10 @@ TABLE_ROW_ID_RE = re.compile(r"^\d{1,2}\.\d{1,2}$")
 TABLE_GROUP_ID_RE = re.compile(r"^\d{1,2}$")
 PAREN_DEADLINE_RE = re.compile(r"\((thực hiện [^()]{3,60})\)")
 NARRATIVE_DEADLINE_RE = re.compile(
-    r"(Hoàn thành (?:trong|trước) [^.;]{3,40}|trước ngày \d{1,2}/\d{1,2}(?:/\d{4})?"
-    r"|trước ngày \d{1,2} tháng \d{1,2}(?: năm \d{4})?|chậm nhất (?:là )?(?:ngày|trong) [^.;,]{3,30}"
+    r"(Hoàn thành (?:trong|trước) [^.;]{3,40}"
+    r"|trước ngày \d{1,2}(?:/\d{1,2}(?:/\d{4})?| tháng \d{1,2}(?: năm \d{4})?)"
+    r"(?:\s+(?:hằng|hàng)\s+(?:năm|quý|tháng))?"
+    r"|chậm nhất (?:là )?(?:ngày|trong) [^.;,]{3,30}"
     r"|trong (?:quý|tháng) [^.;,]{1,20}\d{4})",
     re.IGNORECASE,
 )

@@ -341,6 +341,15 @@ def test_lettered_lead_and_partner_lists_per_task():
     assert tasks["II.2"].lead == ("Bộ Khoa học và Công nghệ", "Bộ Công an")
 
 
+def test_a_recurring_report_date_keeps_its_recurrence():
+    original = (
+        "III. TỔ CHỨC THỰC HIỆN\n1. Sở Tài chính chủ trì tổng hợp, định kỳ trước ngày 15 tháng 6 hằng\n"
+        "năm báo cáo kết quả thực hiện về Ủy ban nhân dân tỉnh.\n"
+    )
+    (t,) = parse_document(INFO, original).tasks
+    assert " ".join((t.deadline or "").split()) == "trước ngày 15 tháng 6 hằng năm"
+
+
 def test_dated_report_duties_in_closing_paragraphs(doc):
     d = doc("kh-556-kh-ubnd-dong-thap-2025-bien-hai-dao.md")
     (t,) = [t for t in d.tasks if t.deadline == "chậm nhất ngày 17 tháng 12"]
