@@ -23,6 +23,7 @@ from hoidap.indexer.search import SearchHit
 from hoidap.indexer.tokenization import fold_token, is_stopword, tokenize
 from hoidap.service.extract import (
     ASKS_OWNER_RE,
+    DOC_REF_RE,
     asked_document_kind,
     asks_list,
     best_sentence,
@@ -857,7 +858,11 @@ class Answerer:
         if fact == "signer" and printed and h.signer_title:
             printed = f"{printed} ({h.signer_title})"
         if fact == "date" and printed:
-            printed = _printed_date(doc.original, h.spans.get("date")) or _vn_date(printed)
+            in_header = _printed_date(doc.original, h.spans.get("date"))
+            own = None if in_header else self._own_printed_date(doc_id)
+            if own is not None:
+                return own[0], own[1], "chính văn bản (dòng ghi số và ngày của nó)"
+            printed = in_header or _vn_date(printed)
         if printed:
             span = h.spans.get(fact)
             cite = (
@@ -875,6 +880,10 @@ class Answerer:
             "issuer": info.issuer,
             "basis": ", ".join(info.implements) or None,
         }.get(fact)
+        if fact == "date":
+            own = self._own_printed_date(doc_id)
+            if own is not None:
+                return own[0], own[1], "chính văn bản (dòng ghi số và ngày của nó)"
         if not listed:
             return None, None, ""
         if fact == "date":
@@ -884,6 +893,29 @@ class Answerer:
             ("văn bản khác trích dẫn nó (" + cite.doc_title + ")") if cite else "manifest của kho văn bản"
         )
         return listed, cite, source
+
+    def _own_printed_date(self, doc_id: str) -> tuple[str, Citation] | None:
+        """The date as the document's own text prints it after its number ("Ban hành kèm theo Nghị quyết
+        số 1339/NQ-UBTVQH15 ngày 28 tháng 12 năm 2024"), with that clause."""
+        doc = self.docs[doc_id]
+        # Its own number, else that of the decision it was issued with ("Ban hành kèm theo Quyết định số …").
+        attached = DOC_REF_RE.search(doc.header.attached_to or "")
+        number = doc.info.number or (attached.group("number") if attached else None)
+        if not number:
+            return None
+        for m in re.finditer(re.escape(number), doc.original):
+            after = " ".join(doc.original[m.end() : m.end() + 60].split()).lstrip(", ")
+            d = _PRINTED_DATE_RE.match(after)
+            if d is None:
+                continue
+            clause = next((c for c in doc.clauses if c.char_start <= m.start() < c.char_end), None)
+            if clause is None:
+                continue
+            cite = self._citation(
+                doc_id, clause.char_start, clause.char_end, clause.breadcrumb, 1.0, phrase=d.group(0)
+            )
+            return d.group(0), cite
+        return None
 
     def _citing_span(self, doc_id: str, fact: str) -> Citation | None:
         """Where another document prints this one's number/date (e.g. 214/KH-UBND citing 31-CTr/TU)."""

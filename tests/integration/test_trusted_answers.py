@@ -106,6 +106,8 @@ def test_who_leads_the_plan_as_a_whole(service, question):
 
 YEARLY_PLAN = """KẾ HOẠCH
 Phát triển nuôi trồng thủy sản ven biển giai đoạn 2026 - 2028
+
+(Ban hành kèm theo Quyết định số 77/QĐ-UBND ngày 05 tháng 3 năm 2026 của Ủy ban nhân dân tỉnh)
 I. MỤC TIÊU
 Đến năm 2028, giá trị sản xuất thủy sản tăng bình quân 6% mỗi năm.
 II. TỔ CHỨC THỰC HIỆN
@@ -205,6 +207,11 @@ def test_figure_of_a_year_read_from_a_table_of_yearly_figures(built_index, setti
     assert cite.doc_id == doc_id and cite.quote.startswith("Sản lượng") and cite.highlight
     doc = service.document(doc_id)
     assert doc.original[cite.highlight[0] : cite.highlight[1]] == "19.400"
+
+    # The plan prints its date only after its number: the answer quotes that form.
+    ans = service.ask("Quyết định 77/QĐ-UBND ban hành ngày nào?")
+    assert ans.found and ans.answer == "ngày 05 tháng 3 năm 2026", (ans.answer, ans.message)
+    assert ans.citations[0].doc_id == doc_id
 
     ans = service.ask("san luong ca chem nam 2028")
     assert ans.found and (ans.answer or "").startswith("2.650"), ans.answer
