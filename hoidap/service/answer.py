@@ -899,8 +899,13 @@ class Answerer:
         số 1339/NQ-UBTVQH15 ngày 28 tháng 12 năm 2024"), with that clause."""
         doc = self.docs[doc_id]
         # Its own number, else that of the decision it was issued with ("Ban hành kèm theo Quyết định số …").
+        # Only a caption under the title says what the document was issued with; the same words in
+        # the body are about other plans ("… ban hành kèm theo Quyết định số 1428/QĐ-UBND").
         attached = DOC_REF_RE.search(doc.header.attached_to or "")
-        number = doc.info.number or (attached.group("number") if attached else None)
+        head_end = doc.header.spans.get("title", (0, 0))[1] + 400
+        number = doc.info.number
+        if not number and attached and 0 <= doc.original.find(attached.group("number")) < head_end:
+            number = attached.group("number")
         if not number:
             return None
         for m in re.finditer(re.escape(number), doc.original):
