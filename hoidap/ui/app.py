@@ -31,7 +31,7 @@ from fastapi.responses import RedirectResponse
 from hoidap.corpus.normalize import fold
 from hoidap.corpus.store import DocumentError
 from hoidap.indexer.store import IndexLoadError
-from hoidap.service.filters import TaskFilter
+from hoidap.service.filters import TaskFilter, deadline_needle_years
 from hoidap.service.qa import QAService
 from hoidap.service.records import NotFoundError, QuestionError
 from hoidap.ui import render
@@ -470,8 +470,13 @@ def filter_summary(
         said.append(f"cơ quan {how}: {agency.strip()}")
         stem.append(_slug(agency) + (f"-{_slug(ROLE_NOTE[role])}" if role in ROLE_NOTE else ""))
     if deadline and deadline.strip():
-        said.append(f"thời hạn: {deadline.strip()}")
-        stem.append(_slug(deadline))
+        years = deadline_needle_years(deadline)
+        if years and years[0] != years[1]:  # however the range was typed, one wording and file name
+            said.append(f"thời hạn trong các năm {years[0]}–{years[1]}")
+            stem.append(f"{years[0]}-{years[1]}")
+        else:
+            said.append(f"thời hạn: {deadline.strip()}")
+            stem.append(_slug(deadline))
     if text and text.strip():
         said.append(f"từ khóa: {text.strip()}")
         stem.append(_slug(text))
@@ -1055,8 +1060,8 @@ def build_ui(service: QAService) -> gr.Blocks:
                         min_width=180,
                     )
                     t_deadline = gr.Textbox(
-                        label="Thời hạn / năm",
-                        placeholder="vd: 2025",
+                        label="Thời hạn: năm hoặc khoảng năm",
+                        placeholder="vd: 2025 hoặc 2025-2027",
                         elem_id="hd-task-deadline",
                         min_width=120,
                     )

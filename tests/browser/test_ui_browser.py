@@ -750,6 +750,29 @@ def test_task_table_agency_abbreviation_role_sort_and_printable_xlsx(page, serve
     save_readme_shot(page, "nhiem-vu-loc")
 
 
+def test_task_table_deadline_range(page, server, service):
+    rows = service.tasks(TaskFilter(deadline="2021-2023"))
+    want = {(d.doc_id, t.task_id) for d, t in rows}
+    printed = {t.deadline for _, t in rows}
+    # The range finds more than any one of its years, including a printed range overlapping it.
+    assert "Từ năm 2020 - 2025" in printed and len(want) > len(service.tasks(TaskFilter(deadline="2021")))
+    open_ui(page, server)
+    tab(page, "Nhiệm vụ")
+    box = field(page, "hd-task-deadline")
+    assert "2025-2027" in (box.get_attribute("placeholder") or "")
+    box.fill("từ 2021 đến 2023")
+    wait_tasks(page, len(want))
+    shown = page.locator("#hd-task-table td.c-deadline").all_inner_texts()
+    assert {c.strip() for c in shown} == printed
+    with page.expect_download() as info:
+        page.locator("#hd-dl-xlsx").click()
+    assert info.value.suggested_filename.startswith("nhiem-vu_2021-2023_")
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes())).active
+    assert "2021–2023" in ws["A2"].value
+
+
 def test_task_table_long_text_folds_and_phone_keeps_lead_and_deadline(browser, server, service, request):
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
     pg = context.new_page()
