@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hoidap.corpus.parse import parse_corpus
+from hoidap.corpus.progress import Step
 from hoidap.corpus.records import ParsedDocument
 from hoidap.corpus.store import DocumentError
 from hoidap.service.filters import TaskFilter
@@ -136,6 +137,14 @@ def _read_upload(path: str, max_bytes: int) -> bytes:
     return p.read_bytes()
 
 
+def _print_step(step: Step) -> None:
+    """One line a stage, and one per counted OCR page; embedding is counted at every quarter only."""
+    if step.stage == "embed" and step.total and step.done not in (0, step.total):
+        if step.done * 4 // step.total == (step.done - 1) * 4 // step.total:
+            return
+    print(f"  {step.label}", flush=True)
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     """Add a .txt/.docx/.pdf document (or a scanned page image) to the store and the index."""
     data = _read_upload(args.file, args.settings.max_upload_bytes)
@@ -146,7 +155,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         number=args.number,
         date=args.date,
         issuer=args.issuer,
-        progress=lambda done, total: print(f"  nhận dạng ký tự (OCR): trang {done}/{total}", flush=True),
+        progress=_print_step,
     )
     if not result.added:
         info = result.info

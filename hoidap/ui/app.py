@@ -29,6 +29,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from hoidap.corpus.normalize import fold
+from hoidap.corpus.progress import Step
 from hoidap.corpus.store import DocumentError
 from hoidap.indexer.store import IndexLoadError
 from hoidap.service.filters import TaskFilter, deadline_needle_years
@@ -450,6 +451,18 @@ def _slug(text: str, limit: int = 40) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text).lower()).strip("-")[:limit].strip("-")
 
 
+# Where each stage of adding a document sits on the upload bar: (start, end) of its share; OCR (slow
+# when there are scans) and embedding (most of a text file's time) are counted within theirs.
+_UPLOAD_BAR = {"read": (0.02, 0.05), "ocr": (0.05, 0.45), "parse": (0.45, 0.5), "embed": (0.5, 0.92)}
+
+
+def upload_bar(step: Step) -> tuple[float, str]:
+    """(bar fraction, Vietnamese description) for a stage reported while a document is added."""
+    start, end = _UPLOAD_BAR.get(step.stage, (0.95, 0.95))
+    share = step.done / step.total if step.total else 0.5  # an uncounted stage: mid-way through its share
+    return start + (end - start) * share, f"{step.label}…"
+
+
 def filter_summary(
     svc: QAService | None,
     doc_id: str | None,
@@ -837,7 +850,6 @@ def build_ui(service: QAService) -> gr.Blocks:
                 v = (value or "").strip() or None
                 return None if v is not None and v == read.get(key) else v
 
-            progress(0.2, desc="Đang tách điều khoản và lập chỉ mục (vài chục giây)…")
             result = svc.add_document(
                 path.name,
                 data,
@@ -845,9 +857,7 @@ def build_ui(service: QAService) -> gr.Blocks:
                 number=typed(number, "number"),
                 date=typed(iso, "date"),
                 issuer=typed(issuer, "issuer"),
-                progress=lambda n, total: progress(
-                    0.2 + 0.5 * n / total, desc=f"Đang nhận dạng chữ (OCR) trang {n}/{total}…"
-                ),
+                progress=lambda step: progress(*upload_bar(step)),
             )
             if not result.added:
                 msg = (
