@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from hoidap.corpus.parse import parse_corpus
@@ -137,12 +137,20 @@ def _read_upload(path: str, max_bytes: int) -> bytes:
     return p.read_bytes()
 
 
-def _print_step(step: Step) -> None:
-    """One line a stage, and one per counted OCR page; embedding is counted at every quarter only."""
-    if step.stage == "embed" and step.total and step.done not in (0, step.total):
-        if step.done * 4 // step.total == (step.done - 1) * 4 // step.total:
-            return
-    print(f"  {step.label}", flush=True)
+def _step_printer() -> Callable[[Step], None]:
+    """Prints a line a stage and a line an OCR page; embedding only as it passes each quarter."""
+    quarter = -1
+
+    def say(step: Step) -> None:
+        nonlocal quarter
+        if step.stage == "embed" and step.total:
+            now = 4 * step.done // step.total
+            if now == quarter:
+                return
+            quarter = now
+        print(f"  {step.label}", flush=True)
+
+    return say
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -155,7 +163,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         number=args.number,
         date=args.date,
         issuer=args.issuer,
-        progress=_print_step,
+        progress=_step_printer(),
     )
     if not result.added:
         info = result.info

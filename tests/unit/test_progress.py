@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hoidap.cli import _step_printer
 from hoidap.corpus.progress import STAGES, Step
 from hoidap.indexer.isolate import prepare_document, run_isolated
 from hoidap.ui.app import upload_bar
@@ -44,3 +45,23 @@ def test_upload_bar_moves_forward_through_every_stage() -> None:
     assert 0 < fractions[0] and fractions[-1] < 1  # "Xong" (1.0) is said once the page has the document
     assert bars[2][1] == "Nhận dạng chữ (OCR): trang 2/3…"
     assert bars[-2][1] == "Tính vectơ ngữ nghĩa: đoạn 40/40…"
+
+
+def test_cli_prints_each_stage_and_embedding_by_quarters(capsys) -> None:
+    say = _step_printer()
+    for step in [Step("read"), Step("ocr", 1, 2), Step("ocr", 2, 2), Step("parse")]:
+        say(step)
+    for n in range(0, 101, 16):
+        say(Step("embed", n, 100))
+    say(Step("embed", 100, 100))
+    say(Step("write"))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:4] == [
+        "  Đọc tệp",
+        "  Nhận dạng chữ (OCR): trang 1/2",
+        "  Nhận dạng chữ (OCR): trang 2/2",
+        "  Tách điều khoản và nhiệm vụ",
+    ]
+    embed = [line.split()[-1] for line in lines if "vectơ" in line]
+    assert embed == ["0/100", "32/100", "64/100", "80/100", "100/100"]  # one a quarter, not one a batch
+    assert lines[-1] == "  Ghi chỉ mục"
