@@ -222,9 +222,11 @@ class TimedEmbedder:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
-    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+    def encode_passages(
+        self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
+    ) -> np.ndarray:
         t0 = time.perf_counter()
-        out = self.inner.encode_passages(texts)
+        out = self.inner.encode_passages(texts, progress)
         self.seconds += time.perf_counter() - t0
         self.passages += len(texts)
         return out

@@ -6,10 +6,11 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from hoidap.corpus.parse import parse_corpus
+from hoidap.corpus.progress import Step
 from hoidap.corpus.records import ParsedDocument
 from hoidap.corpus.store import DocumentError
 from hoidap.service.filters import TaskFilter
@@ -136,6 +137,22 @@ def _read_upload(path: str, max_bytes: int) -> bytes:
     return p.read_bytes()
 
 
+def _step_printer() -> Callable[[Step], None]:
+    """Prints a line a stage and a line an OCR page; embedding only as it passes each quarter."""
+    quarter = -1
+
+    def say(step: Step) -> None:
+        nonlocal quarter
+        if step.stage == "embed" and step.total:
+            now = 4 * step.done // step.total
+            if now == quarter:
+                return
+            quarter = now
+        print(f"  {step.label}", flush=True)
+
+    return say
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     """Add a .txt/.docx/.pdf document (or a scanned page image) to the store and the index."""
     data = _read_upload(args.file, args.settings.max_upload_bytes)
@@ -146,7 +163,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         number=args.number,
         date=args.date,
         issuer=args.issuer,
-        progress=lambda done, total: print(f"  nhận dạng ký tự (OCR): trang {done}/{total}", flush=True),
+        progress=_step_printer(),
     )
     if not result.added:
         info = result.info

@@ -288,7 +288,7 @@ def create_app(
         deadline: Annotated[
             str | None,
             Query(
-                description="Thời hạn chứa chuỗi này, hoặc năm (2020).",
+                description="Thời hạn chứa chuỗi này, hoặc năm (2020), hoặc khoảng năm (2025-2027).",
                 max_length=MAX_FILTER_CHARS,
                 pattern=FILTER_PATTERN,
             ),

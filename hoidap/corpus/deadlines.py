@@ -95,3 +95,33 @@ def deadline_range(text: str | None) -> tuple[str | None, str | None]:
     if re.search(r"tiếp theo|trở đi|về sau", text, re.IGNORECASE):
         end = None
     return start, end
+
+
+_ANY_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def deadline_years(text: str | None) -> list[tuple[int, int]]:
+    """The spans of years (first, last) a printed deadline speaks of, for filtering by a range of years.
+
+    Every year it mentions, whatever the form ('30/6/2026', 'Quý II/2026', '06/2026'), is a span of one
+    year; a printed range ('2026 - 2030', 'từ năm 2021 đến năm 2025', 'Quý IV/2025 - Quý II/2026') is a
+    span too. Only a range printed as one counts as a whole: in 'giai đoạn 2026-2030, tầm nhìn 2045'
+    the years 2031-2044 are not covered. No year ('thường xuyên') -> [].
+    """
+    if not text:
+        return []
+    spans = [(int(m.group()), int(m.group())) for m in _ANY_YEAR_RE.finditer(text)]
+    points = _points(text)
+    for start, end, _ in points:
+        if start and end:
+            spans.append((int(start[:4]), int(end[:4])))
+    # Two dated points joined ('từ năm 2021 đến năm 2025', 'Quý IV/2025 - Quý II/2026'): the years
+    # between are covered too; 'trong năm 2020; ký … đến năm 2025' names two years, not a span.
+    joined = len(points) == 2 and re.fullmatch(
+        r".{0,20}?\s*(?:[-–]|đến|tới)\s*(?:năm\s*)?", text[points[0][2] : points[1][2]], re.IGNORECASE
+    )
+    if joined and all(s and e and s[:4] == e[:4] for s, e, _ in points):
+        start, end = deadline_range(text)
+        if start and end:
+            spans.append((int(start[:4]), int(end[:4])))
+    return sorted(set(spans))

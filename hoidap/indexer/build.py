@@ -23,8 +23,9 @@ from typing import TypeVar
 import numpy as np
 
 from hoidap.corpus.extract import MAX_TEXT_CHARS, extract_text
-from hoidap.corpus.ocr import OcrOptions, Progress
+from hoidap.corpus.ocr import OcrOptions
 from hoidap.corpus.parse import parse_corpus
+from hoidap.corpus.progress import Step, StepProgress, no_progress
 from hoidap.corpus.records import DocumentInfo, ParsedDocument
 from hoidap.corpus.store import MAX_DOCUMENT_BYTES, DocumentError, DocumentStore
 from hoidap.indexer.dense import DenseIndex
@@ -142,8 +143,11 @@ def _build_locked(
     reuse: bool,
     publish: Publisher | None = None,
     full: bool = True,
+    progress: StepProgress = no_progress,
 ) -> BuildReport:
-    """`build_index` for a caller that holds the build lock (`full`: False for one add/remove)."""
+    """`build_index` for a caller that holds the build lock (`full`: False for one add/remove).
+
+    `progress` hears "embed" n/total passages after each batch, then "write"."""
     t0 = time.perf_counter()
     recover(target)
     dense_kind = dense_kind or current_dense_kind(target)
@@ -197,12 +201,15 @@ def _build_locked(
         # padding than batching each document apart).
         texts = [t for _, batch in pending for t in batch]
         if texts:
-            new_vectors, pos = embedder.encode_passages(texts), 0
+            progress(Step("embed", 0, len(texts)))
+            new_vectors = embedder.encode_passages(texts, progress=lambda n, t: progress(Step("embed", n, t)))
+            pos = 0
             for i, batch in pending:
                 parts[i] = new_vectors[pos : pos + len(batch)]
                 pos += len(batch)
         ready = [p for p in parts if p is not None]
         matrix = np.vstack(ready) if ready else np.zeros((0, embedder.dimension), dtype=np.float32)
+        progress(Step("write"))
         dense = DenseIndex(embedder.dimension, kind=dense_kind)
         dense.add(matrix)
         manifest = IndexManifest(
@@ -349,7 +356,7 @@ def add_document(
     parse_memory_bytes: int = PARSE_MEMORY_BYTES,
     publish: Publisher | None = None,
     ocr: OcrOptions = OcrOptions(),  # noqa: B008 - frozen
-    progress: Progress | None = None,
+    progress: StepProgress | None = None,
 ) -> AddResult:
     """Add a .txt/.docx/.pdf (or a page image, read by OCR) to the store and the index; nothing changes
     on error or kill.
@@ -361,7 +368,8 @@ def add_document(
         parse_memory_bytes: address space of that worker.
         publish: also apply the change to another retrieval backend (before the swap).
         ocr: how scanned pages are read.
-        progress: called with (pages done, pages to read) while the worker runs OCR.
+        progress: told each stage as it goes (`Step`): read, OCR page n/total, parse, embed passage
+            n/total, write.
 
     Raises:
         DocumentError: unsupported, oversized, empty, binary, undecodable or scanned file.
@@ -394,7 +402,9 @@ def add_document(
         _write_journal(target, {"op": "add", "before": [i.doc_id for i, _ in stored]})
         info = leftover or store.store(text, fields, str(fields["number"] or Path(name).stem))
         try:
-            report = _build_locked(parse_corpus(store), embedder, target, None, True, publish, False)
+            report = _build_locked(
+                parse_corpus(store), embedder, target, None, True, publish, False, progress or no_progress
+            )
         except BaseException:
             with contextlib.suppress(DocumentError, OSError):
                 store.delete(info.doc_id)  # keep store and index in step

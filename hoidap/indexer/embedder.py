@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -100,29 +100,51 @@ class Embedder:
         self.max_tokens: int = int(self._model.max_seq_length or 512)
         self._untruncated: Any = None
 
-    def _encode(self, texts: Sequence[str], prompt_name: str | None) -> np.ndarray:
+    def _encode(
+        self,
+        texts: Sequence[str],
+        prompt_name: str | None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> np.ndarray:
         if isinstance(texts, str):
             raise TypeError("pass a list of strings, not a single string")
         if len(texts) == 0:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        emb = self._model.encode(
-            list(texts),
-            prompt_name=prompt_name,
-            prompt=None if prompt_name else "",  # "" also bars a default_prompt_name
-            batch_size=self.batch_size,
-            show_progress_bar=False,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-        )
-        return np.ascontiguousarray(emb, dtype=np.float32)
+
+        def run(batch: list[str]) -> np.ndarray:
+            return self._model.encode(
+                batch,
+                prompt_name=prompt_name,
+                prompt=None if prompt_name else "",  # "" also bars a default_prompt_name
+                batch_size=self.batch_size,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+            )
+
+        if progress is None:
+            return np.ascontiguousarray(run(list(texts)), dtype=np.float32)
+        # sentence-transformers' loop is inside one encode() call: to report each batch, the same
+        # batches (longest texts first, as it sorts them) are encoded one call each, rows back in order.
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start : start + self.batch_size]
+            out[batch] = run([texts[i] for i in batch])
+            progress(min(start + self.batch_size, len(texts)), len(texts))
+        return out
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Embed search queries (with the model's ``query`` prompt, if any) -> (n, dimension)."""
         return self._encode(texts, self._query_prompt)
 
-    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed passages (with the model's ``passage`` prompt, if any) -> (n, dimension)."""
-        return self._encode(texts, self._passage_prompt)
+    def encode_passages(
+        self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
+    ) -> np.ndarray:
+        """Embed passages (with the model's ``passage`` prompt, if any) -> (n, dimension).
+
+        ``progress(done, total)`` is called after each batch when given."""
+        return self._encode(texts, self._passage_prompt, progress)
 
     def count_tokens(self, text: str) -> int:
         """Tokens the model sees for ``text`` without a prompt, special tokens included, before truncation."""

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from hoidap.corpus.extract import extract_document
-from hoidap.corpus.ocr import OcrOptions, Progress, first_page_as_printed
+from hoidap.corpus.ocr import OcrOptions, first_page_as_printed
 from hoidap.corpus.parse import info_from_text, parse_document
+from hoidap.corpus.progress import Step, StepProgress, no_progress
 from hoidap.corpus.records import DocumentInfo
 from hoidap.corpus.store import DocumentError
 
 T = TypeVar("T")
-PROGRESS_TAG = "@hoidap-progress"  # a worker's stderr line "<tag> <done> <total>"
+PROGRESS_TAG = "@hoidap-progress"  # a worker's stderr line "<tag> <stage> <done> <total>"
 PARSE_TIMEOUT = 300.0
 PARSE_MEMORY_BYTES = 3 * 1024**3
 
@@ -36,15 +37,23 @@ def prepare_document(
     max_bytes: int,
     max_chars: int,
     ocr: OcrOptions = OcrOptions(),  # noqa: B008 - frozen
-    progress: Progress | None = None,
+    progress: StepProgress = no_progress,
 ) -> tuple[str, dict[str, object], list[str]]:
     """Text, manifest fields and parse warnings of an uploaded file (what the user typed wins).
+
+    `progress` hears "read", then "ocr" n/total after each scanned page, then "parse".
 
     Raises:
         DocumentError: unreadable, oversized, a bomb, OCR needed but not installed, or no clause found.
     """
+    progress(Step("read"))
     extracted = extract_document(
-        name, data, max_bytes=max_bytes, max_chars=max_chars, ocr=ocr, progress=progress
+        name,
+        data,
+        max_bytes=max_bytes,
+        max_chars=max_chars,
+        ocr=ocr,
+        progress=lambda done, total: progress(Step("ocr", done, total)),
     )
     text = extracted.text
     read = info_from_text(name, text)
@@ -92,6 +101,7 @@ def prepare_document(
             "dpi": ocr.dpi,
             "engine": extracted.ocr_engine,
         }
+    progress(Step("parse"))
     probe = parse_document(DocumentInfo(doc_id="new", source_file=name, **fields), text)  # type: ignore[arg-type]
     if not probe.clauses:
         raise DocumentError(f"{name}: không tách được điều khoản nào từ nội dung.")
@@ -108,8 +118,8 @@ def _stdio_worker() -> None:
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
 
-    def progress(done: int, total: int) -> None:
-        sys.stderr.write(f"{PROGRESS_TAG} {done} {total}\n")
+    def progress(step: Step) -> None:
+        sys.stderr.write(f"{PROGRESS_TAG} {step.stage} {step.done} {step.total}\n")
         sys.stderr.flush()
 
     try:
@@ -130,7 +140,7 @@ def run_isolated(
     *,
     timeout: float,
     memory_bytes: int,
-    progress: Progress | None = None,
+    progress: StepProgress | None = None,
 ) -> T:
     """`fn(*args)` in a fresh Python process limited to `memory_bytes` of address space and `timeout` s.
 
@@ -175,10 +185,10 @@ def run_isolated(
     def watch() -> None:
         for line in proc.stderr:  # type: ignore[union-attr]
             parts = line.split()
-            if progress is not None and len(parts) == 3 and parts[0] == PROGRESS_TAG.encode():
+            if progress is not None and len(parts) == 4 and parts[0] == PROGRESS_TAG.encode():
                 # A failing display must not stop this loop: the worker would block on a full pipe.
                 with contextlib.suppress(Exception):
-                    progress(int(parts[1]), int(parts[2]))
+                    progress(Step(parts[1].decode(), int(parts[2]), int(parts[3])))  # type: ignore[arg-type]
 
     threads = [
         threading.Thread(target=feed, daemon=True),

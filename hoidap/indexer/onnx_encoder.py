@@ -14,7 +14,7 @@ spinning threads stall each other (see ../shared/MODEL.md).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -116,29 +116,39 @@ class OnnxEncoder:
     def _run(self, texts: list[str]) -> np.ndarray:
         return self._run_ids(self._ids(texts))
 
-    def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
+    def _encode(
+        self, texts: Sequence[str], prompt: str, progress: Callable[[int, int], None] | None = None
+    ) -> np.ndarray:
         if isinstance(texts, str):
             raise TypeError("pass a list of strings, not a single string")
         if len(texts) == 0:
             return np.zeros((0, self.dimension), dtype=np.float32)
         rows = self._ids([prompt + t for t in texts])
         if len(rows) == 1:
-            return np.ascontiguousarray(self._run_ids(rows), dtype=np.float32)
+            out = np.ascontiguousarray(self._run_ids(rows), dtype=np.float32)
+            if progress is not None:
+                progress(1, 1)
+            return out
         # Batches of similar length (less padding), as sentence-transformers does; rows back in order.
         order = np.argsort([len(r) for r in rows], kind="stable")
         out = np.empty((len(rows), self.dimension), dtype=np.float32)
         for start in range(0, len(order), self.batch_size):
             batch = order[start : start + self.batch_size]
             out[batch] = self._run_ids([rows[i] for i in batch])
+            if progress is not None:
+                progress(min(start + self.batch_size, len(rows)), len(rows))
         return out
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Embed search queries (with the ``query: `` prompt) -> (n, dimension)."""
         return self._encode(texts, _QUERY_PROMPT)
 
-    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed passages (with the ``passage: `` prompt) -> (n, dimension)."""
-        return self._encode(texts, _PASSAGE_PROMPT)
+    def encode_passages(
+        self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
+    ) -> np.ndarray:
+        """Embed passages (with the ``passage: `` prompt) -> (n, dimension); ``progress(done, total)``
+        after each batch when given."""
+        return self._encode(texts, _PASSAGE_PROMPT, progress)
 
     def count_tokens(self, text: str) -> int:
         """Tokens the model sees for ``text`` without a prompt, special tokens included, before truncation."""

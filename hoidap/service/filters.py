@@ -7,28 +7,45 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from hoidap.corpus.deadlines import deadline_years
 from hoidap.corpus.normalize import fold
 from hoidap.corpus.records import Task
 
 Role = Literal["any", "lead", "coordinating"]
 
-_YEAR_RE = re.compile(r"^(?:19|20)\d{2}$")
-_RANGE_RE = re.compile(r"\b((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})\b")
+_Y = r"((?:19|20)\d{2})"
+# Matched on the folded needle: "2025", "nam 2025", "2025-2027", "2025 – 2027", "tu 2025 den 2027",
+# "tu nam 2025 den nam 2027", "giai doan 2025-2027".
+_YEARS_RE = re.compile(
+    rf"^(?:giai doan\s*|tu\s*)?(?:nam\s*)?{_Y}(?:\s*(?:[-–—]|den|toi)\s*(?:nam\s*)?{_Y})?$"
+)
+
+
+def deadline_needle_years(needle: str | None) -> tuple[int, int] | None:
+    """The years a deadline filter asks for, (first, last), when it is a year or a range of years."""
+    m = _YEARS_RE.match(fold(needle or ""))
+    if not m:
+        return None
+    a, b = int(m.group(1)), int(m.group(2) or m.group(1))
+    return (a, b) if a <= b else (b, a)
 
 
 def deadline_matches(deadline: str | None, needle: str | None) -> bool:
-    """Substring match (diacritics-insensitive); a year also matches a printed range holding it."""
+    """Substring match (diacritics-insensitive); a year or a range of years ("2025-2027", "từ 2025 đến
+    2027") matches a deadline that mentions a year in it ('trước 30/6/2026', 'Quý II/2026') or prints a
+    range overlapping it ('giai đoạn 2026-2030'). A deadline without a year ('Thường xuyên') matches no
+    year."""
     if not needle or not needle.strip():
         return True
     if not deadline:
         return False
-    n = fold(needle.strip())
-    if n in fold(deadline):
+    if fold(needle) in fold(deadline):
         return True
-    if _YEAR_RE.match(n):
-        year = int(n)
-        return any(int(a) <= year <= int(b) for a, b in _RANGE_RE.findall(deadline))
-    return False
+    years = deadline_needle_years(needle)
+    if years is None:
+        return False
+    first, last = years
+    return any(a <= last and first <= b for a, b in deadline_years(deadline))
 
 
 @dataclass(frozen=True, kw_only=True)

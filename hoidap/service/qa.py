@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hoidap.corpus.ocr import OcrOptions, Progress
+from hoidap.corpus.ocr import OcrOptions
 from hoidap.corpus.parse import parse_corpus
+from hoidap.corpus.progress import StepProgress
 from hoidap.corpus.records import ParsedDocument, Task
 from hoidap.corpus.store import DocumentStore
 from hoidap.indexer.backend import RetrievalBackend, open_backend, publisher
@@ -430,11 +431,12 @@ class QAService:
         number: str | None = None,
         date: str | None = None,
         issuer: str | None = None,
-        progress: Progress | None = None,
+        progress: StepProgress | None = None,
     ) -> AddResult:
         """Store and index a document, then serve it; nothing changes on error.
 
-        Scanned PDF pages and page images are read by OCR, `progress(pages done, pages)` after each.
+        Scanned PDF pages and page images are read by OCR. `progress` (optional) is told each stage as
+        it goes (a `Step`): read, OCR page n/total, parse, embed passage n/total, write.
 
         Raises:
             DocumentError: unsupported, empty, binary, undecodable or unparsable file.

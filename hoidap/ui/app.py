@@ -29,9 +29,10 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from hoidap.corpus.normalize import fold
+from hoidap.corpus.progress import Step
 from hoidap.corpus.store import DocumentError
 from hoidap.indexer.store import IndexLoadError
-from hoidap.service.filters import TaskFilter
+from hoidap.service.filters import TaskFilter, deadline_needle_years
 from hoidap.service.qa import QAService
 from hoidap.service.records import NotFoundError, QuestionError
 from hoidap.ui import render
@@ -450,6 +451,18 @@ def _slug(text: str, limit: int = 40) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text).lower()).strip("-")[:limit].strip("-")
 
 
+# Where each stage of adding a document sits on the upload bar: (start, end) of its share; OCR (slow
+# when there are scans) and embedding (most of a text file's time) are counted within theirs.
+_UPLOAD_BAR = {"read": (0.02, 0.05), "ocr": (0.05, 0.45), "parse": (0.45, 0.5), "embed": (0.5, 0.92)}
+
+
+def upload_bar(step: Step) -> tuple[float, str]:
+    """(bar fraction, Vietnamese description) for a stage reported while a document is added."""
+    start, end = _UPLOAD_BAR.get(step.stage, (0.95, 0.95))
+    share = step.done / step.total if step.total else 0.5  # an uncounted stage: mid-way through its share
+    return start + (end - start) * share, f"{step.label}…"
+
+
 def filter_summary(
     svc: QAService | None,
     doc_id: str | None,
@@ -470,8 +483,13 @@ def filter_summary(
         said.append(f"cơ quan {how}: {agency.strip()}")
         stem.append(_slug(agency) + (f"-{_slug(ROLE_NOTE[role])}" if role in ROLE_NOTE else ""))
     if deadline and deadline.strip():
-        said.append(f"thời hạn: {deadline.strip()}")
-        stem.append(_slug(deadline))
+        years = deadline_needle_years(deadline)
+        if years and years[0] != years[1]:  # however the range was typed, one wording and file name
+            said.append(f"thời hạn trong các năm {years[0]}–{years[1]}")
+            stem.append(f"{years[0]}-{years[1]}")
+        else:
+            said.append(f"thời hạn: {deadline.strip()}")
+            stem.append(_slug(deadline))
     if text and text.strip():
         said.append(f"từ khóa: {text.strip()}")
         stem.append(_slug(text))
@@ -832,7 +850,6 @@ def build_ui(service: QAService) -> gr.Blocks:
                 v = (value or "").strip() or None
                 return None if v is not None and v == read.get(key) else v
 
-            progress(0.2, desc="Đang tách điều khoản và lập chỉ mục (vài chục giây)…")
             result = svc.add_document(
                 path.name,
                 data,
@@ -840,9 +857,7 @@ def build_ui(service: QAService) -> gr.Blocks:
                 number=typed(number, "number"),
                 date=typed(iso, "date"),
                 issuer=typed(issuer, "issuer"),
-                progress=lambda n, total: progress(
-                    0.2 + 0.5 * n / total, desc=f"Đang nhận dạng chữ (OCR) trang {n}/{total}…"
-                ),
+                progress=lambda step: progress(*upload_bar(step)),
             )
             if not result.added:
                 msg = (
@@ -1055,8 +1070,8 @@ def build_ui(service: QAService) -> gr.Blocks:
                         min_width=180,
                     )
                     t_deadline = gr.Textbox(
-                        label="Thời hạn / năm",
-                        placeholder="vd: 2025",
+                        label="Thời hạn: năm hoặc khoảng năm",
+                        placeholder="vd: 2025 hoặc 2025-2027",
                         elem_id="hd-task-deadline",
                         min_width=120,
                     )

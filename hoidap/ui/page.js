@@ -67,8 +67,20 @@
     const v = document.querySelector("#hd-viewer");
     if (v && v.getClientRects().length) { const c = document.querySelector("#hd-viewer-close"); if (c) c.click(); }
   });
-  // A new reply's start at the top of the chat's own scroll box; the window moves only when that
-  // start is not on screen (so on a desktop the title and question box stay where they are).
+  // The question bubble a reply answers: the nearest user row before the reply's row (none when a bot
+  // row comes first, e.g. a restored reply whose question was not kept).
+  const questionOf = (el) => {
+    const row = el.closest(".message-row");
+    for (let r = row && row.previousElementSibling; r; r = r.previousElementSibling) {
+      if (r.classList.contains("user-row")) return r;
+      if (r.classList.contains("bot-row")) return null;
+    }
+    return null;
+  };
+  // A new reply is shown with its question at the top of the chat's own scroll box when the question
+  // and the short answer fit in the box (and the window) together; otherwise the reply's start is put
+  // there, so the short answer stays in view. The window moves only when that top is not on screen
+  // (so on a desktop the title and question box stay where they are).
   const reveal = (el) => {
     let box = el.parentElement;
     while (box && box !== document.body) {
@@ -76,11 +88,18 @@
       if ((oy === "auto" || oy === "scroll") && box.scrollHeight > box.clientHeight + 1) break;
       box = box.parentElement;
     }
-    if (box && box !== document.body) {
-      box.scrollTop += el.getBoundingClientRect().top - box.getBoundingClientRect().top - 12;
+    const inBox = box && box !== document.body;
+    const short = el.querySelector(".hd-answer") || el;
+    const q = questionOf(el);
+    let anchor = el;
+    if (q) {
+      const room = Math.min(inBox ? box.clientHeight : Infinity, window.innerHeight) - 24;
+      if (short.getBoundingClientRect().bottom - q.getBoundingClientRect().top <= room) anchor = q;
     }
-    const top = el.getBoundingClientRect().top;
-    if (top < 0 || top > window.innerHeight - 120) window.scrollBy(0, top - 12);
+    if (inBox) box.scrollTop += anchor.getBoundingClientRect().top - box.getBoundingClientRect().top - 12;
+    const top = anchor.getBoundingClientRect().top;
+    const low = short.getBoundingClientRect().bottom > window.innerHeight && anchor !== el;
+    if (top < 0 || top > window.innerHeight - 120 || low) window.scrollBy(0, top - 12);
   };
   const seen = new WeakSet();
   const settle = (fn) => { requestAnimationFrame(fn); setTimeout(fn, 120); setTimeout(fn, 400); };

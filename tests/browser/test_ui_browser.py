@@ -51,6 +51,7 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1100, "height": 860}
 PHONE = {"width": 390, "height": 844}
+DESKTOP_WIDE = {"width": 1366, "height": 900}
 Q214 = "qng-kh-214-2024"
 Q37 = "qng-kh-ctr37"
 TIMEOUT = 90_000  # ms; the first question also warms the embedding model
@@ -589,27 +590,74 @@ def test_copy_citation_is_plain_text_with_number_and_quote(page, server, service
     assert "214/KH-UBND" in whole and quote in whole and "<div" not in whole
 
 
-def test_short_answer_in_view_after_long_reply_on_phone(browser, server, service, request):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+def _question_of(reply):
+    """The question bubble (Gradio's user row) just before a reply's row."""
+    return reply.locator(
+        "xpath=ancestor::div[contains(@class,'message-row')][1]"
+        "/preceding-sibling::div[contains(@class,'message-row')][1][contains(@class,'user-row')]"
+    )
+
+
+def _in_chat_view(page, locator) -> bool:
+    """Wholly inside the chat's scroll box and the window, and not covered (hit-tested at its centre)."""
+    return locator.evaluate(
+        """el => { const r = el.getBoundingClientRect();
+          const b = el.closest('.bubble-wrap').getBoundingClientRect();
+          if (r.height === 0 || r.top < Math.max(b.top, 0) - 1) return false;
+          if (r.bottom > Math.min(b.bottom, window.innerHeight) + 1) return false;
+          const hit = document.elementFromPoint(r.left + Math.min(20, r.width / 2), r.top + r.height / 2);
+          return !!hit && (el === hit || el.contains(hit)); }"""
+    )
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP_WIDE, PHONE], ids=["desktop", "phone"])
+def test_question_and_short_answer_in_view_after_long_reply(browser, server, service, request, viewport):
+    phone = viewport is PHONE
+    context = browser.new_context(viewport=viewport, device_scale_factor=2, is_mobile=phone, has_touch=phone)
     pg = context.new_page()
     pg.set_default_timeout(TIMEOUT)
     try:
         open_ui(pg, server)
         long_q = "Sở Tài chính chủ trì những nhiệm vụ nào?"
-        assert len(service.ask(long_q).citations) >= 3  # a reply taller than the phone's screen
+        assert len(service.ask(long_q).citations) >= 3  # a reply taller than the chat box and the screen
         reply = ask(pg, long_q)
         pg.wait_for_timeout(700)  # the page's own scroll runs after rendering
-        assert reply.bounding_box()["height"] > PHONE["height"]
+        assert reply.bounding_box()["height"] > viewport["height"]
         assert _in_view(pg, reply.locator(".hd-answer"))
+        assert _in_chat_view(pg, reply.locator(".hd-answer"))
+        assert long_q in _question_of(reply).inner_text()
+        assert _in_chat_view(pg, _question_of(reply)), "the question is scrolled out above its reply"
 
         reply = ask(pg, "Kế hoạch 214 do ai ký?")
         pg.wait_for_timeout(700)
         answer = reply.locator(".hd-answer")
         assert "Trần Phước Hiền" in answer.inner_text()
         assert _in_view(pg, answer), "the short answer is off-screen after a long reply"
-        # The question stays in the chat above its answer, and is the page's shareable link.
-        assert "Kế hoạch 214 do ai ký?" in pg.locator("#hd-chat").inner_text()
-        assert "q=K%E1%BA%BF" in pg.url or "q=Kế" in pg.url
+        assert _in_chat_view(pg, answer)
+        question = _question_of(reply)
+        assert question.inner_text().strip() == "Kế hoạch 214 do ai ký?"
+        assert _in_chat_view(pg, question), "the question is scrolled out above its reply"
+        # The question is at the top of the chat box, unless the box is scrolled to its end already.
+        top, at_end = pg.evaluate(
+            "() => { const b = document.querySelector('#hd-chat .bubble-wrap');"
+            " return [b.getBoundingClientRect().top, b.scrollTop + b.clientHeight >= b.scrollHeight - 2]; }"
+        )
+        assert 0 <= question.bounding_box()["y"] - top <= 30 or at_end
+        assert "q=K%E1%BA%BF" in pg.url or "q=Kế" in pg.url  # the question is the page's shareable link
+
+        if not phone:
+            return
+        # At phone width a question too long to fit with its short answer: the reply's start goes to the
+        # top instead, and the short answer stays in view.
+        words = "Sở Tài chính chủ trì bảo đảm cân đối chi ngân sách nhà nước cho khoa học công nghệ".split()
+        tall = " ".join(words * 60)[: service.max_question_chars - 10] + " là gì?"
+        reply = ask(pg, tall)
+        pg.wait_for_timeout(700)
+        room = pg.evaluate("() => document.querySelector('#hd-chat .bubble-wrap').clientHeight")
+        assert _question_of(reply).bounding_box()["height"] > room - 40  # the case: both cannot fit
+        short = reply.locator(".hd-answer, .hd-error").first
+        assert _in_view(pg, short) and _in_chat_view(pg, short)
+        assert not _in_chat_view(pg, _question_of(reply))
     finally:
         ARTIFACTS.mkdir(exist_ok=True)
         pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
@@ -748,6 +796,29 @@ def test_task_table_agency_abbreviation_role_sort_and_printable_xlsx(page, serve
     assert ws.cell(5, 4).border.left.style == "thin"
     assert not [c for r in ws.iter_rows() for c in r if c.data_type == "f"]
     save_readme_shot(page, "nhiem-vu-loc")
+
+
+def test_task_table_deadline_range(page, server, service):
+    rows = service.tasks(TaskFilter(deadline="2021-2023"))
+    want = {(d.doc_id, t.task_id) for d, t in rows}
+    printed = {t.deadline for _, t in rows}
+    # The range finds more than any one of its years, including a printed range overlapping it.
+    assert "Từ năm 2020 - 2025" in printed and len(want) > len(service.tasks(TaskFilter(deadline="2021")))
+    open_ui(page, server)
+    tab(page, "Nhiệm vụ")
+    box = field(page, "hd-task-deadline")
+    assert "2025-2027" in (box.get_attribute("placeholder") or "")
+    box.fill("từ 2021 đến 2023")
+    wait_tasks(page, len(want))
+    shown = page.locator("#hd-task-table td.c-deadline").all_inner_texts()
+    assert {c.strip() for c in shown} == printed
+    with page.expect_download() as info:
+        page.locator("#hd-dl-xlsx").click()
+    assert info.value.suggested_filename.startswith("nhiem-vu_2021-2023_")
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes())).active
+    assert "2021–2023" in ws["A2"].value
 
 
 def test_task_table_long_text_folds_and_phone_keeps_lead_and_deadline(browser, server, service, request):

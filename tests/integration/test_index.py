@@ -206,6 +206,33 @@ def _pdf_bytes(text: str) -> bytes:
     return buf.getvalue()
 
 
+def test_add_document_reports_its_stages(built_index, embedder, tmp_path, settings):
+    """Through the service facade, as the web page and the CLI call it: every stage, in order."""
+    from hoidap.corpus.progress import STAGES, Step
+    from hoidap.service.qa import QAService
+
+    cfg = settings.model_copy(update={"data_dir": tmp_path / "data", "index_dir": tmp_path / "index"})
+    shutil.copytree(built_index[0], cfg.index_path)
+    # Enough clauses for the new passages to take several batches of the encoder.
+    items = "\n".join(
+        f"{i}. Nhiệm vụ số {i}: nâng cấp bến cá thứ {i} tại xã đảo An Bình, hoàn thành năm {2025 + i % 5}."
+        for i in range(1, 41)
+    )
+    doc = f"KẾ HOẠCH\nPhát triển hạ tầng nghề cá xã đảo An Bình\nI. NHIỆM VỤ\n{items}\n"
+    seen: list[Step] = []
+    result = QAService.open(cfg, embedder).add_document("an-binh.txt", doc.encode(), progress=seen.append)
+    assert result.added and result.report is not None
+
+    stages = [s.stage for s in seen]
+    order = [st for i, st in enumerate(stages) if i == 0 or stages[i - 1] != st]
+    assert order == [st for st in STAGES if st != "ocr"]  # a text file: nothing to OCR
+    embed = [(s.done, s.total) for s in seen if s.stage == "embed"]
+    assert {t for _, t in embed} == {result.report.embedded}  # the passages embedded in this add
+    assert embed[0][0] == 0 and embed[-1][0] == embed[-1][1]  # from none to all of them
+    assert [d for d, _ in embed] == sorted(d for d, _ in embed) and len(embed) > 2  # batch by batch
+    assert all(s.label for s in seen) and "đoạn" in seen[-2].label
+
+
 def test_add_search_and_remove_documents(built_index, embedder, tmp_path, settings):
     st = DocumentStore(settings.bundled_corpus_path, tmp_path / "data" / "corpus")
     target = tmp_path / "index"

@@ -12,6 +12,7 @@ import subprocess
 
 import pytest
 
+from hoidap.corpus.progress import STAGES, Step
 from hoidap.eval.scans import DEFAULT_FONT, character_error_rate, render_text
 
 
@@ -48,11 +49,19 @@ def test_scanned_plan_is_added_and_answered(built_index, settings, embedder, tmp
 
     service = QAService.open(cfg, embedder)
     seen: list[tuple[int, int]] = []
-    result = service.add_document("ke-hoach-scan.pdf", scan.pdf(), progress=lambda *a: seen.append(a))
+    stages: list[str] = []
+
+    def progress(step: Step) -> None:
+        stages.append(step.stage)
+        if step.stage == "ocr":
+            seen.append((step.done, step.total))
+
+    result = service.add_document("ke-hoach-scan.pdf", scan.pdf(), progress=progress)
     assert result.added
     doc = service.document(result.info.doc_id)
     assert doc.info.ocr["pages"] == [1, 2, 3] and doc.info.ocr["language"] == "vie"
     assert sorted(seen) == [(1, 3), (2, 3), (3, 3)]
+    assert [st for i, st in enumerate(stages) if i == 0 or stages[i - 1] != st] == list(STAGES)
     assert service.document_detail(doc.doc_id)["ocr"]["page_count"] == 3
 
     # The stored text is the OCR output (not the original file), close to what was drawn.

@@ -153,3 +153,16 @@ def test_serving_path_does_not_import_torch(variant: str, model_dir: Path) -> No
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "ok"
+
+
+def test_passage_progress_counts_batches_and_keeps_the_vectors(torch_embedder: Embedder, encoders) -> None:
+    texts = [f"{p} ({i})" for i, p in enumerate(PASSAGES * 5)]  # more than one batch of 16
+    for enc in (torch_embedder, *encoders.values()):
+        calls: list[tuple[int, int]] = []
+        with_progress = enc.encode_passages(texts, progress=lambda n, t, calls=calls: calls.append((n, t)))
+        n_batches = -(-len(texts) // enc.batch_size)
+        assert len(calls) == n_batches > 1, type(enc).__name__
+        assert [n for n, _ in calls] == sorted(n for n, _ in calls) and calls[-1] == (len(texts), len(texts))
+        assert {t for _, t in calls} == {len(texts)}
+        # Reported batch by batch, the rows are the same vectors in the same places.
+        np.testing.assert_allclose(with_progress, enc.encode_passages(texts), atol=1e-5)

@@ -150,11 +150,12 @@ def test_missing_tesseract_or_vietnamese_data_names_the_package(tmp_path):
 
 
 def test_progress_reaches_the_caller_from_the_bounded_worker(tmp_path):
+    from hoidap.corpus.progress import Step
     from hoidap.indexer.isolate import prepare_document, run_isolated
 
     text = "KẾ HOẠCH\nCảng cá\nI. NHIỆM VỤ\n1. Nạo vét luồng.\nCơ quan chủ trì: Sở Nông nghiệp."
     fake = _fake_tesseract(tmp_path, text=text)
-    seen: list[tuple[int, int]] = []
+    seen: list[Step] = []
     got, fields, _ = run_isolated(
         prepare_document,
         (
@@ -170,9 +171,9 @@ def test_progress_reaches_the_caller_from_the_bounded_worker(tmp_path):
         ),
         timeout=60,
         memory_bytes=2 * 1024**3,
-        progress=lambda done, total: seen.append((done, total)),
+        progress=seen.append,
     )
-    assert seen == [(1, 2), (2, 2)]
+    assert seen == [Step("read"), Step("ocr", 1, 2), Step("ocr", 2, 2), Step("parse")]
     assert got.count("Nạo vét luồng") == 2
     assert fields["ocr"]["pages"] == [1, 2] and fields["ocr"]["page_count"] == 2
     assert fields["ocr"]["language"] == "vie" and fields["ocr"]["engine"] == "tesseract 5.3.0-fake"

@@ -15,7 +15,7 @@ from hoidap.corpus.normalize import fold
 from hoidap.corpus.records import ParsedDocument, Task
 from hoidap.indexer.entries import Entry, document_entries
 from hoidap.indexer.search import MODES, SearchHit
-from hoidap.service.filters import TaskFilter, deadline_matches
+from hoidap.service.filters import TaskFilter, deadline_matches, deadline_needle_years
 from hoidap.service.qa import QAService
 from hoidap.service.records import NotFoundError, QuestionError
 
@@ -158,6 +158,69 @@ def test_tasks_deadline_year_inside_printed_range(svc: QAService) -> None:
 )
 def test_deadline_matches(deadline: str | None, needle: str | None, expected: bool) -> None:
     assert deadline_matches(deadline, needle) is expected
+
+
+@pytest.mark.parametrize(
+    ("needle", "years"),
+    [
+        ("2025-2027", (2025, 2027)),
+        ("2025 – 2027", (2025, 2027)),
+        ("từ 2025 đến 2027", (2025, 2027)),
+        ("2025 đến 2027", (2025, 2027)),
+        ("Từ năm 2025 đến năm 2027", (2025, 2027)),
+        ("tu 2025 den 2027", (2025, 2027)),
+        ("2027-2025", (2025, 2027)),  # written backwards: the same years
+        ("2025", (2025, 2025)),
+        ("năm 2025", (2025, 2025)),
+        ("thường xuyên", None),
+        ("20252027", None),
+        ("2025-2027 và 2030", None),  # not a year nor a range: plain substring only
+    ],
+)
+def test_deadline_needle_years(needle: str, years: tuple[int, int] | None) -> None:
+    assert deadline_needle_years(needle) == years
+
+
+@pytest.mark.parametrize(
+    ("deadline", "needle", "expected"),
+    [
+        ("2025 - 2030", "2026-2027", True),  # printed range holds the asked one
+        ("giai đoạn 2026-2030", "2025 – 2026", True),  # overlap at one end
+        ("giai đoạn 2026-2030", "2031-2035", False),
+        ("giai đoạn 2026-2030", "từ 2020 đến 2025", False),
+        ("trước 30/6/2026", "2025-2027", True),  # a date counts by its year
+        ("trước 30/6/2026", "2027-2028", False),
+        ("Quý II/2026", "2026 đến 2028", True),
+        ("tháng 12/2026", "từ 2025 đến 2026", True),
+        ("tháng 12/2026", "2027-2028", False),
+        ("năm 2019, 2020", "2020-2021", True),
+        ("Từ năm 2021 đến năm 2025", "2023-2024", True),  # years between two joined points
+        ("Quý IV/2025 - Quý II/2026", "2026-2027", True),
+        ("Thường xuyên", "2025-2027", False),  # no year: never in a range
+        ("Hằng năm", "2025-2027", False),
+        ("thực hiện thường xuyên, hàng năm", "2000-2099", False),
+        (None, "2025-2027", False),
+        # Two years named apart are not a span, nor is a range and a later vision year.
+        ("Hoàn thành chính sách trong năm 2020; ký kết ít nhất 05 hợp đồng đến năm 2025", "2021-2023", False),
+        ("giai đoạn 2026-2030, tầm nhìn 2045", "2035-2040", False),
+        ("giai đoạn 2026-2030, tầm nhìn 2045", "2044-2046", True),
+    ],
+)
+def test_deadline_matches_year_range(deadline: str | None, needle: str, expected: bool) -> None:
+    assert deadline_matches(deadline, needle) is expected
+
+
+def test_tasks_deadline_range_over_the_corpus(svc: QAService) -> None:
+    rows = svc.tasks(TaskFilter(deadline="2021-2023"))
+    printed = {t.deadline for _, t in rows}
+    # A year in the range ('năm 2021', 'Từ năm 2023') or a printed range overlapping it ('2020 - 2025').
+    assert {"năm 2021", "Từ năm 2023", "Từ năm 2020 - 2025"} <= printed
+    assert not printed & {"năm 2020", "Thường xuyên", "đến năm 2025", None}
+    for spelled in ("2021 – 2023", "từ 2021 đến 2023", "2021 đến 2023", "từ năm 2021 đến năm 2023"):
+        assert keys(svc.tasks(TaskFilter(deadline=spelled))) == keys(rows), spelled
+    # Each year's tasks are inside the range's, and the range holds no task none of its years has.
+    by_year = [keys(svc.tasks(TaskFilter(deadline=str(y)))) for y in (2021, 2022, 2023)]
+    assert set().union(*by_year) == keys(rows)
 
 
 def test_tasks_unknown_doc_filter_is_question_error(svc: QAService) -> None:
