@@ -488,7 +488,10 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
     markdown = sum(1 for ln in lines if ln.text == "|" or PIPE_ROW_RE.match(ln.text)) >= 2 or "**" in original
     gaps = sum(1 for a, b in zip(lines, lines[1:], strict=False) if b.index > a.index + 1)
     blank_mode = markdown and gaps >= 0.2 * len(lines)
-    lengths = sorted(len(ln.text) for ln in lines) or [0]
+    # Line widths of running text only: the cells of a '|'-flattened table are short lines that would
+    # make every line of prose look like the end of a paragraph.
+    near_bar = {k for k, ln in enumerate(lines) if ln.text == "|" for k in (k - 1, k, k + 1)}
+    lengths = sorted(len(ln.text) for k, ln in enumerate(lines) if k not in near_bar) or [0]
     # Word exports put one paragraph per line; PDF extractions wrap at ~70-80 characters.
     one_line_paragraphs = lengths[int(len(lengths) * 0.9)] > 200
     # A line well short of the usual width ended its paragraph, even without punctuation.
@@ -644,6 +647,8 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
             new_paragraph = _starts_upper(text) and (prev.endswith(SENTENCE_END) or len(prev) < short_line)
             if current.kind in ("caps", "signature", "recipients"):
                 new_paragraph = True
+            if current.kind in ("roman", "part") and _is_caps(current.last_line) and _starts_upper(text):
+                new_paragraph = True  # "I. MỤC TIÊU" / "Đến năm 2028, …": a heading, then its text
             if not new_paragraph:
                 current.add(line.mapped, tight=tight)
                 continue

@@ -680,11 +680,19 @@ class Answerer:
             ],
         )
 
-    def _figure(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
+    def _figure(
+        self, q: str, a: QueryAnalysis, scope: list[str], top_k: int, min_coverage: float = 0.0
+    ) -> Answer:
+        """`min_coverage`: keywords not asking for a figure (the ranker learnt from questions that do)
+        take one only from a clause covering them as well as a confident answer must."""
         hits = self._search(a.search_text or q, scope, max(top_k * 3, 15))
         floor = self.ranker.threshold("figure")
         cands = self._candidates(q, a, hits, "figure")
-        good = [c for c in cands if c.value and c.probability >= floor]
+        good = [
+            c
+            for c in cands
+            if c.value and c.probability >= floor and c.features.get("coverage", 0.0) >= min_coverage
+        ]
         if not good or good[0].features.get("year_mismatch"):
             # The year asked about may be a column of a table of yearly figures.
             table = self._table_answer(q, a, scope)
@@ -740,6 +748,11 @@ class Answerer:
             table = self._table_answer(q, a, scope)
             if table is not None:
                 return table
+            if not _WH_RE.search(a.folded):
+                # Keywords naming a measure and a year ("GRDP bình quân đầu người 2030") ask for its figure.
+                figure = self._figure(q, a, scope, top_k, min_coverage=self.thresholds.multi_doc_min_coverage)
+                if figure.found:
+                    return figure
         hits = self._search(a.search_text or q, scope, top_k + 5)
         cands = self._candidates(q, a, hits, "lookup")
         if not cands or cands[0].probability < self.ranker.threshold("lookup"):
@@ -966,6 +979,12 @@ def clause_subject(text: str) -> str | None:
 
 _PRINTED_DATE_RE = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|ngày\s+\d{1,2}/\d{1,2}/\d{4}")
 
+
+# Question words: a question holding none is keywords ("GRDP bình quân đầu người 2030").
+# Folded, so "đâu"/"mấy" are asked only in their question phrases ("đầu người", "nhà máy" fold alike).
+_WH_RE = re.compile(
+    r"\b(?:ai|gi|nao|(?:o|tai|den|tu) dau|vi sao|tai sao|bao gio|bao nhieu|(?:so|la) may|the nao|ra sao)\b|\?"
+)
 
 _RANGE_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)(?!\d)")
 

@@ -104,6 +104,10 @@ def figure_phrase(text: str, terms: list[str], kind: str | None = None) -> tuple
     for m in FIGURE_RE.finditer(text):
         if re.match(r"\s*[-/]\s*[A-Za-zĐđ]", text[m.end() : m.end() + 3]):
             continue  # part of a document number: "536-KL/TU", "214/KH-UBND"
+        if re.search(r"(?i)\b(?:ngày|tháng)\s*$", text[max(0, m.start() - 8) : m.start()]) or re.match(
+            r"\s*(?:tháng\s+\d|/\s*\d{1,2}\s*/)", text[m.end() : m.end() + 12]
+        ):
+            continue  # part of a date: "ngày 05 tháng 3 năm 2026", "30/11/2025"
         phrase = m.group(0).strip().rstrip(".,;")
         if YEAR_ONLY_RE.match(phrase) or not re.search(r"\d", phrase):
             continue
