@@ -46,13 +46,13 @@ INTENT_CUES: dict[str, tuple[str, ...]] = {
     "lead": (
         "chu tri", "phu trach", "dau moi", "giao cho ai", "giao ai", "duoc giao cho ai",
         "giao (cho )?(don vi|co quan|so|ben|nganh) nao",
-        "(don vi|co quan|so|ban|nganh|ben|cap) nao (se |duoc |phai )?"
+        "(don vi|co quan|to chuc|so|ban|nganh|ben|cap) nao (se |duoc |phai )?"
         "(thuc hien|lam|dam nhan|dam trach|chiu trach nhiem|lo|trien khai|phu trach)",
         "(don vi|co quan) (thuc hien|dam nhan|chiu trach nhiem)",
         "ai (se |duoc |phai )?"
         "(lam|thuc hien|lo|dam nhan|dam trach|trien khai|chiu trach nhiem|nam|phu trach)",
         "chiu trach nhiem", "trach nhiem (cua|thuoc( ve)?) ai", "thuoc (ve )?ai", "do ai", "la ai",
-        "(don vi|co quan|so) nao", "ai",
+        "(don vi|co quan|to chuc|so) nao", "ai",
     ),
     "coordinating": (
         "phoi hop", "cung voi ai", "cung ai", "cung (thuc hien|tham gia|lam)", "tham gia",
@@ -737,7 +737,7 @@ class QueryAnalysis:
 
 _CUE_RES = {intent: _words_re(cues) for intent, cues in INTENT_CUES.items()}
 _ASKS_FIGURE_RE = _words_re(["bao nhieu", "muc nao", "la may", "bao xa", "bao lau", "ti le nao", "ty le nao"])
-_WHO_RE = _words_re(["ai", "(co quan|don vi|so|bo|nganh|ben) nao", "voi ai", "cung ai"])
+_WHO_RE = _words_re(["ai", "(co quan|don vi|to chuc|so|bo|nganh|ben) nao", "voi ai", "cung ai"])
 _PERCENT_RE = re.compile(r"\d\s*%|%")
 _LISTING_RE = _words_re(LISTING_CUES)
 _LISTING_AGENCY_RE = _words_re(LISTING_AGENCY_CUES)

@@ -47,6 +47,7 @@ INTENT_CASES: dict[str, list[str]] = {
         "nhiệm vụ 4.3 giao cho ai",
         "Nhiệm vụ 7 kế hoạch 214 ai phụ trách",
         "đầu mối thực hiện nhiệm vụ 9.5 là ai",
+        "Tổ chức nào lo hỗ trợ nhà ở cho người lao động?",
     ],
     "coordinating": [
         "Nhiệm vụ 5.4 phối hợp với những đơn vị nào?",
@@ -130,6 +131,9 @@ def test_document_fact_only_for_document_intent(ask):
     assert ask("Ai chủ trì nhiệm vụ 5.4?").document_fact is None
     # "hợp đồng được ký kết" is no signature question.
     assert ask("bao nhiêu hợp đồng được ký kết đến năm 2025").intent == "figure"
+    # A role word inside the measure's name ("tham gia xuất khẩu") does not make it a who-question.
+    assert ask("Giá trị hàng hóa tham gia xuất khẩu năm 2027 là bao nhiêu?").intent == "figure"
+    assert ask("Cơ quan nào tham gia thẩm định, bao nhiêu ngày?").intent == "coordinating"
 
 
 def test_roles(ask):
