@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from hoidap.corpus.deadlines import deadline_range
 from hoidap.corpus.grids import year_grids
 from hoidap.corpus.normalize import fold, normalize_span
 from hoidap.corpus.records import ParsedDocument, Task
@@ -640,7 +641,7 @@ class Answerer:
     def _listing(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
         roles = a.roles or ["lead", "coordinating"]
         wanted = set(a.agencies)
-        if not wanted and not a.years:
+        if not wanted and not a.years and not a.dates:
             return self._lookup(q, a, scope, top_k)
         selected: list[Task] = []
         for d in scope:
@@ -653,7 +654,10 @@ class Answerer:
                         names |= {self.catalog.canonical_agency(x) or x for x in t.coordinating}
                     if not names & wanted:
                         continue
-                if a.years and not (t.deadline and any(str(y) in t.deadline for y in a.years)):
+                if a.dates:  # "phải trình trước ngày 10/01/2025": tasks due on that date
+                    if deadline_range(t.deadline)[1] not in a.dates:
+                        continue
+                elif a.years and not (t.deadline and any(str(y) in t.deadline for y in a.years)):
                     continue
                 selected.append(t)
         if not selected:
@@ -664,7 +668,14 @@ class Answerer:
         by_doc: dict[str, list[str]] = {}
         for t in selected:
             by_doc.setdefault(t.doc_id, []).append(t.task_id)
-        answer = "; ".join(f"{self.docs[d].info.short_title}: {', '.join(ids)}" for d, ids in by_doc.items())
+        if len(selected) <= SPELLED_OUT_TASKS:  # a few tasks: say what they are, not only their numbers
+            parts = {
+                d: "; ".join(f"{t.task_id}. {' '.join(t.content.split())}" for t in selected if t.doc_id == d)
+                for d in by_doc
+            }
+        else:
+            parts = {d: ", ".join(ids) for d, ids in by_doc.items()}
+        answer = "; ".join(f"{self.docs[d].info.short_title}: {part}" for d, part in parts.items())
         citations = [self._task_citation(t) for t in selected[: max(top_k, 20)]]
         return Answer(
             question=q,
@@ -675,8 +686,8 @@ class Answerer:
             citations=citations,
             related=[],
             answers=[
-                DocumentAnswer(doc_id=d, doc_title=self.docs[d].info.short_title, answer=", ".join(ids))
-                for d, ids in by_doc.items()
+                DocumentAnswer(doc_id=d, doc_title=self.docs[d].info.short_title, answer=part)
+                for d, part in parts.items()
             ],
         )
 
@@ -981,6 +992,9 @@ _PRINTED_DATE_RE = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4
 
 
 # Question words: a question holding none is keywords ("GRDP bình quân đầu người 2030").
+# A listing of at most this many tasks gives their content, not only their numbers.
+SPELLED_OUT_TASKS = 3
+
 # Folded, so "đâu"/"mấy" are asked only in their question phrases ("đầu người", "nhà máy" fold alike).
 _WH_RE = re.compile(
     r"\b(?:ai|gi|nao|(?:o|tai|den|tu) dau|vi sao|tai sao|bao gio|bao nhieu|(?:so|la) may|the nao|ra sao)\b|\?"

@@ -724,6 +724,7 @@ class QueryAnalysis:
     province: str | None = None  # the one province named (None when none or both)
     provinces: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)  # ISO dates the question names ("trước ngày 10/01/2025")
     figure_terms: list[str] = field(default_factory=list)
     keywords: str = ""
     has_diacritics: bool = True
@@ -981,6 +982,7 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         province=provinces[0] if len(provinces) == 1 else None,
         provinces=provinces,
         years=years,
+        dates=_dates(v.al),
         figure_terms=figure_terms,
         keywords=" ".join(w for c in keywords for w in c),
         has_diacritics=marks,
@@ -1037,6 +1039,23 @@ def _is_stop(tokens: list[tuple[str, str]], table: _StopTable, marks: bool, afte
 
 
 _NUMERIC_RE = re.compile(r"[\d.,/%()-]+")
+
+
+_DATE_RES = (
+    re.compile(r"(?<!\d)(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\s*/\s*(?P<y>(?:19|20)\d\d)(?!\d)"),
+    re.compile(r"\bngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>(?:19|20)\d\d)\b"),
+)
+
+
+def _dates(folded: str) -> list[str]:
+    """ISO dates written in a (folded) question, in order, without repeats."""
+    found: list[tuple[int, str]] = []
+    for rx in _DATE_RES:
+        for m in rx.finditer(folded):
+            d, mo, y = int(m["d"]), int(m["m"]), int(m["y"])
+            if 1 <= d <= 31 and 1 <= mo <= 12:
+                found.append((m.start(), f"{y:04d}-{mo:02d}-{d:02d}"))
+    return list(dict.fromkeys(iso for _, iso in sorted(found)))
 
 
 def _without(text: str, spans: list[tuple[int, int]]) -> str:

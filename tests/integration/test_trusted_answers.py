@@ -221,3 +221,37 @@ def test_figure_of_a_year_read_from_a_table_of_yearly_figures(built_index, setti
     # A year the table does not have is not answered from a neighbouring column.
     ans = service.ask("Sản lượng cá chẽm năm 2030 là bao nhiêu?")
     assert "2.650" not in (ans.answer or "")
+
+
+DATED_TASKS = """KẾ HOẠCH
+Số hóa hồ sơ đất đai năm 2026
+
+I. MỤC TIÊU
+Hoàn thành số hóa hồ sơ địa chính trên địa bàn tỉnh trong năm 2026.
+
+II. NHIỆM VỤ
+| STT | Nội dung nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời hạn |
+| --- | --- | --- | --- | --- |
+| 1 | Rà soát, phân loại hồ sơ địa chính lưu trữ | Văn phòng Đăng ký đất đai | UBND các xã | Trước ngày 30/6/2026 |
+| 2 | Quét, nhập dữ liệu hồ sơ cấp giấy chứng nhận | Sở Nông nghiệp và Môi trường | Viettel tỉnh | Trước ngày 30/6/2026 |
+| 3 | Kết nối cơ sở dữ liệu đất đai với cổng dịch vụ công | Sở Khoa học và Công nghệ | Công an tỉnh | Trước ngày 31/12/2026 |
+"""
+
+
+def test_tasks_due_on_a_date_are_listed_with_what_they_are(built_index, settings, embedder, tmp_path):
+    import shutil
+
+    from hoidap.service.qa import QAService
+
+    cfg = settings.model_copy(update={"data_dir": tmp_path / "data", "index_dir": tmp_path / "index"})
+    shutil.copytree(built_index[0], cfg.index_path)
+    service = QAService.open(cfg, embedder)
+    doc_id = service.add_document("so-hoa.md", DATED_TASKS.encode()).info.doc_id
+
+    ans = service.ask("Những nhiệm vụ nào phải hoàn thành trước ngày 30/6/2026?", doc_ids=[doc_id])
+    assert ans.found, ans.message
+    # A few tasks: their content is given, not only their numbers; the one due later is not among them.
+    assert "Rà soát, phân loại hồ sơ địa chính" in (ans.answer or "")
+    assert "Quét, nhập dữ liệu" in (ans.answer or "")
+    assert "Kết nối cơ sở dữ liệu" not in (ans.answer or "")
+    assert {c.task_id for c in ans.citations} == {"1", "2"}
