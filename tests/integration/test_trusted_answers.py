@@ -232,9 +232,9 @@ Hoàn thành số hóa hồ sơ địa chính trên địa bàn tỉnh trong nă
 II. NHIỆM VỤ
 | STT | Nội dung nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời hạn |
 | --- | --- | --- | --- | --- |
-| 1 | Rà soát, phân loại hồ sơ địa chính lưu trữ | Văn phòng Đăng ký đất đai | UBND các xã | Trước ngày 30/6/2026 |
-| 2 | Quét, nhập dữ liệu hồ sơ cấp giấy chứng nhận | Sở Nông nghiệp và Môi trường | Viettel tỉnh | Trước ngày 30/6/2026 |
-| 3 | Kết nối cơ sở dữ liệu đất đai với cổng dịch vụ công | Sở Khoa học và Công nghệ | Công an tỉnh | Trước ngày 31/12/2026 |
+| 1 | Rà soát, phân loại hồ sơ địa chính | Văn phòng Đăng ký đất đai | UBND các xã | Trước ngày 30/6/2026 |
+| 2 | Quét, nhập dữ liệu hồ sơ cấp giấy | Sở Nông nghiệp và Môi trường | Viettel | Trước ngày 30/6/2026 |
+| 3 | Kết nối cơ sở dữ liệu đất đai | Sở Khoa học và Công nghệ | Công an tỉnh | Trước ngày 31/12/2026 |
 """
 
 
