@@ -227,10 +227,23 @@ class _Views:
     tok: str
 
 
+# "ứng dụng AI" is artificial intelligence, not "ai" (who): the cue view blanks the capitalised acronym.
+_AI_ACRONYM_RE = re.compile(r"(?<!\w)AI(?!\w)")
+
+
 def _views(normalized: str) -> _Views:
     low = "".join(_lower_char(c) for c in normalized)
     al = "".join(_fold_char(c) for c in normalized)
-    return _Views(normalized, low, al, _NON_WORD_RE.sub(" ", al))
+    tok = _NON_WORD_RE.sub(" ", al)
+    if not normalized.isupper():  # a question typed in capitals says nothing by its case
+        tok = _blank(tok, [m.span() for m in _AI_ACRONYM_RE.finditer(normalized)])
+    return _Views(normalized, low, al, tok)
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    for s, e in spans:
+        text = text[:s] + " " * (e - s) + text[e:]
+    return text
 
 
 def _key(text: str) -> str:

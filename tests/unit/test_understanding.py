@@ -134,6 +134,9 @@ def test_document_fact_only_for_document_intent(ask):
     # A role word inside the measure's name ("tham gia xuất khẩu") does not make it a who-question.
     assert ask("Giá trị hàng hóa tham gia xuất khẩu năm 2027 là bao nhiêu?").intent == "figure"
     assert ask("Cơ quan nào tham gia thẩm định, bao nhiêu ngày?").intent == "coordinating"
+    # "AI" in capitals is artificial intelligence, not "ai" (who).
+    assert ask("Nhiệm vụ đưa AI vào dịch vụ công có cơ quan nào phối hợp?").intent == "coordinating"
+    assert ask("ứng dụng AI trong y tế do ai chủ trì").intent == "lead"
 
 
 def test_roles(ask):
