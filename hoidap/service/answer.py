@@ -232,12 +232,16 @@ class Answerer:
         return out
 
     def _closest_tasks(self, q: str, a: QueryAnalysis, tasks: list[Task]) -> list[Task]:
-        """A number that several tasks share (tables numbered anew under each heading): the ones whose
-        text and headings hold most of the question's words, when the question says what it is about."""
+        """A number that several tasks share (tables numbered anew under each heading, or documents
+        numbering alike): the ones whose text, headings and document title hold most of the question's
+        words, when the question says what it is about."""
         if len(tasks) <= len(a.task_ids):
             return tasks
         weighted = [(fold_token(t).replace("_", " "), w) for t, w in self.content_words(q)]
-        scores = [word_coverage(weighted, f"{t.content} {t.breadcrumb}") for t in tasks]
+        scores = [
+            word_coverage(weighted, f"{t.content} {t.breadcrumb} {self.docs[t.doc_id].info.title}")
+            for t in tasks
+        ]
         best = max(scores)
         if best <= 0:
             return tasks
