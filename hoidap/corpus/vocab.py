@@ -26,6 +26,11 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
+def asked_kinds() -> list[str]:
+    """Kinds of body a question names to ask which one ("tổ đảng nào", "viện nào")."""
+    return list(load("agencies")["asked_kinds"])
+
+
 def agency_heads() -> list[str]:
     """Words that open an agency name ("Sở", "Ban Quản lý", "UBND", ...)."""
     return list(load("agencies")["heads"])

@@ -28,6 +28,7 @@ from hoidap.corpus.records import DocumentInfo, NumberingGap, ParsedDocument
 from hoidap.corpus.vocab import (
     abbreviations,
     agency_heads,
+    asked_kinds,
     find_provinces,
     name_key,
     province_keys,
@@ -41,23 +42,24 @@ DocumentFact = Literal["signer", "number", "date", "issuer", "basis"]
 # fmt: off
 
 # Cues of the task-field intents. The earliest cue in the question decides; at one start
-# the longer cue wins ("ai phoi hop" -> coordinating, not the bare "ai" -> lead).
+# the longer cue wins ("ai phoi hop" -> coordinating, not the bare "ai" -> lead). KINDS: see _words_re.
 INTENT_CUES: dict[str, tuple[str, ...]] = {
     "lead": (
         "chu tri", "phu trach", "dau moi", "giao cho ai", "giao ai", "duoc giao cho ai",
         "giao (cho )?(don vi|co quan|so|ben|nganh) nao",
-        "(don vi|co quan|to chuc|so|ban|nganh|ben|cap) nao (se |duoc |phai )?"
+        "(KINDS) nao (se |duoc |phai )?"
         "(thuc hien|lam|dam nhan|dam trach|chiu trach nhiem|lo|trien khai|phu trach)",
         "(don vi|co quan) (thuc hien|dam nhan|chiu trach nhiem)",
         "ai (se |duoc |phai )?"
         "(lam|thuc hien|lo|dam nhan|dam trach|trien khai|chiu trach nhiem|nam|phu trach)",
         "chiu trach nhiem", "trach nhiem (cua|thuoc( ve)?) ai", "thuoc (ve )?ai", "do ai", "la ai",
-        "(don vi|co quan|to chuc|so) nao", "ai",
+        "(KINDS) nao", "ai",
     ),
     "coordinating": (
         "phoi hop", "cung voi ai", "cung ai", "cung (thuc hien|tham gia|lam)", "tham gia",
         "ai (se |duoc |phai )?(phoi hop|ho tro|tham gia|cung)",
-        "(don vi|co quan|so) (nao )?(se |duoc )?(phoi hop|ho tro|tham gia)",
+        "(don vi|co quan|so) (se |duoc )?(phoi hop|ho tro|tham gia)",
+        "(KINDS) nao (se |duoc )?(phoi hop|ho tro|tham gia)",
     ),
     "deadline": (
         "khi nao", "thoi han", "han chot", "het han", "den han", "han (la|cua|nop|hoan thanh|ban hanh|trinh)",
@@ -252,8 +254,10 @@ def _key(text: str) -> str:
 
 
 def _words_re(patterns: Iterable[str]) -> re.Pattern[str]:
-    """Whole-word regex over `tok` text; a space in a pattern matches any blank run."""
-    alts = sorted({p.replace(" ", r"\s+") for p in patterns}, key=len, reverse=True)
+    """Whole-word regex over `tok` text; a space in a pattern matches any blank run; KINDS stands for
+    the kinds of body a question asks "which one" of (data: agencies.json "asked_kinds")."""
+    kinds = "|".join(sorted({fold(k) for k in asked_kinds()}, key=len, reverse=True))
+    alts = sorted({p.replace("KINDS", kinds).replace(" ", r"\s+") for p in patterns}, key=len, reverse=True)
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alts) + r")(?![a-z0-9])")
 
 
@@ -751,7 +755,7 @@ class QueryAnalysis:
 
 _CUE_RES = {intent: _words_re(cues) for intent, cues in INTENT_CUES.items()}
 _ASKS_FIGURE_RE = _words_re(["bao nhieu", "muc nao", "la may", "bao xa", "bao lau", "ti le nao", "ty le nao"])
-_WHO_RE = _words_re(["ai", "(co quan|don vi|to chuc|so|bo|nganh|ben) nao", "voi ai", "cung ai"])
+_WHO_RE = _words_re(["ai", "(KINDS) nao", "voi ai", "cung ai"])
 _PERCENT_RE = re.compile(r"\d\s*%|%")
 _LISTING_RE = _words_re(LISTING_CUES)
 _LISTING_AGENCY_RE = _words_re(LISTING_AGENCY_CUES)

@@ -137,6 +137,11 @@ def test_document_fact_only_for_document_intent(ask):
     # "AI" in capitals is artificial intelligence, not "ai" (who).
     assert ask("Nhiệm vụ đưa AI vào dịch vụ công có cơ quan nào phối hợp?").intent == "coordinating"
     assert ask("ứng dụng AI trong y tế do ai chủ trì").intent == "lead"
+    # "<kind of body> nào" asks who (kinds are data); "nhiệm vụ hỗ trợ" is a task, not a helper.
+    assert ask("viện nào soạn thảo đề án về kinh tế tuần hoàn").intent == "lead"
+    assert ask("to dang nao ra soat luat dau tu cong").intent == "lead"
+    assert ask("Lập quy hoạch cảng cần những sở, ban nào phối hợp?").intent == "coordinating"
+    assert ask("Nhiệm vụ hỗ trợ doanh nghiệp xuất khẩu do ai chủ trì?").intent == "lead"
 
 
 def test_roles(ask):
