@@ -616,7 +616,7 @@ class Answerer:
                 field_value = self._field(task, a.intent, a) if task is not None else ""
                 value = field_value or self._prose_value(a, h)
             elif path == "figure":
-                fig = figure_phrase(e.text, terms, unit_kind(a.normalized))
+                fig = figure_phrase(e.text, terms, unit_kind(a.normalized), numbers)
                 value = fig[0] if fig else None
             elif asked_kind:
                 value = document_reference(e.text, asked_kind, [t for t, _ in content])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from hoidap.corpus.normalize import fold, normalize_span
 from hoidap.corpus.tasks import AGENCY_HEAD, COORD_AFTER_RE, GIAO_RE, agencies_in, clean_agency
@@ -86,7 +87,9 @@ def _unit_fits(phrase: str, kind: str | None) -> bool:
     return kind is None or any(rx.search(phrase) for k, _, rx in _UNIT_KINDS if k == kind)
 
 
-def figure_phrase(text: str, terms: list[str], kind: str | None = None) -> tuple[str, int] | None:
+def figure_phrase(
+    text: str, terms: list[str], kind: str | None = None, given: Collection[str] = ()
+) -> tuple[str, int] | None:
     """The figure that answers a question about `terms` in `text`.
 
     Args:
@@ -98,8 +101,11 @@ def figure_phrase(text: str, terms: list[str], kind: str | None = None) -> tuple
         year ranges are not figures. A bare number takes the measure noun after it ("22 trạm 5G").
         Among several figures, the one whose measure words the question uses wins, then the first
         after the best-matching term, else the first of the clause. With `kind` (see `unit_kind`),
-        only figures in that unit count ("bao nhiêu tỷ đồng" is never answered with "100%").
+        only figures in that unit count ("bao nhiêu tỷ đồng" is never answered with "100%"). Numbers
+        the question itself gives (`given`: "VN_AQI từ 300 trở lên trong bao nhiêu ngày") are its
+        conditions, not its answer.
     """
+    given_numbers = {re.sub(r"[^\d.,]", "", g).strip(".,") for g in given}
     candidates: list[tuple[int, str, str]] = []  # (start, phrase, measure words)
     for m in FIGURE_RE.finditer(text):
         if re.match(r"\s*[-/]\s*[A-Za-zĐđ]", text[m.end() : m.end() + 3]):
@@ -110,6 +116,8 @@ def figure_phrase(text: str, terms: list[str], kind: str | None = None) -> tuple
             continue  # part of a date: "ngày 05 tháng 3 năm 2026", "30/11/2025"
         phrase = m.group(0).strip().rstrip(".,;")
         if YEAR_ONLY_RE.match(phrase) or not re.search(r"\d", phrase):
+            continue
+        if re.sub(r"[^\d.,]", "", phrase).strip(".,") in given_numbers:
             continue
         measure = ""
         if not re.search(r"[%a-zA-Zμµ]\s*(?:/\s*(?:năm|100))?(?:\s+trở (?:lên|xuống))?$", phrase):

@@ -89,3 +89,10 @@ def test_owner_of_the_whole_plan():
     ]
     assert owner_clause(clauses) == (2, "Sở Tài chính")
     assert owner_clause(clauses[:2]) is None
+
+
+def test_numbers_the_question_gives_are_not_its_answer():
+    text = "Khi chỉ số bụi từ 250 trở lên trong 05 ngày liên tiếp, tổ chức cảnh báo cộng đồng."
+    found = figure_phrase(text, ["ngày liên tiếp"], None, ["250"])
+    assert found is not None and found[0].startswith("05 ngày")
+    assert figure_phrase("Tỷ lệ đạt 95% vào năm 2030.", ["tỷ lệ"], None, ["95%"]) is None
