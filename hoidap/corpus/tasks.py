@@ -76,6 +76,10 @@ LIST_HEAD_RE = re.compile(rf"^(?:{_COLLECTIVE})\b|^{LOWER_HEAD}\b")
 MAX_NAME_WORDS = 25
 
 
+# Verbs spelled like an agency head: "Ban hành" (issue), "Hội nhập", "Đoàn kết", "Cục bộ".
+VERB_NOT_NAME_RE = re.compile(r"(?i)^(?:ban hành|hội nhập|hội tụ|đoàn kết|cục bộ)\b")
+
+
 def clean_agency(text: str) -> str | None:
     """The agency a cell, list item or sentence subject names, or None when it names none.
 
@@ -102,6 +106,8 @@ def clean_agency(text: str) -> str | None:
     if t[head.end() :].startswith(",") and not LIST_HEAD_RE.match(t):
         return None
     if t[:1].isupper() and t.casefold() in type_words():  # 'Sở' alone; 'cơ quan' in a list is fine
+        return None
+    if VERB_NOT_NAME_RE.match(t):  # 'Ban hành Chương trình …' issues something; it names no body
         return None
     return t
 

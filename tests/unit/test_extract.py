@@ -96,3 +96,12 @@ def test_numbers_the_question_gives_are_not_its_answer():
     found = figure_phrase(text, ["ngày liên tiếp"], None, ["250"])
     assert found is not None and found[0].startswith("05 ngày")
     assert figure_phrase("Tỷ lệ đạt 95% vào năm 2030.", ["tỷ lệ"], None, ["95%"]) is None
+
+
+def test_a_verb_spelled_like_an_agency_is_no_agency():
+    from hoidap.service.extract import role_phrase
+
+    assert role_phrase("- Ban hành Chương trình hỗ trợ doanh nghiệp thực hiện chuyển đổi số.", "lead") is None
+    assert role_phrase("- Ban Quản lý các khu công nghiệp thực hiện rà soát quỹ đất.", "lead") == (
+        "Ban Quản lý các khu công nghiệp"
+    )
