@@ -34,7 +34,8 @@ _LIST_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+")
 # A question asking for several things: "những ngành nào", "các khu công nghiệp nào", "gồm những gì",
 # "kể tên", "liệt kê" (folded).
 ASKS_LIST_RE = re.compile(
-    r"\b(?:nhung|cac)(?: [a-z0-9]+){1,6} (?:nao|gi)\b|\b(?:bao )?gom (?:nhung )?(?:gi|nao|cai gi)\b|"
+    r"\b(?:nhung|cac)(?: (?!(?:vao|trong|den|tu|cua|o|tai|la|duoc|phai|se|nam|thang|ngay|khi)\b)"
+    r"[a-z0-9]+){1,5} (?:nao|gi)\b|\b(?:bao )?gom (?:nhung )?(?:gi|nao|cai gi)\b|"
     r"\bke ten\b|\bliet ke\b|\bnhung gi\b"
 )
 

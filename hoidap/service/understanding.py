@@ -34,6 +34,7 @@ from hoidap.corpus.vocab import (
     province_keys,
     province_of,
 )
+from hoidap.service.extract import asks_list
 
 Intent = Literal["lead", "coordinating", "deadline", "figure", "document", "listing", "lookup"]
 DocumentFact = Literal["signer", "number", "date", "issuer", "basis"]
@@ -939,6 +940,9 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         if asked:
             intents.remove(asked[0])
             intents.insert(0, asked[0])
+    # "Những tỉnh nào phải giảm tối thiểu 10% …": the figure is the condition, the places are asked.
+    if intents[:1] == ["figure"] and asks_list(v.tok) and not _ASKS_FIGURE_RE.search(v.tok):
+        intents.remove("figure")
     # "Giá trị cà phê tham gia xuất khẩu … là bao nhiêu": a role word inside the measure's name; with no
     # who-word the question asks for the figure.
     if (

@@ -105,3 +105,13 @@ def test_a_verb_spelled_like_an_agency_is_no_agency():
     assert role_phrase("- Ban Quản lý các khu công nghiệp thực hiện rà soát quỹ đất.", "lead") == (
         "Ban Quản lý các khu công nghiệp"
     )
+
+
+def test_questions_asking_for_several_things():
+    from hoidap.corpus.normalize import fold
+    from hoidap.service.extract import asks_list
+
+    assert asks_list(fold("Những tỉnh nào quanh Hà Nội phải giảm bụi mịn?"))
+    assert asks_list(fold("ưu tiên những ngành có lợi thế nào"))
+    assert asks_list(fold("Đề án gồm những gì?"))
+    assert not asks_list(fold("phủ sóng trong các khu công nghiệp vào năm nào"))
