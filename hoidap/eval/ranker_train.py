@@ -5,7 +5,7 @@ row (its features; label: the value read from it is a right answer to the questi
 regression (scikit-learn) is fitted to the rows; its probability for the best candidate is the
 answer's confidence, and below the threshold chosen on the dev split the answer is "not found".
 Answers read from records (a named task, a document's header, a task listing) get their path's dev
-accuracy as their confidence.
+accuracy (Laplace-smoothed) as their confidence.
 
     hoidap eval --train-ranker --out hoidap/service/data/ranker.json
 """
@@ -133,7 +133,8 @@ def train(sets: Sets, progress: Callable[[str], None] | None = None, label: str 
     for x in final:
         if x.record_path:
             per_path[x.record_path].append(x.correct)
-    confidence = {p: round(sum(v) / len(v), 3) for p, v in per_path.items() if v}
+    # Laplace's rule: 12 right of 12 says "very likely", not "certain".
+    confidence = {p: round((sum(v) + 1) / (len(v) + 2), 3) for p, v in per_path.items() if v}
     model = RankerModel(**{**model.__dict__, "path_confidence": confidence})
     right = sum(x.correct for x in final)
     say(f"Huấn luyện: {right}/{len(final)} đúng; ngưỡng {best}; tin cậy theo bản ghi {confidence}")
