@@ -62,7 +62,12 @@ def _measure(text: str, end: int) -> str:
 # What kind of quantity a question asks for (folded words, so a question typed without marks counts),
 # and how a figure of that kind is written.
 _UNIT_KINDS = (
-    ("percent", re.compile(r"phan tram|bao nhieu\s*%|ty le|ti le"), re.compile(r"%")),
+    # A share "trên GRDP" is a percentage even when it is of money ("kinh phí R&D trên GRDP").
+    (
+        "percent",
+        re.compile(r"phan tram|bao nhieu\s*%|ty le|ti le|(?:tren|/)\s*(?:grdp|gdp)\b"),
+        re.compile(r"%"),
+    ),
     (
         "money",
         re.compile(

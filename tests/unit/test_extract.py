@@ -115,3 +115,10 @@ def test_questions_asking_for_several_things():
     assert asks_list(fold("ưu tiên những ngành có lợi thế nào"))
     assert asks_list(fold("Đề án gồm những gì?"))
     assert not asks_list(fold("phủ sóng trong các khu công nghiệp vào năm nào"))
+
+
+def test_a_share_of_grdp_is_a_percentage_even_of_money():
+    from hoidap.service.extract import unit_kind
+
+    assert unit_kind("chi ngân sách cho khoa học trên GRDP tối thiểu bao nhiêu") == "percent"
+    assert unit_kind("kinh phí thực hiện đề án là bao nhiêu") == "money"
