@@ -77,11 +77,14 @@ _UNIT_KINDS = (
         re.compile(r"đồng|USD", re.IGNORECASE),
     ),
     ("area", re.compile(r"bao nhieu (?:ha|hec ?ta|km2)|dien tich"), re.compile(r"\bha\b|km2")),
+    # A level of a pollutant ("nồng độ bụi PM2.5 … bao nhiêu"), not its reduction in percent.
+    ("concentration", re.compile(r"nong do"), re.compile(r"[μµm]g/(?:m3|m³|l)", re.IGNORECASE)),
 )
 
 
 def unit_kind(question: str) -> str | None:
-    """'percent', 'money' or 'area' when the question names the unit of the figure it wants."""
+    """'percent', 'money', 'area' or 'concentration' when the question names the unit of the figure
+    it wants."""
     folded = fold(question)
     for kind, asks, _ in _UNIT_KINDS:
         if asks.search(folded):

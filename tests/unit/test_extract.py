@@ -122,3 +122,7 @@ def test_a_share_of_grdp_is_a_percentage_even_of_money():
 
     assert unit_kind("chi ngân sách cho khoa học trên GRDP tối thiểu bao nhiêu") == "percent"
     assert unit_kind("kinh phí thực hiện đề án là bao nhiêu") == "money"
+    # A level of a pollutant, not its cut in percent.
+    text = "Các tỉnh lân cận giảm tối thiểu 15%; tại thành phố, nồng độ bụi PM10 năm 2030 dưới 50 μg/m3."
+    kind = unit_kind("nồng độ bụi PM10 của thành phố năm 2030 là bao nhiêu")
+    assert kind == "concentration" and figure_phrase(text, ["nồng độ bụi"], kind)[0] == "dưới 50 μg/m3"
