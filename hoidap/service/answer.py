@@ -785,7 +785,12 @@ class Answerer:
 
     def _document_fact(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
         fact = a.document_fact or "signer"
-        if fact == "date" and not a.doc_ids and (a.implements_refs or a.cited_refs):
+        # "Chương trình 37-CTr/TU ban hành ngày nào" names the programme a plan implements, not the plan:
+        # its date is where it is cited, unless the question also gives the plan's own number.
+        own_number = any(
+            (n := self.docs[d].info.number) and fold(n) in a.folded for d in a.doc_ids if d in self.docs
+        )
+        if fact == "date" and not own_number and (a.implements_refs or a.cited_refs):
             cited = self._cited_date(a.implements_refs + a.cited_refs)
             if cited is not None:
                 return cited_answer(q, cited)

@@ -224,7 +224,10 @@ def test_figure_of_a_year_read_from_a_table_of_yearly_figures(built_index, setti
 
 
 DATED_TASKS = """KẾ HOẠCH
-Số hóa hồ sơ đất đai năm 2026
+Triển khai Chương trình hành động số 12-CTr/TU về số hóa hồ sơ đất đai năm 2026
+
+Thực hiện Chương trình hành động số 12-CTr/TU ngày 15/01/2026 của Tỉnh ủy về chuyển đổi số ngành tài
+nguyên, Ủy ban nhân dân tỉnh ban hành Kế hoạch triển khai như sau:
 
 I. MỤC TIÊU
 Hoàn thành số hóa hồ sơ địa chính trên địa bàn tỉnh trong năm 2026.
@@ -255,3 +258,8 @@ def test_tasks_due_on_a_date_are_listed_with_what_they_are(built_index, settings
     assert "Quét, nhập dữ liệu" in (ans.answer or "")
     assert "Kết nối cơ sở dữ liệu" not in (ans.answer or "")
     assert {c.task_id for c in ans.citations} == {"1", "2"}
+
+    # The programme the plan implements is named: its date is the one printed where the plan cites it.
+    ans = service.ask("Chương trình hành động 12-CTr/TU được ban hành ngày nào?")
+    assert ans.found and "15/01/2026" in (ans.answer or ""), (ans.answer, ans.message)
+    assert ans.citations[0].doc_id == doc_id
