@@ -940,6 +940,11 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         if asked:
             intents.remove(asked[0])
             intents.insert(0, asked[0])
+    # "… đặt mục tiêu trở thành tỉnh công nghiệp vào năm nào": the target is the subject, its year is
+    # asked (a figure is asked with "bao nhiêu", "mức nào", …).
+    if intents[:1] == ["figure"] and "deadline" in intents and not _ASKS_FIGURE_RE.search(v.tok):
+        intents.remove("deadline")
+        intents.insert(0, "deadline")
     # "Những tỉnh nào phải giảm tối thiểu 10% …": the figure is the condition, the places are asked.
     if intents[:1] == ["figure"] and asks_list(v.tok) and not _ASKS_FIGURE_RE.search(v.tok):
         intents.remove("figure")

@@ -142,6 +142,9 @@ def test_document_fact_only_for_document_intent(ask):
     assert ask("to dang nao ra soat luat dau tu cong").intent == "lead"
     assert ask("Lập quy hoạch cảng cần những sở, ban nào phối hợp?").intent == "coordinating"
     assert ask("Nhiệm vụ hỗ trợ doanh nghiệp xuất khẩu do ai chủ trì?").intent == "lead"
+    # The target is the subject, its year is asked.
+    assert ask("Tỉnh đặt mục tiêu trở thành trung tâm logistics của vùng vào năm nào?").intent == "deadline"
+    assert ask("Mục tiêu tỷ lệ che phủ rừng năm 2030 là bao nhiêu?").intent == "figure"
     # Which places must cut 15%: the figure is a condition, the places are asked.
     assert ask("Những huyện nào phải giảm 15% tỷ lệ hộ nghèo vào năm 2027?").intent == "lookup"
     assert ask("Các huyện phải giảm tỷ lệ hộ nghèo bao nhiêu % vào năm 2027?").intent == "figure"
