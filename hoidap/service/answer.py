@@ -597,15 +597,18 @@ class Answerer:
             confidence=confidence,
         )
 
-    def _candidates(self, q: str, a: QueryAnalysis, hits: list[SearchHit], path: str) -> list[Candidate]:
-        """The first clauses of `hits` with the value each states, ranked by the learned model."""
+    def _candidates(
+        self, q: str, a: QueryAnalysis, hits: list[SearchHit], path: str, doc_kind: str | None = None
+    ) -> list[Candidate]:
+        """The first clauses of `hits` with the value each states, ranked by the learned model;
+        `doc_kind` ("ke hoach"): the value is the cited document of that kind."""
         pool = hits[: {"task": 8, "figure": 10, "lookup": 5}[path]]
         q = a.search_text or q  # what was searched for is what a clause must cover
         content = self.content_words(q)
         weighted = [(fold_token(t).replace("_", " "), w) for t, w in content]
         numbers = question_numbers(a.folded, a.years)
         terms = a.figure_terms or [a.keywords]
-        asked_kind = asked_document_kind(a.folded) if path == "lookup" else None
+        asked_kind = doc_kind or (asked_document_kind(a.folded) if path == "lookup" else None)
         whole_lists = asks_list(a.folded)
         out: list[Candidate] = []
         for i, h in enumerate(pool):
@@ -806,6 +809,14 @@ class Answerer:
         if a.province and not a.doc_ids:  # "… của tỉnh Lâm Đồng": that province's own documents
             scope = [d for d in scope if d in self.catalog.docs_by_province.get(a.province, ())] or scope
         if len(scope) != 1 and len(scope) == len(self.docs):
+            kind = _DOC_KIND_RE.search(a.folded) if fact in ("number", "date") else None
+            if kind is not None:
+                # "kế hoạch phát triển kinh tế tư nhân … số mấy": a document the texts cite, described by
+                # its subject; the cited number (and date) whose context shares most with the question.
+                hits = self._search(a.search_text or q, scope, top_k + 5)
+                cands = self._candidates(q, a, hits, "lookup", doc_kind=kind.group(0))
+                if cands and cands[0].value and cands[0].probability >= self.ranker.threshold("lookup"):
+                    return self._ranked_answer(q, a, cands[0], cands, hits, "lookup", top_k)
             return self._not_found(
                 q, a, "Câu hỏi chưa nêu văn bản nào; hãy nêu số hiệu hoặc tên văn bản.", scope, top_k
             )
@@ -1001,6 +1012,11 @@ _PRINTED_DATE_RE = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4
 
 
 # Question words: a question holding none is keywords ("GRDP bình quân đầu người 2030").
+# The kind of document a question describes ("kế hoạch phát triển kinh tế tư nhân … số mấy"), folded.
+_DOC_KIND_RE = re.compile(
+    r"\b(?:quyet dinh|nghi quyet|ke hoach|chuong trinh|thong tu|nghi dinh|chi thi|cong van)\b"
+)
+
 # A listing of at most this many tasks gives their content, not only their numbers.
 SPELLED_OUT_TASKS = 3
 

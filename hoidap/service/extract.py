@@ -414,7 +414,10 @@ def document_reference(text: str, kind: str, words: list[str]) -> str | None:
     """The cited document that answers "… quyết định nào?" in `text`: of the references of the kind
     asked ("van ban": any), the one whose preceding words share most with the question's `words`
     (folded); the first of equals."""
-    refs = [m for m in DOC_REF_RE.finditer(text) if kind == "van ban" or fold(m.group("kind")) == kind]
+    # "chuong trinh" asked: a "Chương trình hành động" is one.
+    refs = [
+        m for m in DOC_REF_RE.finditer(text) if kind == "van ban" or fold(m.group("kind")).startswith(kind)
+    ]
     if not refs:
         return None
     asked = {w for t in words for w in fold(t).replace("_", " ").split()}

@@ -263,3 +263,6 @@ def test_tasks_due_on_a_date_are_listed_with_what_they_are(built_index, settings
     ans = service.ask("Chương trình hành động 12-CTr/TU được ban hành ngày nào?")
     assert ans.found and "15/01/2026" in (ans.answer or ""), (ans.answer, ans.message)
     assert ans.citations[0].doc_id == doc_id
+    # A document the texts cite, described by its subject: its number as cited.
+    ans = service.ask("Chương trình hành động của Tỉnh ủy về chuyển đổi số ngành tài nguyên số mấy?")
+    assert ans.found and "12-CTr/TU" in (ans.answer or ""), (ans.answer, ans.message)
