@@ -757,6 +757,10 @@ class QueryAnalysis:
 _CUE_RES = {intent: _words_re(cues) for intent, cues in INTENT_CUES.items()}
 _ASKS_FIGURE_RE = _words_re(["bao nhieu", "muc nao", "la may", "bao xa", "bao lau", "ti le nao", "ty le nao"])
 _WHO_RE = _words_re(["ai", "(KINDS) nao", "voi ai", "cung ai"])
+_HOLDER_RE = _words_re([
+    "ai (la|lam|giu chuc|dam nhiem) (pho )?(truong ban|truong doan|chu tich|giam doc|bo truong|thu truong|"
+    "chanh van phong|to truong|chu nhiem|bi thu|thu ky|uy vien)",
+])
 _PERCENT_RE = re.compile(r"\d\s*%|%")
 _LISTING_RE = _words_re(LISTING_CUES)
 _LISTING_AGENCY_RE = _words_re(LISTING_AGENCY_CUES)
@@ -963,6 +967,10 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
     if "deadline" in intents and intents[0] in ("lead", "coordinating") and not _WHO_RE.search(v.tok):
         intents.remove("deadline")
         intents.insert(0, "deadline")
+    # "Ai là Trưởng Ban Chỉ đạo …" asks who holds a post, which a clause states in words ("Chủ tịch
+    # UBND tỉnh làm Trưởng ban"), not an agency leading a task.
+    if intents[:1] == ["lead"] and _HOLDER_RE.search(v.tok):
+        intents.remove("lead")
     intent = cast(Intent, intents[0] if intents else "lookup")
     roles = [r for r, rx in _ROLE_RES.items() if rx.search(v.tok)]
     if intent in ("lead", "coordinating") and intent not in roles:

@@ -142,6 +142,8 @@ def test_document_fact_only_for_document_intent(ask):
     assert ask("to dang nao ra soat luat dau tu cong").intent == "lead"
     assert ask("Lập quy hoạch cảng cần những sở, ban nào phối hợp?").intent == "coordinating"
     assert ask("Nhiệm vụ hỗ trợ doanh nghiệp xuất khẩu do ai chủ trì?").intent == "lead"
+    # Who holds a post is asked in words, not as the agency leading a task.
+    assert ask("Ai là Trưởng ban chỉ đạo chuyển đổi số của tỉnh?").intent == "lookup"
     # The target is the subject, its year is asked.
     assert ask("Tỉnh đặt mục tiêu trở thành trung tâm logistics của vùng vào năm nào?").intent == "deadline"
     assert ask("Mục tiêu tỷ lệ che phủ rừng năm 2030 là bao nhiêu?").intent == "figure"
