@@ -56,6 +56,7 @@ def main(base: str, out: Path) -> None:
             tab(page, "Nhiệm vụ")
             page.locator("#hd-task-agency input, #hd-task-agency textarea").first.fill("so khdt")
             page.locator("#hd-task-role").get_by_text("Chủ trì", exact=True).click()
+            page.locator("#hd-task-deadline input, #hd-task-deadline textarea").first.fill("2019 - 2020")
             page.wait_for_timeout(2500)
             if mobile:  # the filters fill a phone's screen: show the task cards
                 page.evaluate(
