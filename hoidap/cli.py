@@ -287,7 +287,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
             raise SystemExit(
                 "Lỗi: --train-ranker cần --out TỆP.json (ví dụ hoidap/service/data/ranker.json)."
             )
-        service = QAService.open(args.settings)
+        from hoidap.service.ranker import RankerModel
+
+        # The saved model may be for another feature list (the one being retrained): not loaded.
+        service = QAService.open(args.settings, ranker=RankerModel.untrained())
         try:  # always the dev split: test and unseen items never shape the model
             items = load_items(
                 Path(args.gold) if args.gold else DEFAULT_GOLD_PATH, "dev", list(service.docs.values())

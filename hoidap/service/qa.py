@@ -36,6 +36,7 @@ from hoidap.indexer.store import IndexLoadError, read_manifest
 from hoidap.indexer.tokenization import tokenize
 from hoidap.service.answer import Answerer
 from hoidap.service.filters import TaskFilter
+from hoidap.service.ranker import RankerModel
 from hoidap.service.records import Answer, NotFoundError, QuestionError, Searcher
 from hoidap.settings import Settings
 
@@ -104,8 +105,10 @@ class QAService:
         searcher: Searcher,
         settings: Settings | None = None,
         mode: str | None = None,
+        ranker: RankerModel | None = None,
     ) -> None:
         self.settings = settings
+        self._ranker = ranker  # None: the saved model (a trainer passes an untrained one)
         self.mode = mode or (settings.search_mode if settings else "hybrid")
         self._write_lock = threading.Lock()  # one add/remove at a time in this process
         self._reload_lock = threading.Lock()  # one background reload at a time
@@ -118,15 +121,17 @@ class QAService:
     # --- construction ---------------------------------------------------------------------
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Embedder | None = None) -> QAService:
-        """Parse the stored documents and load the index built from them.
+    def open(
+        cls, settings: Settings, embedder: Embedder | None = None, ranker: RankerModel | None = None
+    ) -> QAService:
+        """Parse the stored documents and load the index built from them (`ranker`: see __init__).
 
         Raises:
             IndexLoadError: no index, a damaged one, or one built with another model.
         """
         docs, index = cls._load(settings, embedder or embedder_for(settings))
         tokenize("khởi động")  # import the word segmenter now, not on the first user's question
-        return cls(docs, index, settings)
+        return cls(docs, index, settings, ranker=ranker)
 
     @classmethod
     def offline(cls, settings: Settings, docs: list[ParsedDocument] | None = None) -> QAService:
@@ -147,7 +152,7 @@ class QAService:
         return _Snapshot(
             docs={d.doc_id: d for d in docs},
             searcher=searcher,
-            answerer=Answerer(docs, searcher, self.mode, thresholds),
+            answerer=Answerer(docs, searcher, self.mode, thresholds, self._ranker),
             tasks={(t.doc_id, t.task_id): t for d in docs for t in d.tasks},
         )
 

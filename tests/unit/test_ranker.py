@@ -164,3 +164,18 @@ def test_a_lexical_only_search_leaves_the_dense_features_at_their_mean() -> None
     model = RankerModel.load()
     i = FEATURES.index("dense")
     assert model.probability(f) == pytest.approx(model.probability(f | {"dense": model.mean[i]}))
+
+
+def test_a_service_for_retraining_does_not_load_a_stale_saved_model(monkeypatch):
+    # Adding a feature makes the saved model stale; `hoidap eval --train-ranker` must still open the
+    # service it trains through (with an untrained model), while serving refuses the stale one.
+    from hoidap.service import qa
+
+    def stale(*_a, **_k):
+        raise ValueError("saved for other features; retrain")
+
+    monkeypatch.setattr(qa.Answerer.__init__.__globals__["RankerModel"], "load", staticmethod(stale))
+    with pytest.raises(ValueError, match="retrain"):
+        qa.QAService([], qa._NoSearch(), None)
+    service = qa.QAService([], qa._NoSearch(), None, ranker=RankerModel.untrained())
+    assert service.answerer.ranker.trained_on == RankerModel.untrained().trained_on
