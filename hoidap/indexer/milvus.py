@@ -41,6 +41,7 @@ from hoidap.indexer.search import (
     RRF_K,
     QueryVectors,
     SearchHit,
+    ServedIndex,
     rank,
     search_depth,
 )
@@ -322,7 +323,7 @@ class MilvusStore:
             self.build(out.entries, out.tokens, out.vectors)
 
 
-class MilvusIndex:
+class MilvusIndex(ServedIndex):
     """The Milvus retrieval backend (`hoidap.indexer.backend.RetrievalBackend`).
 
     The index directory's manifest says which documents are served and at which version (the service
@@ -383,24 +384,11 @@ class MilvusIndex:
             )
         return cls(manifest, token_lists, store, collection, embedder)
 
-    @property
-    def embedder(self) -> Embedder:
-        if self._embedder is None:
-            raise IndexLoadError("Chỉ mục này được nạp không kèm mô hình nhúng; chỉ tìm theo từ khóa được.")
-        return self._embedder
-
-    @property
-    def doc_ids(self) -> list[str]:
-        return list(self.manifest.documents)
-
     def counts(self) -> dict[str, int]:
         return {"documents": len(self.manifest.documents), "entries": self.store.count(self.collection)}
 
     def health(self) -> dict[str, object]:
         return {"backend": "milvus", "uri": self.store.uri, "collection": self.collection, **self.counts()}
-
-    def embed_query(self, query: str) -> np.ndarray:
-        return self._queries(query)
 
     def _hits(self, res: Any, ords: dict[str, int], scale: float = 1.0) -> dict[str, float]:
         out = {}

@@ -150,7 +150,29 @@ def rank(
     return hits
 
 
-class HybridIndex:
+class ServedIndex:
+    """What every retrieval backend derives from its manifest and the embedder it was loaded with, and
+    its cached query vectors."""
+
+    manifest: IndexManifest
+    _embedder: Embedder | None
+    _queries: QueryVectors  # the query-vector cache over the embedder
+
+    def embed_query(self, query: str) -> np.ndarray:
+        return self._queries(query)
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            raise IndexLoadError("Chỉ mục này được nạp không kèm mô hình nhúng; chỉ tìm theo từ khóa được.")
+        return self._embedder
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return list(self.manifest.documents)
+
+
+class HybridIndex(ServedIndex):
     """Entries plus their lexical and dense indexes; thread-safe for concurrent searches.
 
     The embedded retrieval backend (`hoidap.indexer.backend.RetrievalBackend`): everything lives in
@@ -212,16 +234,6 @@ class HybridIndex:
         return cls(manifest, entries, lexical, dense, embedder)
 
     @property
-    def embedder(self) -> Embedder:
-        if self._embedder is None:
-            raise IndexLoadError("Chỉ mục này được nạp không kèm mô hình nhúng; chỉ tìm theo từ khóa được.")
-        return self._embedder
-
-    @property
-    def doc_ids(self) -> list[str]:
-        return list(self.manifest.documents)
-
-    @property
     def token_lists(self) -> list[list[str]]:
         """The accented tokens of every entry (the answer layer's word statistics)."""
         return self.lexical.token_lists
@@ -241,9 +253,6 @@ class HybridIndex:
             if rows is not None:
                 mask[rows] = True
         return mask
-
-    def embed_query(self, query: str) -> np.ndarray:
-        return self._queries(query)
 
     def search(
         self,
