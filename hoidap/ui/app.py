@@ -298,6 +298,16 @@ def _theme() -> gr.themes.Base:
 # --- errors -------------------------------------------------------------------------------------
 
 
+def admin_refusal(svc: QAService, request: gr.Request | None, verb: str) -> str | None:
+    """Why this user may not change the corpus ("thêm"/"xóa" a document): with access control on, only
+    the admin account may; None when allowed."""
+    if svc.settings is None or not svc.settings.access_control:
+        return None
+    if getattr(request, "username", None) == ADMIN_USER:
+        return None
+    return f"Chỉ tài khoản quản trị ({ADMIN_USER}) được {verb} văn bản; hãy đăng nhập lại."
+
+
 def friendly(exc: BaseException) -> str:
     """A message for the page: the service's own Vietnamese message, or a generic one (logged)."""
     if isinstance(exc, (QuestionError, DocumentError, IndexLoadError, NotFoundError)):
@@ -600,8 +610,8 @@ def plain_messages(history: Any) -> list[dict[str, str]]:
     return out
 
 
-def uploaded_file(file: str) -> Path:
-    """The uploaded file, only when it lies inside Gradio's upload folder.
+def uploaded_file(file: str, max_bytes: int | None = None) -> Path:
+    """The uploaded file, only when it lies inside Gradio's upload folder (and is at most `max_bytes`).
 
     A client can name any server path in the upload event, and Gradio checks that only once
     `blocks.has_launched`, which mounting into FastAPI never sets; the message never echoes the path.
@@ -611,6 +621,8 @@ def uploaded_file(file: str) -> Path:
     path = Path(file).resolve()
     if not path.is_relative_to(Path(get_upload_folder()).resolve()) or not path.is_file():
         raise DocumentError("Tệp tải lên không hợp lệ hoặc đã hết hạn; hãy chọn lại tệp.")
+    if max_bytes is not None and path.stat().st_size > max_bytes:
+        raise DocumentError(f"Tệp quá lớn (tối đa {max_bytes / 2**20:g} MB).")
     return path
 
 
@@ -825,21 +837,15 @@ def build_ui(service: QAService) -> gr.Blocks:
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio's way of asking for progress
     ):
         unchanged = (gr.update(),) * 11
-        settings = holder().settings
-        if settings is not None and settings.access_control:
-            if getattr(request, "username", None) != ADMIN_USER:
-                msg = f"Chỉ tài khoản quản trị ({ADMIN_USER}) được thêm văn bản; hãy đăng nhập lại."
-                return render.error_html(msg), *unchanged
+        if refusal := admin_refusal(holder(), request, "thêm"):
+            return render.error_html(refusal), *unchanged
         if not file:
             return render.error_html("Chưa chọn tệp. Hãy chọn một tệp .txt, .docx hoặc .pdf."), *unchanged
         if not upload_lock.acquire(blocking=False):
             return render.error_html("Đang có văn bản khác được thêm; hãy đợi xong rồi thử lại."), *unchanged
         try:
             svc = holder()
-            path = uploaded_file(file)
-            limit = svc.settings.max_upload_bytes if svc.settings else None
-            if limit is not None and path.stat().st_size > limit:
-                raise DocumentError(f"Tệp quá lớn (tối đa {limit / 2**20:g} MB).")
+            path = uploaded_file(file, svc.settings.max_upload_bytes if svc.settings else None)
             progress(0.05, desc="Đang đọc tệp…")
             data = path.read_bytes()
             iso = parse_user_date(issued)
@@ -884,17 +890,11 @@ def build_ui(service: QAService) -> gr.Blocks:
         keep = (gr.update(),) * 4
         if not file:
             return "", *keep, None
-        settings = holder().settings
-        if settings is not None and settings.access_control:
-            if getattr(request, "username", None) != ADMIN_USER:
-                msg = f"Chỉ tài khoản quản trị ({ADMIN_USER}) được thêm văn bản; hãy đăng nhập lại."
-                return render.error_html(msg), *keep, None
+        if refusal := admin_refusal(holder(), request, "thêm"):
+            return render.error_html(refusal), *keep, None
         try:
             svc = holder()
-            path = uploaded_file(file)
-            limit = svc.settings.max_upload_bytes if svc.settings else None
-            if limit is not None and path.stat().st_size > limit:
-                raise DocumentError(f"Tệp quá lớn (tối đa {limit / 2**20:g} MB).")
+            path = uploaded_file(file, svc.settings.max_upload_bytes if svc.settings else None)
             doc = svc.preview_document(path.name, path.read_bytes())
         except Exception as exc:  # noqa: BLE001 - say why in the page
             return render.error_html(f"Không đọc được tệp: {friendly(exc)}"), *keep, None
@@ -921,11 +921,8 @@ def build_ui(service: QAService) -> gr.Blocks:
     ):
         """Remove an added document from the store and the index (admin only, as for uploads)."""
         unchanged = (gr.update(),) * 10
-        settings = holder().settings
-        if settings is not None and settings.access_control:
-            if getattr(request, "username", None) != ADMIN_USER:
-                msg = f"Chỉ tài khoản quản trị ({ADMIN_USER}) được xóa văn bản; hãy đăng nhập lại."
-                return render.error_html(msg), *unchanged
+        if refusal := admin_refusal(holder(), request, "xóa"):
+            return render.error_html(refusal), *unchanged
         if not doc_id:
             return render.error_html("Chưa chọn văn bản cần xóa."), *unchanged
         if not confirmed:
