@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 
 from hoidap.corpus.deadlines import deadline_range
-from hoidap.corpus.grids import year_grids
+from hoidap.corpus.grids import YearGrid, year_grids
 from hoidap.corpus.normalize import fold, normalize_span
 from hoidap.corpus.records import ParsedDocument, Task
 from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, split_agencies
@@ -83,7 +83,9 @@ class Answerer:
         self.mode = mode
         self.catalog = Catalog.from_documents(docs)
         self.tasks = {(t.doc_id, t.task_id): t for d in docs for t in d.tasks}
-        self.grids = {d.doc_id: year_grids(d.original) for d in docs}
+        # Yearly tables read on first need: a figure question with a year (not at start-up, for every
+        # document of a large corpus); filling it twice from two threads gives the same value.
+        self._grids: dict[str, list[YearGrid]] = {}
         self._lock = threading.Lock()
         self._idf = self._document_frequencies(searcher)
 
@@ -723,11 +725,17 @@ class Answerer:
             return self._not_found(q, a, msg, scope, top_k)
         return self._ranked_answer(q, a, good[0], cands, hits, "figure", top_k)
 
+    def _year_grids(self, doc_id: str) -> list[YearGrid]:
+        grids = self._grids.get(doc_id)
+        if grids is None:
+            grids = self._grids[doc_id] = year_grids(self.docs[doc_id].original)
+        return grids
+
     def _table_answer(self, q: str, a: QueryAnalysis, scope: list[str]) -> Answer | None:
         """The figure of the asked year read from a table of yearly figures, each document's own."""
         found = []
         for d in scope:
-            hit = grid_answer(self.grids.get(d, []), a.folded, a.years)
+            hit = grid_answer(self._year_grids(d), a.folded, a.years)
             if hit is not None:
                 found.append((d, hit))
         if not found:

@@ -243,6 +243,7 @@ def best_sentence(
         return text
     pairs_in = [(t, 1.0) if isinstance(t, str) else t for t in query_terms]
     weighted = [(fold(t).replace("_", " "), w) for t, w in pairs_in if t.strip()]
+    patterns = [re.compile(_term_pattern(t)) for t, _ in weighted]
     word_weight: dict[str, float] = {}
     for t, w in weighted:
         for x in t.split():
@@ -258,8 +259,8 @@ def best_sentence(
         folded = fold(text[span[0] : span[1]])
         present = set(_WORD_RE.findall(folded))
         total = 0.0
-        for t, w in weighted:
-            if re.search(_term_pattern(t), folded):
+        for (t, w), rx in zip(weighted, patterns, strict=True):
+            if rx.search(folded):
                 total += w
             else:
                 parts = t.split()
