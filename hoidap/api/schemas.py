@@ -246,6 +246,9 @@ class HealthOut(BaseModel):
     reload_error: str | None = Field(
         default=None, description="Chỉ mục mới trên đĩa không nạp được (vẫn dùng chỉ mục cũ)."
     )
+    reloading: bool = Field(
+        default=False, description="Đang nạp chỉ mục mới trên đĩa; câu trả lời vẫn theo chỉ mục cũ."
+    )
 
 
 class HealthErrorOut(BaseModel):

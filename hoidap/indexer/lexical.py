@@ -227,15 +227,21 @@ def matched_terms(query_tokens: list[str], row_tokens: list[str]) -> list[str]:
         Query tokens in query order, each once.
     """
     accented = set(row_tokens)
+    syllables = {s for t in accented for s in t.split("_")}
     folded = set(fold_tokens(row_tokens))
     out: list[str] = []
     for tok in _unique(query_tokens):
         if is_stopword(tok):
             continue
         f = fold_token(tok)
-        # A compound typed without diacritics may be segmented differently from
-        # the row, so all its syllables being present counts as a match.
-        if tok in accented or f in folded or ("_" in f and set(f.split("_")) <= folded):
+        # A compound may be segmented differently in the row, so all its syllables being present
+        # counts as a match. A word typed with diacritics matches only as typed: folded, "tuyển_dụng"
+        # would match the syllables of "tuyên truyền" and "xây dựng".
+        if f != tok:
+            found = tok in accented or ("_" in tok and set(tok.split("_")) <= syllables)
+        else:
+            found = f in folded or ("_" in f and set(f.split("_")) <= folded)
+        if found:
             out.append(tok)
     return out
 

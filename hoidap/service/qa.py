@@ -42,6 +42,11 @@ from hoidap.settings import Settings
 
 log = logging.getLogger(__name__)
 
+RELOADING_NOTE = (
+    "Kho văn bản vừa thay đổi và đang được nạp lại; câu trả lời này theo kho trước khi thay đổi, "
+    "văn bản mới thêm chưa có trong đó. Hãy hỏi lại sau ít giây."
+)
+
 
 def document_store(settings: Settings) -> DocumentStore:
     return DocumentStore(settings.bundled_corpus_path, settings.user_corpus_path)
@@ -116,6 +121,7 @@ class QAService:
         self._seen_manifest: tuple[int, int, int] | None = self._manifest_key()
         self._failed_stamp: tuple[int, float] | None = None
         self.reload_error: str | None = None
+        self.reloading = False  # a newer index was seen and is being loaded in the background
         self._current = self._snapshot(docs, searcher)
 
     # --- construction ---------------------------------------------------------------------
@@ -205,7 +211,8 @@ class QAService:
             return
         if not self._reload_lock.acquire(blocking=False):
             return  # a reload is already running
-        # Requests go on with the current snapshot; the new one is swapped in when ready.
+        # Requests go on with the current snapshot, saying so (`ask`); the new one is swapped in when ready.
+        self.reloading = True
         threading.Thread(target=self._background_reload, args=(key,), daemon=True).start()
 
     def _background_reload(self, key: tuple[int, int, int]) -> None:
@@ -230,6 +237,7 @@ class QAService:
         except Exception:  # noqa: BLE001 - a background thread must not die silently
             log.exception("Lỗi khi nạp lại chỉ mục")
         finally:
+            self.reloading = False
             self._reload_lock.release()
 
     # --- what callers read ------------------------------------------------------------------
@@ -278,8 +286,17 @@ class QAService:
     # --- use cases --------------------------------------------------------------------------
 
     def ask(self, question: str, doc_ids: list[str] | None = None, top_k: int = 5) -> Answer:
-        """Answer one question (see `Answerer.ask`)."""
-        return self._snap.answerer.ask(question, doc_ids=self.known_docs(doc_ids), top_k=top_k)
+        """Answer one question (see `Answerer.ask`).
+
+        While a newer index is loading, the answer comes from the one being replaced and says so: a
+        document just added is not in it yet, and "not found" may no longer be true.
+        """
+        snap = self._snap
+        reloading = self.reloading
+        answer = snap.answerer.ask(question, doc_ids=self.known_docs(doc_ids), top_k=top_k)
+        if reloading:
+            answer.message = f"{RELOADING_NOTE} {answer.message}"
+        return answer
 
     def search(
         self, query: str, k: int = 10, doc_ids: list[str] | None = None, mode: str | None = None
@@ -408,6 +425,7 @@ class QAService:
             "index_version": getattr(manifest, "version", None),
             "index_built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(built)) if built else None,
             "reload_error": self.reload_error,
+            "reloading": self.reloading,
             "status": "ok",
             "index_loaded": True,
             "documents": len(snap.docs),

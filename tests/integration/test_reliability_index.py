@@ -226,6 +226,42 @@ def test_running_service_sees_an_add_by_another_process(built_index, settings, e
     assert "entries.jsonl" in served.health()["reload_error"]
 
 
+def test_answers_say_the_index_is_reloading_until_the_new_one_is_served(
+    built_index, settings, embedder, tmp_path, monkeypatch
+):
+    import threading
+
+    from hoidap.indexer.build import add_document
+    from hoidap.service.qa import RELOADING_NOTE, QAService, document_store
+
+    _copy_index(built_index, tmp_path)
+    cfg = _settings(settings, tmp_path, reload_check_seconds=0.1)
+    served = QAService.open(cfg, embedder)
+    question = "Lồng HDPE nuôi biển ở Lý Sơn do ai chủ trì?"
+    assert RELOADING_NOTE not in served.ask(question).message and not served.health()["reloading"]
+
+    # Hold the background reload until the test has asked during it.
+    release = threading.Event()
+    original = QAService.reload
+
+    def slow_reload(self):
+        release.wait(30)
+        original(self)
+
+    monkeypatch.setattr(QAService, "reload", slow_reload)
+    doc_id = add_document(
+        document_store(cfg), cfg.index_path, "nuoi-bien.txt", DOC.encode(), embedder
+    ).info.doc_id
+    assert _wait_for(lambda: served.health()["reloading"])
+    during = served.ask(question)
+    assert during.message.startswith(RELOADING_NOTE)
+    assert doc_id not in served.docs
+    release.set()
+    assert _wait_for(lambda: doc_id in served.docs and not served.health()["reloading"])
+    after = served.ask(question)
+    assert RELOADING_NOTE not in after.message
+
+
 def test_remove_interrupted_after_the_index_changed_completes_at_next_start(
     built_index, settings, embedder, tmp_path, monkeypatch
 ):

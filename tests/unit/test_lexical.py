@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from hoidap.corpus.normalize import fold
-from hoidap.indexer.lexical import LexicalIndex
+from hoidap.indexer.lexical import LexicalIndex, matched_terms
 from hoidap.indexer.tokenization import tokenize
 
 PLAN = Path(str(resources.files("hoidap.corpus"))) / "documents" / "001_c617c443f43b7eb5.txt"
@@ -102,6 +102,18 @@ def test_matched_terms_skip_stopwords_and_cover_folded_queries(index: LexicalInd
     assert "cho" not in plain.matched_terms
     # Typed without diacritics these stay single syllables; they are reported as typed.
     assert {"ngan", "sach", "nha", "nuoc", "khoa", "hoc"} <= set(plain.matched_terms)
+
+
+def test_accented_terms_do_not_match_fold_alike_syllables() -> None:
+    # "tuyển dụng" folds to syllables that "tuyên truyền" and "xây dựng" share; typed with
+    # diacritics it is not in this row, typed without them it may be.
+    row = tokenize("Tuyên truyền, xây dựng đội ngũ công chức cấp xã")
+    assert matched_terms(tokenize("tuyển dụng công chức"), row) == ["công_chức"]
+    # Typed without diacritics the fold-alike match is all there is to go on.
+    assert matched_terms(tokenize("tuyen dung cong chuc"), row) == ["tuyen_dung", "cong", "chuc"]
+    # A compound segmented differently from the row still matches by its accented syllables.
+    assert matched_terms(["chức_cấp"], row) == ["chức_cấp"]
+    assert matched_terms(["chúc_cấp"], row) == []
 
 
 def test_allowed_mask_restricts_rows(index: LexicalIndex) -> None:
