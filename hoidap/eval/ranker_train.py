@@ -28,13 +28,14 @@ from hoidap.service.records import QuestionError
 from hoidap.service.understanding import QueryAnalysis
 
 REGULARISATION_C = 1.0
-# One decision threshold for every path, read off the dev split's answer accuracy over a coarse grid
-# around 0.5 (answer when a right answer is about as likely as not); per path the dev split holds too
-# few unanswerable questions (6 in all) to place one. A threshold must beat 0.5's neighbourhood by more
+# One decision threshold for every path, read off the dev split's held-out answer accuracy (see `train`)
+# over a coarse grid around 0.5 (answer when a right answer is about as likely as not); per path the dev
+# split holds too few unanswerable questions to place one. A threshold must beat 0.5's neighbourhood by more
 # than one question to move away from it (one question of ~100 is noise: moving for one item picked
 # 0.45 and 0.6 on two retrainings, each worse on the unseen layouts); ties go to the value nearest 0.5.
 THRESHOLD_NOISE = 1
 THRESHOLD_GRID = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+CV_FOLDS = 5
 
 
 @dataclass
@@ -77,20 +78,62 @@ def collect(service: QAService, items: Sequence[GoldItem], model: RankerModel) -
     return current
 
 
+# Evidence can only make an answer more likely: more of the question's words covered, a better retrieval
+# rank, the asked value readable, the question's numbers present; a year mismatch only less likely. An
+# unconstrained fit on ~100 questions gave the clause's coverage a negative weight (it is collinear with
+# the task text's coverage), so a clause sharing one word with the question could outrank one sharing
+# all. Features not listed here (paths, task rows, ...) take either sign.
+SIGNS: dict[str, int] = {
+    "rank_rr": 1,
+    "score_ratio": 1,
+    "lexical_ratio": 1,
+    "dense": 1,
+    "dense_gap": 1,
+    "coverage": 1,
+    "content_coverage": 1,
+    "heading_coverage": 1,
+    "numbers": 1,
+    "year_mismatch": -1,
+    "extractable": 1,
+    "value_in_question": -1,
+    "value_context": 1,
+}
+
+
 def fit(asked: Sequence[Asked]) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """Standardised logistic regression over every ranked candidate: (mean, scale, coef, intercept)."""
-    from sklearn.linear_model import LogisticRegression
+    """Standardised L2 logistic regression over every ranked candidate, each weight held to the sign in
+    `SIGNS` (scikit-learn's has no bounds, so the same objective goes to scipy's L-BFGS-B):
+    (mean, scale, coef, intercept)."""
+    from scipy.optimize import minimize
     from sklearn.preprocessing import StandardScaler
 
     rows = [(c.features, _label(x.item, c.value)) for x in asked for _, cands in x.lists for c in cands]
     if not rows or len({y for _, y in rows}) < 2:
         raise ValueError("the dev split gave no positive or no negative candidate; nothing to learn")
     X = np.array([[f[name] for name in FEATURES] for f, _ in rows], dtype=float)
-    y = np.array([lab for _, lab in rows])
+    y = np.array([lab for _, lab in rows], dtype=float)
     scaler = StandardScaler().fit(X)
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
-    lr = LogisticRegression(C=REGULARISATION_C, max_iter=2000).fit((X - scaler.mean_) / scale, y)
-    return scaler.mean_, scale, lr.coef_[0], float(lr.intercept_[0])
+    Z = (X - scaler.mean_) / scale
+    sign = 2.0 * y - 1.0
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        # scikit-learn's: C * sum of log-losses + |w|^2 / 2 (the intercept is not penalised).
+        w, b = theta[:-1], theta[-1]
+        margin = sign * (Z @ w + b)
+        loss = np.logaddexp(0.0, -margin).sum()
+        g = -sign * (1.0 / (1.0 + np.exp(margin)))  # d loss / d (Zw + b)
+        grad = np.append(REGULARISATION_C * (Z.T @ g) + w, REGULARISATION_C * g.sum())
+        return REGULARISATION_C * loss + 0.5 * float(w @ w), grad
+
+    bounds = [
+        (0.0, None) if SIGNS.get(f) == 1 else (None, 0.0) if SIGNS.get(f) == -1 else (None, None)
+        for f in FEATURES
+    ]
+    result = minimize(
+        objective, np.zeros(len(FEATURES) + 1), jac=True, method="L-BFGS-B", bounds=[*bounds, (None, None)]
+    )
+    return scaler.mean_, scale, result.x[:-1], float(result.x[-1])
 
 
 Sets = Sequence[tuple[QAService, Sequence[GoldItem]]]
@@ -106,8 +149,9 @@ def train(sets: Sets, progress: Callable[[str], None] | None = None, label: str 
     say = progress or (lambda _m: None)
     n = sum(len(items) for _, items in sets)
     say(f"Thu thập ứng viên: {n} câu hỏi ({label})")
-    asked = collect_all(sets, RankerModel.untrained())
-    mean, scale, coef, intercept = fit(asked)
+    untrained = RankerModel.untrained()
+    collected = [(service, x) for service, items in sets for x in collect(service, items, untrained)]
+    mean, scale, coef, intercept = fit([x for _, x in collected])
     model = RankerModel(
         features=FEATURES,
         mean=tuple(float(v) for v in mean),
@@ -118,12 +162,29 @@ def train(sets: Sets, progress: Callable[[str], None] | None = None, label: str 
         path_confidence={},
         trained_on=f"{label}, {n} questions",
     )
-    scored = []
-    for t in THRESHOLD_GRID:
-        trial = RankerModel(**{**model.__dict__, "thresholds": {p: t for p in PATHS}})
-        right = sum(x.correct for x in collect_all(sets, trial))
-        say(f"  ngưỡng {t}: {right}/{n} đúng")
-        scored.append((right, t))
+    # The threshold is read off held-out answers: each fold's questions asked with a model fitted on the
+    # other folds. Read off the questions the model was fitted on, it drifts upwards (it rejects the
+    # training set's own wrong candidates: 0.55 in-sample where held-out answers peak at 0.5).
+    right_at = dict.fromkeys(THRESHOLD_GRID, 0)
+    for k in range(CV_FOLDS):
+        m, s, c, b = fit([x for j, (_, x) in enumerate(collected) if j % CV_FOLDS != k])
+        held = [(service, x.item) for j, (service, x) in enumerate(collected) if j % CV_FOLDS == k]
+        for t in THRESHOLD_GRID:
+            trial = RankerModel(
+                features=FEATURES,
+                mean=tuple(m),
+                scale=tuple(s),
+                coef=tuple(c),
+                intercept=b,
+                thresholds={p: t for p in PATHS},
+                path_confidence={},
+            )
+            for service in dict.fromkeys(sv for sv, _ in held):
+                items = [item for sv, item in held if sv is service]
+                right_at[t] += sum(x.correct for x in collect(service, items, trial))
+    scored = [(right, t) for t, right in right_at.items()]
+    for right, t in scored:
+        say(f"  ngưỡng {t}: {right}/{n} đúng (kiểm chéo {CV_FOLDS} phần)")
     top = max(right for right, _ in scored)
     best = min((t for right, t in scored if right >= top - THRESHOLD_NOISE), key=lambda t: (abs(t - 0.5), t))
     model = RankerModel(**{**model.__dict__, "thresholds": {p: best for p in PATHS}})

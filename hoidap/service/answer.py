@@ -37,7 +37,13 @@ from hoidap.service.extract import (
     unit_kind,
 )
 from hoidap.service.grid_lookup import grid_answer
-from hoidap.service.ranker import Candidate, RankerModel, features, question_numbers, word_coverage
+from hoidap.service.ranker import (
+    Candidate,
+    RankerModel,
+    features,
+    question_numbers,
+    word_coverage,
+)
 from hoidap.service.records import Answer, Citation, DocumentAnswer, QuestionError, Searcher
 from hoidap.service.understanding import (
     FRAME_TOKENS,
@@ -239,7 +245,7 @@ class Answerer:
         words, when the question says what it is about."""
         if len(tasks) <= len(a.task_ids):
             return tasks
-        weighted = [(fold_token(t).replace("_", " "), w) for t, w in self.content_words(q)]
+        weighted = [(t.replace("_", " "), w) for t, w in self.content_words(q)]
         scores = [
             word_coverage(weighted, f"{t.content} {t.breadcrumb} {self.docs[t.doc_id].info.title}")
             for t in tasks
@@ -607,7 +613,7 @@ class Answerer:
         pool = hits[: {"task": 8, "figure": 10, "lookup": 5}[path]]
         q = a.search_text or q  # what was searched for is what a clause must cover
         content = self.content_words(q)
-        weighted = [(fold_token(t).replace("_", " "), w) for t, w in content]
+        weighted = [(t.replace("_", " "), w) for t, w in content]
         numbers = question_numbers(a.folded, a.years)
         terms = a.figure_terms or [a.keywords]
         asked_kind = doc_kind or (asked_document_kind(a.folded) if path == "lookup" else None)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from hoidap.corpus.normalize import fold
+from hoidap.corpus.normalize import fold, normalize_text, strip_diacritics
 
 FEATURES: tuple[str, ...] = (
     "rank_rr",  # 1 / (1 + retrieval rank)
@@ -47,6 +47,7 @@ PATHS = ("task", "figure", "lookup")
 
 _NUMBER_RE = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?:\s*%)?")
 _WORD_RE = re.compile(r"[a-z0-9đ]+")
+_ACCENTED_WORD_RE = re.compile(r"[^\W_]+")
 
 DEFAULT_PATH = Path(str(resources.files("hoidap.service"))) / "data" / "ranker.json"
 
@@ -77,13 +78,20 @@ def number_share(numbers: Sequence[str], text: str) -> float:
 
 
 def word_coverage(weighted: Sequence[tuple[str, float]], text: str) -> float:
-    """IDF-weighted share of the question's content words (folded, syllables joined by spaces) whose
-    every syllable occurs in `text`: a cheap coverage for texts the index did not match word by word."""
+    """IDF-weighted share of the question's content words (syllables joined by spaces) whose every
+    syllable occurs in `text`: a cheap coverage for texts the index did not match word by word. A word
+    typed with diacritics must occur as typed: folded, "tuyển dụng" is in "tuyên truyền, xây dựng"."""
     total = sum(w for _, w in weighted)
     if not total:
         return 0.0
-    syllables = set(_WORD_RE.findall(fold(text)))
-    got = sum(w for tok, w in weighted if all(s in syllables for s in tok.split()))
+    accented = set(_ACCENTED_WORD_RE.findall(normalize_text(text).casefold()))
+    folded = set(_WORD_RE.findall(fold(text)))
+    got = 0.0
+    for tok, w in weighted:
+        syllables = tok.casefold().split()
+        bare = [fold(x) for x in syllables]
+        if all(s in accented for s in syllables) if bare != syllables else all(s in folded for s in bare):
+            got += w
     return got / total
 
 
@@ -114,9 +122,11 @@ def features(
     dense = h.dense if h.dense > 0 else min(seen, default=0.0)  # type: ignore[attr-defined]
     text = h.entry.text  # type: ignore[attr-defined]
     folded_value = fold(value or "")
-    folded_text = fold(text)
+    # The text before the value, with its diacritics (word_coverage matches accented words as typed).
+    lowered = " ".join(normalize_text(text).casefold().split())
+    folded_text = strip_diacritics(lowered)  # one character for one: offsets carry over
     at = folded_text.find(folded_value) if folded_value else -1
-    context = folded_text[max(0, at - 100) : at] if at > 0 else ""
+    context = lowered[max(0, at - 100) : at] if at > 0 else ""
     return {
         "rank_rr": 1.0 / (1 + i),
         "score_ratio": h.score / top_score,  # type: ignore[attr-defined]

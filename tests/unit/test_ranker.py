@@ -121,6 +121,37 @@ def test_fit_learns_the_feature_that_separates_right_from_wrong() -> None:
     assert coef[FEATURES.index("content_coverage")] > 1.0
 
 
+def test_fit_keeps_evidence_weights_to_their_sign() -> None:
+    # Clause coverage that, in this sample, goes with wrong answers must not get a negative weight:
+    # more of the question's words in a clause never makes it less likely to answer.
+    from hoidap.eval.ranker_train import SIGNS
+
+    asked = []
+    for i in range(40):
+        right = i % 2 == 0
+        feats = dict.fromkeys(FEATURES, 0.0) | {
+            "content_coverage": 0.9 if right else 0.1,
+            "coverage": 0.2 if right else 0.8,
+            "year_mismatch": 1.0 if right else 0.0,
+        }
+        x = Asked(item=_Gold("lead", ["Sở Y tế"]))  # type: ignore[arg-type]
+        x.lists.append(
+            ("task", [Candidate(hit=None, value="Sở Y tế" if right else "Sở Xây dựng", features=feats)])
+        )
+        asked.append(x)
+    _, _, coef, _ = fit(asked)
+    weights = dict(zip(FEATURES, coef, strict=True))
+    assert weights["content_coverage"] > 1.0
+    assert weights["coverage"] == pytest.approx(0.0, abs=1e-6) and weights["year_mismatch"] <= 1e-6
+    assert all(weights[f] * sign >= -1e-6 for f, sign in SIGNS.items())
+
+
+def test_word_coverage_matches_accented_words_as_typed() -> None:
+    text = "Tuyên truyền, xây dựng đội ngũ công chức cấp xã"
+    assert word_coverage([("tuyển dụng", 1.0), ("công chức", 1.0)], text) == pytest.approx(0.5)
+    assert word_coverage([("tuyen dung", 1.0)], text) == 1.0  # typed bare, the folded match is all there is
+
+
 @dataclass
 class _Gold:
     type: str
