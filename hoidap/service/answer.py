@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from hoidap.corpus.deadlines import deadline_range
 from hoidap.corpus.grids import YearGrid, year_grids
-from hoidap.corpus.normalize import fold, normalize_span
+from hoidap.corpus.normalize import fold, has_diacritics, normalize_span
 from hoidap.corpus.records import ParsedDocument, Task
 from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, split_agencies
 from hoidap.indexer.search import SearchHit
@@ -54,6 +54,8 @@ from hoidap.service.understanding import (
     resolve_task_ids,
 )
 from hoidap.settings import AnswerThresholds
+
+_PLAIN_WORD_RE = re.compile(r"[a-z]+(?:_[a-z]+)*")  # a segmented word without digits, codes or diacritics
 
 # Words of a column label that do not name the role ("Cơ quan thẩm tra/chuẩn bị ý kiến" -> thẩm tra).
 _ROLE_LABEL_NOISE = re.compile(r"\b(?:co quan|don vi|chu tri|thuc hien)\b|[^a-z0-9 ]")
@@ -333,22 +335,62 @@ class Answerer:
 
     def content_words(self, q: str) -> list[tuple[str, float]]:
         """The question's content words with their rarity weights (IDF): words the corpus never uses
-        ("bóng đá") weigh most, generic ones ("phát triển") least."""
+        ("bóng đá") weigh most, generic ones ("phát triển") least. Typed without diacritics, the
+        segmenter joins words wrongly ("ty le do thi hoa quang ngai" -> "ty", "le", "hoa_quang"), and a
+        wrong join, unknown to the corpus, would weigh most: such questions are re-segmented against the
+        corpus's own words ("ty_le", "do_thi", "quang_ngai")."""
+        tokens = tokenize(q)
+        if not has_diacritics(q):
+            tokens = self._corpus_segmentation(tokens)
         content = list(
             dict.fromkeys(
-                t for t in tokenize(q) if not is_stopword(t) and fold_token(t).casefold() not in FRAME_TOKENS
+                t for t in tokens if not is_stopword(t) and fold_token(t).casefold() not in FRAME_TOKENS
             )
         )
         top_idf = max(self._idf.values(), default=1.0) * 1.2
         return [(t, self._idf.get(fold_token(t), top_idf) if self._idf else 1.0) for t in content]
 
+    def _corpus_segmentation(self, tokens: list[str]) -> list[str]:
+        """Word tokens of a question typed without diacritics, re-joined syllable by syllable into the
+        longest words (up to four syllables) the corpus uses, or a question's frame words ("bao_nhieu");
+        numbers and codes stay as they are."""
+        out: list[str] = []
+        run: list[str] = []
+
+        def known(word: str) -> bool:
+            return word in self._idf or is_stopword(word) or word in FRAME_TOKENS
+
+        def flush() -> None:
+            i = 0
+            while i < len(run):
+                n = next(
+                    n for n in range(min(4, len(run) - i), 0, -1) if n == 1 or known("_".join(run[i : i + n]))
+                )
+                out.append("_".join(run[i : i + n]))
+                i += n
+            run.clear()
+
+        for t in tokens:
+            if _PLAIN_WORD_RE.fullmatch(t):
+                run.extend(t.split("_"))
+            else:
+                flush()
+                out.append(t)
+        flush()
+        return out
+
     def coverage(self, q: str, hit: SearchHit, content: list[tuple[str, float]] | None = None) -> float:
         """Share of the question's content words found in the hit, weighted by rarity, so a clause
-        that only shares boilerplate with the question is weak evidence."""
+        that only shares boilerplate with the question is weak evidence. A word re-segmented from a
+        question typed without diacritics (`content_words`) is found when its syllables are."""
         content = self.content_words(q) if content is None else content
         matched = set(hit.matched_terms)
+        syllables = {s for t in matched for s in t.split("_")}
         total = sum(w for _, w in content)
-        return sum(w for t, w in content if t in matched) / total if total else 0.0
+        found = sum(
+            w for t, w in content if t in matched or (t == fold_token(t) and set(t.split("_")) <= syllables)
+        )
+        return found / total if total else 0.0
 
     def _year_mismatch(self, a: QueryAnalysis, hit: SearchHit) -> bool:
         """The question asks about years the clause does not speak of: the years of the clause and

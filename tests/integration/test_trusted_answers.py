@@ -266,3 +266,19 @@ def test_tasks_due_on_a_date_are_listed_with_what_they_are(built_index, settings
     # A document the texts cite, described by its subject: its number as cited.
     ans = service.ask("Chương trình hành động của Tỉnh ủy về chuyển đổi số ngành tài nguyên số mấy?")
     assert ans.found and "12-CTr/TU" in (ans.answer or ""), (ans.answer, ans.message)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # Typed without diacritics, the segmenter joins "hoa quang" and "phan dau dat": the question is
+        # re-segmented against the corpus's words before its words are weighed and matched.
+        ("quang ngai phan dau ty le do thi hoa bao nhieu phan tram vao 2030", "trên 50%"),
+        ("ty le lao dong qua dao tao cua quang ngai den 2030 dat bao nhieu", "trên 75%"),
+    ],
+)
+def test_a_figure_question_typed_without_diacritics_is_answered(service, question, expected):
+    ans = service.ask(question)
+    assert ans.found, ans.message
+    assert _has(ans.answer, expected), ans.answer
+    assert ans.confidence is not None and ans.confidence >= 0.5
