@@ -62,6 +62,7 @@ bench-ocr: $(PKG)
 
 eval: index
 	$(BIN)/hoidap eval --split test --out reports/eval
+	$(BIN)/hoidap eval --split test --without-diacritics --out reports/eval-plain
 
 # Refit the answer ranker on the dev split (never test or unseen) into the package's data.
 ranker: index

@@ -410,6 +410,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON (kèm từng câu hỏi)")
     p.add_argument("--out", help="thư mục ghi report.md, biểu đồ PNG và summary.json")
     p.add_argument(
+        "--without-diacritics",
+        action="store_true",
+        help="hỏi mọi câu hỏi ở dạng gõ không dấu (cùng đáp án và bằng chứng)",
+    )
+    p.add_argument(
         "--train-ranker",
         action="store_true",
         help="huấn luyện mô hình xếp hạng câu trả lời trên tập dev, ghi vào tệp --out",

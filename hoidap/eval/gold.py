@@ -104,6 +104,16 @@ def normalize(text: str) -> str:
     return _WS.sub(" ", text).strip().casefold()
 
 
+def typed_without_diacritics(item: GoldItem) -> GoldItem:
+    """The same question as an official typing without diacritics writes it ("ai chu tri nhiem vu 5.4"),
+    with the same answers and evidence."""
+    from hoidap.corpus.normalize import strip_diacritics
+
+    plain = strip_diacritics(item.question).lower()
+    styles = item.style if "no_diacritics" in item.style else [*item.style, "no_diacritics"]
+    return item.model_copy(update={"question": plain, "style": styles})
+
+
 def load_gold(path: Path | str = DEFAULT_GOLD_PATH) -> list[GoldItem]:
     """Read a gold JSONL file; blank lines are skipped, errors name the offending line."""
     path = Path(path)

@@ -14,7 +14,14 @@ from pathlib import Path
 
 from hoidap.corpus.records import ParsedDocument
 from hoidap.eval.baselines import SYSTEMS, System, build_systems
-from hoidap.eval.gold import DEFAULT_GOLD_PATH, GoldFormatError, GoldItem, load_gold, validate_gold
+from hoidap.eval.gold import (
+    DEFAULT_GOLD_PATH,
+    GoldFormatError,
+    GoldItem,
+    load_gold,
+    typed_without_diacritics,
+    validate_gold,
+)
 from hoidap.eval.metrics import (
     RANK_DEPTH,
     ItemResult,
@@ -108,6 +115,7 @@ def run(
     systems: Sequence[str] = SYSTEMS,
     *,
     progress: Callable[[str], None] | None = None,
+    without_diacritics: bool = False,
 ) -> EvalResults:
     """Evaluate the named systems on one split of a gold file, over the service's corpus and index.
 
@@ -117,6 +125,7 @@ def run(
         split: which items to use.
         systems: names from `eval.baselines.SYSTEMS`.
         progress: called with a short status line per system.
+        without_diacritics: ask every question typed without diacritics (`typed_without_diacritics`).
 
     Raises:
         GoldError: the gold file is unreadable or invalid.
@@ -127,6 +136,8 @@ def run(
     index = service.searcher
     thresholds = service.answerer.thresholds
     items = load_items(gold_path, split, docs)
+    if without_diacritics:
+        items = [typed_without_diacritics(i) for i in items]
     results = EvalResults(str(gold_path), split, corpus_figures(docs, index))
     for system in build_systems(systems, docs, index):
         if progress:
@@ -175,7 +186,15 @@ def command(args: argparse.Namespace, service: QAService) -> int:
     except GoldError as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
-    results = run(service, gold, args.split, args.systems, progress=lambda m: print(m, file=sys.stderr))
+    plain = bool(getattr(args, "without_diacritics", False))
+    results = run(
+        service,
+        gold,
+        args.split,
+        args.systems,
+        progress=lambda m: print(m, file=sys.stderr),
+        without_diacritics=plain,
+    )
     if args.json:
         print(json.dumps(results.to_dict(with_items=True), ensure_ascii=False, indent=2))
     else:
@@ -186,6 +205,8 @@ def command(args: argparse.Namespace, service: QAService) -> int:
         cmd = f"hoidap eval --split {args.split} --out {args.out}"
         if gold.resolve() != DEFAULT_GOLD_PATH:
             cmd += f" --gold {gold}"
+        if plain:
+            cmd += " --without-diacritics"
         if list(args.systems) != list(SYSTEMS):
             cmd += " --systems " + " ".join(args.systems)
         paths = write_report(results, Path(args.out), cmd)

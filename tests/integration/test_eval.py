@@ -193,16 +193,27 @@ def test_eval_cli_rejects_an_invalid_gold_file(tmp_path: Path, monkeypatch, serv
 # ------------------------------------------------------------------ regression guard
 
 
-def test_full_system_does_not_regress_on_the_test_split(parsed, index) -> None:
-    """Overall answer accuracy and abstention recall stay within 3 points of the committed report."""
+@pytest.mark.parametrize(
+    ("summary", "plain"),
+    [(SUMMARY, False), (SUMMARY.parents[1] / "eval-plain" / "summary.json", True)],
+    ids=["as-written", "typed-without-diacritics"],
+)
+def test_full_system_does_not_regress_on_the_test_split(parsed, index, summary: Path, plain: bool) -> None:
+    """Overall answer accuracy and abstention recall stay within 3 points of the committed report, for
+    the questions as written and for the same questions typed without diacritics."""
+    from hoidap.eval.gold import typed_without_diacritics
     from hoidap.service.answer import Answerer
 
-    recorded = json.loads(SUMMARY.read_text(encoding="utf-8"))
+    recorded = json.loads(summary.read_text(encoding="utf-8"))
     assert recorded["split"] == "test"
     docs = list(parsed.values())
     service = Answerer(docs, index)
     system = System("hybrid", index, "hybrid")
-    results = [evaluate_item(service, system, item) for item in load_items(DEFAULT_GOLD_PATH, "test", docs)]
+    items = load_items(DEFAULT_GOLD_PATH, "test", docs)
+    if plain:
+        items = [typed_without_diacritics(item) for item in items]
+        assert all(item.question == item.question.lower() and "đ" not in item.question for item in items)
+    results = [evaluate_item(service, system, item) for item in items]
     metrics = summarize(results)
     assert metrics["items"] == recorded["items"]
     for key in ("accuracy", "abstention_recall"):

@@ -233,3 +233,18 @@ def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     path = _write(tmp_path / "dup.jsonl", [lines[0], lines[0]])
     assert main([str(path)]) == 1
     assert "duplicate id" in capsys.readouterr().out
+
+
+def test_a_question_typed_without_diacritics_keeps_its_answers_and_evidence(items: list[GoldItem]) -> None:
+    from hoidap.eval.gold import typed_without_diacritics
+
+    item = next(i for i in items if i.answerable and "no_diacritics" not in i.style)
+    plain = typed_without_diacritics(item)
+    assert plain.question.isascii() and plain.question != item.question
+    assert (plain.id, plain.answers, plain.evidence, plain.split) == (
+        item.id,
+        item.answers,
+        item.evidence,
+        item.split,
+    )
+    assert "no_diacritics" in plain.style and "no_diacritics" not in item.style
