@@ -767,9 +767,17 @@ class Answerer:
             if table is not None:
                 return table
         if not good:
-            msg = "Văn bản không nêu con số cho câu hỏi này."
-            if a.years:
+            if any(c.value and not c.features.get("year_mismatch") for c in cands[:3]):
+                # A close clause states a figure, not confidently the one asked: saying the documents
+                # hold none would be false.
+                msg = (
+                    "Chưa đủ chắc chắn để trả lời: các đoạn gần nhất có nêu con số nhưng có thể không phải "
+                    "con số được hỏi; xem các đoạn liên quan bên dưới."
+                )
+            elif a.years:
                 msg = f"Văn bản không nêu con số này cho năm {', '.join(map(str, a.years))}."
+            else:
+                msg = "Văn bản không nêu con số cho câu hỏi này."
             return self._not_found(q, a, msg, scope, top_k)
         return self._ranked_answer(q, a, good[0], cands, hits, "figure", top_k)
 

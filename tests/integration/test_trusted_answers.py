@@ -282,3 +282,23 @@ def test_a_figure_question_typed_without_diacritics_is_answered(service, questio
     assert ans.found, ans.message
     assert _has(ans.answer, expected), ans.answer
     assert ans.confidence is not None and ans.confidence >= 0.5
+
+
+def test_a_figure_below_the_confidence_floor_is_not_called_absent(service):
+    # With a floor no answer reaches, the clause stating the figure is still there: the reply must not
+    # claim the documents give no figure, and must list that clause among the related ones.
+    from hoidap.service.answer import Answerer
+    from hoidap.service.ranker import PATHS, RankerModel
+
+    inner = service.answerer
+    strict = RankerModel(**{**inner.ranker.__dict__, "thresholds": dict.fromkeys(PATHS, 0.9999)})
+    answerer = Answerer(list(service.docs.values()), inner.searcher, inner.mode, inner.thresholds, strict)
+    ans = answerer.ask("GRDP bình quân đầu người của Quảng Ngãi đến 2030 đạt bao nhiêu USD?")
+    assert not ans.found
+    assert "không nêu" not in ans.message and "chắc chắn" in ans.message
+    assert any("7.700" in c.quote for c in ans.related)
+    # A year no clause speaks of is still said plainly.
+    assert (
+        "không nêu con số này cho năm 2040"
+        in service.ask("GRDP bình quân đầu người Quảng Ngãi năm 2040 bao nhiêu USD?").message
+    )
