@@ -73,6 +73,8 @@ INTENT_CUES: dict[str, tuple[str, ...]] = {
     "figure": (
         "bao nhieu", "chi tieu", "muc tieu", "ty le", "ti le", "phan tram", "toc do", "tang truong binh quan",
         "ty trong", "ti trong", "con so", "chi so", "muc (tang|dat)", "dat (muc|khoang)",
+        # "mấy" typed without marks is also "máy" (nhà máy): only after a word that asks for a count.
+        "(toi thieu|it nhat|toi da|tong cong|tat ca|duoc|la) may", "may (phan tram|lan)",
     ),
 }
 # Listing cues: a list of tasks is asked for (never when a task id is given).
@@ -755,7 +757,12 @@ class QueryAnalysis:
 
 
 _CUE_RES = {intent: _words_re(cues) for intent, cues in INTENT_CUES.items()}
-_ASKS_FIGURE_RE = _words_re(["bao nhieu", "muc nao", "la may", "bao xa", "bao lau", "ti le nao", "ty le nao"])
+_ASKS_FIGURE_RE = _words_re(
+    [
+        "bao nhieu", "muc nao", "la may", "bao xa", "bao lau", "ti le nao", "ty le nao",
+        "(toi thieu|it nhat) may",
+    ]
+)
 _WHO_RE = _words_re(["ai", "(KINDS) nao", "voi ai", "cung ai"])
 _HOLDER_RE = _words_re([
     "ai (la|lam|giu chuc|dam nhiem) (pho )?(truong ban|truong doan|chu tich|giam doc|bo truong|thu truong|"

@@ -425,6 +425,19 @@ def test_figure_terms(ask, question, terms):
     assert a.figure_terms == terms
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["Thí điểm ứng dụng 5G cho tối thiểu mấy dự án?", "thi diem ung dung 5G cho toi thieu may du an"],
+)
+def test_how_many_asked_with_may_is_a_figure(ask, question):
+    assert ask(question).intent == "figure"
+
+
+def test_nha_may_typed_without_marks_asks_no_figure(ask):
+    # "máy" in "nhà máy" folds to "may": no count is asked.
+    assert ask("nha may loc dau dung quat do ai quan ly").intent != "figure"
+
+
 def test_keywords(ask):
     assert ask("Ai chủ trì nhiệm vụ 5.4?").keywords == "5.4"
     assert ask("Sở KH&ĐT phối hợp những nhiệm vụ nào?").keywords == SKHDT
