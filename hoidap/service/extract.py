@@ -145,8 +145,15 @@ def figure_phrase(
         # trưởng GRDP … đạt [7,25%]"), and the measure noun after a bare number ("22 [trạm 5G]").
         start = candidates[i][0]
         prev_end = candidates[i - 1][0] + len(candidates[i - 1][1]) if i else 0
-        before = folded[max(prev_end, start - 60) : start].split()
-        return 2 * len(asked & set(fold(candidates[i][2]).split())) + len(asked & set(before))
+        window = folded[max(prev_end, start - 60) : start]
+        # Not across the end of a sentence or list item: "… 02 vùng dự án nuôi thủy sản công nghệ cao.
+        # Có [30%] diện tích …" - the words before the full stop name the 02, not the 30%.
+        cut = max(window.rfind(". "), window.rfind("; "))
+        before = (window[cut + 2 :] if cut >= 0 else window).split()
+        # A share is also named by the noun after it: "30% [diện tích nuôi …]", "100% [khu công nghiệp]".
+        phrase = candidates[i][1]
+        after = fold(_measure(text, start + len(phrase))).split() if phrase.endswith("%") else []
+        return 2 * len(asked & set(fold(candidates[i][2]).split())) + len(asked & set(before + after))
 
     scores = [support(i) for i in range(len(candidates))]
     if max(scores) > 0 and scores.count(max(scores)) == 1:

@@ -126,3 +126,14 @@ def test_a_share_of_grdp_is_a_percentage_even_of_money():
     text = "Các tỉnh lân cận giảm tối thiểu 15%; tại thành phố, nồng độ bụi PM10 năm 2030 dưới 50 μg/m3."
     kind = unit_kind("nồng độ bụi PM10 của thành phố năm 2030 là bao nhiêu")
     assert kind == "concentration" and figure_phrase(text, ["nồng độ bụi"], kind)[0] == "dưới 50 μg/m3"
+
+
+def test_words_of_the_previous_sentence_do_not_govern_a_figure():
+    text = (
+        "Có ít nhất 02 vùng dự án nuôi thủy sản công nghệ cao. Có 30% diện tích nuôi thủy sản chủ lực "
+        "áp dụng các quy trình sản xuất tiên tiến."
+    )
+    phrase, _ = figure_phrase(text, ["co it nhat may vung nuoi thuy san cong nghe cao"])
+    assert phrase.startswith("ít nhất 02 vùng")
+    phrase, _ = figure_phrase(text, ["dien tich nuoi thuy san chu luc ap dung quy trinh tien tien"])
+    assert phrase == "30%"
