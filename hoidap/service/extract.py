@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from hoidap.corpus.normalize import fold, normalize_span
+from hoidap.corpus.normalize import fold, has_diacritics, normalize_span, normalize_text
 from hoidap.corpus.tasks import AGENCY_HEAD, COORD_AFTER_RE, GIAO_RE, agencies_in, clean_agency
 
 # A figure as printed: optional qualifier, a number or range, optional unit and "/năm".
@@ -137,8 +137,11 @@ def figure_phrase(
             candidates.append((m.start(), f"{phrase} {measure}".strip(), measure))
     if not candidates:
         return None
-    asked = {w for t in terms for w in fold(t).split()}
-    folded = fold(text)
+    # Typed with diacritics, words compare as typed: folded, "công bố" would name a "bộ dữ liệu".
+    match = _lowered if any(has_diacritics(t) for t in terms) else fold
+    term_words = [match(t).split() for t in terms]
+    asked = {w for words in term_words for w in words}
+    folded = match(text)
 
     def support(i: int) -> int:
         # The words governing a figure: those between the previous figure and it ("tốc độ tăng
@@ -152,14 +155,19 @@ def figure_phrase(
         before = (window[cut + 2 :] if cut >= 0 else window).split()
         # A share is also named by the noun after it: "30% [diện tích nuôi …]", "100% [khu công nghiệp]".
         phrase = candidates[i][1]
-        after = fold(_measure(text, start + len(phrase))).split() if phrase.endswith("%") else []
-        return 2 * len(asked & set(fold(candidates[i][2]).split())) + len(asked & set(before + after))
+        after = match(_measure(text, start + len(phrase))).split() if phrase.endswith("%") else []
+        measure = set(match(candidates[i][2]).split())
+        # A count whose noun is a whole term of the question ("bao nhiêu [tiêu chí thành phần]") is the
+        # one asked, whatever the subject words before the others: "… gồm 7 lĩnh vực, 43 tiêu chí và 95
+        # tiêu chí thành phần".
+        named = any(len(w) >= 2 and set(w) <= measure for w in term_words)
+        return 2 * len(asked & measure) + len(asked & set(before + after)) + (len(asked) + 1) * named
 
     scores = [support(i) for i in range(len(candidates))]
     if max(scores) > 0 and scores.count(max(scores)) == 1:
         start, phrase, measure = candidates[scores.index(max(scores))]
         words = measure.split()
-        while words and fold(words[-1]) not in asked:  # "22 trạm 5G [phủ]": keep the asked measure
+        while words and match(words[-1]) not in asked:  # "22 trạm 5G [phủ]": keep the asked measure
             words.pop()
         return _tidy(start, (phrase[: len(phrase) - len(measure)].rstrip() + " " + " ".join(words)).strip())
     anchor = _term_position(text, terms)
@@ -168,6 +176,11 @@ def figure_phrase(
         if after:
             return _tidy(after[0][0], after[0][1])
     return _tidy(candidates[0][0], candidates[0][1])
+
+
+def _lowered(text: str) -> str:
+    """`fold` keeping diacritics: normalized, whitespace collapsed, case-folded (offsets as `fold`'s)."""
+    return re.sub(r"\s+", " ", normalize_text(text)).casefold().strip()
 
 
 def _tidy(start: int, phrase: str) -> tuple[str, int]:

@@ -137,3 +137,21 @@ def test_words_of_the_previous_sentence_do_not_govern_a_figure():
     assert phrase.startswith("ít nhất 02 vùng")
     phrase, _ = figure_phrase(text, ["dien tich nuoi thuy san chu luc ap dung quy trinh tien tien"])
     assert phrase == "30%"
+
+
+def test_a_question_typed_with_diacritics_names_its_measure_as_typed():
+    # Folded, "công bố" names "bộ dữ liệu"; typed with diacritics it does not.
+    text = (
+        "Phấn đấu mỗi năm phát triển từ 05 bộ dữ liệu mở chất lượng cao. Đến năm 2030, tỉnh có ít nhất "
+        "20 tập dữ liệu mở được công bố."
+    )
+    phrase, _ = figure_phrase(text, ["ít nhất", "tập dữ liệu mở", "công bố"])
+    assert phrase == "ít nhất 20 tập dữ liệu mở"
+
+
+def test_a_count_whose_noun_the_question_names_wins_over_the_subject_before_another():
+    text = "Bộ tiêu chí được cấu trúc thành 7 lĩnh vực đánh giá, 43 tiêu chí và 95 tiêu chí thành phần."
+    phrase, _ = figure_phrase(text, ["Bộ tiêu chí", "tiêu chí thành phần"])
+    assert phrase == "95 tiêu chí thành phần"
+    phrase, _ = figure_phrase(text, ["lĩnh vực đánh giá"])
+    assert phrase == "7 lĩnh vực đánh giá"
