@@ -249,7 +249,10 @@ def read_manifest(target: Path, *, recover: bool = True) -> IndexManifest:
         recover_if_idle(target)
     path = target / "manifest.json"
     if not path.exists():
-        raise IndexLoadError(f"Chưa có chỉ mục tại {target}. Hãy chạy: hoidap index")
+        raise IndexLoadError(
+            f"Chưa có chỉ mục tại {target}. Hãy chạy: hoidap index (hoặc đặt HOIDAP_DATA_DIR tới "
+            "thư mục dữ liệu đã lập chỉ mục, ví dụ ./data của bản checkout sau make run)"
+        )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         manifest = IndexManifest(**data)

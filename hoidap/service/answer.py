@@ -55,6 +55,14 @@ from hoidap.service.understanding import (
 )
 from hoidap.settings import AnswerThresholds
 
+# A document's period as its title states it: "giai đoạn 2026 - 2030", "đến năm 2030, tầm nhìn đến năm 2045".
+_PERIOD_RE = re.compile(
+    r"(?i)(?:(?:giai\s+đoạn|thời\s+kỳ)\s+)?(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d"
+    r"(?:\s*,?\s*tầm\s+nhìn\s+đến\s+năm\s+(?:19|20)\d\d)?"
+    r"|đến\s+năm\s+(?:19|20)\d\d(?:\s*,?\s*tầm\s+nhìn\s+đến\s+năm\s+(?:19|20)\d\d)?"
+)
+PERIOD_HEAD_CHARS = 4000  # the title sits in a document's head; the same words later are about other plans
+
 _PLAIN_WORD_RE = re.compile(r"[a-z]+(?:_[a-z]+)*")  # a segmented word without digits, codes or diacritics
 
 # Words of a column label that do not name the role ("Cơ quan thẩm tra/chuẩn bị ý kiến" -> thẩm tra).
@@ -903,6 +911,7 @@ class Answerer:
             "date": "ngày ban hành",
             "issuer": "cơ quan ban hành",
             "basis": "căn cứ",
+            "period": "thời kỳ thực hiện",
         }[fact]
         if not answers:
             return self._not_found(q, a, f"{', '.join(missing)}: văn bản không in {label}.", scope, top_k)
@@ -962,6 +971,16 @@ class Answerer:
     def _fact_value(self, doc_id: str, fact: str) -> tuple[str | None, Citation | None, str]:
         doc = self.docs[doc_id]
         h, info = doc.header, doc.info
+        if fact == "period":
+            # The period a document's title states, quoted where its head prints it.
+            stated = _PERIOD_RE.search(" ".join((h.title or info.title).split()))
+            if stated is None:
+                return None, None, ""
+            printed = _PERIOD_RE.search(doc.original, 0, PERIOD_HEAD_CHARS)
+            cite = None
+            if printed is not None:
+                cite = self._citation(doc_id, printed.start(), printed.end(), "Tên văn bản", 1.0)
+            return stated.group(0), cite, "tên văn bản"
         printed = {"signer": h.signer, "number": h.number, "date": h.date, "issuer": h.issuer}.get(fact)
         if fact == "signer" and printed and h.signer_title:
             printed = f"{printed} ({h.signer_title})"

@@ -37,7 +37,7 @@ from hoidap.corpus.vocab import (
 from hoidap.service.extract import asks_list
 
 Intent = Literal["lead", "coordinating", "deadline", "figure", "document", "listing", "lookup"]
-DocumentFact = Literal["signer", "number", "date", "issuer", "basis"]
+DocumentFact = Literal["signer", "number", "date", "issuer", "basis", "period"]
 
 # --- vocabularies (folded; a space matches any run of blanks) --------------------------
 # fmt: off
@@ -122,6 +122,14 @@ DOCUMENT_FACT_CUES: tuple[tuple[str, str, bool], ...] = (
         True,
     ),
     ("basis", "can cu|co so phap ly", False),
+    # "Kế hoạch CCHC Lâm Đồng giai đoạn nào?", "ke hoach 214 thuc hien den nam nao": a short question about
+    # a document's own period, which its title states (a task's or a target's year says what it is).
+    (
+        "period",
+        r"^(?!.*\b(?:han|nop|gui|hoan thanh|bao cao|muc tieu|chi tieu|nhiem vu|ban hanh)\b)(?:\S+ ){1,8}"
+        r"(?:thuc hien |ap dung |trien khai )?(?:trong |cho |den )?(?:giai doan|thoi ky|nam) nao\W*$",
+        True,
+    ),
     (
         "basis",
         "(thuc hien|trien khai|cu the hoa|theo|dua tren|xuat phat tu) "

@@ -302,3 +302,10 @@ def test_a_figure_below_the_confidence_floor_is_not_called_absent(service):
         "không nêu con số này cho năm 2040"
         in service.ask("GRDP bình quân đầu người Quảng Ngãi năm 2040 bao nhiêu USD?").message
     )
+
+
+def test_a_documents_period_is_read_from_its_title(service):
+    ans = service.ask("Kế hoạch 214/KH-UBND áp dụng đến năm nào?")
+    assert ans.found and _has(ans.answer, "đến năm 2030, tầm nhìn đến năm 2045"), ans.answer
+    quote = ans.citations[0].quote
+    assert "2030" in quote and "2045" in quote

@@ -503,3 +503,24 @@ def test_a_document_and_what_day_asks_for_its_date_not_a_deadline():
     assert _document_fact("chuong trinh hanh dong 31 ctr tu ngay nao", True, False) == "date"
     assert _document_fact("han nop bao cao ke hoach 214 ngay nao", True, False) is None
     assert _document_fact("cuoc hop dien ra ngay nao", False, False) is None  # no document named
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Kế hoạch 214 thực hiện trong giai đoạn nào?",
+        "ke hoach 214 ap dung den nam nao",
+        "Kế hoạch 214 thời kỳ nào?",
+    ],
+)
+def test_a_documents_own_period_is_a_document_fact(ask, question):
+    a = ask(question)
+    assert (a.intent, a.document_fact) == ("document", "period")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Mục tiêu tăng trưởng GRDP của Kế hoạch 214 đến năm nào?", "Kế hoạch 214 ban hành năm nào?"],
+)
+def test_a_target_or_issue_year_is_not_the_documents_period(ask, question):
+    assert ask(question).document_fact != "period"
