@@ -155,6 +155,12 @@ def strip_diacritics(text: str) -> str:
     return unicodedata.normalize("NFC", bare.replace("đ", "d").replace("Đ", "D"))
 
 
+def lowered(text: str) -> str:
+    """`fold` keeping diacritics: normalized, whitespace collapsed, case-folded (the same offsets as
+    `fold`'s, one character for one)."""
+    return _WS_RE.sub(" ", normalize_text(text)).casefold().strip()
+
+
 def fold(text: str) -> str:
     """Normalized, diacritics-free, case-folded form for matching user input."""
     return _WS_RE.sub(" ", strip_diacritics(normalize_text(text))).casefold().strip()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -143,6 +143,21 @@ def collect_all(sets: Sets, model: RankerModel) -> list[Asked]:
     return [x for service, items in sets for x in collect(service, items, model)]
 
 
+def _model(fitted: tuple[np.ndarray, np.ndarray, np.ndarray, float], trained_on: str = "") -> RankerModel:
+    """A model of `fit`'s weights, deciding at 0.5 until its threshold is read."""
+    mean, scale, coef, intercept = fitted
+    return RankerModel(
+        features=FEATURES,
+        mean=tuple(float(v) for v in mean),
+        scale=tuple(float(v) for v in scale),
+        coef=tuple(float(v) for v in coef),
+        intercept=intercept,
+        thresholds=dict.fromkeys(PATHS, 0.5),
+        path_confidence={},
+        trained_on=trained_on,
+    )
+
+
 def train(sets: Sets, progress: Callable[[str], None] | None = None, label: str = "dev split") -> RankerModel:
     """Fit the ranker on the items of `sets` (each asked through its own service) and read its threshold
     and path confidences off them."""
@@ -151,34 +166,16 @@ def train(sets: Sets, progress: Callable[[str], None] | None = None, label: str 
     say(f"Thu thập ứng viên: {n} câu hỏi ({label})")
     untrained = RankerModel.untrained()
     collected = [(service, x) for service, items in sets for x in collect(service, items, untrained)]
-    mean, scale, coef, intercept = fit([x for _, x in collected])
-    model = RankerModel(
-        features=FEATURES,
-        mean=tuple(float(v) for v in mean),
-        scale=tuple(float(v) for v in scale),
-        coef=tuple(float(v) for v in coef),
-        intercept=intercept,
-        thresholds={p: 0.5 for p in PATHS},
-        path_confidence={},
-        trained_on=f"{label}, {n} questions",
-    )
+    model = _model(fit([x for _, x in collected]), f"{label}, {n} questions")
     # The threshold is read off held-out answers: each fold's questions asked with a model fitted on the
     # other folds. Read off the questions the model was fitted on, it drifts upwards (it rejects the
     # training set's own wrong candidates: 0.55 in-sample where held-out answers peak at 0.5).
     right_at = dict.fromkeys(THRESHOLD_GRID, 0)
     for k in range(CV_FOLDS):
-        m, s, c, b = fit([x for j, (_, x) in enumerate(collected) if j % CV_FOLDS != k])
+        fold_model = _model(fit([x for j, (_, x) in enumerate(collected) if j % CV_FOLDS != k]))
         held = [(service, x.item) for j, (service, x) in enumerate(collected) if j % CV_FOLDS == k]
         for t in THRESHOLD_GRID:
-            trial = RankerModel(
-                features=FEATURES,
-                mean=tuple(m),
-                scale=tuple(s),
-                coef=tuple(c),
-                intercept=b,
-                thresholds={p: t for p in PATHS},
-                path_confidence={},
-            )
+            trial = replace(fold_model, thresholds=dict.fromkeys(PATHS, t))
             for service in dict.fromkeys(sv for sv, _ in held):
                 items = [item for sv, item in held if sv is service]
                 right_at[t] += sum(x.correct for x in collect(service, items, trial))
@@ -187,7 +184,7 @@ def train(sets: Sets, progress: Callable[[str], None] | None = None, label: str 
         say(f"  ngưỡng {t}: {right}/{n} đúng (kiểm chéo {CV_FOLDS} phần)")
     top = max(right for right, _ in scored)
     best = min((t for right, t in scored if right >= top - THRESHOLD_NOISE), key=lambda t: (abs(t - 0.5), t))
-    model = RankerModel(**{**model.__dict__, "thresholds": {p: best for p in PATHS}})
+    model = replace(model, thresholds=dict.fromkeys(PATHS, best))
     # Record paths' confidence: their accuracy on the training questions with the final model.
     final = collect_all(sets, model)
     per_path: dict[str, list[bool]] = defaultdict(list)
@@ -196,7 +193,7 @@ def train(sets: Sets, progress: Callable[[str], None] | None = None, label: str 
             per_path[x.record_path].append(x.correct)
     # Laplace's rule: 12 right of 12 says "very likely", not "certain".
     confidence = {p: round((sum(v) + 1) / (len(v) + 2), 3) for p, v in per_path.items() if v}
-    model = RankerModel(**{**model.__dict__, "path_confidence": confidence})
+    model = replace(model, path_confidence=confidence)
     right = sum(x.correct for x in final)
     say(f"Huấn luyện: {right}/{len(final)} đúng; ngưỡng {best}; tin cậy theo bản ghi {confidence}")
     return model

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from hoidap.corpus.normalize import fold, has_diacritics, normalize_span, normalize_text
+from hoidap.corpus.normalize import fold, has_diacritics, lowered, normalize_span
 from hoidap.corpus.tasks import AGENCY_HEAD, COORD_AFTER_RE, GIAO_RE, agencies_in, clean_agency
 
 # A figure as printed: optional qualifier, a number or range, optional unit and "/năm".
@@ -138,7 +138,7 @@ def figure_phrase(
     if not candidates:
         return None
     # Typed with diacritics, words compare as typed: folded, "công bố" would name a "bộ dữ liệu".
-    match = _lowered if any(has_diacritics(t) for t in terms) else fold
+    match = lowered if any(has_diacritics(t) for t in terms) else fold
     term_words = [match(t).split() for t in terms]
     asked = {w for words in term_words for w in words}
     folded = match(text)
@@ -176,11 +176,6 @@ def figure_phrase(
         if after:
             return _tidy(after[0][0], after[0][1])
     return _tidy(candidates[0][0], candidates[0][1])
-
-
-def _lowered(text: str) -> str:
-    """`fold` keeping diacritics: normalized, whitespace collapsed, case-folded (offsets as `fold`'s)."""
-    return re.sub(r"\s+", " ", normalize_text(text)).casefold().strip()
 
 
 def _tidy(start: int, phrase: str) -> tuple[str, int]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from hoidap.corpus.normalize import fold, normalize_text, strip_diacritics
+from hoidap.corpus.normalize import fold, lowered, strip_diacritics
 
 FEATURES: tuple[str, ...] = (
     "rank_rr",  # 1 / (1 + retrieval rank)
@@ -84,7 +84,7 @@ def word_coverage(weighted: Sequence[tuple[str, float]], text: str) -> float:
     total = sum(w for _, w in weighted)
     if not total:
         return 0.0
-    accented = set(_ACCENTED_WORD_RE.findall(normalize_text(text).casefold()))
+    accented = set(_ACCENTED_WORD_RE.findall(lowered(text)))
     folded = set(_WORD_RE.findall(fold(text)))
     got = 0.0
     for tok, w in weighted:
@@ -123,10 +123,10 @@ def features(
     text = h.entry.text  # type: ignore[attr-defined]
     folded_value = fold(value or "")
     # The text before the value, with its diacritics (word_coverage matches accented words as typed).
-    lowered = " ".join(normalize_text(text).casefold().split())
-    folded_text = strip_diacritics(lowered)  # one character for one: offsets carry over
+    low = lowered(text)
+    folded_text = strip_diacritics(low)  # one character for one: offsets carry over
     at = folded_text.find(folded_value) if folded_value else -1
-    context = lowered[max(0, at - 100) : at] if at > 0 else ""
+    context = low[max(0, at - 100) : at] if at > 0 else ""
     return {
         "rank_rr": 1.0 / (1 + i),
         "score_ratio": h.score / top_score,  # type: ignore[attr-defined]
