@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     # change the corpus. Both empty: no access control, which `hoidap serve` allows on loopback only.
     api_keys_read: str = ""
     api_keys_admin: str = ""
+    # Host names the server answers (comma-separated; "*" any): loopback only unless a proxy's public
+    # name is added, so a DNS-rebinding page cannot reach a keyless loopback server. Origins (besides
+    # the page's own) that browsers may read responses from.
+    allowed_hosts: str = "127.0.0.1,localhost,::1"
+    allowed_origins: str = ""
 
     @property
     def access_control(self) -> bool:

@@ -16,6 +16,7 @@ import copy
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path as PathLib
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Path, Query, Request, Security
@@ -24,6 +25,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hoidap.api.guards import FileGuard, HostGuard, csv_setting
 from hoidap.api.limits import BodyLimitMiddleware
 from hoidap.api.schemas import (
     ERRORS,
@@ -98,6 +100,13 @@ def _service(request: Request) -> QAService:
     return svc
 
 
+def _upload_folder() -> PathLib:
+    """Gradio's upload folder (read when a page event arrives: Gradio is imported only with the page)."""
+    from gradio.utils import get_upload_folder
+
+    return PathLib(get_upload_folder())
+
+
 # --- the app ------------------------------------------------------------------------------------
 
 
@@ -152,12 +161,19 @@ def create_app(
     limits = settings or getattr(service, "settings", None)
     app.state.settings = limits
     defaults = Settings.model_fields
+    # Innermost first: the file guard reads bodies the limit below has already bounded.
+    app.add_middleware(FileGuard, prefix=UI_PATH + "/", upload_root=_upload_folder)
     app.add_middleware(
         BodyLimitMiddleware,
         max_body_bytes=limits.max_body_bytes if limits else defaults["max_body_bytes"].default,
         max_upload_bytes=limits.max_upload_bytes if limits else defaults["max_upload_bytes"].default,
         timeout_seconds=limits.body_timeout_seconds if limits else defaults["body_timeout_seconds"].default,
         upload_prefix=UI_PATH + "/",
+    )
+    app.add_middleware(
+        HostGuard,
+        hosts=csv_setting(limits.allowed_hosts if limits else defaults["allowed_hosts"].default),
+        origins=csv_setting(limits.allowed_origins if limits else defaults["allowed_origins"].default),
     )
 
     # --- error handlers -------------------------------------------------------------------

@@ -1229,6 +1229,8 @@ def mount(app: FastAPI, service: QAService) -> FastAPI:
     The page and the API share `service`, so a document uploaded here is answered by both.
     """
     blocks = build_ui(service)
+    # Uploads and Gradio's copies are removed after an hour (checked hourly) instead of piling up.
+    blocks.delete_cache = (3600, 3600)
     settings = service.settings
     limit = settings.max_upload_bytes if settings else None
     auth = None
@@ -1258,6 +1260,9 @@ def mount(app: FastAPI, service: QAService) -> FastAPI:
         i18n=_i18n(),
         head=HEAD,
     )
+    # Mounting never sets this, and Gradio checks client-named paths only once it is set (issue 22);
+    # `hoidap.api.guards.FileGuard` refuses them earlier still, before Gradio reads anything.
+    blocks.has_launched = True
     app.state.ui_mounted = True
     if not any(getattr(r, "path", None) == "/" for r in app.routes):
 

@@ -37,7 +37,7 @@ VIETNAMESE = re.compile(r"[àáảãạăắằẳẵặâấầẩẫậđèé�
 
 @pytest.fixture(scope="module")
 def client(service):
-    with TestClient(create_app(service)) as c:
+    with TestClient(base_url="http://127.0.0.1", app=create_app(service)) as c:
         yield c
 
 
@@ -553,7 +553,7 @@ def test_service_loads_once_at_startup(service):
 
     app = create_app(loader=loader)
     assert calls["load"] == 0  # nothing loads when the app is built
-    with TestClient(app) as c:
+    with TestClient(base_url="http://127.0.0.1", app=app) as c:
         assert calls["load"] == 1
         for _ in range(3):
             assert c.get("/health").status_code == 200
@@ -563,7 +563,9 @@ def test_service_loads_once_at_startup(service):
 
 def test_missing_index_is_a_503_with_a_message(settings, embedder, tmp_path):
     missing = settings.model_copy(update={"index_dir": tmp_path / "khong-co-chi-muc"})
-    with TestClient(create_app(loader=lambda: QAService.open(missing, embedder))) as c:
+    with TestClient(
+        base_url="http://127.0.0.1", app=create_app(loader=lambda: QAService.open(missing, embedder))
+    ) as c:
         r = c.get("/health")
         assert r.status_code == 503 and r.json()["index_loaded"] is False
         assert "hoidap index" in r.json()["error"]
@@ -579,7 +581,7 @@ def test_ui_mount_redirects_root(service):
     app = create_app(service)
     assert app.state.ui_mounted is False  # the API alone knows nothing of the page
     mount(app, service)
-    with TestClient(app) as c:
+    with TestClient(base_url="http://127.0.0.1", app=app) as c:
         assert c.get("/", follow_redirects=False).headers["location"] == "/ui"
         assert c.get("/health").json()["ui"] is True
 

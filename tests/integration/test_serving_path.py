@@ -30,7 +30,7 @@ assert settings.encoder.startswith("onnx"), settings.encoder
 service = QAService.open(settings)
 app = create_app(service)
 mount(app, service)
-with TestClient(app) as client:
+with TestClient(base_url="http://127.0.0.1", app=app) as client:
     for q in sys.argv[1:]:
         r = client.post("/ask", json={"question": q})
         assert r.status_code == 200, r.text

@@ -93,7 +93,7 @@ def _app():
 def test_body_limit_refuses_declared_and_streamed_oversize():
     from fastapi.testclient import TestClient
 
-    client = TestClient(_app())
+    client = TestClient(base_url="http://127.0.0.1", app=_app())
     assert client.post("/echo", json={"a": "b"}).status_code == 200
     r = client.post("/echo", json={"a": "b" * 5000})
     assert r.status_code == 413 and "quá lớn" in r.json()["error"]
@@ -246,13 +246,15 @@ def test_api_needs_a_key_once_keys_are_configured():
     from hoidap.settings import Settings
 
     svc = SimpleNamespace(settings=Settings(api_keys_read="doc-1", api_keys_admin="qt-1"), docs={})
-    client = TestClient(create_app(svc))  # type: ignore[arg-type]
+    client = TestClient(base_url="http://127.0.0.1", app=create_app(svc))  # type: ignore[arg-type]
     r = client.get("/documents")
     assert r.status_code == 401 and "khóa API" in r.json()["error"]
     assert client.get("/documents", headers={"X-API-Key": "sai"}).status_code == 401
     assert client.get("/documents", headers={"X-API-Key": "doc-1"}).json() == []
     assert client.get("/documents", headers={"X-API-Key": "qt-1"}).status_code == 200
-    open_client = TestClient(create_app(SimpleNamespace(settings=Settings(), docs={})))  # type: ignore[arg-type]
+    open_client = TestClient(
+        base_url="http://127.0.0.1", app=create_app(SimpleNamespace(settings=Settings(), docs={}))
+    )  # type: ignore[arg-type]
     assert open_client.get("/documents").status_code == 200
 
 
