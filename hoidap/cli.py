@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -126,8 +127,15 @@ def cmd_index(args: argparse.Namespace) -> int:
 def _read_upload(path: str, max_bytes: int) -> bytes:
     """The file's bytes; its size is checked before reading, so a huge file is never loaded."""
     p = Path(path)
-    if not p.is_file():
+    if p.is_symlink():
+        # A link can name any file the server user may read (`ln -s /etc/passwd x.txt`): add the file itself.
+        raise DocumentError(f"'{path}' là liên kết tượng trưng (symlink); hãy thêm chính tệp văn bản.")
+    if not p.exists():
         raise DocumentError(f"không tìm thấy tệp '{path}'.")
+    if not stat.S_ISREG(p.stat().st_mode):
+        raise DocumentError(
+            f"'{path}' không phải tệp thường (thư mục, thiết bị hay ống dẫn không thêm được)."
+        )
     size = p.stat().st_size
     if size > max_bytes:
         raise DocumentError(

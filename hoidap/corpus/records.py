@@ -147,8 +147,9 @@ class NumberingGap:
 
     def contains(self, task_id: str) -> bool:
         """True when `task_id` falls strictly between the two ids around the gap."""
-        key = numeric_key(task_id)
-        return key is not None and numeric_key(self.after) < key < numeric_key(self.before)
+        key, low, high = numeric_key(task_id), numeric_key(self.after), numeric_key(self.before)
+        # A gap read around a non-numeric id ("II.1.a") has no numeric bounds: it contains nothing.
+        return None not in (key, low, high) and low < key < high  # type: ignore[operator]
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -203,6 +203,28 @@ def test_cli_add_refuses_a_file_over_the_size_limit(tmp_path, monkeypatch, capsy
     assert not (tmp_path / "data" / "corpus").exists()
 
 
+@pytest.mark.parametrize("kind", ["symlink", "fifo", "directory"])
+def test_cli_add_refuses_links_and_special_files(tmp_path, monkeypatch, capsys, kind):
+    import os
+
+    from hoidap import cli
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("KẾ HOẠCH bí mật\n1. Sở Tài chính chủ trì.\n", encoding="utf-8")
+    target = tmp_path / "x.txt"
+    if kind == "symlink":
+        target.symlink_to(secret)
+    elif kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.mkdir()
+    monkeypatch.setenv("HOIDAP_DATA_DIR", str(tmp_path / "data"))
+    assert cli.main(["add", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and ("symlink" in err or "không phải tệp thường" in err)
+    assert not (tmp_path / "data" / "corpus").exists()
+
+
 def test_cli_refuses_undecodable_arguments(capsys):
     from hoidap import cli
 
