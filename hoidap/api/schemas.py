@@ -249,6 +249,11 @@ class HealthOut(BaseModel):
     reloading: bool = Field(
         default=False, description="Đang nạp chỉ mục mới trên đĩa; câu trả lời vẫn theo chỉ mục cũ."
     )
+    quarantined: dict[str, str] = Field(
+        default_factory=dict,
+        description="Văn bản bị cách ly (mã kiểm tra không khớp, manifest hỏng): mã văn bản -> lý do. "
+        "Sửa bằng `hoidap remove <mã>` rồi thêm lại.",
+    )
 
 
 class HealthErrorOut(BaseModel):

@@ -281,10 +281,14 @@ def parse_file(path: Path) -> ParsedDocument:
 
 
 def parse_corpus(store: DocumentStore, doc_ids: list[str] | None = None) -> list[ParsedDocument]:
-    """Parse every stored document (or the given ids)."""
+    """Parse every stored document (or the given ids). A document whose text fails its checksum or cannot
+    be parsed is left out and named in `store.damaged`, so one damaged document never stops the others."""
     docs = []
-    for info in store.manifests():
+    for info, text in store.readable():
         if doc_ids and info.doc_id not in doc_ids:
             continue
-        docs.append(parse_document(info, store.read_original(info)))
+        try:
+            docs.append(parse_document(info, text))
+        except Exception as exc:  # noqa: BLE001 - a parser bug on one text must not stop the service
+            store.damaged[info.doc_id] = f"không phân tích được ({type(exc).__name__}: {exc})"
     return docs

@@ -80,12 +80,29 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def _read_manifests(root: Path) -> list[DocumentInfo]:
+class DamagedDocument(DocumentError):
+    """A stored document whose text or manifest no longer matches what was stored."""
+
+
+# A user document's file name carries the start of its text's sha256: "<doc_id>_<16 hex>.txt".
+_DIGEST_NAME_RE = re.compile(r"_([0-9a-f]{16})\.txt$")
+
+
+def _read_manifests(root: Path, damaged: dict[str, str] | None = None) -> list[DocumentInfo]:
+    """The manifests of `root`; one that cannot be read is recorded in `damaged` (id -> reason) and
+    skipped, so one broken file never takes the others down."""
     found = []
     for path in sorted((root / "manifests").glob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        data["implements"] = tuple(data.get("implements") or ())
-        found.append(DocumentInfo(**data))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            data["implements"] = tuple(data.get("implements") or ())
+            found.append(DocumentInfo(**data))
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            if damaged is None:
+                raise DamagedDocument(f"manifest {path.name} hỏng ({type(exc).__name__}).") from exc
+            damaged[path.stem] = (
+                f"manifest {path.name} hỏng ({type(exc).__name__}); xóa hoặc thêm lại văn bản."
+            )
     return sorted(found, key=lambda i: i.source_file)
 
 
@@ -96,6 +113,7 @@ class DocumentStore:
     def __init__(self, bundled: Path, user: Path) -> None:
         self.bundled = Path(bundled)
         self.user = Path(user)
+        self.damaged: dict[str, str] = {}  # doc id -> why it is not served (filled while reading)
 
     @property
     def roots(self) -> list[Path]:
@@ -103,7 +121,7 @@ class DocumentStore:
 
     def manifests(self) -> list[DocumentInfo]:
         """Document manifests (bundled, then user-added), sorted by source file within each root."""
-        return [info for r in self.roots for info in _read_manifests(r)]
+        return [info for r in self.roots for info in _read_manifests(r, self.damaged)]
 
     def _root_of(self, info: DocumentInfo) -> Path:
         for r in self.roots:
@@ -113,9 +131,41 @@ class DocumentStore:
 
     def read_original(self, info: DocumentInfo) -> str:
         """The original text of a stored document."""
+        """The original text of a stored document, checked against the checksum it was stored with.
+
+        Raises:
+            DamagedDocument: the file is missing, unreadable, or its text changed since it was stored.
+        """
         path = self._root_of(info) / "documents" / info.source_file
-        text, _ = decode_text(path.read_bytes(), info.source_file)
+        try:
+            data = path.read_bytes()
+            text, _ = decode_text(data, info.source_file)
+        except (OSError, DocumentError) as exc:
+            raise DamagedDocument(f"văn bản {info.source_file} không đọc được ({exc}).") from exc
+        expected = info.provenance.get("sha256") if isinstance(info.provenance, dict) else None
+        # Only names this store gave ("<doc_id>_<digest>.txt"): bundled files are named otherwise.
+        named = (
+            _DIGEST_NAME_RE.search(info.source_file)
+            if info.source_file.startswith(f"{info.doc_id}_")
+            else None
+        )
+        actual = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if (expected and actual != expected) or (named and not actual.startswith(named.group(1))):
+            raise DamagedDocument(
+                f"văn bản {info.source_file} đã bị sửa hoặc hỏng (mã kiểm tra sha256 không khớp); "
+                f"xóa (hoidap remove {info.doc_id}) rồi thêm lại."
+            )
         return text
+
+    def readable(self) -> list[tuple[DocumentInfo, str]]:
+        """Every stored document whose manifest and text check out; the others go to `damaged`."""
+        out = []
+        for info in self.manifests():
+            try:
+                out.append((info, self.read_original(info)))
+            except DamagedDocument as exc:
+                self.damaged[info.doc_id] = str(exc)
+        return out
 
     def is_bundled(self, doc_id: str) -> bool:
         return (self.bundled / "manifests" / f"{doc_id}.json").exists()
@@ -131,9 +181,10 @@ class DocumentStore:
         doc_id, n = base, 2
         while doc_id in taken:
             doc_id, n = f"{base}-{n}", n + 1
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-        source_file = f"{doc_id}_{digest}.txt"
+        full = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        source_file = f"{doc_id}_{full[:16]}.txt"
         info = DocumentInfo(doc_id=doc_id, source_file=source_file, **info_fields)  # type: ignore[arg-type]
+        info.provenance["sha256"] = full  # checked on every read
         _atomic_write(self.user / "documents" / source_file, text.encode("utf-8"))
         manifest = info.to_dict()
         _atomic_write(
@@ -149,7 +200,13 @@ class DocumentStore:
         manifest = self.user / "manifests" / f"{doc_id}.json"
         if not manifest.exists():
             raise DocumentError(f"không có văn bản '{doc_id}'.")
-        info = next(i for i in _read_manifests(self.user) if i.doc_id == doc_id)
+        info = next((i for i in _read_manifests(self.user, {}) if i.doc_id == doc_id), None)
         manifest.unlink()
+        if info is None:  # a damaged manifest: its text is the file named after the id
+            for path in (self.user / "documents").glob(f"{doc_id}_*.txt"):
+                path.unlink(missing_ok=True)
+            self.damaged.pop(doc_id, None)
+            return DocumentInfo(doc_id=doc_id, title=doc_id, short_title=doc_id, doc_type="", source_file="")
         (self.user / "documents" / info.source_file).unlink(missing_ok=True)
+        self.damaged.pop(doc_id, None)
         return info

@@ -429,7 +429,8 @@ def remove_document(
         raise DocumentError(f"'{doc_id}' là văn bản đi kèm hệ thống, không xóa được.")
     with build_lock(target):
         recover_store(store, target)
-        if doc_id not in {i.doc_id for i in store.manifests()}:
+        known = {i.doc_id for i in store.manifests()} | set(store.damaged)  # a damaged one can be removed
+        if doc_id not in known:
             raise DocumentError(f"không có văn bản '{doc_id}'.")
         _write_journal(target, {"op": "remove", "doc_id": doc_id})
         keep = [d for d in parse_corpus(store) if d.doc_id != doc_id]

@@ -30,6 +30,7 @@ from hoidap.indexer.build import (
     remove_document,
 )
 from hoidap.indexer.embedder import Embedder
+from hoidap.indexer.entries import document_hash
 from hoidap.indexer.model_build import default_model_dir
 from hoidap.indexer.search import MODES
 from hoidap.indexer.store import IndexLoadError, read_manifest
@@ -122,6 +123,7 @@ class QAService:
         self._failed_stamp: tuple[int, float] | None = None
         self.reload_error: str | None = None
         self.reloading = False  # a newer index was seen and is being loaded in the background
+        self.damaged: dict[str, str] = {}  # quarantined documents (id -> why), not served
         self._current = self._snapshot(docs, searcher)
 
     # --- construction ---------------------------------------------------------------------
@@ -135,9 +137,11 @@ class QAService:
         Raises:
             IndexLoadError: no index, a damaged one, or one built with another model.
         """
-        docs, index = cls._load(settings, embedder or embedder_for(settings))
+        docs, index, damaged = cls._load(settings, embedder or embedder_for(settings))
         tokenize("khởi động")  # import the word segmenter now, not on the first user's question
-        return cls(docs, index, settings, ranker=ranker)
+        service = cls(docs, index, settings, ranker=ranker)
+        service.damaged = damaged
+        return service
 
     @classmethod
     def offline(cls, settings: Settings, docs: list[ParsedDocument] | None = None) -> QAService:
@@ -146,12 +150,28 @@ class QAService:
         return cls(docs, _NoSearch(), None)
 
     @staticmethod
-    def _load(settings: Settings, embedder: Embedder) -> tuple[list[ParsedDocument], RetrievalBackend]:
+    def _load(
+        settings: Settings, embedder: Embedder
+    ) -> tuple[list[ParsedDocument], RetrievalBackend, dict[str, str]]:
+        """The documents to serve, the index, and the quarantined documents (id -> why): a stored text
+        or manifest that fails its checksum, cannot be parsed, or differs from what was indexed."""
         # An add/remove killed half-way left a journal: put the store back in step with the index.
         recover_if_pending(document_store(settings), settings.index_path)
         index = open_backend(settings, embedder)
-        docs = [d for d in parse_corpus(document_store(settings)) if d.doc_id in index.manifest.documents]
-        return docs, index
+        store = document_store(settings)
+        docs = []
+        for d in parse_corpus(store):
+            recorded = index.manifest.documents.get(d.doc_id)
+            if recorded is None:
+                continue
+            if isinstance(recorded, dict) and recorded.get("hash") not in (None, document_hash(d.original)):
+                # The text changed after it was indexed: its offsets and quotes would be wrong.
+                store.damaged[d.doc_id] = "văn bản lưu trữ khác bản đã lập chỉ mục (sha256 không khớp)"
+                continue
+            docs.append(d)
+        for doc_id, why in store.damaged.items():
+            log.error("Văn bản %s bị cách ly, không phục vụ: %s", doc_id, why)
+        return docs, index, dict(store.damaged)
 
     def _snapshot(self, docs: list[ParsedDocument], searcher: Searcher) -> _Snapshot:
         thresholds = self.settings.answer if self.settings else None
@@ -166,8 +186,9 @@ class QAService:
         """Serve the current store and index (after an add/remove here or by another process)."""
         settings = self._writable()
         key = self._manifest_key()
-        docs, index = self._load(settings, self.embedder)
+        docs, index, damaged = self._load(settings, self.embedder)
         self._current = self._snapshot(docs, index)
+        self.damaged = damaged
         self._seen_manifest = key
         self._failed_stamp = None
         self.reload_error = None
@@ -426,7 +447,8 @@ class QAService:
             "index_built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(built)) if built else None,
             "reload_error": self.reload_error,
             "reloading": self.reloading,
-            "status": "ok",
+            "status": "degraded" if self.damaged else "ok",
+            "quarantined": dict(self.damaged),
             "index_loaded": True,
             "documents": len(snap.docs),
             "entries": entries,
