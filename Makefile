@@ -64,9 +64,11 @@ eval: index
 	$(BIN)/hoidap eval --split test --out reports/eval
 	$(BIN)/hoidap eval --split test --without-diacritics --out reports/eval-plain
 
-# Refit the answer ranker on the dev split (never test or unseen) into the package's data.
+# Refit the answer ranker on development questions (the dev split and the development document sets of
+# evalsets/devsets.json, never test) into the package's data; the sets' data folders are kept in .cache.
 ranker: index
-	$(BIN)/hoidap eval --train-ranker --out hoidap/service/data/ranker.json
+	$(BIN)/hoidap eval --train-ranker --out hoidap/service/data/ranker.json \
+		--devsets evalsets/devsets.json --devsets-data .cache/devsets
 
 clean:
 	rm -rf .cache data build

@@ -278,7 +278,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         mount(app, service)
     print(f"Phục vụ tại http://{args.host}:{args.port} (tài liệu API: /docs)", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, workers=1, log_level=args.log_level)
+    settings = args.settings
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        workers=1,
+        log_level=args.log_level,
+        # Beyond this many open connections new ones get 503 at once instead of exhausting descriptors;
+        # idle keep-alive connections are closed after a few seconds.
+        limit_concurrency=settings.max_connections,
+        timeout_keep_alive=settings.keep_alive_seconds,
+    )
     return 0
 
 

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "hoidap"
+MIN_KEY_CHARS = 12  # an API key shorter than this is refused at start-up
 SearchMode = Literal["hybrid", "lexical", "dense"]
 Role = Literal["read", "admin"]
 Encoder = Literal["torch", "onnx-fp32", "onnx-int8"]
@@ -73,6 +75,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)  # a document file (CLI, API, page)
     max_text_chars: int = Field(default=1_000_000, ge=1000)  # text extracted from one document
     body_timeout_seconds: float = Field(default=30.0, gt=0)  # a client that stops sending its body
+    # `hoidap serve`: open connections at most (more get 503 at once), idle keep-alive seconds.
+    max_connections: int = Field(default=512, ge=8)
+    keep_alive_seconds: float = Field(default=5.0, gt=0)
     # Reading and parsing an added file run in a worker process with these limits.
     parse_timeout_seconds: float = Field(default=300.0, gt=0)
     parse_memory_bytes: int = Field(default=3 * 1024**3, ge=256 * 1024**2)
@@ -97,6 +102,20 @@ class Settings(BaseSettings):
     # the page's own) that browsers may read responses from.
     allowed_hosts: str = "127.0.0.1,localhost,::1"
     allowed_origins: str = ""
+
+    @field_validator("api_keys_read", "api_keys_admin")
+    @classmethod
+    def _strong_keys(cls, spec: str) -> str:
+        """A key guessed in seconds ("r1") protects nothing: plain keys need MIN_KEY_CHARS characters,
+        hashed ones a full sha256."""
+        for raw in spec.split(","):
+            key = raw.strip()
+            if key.startswith("sha256:"):
+                if not re.fullmatch(r"[0-9a-fA-F]{64}", key[7:]):
+                    raise ValueError("khóa dạng sha256:<hex> cần đúng 64 chữ số hex")
+            elif key and len(key) < MIN_KEY_CHARS:
+                raise ValueError(f"khóa API quá ngắn (tối thiểu {MIN_KEY_CHARS} ký tự)")
+        return spec
 
     @property
     def access_control(self) -> bool:

@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hoidap.api.guards import FileGuard, HostGuard, csv_setting
+from hoidap.api.guards import FailureLimiter, FileGuard, HostGuard, csv_setting
 from hoidap.api.limits import BodyLimitMiddleware
 from hoidap.api.schemas import (
     ERRORS,
@@ -83,8 +83,14 @@ def _reader(request: Request, key: Annotated[str | None, Security(_API_KEY)] = N
     settings: Settings | None = request.app.state.settings
     if settings is None or not settings.access_control:
         return
+    limiter: FailureLimiter = request.app.state.key_failures
+    client = request.client.host if request.client else "?"
+    if limiter.locked(client):
+        raise ApiError(429, "Quá nhiều lần thử khóa API sai; hãy đợi một phút rồi thử lại.")
     if settings.role_of(key) is None:
+        limiter.failed(client)
         raise ApiError(401, "Cần khóa API hợp lệ trong tiêu đề X-API-Key.")
+    limiter.succeeded(client)
 
 
 AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -158,6 +164,7 @@ def create_app(
     app.state.service = service
     app.state.load_error = None
     app.state.ui_mounted = False
+    app.state.key_failures = FailureLimiter()
     limits = settings or getattr(service, "settings", None)
     app.state.settings = limits
     defaults = Settings.model_fields

@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -174,6 +176,39 @@ class HostGuard:
             await send(message)
 
         await self.app(scope, receive, guarded_send)
+
+
+class FailureLimiter:
+    """Lock a client out after repeated wrong keys: `limit` failures within `window` seconds shut it out
+    for `window` seconds (hundreds of guesses a second otherwise). Thread-safe; memory bounded."""
+
+    def __init__(self, limit: int = 10, window: float = 60.0, max_clients: int = 10_000) -> None:
+        self.limit, self.window, self.max_clients = limit, window, max_clients
+        self._fails: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, client: str, now: float) -> list[float]:
+        times = [t for t in self._fails.get(client, []) if now - t < self.window]
+        if times:
+            self._fails[client] = times
+        else:
+            self._fails.pop(client, None)
+        return times
+
+    def locked(self, client: str) -> bool:
+        with self._lock:
+            return len(self._recent(client, time.monotonic())) >= self.limit
+
+    def failed(self, client: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if len(self._fails) >= self.max_clients:  # forget the oldest rather than grow without bound
+                self._fails.pop(next(iter(self._fails)))
+            self._fails[client] = [*self._recent(client, now), now]
+
+    def succeeded(self, client: str) -> None:
+        with self._lock:
+            self._fails.pop(client, None)
 
 
 def csv_setting(value: str) -> list[str]:

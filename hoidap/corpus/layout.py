@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from hoidap.corpus.normalize import MappedText, RepairCounts, normalize_span
 from hoidap.corpus.records import Block
-from hoidap.corpus.vocab import role_words, web_chrome
+from hoidap.corpus.vocab import load, role_words, web_chrome
 
 UPPER = "A-ZÀ-ỸĐ"
 ROMAN_RE = re.compile(r"^(?P<m>(?:X{0,3})(?:IX|IV|V?I{0,3}))\.\s*(?P<rest>\S.*)$")
@@ -34,6 +34,11 @@ PART_RE = re.compile(
 )
 STEP_RE = re.compile(r"^(?P<m>Bước\s+\d{1,2})\s*[.:)-]\s*(?P<rest>\S.*)$")
 DIGITS_RE = re.compile(r"^\d{1,3}$")
+# Words that always open a paragraph (data: corpus/data/layout.json).
+OPENER_RE = re.compile(rf"^(?:{'|'.join(re.escape(w) for w in load('layout')['paragraph_openers'])})\b")
+# An item's number alone on its line, its text on the next ("2.5." / "Giám sát việc …"); a bare "12" is
+# a page number, so a single number needs its dot.
+LONE_LABEL_RE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){1,3}\.?|\d{1,2}\.|[IVX]{1,5}\.|[a-zđ]\))$")
 SEPARATOR_RE = re.compile(r"^[-_=*.]{3,}$")
 TABLE_ID_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2})?$")
 SIGNATURE_RE = re.compile(
@@ -505,6 +510,7 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
     n_tables = 0
     skip_to = -1
     bold_open = False  # the current block is a bold heading whose '**' has not closed yet
+    glue_label = False  # the current block is a lone item number waiting for its text
 
     def close() -> None:
         nonlocal current
@@ -609,6 +615,18 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
             if not blank_mode:
                 continue  # page number
 
+        if glue_label and current is not None:
+            current.add(line.mapped)  # the text of a number that stood alone on the line before
+            glue_label = False
+            continue
+        if LONE_LABEL_RE.match(text) and _starts_upper(nxt):
+            kind, marker, level = classify(f"{text} {nxt}")
+            if kind in ("roman", "number", "letter"):
+                close()
+                current = _Builder(kind, marker, level)
+                current.add(line.mapped)
+                glue_label = True
+                continue
         kind, marker, level = classify(text)
         if (
             bold_open
@@ -644,7 +662,9 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
             tight = bool(JOIN_TIGHT.match(text)) or (
                 prev.endswith("-") and len(prev) > 1 and prev[-2].isalnum() and text[:1].isalnum()
             )
-            new_paragraph = _starts_upper(text) and (prev.endswith(SENTENCE_END) or len(prev) < short_line)
+            new_paragraph = _starts_upper(text) and (
+                prev.endswith(SENTENCE_END) or len(prev) < short_line or bool(OPENER_RE.match(text))
+            )
             if current.kind in ("caps", "signature", "recipients"):
                 new_paragraph = True
             if current.kind in ("roman", "part") and _is_caps(current.last_line) and _starts_upper(text):

@@ -14,6 +14,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from hoidap.corpus.deadlines import deadline_range
 from hoidap.corpus.grids import YearGrid, year_grids
@@ -186,11 +187,8 @@ class Answerer:
         fallback = self._evidence(q, a, self._evidence_scope(a, doc_ids), top_k)
         if fallback is None:
             return structured
-        if self.observer is not None:
-            self.observer(a, "evidence", [])
-        fallback.message = (
-            f"{fallback.message} {structured.message}".strip() if structured.message else fallback.message
-        )
+        # The structured path's reason ("no task 2.5 found") is not true of the text: say what happened.
+        fallback.message = f"{fallback.message} {FALLBACK_NOTE}"
         return fallback
 
     def _absence_evidenced(self, a: QueryAnalysis, doc_ids: list[str]) -> bool:
@@ -242,22 +240,103 @@ class Answerer:
         A task number the parser did not read is still evidence: only clauses labelled with it count."""
         hits = self._search(a.search_text or q, scope, max(top_k * 3, 15))
         if a.task_ids:
-            hits = [h for h in hits if _labels_task(h.entry.text, h.entry.section, a.task_ids)]
+            hits = self._item_hits(hits, a.task_ids)
         if not hits:
             return None
-        kinds = expected_kinds(a.intent, a.document_fact)
+        kinds = expected_kinds(a.intent, a.document_fact, a.folded)
+        if a.task_ids and a.intent in FIELD_LABEL:
+            # The item numbered as asked, read at question time: the same evidence a task record is (the
+            # parser would have made one had it read the layout), so it answers as a record does when it
+            # states the field in a form of the kind asked; its confidence is that path's dev accuracy.
+            for h in hits:
+                value = self._prose_value(a, h)
+                if fits(value, kinds):
+                    known = self.ranker.path_confidence
+                    item = Candidate(
+                        hit=h, value=value, probability=known.get("item", known.get("task_record", 0.0))
+                    )
+                    self._observe_record(a, "item")
+                    return self._ranked_answer(q, a, item, [item], hits, "task", top_k)
         path = {"lead": "task", "coordinating": "task", "deadline": "task", "figure": "figure"}.get(a.intent)
         if path is not None:
             cands = self._candidates(q, a, hits, path)
             best = next((c for c in cands if c.value and fits(c.value, kinds)), None)
             if best is not None and best.probability >= self.ranker.threshold(path):
+                self._observe_record(a, "evidence")
                 return self._ranked_answer(q, a, best, cands, hits, path, top_k)
         if a.intent == "figure":  # a sentence without the figure does not answer "how much"
             return None
         floor = self.ranker.threshold("lookup")
         cands = self._candidates(q, a, hits, "lookup")
         best = next((c for c in cands if c.probability >= floor and fits(c.value, kinds)), None)
-        return self._ranked_answer(q, a, best, cands, hits, "lookup", top_k) if best is not None else None
+        if best is None:
+            return None
+        self._observe_record(a, "evidence")
+        return self._ranked_answer(q, a, best, cands, hits, "lookup", top_k)
+
+    def _observe_record(self, a: QueryAnalysis, path: str) -> None:
+        """Tell the trainer which path answered (its accuracy becomes that path's confidence)."""
+        if self.observer is not None:
+            self.observer(a, path, [])
+
+    def _with_list(self, c: Candidate) -> Candidate:
+        """A sentence that introduces a list ("… trong các trường hợp sau:") answers with the items
+        that follow it in the document, quoted from the lead-in to the last item."""
+        h: SearchHit = c.hit  # type: ignore[assignment]
+        doc = self.docs[h.entry.doc_id]
+        items = []
+        for clause in sorted(doc.clauses, key=lambda x: x.char_start):
+            if clause.char_start < h.entry.char_end:
+                continue
+            if not _LIST_ITEM_RE.match(clause.text) or len(items) >= MAX_LIST_ITEMS:
+                break
+            items.append(clause)
+        if not items:
+            return c
+        end = items[-1].char_end
+        entry = replace(h.entry, text=doc.original[h.entry.char_start : end], char_end=end)
+        listed = "; ".join(" ".join(x.text.split()) for x in items)
+        return replace(c, hit=replace(h, entry=entry), value=f"{c.value} {listed}")
+
+    def _item_hits(self, hits: list[SearchHit], task_ids: list[str]) -> list[SearchHit]:
+        """The hits inside the item numbered as asked. Clauses under that item's heading are one item
+        (its text, its lead and its deadline may sit in separate lines): they are merged into one hit
+        spanning the item, so the value is read from the item as a whole."""
+        out: list[SearchHit] = []
+        merged: dict[tuple[str, str], int] = {}
+        for h in hits:
+            e = h.entry
+            how = _labels_task(e.text, e.section, task_ids)
+            if how is None:
+                continue
+            if how == "text":
+                out.append(h)
+                continue
+            key = (e.doc_id, e.section)
+            if key in merged:
+                continue
+            doc = self.docs[e.doc_id]
+            inside = [c for c in doc.clauses if c.breadcrumb == e.section] or [e]
+            start = min(min(c.char_start for c in inside), e.char_start)
+            end = max(max(c.char_end for c in inside), e.char_end)
+            item = replace(
+                e,
+                entry_id=f"{e.doc_id}:{start}-{end}",
+                text=doc.original[start:end],
+                char_start=start,
+                char_end=end,
+            )
+            terms = list(
+                dict.fromkeys(
+                    t
+                    for x in hits
+                    if x.entry.doc_id == e.doc_id and x.entry.section == e.section
+                    for t in x.matched_terms
+                )
+            )
+            merged[key] = len(out)
+            out.append(replace(h, entry=item, matched_terms=terms))
+        return out
 
     def _structured(self, q: str, a: QueryAnalysis, doc_ids: list[str], top_k: int) -> Answer:
         uncovered = [p for p in a.provinces if p not in self.catalog.docs_by_province]
@@ -697,6 +776,8 @@ class Answerer:
     ) -> Answer:
         """The best candidate's value with its clause quoted; when the question names no document or
         province, each other document whose candidate also answers adds its own value and quote."""
+        if path == "lookup" and best.value and best.value.rstrip().endswith(":"):
+            best = self._with_list(best)
         top: SearchHit = best.hit  # type: ignore[assignment]
         per_doc = [best]
         if not a.doc_ids and not a.province:
@@ -1201,18 +1282,18 @@ def clause_subject(text: str) -> str | None:
 _REF_CODE_RE = re.compile(r"\d[\w.]*(?:\s*[/-]\s*[\w.]+)*")
 
 
-def _labels_task(text: str, section: str, task_ids: list[str]) -> bool:
-    """Whether a clause is the item numbered as asked: a line of it opens with the number ("2.5.",
-    "2.5 |", "Nhiệm vụ 2.5:") or its section path ends with it."""
+def _labels_task(text: str, section: str, task_ids: list[str]) -> str | None:
+    """How a clause is the item numbered as asked: "text" when a line of it opens with the number
+    ("2.5.", "2.5 |", "Nhiệm vụ 2.5:"), "section" when a heading of its section path does
+    ("II. … > 2.5. Giám sát …"), else None."""
     for tid in task_ids:
         number = re.escape(tid.strip(". "))
-        if re.search(
-            rf"(?im)^[\s|*+#>-]*(?:(?:nhiệm vụ|mục|điểm|khoản|điều)\s+)?{number}(?:[.):|\s]|$)", text
-        ):
-            return True
-        if re.search(rf"(?i)(?:^|[\s›>/.]){number}\.?\s*$", section.strip()):
-            return True
-    return False
+        label = rf"(?:(?:nhiệm vụ|mục|điểm|khoản|điều)\s+)?{number}(?:[.):|\s]|$)"
+        if re.search(rf"(?i)(?:^|[>›/])\s*{label}", section):
+            return "section"
+        if re.search(rf"(?im)^[\s|*+#>-]*{label}", text):
+            return "text"
+    return None
 
 
 def _code_pattern(folded_code: str) -> str:
@@ -1233,6 +1314,16 @@ _DOC_KIND_RE = re.compile(
 # and by how much more than any other title (priors, not fitted: half the words, a clear lead).
 TITLE_MIN_COVERAGE = 0.5
 TITLE_MIN_MARGIN = 0.15
+
+# An item of a list after a lead-in ending with ':' ("a) …", "1. …", "- …"), and how many to quote at most.
+_LIST_ITEM_RE = re.compile(r"^\s*(?:[a-zđ][).]|\d{1,2}[.)]|[-+•*–])\s*\S")
+MAX_LIST_ITEMS = 15
+
+# Said with an answer the clauses gave after the structured path found no record for it.
+FALLBACK_NOTE = (
+    "Mục này chưa được đọc thành bản ghi có cấu trúc (nhiệm vụ, thông tin văn bản); "
+    "câu trả lời lấy từ đoạn văn khớp nhất, hãy đối chiếu trích dẫn."
+)
 
 # A listing of at most this many tasks gives their content, not only their numbers.
 SPELLED_OUT_TASKS = 3

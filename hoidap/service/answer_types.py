@@ -20,6 +20,8 @@ from hoidap.corpus.vocab import agency_head
 
 class AnswerTypes(BaseModel):
     kinds: dict[str, list[str]]
+    asked_by: dict[str, list[str]]
+    generic: list[str]
     by_intent: dict[str, list[str]]
     by_document_fact: dict[str, list[str]]
 
@@ -41,9 +43,24 @@ def _compiled() -> tuple[AnswerTypes, dict[str, list[re.Pattern[str]]]]:
     return types, patterns
 
 
-def expected_kinds(intent: str, document_fact: str | None = None) -> list[str]:
-    """The kinds of value a question of `intent` (and document fact) takes; [] when any text will do."""
+@cache
+def _asked() -> tuple[list[tuple[str, re.Pattern[str]]], re.Pattern[str]]:
     types, _ = _compiled()
+    asked = [(kind, re.compile("|".join(ps))) for kind, ps in types.asked_by.items()]
+    return asked, re.compile("|".join(types.generic))
+
+
+def expected_kinds(intent: str, document_fact: str | None = None, folded_question: str = "") -> list[str]:
+    """The kinds of value a question takes; [] when any text will do. Its wh-phrase says it ("cơ quan
+    nào" an agency, "khi nào" a time, "bao nhiêu" a number); another wh-word ("gì", "thế nào") takes
+    any value; keywords without one take the kinds of the question's intent (and document fact)."""
+    types, _ = _compiled()
+    asked, generic = _asked()
+    named = [kind for kind, rx in asked if rx.search(folded_question)]
+    if named:
+        return named
+    if folded_question and generic.search(folded_question):
+        return []
     if intent == "document":
         return types.by_document_fact.get(document_fact or "", [])
     return types.by_intent.get(intent, [])

@@ -253,9 +253,12 @@ def test_keys_grant_roles_and_plain_or_hashed_keys_work():
     from hoidap.settings import Settings
 
     hashed = "sha256:" + hashlib.sha256(b"bi-mat-quan-tri").hexdigest()
-    s = Settings(api_keys_read="doc-1, doc-2", api_keys_admin=hashed)
+    s = Settings(api_keys_read="khoa-doc-0001, khoa-doc-0002", api_keys_admin=hashed)
     assert s.access_control and not Settings().access_control
-    assert s.role_of("doc-2") == "read" and s.role_of("bi-mat-quan-tri") == "admin"
+    assert s.role_of("khoa-doc-0002") == "read" and s.role_of("bi-mat-quan-tri") == "admin"
+    for weak in ("r1", "doc-1, khoa-doc-0001", "sha256:abc"):
+        with pytest.raises(ValueError, match="khóa"):
+            Settings(api_keys_read=weak)
     assert s.role_of("sai") is None and s.role_of(None) is None and s.role_of("") is None
 
 
@@ -267,13 +270,19 @@ def test_api_needs_a_key_once_keys_are_configured():
     from hoidap.api.app import create_app
     from hoidap.settings import Settings
 
-    svc = SimpleNamespace(settings=Settings(api_keys_read="doc-1", api_keys_admin="qt-1"), docs={})
+    svc = SimpleNamespace(
+        settings=Settings(api_keys_read="khoa-doc-0001", api_keys_admin="khoa-qt-00001"), docs={}
+    )
     client = TestClient(base_url="http://127.0.0.1", app=create_app(svc))  # type: ignore[arg-type]
     r = client.get("/documents")
     assert r.status_code == 401 and "khóa API" in r.json()["error"]
     assert client.get("/documents", headers={"X-API-Key": "sai"}).status_code == 401
-    assert client.get("/documents", headers={"X-API-Key": "doc-1"}).json() == []
-    assert client.get("/documents", headers={"X-API-Key": "qt-1"}).status_code == 200
+    assert client.get("/documents", headers={"X-API-Key": "khoa-doc-0001"}).json() == []
+    assert client.get("/documents", headers={"X-API-Key": "khoa-qt-00001"}).status_code == 200
+    for _ in range(12):  # guessing keys locks the client out, even for a right key, for a while
+        client.get("/documents", headers={"X-API-Key": "khoa-sai-000000"})
+    locked = client.get("/documents", headers={"X-API-Key": "khoa-doc-0001"})
+    assert locked.status_code == 429 and "đợi" in locked.json()["error"]
     open_client = TestClient(
         base_url="http://127.0.0.1", app=create_app(SimpleNamespace(settings=Settings(), docs={}))
     )  # type: ignore[arg-type]

@@ -1,0 +1,93 @@
+"""Layouts read the same whatever body wrote them (issue 23 §3). Each text is written for the test in
+the manner of a body none of the development documents come from."""
+
+from __future__ import annotations
+
+import pytest
+
+from hoidap.corpus.parse import info_from_text, parse_document
+from hoidap.service.answer import _labels_task
+from hoidap.service.answer_types import expected_kinds, fits
+from hoidap.service.understanding import _find_doc_refs
+
+HOI_ND = """HỘI NÔNG DÂN TỈNH KON TUM
+Số: 07-KH/HND
+KẾ HOẠCH
+Thực hiện phong trào nông dân thi đua sản xuất, kinh doanh giỏi năm 2024
+
+Căn cứ Chương trình công tác năm 2024 của Ban Thường vụ Hội Nông dân tỉnh;
+
+1. Tuyên truyền
+1.1.
+Phổ biến mô hình sản xuất nông nghiệp hữu cơ đến hội viên.
+Ban Tuyên huấn Hội Nông dân tỉnh chủ trì, hoàn thành trong quý III năm 2024.
+1.2.
+Tổ chức hội thi nhà nông đua tài cấp tỉnh.
+"""
+
+BO_TT = """BỘ VĂN HÓA, THỂ THAO VÀ DU LỊCH
+Số: 05/2024/TT-BVHTTDL
+THÔNG TƯ
+HƯỚNG DẪN CÔNG TÁC THI ĐUA, KHEN THƯỞNG TRONG NGÀNH VĂN HÓA
+-----------
+Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;
+Điều 1. Phạm vi điều chỉnh
+Thông tư này hướng dẫn công tác thi đua, khen thưởng.
+"""
+
+
+def _doc(text: str):
+    return parse_document(info_from_text("x.txt", text), text)
+
+
+def test_a_number_alone_on_its_line_opens_its_item():
+    doc = _doc(HOI_ND)
+    item = [c for c in doc.clauses if c.text.startswith("1.1.")]
+    assert item and "hữu cơ" in item[0].text
+    # The lines after it belong to 1.1, not to the paragraph before it.
+    lead = next(c for c in doc.clauses if "Ban Tuyên huấn" in c.text)
+    assert "1.1." in lead.breadcrumb and "1.2" not in lead.breadcrumb
+    assert not any(c.text.rstrip().endswith("1.1.") for c in doc.clauses)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (HOI_ND, "Kế hoạch thực hiện phong trào nông dân thi đua sản xuất, kinh doanh giỏi năm 2024"),
+        (BO_TT, "Thông tư hướng dẫn công tác thi đua, khen thưởng trong ngành văn hóa"),
+    ],
+)
+def test_subject_lines_that_open_like_a_preamble_or_a_type_word_are_the_title(text, expected):
+    assert info_from_text("x.txt", text).title == expected
+
+
+def test_a_numbered_reference_with_its_year_is_not_a_period():
+    refs = _find_doc_refs("chi thi 05/2025 quy mo hoat dong")
+    assert [r.number for r, _ in refs] == ["5"]
+    assert _find_doc_refs("ke hoach 5 nam") == []
+
+
+def test_items_are_labelled_by_their_own_line_or_heading():
+    assert _labels_task("1.1. Phổ biến mô hình", "1. Tuyên truyền", ["1.1"]) == "text"
+    assert (
+        _labels_task("Ban Tuyên huấn chủ trì", "1. Tuyên truyền > 1.1. Phổ biến mô hình", ["1.1"])
+        == "section"
+    )
+    assert _labels_task("Ban Tuyên huấn chủ trì, 1.1 tỷ đồng", "1. Tuyên truyền", ["1.1"]) is None
+    assert _labels_task("11. Khác", "1. Tuyên truyền", ["1.1"]) is None
+
+
+def test_values_must_be_of_the_kind_asked():
+    assert fits("Ban Tuyên huấn Hội Nông dân tỉnh", expected_kinds("lead"))
+    assert not fits("Phổ biến mô hình sản xuất", expected_kinds("lead"))
+    assert fits("hoàn thành trong quý III năm 2024", expected_kinds("deadline"))
+    assert not fits("Tổ chức hội thi nhà nông đua tài", expected_kinds("deadline"))
+    assert fits("Nguyễn Văn An", expected_kinds("document", "signer"))
+    assert fits("bất kỳ câu nào", expected_kinds("fact"))
+
+
+def test_the_kind_asked_comes_from_the_wh_phrase_before_the_intent():
+    assert expected_kinds("lead", None, "toa an xu ly theo nguyen tac nao") == []
+    assert expected_kinds("fact", None, "co quan nao cap giay phep") == ["agency"]
+    assert expected_kinds("fact", None, "nguoi bao nhieu tuoi thi duoc lam chu ho") == ["number"]
+    assert expected_kinds("lead", None, "chu tri nhiem vu 2.5 ke hoach 15") == ["agency"]
