@@ -37,11 +37,15 @@ def cmd_parse(args: argparse.Namespace) -> int:
     """Per document: clause and task counts, numbering gaps, repairs, warnings."""
     from pathlib import Path
 
-    from hoidap.corpus.parse import parse_file
+    from hoidap.service.qa import preview_file
 
     report = []
     try:
-        extra = [parse_file(Path(f)) for f in args.file or []]
+        # In the same limited worker as `hoidap add`: a hostile file costs the worker, not this process.
+        extra = [
+            preview_file(args.settings, Path(f).name, _read_upload(f, args.settings.max_upload_bytes))
+            for f in args.file or []
+        ]
     except (DocumentError, OSError) as exc:
         raise SystemExit(f"Lỗi: {exc}") from exc
     for d in ([] if args.file and not args.doc else _select_docs(args.settings, args.doc)) + extra:

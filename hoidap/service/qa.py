@@ -19,7 +19,7 @@ from hoidap.corpus.ocr import OcrOptions
 from hoidap.corpus.parse import parse_corpus
 from hoidap.corpus.progress import StepProgress
 from hoidap.corpus.records import ParsedDocument, Task
-from hoidap.corpus.store import DocumentStore
+from hoidap.corpus.store import DocumentError, DocumentStore
 from hoidap.indexer.backend import RetrievalBackend, open_backend, publisher
 from hoidap.indexer.build import (
     AddResult,
@@ -51,6 +51,36 @@ RELOADING_NOTE = (
 
 def document_store(settings: Settings) -> DocumentStore:
     return DocumentStore(settings.bundled_corpus_path, settings.user_corpus_path)
+
+
+def preview_file(settings: Settings, name: str, data: bytes) -> ParsedDocument:
+    """A file parsed as adding it would parse it, without storing it: read in the same time- and
+    memory-limited worker, with the same size, text and OCR settings as `hoidap add` (the page's preview
+    and `hoidap parse --file` use it, so no path parses a user's file in-process without limits)."""
+    from hoidap.corpus.parse import parse_document
+    from hoidap.corpus.records import DocumentInfo
+    from hoidap.indexer.isolate import prepare_document, run_isolated
+
+    name = Path(name).name
+    if len(data) > settings.max_upload_bytes:
+        raise DocumentError(f"{name}: tệp quá lớn (tối đa {settings.max_upload_bytes / 2**20:g} MB).")
+    text, fields, _ = run_isolated(
+        prepare_document,
+        (
+            name,
+            data,
+            None,
+            None,
+            None,
+            None,
+            settings.max_upload_bytes,
+            settings.max_text_chars,
+            ocr_options(settings),
+        ),
+        timeout=settings.parse_timeout_seconds,
+        memory_bytes=settings.parse_memory_bytes,
+    )
+    return parse_document(DocumentInfo(doc_id="xem-truoc", source_file=name, **fields), text)  # type: ignore[arg-type]
 
 
 def ocr_options(settings: Settings) -> OcrOptions:
@@ -518,19 +548,8 @@ class QAService:
         Raises:
             DocumentError: unsupported, empty, binary, undecodable or unparsable file.
         """
-        from hoidap.corpus.parse import parse_document
-        from hoidap.corpus.records import DocumentInfo
-        from hoidap.indexer.isolate import prepare_document, run_isolated
 
-        settings = self._writable()
-        name = Path(name).name
-        text, fields, _ = run_isolated(
-            prepare_document,
-            (name, data, None, None, None, None, settings.max_upload_bytes, settings.max_text_chars),
-            timeout=settings.parse_timeout_seconds,
-            memory_bytes=settings.parse_memory_bytes,
-        )
-        return parse_document(DocumentInfo(doc_id="xem-truoc", source_file=name, **fields), text)  # type: ignore[arg-type]
+        return preview_file(self._writable(), name, data)
 
     def remove_document(self, doc_id: str) -> BuildReport:
         """Remove a user-added document from the store and the index, then stop serving it."""
