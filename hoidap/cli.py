@@ -90,7 +90,30 @@ def cmd_parse(args: argparse.Namespace) -> int:
             print(f"  cảnh báo: {w}")
         if r["fallback"]:
             print("  (không nhận dạng được cấu trúc: mỗi đoạn là một điều khoản)")
+    if len(report) > 1:
+        c = parse_coverage(report)
+        assigned, lead, due = c["docs_with_assignments"], c["tasks_with_lead"], c["tasks_with_deadline"]
+        print(
+            f"Tổng: {c['documents']} văn bản; đọc được phân công theo nhiệm vụ ở {assigned:.0%}; "
+            f"{c['tasks']} nhiệm vụ, có chủ trì {lead:.0%}, có thời hạn {due:.0%}"
+        )
     return 0
+
+
+def parse_coverage(report: list[dict]) -> dict[str, float]:
+    """Over many documents: the share whose per-task assignments were read (a task with a lead), and
+    the share of all tasks with a lead and with a deadline."""
+    tasks = sum(r["tasks"] for r in report)
+    lead = sum(r["with_lead"] * r["tasks"] for r in report)
+    deadline = sum(r["with_deadline"] * r["tasks"] for r in report)
+    return {
+        "documents": len(report),
+        "docs_with_assignments": sum(1 for r in report if r["tasks"] and r["with_lead"] > 0)
+        / max(len(report), 1),
+        "tasks": tasks,
+        "tasks_with_lead": lead / tasks if tasks else 0.0,
+        "tasks_with_deadline": deadline / tasks if tasks else 0.0,
+    }
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:
