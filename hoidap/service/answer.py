@@ -20,7 +20,7 @@ from hoidap.corpus.deadlines import deadline_range
 from hoidap.corpus.grids import YearGrid, year_grids
 from hoidap.corpus.normalize import fold, has_diacritics, normalize_span
 from hoidap.corpus.records import ParsedDocument, Task
-from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, split_agencies
+from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, clean_agency, split_agencies
 from hoidap.indexer.search import SearchHit
 from hoidap.indexer.tokenization import fold_token, is_stopword, tokenize
 from hoidap.service.answer_types import expected_kinds, fits
@@ -264,7 +264,9 @@ class Answerer:
             if best is not None and best.probability >= self.ranker.threshold(path):
                 self._observe_record(a, "evidence")
                 return self._ranked_answer(q, a, best, cands, hits, path, top_k)
-        if a.intent == "figure":  # a sentence without the figure does not answer "how much"
+        if a.intent in ("figure", "lead", "coordinating"):
+            # A sentence without the figure does not answer "how much", nor one that merely mentions an
+            # agency "who leads": those answer only with the value read from the clause (above).
             return None
         floor = self.ranker.threshold("lookup")
         cands = self._candidates(q, a, hits, "lookup")
@@ -759,7 +761,11 @@ class Answerer:
         if a.intent == "deadline":
             return deadline_phrase(text, a.figure_terms or [a.keywords])
         if a.intent == "lead":
-            return role_phrase(text, "lead", hit.entry.section) or clause_subject(text)
+            return (
+                role_phrase(text, "lead", hit.entry.section)
+                or clause_subject(text)
+                or section_agency(hit.entry.section)
+            )
         if a.intent == "coordinating":
             return role_phrase(text, "coordinating")
         return None
@@ -790,6 +796,11 @@ class Answerer:
                     and h.score >= self.thresholds.multi_doc_ratio * top.score
                 ):
                     per_doc.append(c)
+        if len(per_doc) > 1:
+            # Each document's answer in the corpus's order, so the same question typed another way (with
+            # or without diacritics) lists the same answers alike, whatever candidate scored first.
+            order = {d: i for i, d in enumerate(self.docs)}
+            per_doc.sort(key=lambda c: order.get(c.hit.entry.doc_id, len(order)))  # type: ignore[attr-defined]
         citations = [self._hit_citation(c.hit, c.value) for c in per_doc]  # type: ignore[arg-type]
         intent = "figure" if path == "figure" else a.intent
         confidence = round(best.probability, 3)
@@ -1265,6 +1276,18 @@ def cited_answer(q: str, found: tuple[str, Citation]) -> Answer:
         citations=[cite],
         related=[],
     )
+
+
+def section_agency(section: str) -> str | None:
+    """The agency a clause's heading is about, innermost first: a section per body ("1. Văn phòng UBND
+    tỉnh" > "a) Tham mưu …") assigns its items to that body."""
+    for heading in reversed(section.split(" > ")):
+        name = re.sub(r"^\s*(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*", "", heading).strip()
+        if AGENCY_START_RE.match(name) and len(name.split()) <= 14:
+            found = clean_agency(name)
+            if found:
+                return found
+    return None
 
 
 def clause_subject(text: str) -> str | None:

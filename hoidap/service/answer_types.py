@@ -55,6 +55,8 @@ def expected_kinds(intent: str, document_fact: str | None = None, folded_questio
     nào" an agency, "khi nào" a time, "bao nhiêu" a number); another wh-word ("gì", "thế nào") takes
     any value; keywords without one take the kinds of the question's intent (and document fact)."""
     types, _ = _compiled()
+    if intent == "document" and document_fact in types.by_document_fact:
+        return types.by_document_fact[document_fact]  # "số hiệu là gì": a number, whatever the wh-word
     asked, generic = _asked()
     named = [kind for kind, rx in asked if rx.search(folded_question)]
     if named:

@@ -211,6 +211,8 @@ _DATE = (
 DEADLINE_RE = re.compile(
     r"(?:(?:[Hh]oàn thành|[Pp]hấn đấu|[Tt]hực hiện|[Bb]an hành|[Tt]rình)\s+)?"
     rf"(?:trong|trước|vào|đến|từ|chậm nhất(?: là)?|muộn nhất)\s+{_DATE}"
+    # A window: "từ ngày 01/12/2025 đến ngày 14/12/2025", "từ tháng 3 đến tháng 9/2026".
+    rf"(?:\s*(?:đến|tới|[-–])\s*(?:{_DATE}|\d{{1,2}}/\d{{1,2}}(?:/\d{{4}})?))?"
     r"(?:\s*(?:,\s*)?(?:hằng|hàng)\s+năm)?(?:\s+năm\s+(?:liền kề|trước liền kề|sau))?"
     r"|[Đđ]ịnh kỳ\s+(?:\d{1,2}\s+tháng|hằng quý|hàng quý|hằng năm|hàng năm|6 tháng)"
     r"|[Tt]hường xuyên(?:,? hằng năm| hàng năm)?|[Hh][àằ]ng năm",

@@ -13,6 +13,7 @@ Every handler turns errors into a message in the page, never a traceback.
 from __future__ import annotations
 
 import csv
+import html
 import logging
 import re
 import shutil
@@ -413,7 +414,7 @@ def task_table_html(rows: list[dict[str, Any]]) -> str:
     return (
         '<div class="hd-tasks"><table class="hd-task-table">'
         '<caption class="hd-caption">Bấm tiêu đề cột để sắp xếp (bấm lần nữa để đảo chiều).</caption>'
-        f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}{empty}</tbody></table></div>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}{empty}</tbody></table></div>"
     )
 
 
@@ -591,6 +592,18 @@ def documents_html(svc: QAService | None) -> str:
         "<i>theo manifest của kho</i> hoặc <i>do người thêm văn bản nhập</i>.</div>"
     )
     cards = "".join(render.document_card(d, (manifest.get(d.doc_id) or {}).get("entries")) for d in docs)
+    damaged = getattr(svc, "damaged", None) or {}
+    if damaged:  # quarantined: not served until removed (hoidap remove) and added again
+        items = "".join(
+            f"<li><b>{html.escape(doc_id)}</b>: {html.escape(why)}</li>"
+            for doc_id, why in sorted(damaged.items())
+        )
+        head += (
+            render.error_html(
+                f"{len(damaged)} văn bản bị cách ly (không dùng để trả lời) vì tệp lưu trữ hỏng hoặc bị sửa:"
+            )
+            + f'<ul class="hd-quarantined">{items}</ul>'
+        )
     return f'<div id="hd-doc-cards">{head}{cards}</div>'
 
 
@@ -962,7 +975,6 @@ def build_ui(service: QAService) -> gr.Blocks:
                     feedback_options=None,
                     latex_delimiters=[],
                     buttons=[],  # Gradio's copy button copied HTML; each reply has its own text copy
-
                     placeholder=(
                         "<b>Hỏi về văn bản chính sách của tỉnh</b><br>Ví dụ: ai chủ trì một nhiệm vụ, "
                         "thời hạn, chỉ tiêu, người ký. Mỗi câu trả lời kèm trích dẫn nguyên văn."

@@ -91,3 +91,23 @@ def test_the_kind_asked_comes_from_the_wh_phrase_before_the_intent():
     assert expected_kinds("fact", None, "co quan nao cap giay phep") == ["agency"]
     assert expected_kinds("fact", None, "nguoi bao nhieu tuoi thi duoc lam chu ho") == ["number"]
     assert expected_kinds("lead", None, "chu tri nhiem vu 2.5 ke hoach 15") == ["agency"]
+
+
+def test_a_document_fact_takes_its_own_kind_whatever_the_wh_word():
+    assert expected_kinds("document", "number", "ke hoach 37 co so hieu la gi") == ["code"]
+    assert fits("Kế hoạch số 12/KH-UBND ngày 3/4/2025", ["code"])
+    assert not fits("Tiếp tục thực hiện có hiệu quả kế hoạch phát triển kinh tế tư nhân", ["code"])
+
+
+def test_a_section_per_body_assigns_its_items_to_that_body():
+    from hoidap.service.answer import section_agency
+
+    assert section_agency("I. Nhiệm vụ trước mắt > 3. Sở Tư pháp > a) Rà soát thủ tục") == "Sở Tư pháp"
+    assert section_agency("II. Giải pháp > 1. Tuyên truyền > b) Tổ chức hội nghị") is None
+
+
+def test_a_time_window_is_read_whole():
+    from hoidap.service.extract import deadline_phrase
+
+    text = "Kiểm tra việc niêm yết danh sách cử tri từ ngày 02/3/2026 đến ngày 16/3/2026 tại các thôn."
+    assert deadline_phrase(text) == "từ ngày 02/3/2026 đến ngày 16/3/2026"

@@ -210,3 +210,30 @@ def test_a_service_for_retraining_does_not_load_a_stale_saved_model(monkeypatch)
         qa.QAService([], qa._NoSearch(), None)
     service = qa.QAService([], qa._NoSearch(), None, ranker=RankerModel.untrained())
     assert service.answerer.ranker.trained_on == RankerModel.untrained().trained_on
+
+
+def test_threshold_folds_hold_out_whole_documents() -> None:
+    from hoidap.eval.gold import GoldItem
+    from hoidap.eval.ranker_train import CV_FOLDS, document_folds
+
+    items = [
+        GoldItem.model_construct(id=f"q{i}", question="?", type="fact", doc_id=f"d{i % 7}", answers=[])
+        for i in range(40)
+    ]
+    folds = document_folds([(1, it) for it in items] + [(2, it) for it in items[:5]])
+    by_doc: dict[tuple[int, str], set[int]] = {}
+    for (service, it), k in zip(
+        [(1, it) for it in items] + [(2, it) for it in items[:5]], folds, strict=True
+    ):
+        by_doc.setdefault((service, it.doc_id), set()).add(k)
+    assert all(len(ks) == 1 for ks in by_doc.values())  # a document's questions never straddle folds
+    assert set(folds) == set(range(CV_FOLDS))
+
+
+def test_threshold_moves_from_one_half_only_beyond_one_standard_error() -> None:
+    from hoidap.eval.ranker_train import one_standard_error_choice
+
+    flat = {0.3: 307, 0.4: 302, 0.5: 295}
+    assert one_standard_error_choice(flat, 439) == 0.4  # 307 vs 302: within noise; nearer 0.5 wins
+    assert one_standard_error_choice({0.3: 330, 0.4: 302, 0.5: 295}, 439) == 0.3
+    assert one_standard_error_choice({0.45: 80, 0.5: 80}, 100) == 0.5
