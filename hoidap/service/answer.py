@@ -21,6 +21,7 @@ from hoidap.corpus.grids import YearGrid, year_grids
 from hoidap.corpus.normalize import fold, has_diacritics, normalize_span
 from hoidap.corpus.records import ParsedDocument, Task
 from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, clean_agency, split_agencies
+from hoidap.corpus.vocab import load
 from hoidap.indexer.search import SearchHit
 from hoidap.indexer.tokenization import fold_token, is_stopword, tokenize
 from hoidap.service.answer_types import expected_kinds, fits
@@ -203,7 +204,7 @@ class Answerer:
             bool(uncovered)
             and len(uncovered) == len(a.provinces)
             and not a.doc_ids
-            and not any(fold(p) in self._folded_text(d) for p in uncovered for d in self.docs)
+            and not any(_named_in(p, self._folded_text(d)) for p in uncovered for d in self.docs)
         )
 
     def _evidence_scope(self, a: QueryAnalysis, doc_ids: list[str]) -> list[str]:
@@ -264,7 +265,7 @@ class Answerer:
             if best is not None and best.probability >= self.ranker.threshold(path):
                 self._observe_record(a, "evidence")
                 return self._ranked_answer(q, a, best, cands, hits, path, top_k)
-        if a.intent in ("figure", "lead", "coordinating"):
+        if a.intent in ("figure",):
             # A sentence without the figure does not answer "how much", nor one that merely mentions an
             # agency "who leads": those answer only with the value read from the clause (above).
             return None
@@ -1278,11 +1279,26 @@ def cited_answer(q: str, found: tuple[str, Citation]) -> Answer:
     )
 
 
+_DUTY_WORDS = sorted(load("layout")["duty_headings"], key=len, reverse=True)  # longest first
+_DUTY_HEADING_RE = re.compile(rf"(?:{'|'.join(map(re.escape, _DUTY_WORDS))})\s+(?:của\s+)?", re.IGNORECASE)
+
+
+def _named_in(province: str, folded_text: str) -> bool:
+    """Whether a text names a province, by its name or one part of a joined name ("Vũng Tàu" of "Bà Rịa -
+    Vũng Tàu": a ward's plan names its city, not the old province)."""
+    parts = [p.strip() for p in re.split(r"\s*[-–]\s*", fold(province)) if len(p.strip()) >= 4]
+    return any(
+        re.search(rf"(?<![a-z]){re.escape(p)}(?![a-z])", folded_text) for p in parts or [fold(province)]
+    )
+
+
 def section_agency(section: str) -> str | None:
     """The agency a clause's heading is about, innermost first: a section per body ("1. Văn phòng UBND
     tỉnh" > "a) Tham mưu …") assigns its items to that body."""
     for heading in reversed(section.split(" > ")):
-        name = re.sub(r"^\s*(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*", "", heading).strip()
+        name = re.sub(r"^\s*(?:Điều\s+\d+[a-zđ]?|[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.):]?\s+", "", heading).strip()
+        duty = _DUTY_HEADING_RE.match(name)  # "Trách nhiệm của Bộ Tài chính"
+        name = name[duty.end() :] if duty else name
         if AGENCY_START_RE.match(name) and len(name.split()) <= 14:
             found = clean_agency(name)
             if found:
