@@ -322,7 +322,7 @@ def recover_if_pending(store: DocumentStore, target: Path) -> list[str]:
     if not journal_path(target).exists():
         return []
     try:
-        with build_lock(target):
+        with build_lock(target, wait_seconds=0):
             return recover_store(store, target)
     except IndexLoadError:
         return []  # a writer holds the lock and recovers itself

@@ -88,7 +88,7 @@ def recover_if_idle(target: Path) -> None:
     """
     if not (_old_dir(target).exists() or _tmp_dirs(target)):
         return
-    with contextlib.suppress(IndexLoadError, OSError), build_lock(target):
+    with contextlib.suppress(IndexLoadError, OSError), build_lock(target, wait_seconds=0):
         recover(target)
 
 
@@ -96,15 +96,27 @@ def _lock_path(target: Path, kind: str) -> Path:
     return target.with_name(f".{target.name}.{kind}")
 
 
+# How long a writer (add, remove, index) waits for another one to finish before giving up.
+WRITER_WAIT_SECONDS = 900.0
+
+
 @contextlib.contextmanager
-def build_lock(target: Path) -> Iterator[None]:
-    """One writer at a time per index directory (builds, adds, removes, recovery)."""
+def build_lock(target: Path, wait_seconds: float = WRITER_WAIT_SECONDS) -> Iterator[None]:
+    """One writer at a time per index directory (builds, adds, removes, recovery). A second writer
+    waits its turn (up to `wait_seconds`, polling) instead of failing at once."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(_lock_path(target, "lock"), "a") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise IndexLoadError("Một tiến trình khác đang xây dựng chỉ mục; hãy đợi nó xong.") from exc
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError as exc:
+                if time.monotonic() >= deadline:
+                    raise IndexLoadError(
+                        f"Một tiến trình khác đang xây dựng chỉ mục (đã đợi {wait_seconds:g} s); thử lại sau."
+                    ) from exc
+                time.sleep(0.5)
         try:
             yield
         finally:
