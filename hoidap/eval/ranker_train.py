@@ -15,7 +15,6 @@ accuracy (Laplace-smoothed) as their confidence.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -35,7 +34,7 @@ REGULARISATION_C = 1.0
 # One decision threshold for every path, read off held-out answers (folds hold out whole documents; see
 # `train`) over a coarse grid around 0.5 (answer when a right answer is about as likely as not); per path
 # the development questions hold too few unanswerable ones to place one. A threshold must beat 0.5's
-# neighbourhood by more than the count's standard error to move away from it (`one_standard_error_choice`).
+# neighbourhood by more than one question to move away from it; ties go to the value nearest 0.5.
 THRESHOLD_NOISE = 1
 # The grid reaches down to 0.15: on documents of other bodies the model's probabilities sit lower (their
 # questions share fewer words with the clauses), and held-out documents first peaked at the old floor 0.3.
@@ -102,6 +101,7 @@ SIGNS: dict[str, int] = {
     "extractable": 1,
     "value_in_question": -1,
     "value_context": 1,
+    "value_rank_rr": 1,
 }
 
 
@@ -190,7 +190,7 @@ def train(sets: Sets, progress: Callable[[str], None] | None = None, label: str 
     scored = [(right, t) for t, right in right_at.items()]
     for right, t in scored:
         say(f"  ngưỡng {t}: {right}/{n} đúng (kiểm chéo {CV_FOLDS} phần)")
-    best = one_standard_error_choice(right_at, n)
+    best = threshold_choice(right_at)
     model = replace(model, thresholds=dict.fromkeys(PATHS, best))
     # Record paths' confidence: their accuracy on the training questions with the final model.
     final = collect_all(sets, model)
@@ -206,15 +206,14 @@ def train(sets: Sets, progress: Callable[[str], None] | None = None, label: str 
     return model
 
 
-def one_standard_error_choice(right_at: dict[float, int], n: int) -> float:
-    """The threshold nearest 0.5 whose held-out count of right answers is within one standard error of
-    the best (the one-standard-error rule of cross-validation): thresholds that differ by less than the
-    noise of a ~400-question count are not told apart, and the one nearest "as likely right as not" wins.
-    At least THRESHOLD_NOISE questions of slack, so a small set still moves only for a real difference."""
+def threshold_choice(right_at: dict[float, int]) -> float:
+    """The threshold nearest 0.5 whose held-out count of right answers is within THRESHOLD_NOISE of the
+    best: a threshold moves away from "as likely right as not" only for a real difference."""
     top = max(right_at.values())
-    p = top / max(n, 1)
-    slack = max(THRESHOLD_NOISE, math.sqrt(p * (1 - p) * n))
-    return min((t for t, right in right_at.items() if right >= top - slack), key=lambda t: (abs(t - 0.5), t))
+    return min(
+        (t for t, right in right_at.items() if right >= top - THRESHOLD_NOISE),
+        key=lambda t: (abs(t - 0.5), t),
+    )
 
 
 def document_folds(keyed: Sequence[tuple[int, GoldItem]]) -> list[int]:

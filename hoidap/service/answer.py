@@ -239,6 +239,10 @@ class Answerer:
         value is of the kind asked (`answer_types`); None when the model is confident in none.
 
         A task number the parser did not read is still evidence: only clauses labelled with it count."""
+        if a.intent == "document" and a.document_fact in OWN_FACTS:
+            # A document's own number, date or signer is printed in its head or signature, or where another
+            # document cites it (the structured readers); a clause elsewhere states some other one.
+            return None
         hits = self._search(a.search_text or q, scope, max(top_k * 3, 15))
         if a.task_ids:
             hits = self._item_hits(hits, a.task_ids)
@@ -875,6 +879,7 @@ class Answerer:
                 task_row=task is not None,
                 folded_question=a.folded,
                 path=path,
+                value_rank=sum(1 for c in out if c.value),
             )
             out.append(Candidate(hit=h, value=value, task=task, features=feats))
         ranked = self.ranker.rank(out)
@@ -1357,6 +1362,9 @@ TITLE_MIN_MARGIN = 0.15
 # An item of a list after a lead-in ending with ':' ("a) …", "1. …", "- …"), and how many to quote at most.
 _LIST_ITEM_RE = re.compile(r"^\s*(?:[a-zđ][).]|\d{1,2}[.)]|[-+•*–])\s*\S")
 MAX_LIST_ITEMS = 15
+
+# Document facts only the document's head, signature or a citing document can state.
+OWN_FACTS = ("number", "date", "signer")
 
 # Said with an answer the clauses gave after the structured path found no record for it.
 FALLBACK_NOTE = (

@@ -42,6 +42,7 @@ FEATURES: tuple[str, ...] = (
     "value_context",  # coverage of the question's words in the text just before the value (what governs it)
     "path_figure",  # which answer path ranks (a task field is the base): each has its own prior
     "path_lookup",
+    "value_rank_rr",  # 1 / (1 + rank among the candidates from which a value is read); 0 without a value
 )
 PATHS = ("task", "figure", "lookup")
 
@@ -109,6 +110,7 @@ def features(
     task_row: bool,
     folded_question: str,
     path: str,
+    value_rank: int = 0,
 ) -> dict[str, float]:
     """Features of candidate `i` among `hits` (SearchHit-like: score, lexical, dense, entry.text)."""
     h = hits[i]
@@ -146,6 +148,9 @@ def features(
         "value_context": word_coverage(weighted_words, context) if context else 0.0,
         "path_figure": 1.0 if path == "figure" else 0.0,
         "path_lookup": 1.0 if path == "lookup" else 0.0,
+        # Rank among the candidates a value is read from: the best clause that answers at all, even below
+        # clauses that only share the question's words, is a strong candidate.
+        "value_rank_rr": 1.0 / (1 + value_rank) if value else 0.0,
     }
 
 

@@ -230,10 +230,9 @@ def test_threshold_folds_hold_out_whole_documents() -> None:
     assert set(folds) == set(range(CV_FOLDS))
 
 
-def test_threshold_moves_from_one_half_only_beyond_one_standard_error() -> None:
-    from hoidap.eval.ranker_train import one_standard_error_choice
+def test_threshold_moves_from_one_half_only_for_more_than_one_question() -> None:
+    from hoidap.eval.ranker_train import threshold_choice
 
-    flat = {0.3: 307, 0.4: 302, 0.5: 295}
-    assert one_standard_error_choice(flat, 439) == 0.4  # 307 vs 302: within noise; nearer 0.5 wins
-    assert one_standard_error_choice({0.3: 330, 0.4: 302, 0.5: 295}, 439) == 0.3
-    assert one_standard_error_choice({0.45: 80, 0.5: 80}, 100) == 0.5
+    assert threshold_choice({0.3: 307, 0.4: 306, 0.5: 295}) == 0.4  # one question: noise
+    assert threshold_choice({0.3: 312, 0.4: 306, 0.5: 295}) == 0.3
+    assert threshold_choice({0.45: 80, 0.5: 80}) == 0.5
