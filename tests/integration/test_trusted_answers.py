@@ -281,7 +281,8 @@ def test_a_figure_question_typed_without_diacritics_is_answered(service, questio
     ans = service.ask(question)
     assert ans.found, ans.message
     assert _has(ans.answer, expected), ans.answer
-    assert ans.confidence is not None and ans.confidence >= 0.5
+    # Confident as the calibrated model's floor requires (0.3 since it learns from other bodies' documents).
+    assert ans.confidence is not None and ans.confidence >= service.answerer.ranker.threshold("figure")
 
 
 def test_a_figure_below_the_confidence_floor_is_not_called_absent(service):
