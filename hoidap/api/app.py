@@ -183,6 +183,22 @@ def create_app(
         origins=csv_setting(limits.allowed_origins if limits else defaults["allowed_origins"].default),
     )
 
+    @app.middleware("http")
+    async def _schema_needs_key(request: Request, call_next: Callable[[Request], Any]) -> Any:
+        # With keys configured the schema and its pages are for key holders: the schema lists every
+        # served document id (issue 22 §2).
+        if (
+            request.url.path in ("/openapi.json", "/docs", "/redoc")
+            and limits is not None
+            and limits.access_control
+        ):
+            key = request.headers.get("x-api-key")
+            if limits.role_of(key) is None:
+                return JSONResponse(
+                    {"error": "Cần khóa API hợp lệ trong tiêu đề X-API-Key."}, status_code=401
+                )
+        return await call_next(request)
+
     # --- error handlers -------------------------------------------------------------------
 
     @app.exception_handler(ApiError)

@@ -65,12 +65,24 @@ def feedback_record(
     }
 
 
-def append_feedback(record: Mapping[str, Any], path: Path) -> Path:
-    """Append one JSON line (thread-safe within the process); returns the file written."""
+# A feedback file is rotated (to "<name>.1", replacing the previous one) once it reaches this size, so
+# clicks cannot grow the data folder without bound; one record is capped too.
+MAX_FEEDBACK_BYTES = 20 * 1024 * 1024
+MAX_RECORD_CHARS = 20_000
+
+
+def append_feedback(record: Mapping[str, Any], path: Path, max_bytes: int = MAX_FEEDBACK_BYTES) -> Path:
+    """Append one JSON line (thread-safe within the process); returns the file written. A full file is
+    rotated first; an oversized record is refused (ValueError)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     line = json.dumps(record, ensure_ascii=False) + "\n"
-    with _LOCK, path.open("a", encoding="utf-8") as fh:
-        fh.write(line)
+    if len(line) > MAX_RECORD_CHARS:
+        raise ValueError("Góp ý quá dài, không lưu.")
+    with _LOCK:
+        if path.exists() and path.stat().st_size + len(line.encode()) > max_bytes:
+            path.replace(path.with_name(path.name + ".1"))
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(line)
     return path
 
 

@@ -279,6 +279,8 @@ def test_api_needs_a_key_once_keys_are_configured():
     assert client.get("/documents", headers={"X-API-Key": "sai"}).status_code == 401
     assert client.get("/documents", headers={"X-API-Key": "khoa-doc-0001"}).json() == []
     assert client.get("/documents", headers={"X-API-Key": "khoa-qt-00001"}).status_code == 200
+    assert client.get("/openapi.json").status_code == 401  # the schema lists document ids
+    assert client.get("/openapi.json", headers={"X-API-Key": "khoa-doc-0001"}).status_code == 200
     for _ in range(12):  # guessing keys locks the client out, even for a right key, for a while
         client.get("/documents", headers={"X-API-Key": "khoa-sai-000000"})
     locked = client.get("/documents", headers={"X-API-Key": "khoa-doc-0001"})
@@ -331,3 +333,15 @@ def test_worker_refuses_on_time_and_memory_and_reports_document_errors():
         run_isolated(
             prepare_document, ("a.exe", b"MZ", None, None, None, None, 10, 10), timeout=120, memory_bytes=gb
         )
+
+
+def test_feedback_file_rotates_and_refuses_huge_records(tmp_path):
+    from hoidap.ui.feedback import append_feedback, read_feedback
+
+    path = tmp_path / "feedback.jsonl"
+    for i in range(30):
+        append_feedback({"question": f"câu {i}", "note": "x" * 100}, path, max_bytes=1000)
+    assert path.stat().st_size <= 1000 and (tmp_path / "feedback.jsonl.1").exists()
+    assert read_feedback(path)[-1]["question"] == "câu 29"
+    with pytest.raises(ValueError):
+        append_feedback({"question": "dài", "note": "x" * 50_000}, path)
