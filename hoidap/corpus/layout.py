@@ -35,7 +35,12 @@ PART_RE = re.compile(
 STEP_RE = re.compile(r"^(?P<m>Bước\s+\d{1,2})\s*[.:)-]\s*(?P<rest>\S.*)$")
 DIGITS_RE = re.compile(r"^\d{1,3}$")
 # Words that always open a paragraph (data: corpus/data/layout.json).
-OPENER_RE = re.compile(rf"^(?:{'|'.join(re.escape(w) for w in load('layout')['paragraph_openers'])})\b")
+OPENER_RE = re.compile(
+    "|".join(
+        [rf"^(?:{'|'.join(re.escape(w) for w in load('layout')['paragraph_openers'])})\b"]
+        + load("layout")["paragraph_opener_patterns"]
+    )
+)
 # An item's number alone on its line, its text on the next ("2.5." / "Giám sát việc …"); a bare "12" is
 # a page number, so a single number needs its dot.
 LONE_LABEL_RE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){1,3}\.?|\d{1,2}\.|[IVX]{1,5}\.|[a-zđ]\))$")

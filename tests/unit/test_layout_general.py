@@ -111,3 +111,14 @@ def test_a_time_window_is_read_whole():
 
     text = "Kiểm tra việc niêm yết danh sách cử tri từ ngày 02/3/2026 đến ngày 16/3/2026 tại các thôn."
     assert deadline_phrase(text) == "từ ngày 02/3/2026 đến ngày 16/3/2026"
+
+
+def test_the_place_and_date_line_is_not_part_of_the_subject():
+    text = (
+        "UBND HUYỆN ĐỨC TRỌNG\nSố: 88/UBND-VP\nV/v rà soát hồ sơ đất đai tồn đọng\n"
+        "Đức Trọng, ngày 05 tháng 3 năm 2025\n\nKính gửi: Phòng Tài nguyên và Môi trường.\n"
+        "Ủy ban nhân dân huyện đề nghị rà soát toàn bộ hồ sơ tồn đọng.\n"
+    )
+    info = info_from_text("x.txt", text)
+    assert info.title == "Công văn V/v rà soát hồ sơ đất đai tồn đọng"
+    assert info.date == "2025-03-05"
