@@ -22,7 +22,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from hoidap.corpus.extract import MAX_TEXT_CHARS, extract_text
+from hoidap.corpus.extract import MAX_TEXT_CHARS
 from hoidap.corpus.ocr import OcrOptions
 from hoidap.corpus.parse import parse_corpus
 from hoidap.corpus.progress import Step, StepProgress, no_progress
@@ -31,7 +31,7 @@ from hoidap.corpus.store import MAX_DOCUMENT_BYTES, DocumentError, DocumentStore
 from hoidap.indexer.dense import DenseIndex
 from hoidap.indexer.embedder import Embedder
 from hoidap.indexer.entries import ENTRIES_VERSION, Entry, document_entries, document_hash
-from hoidap.indexer.isolate import PARSE_MEMORY_BYTES, PARSE_TIMEOUT, prepare_document, run_isolated
+from hoidap.indexer.isolate import PARSE_MEMORY_BYTES, PARSE_TIMEOUT, prepare_in_worker
 from hoidap.indexer.lexical import LexicalIndex
 from hoidap.indexer.store import (
     FORMAT_VERSION,
@@ -377,13 +377,13 @@ def add_document(
     """
     # A name from a non-UTF-8 command line carries surrogates, which the manifest cannot store.
     name = name.encode("utf-8", "replace").decode("utf-8")
-    if len(data) > max_bytes:  # before anything is copied to the worker
-        extract_text(name, data, max_bytes=max_bytes, max_chars=max_chars)
-    # Reading and parsing a user's file run in a worker process with time and memory limits: a file
-    # that gets past the size and bomb checks but still explodes costs the worker, not the server.
-    text, fields, warnings = run_isolated(
-        prepare_document,
-        (name, data, title, number, date, issuer, max_bytes, max_chars, ocr),
+    text, fields, warnings = prepare_in_worker(
+        name,
+        data,
+        (title, number, date, issuer),
+        max_bytes=max_bytes,
+        max_chars=max_chars,
+        ocr=ocr,
         timeout=parse_timeout,
         memory_bytes=parse_memory_bytes,
         progress=progress,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from hoidap.corpus.extract import extract_document
+from hoidap.corpus.extract import extract_document, extract_text
 from hoidap.corpus.ocr import OcrOptions, first_page_as_printed
 from hoidap.corpus.parse import info_from_text, parse_document
 from hoidap.corpus.progress import Step, StepProgress, no_progress
@@ -132,6 +132,32 @@ def _stdio_worker() -> None:
         outcome = (False, f"không đọc được tệp ({type(exc).__name__}).")
     pickle.dump(outcome, sys.stdout.buffer)
     sys.stdout.buffer.flush()
+
+
+def prepare_in_worker(
+    name: str,
+    data: bytes,
+    fields: tuple[str | None, str | None, str | None, str | None],
+    *,
+    max_bytes: int,
+    max_chars: int,
+    ocr: OcrOptions,
+    timeout: float,
+    memory_bytes: int,
+    progress: StepProgress | None = None,
+) -> tuple[str, dict[str, object], list[str]]:
+    """`prepare_document` of a user's file (typed title, number, date, issuer in `fields`) in a worker
+    limited in time and memory: a file that gets past the size and bomb checks but still explodes costs
+    the worker, not the caller. An oversized file is refused before anything is copied to the worker."""
+    if len(data) > max_bytes:
+        extract_text(name, data, max_bytes=max_bytes, max_chars=max_chars)
+    return run_isolated(
+        prepare_document,
+        (name, data, *fields, max_bytes, max_chars, ocr),
+        timeout=timeout,
+        memory_bytes=memory_bytes,
+        progress=progress,
+    )
 
 
 def run_isolated(

@@ -199,13 +199,16 @@ class Answerer:
             return True
         if a.unknown_doc_refs and not a.doc_ids and not self._citing_docs(a.unknown_doc_refs):
             return True
-        uncovered = [p for p in a.provinces if p not in self.catalog.docs_by_province]
-        return (
-            bool(uncovered)
-            and len(uncovered) == len(a.provinces)
-            and not a.doc_ids
-            and not any(_named_in(p, self._folded_text(d)) for p in uncovered for d in self.docs)
+        uncovered = self._uncovered_provinces(a)
+        return bool(uncovered) and not any(
+            _named_in(p, self._folded_text(d)) for p in uncovered for d in self.docs
         )
+
+    def _uncovered_provinces(self, a: QueryAnalysis) -> list[str]:
+        """The provinces the question names when none of them has a document in the catalog (and it
+        names no document): [] otherwise."""
+        uncovered = [p for p in a.provinces if p not in self.catalog.docs_by_province]
+        return uncovered if uncovered and len(uncovered) == len(a.provinces) and not a.doc_ids else []
 
     def _evidence_scope(self, a: QueryAnalysis, doc_ids: list[str]) -> list[str]:
         """Where the fallback searches: the named documents, else those citing a document the question
@@ -269,9 +272,7 @@ class Answerer:
             if best is not None and best.probability >= self.ranker.threshold(path):
                 self._observe_record(a, "evidence")
                 return self._ranked_answer(q, a, best, cands, hits, path, top_k)
-        if a.intent in ("figure",):
-            # A sentence without the figure does not answer "how much", nor one that merely mentions an
-            # agency "who leads": those answer only with the value read from the clause (above).
+        if a.intent == "figure":  # a sentence without the figure does not answer "how much"
             return None
         floor = self.ranker.threshold("lookup")
         cands = self._candidates(q, a, hits, "lookup")
@@ -310,7 +311,7 @@ class Answerer:
         (its text, its lead and its deadline may sit in separate lines): they are merged into one hit
         spanning the item, so the value is read from the item as a whole."""
         out: list[SearchHit] = []
-        merged: dict[tuple[str, str], int] = {}
+        merged: set[tuple[str, str]] = set()  # (doc, section) of the items already merged
         for h in hits:
             e = h.entry
             how = _labels_task(e.text, e.section, task_ids)
@@ -341,13 +342,13 @@ class Answerer:
                     for t in x.matched_terms
                 )
             )
-            merged[key] = len(out)
+            merged.add(key)
             out.append(replace(h, entry=item, matched_terms=terms))
         return out
 
     def _structured(self, q: str, a: QueryAnalysis, doc_ids: list[str], top_k: int) -> Answer:
-        uncovered = [p for p in a.provinces if p not in self.catalog.docs_by_province]
-        if uncovered and len(uncovered) == len(a.provinces) and not a.doc_ids:
+        uncovered = self._uncovered_provinces(a)
+        if uncovered:
             covered = ", ".join(sorted(self.catalog.docs_by_province)) or "không có địa phương nào"
             return self._not_found(
                 q,
@@ -1146,10 +1147,7 @@ class Answerer:
             if code is None:
                 continue
             # Typed without marks, "qd-ttg" still finds "QĐ-TTg".
-            pattern = "".join(
-                "[dđ]" if ch == "d" else r"\s*" if ch.isspace() else re.escape(ch)
-                for ch in fold(code.group(0))
-            )
+            pattern = _code_pattern(fold(code.group(0)), either_d=True)
             rx = re.compile(
                 rf"(?<![\w/]){pattern}(?![\w/])[\s,]*(?:{_PRINTED_DATE_RE.pattern})", re.IGNORECASE
             )
@@ -1340,9 +1338,12 @@ def _labels_task(text: str, section: str, task_ids: list[str]) -> str | None:
     return None
 
 
-def _code_pattern(folded_code: str) -> str:
-    """A folded code as a pattern over folded text, blind to the spaces around its slashes and dashes."""
-    return "".join(r"\s*" if ch.isspace() else re.escape(ch) for ch in folded_code)
+def _code_pattern(folded_code: str, either_d: bool = False) -> str:
+    """A folded code as a pattern, blind to the spaces around its slashes and dashes; `either_d`: over
+    text with its marks, where a folded "d" may be printed "đ"."""
+    return "".join(
+        "[dđ]" if either_d and ch == "d" else r"\s*" if ch.isspace() else re.escape(ch) for ch in folded_code
+    )
 
 
 _PRINTED_DATE_RE = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|ngày\s+\d{1,2}/\d{1,2}/\d{4}")

@@ -19,7 +19,7 @@ from hoidap.corpus.ocr import OcrOptions
 from hoidap.corpus.parse import parse_corpus
 from hoidap.corpus.progress import StepProgress
 from hoidap.corpus.records import ParsedDocument, Task
-from hoidap.corpus.store import DocumentError, DocumentStore
+from hoidap.corpus.store import DocumentStore
 from hoidap.indexer.backend import RetrievalBackend, open_backend, publisher
 from hoidap.indexer.build import (
     AddResult,
@@ -59,24 +59,16 @@ def preview_file(settings: Settings, name: str, data: bytes) -> ParsedDocument:
     and `hoidap parse --file` use it, so no path parses a user's file in-process without limits)."""
     from hoidap.corpus.parse import parse_document
     from hoidap.corpus.records import DocumentInfo
-    from hoidap.indexer.isolate import prepare_document, run_isolated
+    from hoidap.indexer.isolate import prepare_in_worker
 
     name = Path(name).name
-    if len(data) > settings.max_upload_bytes:
-        raise DocumentError(f"{name}: tệp quá lớn (tối đa {settings.max_upload_bytes / 2**20:g} MB).")
-    text, fields, _ = run_isolated(
-        prepare_document,
-        (
-            name,
-            data,
-            None,
-            None,
-            None,
-            None,
-            settings.max_upload_bytes,
-            settings.max_text_chars,
-            ocr_options(settings),
-        ),
+    text, fields, _ = prepare_in_worker(
+        name,
+        data,
+        (None, None, None, None),
+        max_bytes=settings.max_upload_bytes,
+        max_chars=settings.max_text_chars,
+        ocr=ocr_options(settings),
         timeout=settings.parse_timeout_seconds,
         memory_bytes=settings.parse_memory_bytes,
     )
