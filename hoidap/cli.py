@@ -283,9 +283,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Run the HTTP API (one process: the index and the model are loaded once, before listening)."""
     import ipaddress
 
-    import uvicorn
-
     from hoidap.api.app import create_app
+    from hoidap.api.server import serve
 
     try:
         loopback = args.host == "localhost" or ipaddress.ip_address(args.host).is_loopback
@@ -305,18 +304,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         mount(app, service)
     print(f"Phục vụ tại http://{args.host}:{args.port} (tài liệu API: /docs)", flush=True)
-    settings = args.settings
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        workers=1,
-        log_level=args.log_level,
-        # Beyond this many open connections new ones get 503 at once instead of exhausting descriptors;
-        # idle keep-alive connections are closed after a few seconds.
-        limit_concurrency=settings.max_connections,
-        timeout_keep_alive=settings.keep_alive_seconds,
-    )
+    serve(app, args.settings, args.host, args.port, args.log_level)
     return 0
 
 

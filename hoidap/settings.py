@@ -74,10 +74,18 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)  # JSON requests of the API
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)  # a document file (CLI, API, page)
     max_text_chars: int = Field(default=1_000_000, ge=1000)  # text extracted from one document
+    # The page's upload folder (files kept an hour): new uploads are refused (507) beyond this.
+    upload_quota_bytes: int = Field(default=1024**3, ge=1024 * 1024)
+    # Passages one added document may bring, and seconds their embedding may take (the server keeps
+    # answering meanwhile, but one upload must not hold the writer for an hour).
+    max_document_passages: int = Field(default=5000, ge=10)
+    embed_timeout_seconds: float = Field(default=900.0, gt=0)
     body_timeout_seconds: float = Field(default=30.0, gt=0)  # a client that stops sending its body
-    # `hoidap serve`: open connections at most (more get 503 at once), idle keep-alive seconds.
+    # `hoidap serve`: open connections at most (more are closed or get 503 at once), idle keep-alive
+    # seconds, seconds a connection may take to send a request's headers.
     max_connections: int = Field(default=512, ge=8)
     keep_alive_seconds: float = Field(default=5.0, gt=0)
+    header_timeout_seconds: float = Field(default=10.0, gt=0)  # a connection must finish its headers
     # Reading and parsing an added file run in a worker process with these limits.
     parse_timeout_seconds: float = Field(default=300.0, gt=0)
     parse_memory_bytes: int = Field(default=3 * 1024**3, ge=256 * 1024**2)

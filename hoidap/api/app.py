@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hoidap.api.guards import FailureLimiter, FileGuard, HostGuard, csv_setting
+from hoidap.api.guards import FailureLimiter, FileGuard, HostGuard, LoginGuard, csv_setting
 from hoidap.api.limits import BodyLimitMiddleware
 from hoidap.api.schemas import (
     ERRORS,
@@ -169,7 +169,15 @@ def create_app(
     app.state.settings = limits
     defaults = Settings.model_fields
     # Innermost first: the file guard reads bodies the limit below has already bounded.
-    app.add_middleware(FileGuard, prefix=UI_PATH + "/", upload_root=_upload_folder)
+    app.add_middleware(
+        FileGuard,
+        prefix=UI_PATH + "/",
+        upload_root=_upload_folder,
+        upload_quota_bytes=limits.upload_quota_bytes if limits else defaults["upload_quota_bytes"].default,
+    )
+    app.add_middleware(
+        LoginGuard, paths=(UI_PATH + "/login", UI_PATH + "/login/"), limiter=app.state.key_failures
+    )
     app.add_middleware(
         BodyLimitMiddleware,
         max_body_bytes=limits.max_body_bytes if limits else defaults["max_body_bytes"].default,
@@ -198,6 +206,17 @@ def create_app(
                     {"error": "Cần khóa API hợp lệ trong tiêu đề X-API-Key."}, status_code=401
                 )
         return await call_next(request)
+
+    @app.middleware("http")
+    async def _reloading_notice(request: Request, call_next: Callable[[Request], Any]) -> Any:
+        # Every read route, not only /ask (whose answer says it in words), tells the client that a
+        # newer index is being loaded and this response still comes from the one being replaced.
+        svc = request.app.state.service
+        reloading = bool(getattr(svc, "reloading", False))
+        response = await call_next(request)
+        if reloading or getattr(svc, "reloading", False):
+            response.headers["x-index-reloading"] = "1"
+        return response
 
     # --- error handlers -------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ headers a page holding an admin session needs (no framing, no sniffing, no refer
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -22,6 +23,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+import anyio
 
 from hoidap.api.limits import ASGIApp, Message, Receive, Scope, Send
 
@@ -79,10 +82,18 @@ async def _json_error(send: Send, status: int, message: str) -> None:
 class FileGuard:
     """Refuse page events that name a server file the client did not upload."""
 
-    def __init__(self, app: ASGIApp, *, prefix: str, upload_root: Callable[[], Path]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        prefix: str,
+        upload_root: Callable[[], Path],
+        upload_quota_bytes: int | None = None,
+    ) -> None:
         self.app = app
         self.prefix = prefix
         self.upload_root = upload_root
+        self.quota = upload_quota_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -94,6 +105,13 @@ class FileGuard:
             return
         content_type = next((v for k, v in scope.get("headers", ()) if k == b"content-type"), b"")
         if content_type.startswith(b"multipart/"):  # the upload route itself writes into the folder
+            if (
+                self.quota is not None
+                and await anyio.to_thread.run_sync(folder_bytes, self.upload_root()) >= self.quota
+            ):
+                # Uploads are removed an hour after they arrive; until then the folder stays bounded.
+                await _json_error(send, 507, "Thư mục tải lên đã đầy; hãy thử lại sau ít phút.")
+                return
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -119,6 +137,47 @@ class FileGuard:
             return messages.pop(0) if messages else await receive()
 
         await self.app(scope, replay, send)
+
+
+def folder_bytes(root: Path) -> int:
+    """Bytes of the regular files under `root` (0 when it does not exist yet)."""
+    total = 0
+    for folder, _, names in os.walk(root):
+        for name in names:
+            with contextlib.suppress(OSError):  # removed meanwhile by the hourly clean-up
+                st = os.lstat(os.path.join(folder, name))
+                if stat.S_ISREG(st.st_mode):
+                    total += st.st_size
+    return total
+
+
+class LoginGuard:
+    """The page's login shares the API's lockout: `limit` wrong keys in a minute shut the client out
+    (429) for a minute instead of allowing hundreds of guesses a second."""
+
+    def __init__(self, app: ASGIApp, *, paths: tuple[str, ...], limiter: FailureLimiter) -> None:
+        self.app = app
+        self.paths = set(paths)
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("path") not in self.paths:
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("?",))[0]
+        if self.limiter.locked(client):
+            await _json_error(send, 429, "Quá nhiều lần đăng nhập sai; hãy đợi một phút rồi thử lại.")
+            return
+
+        async def watching_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                if message["status"] == 200:
+                    self.limiter.succeeded(client)
+                elif 400 <= message["status"] < 500:
+                    self.limiter.failed(client)
+            await send(message)
+
+        await self.app(scope, receive, watching_send)
 
 
 def _host_of(value: str) -> str:

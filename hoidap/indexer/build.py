@@ -47,8 +47,11 @@ from hoidap.indexer.store import (
     write_manifest,
 )
 from hoidap.indexer.tokenization import tokenize
+from hoidap.settings import Settings
 
 T = TypeVar("T")
+MAX_DOCUMENT_PASSAGES: int = Settings.model_fields["max_document_passages"].default
+EMBED_TIMEOUT: float = Settings.model_fields["embed_timeout_seconds"].default
 CHUNK_TOKENS = 400  # leaves room under the 512-token limit for the title, breadcrumb and prompt
 
 
@@ -144,10 +147,12 @@ def _build_locked(
     publish: Publisher | None = None,
     full: bool = True,
     progress: StepProgress = no_progress,
+    budget: EmbedBudget | None = None,
 ) -> BuildReport:
     """`build_index` for a caller that holds the build lock (`full`: False for one add/remove).
 
-    `progress` hears "embed" n/total passages after each batch, then "write"."""
+    `progress` hears "embed" n/total passages after each batch, then "write". `budget` bounds the
+    passages of one added document and the time their embedding takes (DocumentError beyond)."""
     t0 = time.perf_counter()
     recover(target)
     dense_kind = dense_kind or current_dense_kind(target)
@@ -200,9 +205,18 @@ def _build_locked(
         # Every new passage in one call: the encoder batches them by length across documents (less
         # padding than batching each document apart).
         texts = [t for _, batch in pending for t in batch]
+        if budget is not None:
+            budget.check_size(documents)
         if texts:
             progress(Step("embed", 0, len(texts)))
-            new_vectors = embedder.encode_passages(texts, progress=lambda n, t: progress(Step("embed", n, t)))
+            started = time.perf_counter()
+
+            def embedding(n: int, total: int) -> None:
+                if budget is not None and len(pending) == 1:  # only the added document is new
+                    budget.check_time(time.perf_counter() - started, n, total)
+                progress(Step("embed", n, total))
+
+            new_vectors = embedder.encode_passages(texts, progress=embedding)
             pos = 0
             for i, batch in pending:
                 parts[i] = new_vectors[pos : pos + len(batch)]
@@ -331,6 +345,30 @@ def recover_if_pending(store: DocumentStore, target: Path) -> list[str]:
 # --- add / remove --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class EmbedBudget:
+    """What one added document may cost: passages, and seconds of embedding."""
+
+    doc_id: str
+    max_passages: int
+    max_seconds: float
+
+    def check_size(self, documents: dict[str, dict[str, object]]) -> None:
+        n = int(documents.get(self.doc_id, {}).get("entries", 0))  # type: ignore[call-overload]
+        if n > self.max_passages:
+            raise DocumentError(
+                f"văn bản quá dài: {n} đoạn cần lập chỉ mục, giới hạn {self.max_passages} "
+                "(HOIDAP_MAX_DOCUMENT_PASSAGES); hãy tách văn bản thành nhiều tệp."
+            )
+
+    def check_time(self, elapsed: float, done: int, total: int) -> None:
+        if elapsed > self.max_seconds and done < total:
+            raise DocumentError(
+                f"lập chỉ mục văn bản quá {self.max_seconds:.0f} giây ({done}/{total} đoạn); "
+                "chưa thêm gì. Hãy tách văn bản hoặc tăng HOIDAP_EMBED_TIMEOUT_SECONDS."
+            )
+
+
 @dataclass
 class AddResult:
     info: DocumentInfo
@@ -357,6 +395,8 @@ def add_document(
     publish: Publisher | None = None,
     ocr: OcrOptions = OcrOptions(),  # noqa: B008 - frozen
     progress: StepProgress | None = None,
+    max_passages: int = MAX_DOCUMENT_PASSAGES,
+    embed_timeout: float = EMBED_TIMEOUT,
 ) -> AddResult:
     """Add a .txt/.docx/.pdf (or a page image, read by OCR) to the store and the index; nothing changes
     on error or kill.
@@ -370,6 +410,7 @@ def add_document(
         ocr: how scanned pages are read.
         progress: told each stage as it goes (`Step`): read, OCR page n/total, parse, embed passage
             n/total, write.
+        max_passages, embed_timeout: the added document's passages at most, and seconds of embedding.
 
     Raises:
         DocumentError: unsupported, oversized, empty, binary, undecodable or scanned file.
@@ -403,7 +444,15 @@ def add_document(
         info = leftover or store.store(text, fields, str(fields["number"] or Path(name).stem))
         try:
             report = _build_locked(
-                parse_corpus(store), embedder, target, None, True, publish, False, progress or no_progress
+                parse_corpus(store),
+                embedder,
+                target,
+                None,
+                True,
+                publish,
+                False,
+                progress or no_progress,
+                EmbedBudget(info.doc_id, max_passages, embed_timeout),
             )
         except BaseException:
             with contextlib.suppress(DocumentError, OSError):

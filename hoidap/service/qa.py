@@ -527,6 +527,8 @@ class QAService:
                 publish=publisher(settings),
                 ocr=ocr_options(settings),
                 progress=progress,
+                max_passages=settings.max_document_passages,
+                embed_timeout=settings.embed_timeout_seconds,
             )
             if result.added:
                 self.reload()

@@ -13,13 +13,17 @@ Every handler turns errors into a message in the page, never a traceback.
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
+import json
 import logging
+import os
 import re
 import shutil
 import tempfile
 import threading
 import time
+import uuid
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -422,17 +426,30 @@ _EXPORT_ROOT: Path | None = None
 _EXPORT_LOCK = threading.Lock()
 
 
-def _export_dir() -> Path:
-    """A fresh directory for one export (old ones, over an hour, are removed)."""
+MAX_EXPORTS = 200  # export folders kept at once (each task filter makes one; ~27 KB each)
+
+
+def _export_dir(key: str) -> Path:
+    """The folder for one export: the same rows and filters reuse theirs; folders over an hour old,
+    and the oldest beyond `MAX_EXPORTS`, are removed."""
     global _EXPORT_ROOT
     with _EXPORT_LOCK:
         if _EXPORT_ROOT is None or not _EXPORT_ROOT.exists():
             _EXPORT_ROOT = Path(tempfile.mkdtemp(prefix="hoidap-export-"))
         now = time.time()
+        kept = []
         for old in _EXPORT_ROOT.iterdir():
-            if now - old.stat().st_mtime > 3600:
+            age = now - old.stat().st_mtime
+            if age > 3600:
                 shutil.rmtree(old, ignore_errors=True)
-        return Path(tempfile.mkdtemp(dir=_EXPORT_ROOT))
+            elif old.name != key:
+                kept.append((age, old))
+        for _, old in sorted(kept)[MAX_EXPORTS - 1 :]:  # oldest last
+            shutil.rmtree(old, ignore_errors=True)
+        folder = _EXPORT_ROOT / key
+        folder.mkdir(exist_ok=True)
+        os.utime(folder)
+        return folder
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -572,11 +589,16 @@ def write_xlsx(rows: list[dict[str, Any]], path: Path, filters: str = "tất c�
 def export_files(
     rows: list[dict[str, Any]], filters: str = "tất cả nhiệm vụ", stem: str = "nhiem-vu"
 ) -> tuple[str, str]:
-    folder = _export_dir()
-    return (
-        str(write_csv(rows, folder / f"{stem}.csv")),
-        str(write_xlsx(rows, folder / f"{stem}.xlsx", filters)),
+    content = json.dumps(
+        [rows, filters, stem, date.today().isoformat()], ensure_ascii=False, default=str, sort_keys=True
     )
+    folder = _export_dir(hashlib.sha256(content.encode("utf-8")).hexdigest()[:32])
+    csv_path, xlsx_path = folder / f"{stem}.csv", folder / f"{stem}.xlsx"
+    if not (csv_path.exists() and xlsx_path.exists()):  # written before for the same rows: reused
+        token = uuid.uuid4().hex  # a concurrent export of the same rows never sees half a file
+        os.replace(write_csv(rows, folder / f"{token}.csv"), csv_path)
+        os.replace(write_xlsx(rows, folder / f"{token}.xlsx", filters), xlsx_path)
+    return str(csv_path), str(xlsx_path)
 
 
 def documents_html(svc: QAService | None) -> str:

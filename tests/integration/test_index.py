@@ -329,3 +329,21 @@ def test_hnsw_switch_reuses_vectors_and_add_keeps_the_kind(built_index, embedder
     assert read_manifest(target).dense_kind == "hnsw"
     index = HybridIndex.load(target, embedder)
     assert index.search("nạo vét luồng cảng cá Lý Sơn", k=1)[0].entry.doc_id == result.info.doc_id
+
+
+def test_added_document_over_its_passage_budget_changes_nothing(built_index, embedder, tmp_path, settings):
+    st = DocumentStore(settings.bundled_corpus_path, tmp_path / "data" / "corpus")
+    target = tmp_path / "index"
+    shutil.copytree(built_index[0], target)
+    before = read_manifest(target)
+    items = "\n".join(f"{i}. Nhiệm vụ số {i}: sửa chữa trạm bơm thứ {i}." for i in range(1, 41))
+    doc = f"KẾ HOẠCH\nSửa chữa trạm bơm\nI. NHIỆM VỤ\n{items}\n"
+    with pytest.raises(DocumentError, match="MAX_DOCUMENT_PASSAGES"):
+        add_document(st, target, "tram-bom.txt", doc.encode(), embedder, max_passages=10)
+    assert read_manifest(target).version == before.version
+    assert {i.doc_id for i in st.manifests()} == set(before.documents)  # the stored copy is gone too
+    # Embedding that runs past its time is stopped between batches, with nothing changed.
+    with pytest.raises(DocumentError, match="EMBED_TIMEOUT"):
+        add_document(st, target, "tram-bom.txt", doc.encode(), embedder, embed_timeout=1e-9)
+    assert read_manifest(target).version == before.version
+    assert {i.doc_id for i in st.manifests()} == set(before.documents)

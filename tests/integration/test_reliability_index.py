@@ -256,10 +256,19 @@ def test_answers_say_the_index_is_reloading_until_the_new_one_is_served(
     during = served.ask(question)
     assert during.message.startswith(RELOADING_NOTE)
     assert doc_id not in served.docs
+    # Every read route of the API says so too, not only the answer's words.
+    from fastapi.testclient import TestClient
+
+    from hoidap.api.app import create_app
+
+    client = TestClient(create_app(served), base_url="http://127.0.0.1")
+    for path in ("/documents", "/search?q=nuôi biển", "/health"):
+        assert client.get(path).headers.get("x-index-reloading") == "1", path
     release.set()
     assert _wait_for(lambda: doc_id in served.docs and not served.health()["reloading"])
     after = served.ask(question)
     assert RELOADING_NOTE not in after.message
+    assert "x-index-reloading" not in client.get("/documents").headers
 
 
 def test_remove_interrupted_after_the_index_changed_completes_at_next_start(

@@ -178,3 +178,46 @@ def test_foreign_host_and_origin_get_no_grant(live):
     assert pre.status_code == 403 and "access-control-allow-origin" not in pre.headers
     same = httpx.get(f"{live.url}/health", headers={"origin": live.url}, timeout=10)
     assert same.status_code == 200 and same.headers["x-content-type-options"] == "nosniff"
+
+
+def test_page_login_locks_out_after_repeated_wrong_keys(keyed):
+    limiter = keyed.server.config.app.state.key_failures
+    try:
+        codes = [
+            httpx.post(
+                f"{keyed.url}/ui/login", data={"username": "doc", "password": f"sai-{i}"}, timeout=30
+            ).status_code
+            for i in range(11)
+        ]
+        assert codes[:10] == [400] * 10 and codes[10] == 429
+        # Locked out: even the right key waits, so guessing costs a minute per ten tries.
+        right = httpx.post(
+            f"{keyed.url}/ui/login", data={"username": "doc", "password": "khoa-doc-123456"}, timeout=30
+        )
+        assert right.status_code == 429 and "đợi" in right.json()["error"]
+    finally:
+        limiter.succeeded("127.0.0.1")
+
+
+def test_uploads_beyond_the_folder_quota_are_refused(service, settings):
+    from gradio.utils import get_upload_folder
+
+    from hoidap.api.guards import folder_bytes
+
+    # Other tests share Gradio's folder: the quota is what it holds now plus room for one small upload.
+    own = settings.model_copy(update={"upload_quota_bytes": folder_bytes(Path(get_upload_folder())) + 65536})
+    original = service.settings
+    service.settings = own
+    filler = Path(get_upload_folder()) / uuid.uuid4().hex / "filler.bin"
+    filler.parent.mkdir(parents=True)
+    try:
+        with _serve(service) as server:
+            body = {"files": ("ke-hoach.txt", "KẾ HOẠCH\n1. Thử.\n".encode(), "text/plain")}
+            assert httpx.post(f"{server.url}/ui/gradio_api/upload", files=body, timeout=30).status_code == 200
+            filler.write_bytes(b"\0" * 131072)
+            full = httpx.post(f"{server.url}/ui/gradio_api/upload", files=body, timeout=30)
+            assert full.status_code == 507 and "đầy" in full.json()["error"]
+            assert httpx.get(f"{server.url}/health", timeout=10).status_code == 200
+    finally:
+        service.settings = original
+        filler.unlink(missing_ok=True)

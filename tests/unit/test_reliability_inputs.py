@@ -345,3 +345,19 @@ def test_feedback_file_rotates_and_refuses_huge_records(tmp_path):
     assert read_feedback(path)[-1]["question"] == "câu 29"
     with pytest.raises(ValueError):
         append_feedback({"question": "dài", "note": "x" * 50_000}, path)
+
+
+def test_exports_are_reused_for_the_same_rows_and_capped(monkeypatch, tmp_path):
+    import hoidap.ui.app as ui
+
+    monkeypatch.setattr(ui, "_EXPORT_ROOT", tmp_path / "exports")
+    (tmp_path / "exports").mkdir()
+    monkeypatch.setattr(ui, "MAX_EXPORTS", 5)
+    row = {c: "" for c in ui.EXPORT_COLUMNS}
+    first = ui.export_files([row], "tất cả", "nhiem-vu")
+    assert ui.export_files([row], "tất cả", "nhiem-vu") == first  # the same filter again: no new files
+    for i in range(12):  # each distinct filter makes its own folder, but only the newest few are kept
+        ui.export_files([row], f"lọc {i}", "nhiem-vu")
+    folders = list((tmp_path / "exports").iterdir())
+    assert len(folders) <= 5
+    assert all(len(list(f.iterdir())) == 2 for f in folders)  # a CSV and an XLSX, no half-written file
