@@ -7,7 +7,7 @@ import re
 from hoidap.corpus.normalize import fold
 from hoidap.corpus.records import Block, DocumentInfo, HeaderFacts
 from hoidap.corpus.structure import Placed
-from hoidap.corpus.vocab import provinces
+from hoidap.corpus.vocab import family_names, provinces
 
 NUMBER_RE = re.compile(r"^Số\s*:?\s*(?P<n>[^\s,]*\d[^\s,]*/\S+|\d+[-/]\S+|/\S*)")
 DOC_TYPES = (
@@ -243,7 +243,14 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
             m = re.search(
                 r"((?:[A-ZÀ-ỸĐ][a-zà-ỹđ]+\s+){1,4}[A-ZÀ-ỸĐ][a-zà-ỹđ]+)$", _MARKUP_RE.sub(" ", b.text).strip()
             )
-            if m and NAME_RE.match(m.group(1)):
+            # No title before it: only a name that opens with a family name (a footer or a recipient
+            # line also ends with capitalised words: "... BÀ RỊA - VŨNG TÀU", "UBND TP Vũng Tàu").
+            if (
+                m
+                and NAME_RE.match(m.group(1))
+                and m.group(1).split()[0].casefold() in family_names()
+                and not any(m.group(1).endswith(p) for p in provinces())  # "... Hà Nội"
+            ):
                 facts["signer"] = m.group(1)
                 spans["signer"] = (b.char_start, b.char_end)
                 head = _MARKUP_RE.sub(" ", b.text).strip()[: m.start()].strip()

@@ -26,6 +26,12 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
+@cache
+def family_names() -> frozenset[str]:
+    """First words that open a Vietnamese personal name (data: person_names.json)."""
+    return frozenset(n.split()[0].casefold() for n in load("person_names")["family_names"])
+
+
 def asked_kinds() -> list[str]:
     """Kinds of body a question names to ask which one ("tổ đảng nào", "viện nào")."""
     return list(load("agencies")["asked_kinds"])

@@ -243,8 +243,8 @@ class Answerer:
 
         A task number the parser did not read is still evidence: only clauses labelled with it count."""
         if a.intent == "document" and a.document_fact in OWN_FACTS:
-            # A document's own number, date or signer is printed in its head or signature, or where another
-            # document cites it (the structured readers); a clause elsewhere states some other one.
+            # A document's signer is printed in its signature, or where another document cites it (the
+            # structured readers); a name in a clause elsewhere is some other person.
             return None
         hits = self._search(a.search_text or q, scope, max(top_k * 3, 15))
         if a.task_ids:
@@ -1364,8 +1364,9 @@ TITLE_MIN_MARGIN = 0.15
 _LIST_ITEM_RE = re.compile(r"^\s*(?:[a-zđ][).]|\d{1,2}[.)]|[-+•*–])\s*\S")
 MAX_LIST_ITEMS = 15
 
-# Document facts only the document's head, signature or a citing document can state.
-OWN_FACTS = ("number", "date", "signer")
+# Document facts only the document's signature or a citing document can state. Its number and date are
+# asked as often of a document it cites ("thực hiện Kế hoạch số mấy"): the clauses answer those.
+OWN_FACTS = ("signer",)
 
 # Said with an answer the clauses gave after the structured path found no record for it.
 FALLBACK_NOTE = (

@@ -131,8 +131,8 @@ def figure_phrase(
         measure = ""
         if not re.search(r"[%a-zA-Zμµ]\s*(?:/\s*(?:năm|100))?(?:\s+trở (?:lên|xuống))?$", phrase):
             measure = _measure(text, m.start() + len(m.group(0).rstrip().rstrip(".,;")))
-        if not measure and (re.fullmatch(r"\d{1,2}", phrase) or re.fullmatch(r"\d+(?:\.\d+)+", phrase)):
-            continue  # item numbers like "1", "2.1"
+        if not measure and re.fullmatch(r"\d{1,2}(?:\.\d{1,2})*", phrase):
+            continue  # item numbers like "1", "2.1" (not "5.310.000": thousands grouped by three)
         if _unit_fits(f"{phrase} {measure}", kind):
             candidates.append((m.start(), f"{phrase} {measure}".strip(), measure))
     if not candidates:

@@ -88,9 +88,18 @@ def test_values_must_be_of_the_kind_asked():
 
 def test_the_kind_asked_comes_from_the_wh_phrase_before_the_intent():
     assert expected_kinds("lead", None, "toa an xu ly theo nguyen tac nao") == []
-    assert expected_kinds("fact", None, "co quan nao cap giay phep") == ["agency"]
+    assert expected_kinds("fact", None, "co quan nao cap giay phep") == ["agency", "role"]
     assert expected_kinds("fact", None, "nguoi bao nhieu tuoi thi duoc lam chu ho") == ["number"]
-    assert expected_kinds("lead", None, "chu tri nhiem vu 2.5 ke hoach 15") == ["agency"]
+    assert expected_kinds("lead", None, "chu tri nhiem vu 2.5 ke hoach 15") == ["agency", "role"]
+
+
+def test_who_is_answered_by_an_office_as_well_as_an_agency_name():
+    # Decrees and circulars assign duties to offices, not named bodies (another source than the plans
+    # where the agency kind was first written).
+    kinds = expected_kinds("lead", None, "ai co trach nhiem giao cho van thu quan ly con dau")
+    assert fits("Người đứng đầu cơ quan, tổ chức có trách nhiệm giao cho Văn thư", kinds)
+    assert fits("Chủ tịch Ủy ban nhân dân cấp tỉnh quyết định", kinds)
+    assert not fits("trong thời hạn 20 ngày làm việc kể từ ngày nhận được", kinds)
 
 
 def test_a_document_fact_takes_its_own_kind_whatever_the_wh_word():
@@ -122,3 +131,12 @@ def test_the_place_and_date_line_is_not_part_of_the_subject():
     info = info_from_text("x.txt", text)
     assert info.title == "Công văn V/v rà soát hồ sơ đất đai tồn đọng"
     assert info.date == "2025-03-05"
+
+
+def test_thousands_grouped_by_three_are_figures_not_item_numbers():
+    from hoidap.service.extract import figure_phrase
+
+    # A wage table row of a decree, a bid price of a commune's decision: bare grouped numbers.
+    assert figure_phrase("Vùng I 5.310.000 25.500", ["mức lương tối thiểu tháng vùng I"])[0] == "5.310.000"
+    assert figure_phrase("Cộng 76.651.779", ["tổng giá trị gói thầu"])[0] == "76.651.779"
+    assert figure_phrase("2.1 Rà soát thủ tục hành chính", ["rà soát"]) is None  # an item number

@@ -361,3 +361,17 @@ def test_dated_report_duties_in_closing_paragraphs(doc):
     d = doc("qd-2530-qd-ttg-2025-kh-khong-khi.md")
     (t,) = [t for t in d.tasks if t.content.startswith("Hàng năm, trước ngày 25 tháng 12")]
     assert t.lead == ("các cơ quan, đơn vị",) and "trước ngày 25 tháng 12" in t.deadline
+
+
+def test_a_footer_or_recipient_ending_in_a_place_is_not_the_signer():
+    # A decision reprinted in a provincial gazette: its pages end with the gazette's running footer.
+    footer = (
+        "QUYẾT ĐỊNH\nVề việc công bố thủ tục hành chính\n\nĐiều 1. Công bố kèm theo Quyết định này.\n"
+        "Nơi nhận:\n- Như Điều 3;\n- UBND TP Vũng Tàu;\n- Lưu: VT.\n\n"
+        "26 CÔNG BÁO BÀ RỊA - VŨNG TÀU/Số 09/ Ngày 25-02-2025 Bà Rịa Vũng Tàu\n"
+    )
+    assert parse_document(INFO, footer).header.signer is None
+    signed = footer.replace("- Lưu: VT.\n", "- Lưu: VT.\n\nKT. CHỦ TỊCH PHÓ CHỦ TỊCH Nguyễn Văn An\n")
+    assert parse_document(INFO, signed).header.signer == "Nguyễn Văn An"
+    capital = footer.replace("- Lưu: VT.\n", "- Lưu: VT, Hà Nội\n")
+    assert parse_document(INFO, capital).header.signer is None
