@@ -29,6 +29,7 @@ from hoidap.service.extract import (
     ASKS_OWNER_RE,
     DOC_REF_RE,
     asked_document_kind,
+    asked_measure,
     asks_list,
     best_sentence,
     deadline_phrase,
@@ -861,7 +862,7 @@ class Answerer:
                 field_value = self._field(task, a.intent, a) if task is not None else ""
                 value = field_value or self._prose_value(a, h)
             elif path == "figure":
-                fig = figure_phrase(e.text, terms, unit_kind(a.normalized), numbers)
+                fig = figure_phrase(e.text, terms, unit_kind(a.normalized), numbers, asked_measure(a.folded))
                 value = fig[0] if fig else None
             elif asked_kind:
                 value = document_reference(e.text, asked_kind, [t for t, _ in content])

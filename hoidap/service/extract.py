@@ -14,15 +14,19 @@ UNIT = (
     r"MW|kV|ha|km|lần|μg/m3|µg/m3|Gbps|Mbps)"
 )
 FIGURE_RE = re.compile(
-    r"(?:(?i:trên|dưới|khoảng|từ|hơn|tối thiểu|tối đa|ít nhất|đạt|là)\s+)?"
+    r"(?:(?i:không vượt quá|không quá|không thấp hơn|không dưới|không ít hơn|trước ít nhất|trên|dưới|khoảng|"
+    r"từ|hơn|tối thiểu|tối đa|ít nhất|đạt|là)\s+)?"
     rf"(?<![\w.,/])\d[\d.,]*(?:\s*%)?(?:\s*(?:[-–]|đến|tới)\s*\d[\d.,]*)?(?:\s*{UNIT}(?![\w]))?(?:\s*/\s*(?:năm|100))?"
     r"(?:\s+trở (?:lên|xuống))?",
 )
 # Words that end the measure noun after a bare number ("22 trạm 5G | tại ...").
 _MEASURE_END = frozenset(
     "của và trong tại so với theo được để đến vào cho là có các những ở thì khi năm đạt giảm tăng hoặc "
-    "như từ trên dưới tới sau trước nhằm".split()
+    "như từ trên dưới tới sau trước nhằm đối với".split()
 )
+# A duration after a bare number is its measure ("không quá 05 [năm]", "15 [ngày]"), unless a number follows
+# ("năm 2025", "tháng 3": a date).
+_DURATION = frozenset("năm tháng quý tuần ngày giờ phút".split())
 _MEASURE_WORD_RE = re.compile(r"\s+([^\s,;:.()]+)")
 YEAR_ONLY_RE = re.compile(
     r"^(?:(?:từ|đạt|là|khoảng)\s+)?(?:19|20)\d\d(?:\s*(?:[-–]|đến|tới)\s*(?:19|20)\d\d)?$"
@@ -47,6 +51,10 @@ def _measure(text: str, end: int) -> str:
     while len(words) < 4:
         m = _MEASURE_WORD_RE.match(text, pos)
         word = m.group(1) if m else ""
+        if m and not words and word.casefold() in _DURATION and not re.match(r"\s*\d", text[m.end() :]):
+            words.append(word)
+            pos = m.end()
+            continue
         if (
             not m
             or word.casefold() in _MEASURE_END
@@ -92,12 +100,25 @@ def unit_kind(question: str) -> str | None:
     return None
 
 
+_COUNTED_RE = re.compile(r"\b(?:bao nhieu|may)\s+([a-z]+)")
+
+
+def asked_measure(folded_question: str) -> str | None:
+    """The noun a question counts in, folded: "tối đa bao nhiêu năm" -> "nam", "mấy ngày" -> "ngay"."""
+    m = _COUNTED_RE.search(folded_question)
+    return m.group(1) if m and m.group(1) != "la" else None
+
+
 def _unit_fits(phrase: str, kind: str | None) -> bool:
     return kind is None or any(rx.search(phrase) for k, _, rx in _UNIT_KINDS if k == kind)
 
 
 def figure_phrase(
-    text: str, terms: list[str], kind: str | None = None, given: Collection[str] = ()
+    text: str,
+    terms: list[str],
+    kind: str | None = None,
+    given: Collection[str] = (),
+    measure_asked: str | None = None,
 ) -> tuple[str, int] | None:
     """The figure that answers a question about `terms` in `text`.
 
@@ -112,7 +133,8 @@ def figure_phrase(
         after the best-matching term, else the first of the clause. With `kind` (see `unit_kind`),
         only figures in that unit count ("bao nhiêu tỷ đồng" is never answered with "100%"). Numbers
         the question itself gives (`given`: "VN_AQI từ 300 trở lên trong bao nhiêu ngày") are its
-        conditions, not its answer.
+        conditions, not its answer. `measure_asked` (see `asked_measure`): the unit noun the question
+        counts in.
     """
     given_numbers = {re.sub(r"[^\d.,]", "", g).strip(".,") for g in given}
     candidates: list[tuple[int, str, str]] = []  # (start, phrase, measure words)
@@ -143,11 +165,21 @@ def figure_phrase(
     asked = {w for words in term_words for w in words}
     folded = match(text)
 
+    def tail(i: int) -> str:
+        # What follows "đối với" names a figure too: "trước ít nhất 10 ngày [đối với động sản] hoặc … 15
+        # ngày [đối với bất động sản]"; those words are then not the next figure's.
+        end = candidates[i][0] + len(candidates[i][1])
+        nxt = candidates[i + 1][0] if i + 1 < len(candidates) else len(text)
+        words = re.split(r"[.;]\s|\shoặc\s", text[end : min(nxt, end + 80)])[0]
+        return words if re.match(r"\s*(?:đối với|áp dụng (?:đối )?với|dành cho)\b", words, re.I) else ""
+
+    tails = [tail(i) for i in range(len(candidates))]
+
     def support(i: int) -> int:
         # The words governing a figure: those between the previous figure and it ("tốc độ tăng
         # trưởng GRDP … đạt [7,25%]"), and the measure noun after a bare number ("22 [trạm 5G]").
         start = candidates[i][0]
-        prev_end = candidates[i - 1][0] + len(candidates[i - 1][1]) if i else 0
+        prev_end = candidates[i - 1][0] + len(candidates[i - 1][1]) + len(tails[i - 1]) if i else 0
         window = folded[max(prev_end, start - 60) : start]
         # Not across the end of a sentence or list item: "… 02 vùng dự án nuôi thủy sản công nghệ cao.
         # Có [30%] diện tích …" - the words before the full stop name the 02, not the 30%.
@@ -156,18 +188,31 @@ def figure_phrase(
         # A share is also named by the noun after it: "30% [diện tích nuôi …]", "100% [khu công nghiệp]".
         phrase = candidates[i][1]
         after = match(_measure(text, start + len(phrase))).split() if phrase.endswith("%") else []
+        after = after + match(tails[i]).split()
         measure = set(match(candidates[i][2]).split())
         # A count whose noun is a whole term of the question ("bao nhiêu [tiêu chí thành phần]") is the
         # one asked, whatever the subject words before the others: "… gồm 7 lĩnh vực, 43 tiêu chí và 95
         # tiêu chí thành phần".
         named = any(len(w) >= 2 and set(w) <= measure for w in term_words)
-        return 2 * len(asked & measure) + len(asked & set(before + after)) + (len(asked) + 1) * named
+        # The noun after "bao nhiêu"/"mấy" in the question ("tối đa bao nhiêu [năm]") names the figure's unit.
+        unit = fold(f"{phrase} {candidates[i][2]}").split()
+        counted = bool(measure_asked) and measure_asked in unit
+        return (
+            2 * len(asked & measure) + len(asked & set(before + after)) + (len(asked) + 1) * (named + counted)
+        )
 
     scores = [support(i) for i in range(len(candidates))]
     if max(scores) > 0 and scores.count(max(scores)) == 1:
         start, phrase, measure = candidates[scores.index(max(scores))]
         words = measure.split()
-        while words and match(words[-1]) not in asked:  # "22 trạm 5G [phủ]": keep the asked measure
+        # "22 trạm 5G [phủ]": keep the asked measure; a duration is the unit itself ("05 năm").
+        counted = bool(words) and fold(words[0]) == measure_asked  # "bao nhiêu [thành viên]": all of it
+        while (
+            words
+            and not counted
+            and match(words[-1]) not in asked
+            and not (len(words) == 1 and words[0] in _DURATION)
+        ):
             words.pop()
         return _tidy(start, (phrase[: len(phrase) - len(measure)].rstrip() + " " + " ".join(words)).strip())
     anchor = _term_position(text, terms)

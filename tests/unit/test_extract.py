@@ -66,8 +66,25 @@ def test_a_range_written_with_den_is_one_figure_and_a_year_range_is_none():
     from hoidap.service.extract import figure_phrase
 
     got = figure_phrase("Thu hút kỹ sư có từ 3 đến 5 năm kinh nghiệm ở nước ngoài", ["nam kinh nghiem"])
-    assert got is not None and got[0] == "từ 3 đến 5"
+    assert got is not None and got[0] == "từ 3 đến 5 năm kinh nghiệm"  # the duration is its measure
     assert figure_phrase("giai đoạn từ năm 2021 đến 2025 đạt 10%", ["dat"])[0] == "10%"
+
+
+def test_a_duration_is_a_figure_and_the_counted_noun_picks_among_several():
+    from hoidap.corpus.normalize import fold
+    from hoidap.service.extract import asked_measure, figure_phrase
+
+    # A decree's article (another source than the plans the figure reader was written on).
+    clause = (
+        "Hội đồng quản lý quỹ có tối thiểu 03 thành viên. Nhiệm kỳ Hội đồng quản lý quỹ do điều lệ quỹ "
+        "quy định nhưng không quá 05 năm."
+    )
+    unit = asked_measure(fold("nhiệm kỳ hội đồng quản lý quỹ tối đa bao nhiêu năm"))
+    assert unit == "nam"
+    assert figure_phrase(clause, ["nhiệm kỳ hội đồng quản lý quỹ"], None, (), unit)[0] == "không quá 05 năm"
+    members = asked_measure(fold("hội đồng có mấy thành viên"))
+    assert figure_phrase(clause, ["hội đồng"], None, (), members)[0] == "tối thiểu 03 thành viên"
+    assert figure_phrase("hoàn thành trong năm 2025 với 22 trạm", ["trạm"])[0] == "22 trạm"  # a date
 
 
 def test_owner_of_the_whole_plan():
