@@ -17,6 +17,11 @@ from hoidap.corpus.vocab import load, role_words, web_chrome
 
 UPPER = "A-ZÀ-ỸĐ"
 ROMAN_RE = re.compile(r"^(?P<m>(?:X{0,3})(?:IX|IV|V?I{0,3}))\.\s*(?P<rest>\S.*)$")
+# The last word of an article title that goes on over the next line (data: layout.json).
+HEADING_GOES_ON_RE = re.compile(
+    rf"(?:,|\b(?:{'|'.join(re.escape(w) for w in load('layout')['heading_continuations'])}))\s*$",
+    re.IGNORECASE,
+)
 # 1-2 digit numbers only: a wrapped line starting with a year ("2025. Khai thác") is not an item.
 NUMBER_RE = re.compile(
     r"^(?P<m>\d{1,2}(?:\.\d{1,2}){1,2})\.?\s+(?P<rest>\S.*)$|^(?P<m1>\d{1,2})\.\s+(?P<rest1>\S.*)$"
@@ -674,6 +679,9 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
                 new_paragraph = True
             if current.kind in ("roman", "part") and _is_caps(current.last_line) and _starts_upper(text):
                 new_paragraph = True  # "I. MỤC TIÊU" / "Đến năm 2028, …": a heading, then its text
+            if current.kind == "article" and len(current.parts) == 1 and _starts_upper(text):
+                # "Điều 2. Thành lập Hội đồng" / "Trong thời hạn 10 ngày …": its title, then its text
+                new_paragraph = not HEADING_GOES_ON_RE.search(prev)
             if not new_paragraph:
                 current.add(line.mapped, tight=tight)
                 continue

@@ -499,7 +499,22 @@ class Answerer:
     def _search(self, q: str, scope: list[str], k: int) -> list[SearchHit]:
         """Search within `scope` (no filter when the scope is the whole corpus)."""
         doc_ids = scope if len(scope) < len(self.docs) else None
+        if len(scope) == 1:
+            q = self._without_title_words(q, scope[0])
         return self.searcher.search(q, k=k, doc_ids=doc_ids, mode=self.mode)
+
+    def _without_title_words(self, q: str, doc_id: str) -> str:
+        """Within one document, the words of its title name the document, not a clause of it ("nghị định
+        bảo đảm thực hiện nghĩa vụ có hiệu lực từ ngày nào" asks for the clause on "hiệu lực"): they are
+        left out of the search when other content words remain."""
+        title = set(fold(self.docs[doc_id].info.title).casefold().split())
+        kept = [
+            w
+            for w in q.split()
+            if fold(w).casefold().strip(".,;:?!()") not in title or any(c.isdigit() for c in w)
+        ]
+        reduced = " ".join(kept)
+        return reduced if len(kept) < len(q.split()) and self.content_words(reduced) else q
 
     def _related(self, q: str, scope: list[str], top_k: int) -> list[Citation]:
         return [self._hit_citation(h) for h in self._search(q, scope, top_k)]

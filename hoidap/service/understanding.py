@@ -152,7 +152,7 @@ DOC_TYPE_WORDS: dict[str, str] = {
     "ke hoach": "kh", "kh": "kh", "quyet dinh": "qd", "qd": "qd", "nghi quyet": "nq", "nq": "nq",
     "chuong trinh hanh dong": "ctr", "chuong trinh": "ctr", "ctr": "ctr", "ctrhd": "ctr", "cthd": "ctr",
     "cong van": "cv", "cv": "cv", "ket luan": "kl", "chi thi": "ct", "nghi dinh": "nd", "thong tu": "tt",
-    "thong bao": "tb", "huong dan": "hd", "bao cao": "bc", "to trinh": "ttr", "van ban": "*",
+    "thong bao": "tb", "huong dan": "hd", "bao cao": "bc", "to trinh": "ttr", "de an": "da", "van ban": "*",
 }
 # Codes that open a document number's type part ("214/KH-UBND", "05/CT-TTg").
 DOC_TYPE_CODES = frozenset("kh qd nq ctr ct cv kl tb nd tt hd bc ttr tp".split())
@@ -278,8 +278,28 @@ _GENERIC_TITLE_WORDS = frozenset(
     "tren dia ban tinh thanh pho giai doan den nam tam nhin phat trien ban hanh so ngay thang "
     # issuers name who wrote a document, not which one it is
     "uy ban nhan dan ubnd tinh uy thanh uy chinh phu thu tuong bo chinh tri trung uong dang".split()
-) | {w for key in province_keys() for w in key.split()}
-_DOC_TYPE_IN_QUESTION = r"(?:ke hoach|quyet dinh|nghi quyet|chuong trinh|cong van|de an|van ban|kh|qd|nq)"
+)
+# Syllables of province names: a place says where, not which document, but one syllable of a name ("hòa"
+# of Khánh Hòa, "lao" of Lào Cai) is also an ordinary word ("hòa giải", "lao động").
+_PLACE_SYLLABLES = frozenset(w for key in province_keys() for w in key.split())
+
+
+def _distinctive(short_title: str) -> bool:
+    """A short title that names one document: with a number, or two words that are not a document type's
+    or an issuer's ("Quyết định" alone, the short title of a decision whose title was not read, is any)."""
+    words = _key(short_title).split()
+    own = [w for w in words if w not in _GENERIC_TITLE_WORDS]
+    return any(w.isdigit() for w in words) or (len(own) >= 2 and not all(w in _PLACE_SYLLABLES for w in own))
+
+
+def _type_words_of(d: ParsedDocument) -> str:
+    """Regex alternation of the type words that may name `d`: its own type and the types its title names
+    ("Quyết định ban hành Kế hoạch …"); "văn bản" names any. A question's "quyết định thành lập Hội đồng
+    …" does not name a circular about that council."""
+    title = f" {_key(d.info.title)} {_key(d.info.doc_type or '')} "
+    codes = {code for word, code in DOC_TYPE_WORDS.items() if f" {word} " in title}
+    words = [w for w, code in DOC_TYPE_WORDS.items() if code in codes or code == "*"]
+    return "(?:" + "|".join(sorted(words, key=len, reverse=True)) + ")"
 
 
 def _title_aliases(docs: Sequence[ParsedDocument]) -> list[tuple[re.Pattern[str], str]]:
@@ -296,19 +316,21 @@ def _title_aliases(docs: Sequence[ParsedDocument]) -> list[tuple[re.Pattern[str]
         words = _key(d.info.title).split()
         for i in range(len(words) - 2):
             piece = words[i : i + 3]
-            if sum(w not in _GENERIC_TITLE_WORDS for w in piece) >= 2:
+            own = [w for w in piece if w not in _GENERIC_TITLE_WORDS]
+            if len(own) >= 2 and not all(w in _PLACE_SYLLABLES for w in own):
                 windows[" ".join(piece)].add(d.doc_id)
     out: list[tuple[re.Pattern[str], str]] = []
     by_doc: dict[str, list[str]] = defaultdict(list)
     for piece, ids in windows.items():
         if len(ids) == 1:
             by_doc[next(iter(ids))].append(re.escape(piece).replace(r"\ ", " "))
+    type_words = {d.doc_id: _type_words_of(d) for d in docs}
     for doc_id, pieces in by_doc.items():
         alts = "|".join(p.replace(" ", r"\s+") for p in sorted(pieces, key=len, reverse=True))
         out.append(
             (
                 re.compile(
-                    rf"(?<![a-z0-9]){_DOC_TYPE_IN_QUESTION}\b(?:\s+[a-z0-9]+){{0,6}}?\s+(?:{alts})(?![a-z0-9])"
+                    rf"(?<![a-z0-9]){type_words[doc_id]}\b(?:\s+[a-z0-9]+){{0,6}}?\s+(?:{alts})(?![a-z0-9])"
                 ),
                 doc_id,
             )
@@ -500,7 +522,7 @@ class Catalog:
                     cat._numbers.append((ref, info.doc_id))
             for imp in info.implements:
                 implementers[imp].append(info.doc_id)
-            if info.short_title:
+            if info.short_title and _distinctive(info.short_title):
                 cat._doc_aliases.append((_words_re([_key(info.short_title)]), info.doc_id))
             text = fold(info.title + "\n" + "\n".join(c.text for c in d.clauses))
             for ref, _ in _find_doc_refs(text):

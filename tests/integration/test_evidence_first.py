@@ -107,3 +107,62 @@ def test_a_value_of_the_wrong_kind_does_not_answer(svc):
         "Kinh phí tổ chức Ngày hội thanh niên khởi nghiệp của Huyện đoàn Phú Lộc là bao nhiêu tiền?"
     )
     assert not ans.found or any(ch.isdigit() for ch in ans.answer or "")
+
+
+# A ministry's circular and a commune's decision whose title was not read (its short title is only
+# "Quyết định"): layouts of other sources than the plans the document aliases were written for.
+THONG_TU = """BỘ NỘI VỤ
+Số: 07/2025/TT-BNV
+Hà Nội, ngày 12 tháng 5 năm 2025
+
+THÔNG TƯ
+Hướng dẫn tổ chức và hoạt động của Hội đồng hòa giải lao động cơ sở
+
+Điều 1. Phạm vi điều chỉnh
+Thông tư này hướng dẫn tổ chức và hoạt động của Hội đồng hòa giải lao động cơ sở tại các huyện.
+
+Điều 2. Thành lập Hội đồng hòa giải lao động cơ sở
+Trong thời hạn 10 ngày làm việc kể từ ngày nhận đủ hồ sơ đề nghị của Phòng Nội vụ, Chủ tịch Ủy ban nhân
+dân cấp huyện ban hành quyết định thành lập Hội đồng hòa giải lao động cơ sở.
+
+Điều 3. Hiệu lực thi hành
+Thông tư này có hiệu lực từ ngày 01 tháng 7 năm 2025.
+
+KT. BỘ TRƯỞNG
+THỨ TRƯỞNG
+Nguyễn Văn Hòa
+"""
+
+QD_XA = """ỦY BAN NHÂN DÂN
+XÃ TÂN PHÚ
+
+QUYẾT ĐỊNH
+
+Điều 1. Giao Văn phòng Ủy ban nhân dân xã tổ chức Ngày hội đọc sách tại nhà văn hóa xã vào ngày 21 tháng 4
+năm 2025.
+Điều 2. Quyết định này có hiệu lực kể từ ngày ký.
+"""
+
+
+@pytest.fixture(scope="module")
+def svc_decrees(settings, built_index, embedder, tmp_path_factory) -> QAService:
+    data = tmp_path_factory.mktemp("evidence-decrees")
+    shutil.copytree(built_index[0], data / "index")
+    own = settings.model_copy(update={"data_dir": data, "index_dir": data / "index"})
+    service = QAService.open(own, embedder)
+    service.add_document("tt-hoa-giai.txt", THONG_TU.encode())
+    service.add_document("qd-xa-tan-phu.txt", QD_XA.encode())
+    service.reload()
+    return service
+
+
+def test_a_bare_type_word_does_not_name_an_untitled_document(svc_decrees):
+    q = "Chủ tịch UBND cấp huyện phải ban hành quyết định thành lập Hội đồng hòa giải lao động trong bao lâu?"
+    got = svc_decrees.ask(q)
+    assert got.found and _has(got.answer, "10 ngày làm việc")
+    assert "tt-hoa-giai" in got.citations[0].doc_id or "07-2025" in got.citations[0].doc_id
+
+
+def test_the_title_words_of_the_document_asked_do_not_drown_the_clause(svc_decrees):
+    got = svc_decrees.ask("thong tu hoi dong hoa giai lao dong co so co hieu luc tu ngay nao")
+    assert got.found and _has(got.answer, "01 tháng 7 năm 2025")

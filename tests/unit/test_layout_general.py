@@ -140,3 +140,31 @@ def test_thousands_grouped_by_three_are_figures_not_item_numbers():
     assert figure_phrase("Vùng I 5.310.000 25.500", ["mức lương tối thiểu tháng vùng I"])[0] == "5.310.000"
     assert figure_phrase("Cộng 76.651.779", ["tổng giá trị gói thầu"])[0] == "76.651.779"
     assert figure_phrase("2.1 Rà soát thủ tục hành chính", ["rà soát"]) is None  # an item number
+
+
+def test_an_article_title_does_not_swallow_its_text():
+    # A ministry's circular laid out in articles (the plans the wrapping rules were tuned on use numbered
+    # items): a short title, then the article's text; a title that goes on after "và" is joined.
+    text = (
+        "BỘ NỘI VỤ\nTHÔNG TƯ\nHướng dẫn về hòa giải lao động cơ sở tại các huyện, thị xã và thành phố\n"
+        "Điều 2. Thành lập Hội đồng hòa giải\n"
+        "Trong thời hạn 10 ngày làm việc kể từ ngày nhận đủ hồ sơ đề nghị của Phòng Nội vụ, Chủ tịch\n"
+        "Ủy ban nhân dân cấp huyện ban hành quyết định thành lập Hội đồng hòa giải lao động cơ sở.\n"
+        "Điều 3. Trách nhiệm của Sở Nội vụ, Sở Kế hoạch và\n"
+        "Đầu tư\n"
+        "Sở Nội vụ hướng dẫn, kiểm tra việc thực hiện Thông tư này trên địa bàn tỉnh hằng năm.\n"
+    )
+    doc = parse_document(info_from_text("tt.txt", text), text)
+    quotes = [c.text for c in doc.clauses]
+    assert any(q.startswith("Trong thời hạn 10 ngày làm việc") for q in quotes)
+    duty = [c for c in doc.clauses if c.text.startswith("Sở Nội vụ hướng dẫn")]
+    assert duty and "Sở Kế hoạch và Đầu tư" in duty[0].breadcrumb
+
+
+def test_only_a_distinctive_short_title_or_a_title_of_the_same_type_names_a_document():
+    from hoidap.service.understanding import _distinctive
+
+    assert not _distinctive("Quyết định")  # an untitled decision: any "quyết định" is not it
+    assert not _distinctive("Kế hoạch tỉnh Quảng Ngãi")
+    assert _distinctive("Kế hoạch 214/KH-UBND")
+    assert _distinctive("Hội đồng hòa giải lao động")  # "hòa", "lao" are also syllables of provinces
