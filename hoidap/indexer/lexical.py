@@ -18,6 +18,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import bm25s
@@ -214,6 +215,13 @@ class LexicalIndex:
         return cls(tokens, *models)
 
 
+@lru_cache(maxsize=65536)
+def _row_sets(row_tokens: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """A row's tokens, their syllables and their folded forms, computed once per process (issue 26)."""
+    accented = frozenset(row_tokens)
+    return accented, frozenset(s for t in accented for s in t.split("_")), frozenset(fold_tokens(row_tokens))
+
+
 def matched_terms(query_tokens: list[str], row_tokens: list[str]) -> list[str]:
     """Query terms (stopwords excluded) found in a row's tokens, accented or folded.
 
@@ -226,9 +234,7 @@ def matched_terms(query_tokens: list[str], row_tokens: list[str]) -> list[str]:
     Returns:
         Query tokens in query order, each once.
     """
-    accented = set(row_tokens)
-    syllables = {s for t in accented for s in t.split("_")}
-    folded = set(fold_tokens(row_tokens))
+    accented, syllables, folded = _row_sets(tuple(row_tokens))
     out: list[str] = []
     for tok in _unique(query_tokens):
         if is_stopword(tok):

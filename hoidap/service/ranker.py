@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -78,6 +79,13 @@ def number_share(numbers: Sequence[str], text: str) -> float:
     return found / len(numbers)
 
 
+@lru_cache(maxsize=65536)
+def _word_sets(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A text's words as typed (lower case) and folded. Passages never change between questions, so each
+    is normalized once per process instead of once per question that ranks it (issue 26)."""
+    return frozenset(_ACCENTED_WORD_RE.findall(lowered(text))), frozenset(_WORD_RE.findall(fold(text)))
+
+
 def word_coverage(weighted: Sequence[tuple[str, float]], text: str) -> float:
     """IDF-weighted share of the question's content words (syllables joined by spaces) whose every
     syllable occurs in `text`: a cheap coverage for texts the index did not match word by word. A word
@@ -85,8 +93,7 @@ def word_coverage(weighted: Sequence[tuple[str, float]], text: str) -> float:
     total = sum(w for _, w in weighted)
     if not total:
         return 0.0
-    accented = set(_ACCENTED_WORD_RE.findall(lowered(text)))
-    folded = set(_WORD_RE.findall(fold(text)))
+    accented, folded = _word_sets(text)
     got = 0.0
     for tok, w in weighted:
         syllables = tok.casefold().split()
