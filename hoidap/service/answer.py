@@ -1101,7 +1101,7 @@ class Answerer:
         citations: list[Citation] = []
         missing: list[str] = []
         for d in scope:
-            value, cite, source = self._fact_value(d, fact)
+            value, cite, source = self._fact_value(d, fact, a)
             if value:
                 answers.append(
                     DocumentAnswer(doc_id=d, doc_title=self.docs[d].info.short_title, answer=value)
@@ -1138,6 +1138,26 @@ class Answerer:
             related=[],
             answers=answers if len(answers) > 1 else [],
         )
+
+    def _stated_basis(self, doc_id: str, a: QueryAnalysis | None) -> tuple[str, Citation] | None:
+        """What a document says it rests on, read from its opening paragraphs ("Căn cứ Luật …", "Thực hiện
+        Chỉ thị số 46-CT/TW …", `basis_openers` in layout.json): the cited document of the kind the
+        question asks ("chỉ thị nào"), the one whose context shares most with the question, else every
+        one cited there."""
+        kind = asked_document_kind(a.folded) if a is not None else None
+        words = [t for t, _ in self.content_words(a.search_text or a.normalized)] if a is not None else []
+        opening = sorted(self.docs[doc_id].clauses, key=lambda c: c.char_start)[:BASIS_CLAUSES]
+        for c in opening:
+            if not _BASIS_OPENER_RE.match(c.text.lstrip(" -–•*+")):
+                continue
+            if kind:
+                value = document_reference(c.text, kind, words)
+            else:
+                refs = [m.group(0) for m in DOC_REF_RE.finditer(c.text)]
+                value = "; ".join(dict.fromkeys(refs)) if refs else None
+            if value:
+                return value, self._citation(doc_id, c.char_start, c.char_end, c.breadcrumb, 1.0)
+        return None
 
     def _titled(self, q: str, scope: list[str]) -> str | None:
         """The one document whose title holds most of the question's words ("kế hoạch phòng chống ma túy
@@ -1186,9 +1206,15 @@ class Answerer:
                 return date.group(0), cite
         return None
 
-    def _fact_value(self, doc_id: str, fact: str) -> tuple[str | None, Citation | None, str]:
+    def _fact_value(
+        self, doc_id: str, fact: str, a: QueryAnalysis | None = None
+    ) -> tuple[str | None, Citation | None, str]:
         doc = self.docs[doc_id]
         h, info = doc.header, doc.info
+        if fact == "basis" and not info.implements:
+            stated = self._stated_basis(doc_id, a)
+            if stated is not None:
+                return stated[0], stated[1], "phần mở đầu của văn bản (căn cứ, thực hiện)"
         if fact == "period":
             # The period a document's title states, quoted where its head prints it.
             stated = _PERIOD_RE.search(" ".join((h.title or info.title).split()))
@@ -1379,6 +1405,14 @@ TITLE_MIN_MARGIN = 0.15
 # An item of a list after a lead-in ending with ':' ("a) …", "1. …", "- …"), and how many to quote at most.
 _LIST_ITEM_RE = re.compile(r"^\s*(?:[a-zđ][).]|\d{1,2}[.)]|[-+•*–])\s*\S")
 MAX_LIST_ITEMS = 15
+
+# A document states what it rests on in its first paragraphs (head and opening lines).
+BASIS_CLAUSES = 20
+_BASIS_OPENER_RE = re.compile(
+    "(?:"
+    + "|".join(re.escape(w) for w in sorted(load("layout")["basis_openers"], key=len, reverse=True))
+    + r")\b"
+)
 
 # Document facts only the document's signature or a citing document can state. Its number and date are
 # asked as often of a document it cites ("thực hiện Kế hoạch số mấy"): the clauses answer those.

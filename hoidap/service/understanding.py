@@ -63,7 +63,8 @@ INTENT_CUES: dict[str, tuple[str, ...]] = {
         "(KINDS) nao (se |duoc )?(phoi hop|ho tro|tham gia)",
     ),
     "deadline": (
-        "khi nao", "thoi han", "han chot", "het han", "den han", "han (la|cua|nop|hoan thanh|ban hanh|trinh)",
+        "khi nao", "thoi han", "han chot", "het han", "den han",
+        "han (la|cua|nop|hoan thanh|ban hanh|trinh|bao cao|gui|thuc hien)",
         "(truoc|vao|den|cham nhat) ngay nao", "ngay nao",
         "thoi gian (thuc hien|hoan thanh)", "(trong )?thoi gian nao", "thoi diem (hoan thanh|thuc hien)",
         "nam nao", "thang nao",

@@ -118,6 +118,9 @@ Hà Nội, ngày 12 tháng 5 năm 2025
 THÔNG TƯ
 Hướng dẫn tổ chức và hoạt động của Hội đồng hòa giải lao động cơ sở
 
+Căn cứ Nghị định số 63/2022/NĐ-CP ngày 12 tháng 9 năm 2022 của Chính phủ quy định chức năng, nhiệm vụ
+của Bộ Nội vụ;
+
 Điều 1. Phạm vi điều chỉnh
 Thông tư này hướng dẫn tổ chức và hoạt động của Hội đồng hòa giải lao động cơ sở tại các huyện.
 
@@ -166,3 +169,9 @@ def test_a_bare_type_word_does_not_name_an_untitled_document(svc_decrees):
 def test_the_title_words_of_the_document_asked_do_not_drown_the_clause(svc_decrees):
     got = svc_decrees.ask("thong tu hoi dong hoa giai lao dong co so co hieu luc tu ngay nao")
     assert got.found and _has(got.answer, "01 tháng 7 năm 2025")
+
+
+def test_the_basis_is_read_from_the_opening_lines_when_no_manifest_lists_it(svc_decrees):
+    got = svc_decrees.ask("Thông tư 07/2025/TT-BNV căn cứ nghị định nào?")
+    assert got.found and _has(got.answer, "Nghị định số 63/2022/NĐ-CP")
+    assert "Căn cứ Nghị định số 63/2022" in got.citations[0].quote
