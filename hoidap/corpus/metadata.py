@@ -97,7 +97,10 @@ def _title_facts(preamble: list[Block]) -> tuple[str | None, str | None, tuple[i
     for i, b in enumerate(preamble):
         text = b.text.strip()
         m = DOC_TYPE_RE.match(text)
-        if not m or (m.group("rest") and not _caps(m.group("rest"))):
+        # The subject runs on in capitals, or (Party and mass organisations' layout) in lower case right
+        # after the capitalised type word: "KẾ HOẠCH lãnh đạo cuộc bầu cử …"; "KẾ HOẠCH Này …" is not one.
+        rest = m.group("rest") if m else None
+        if not m or (rest and not _caps(rest) and not rest[:1].islower()):
             continue
         doc_type = proper_case(m.group("t"))
         subject: list[Block] = []
@@ -114,6 +117,7 @@ def _title_facts(preamble: list[Block]) -> tuple[str | None, str | None, tuple[i
                 # Another bare type line; a subject may open with a type word ("HƯỚNG DẪN ÁP DỤNG …").
                 or (nested and not (subject == [] and nested.group("rest") and len(t.split()) >= 4))
                 or t.endswith(":")
+                or re.match(r"(?:Số(?: hiệu)?|Ngày ban hành)\s*:", t)  # a metadata line after the title
             ):
                 break
             if not any(c.isalnum() for c in t):

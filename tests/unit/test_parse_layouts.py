@@ -375,3 +375,18 @@ def test_a_footer_or_recipient_ending_in_a_place_is_not_the_signer():
     assert parse_document(INFO, signed).header.signer == "Nguyễn Văn An"
     capital = footer.replace("- Lưu: VT.\n", "- Lưu: VT, Hà Nội\n")
     assert parse_document(INFO, capital).header.signer is None
+
+
+def test_a_party_title_in_lower_case_after_the_type_word_is_read():
+    # A commune Party committee's layout (not the People's Committees' the title reader was written on):
+    # issuer, "*", an unnumbered "Số -KH/ĐU", the Party's motto, then the type word and a lower-case subject.
+    text = (
+        "ĐẢNG BỘ HUYỆN PHÚ VANG\nĐẢNG ỦY XÃ PHÚ AN\n*\nSố -KH/ĐU\nĐẢNG CỘNG SẢN VIỆT NAM\n"
+        "Phú An, ngày tháng 3 năm 2026\n\nKẾ HOẠCH\nthực hiện công tác kiểm tra, giám sát năm 2026\n-----\n"
+        "Thực hiện Chương trình kiểm tra, giám sát năm 2026 của Ban Chấp hành Đảng bộ huyện,\n"
+        "Ban Thường vụ Đảng ủy xã xây dựng kế hoạch như sau:\nI. MỤC ĐÍCH, YÊU CẦU\n"
+        "1. Nâng cao chất lượng công tác kiểm tra của các chi bộ.\n"
+    )
+    d = parse_document(INFO, text)
+    assert d.header.title == "Kế hoạch thực hiện công tác kiểm tra, giám sát năm 2026"
+    assert d.header.number is None  # printed without its number: unknown, never invented
