@@ -14,6 +14,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from hoidap.corpus.normalize import fold
+
 CONTEXT_CHARS = 600  # characters shown before and after a quote in "Xem trong văn bản"
 _LEGACY = str.maketrans({"ƣ": "ư", "Ƣ": "Ư", "Ð": "Đ", "ð": "đ"})
 
@@ -160,9 +162,15 @@ def section_ref(section: str | Sequence[str] | None, task_id: str | None = None)
             named.append(n.group(1))
         elif label and len(label) <= 30 and label != "(đầu văn bản)":
             named.append(label)
-    if task_id and not any(task_id == m or task_id.startswith(m + ".") for m in markers[-1:]):
-        markers.append(task_id)
-    parts = ([f"Mục {'.'.join(markers)}"] if markers else []) + named
+    path = ".".join(markers)
+    if task_id and markers and (
+        task_id == path or task_id.startswith((path + ".", path + "-")) or path.endswith("." + task_id)
+    ):
+        # The task id already spells the path ("II.3.b" under II > 3 > b; "III.9-3", a row of III.9).
+        path = task_id if len(task_id) > len(path) else path
+    elif task_id and not any(task_id == m or task_id.startswith(m + ".") for m in markers[-1:]):
+        path = f"{path}.{task_id}" if path else task_id
+    parts = ([f"Mục {path}"] if path else []) + named
     return " ".join(parts)
 
 
@@ -173,9 +181,17 @@ def doc_reference(info: Any) -> str:
     ref = f"{doc_type} số {number}" if number else (getattr(info, "short_title", None) or doc_type)
     if getattr(info, "date", None):
         ref += f" ngày {vn_date(info.date)}"
-    if getattr(info, "issuer", None):
-        ref += f" của {info.issuer}"
+    issuer = getattr(info, "issuer", None)
+    # A title that already names its place ("… của tỉnh Lâm Đồng") is not followed by its issuer's.
+    if issuer and fold(issuer) not in fold(ref) and not _names_issuer_place(ref, issuer):
+        ref += f" của {issuer}"
     return ref
+
+
+def _names_issuer_place(ref: str, issuer: str) -> bool:
+    """'… của tỉnh Lâm Đồng' and 'UBND tỉnh Lâm Đồng': the reference already says whose it is."""
+    place = re.search(r"(?:tỉnh|thành phố|huyện|xã|phường|thị xã)\s+(.+)$", issuer, re.IGNORECASE)
+    return bool(place) and re.search(rf"\bcủa\s+\S+\s+{re.escape(place.group(1))}\s*$", ref) is not None
 
 
 def citation_text(c: dict[str, Any], original: str | None, info: Any | None) -> str:
@@ -186,8 +202,18 @@ def citation_text(c: dict[str, Any], original: str | None, info: Any | None) -> 
     quote = " ".join(quote.split())
     if info is None:
         info = _FallbackInfo(c.get("doc_title") or "", c.get("doc_number"))
+    if _SIGNATURE_SECTION in str(c.get("section") or ""):
+        # A signer is cited the way a công văn writes it: "… do đồng chí Trần Phước Hiền, Phó Chủ tịch
+        # UBND tỉnh Quảng Ngãi ký".
+        title = getattr(info, "signer_title", None)
+        issuer = getattr(info, "issuer", None)
+        role = f", {title}{' ' + issuer if issuer else ''}" if title else ""
+        return f"{doc_reference(info)} do đồng chí {quote}{role} ký"
     where = section_ref(c.get("section"), c.get("task_id"))
     return f"Theo {where + ' ' if where else ''}{doc_reference(info)}: «{quote}»"
+
+
+_SIGNATURE_SECTION = "Chữ ký"
 
 
 class _FallbackInfo:

@@ -1,0 +1,45 @@
+"""Paste-ready citations (issue 25 §1): the section path once, a signer as a công văn names one, a place
+not said twice."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from hoidap.ui.render import citation_text, doc_reference, section_ref
+
+PLAN = SimpleNamespace(
+    number="214/KH-UBND",
+    doc_type="Kế hoạch",
+    date="2024-11-06",
+    issuer="UBND tỉnh Quảng Ngãi",
+    signer_title="Phó Chủ tịch",
+    short_title="Kế hoạch 214",
+)
+
+
+def test_a_task_id_that_spells_the_path_is_not_repeated():
+    assert section_ref("II. NHIỆM VỤ > 3. Chuyển đổi số > b) Hạ tầng", "II.3.b") == "Mục II.3.b"
+    assert section_ref("III. GIẢI PHÁP > 9. Tổ chức thực hiện", "III.9-3") == "Mục III.9-3"  # a row
+    assert section_ref("II. NHIỆM VỤ > 3. Chuyển đổi số", "a") == "Mục II.3.a"
+    assert section_ref("1. Nhiệm vụ chung", "12") == "Mục 1.12"  # "12" is not under "1." by its digits
+    assert section_ref("Phụ lục > 8. Khác", "8.4") == "Mục 8.4 Phụ lục"
+
+
+def test_a_signer_is_cited_as_a_cong_van_writes_it():
+    c = {"char_start": 0, "char_end": 15, "section": "Chữ ký", "quote": "Trần Phước Hiền"}
+    assert citation_text(c, None, PLAN) == (
+        "Kế hoạch số 214/KH-UBND ngày 06/11/2024 của UBND tỉnh Quảng Ngãi do đồng chí Trần Phước Hiền, "
+        "Phó Chủ tịch UBND tỉnh Quảng Ngãi ký"
+    )
+
+
+def test_a_title_naming_its_place_is_not_followed_by_its_issuer():
+    plan = SimpleNamespace(
+        number=None,
+        doc_type="Kế hoạch",
+        date=None,
+        issuer="UBND tỉnh Lâm Đồng",
+        short_title="Kế hoạch cải cách hành chính của tỉnh Lâm Đồng",
+    )
+    assert doc_reference(plan) == "Kế hoạch cải cách hành chính của tỉnh Lâm Đồng"
+    assert doc_reference(PLAN).endswith("của UBND tỉnh Quảng Ngãi")
