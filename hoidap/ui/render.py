@@ -199,7 +199,8 @@ def citation_text(c: dict[str, Any], original: str | None, info: Any | None) -> 
     'Theo Mục II.3.b Kế hoạch số 214/KH-UBND ngày 06/11/2024 của UBND tỉnh Quảng Ngãi: «…»'."""
     start, end = int(c["char_start"]), int(c["char_end"])
     quote = original[start:end] if original is not None else c.get("quote", "")
-    quote = " ".join(quote.split())
+    # A table row read from its cells ("7 | Hoàn thành … | Sở …"): cells separated as a sentence would be.
+    quote = re.sub(r"\s*\|\s*", "; ", " ".join(quote.split())).strip("; ")
     if info is None:
         info = _FallbackInfo(c.get("doc_title") or "", c.get("doc_number"))
     if _SIGNATURE_SECTION in str(c.get("section") or ""):
@@ -370,7 +371,14 @@ def confidence_html(p: float) -> str:
 def answer_text(data: dict[str, Any], originals: dict[str, str], infos: dict[str, Any]) -> str:
     """The whole reply as plain text: the short answer, then each citation in the officials' form."""
     if not data.get("found"):
-        return "Không tìm thấy câu trả lời trong văn bản."
+        # The reason, then the nearest clauses in the officials' form: what a colleague needs to check.
+        lines = ["Không tìm thấy câu trả lời trong văn bản.", data.get("message") or ""]
+        related = data.get("related") or []
+        if related:
+            lines.append("Các đoạn gần nhất:")
+        for c in related[:3]:
+            lines.append(citation_text(c, originals.get(c["doc_id"]), infos.get(c["doc_id"])))
+        return "\n".join(x for x in lines if x)
     lines = [data.get("answer") or ""]
     for c in data.get("citations") or []:
         lines.append(citation_text(c, originals.get(c["doc_id"]), infos.get(c["doc_id"])))

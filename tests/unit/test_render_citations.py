@@ -43,3 +43,20 @@ def test_a_title_naming_its_place_is_not_followed_by_its_issuer():
     )
     assert doc_reference(plan) == "Kế hoạch cải cách hành chính của tỉnh Lâm Đồng"
     assert doc_reference(PLAN).endswith("của UBND tỉnh Quảng Ngãi")
+
+
+def test_a_table_row_is_pasted_without_pipes_and_not_found_keeps_its_reason():
+    from hoidap.ui.render import answer_text
+
+    row = {
+        "doc_id": "kh",
+        "char_start": 0,
+        "char_end": 9,
+        "section": "Phụ lục",
+        "task_id": "7",
+        "quote": "7 | Hoàn thành IOC | Sở KH&CN",
+    }
+    assert citation_text(row, None, PLAN).endswith("«7; Hoàn thành IOC; Sở KH&CN»")
+    data = {"found": False, "message": "Không tìm thấy nhiệm vụ 9.9.", "related": [row]}
+    text = answer_text(data, {}, {})
+    assert "Không tìm thấy nhiệm vụ 9.9." in text and "Các đoạn gần nhất" in text and "Hoàn thành IOC" in text
