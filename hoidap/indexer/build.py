@@ -331,6 +331,24 @@ def recover_store(store: DocumentStore, target: Path) -> list[str]:
     return deleted
 
 
+def _backend_pending(target: Path) -> bool:
+    """An add/remove that was to change another backend too was left unfinished (its journal says so)."""
+    try:
+        return bool(json.loads(journal_path(target).read_text(encoding="utf-8")).get("backend"))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _resync_backend(target: Path, embedder: Embedder, publish: Publisher) -> None:
+    """Copy the current index files whole to the other backend (Milvus): after an add/remove that failed
+    or was killed between changing the backend and swapping the index files, the backend holds rows
+    the index does not. A full copy loads a new collection and then switches to it."""
+    current = _previous(target, embedder)
+    if current is not None:
+        manifest, entries, tokens, vectors = current
+        publish(BuildOutput(manifest, entries, tokens, vectors, None, True))
+
+
 def recover_if_pending(store: DocumentStore, target: Path) -> list[str]:
     """`recover_store` at start-up: only when a journal is left and no writer is busy."""
     if not journal_path(target).exists():
@@ -431,7 +449,10 @@ def add_document(
     )
     digest = document_hash(text)
     with build_lock(target):
+        resync = publish is not None and _backend_pending(target)
         recover_store(store, target)
+        if resync:
+            _resync_backend(target, embedder, publish)  # type: ignore[arg-type]
         indexed = _indexed_docs(target) or {}
         stored = [(info, document_hash(store.read_original(info))) for info in store.manifests()]
         for info, h in stored:
@@ -440,7 +461,9 @@ def add_document(
             if h == digest and (indexed.get(info.doc_id) or {}).get("hash") == digest:
                 return AddResult(info, False, None, [])
         leftover = next((info for info, h in stored if h == digest), None)
-        _write_journal(target, {"op": "add", "before": [i.doc_id for i, _ in stored]})
+        _write_journal(
+            target, {"op": "add", "before": [i.doc_id for i, _ in stored], "backend": publish is not None}
+        )
         info = leftover or store.store(text, fields, str(fields["number"] or Path(name).stem))
         try:
             report = _build_locked(
@@ -457,6 +480,8 @@ def add_document(
         except BaseException:
             with contextlib.suppress(DocumentError, OSError):
                 store.delete(info.doc_id)  # keep store and index in step
+            if publish is not None:  # and the backend, which may already hold the document's rows;
+                _resync_backend(target, embedder, publish)  # if this fails the journal stays for the next
             _clear_journal(target)
             raise
         _clear_journal(target)
@@ -477,15 +502,20 @@ def remove_document(
     if store.is_bundled(doc_id):
         raise DocumentError(f"'{doc_id}' là văn bản đi kèm hệ thống, không xóa được.")
     with build_lock(target):
+        resync = publish is not None and _backend_pending(target)
         recover_store(store, target)
+        if resync:
+            _resync_backend(target, embedder, publish)  # type: ignore[arg-type]
         known = {i.doc_id for i in store.manifests()} | set(store.damaged)  # a damaged one can be removed
         if doc_id not in known:
             raise DocumentError(f"không có văn bản '{doc_id}'.")
-        _write_journal(target, {"op": "remove", "doc_id": doc_id})
+        _write_journal(target, {"op": "remove", "doc_id": doc_id, "backend": publish is not None})
         keep = [d for d in parse_corpus(store) if d.doc_id != doc_id]
         try:
             report = _build_locked(keep, embedder, target, None, True, publish, False)
         except BaseException:
+            if publish is not None:  # the backend may have dropped the document's rows already
+                _resync_backend(target, embedder, publish)
             _clear_journal(target)  # the index still holds the document: nothing changed
             raise
         store.delete(doc_id)

@@ -184,3 +184,27 @@ def test_failed_build_leaves_the_old_collection_answering(milvus_settings, embed
     reopened = MilvusIndex.open(s.index_path, embedder, s.milvus_target, s.milvus_collection)
     assert [h.entry.entry_id for h in reopened.search("Ai chủ trì nhiệm vụ 5.4?", k=5)] == expected
     assert [c for c in store.client.list_collections() if c.startswith("hoidap_test_2")] == [live]
+
+
+def test_an_add_that_fails_after_milvus_changed_leaves_both_in_step(milvus_settings, embedder, monkeypatch):
+    """Issue 22 §6: the Milvus half of an add is undone like the store half (the journal names it)."""
+    s = milvus_settings
+    service = QAService.open(s, embedder)
+    store = MilvusStore(s.milvus_target, s.milvus_collection)
+    before = store.count()
+    manifest = (s.index_path / "manifest.json").read_text()
+
+    import hoidap.indexer.build as build
+
+    def die(*args, **kwargs):
+        raise RuntimeError("disk full while writing the manifest")
+
+    # Milvus has taken the new rows (publish runs first); writing the index files then fails.
+    monkeypatch.setattr(build, "write_manifest", die)
+    with pytest.raises(RuntimeError):
+        service.add_document("hong.txt", SMALL_DOC.replace("Sa Kỳ", "Hòn Khô").encode())
+    monkeypatch.undo()
+    assert (s.index_path / "manifest.json").read_text() == manifest
+    assert store.count() == before == read_manifest(s.index_path).counts["entries"]
+    MilvusIndex.open(s.index_path, embedder, s.milvus_target, s.milvus_collection)  # serves again
+    assert not build.journal_path(s.index_path).exists()
