@@ -40,6 +40,10 @@ SIGNER_KIND_RE = re.compile(r"^(?P<k>KT|TM|T/M|Q|TL|TUQ)\.?\s")
 DATE_RE = re.compile(
     r"^(?P<place>[^,]{2,40}),\s*ngày\s*(?P<d>\d{1,2})\s*tháng\s*(?P<m>\d{1,2})\s*năm\s*(?P<y>\d{4})"
 )
+# A number or date slot printed before the document was numbered or dated: its span is kept with no value,
+# so the document itself shows the fact is absent (not a parse miss).
+BLANK_NUMBER_RE = re.compile(r"^Số\s*:?\s*[-–/]\s*[A-ZĐ]")
+BLANK_DATE_RE = re.compile(r"^[^,]{2,40},\s*ngày\s*(?:[.…_]+\s*)?tháng\s*(?:\d{1,2}|[.…_]+)?\s*năm\s*\d{4}")
 TITLE_WORDS = {
     "THỦ TƯỚNG": "Thủ tướng",
     "PHÓ THỦ TƯỚNG": "Phó Thủ tướng",
@@ -166,6 +170,10 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
             facts["date"] = f"{m.group('y')}-{int(m.group('m')):02d}-{int(m.group('d')):02d}"
             facts["place"] = m.group("place").strip()
             spans["date"] = (b.char_start, b.char_end)
+        elif "number" not in spans and BLANK_NUMBER_RE.match(b.text):
+            spans["number"] = (b.char_start, b.char_end)  # "Số -KH/ĐU": printed, not yet numbered
+        elif "date" not in spans and BLANK_DATE_RE.match(b.text):
+            spans["date"] = (b.char_start, b.char_end)  # "…, ngày tháng 3 năm 2026": not yet dated
     caps = [b.text for b in preamble[:3]]
     if (
         len(caps) >= 2

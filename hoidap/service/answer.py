@@ -198,6 +198,13 @@ class Answerer:
         document asked, or every document or province the question names is one no stored text mentions."""
         if a.task_ids and any(g[0] in self._scope(a, doc_ids) for g in gap_for(a, self.catalog)):
             return True
+        scope = self._scope(a, doc_ids)
+        if a.intent == "document" and a.document_fact in ("number", "date") and len(scope) == 1:
+            # The document prints the slot blank ("Số: /KH-UBND", "ngày   tháng 3 năm 2026"): not yet
+            # numbered or dated, which no clause elsewhere can answer.
+            header = self.docs[scope[0]].header
+            if a.document_fact in header.spans and getattr(header, a.document_fact) is None:
+                return True
         if a.unknown_doc_refs and not a.doc_ids and not self._citing_docs(a.unknown_doc_refs):
             return True
         uncovered = self._uncovered_provinces(a)
@@ -504,17 +511,27 @@ class Answerer:
         return self.searcher.search(q, k=k, doc_ids=doc_ids, mode=self.mode)
 
     def _without_title_words(self, q: str, doc_id: str) -> str:
-        """Within one document, the words of its title name the document, not a clause of it ("nghị định
-        bảo đảm thực hiện nghĩa vụ có hiệu lực từ ngày nào" asks for the clause on "hiệu lực"): they are
-        left out of the search when other content words remain."""
-        title = set(fold(self.docs[doc_id].info.title).casefold().split())
-        kept = [
-            w
-            for w in q.split()
-            if fold(w).casefold().strip(".,;:?!()") not in title or any(c.isdigit() for c in w)
-        ]
+        """Within one document, a phrase of its title names the document, not a clause of it ("nghị định
+        bảo đảm thực hiện nghĩa vụ có hiệu lực từ ngày nào" asks for the clause on "hiệu lực"): runs of two
+        or more words printed together in its title are left out of the search when other content words
+        remain. Single shared words ("năm", "ngày") stay: they frame the question."""
+        title = f" {' '.join(fold(self.docs[doc_id].info.title).casefold().split())} "
+        words = q.split()
+        keys = [fold(w).casefold().strip(".,;:?!()") for w in words]
+        drop = [False] * len(words)
+        i = 0
+        while i < len(words):
+            j = i
+            while j < len(words) and keys[j] and f" {' '.join(keys[i : j + 1])} " in title:
+                j += 1
+            if j - i >= 2:
+                drop[i:j] = [True] * (j - i)
+                i = j
+            else:
+                i += 1
+        kept = [w for w, d in zip(words, drop, strict=True) if not d or any(c.isdigit() for c in w)]
         reduced = " ".join(kept)
-        return reduced if len(kept) < len(q.split()) and self.content_words(reduced) else q
+        return reduced if len(kept) < len(words) and self.content_words(reduced) else q
 
     def _related(self, q: str, scope: list[str], top_k: int) -> list[Citation]:
         return [self._hit_citation(h) for h in self._search(q, scope, top_k)]

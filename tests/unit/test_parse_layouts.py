@@ -390,3 +390,11 @@ def test_a_party_title_in_lower_case_after_the_type_word_is_read():
     d = parse_document(INFO, text)
     assert d.header.title == "Kế hoạch thực hiện công tác kiểm tra, giám sát năm 2026"
     assert d.header.number is None  # printed without its number: unknown, never invented
+
+
+def test_a_number_or_date_printed_blank_is_kept_as_an_empty_slot():
+    # A draft or a Party document printed before it was numbered and dated: the slot is there, empty.
+    text = "ĐẢNG ỦY XÃ PHÚ AN\nSố -KH/ĐU\nPhú An, ngày   tháng 3 năm 2026\n\nKẾ HOẠCH\nkiểm tra năm 2026\n"
+    h = parse_document(INFO, text).header
+    assert h.number is None and h.date is None
+    assert "number" in h.spans and "date" in h.spans  # absence is evidenced, not a parse miss
