@@ -184,6 +184,15 @@ def split_lines(original: str, repairs: RepairCounts) -> list[Line]:
 # --- website text around a pasted document ---------------------------------------------------
 
 MOTTO_RE = re.compile(r"^Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh phúc")
+# Head lines that stand on their own: a motto, a document's type line (data: layout.json).
+STANDALONE_HEAD_RE = re.compile(
+    "^(?:"
+    + "|".join(
+        re.escape(w)
+        for w in sorted(load("layout")["mottos"] + load("layout")["document_types"], key=len, reverse=True)
+    )
+    + r")\s*$"
+)
 
 
 def _has(text: str, phrases: list[str]) -> bool:
@@ -654,6 +663,8 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
         prev = current.last_line.rstrip() if current is not None else ""
         if blank_mode and current is not None:
             joined = i > 0 and line.index == lines[i - 1].index + 1 and lines[i - 1].text != "|"
+            # The motto, the place-and-date line and a legal basis stand alone even without a blank line.
+            joined = joined and not OPENER_RE.match(text) and not MOTTO_RE.match(text)
             if joined and (
                 kind in ("text", "caps") or (kind == "bullet" and not prev.endswith(SENTENCE_END))
             ):
@@ -666,14 +677,18 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
             and not one_line_paragraphs
         ):
             # "NQ/TW." or "7.900 USD." after an unfinished line is a wrapped tail, not a title.
-            if not prev.endswith(SENTENCE_END):
+            if not prev.endswith(SENTENCE_END) and not STANDALONE_HEAD_RE.match(text):
                 kind = "text"
         if kind == "text" and current is not None and not one_line_paragraphs and not blank_mode:
             tight = bool(JOIN_TIGHT.match(text)) or (
                 prev.endswith("-") and len(prev) > 1 and prev[-2].isalnum() and text[:1].isalnum()
             )
             new_paragraph = _starts_upper(text) and (
-                prev.endswith(SENTENCE_END) or len(prev) < short_line or bool(OPENER_RE.match(text))
+                prev.endswith(SENTENCE_END)
+                or len(prev) < short_line
+                or bool(OPENER_RE.match(text))
+                or bool(MOTTO_RE.match(text))
+                or bool(STANDALONE_HEAD_RE.match(prev))  # "CỘNG HÒA …" / "Độc lập - …"
             )
             if current.kind in ("caps", "signature", "recipients"):
                 new_paragraph = True

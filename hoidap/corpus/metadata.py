@@ -7,27 +7,13 @@ import re
 from hoidap.corpus.normalize import fold
 from hoidap.corpus.records import Block, DocumentInfo, HeaderFacts
 from hoidap.corpus.structure import Placed
-from hoidap.corpus.vocab import family_names, provinces
+from hoidap.corpus.vocab import family_names, load, provinces
 
 NUMBER_RE = re.compile(r"^Số\s*:?\s*(?P<n>[^\s,]*\d[^\s,]*/\S+|\d+[-/]\S+|/\S*)")
-DOC_TYPES = (
-    "KẾ HOẠCH",
-    "QUYẾT ĐỊNH",
-    "NGHỊ QUYẾT",
-    "CHỈ THỊ",
-    "CHƯƠNG TRÌNH",
-    "ĐỀ ÁN",
-    "THÔNG BÁO",
-    "BÁO CÁO",
-    "TỜ TRÌNH",
-    "HƯỚNG DẪN",
-    "QUY CHẾ",
-    "QUY ĐỊNH",
-    "THÔNG TƯ",
-    "NGHỊ ĐỊNH",
-    "LUẬT",
-    "CÔNG VĂN",
-    "KẾT LUẬN",
+DOC_TYPES = tuple(load("layout")["document_types"])  # data: corpus/data/layout.json
+# An opening basis inside a block ("… năm 2025 Thực hiện Kế hoạch số …"), not at its start.
+_BASIS_INSIDE_RE = re.compile(
+    r"(?<=\S\s)(?:" + "|".join(re.escape(w) for w in load("layout")["basis_openers"]) + r")\b"
 )
 DOC_TYPE_RE = re.compile(r"^(?P<t>" + "|".join(DOC_TYPES) + r")(?:\s*:)?(?:\s+(?P<rest>.*))?$")
 ATTACHED_RE = re.compile(
@@ -112,6 +98,13 @@ def _title_facts(preamble: list[Block]) -> tuple[str | None, str | None, tuple[i
             subject.append(Block(b.kind, m.group("rest"), b.char_start, b.char_end))
         for nb in preamble[i + 1 : i + 5]:
             t = nb.text.strip()
+            inner = _BASIS_INSIDE_RE.search(t)
+            if subject == [] and inner is not None:
+                # A subject run on into the opening sentence ("… năm 2025 Thực hiện Kế hoạch số 2300 …"):
+                # the subject ends where the basis begins.
+                t = t[: inner.start()].rstrip()
+                subject.append(Block(nb.kind, t, nb.char_start, nb.char_start + len(t)))
+                break
             nested = DOC_TYPE_RE.match(t)
             if (
                 t.startswith(("Căn cứ", "(", "Kính gửi"))

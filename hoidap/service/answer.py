@@ -199,6 +199,14 @@ class Answerer:
         if a.task_ids and any(g[0] in self._scope(a, doc_ids) for g in gap_for(a, self.catalog)):
             return True
         scope = self._scope(a, doc_ids)
+        if a.years and not any(
+            re.search(rf"(?<!\d){y}(?!\d)", self._folded_text(d)) for d in scope for y in a.years
+        ):
+            return True  # "năm 2027" of documents that never mention 2027
+        if a.intent == "listing" and a.agencies and not any(
+            " ".join(fold(x).lower().split()) in self._folded_text(d) for x in a.agencies for d in self.docs
+        ):
+            return True  # the tasks of an agency no stored text names
         if a.intent == "document" and a.document_fact in ("number", "date") and len(scope) == 1:
             # The document prints the slot blank ("Số: /KH-UBND", "ngày   tháng 3 năm 2026"): not yet
             # numbered or dated, which no clause elsewhere can answer.
@@ -218,6 +226,14 @@ class Answerer:
         uncovered = [p for p in a.provinces if p not in self.catalog.docs_by_province]
         return uncovered if uncovered and len(uncovered) == len(a.provinces) and not a.doc_ids else []
 
+    def _numbering_scope(self, a: QueryAnalysis, doc_ids: list[str], scope: list[str]) -> list[str]:
+        """Task numbers repeat across documents: with no document named, one named by its title words
+        ("nhiệm vụ 7 trong kế hoạch tiếp cận pháp luật") is the one whose numbering counts."""
+        if a.task_ids and not a.doc_ids and not doc_ids and len(scope) > 1:
+            titled = self._titled(a.normalized, scope)
+            return [titled] if titled is not None else scope
+        return scope
+
     def _evidence_scope(self, a: QueryAnalysis, doc_ids: list[str]) -> list[str]:
         """Where the fallback searches: the named documents, else those citing a document the question
         names but the corpus does not hold (the resolution a programme implements), else the usual scope."""
@@ -225,7 +241,7 @@ class Answerer:
             citing = self._citing_docs(a.unknown_doc_refs)
             if citing:
                 return citing
-        return self._scope(a, doc_ids)
+        return self._numbering_scope(a, doc_ids, self._scope(a, doc_ids))
 
     def _folded_text(self, doc_id: str) -> str:
         folded = self._folded.get(doc_id)
@@ -374,6 +390,7 @@ class Answerer:
         scope = self._scope(a, doc_ids)
         if a.intent == "document":
             return self._recorded(a, "document", self._document_fact(q, a, scope, top_k))
+        scope = self._numbering_scope(a, doc_ids, scope)
         if a.task_ids and a.intent in ("lead", "coordinating", "deadline", "lookup", "listing", "figure"):
             tasks = [
                 self.tasks[(d, t)]

@@ -15,7 +15,7 @@ from importlib import resources
 
 from pydantic import BaseModel
 
-from hoidap.corpus.vocab import agency_head
+from hoidap.corpus.vocab import agency_head, load
 
 
 class AnswerTypes(BaseModel):
@@ -24,6 +24,14 @@ class AnswerTypes(BaseModel):
     generic: list[str]
     by_intent: dict[str, list[str]]
     by_document_fact: dict[str, list[str]]
+    only: dict[str, list[str]] = {}
+
+
+_PERSON_NAME = (
+    r"(?<!\w)(?:"
+    + "|".join(sorted((re.escape(n) for n in load("person_names")["family_names"]), key=len, reverse=True))
+    + r")(?:\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+){1,4}(?!\w)"
+)
 
 
 @cache
@@ -34,6 +42,10 @@ def _compiled() -> tuple[AnswerTypes, dict[str, list[re.Pattern[str]]]]:
     for kind, alternatives in types.kinds.items():
         if kind == "agency":
             alternatives = [*alternatives, rf"(?<!\w){agency_head()}(?!\w)"]
+        if kind == "person":
+            # A personal name opens with a family name (data: corpus person_names.json): "Ban Chỉ đạo"
+            # is capitalised too, but no one's name.
+            alternatives = [*alternatives, _PERSON_NAME]
         patterns[kind] = [re.compile(p) for p in alternatives]
     unknown = {k for ks in (*types.by_intent.values(), *types.by_document_fact.values()) for k in ks} - set(
         patterns
@@ -44,10 +56,11 @@ def _compiled() -> tuple[AnswerTypes, dict[str, list[re.Pattern[str]]]]:
 
 
 @cache
-def _asked() -> tuple[list[tuple[str, re.Pattern[str]]], re.Pattern[str]]:
+def _asked() -> tuple[list[tuple[str, re.Pattern[str]]], re.Pattern[str], list[tuple[str, re.Pattern[str]]]]:
     types, _ = _compiled()
     asked = [(kind, re.compile("|".join(ps))) for kind, ps in types.asked_by.items()]
-    return asked, re.compile("|".join(types.generic))
+    only = [(kind, re.compile("|".join(ps))) for kind, ps in types.only.items()]
+    return asked, re.compile("|".join(types.generic)), only
 
 
 def expected_kinds(intent: str, document_fact: str | None = None, folded_question: str = "") -> list[str]:
@@ -57,7 +70,10 @@ def expected_kinds(intent: str, document_fact: str | None = None, folded_questio
     types, _ = _compiled()
     if intent == "document" and document_fact in types.by_document_fact:
         return types.by_document_fact[document_fact]  # "số hiệu là gì": a number, whatever the wh-word
-    asked, generic = _asked()
+    asked, generic, only = _asked()
+    sole = next((kind for kind, rx in only if rx.search(folded_question)), None)
+    if sole is not None:
+        return [sole]
     named = [kind for kind, rx in asked if rx.search(folded_question)]
     if named:
         return named

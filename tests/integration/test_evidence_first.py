@@ -81,6 +81,9 @@ def _has(text: str | None, expected: str) -> bool:
     [
         "Ai chủ trì nhiệm vụ 2.5 của Kế hoạch 15/KH-MTTQ?",
         "ai chu tri nhiem vu 2.5 ke hoach giam sat nguoi co cong",
+        # Named by its title words and its issuer only: the numbering of that plan counts, not the
+        # bundled plans' items 2.5.
+        "Mặt trận xã giao ai tổ chức nhiệm vụ 2.5 trong kế hoạch giám sát chính sách người có công?",
     ],
 )
 def test_a_task_number_the_parser_did_not_read_is_answered_from_its_clause(svc, question):
@@ -175,3 +178,8 @@ def test_the_basis_is_read_from_the_opening_lines_when_no_manifest_lists_it(svc_
     got = svc_decrees.ask("Thông tư 07/2025/TT-BNV căn cứ nghị định nào?")
     assert got.found and _has(got.answer, "Nghị định số 63/2022/NĐ-CP")
     assert "Căn cứ Nghị định số 63/2022" in got.citations[0].quote
+
+
+def test_a_year_no_text_in_scope_mentions_is_not_answered_from_another_year(svc):
+    ans = svc.ask("Kế hoạch 15/KH-MTTQ giám sát chi trả trợ cấp ưu đãi năm 2041 do ai chủ trì?")
+    assert not ans.found

@@ -168,3 +168,10 @@ def test_only_a_distinctive_short_title_or_a_title_of_the_same_type_names_a_docu
     assert not _distinctive("Kế hoạch tỉnh Quảng Ngãi")
     assert _distinctive("Kế hoạch 214/KH-UBND")
     assert _distinctive("Hội đồng hòa giải lao động")  # "hòa", "lao" are also syllables of provinces
+
+
+def test_who_holds_an_office_is_answered_by_a_person_only():
+    kinds = expected_kinds("lookup", None, "ai la truong ban chi dao quoc gia ve khac phuc o nhiem khong khi")
+    assert kinds == ["person"]
+    assert not fits("Thành lập Ban Chỉ đạo quốc gia về khắc phục ô nhiễm không khí", kinds)
+    assert fits("Phó Thủ tướng Trần Hồng Hà làm Trưởng ban", kinds)

@@ -398,3 +398,30 @@ def test_a_number_or_date_printed_blank_is_kept_as_an_empty_slot():
     h = parse_document(INFO, text).header
     assert h.number is None and h.date is None
     assert "number" in h.spans and "date" in h.spans  # absence is evidenced, not a parse miss
+
+
+def test_a_commune_decision_head_laid_out_by_a_pdf_is_read():
+    # A ward's decision as a PDF text layer gives it (other source than the provincial plans): a blank
+    # number, the motto right after it, the date, then the type line and the subject.
+    text = (
+        "ỦY BAN NHÂN DÂN \n PHƯỜNG 2 \n                   \nSố:          /QĐ-UBND \n CỘNG HÒA XÃ HỘI CHỦ NGHĨA "
+        "VIỆT NAM \nĐộc lập -Tự do -Hạnh phúc \n \nPhường 2, ngày 14 tháng 3 năm 2025 \n \nQUYẾT ĐỊNH \n"
+        "Về việc phê duyệt kế hoạch lựa chọn nhà thầu \nDự án: Đo đạc, chỉnh lý bản đồ địa chính năm 2025 \n \n"
+        "Căn cứ Luật Đấu thầu số 22/2023/QH15 ngày 23 tháng 6 năm 2023; \n"
+    )
+    d = parse_document(INFO, text)
+    assert d.header.date == "2025-03-14"
+    assert d.header.title.startswith("Quyết định phê duyệt kế hoạch lựa chọn nhà thầu")
+
+
+def test_a_subject_run_on_into_the_opening_sentence_ends_where_the_basis_begins():
+    text = (
+        "ỦY BAN NHÂN DÂN\nPHƯỜNG 2\nSố: /KH-UBND\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "Độc lập - Tự do - Hạnh phúc\nPhường 2, ngày tháng 03 năm 2025\nKẾ HOẠCH\n"
+        "Triển khai xây dựng phường đạt chuẩn tiếp cận pháp luật năm 2025 Thực hiện Kế hoạch số 2300/KH-UBND "
+        "ngày 21/03/2025 của Ủy ban nhân dân thành phố về xây dựng xã, phường đạt chuẩn tiếp cận pháp luật; "
+        "UBND Phường 2 ban hành Kế hoạch triển khai thực hiện trên địa bàn phường như sau:\n"
+        "I. MỤC ĐÍCH, YÊU CẦU\n1. Mục đích: nâng cao nhận thức pháp luật của người dân.\n"
+    )
+    d = parse_document(INFO, text)
+    assert d.header.title == "Kế hoạch triển khai xây dựng phường đạt chuẩn tiếp cận pháp luật năm 2025"
