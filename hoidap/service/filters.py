@@ -85,7 +85,28 @@ class TaskFilter:
             "coordinating": task.coordinating,
         }[self.role]
         needle = fold(self.agency.strip())
-        if any(needle in fold(a) for a in names):
+        if any(needle in fold(a) or _words_in_order(needle, fold(a)) for a in names):
             return True
         canon = canonical(self.agency) if canonical else None
         return bool(canon) and any(canonical(a) == canon for a in names)  # type: ignore[misc]
+
+
+# Words a typed agency may leave out: "ubnd huyen" is "UBND các huyện, thị xã, thành phố".
+_FILLERS = frozenset("cac nhung moi tung".split())
+
+
+def _words_in_order(needle: str, name: str) -> bool:
+    """The needle's words appear in the name in order, with only filler words ("các") between them."""
+    want = needle.replace(",", " ").split()
+    have = name.replace(",", " ").split()
+    for start in range(len(have)):
+        i, j = 0, start
+        while i < len(want) and j < len(have):
+            if have[j] == want[i]:
+                i += 1
+            elif i == 0 or have[j] not in _FILLERS:
+                break
+            j += 1
+        if i == len(want):
+            return True
+    return False

@@ -33,6 +33,7 @@ import gradio as gr
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
+from hoidap.corpus.deadlines import deadline_range
 from hoidap.corpus.normalize import fold
 from hoidap.corpus.progress import Step
 from hoidap.corpus.store import DocumentError
@@ -154,7 +155,9 @@ table.hd-task-table thead th {position: sticky; top: 0; background: var(--backgr
 th[aria-sort=ascending] .hd-sort::after {content: " ▲";}
 th[aria-sort=descending] .hd-sort::after {content: " ▼";}
 td.c-content {min-width: 260px;}
-td.c-id, td.c-deadline {white-space: nowrap;}
+td.c-id {white-space: nowrap;}
+/* A long deadline ("Hằng năm, trước ngày 15/12 … ") wraps instead of squeezing the agency columns. */
+td.c-deadline {min-width: 110px; max-width: 240px; overflow-wrap: anywhere;}
 .hd-more summary {cursor: pointer; list-style: none;}
 .hd-more summary::-webkit-details-marker {display: none;}
 .hd-more-label::after {content: " Xem đủ ▸"; color: var(--hd-link); font-weight: 600; white-space: nowrap;}
@@ -394,6 +397,15 @@ def _content_cell(text: str) -> str:
     )
 
 
+def _deadline_key(deadline: str) -> str:
+    """What the deadline column sorts by: the date it ends ("2026-04-30"), then its text; a deadline
+    without a date ("thường xuyên") after the dated ones, a blank one last."""
+    if not deadline:
+        return "zzzz"
+    end = deadline_range(deadline)[1]
+    return f"{end} {deadline}" if end else f"9999 {deadline}"
+
+
 def task_table_html(rows: list[dict[str, Any]]) -> str:
     """The task table: headers sort on click (script in HEAD), long texts fold; on a phone each row
     becomes a card that keeps the task, lead and deadline in view."""
@@ -407,7 +419,8 @@ def task_table_html(rows: list[dict[str, Any]]) -> str:
         for name, cls in zip(TASK_COLUMNS, TASK_CLASSES, strict=True):
             value = str(r[name] or "")
             shown = _content_cell(value) if name == "Nội dung" else render.esc(value) or "—"
-            attrs = f'class="{cls}" data-label="{render.attr(name)}" data-key="{render.attr(value)}"'
+            key = _deadline_key(value) if name == "Thời hạn" else value
+            attrs = f'class="{cls}" data-label="{render.attr(name)}" data-key="{render.attr(key)}"'
             cells.append(f"<td {attrs}>{shown}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     empty = (

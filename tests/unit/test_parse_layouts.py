@@ -404,9 +404,11 @@ def test_a_commune_decision_head_laid_out_by_a_pdf_is_read():
     # A ward's decision as a PDF text layer gives it (other source than the provincial plans): a blank
     # number, the motto right after it, the date, then the type line and the subject.
     text = (
-        "ỦY BAN NHÂN DÂN \n PHƯỜNG 2 \n                   \nSố:          /QĐ-UBND \n CỘNG HÒA XÃ HỘI CHỦ NGHĨA "
-        "VIỆT NAM \nĐộc lập -Tự do -Hạnh phúc \n \nPhường 2, ngày 14 tháng 3 năm 2025 \n \nQUYẾT ĐỊNH \n"
-        "Về việc phê duyệt kế hoạch lựa chọn nhà thầu \nDự án: Đo đạc, chỉnh lý bản đồ địa chính năm 2025 \n \n"
+        "ỦY BAN NHÂN DÂN \n PHƯỜNG 2 \n                   \nSố:          /QĐ-UBND \n"
+        " CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM \nĐộc lập -Tự do -Hạnh phúc \n \n"
+        "Phường 2, ngày 14 tháng 3 năm 2025 \n \nQUYẾT ĐỊNH \n"
+        "Về việc phê duyệt kế hoạch lựa chọn nhà thầu \n"
+        "Dự án: Đo đạc, chỉnh lý bản đồ địa chính năm 2025 \n \n"
         "Căn cứ Luật Đấu thầu số 22/2023/QH15 ngày 23 tháng 6 năm 2023; \n"
     )
     d = parse_document(INFO, text)

@@ -60,3 +60,21 @@ def test_a_table_row_is_pasted_without_pipes_and_not_found_keeps_its_reason():
     data = {"found": False, "message": "Không tìm thấy nhiệm vụ 9.9.", "related": [row]}
     text = answer_text(data, {}, {})
     assert "Không tìm thấy nhiệm vụ 9.9." in text and "Các đoạn gần nhất" in text and "Hoàn thành IOC" in text
+
+
+def test_the_deadline_column_sorts_by_date_with_undated_and_blank_ones_last():
+    import re
+
+    from hoidap.ui.app import _deadline_key, task_table_html
+
+    deadlines = ["trước ngày 30/4/2026", "", "Thường xuyên", "Quý II/2026", "năm 2025"]
+    assert sorted(deadlines, key=_deadline_key) == [
+        "năm 2025",
+        "trước ngày 30/4/2026",
+        "Quý II/2026",
+        "Thường xuyên",
+        "",
+    ]
+    row = dict.fromkeys(["Văn bản", "Số hiệu nhiệm vụ", "Nội dung", "Chủ trì", "Phối hợp"], "x")
+    html = task_table_html([{**row, "Thời hạn": "trước ngày 30/4/2026"}])
+    assert re.search(r'class="c-deadline"[^>]*data-key="2026-04-30 ', html)

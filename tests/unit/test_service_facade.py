@@ -422,3 +422,14 @@ def test_document_detail_keys(svc: QAService) -> None:
     assert all(0 <= s < e <= d["length"] for s, e in spans)
     with pytest.raises(NotFoundError, match="khong-co"):
         svc.document_detail("khong-co")
+
+
+def test_an_agency_typed_without_its_filler_words_still_filters():
+    from types import SimpleNamespace
+
+    from hoidap.service.filters import TaskFilter
+
+    task = SimpleNamespace(lead=("UBND các huyện, thị xã, thành phố",), coordinating=(), deadline=None)
+    assert TaskFilter(agency="ubnd huyen").matches(task)
+    assert TaskFilter(agency="UBND các huyện").matches(task)
+    assert not TaskFilter(agency="ubnd tinh").matches(task)
