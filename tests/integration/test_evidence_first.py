@@ -60,16 +60,21 @@ Trần Thị Mai
 """
 
 
-@pytest.fixture(scope="module")
-def svc(settings, built_index, embedder, tmp_path_factory) -> QAService:
-    data = tmp_path_factory.mktemp("evidence-data")
-    shutil.copytree(built_index[0], data / "index")
-    own = settings.model_copy(update={"data_dir": data, "index_dir": data / "index"})
+def _service_with(settings, built_index, embedder, folder, files: dict[str, str]) -> QAService:
+    """The bundled index copied into `folder`, plus `files` added as uploads."""
+    shutil.copytree(built_index[0], folder / "index")
+    own = settings.model_copy(update={"data_dir": folder, "index_dir": folder / "index"})
     service = QAService.open(own, embedder)
-    service.add_document("kh-mttq-an-hoa.txt", MTTQ.encode())
-    service.add_document("cv-huyen-doan.txt", DOAN.encode())
+    for name, text in files.items():
+        service.add_document(name, text.encode())
     service.reload()
     return service
+
+
+@pytest.fixture(scope="module")
+def svc(settings, built_index, embedder, tmp_path_factory) -> QAService:
+    files = {"kh-mttq-an-hoa.txt": MTTQ, "cv-huyen-doan.txt": DOAN}
+    return _service_with(settings, built_index, embedder, tmp_path_factory.mktemp("evidence-data"), files)
 
 
 def _has(text: str | None, expected: str) -> bool:
@@ -152,14 +157,8 @@ năm 2025.
 
 @pytest.fixture(scope="module")
 def svc_decrees(settings, built_index, embedder, tmp_path_factory) -> QAService:
-    data = tmp_path_factory.mktemp("evidence-decrees")
-    shutil.copytree(built_index[0], data / "index")
-    own = settings.model_copy(update={"data_dir": data, "index_dir": data / "index"})
-    service = QAService.open(own, embedder)
-    service.add_document("tt-hoa-giai.txt", THONG_TU.encode())
-    service.add_document("qd-xa-tan-phu.txt", QD_XA.encode())
-    service.reload()
-    return service
+    files = {"tt-hoa-giai.txt": THONG_TU, "qd-xa-tan-phu.txt": QD_XA}
+    return _service_with(settings, built_index, embedder, tmp_path_factory.mktemp("evidence-decrees"), files)
 
 
 def test_a_bare_type_word_does_not_name_an_untitled_document(svc_decrees):
