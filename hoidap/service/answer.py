@@ -226,6 +226,14 @@ class Answerer:
         uncovered = [p for p in a.provinces if p not in self.catalog.docs_by_province]
         return uncovered if uncovered and len(uncovered) == len(a.provinces) and not a.doc_ids else []
 
+    def _of_years(self, a: QueryAnalysis, hits: list[SearchHit]) -> list[SearchHit]:
+        """The year asked is evidence: a clause of a document that never mentions it answers another year
+        ("lương tối thiểu năm 2027" of a decree for 2026)."""
+        if not a.years:
+            return hits
+        pattern = re.compile("|".join(rf"(?<!\d){y}(?!\d)" for y in a.years))
+        return [h for h in hits if pattern.search(self._folded_text(h.entry.doc_id))]
+
     def _numbering_scope(self, a: QueryAnalysis, doc_ids: list[str], scope: list[str]) -> list[str]:
         """Task numbers repeat across documents: with no document named, one named by its title words
         ("nhiệm vụ 7 trong kế hoạch tiếp cận pháp luật") is the one whose numbering counts."""
@@ -271,6 +279,7 @@ class Answerer:
             # structured readers); a name in a clause elsewhere is some other person.
             return None
         hits = self._search(a.search_text or q, scope, max(top_k * 3, 15))
+        hits = self._of_years(a, hits)
         if a.task_ids:
             hits = self._item_hits(hits, a.task_ids)
         if not hits:
@@ -894,7 +903,7 @@ class Answerer:
     ) -> list[Candidate]:
         """The first clauses of `hits` with the value each states, ranked by the learned model;
         `doc_kind` ("ke hoach"): the value is the cited document of that kind."""
-        pool = hits[: {"task": 8, "figure": 10, "lookup": 5}[path]]
+        pool = self._of_years(a, hits)[: {"task": 8, "figure": 10, "lookup": 5}[path]]
         q = a.search_text or q  # what was searched for is what a clause must cover
         content = self.content_words(q)
         weighted = [(t.replace("_", " "), w) for t, w in content]
@@ -1080,7 +1089,12 @@ class Answerer:
                     return figure
         hits = self._search(a.search_text or q, scope, top_k + 5)
         cands = self._candidates(q, a, hits, "lookup")
-        if not cands or cands[0].probability < self.ranker.threshold("lookup"):
+        # The sentence must be of the kind the question asks ("ai là Trưởng ban" a person, "bao nhiêu" a
+        # number), as in the evidence fallback; a confident clause of another kind does not answer.
+        kinds = expected_kinds(a.intent, a.document_fact, a.folded)
+        floor = self.ranker.threshold("lookup")
+        best = next((c for c in cands if c.probability >= floor and fits(c.value, kinds)), None)
+        if best is None:
             return Answer(
                 question=q,
                 question_type=a.intent,
@@ -1091,7 +1105,7 @@ class Answerer:
                 citations=[],
                 related=[self._hit_citation(h) for h in hits[:top_k]],
             )
-        return self._ranked_answer(q, a, cands[0], cands, hits, "lookup", top_k)
+        return self._ranked_answer(q, a, best, cands, hits, "lookup", top_k)
 
     def _document_fact(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
         fact = a.document_fact or "signer"

@@ -100,6 +100,7 @@ ROLE_CUES: dict[str, tuple[str, ...]] = {
 }
 # Words that make a question about a document as such (gates the weaker document cues).
 DOC_WORDS = r"(?<![a-z0-9])(van ban|ke hoach|nghi quyet|chuong trinh|quyet dinh)(?![a-z0-9])"
+_NOT_COMPOUND = "(?<!dan.)(?<!chi.)(?<!tong.)(?<!he.)(?<!ty.)(?<!con.)"  # fixed width: "." is the space
 # Document facts: (fact, cue, needs a named document or a document word). First match wins,
 # so "ký ngày nào" is a date before "ký" is a signer.
 DOCUMENT_FACT_CUES: tuple[tuple[str, str, bool], ...] = (
@@ -108,8 +109,9 @@ DOCUMENT_FACT_CUES: tuple[tuple[str, str, bool], ...] = (
     ("date", "ngay ky", False),
     ("signer", "(ai|nguoi|lanh dao|ong|ba|do ai) (nao )?(da |la |duoc )?ky(?! ket)", False),
     ("signer", "ky (boi|ten)|chu ky(?! so| dien tu)|nguoi ky", False),
-    ("number", "so hieu|so ky hieu|ky hieu van ban|so may|mang so", False),
-    ("number", "so bao nhieu", True),
+    # "số" of a compound ("dân số", "chỉ số", "tổng số") counts people or points, not a document's number.
+    ("number", "so hieu|so ky hieu|ky hieu van ban|" + _NOT_COMPOUND + "so may|mang so", False),
+    ("number", _NOT_COMPOUND + "so bao nhieu", True),
     ("date", "ngay ban hanh|ban hanh (vao )?(ngay|thang|nam) (nao|may|bao nhieu)", False),
     ("date", "(duoc )?ban hanh (vao )?(khi nao|bao gio|luc nao)|ra doi (khi nao|bao gio|nam nao)", True),
     ("issuer", "(co quan|don vi|cap) (nao )?ban hanh|ai ban hanh|ban hanh boi|noi ban hanh", False),

@@ -87,3 +87,12 @@ def test_no_question_raises(catalog, question, plain):
     missing_task_ids(a, catalog)
     for doc_id in list(catalog.gaps)[:3]:
         resolve_task_ids(a, catalog, doc_id)
+
+
+def test_so_of_a_compound_is_not_a_document_number():
+    from hoidap.service.understanding import Catalog, analyze
+
+    empty = Catalog.from_documents([])
+    asked = analyze("Kế hoạch dân số năm 2026 đặt chỉ tiêu dân số bao nhiêu?", empty)
+    assert asked.document_fact is None
+    assert analyze("Kế hoạch 214 số bao nhiêu?", empty).document_fact == "number"
