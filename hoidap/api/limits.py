@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
+from time import monotonic
 from typing import Any
 
 import anyio
@@ -21,6 +22,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 UPLOAD_OVERHEAD = 256 * 1024  # multipart headers and form fields around the file
+MIN_BODY_RATE = 1024  # bytes a second, on average, once a body has taken longer than the read timeout
 
 
 def size_text(n: int) -> str:
@@ -73,6 +75,7 @@ class BodyLimitMiddleware:
         received = 0
         body_done = False
         started = False
+        began = monotonic()
 
         async def limited_receive() -> Message:
             nonlocal received, body_done
@@ -88,6 +91,11 @@ class BodyLimitMiddleware:
                 if received > limit:
                     raise BodyTooLarge(limit)
                 body_done = not message.get("more_body", False)
+                # A byte every few seconds never trips the per-read timeout: past the timeout, the body
+                # must arrive at MIN_BODY_RATE on average (a 20 MB upload over a slow link still does).
+                elapsed = monotonic() - began
+                if not body_done and elapsed > self.timeout and received < MIN_BODY_RATE * elapsed:
+                    raise BodyTimeout(self.timeout)
             return message
 
         async def tracking_send(message: Message) -> None:

@@ -107,6 +107,43 @@ def test_body_limit_refuses_declared_and_streamed_oversize():
     assert r.status_code == 413 and "quá lớn" in str(r.json())
 
 
+def test_a_body_trickled_a_byte_at_a_time_is_cut_off(monkeypatch):
+    """Each read arrives well within the per-read timeout, but the body as a whole crawls (issue 22 §4)."""
+    import time as real_time
+
+    import anyio
+
+    import hoidap.api.limits as limits
+
+    clock = [real_time.monotonic()]
+    sent: list[int] = []
+
+    async def crawling_receive():
+        clock[0] += 0.5  # half a second a byte: each read is quick, the whole is not
+        sent.append(1)
+        return {"type": "http.request", "body": b" ", "more_body": len(sent) < 100}
+
+    async def app(scope, receive, send):
+        while (await receive()).get("more_body"):
+            pass
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    statuses: list[int] = []
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    middleware = limits.BodyLimitMiddleware(
+        app, max_body_bytes=4096, max_upload_bytes=4096, timeout_seconds=1
+    )
+    scope = {"type": "http", "path": "/echo", "headers": []}
+    monkeypatch.setattr(limits, "monotonic", lambda: clock[0])  # the middleware's clock only
+    anyio.run(middleware, scope, crawling_receive, send)
+    assert statuses == [408] and len(sent) < 10  # refused after about a second, not after 50
+
+
 # --- spreadsheet exports -----------------------------------------------------------------------------
 
 
