@@ -13,6 +13,7 @@ bare 500 page.
 from __future__ import annotations
 
 import copy
+import errno
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -52,7 +53,7 @@ from hoidap.api.schemas import (
 from hoidap.indexer.store import IndexLoadError
 from hoidap.service.filters import TaskFilter
 from hoidap.service.qa import QAService
-from hoidap.service.records import NotFoundError, QuestionError
+from hoidap.service.records import NotFoundError, QuestionError, os_error_message
 from hoidap.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -256,6 +257,13 @@ def create_app(
             detail = "Không đọc được nội dung yêu cầu: hãy gửi JSON hợp lệ, mã hóa UTF-8."
         message = messages.get(exc.status_code) or detail or "Yêu cầu không hợp lệ."
         return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(OSError)
+    async def _os_error(request: Request, exc: OSError) -> JSONResponse:
+        # A full disk or a read-only data folder is the operator's to fix: said with its cause, not a 500.
+        log.error("Lỗi hệ thống tệp khi xử lý %s %s: %s", request.method, request.url.path, exc)
+        status = 507 if exc.errno in (errno.ENOSPC, errno.EDQUOT) else 503
+        return JSONResponse({"error": os_error_message(exc)}, status_code=status)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
@@ -19,6 +20,24 @@ class NotFoundError(LookupError):
         super().__init__(message)
         self.message = message
         self.extra = extra
+
+
+_OS_CAUSES = {
+    errno.ENOSPC: "ổ đĩa của máy chủ đã đầy",
+    errno.EDQUOT: "đã hết hạn mức dung lượng trên máy chủ",
+    errno.EACCES: "máy chủ không có quyền ghi hoặc đọc thư mục dữ liệu",
+    errno.EPERM: "máy chủ không có quyền thực hiện thao tác này",
+    errno.EROFS: "thư mục dữ liệu đang ở chế độ chỉ đọc",
+    errno.EMFILE: "máy chủ đang mở quá nhiều tệp",
+    errno.ENFILE: "hệ thống đang mở quá nhiều tệp",
+    errno.EIO: "lỗi đọc/ghi ổ đĩa",
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """An OS error said with its cause, in Vietnamese, without the server's paths (issue 22 §6)."""
+    cause = _OS_CAUSES.get(exc.errno or -1) or (exc.strerror or type(exc).__name__)
+    return f"Lỗi hệ thống tệp: {cause}. Kho văn bản và chỉ mục giữ nguyên; báo quản trị viên."
 
 
 class Searcher(Protocol):

@@ -40,7 +40,7 @@ from hoidap.corpus.store import DocumentError
 from hoidap.indexer.store import IndexLoadError
 from hoidap.service.filters import TaskFilter, deadline_needle_years
 from hoidap.service.qa import QAService
-from hoidap.service.records import NotFoundError, QuestionError
+from hoidap.service.records import NotFoundError, QuestionError, os_error_message
 from hoidap.ui import render
 from hoidap.ui.feedback import append_feedback, feedback_record
 
@@ -320,6 +320,9 @@ def friendly(exc: BaseException) -> str:
     """A message for the page: the service's own Vietnamese message, or a generic one (logged)."""
     if isinstance(exc, (QuestionError, DocumentError, IndexLoadError, NotFoundError)):
         return str(exc)
+    if isinstance(exc, OSError):
+        log.error("Lỗi hệ thống tệp trong giao diện: %s", exc)
+        return os_error_message(exc)
     log.exception("Lỗi không mong đợi trong giao diện", exc_info=exc)
     return (
         f"Đã xảy ra lỗi không mong đợi ({type(exc).__name__}). "

@@ -398,3 +398,28 @@ def test_exports_are_reused_for_the_same_rows_and_capped(monkeypatch, tmp_path):
     folders = list((tmp_path / "exports").iterdir())
     assert len(folders) <= 5
     assert all(len(list(f.iterdir())) == 2 for f in folders)  # a CSV and an XLSX, no half-written file
+
+
+def test_an_os_error_is_reported_with_its_cause_not_a_500():
+    import errno
+
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from hoidap.api.app import create_app
+    from hoidap.service.records import os_error_message
+
+    assert "đầy" in os_error_message(OSError(errno.ENOSPC, "No space left on device", "/srv/secret"))
+    assert "/srv/secret" not in os_error_message(OSError(errno.ENOSPC, "x", "/srv/secret"))
+
+    class FullDisk:
+        settings = None
+        reloading = False
+
+        def health(self):
+            raise OSError(errno.ENOSPC, "No space left on device", "/srv/hoidap/data")
+
+    app = create_app(FullDisk())  # type: ignore[arg-type]
+    assert isinstance(app, FastAPI)
+    r = TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False).get("/health")
+    assert r.status_code == 507 and "đầy" in r.json()["error"] and "/srv" not in r.text
