@@ -10,12 +10,11 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from hoidap.corpus.parse import parse_corpus
 from hoidap.corpus.progress import Step
 from hoidap.corpus.records import ParsedDocument
 from hoidap.corpus.store import DocumentError
 from hoidap.service.filters import TaskFilter
-from hoidap.service.qa import QAService, build_index, document_store
+from hoidap.service.qa import QAService, build_index, committed_documents, document_store
 from hoidap.service.records import NotFoundError, QuestionError
 from hoidap.settings import Settings
 
@@ -30,7 +29,7 @@ def _select_docs(settings: Settings, doc: str | None) -> list[ParsedDocument]:
         known = [i.doc_id for i in store.manifests()]
         if doc not in known:
             raise SystemExit(f"Lỗi: không có văn bản '{doc}'. Các văn bản hiện có: {', '.join(known)}")
-    return parse_corpus(store, doc_ids=[doc] if doc else None)
+    return committed_documents(settings, doc_ids=[doc] if doc else None)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:

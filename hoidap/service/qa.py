@@ -117,6 +117,17 @@ class _Snapshot:
     tasks: dict[tuple[str, str], Task]
 
 
+def committed_documents(settings: Settings, doc_ids: list[str] | None = None) -> list[ParsedDocument]:
+    """The stored documents an index holds: one that a running `add` has stored but not yet indexed (or a
+    killed one left) is not listed (issue 22 §7). With no index yet, every stored document."""
+    docs = parse_corpus(document_store(settings), doc_ids=doc_ids)
+    try:
+        indexed = read_manifest(settings.index_path, recover=False).documents
+    except IndexLoadError:
+        return docs
+    return [d for d in docs if d.doc_id in indexed]
+
+
 class QAService:
     """Answers, searches and lists over one corpus; changes it when built with a settings object.
 
@@ -168,7 +179,7 @@ class QAService:
     @classmethod
     def offline(cls, settings: Settings, docs: list[ParsedDocument] | None = None) -> QAService:
         """Tasks and documents of the store without loading the index or the model (no search)."""
-        docs = docs if docs is not None else parse_corpus(document_store(settings))
+        docs = docs if docs is not None else committed_documents(settings)
         return cls(docs, _NoSearch(), None)
 
     @staticmethod

@@ -292,3 +292,17 @@ def test_remove_interrupted_after_the_index_changed_completes_at_next_start(
     assert build.journal_path(cfg.index_path).exists()
     stored, _ = _consistent(cfg, embedder)  # the start-up recovery finishes the removal
     assert doc_id not in stored and not build.journal_path(cfg.index_path).exists()
+
+
+def test_a_document_stored_but_not_yet_indexed_is_not_listed(built_index, settings, tmp_path):
+    """While an add runs (or after one was killed) the stored text is not listed by `hoidap tasks`/`parse`."""
+    from hoidap.service.qa import QAService, committed_documents, document_store
+
+    _copy_index(built_index, tmp_path)
+    cfg = _settings(settings, tmp_path)
+    before = {d.doc_id for d in committed_documents(cfg)}
+    fields = {"title": "Kế hoạch nuôi biển", "short_title": "Kế hoạch nuôi biển", "doc_type": "Kế hoạch"}
+    info = document_store(cfg).store(DOC, fields, "nuoi-bien")
+    assert info.doc_id in {i.doc_id for i in document_store(cfg).manifests()}  # stored …
+    assert {d.doc_id for d in committed_documents(cfg)} == before  # … but not listed
+    assert info.doc_id not in {d.doc_id for d in QAService.offline(cfg).docs.values()}
