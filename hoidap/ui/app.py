@@ -180,15 +180,6 @@ td.c-deadline {min-width: 110px; max-width: 240px; overflow-wrap: anywhere;}
 .hd-doc-text {white-space: pre-wrap; line-height: 1.5; flex: 1; min-width: 0; overflow-wrap: anywhere;
   padding-right: 6px;}
 mark.hd-cited {background: #fde047; color: #111; outline: 2px solid #ca8a04; scroll-margin: 30vh;}
-@media print {
-  body * {visibility: hidden;}
-  #hd-task-table, #hd-task-table * {visibility: visible;}
-  #hd-task-table {position: absolute; left: 0; top: 0; width: 100%;}
-  .hd-tasks {max-height: none; overflow: visible;}
-  .hd-sort::after, .hd-more-label {display: none;}
-  .hd-more .hd-short {display: none;}
-  .hd-more > *:not(summary) {display: block;}
-}
 @media (max-width: 600px) {
   .hd-source-body {display: block;}
   .hd-toc {max-height: 22vh; margin-bottom: 8px; border-bottom: 1px solid var(--border-color-primary);}
@@ -256,9 +247,26 @@ VI_LABELS = {
 
 
 # Outside the app's own container (Gradio scopes `css` inside it): narrower page margins on phones.
+# The print view too: Gradio scopes `css` under its container, where "body *" never matches, so the
+# page printed whole over the table and cut its right columns. Here the table alone, A4 landscape,
+# every column wrapped to fit, shortened texts unfolded.
 HEAD_STYLE = (
     "<style>@media (max-width: 600px) {"
-    " .gradio-container > .main {padding-left: 8px !important; padding-right: 8px !important;} }</style>"
+    " .gradio-container > .main {padding-left: 8px !important; padding-right: 8px !important;} }"
+    "@page {size: A4 landscape; margin: 12mm;}"
+    "@media print {"
+    " body * {visibility: hidden !important;}"
+    " #hd-task-table, #hd-task-table * {visibility: visible !important;}"
+    " #hd-task-table {position: absolute !important; left: 0; top: 0; width: 100% !important;}"
+    " #hd-task-table .hd-tasks {max-height: none !important; overflow: visible !important;}"
+    " #hd-task-table table {font-size: 9pt !important; width: 100% !important;}"
+    " #hd-task-table th, #hd-task-table td {white-space: normal !important; min-width: 0 !important;"
+    "  max-width: none !important; overflow-wrap: anywhere; position: static !important;}"
+    " #hd-task-table .hd-sort::after, #hd-task-table .hd-more-label, #hd-task-table .hd-caption"
+    "  {display: none !important;}"
+    " #hd-task-table .hd-more .hd-short {display: none !important;}"
+    " #hd-task-table .hd-more > *:not(summary) {display: block !important;} }"
+    "</style>"
 )
 
 # The page's behaviour, by event delegation so it survives Gradio re-rendering the HTML:
@@ -269,7 +277,7 @@ HEAD_STYLE = (
 PAGE_JS = resources.files("hoidap.ui").joinpath("page.js").read_text(encoding="utf-8")
 HEAD_SCRIPT = f"<script>{PAGE_JS}</script>"
 HEAD = HEAD_STYLE + HEAD_SCRIPT
-# The print view: the task table alone (see @media print in CSS), every shortened text unfolded.
+# The print view: the task table alone (see @media print in HEAD_STYLE), every shortened text unfolded.
 PRINT_JS = (
     "() => { document.querySelectorAll('#hd-task-table details').forEach((d) => { d.open = true; });"
     " print(); }"

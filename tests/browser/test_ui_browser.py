@@ -899,3 +899,25 @@ def test_delete_added_document_needs_confirmation(page, writable, tmp_path):
     assert {d["doc_id"] for d in httpx.get(live.url + "/documents").json()} == before
     assert not (data / "corpus" / "manifests" / f"{added}.json").exists()
     assert not page.locator("#hd-doc-cards .hd-doc").filter(has_text=added).count()
+
+
+def test_print_shows_the_task_table_alone_and_fits_its_columns(page, server):
+    """Issue 25 §3: the print rules used to be scoped under Gradio's container and never matched."""
+    open_ui(page, server)
+    tab(page, "Nhiệm vụ")
+    page.locator("#hd-task-table tbody tr").first.wait_for()
+    page.emulate_media(media="print")
+    hidden = page.evaluate(
+        "() => getComputedStyle(document.querySelector('.gradio-container h1, .gradio-container button'))"
+        ".visibility"
+    )
+    shown = page.evaluate(
+        "() => getComputedStyle(document.querySelector('#hd-task-table td.c-content')).visibility"
+    )
+    assert hidden == "hidden" and shown == "visible"
+    widths = page.evaluate(
+        "() => { const t = document.querySelector('#hd-task-table table');"
+        " return [t.getBoundingClientRect().right, document.documentElement.clientWidth]; }"
+    )
+    assert widths[0] <= widths[1] + 1  # no column cut at the right edge
+    page.emulate_media(media="screen")
