@@ -7,14 +7,12 @@ import re
 from hoidap.corpus.normalize import fold
 from hoidap.corpus.records import Block, DocumentInfo, HeaderFacts
 from hoidap.corpus.structure import Placed
-from hoidap.corpus.vocab import family_names, load, provinces
+from hoidap.corpus.vocab import basis_opener, family_names, load, provinces
 
 NUMBER_RE = re.compile(r"^Số\s*:?\s*(?P<n>[^\s,]*\d[^\s,]*/\S+|\d+[-/]\S+|/\S*)")
 DOC_TYPES = tuple(load("layout")["document_types"])  # data: corpus/data/layout.json
 # An opening basis inside a block ("… năm 2025 Thực hiện Kế hoạch số …"), not at its start.
-_BASIS_INSIDE_RE = re.compile(
-    r"(?<=\S\s)(?:" + "|".join(re.escape(w) for w in load("layout")["basis_openers"]) + r")\b"
-)
+_BASIS_INSIDE_RE = re.compile(rf"(?<=\S\s){basis_opener()}\b")
 DOC_TYPE_RE = re.compile(r"^(?P<t>" + "|".join(DOC_TYPES) + r")(?:\s*:)?(?:\s+(?P<rest>.*))?$")
 ATTACHED_RE = re.compile(
     r"kèm theo\s+(?P<type>Quyết định|Nghị quyết|Kế hoạch|Chỉ thị|Công văn|Thông tư|Nghị định)\s+số\s*:?\s*"

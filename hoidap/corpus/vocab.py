@@ -32,6 +32,19 @@ def family_names() -> frozenset[str]:
     return frozenset(n.split()[0].casefold() for n in load("person_names")["family_names"])
 
 
+@cache
+def basis_opener() -> str:
+    """Regex alternation (non-capturing) of the words that open a document's basis ("Căn cứ", "Thực
+    hiện"; data: layout.json), longest first."""
+    return f"(?:{_alternation(load('layout')['basis_openers'])})"
+
+
+@cache
+def family_name() -> str:
+    """Regex alternation (non-capturing) of the family names that open a personal name, longest first."""
+    return f"(?:{_alternation(load('person_names')['family_names'])})"
+
+
 def asked_kinds() -> list[str]:
     """Kinds of body a question names to ask which one ("tổ đảng nào", "viện nào")."""
     return list(load("agencies")["asked_kinds"])

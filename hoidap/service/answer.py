@@ -21,7 +21,7 @@ from hoidap.corpus.grids import YearGrid, year_grids
 from hoidap.corpus.normalize import fold, has_diacritics, normalize_span
 from hoidap.corpus.records import ParsedDocument, Task
 from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, clean_agency, split_agencies
-from hoidap.corpus.vocab import load
+from hoidap.corpus.vocab import basis_opener, load
 from hoidap.indexer.search import SearchHit
 from hoidap.indexer.tokenization import fold_token, is_stopword, tokenize
 from hoidap.service.answer_types import expected_kinds, fits
@@ -196,12 +196,10 @@ class Answerer:
     def _absence_evidenced(self, a: QueryAnalysis, doc_ids: list[str]) -> bool:
         """The corpus itself shows the answer is absent: the task number falls in a numbering gap of the
         document asked, or every document or province the question names is one no stored text mentions."""
-        if a.task_ids and any(g[0] in self._scope(a, doc_ids) for g in gap_for(a, self.catalog)):
-            return True
         scope = self._scope(a, doc_ids)
-        if a.years and not any(
-            re.search(rf"(?<!\d){y}(?!\d)", self._folded_text(d)) for d in scope for y in a.years
-        ):
+        if a.task_ids and any(g[0] in scope for g in gap_for(a, self.catalog)):
+            return True
+        if a.years and not any(self._mentions_years(d, a.years) for d in scope):
             return True  # "năm 2027" of documents that never mention 2027
         if a.intent == "listing" and a.agencies and not any(
             " ".join(fold(x).lower().split()) in self._folded_text(d) for x in a.agencies for d in self.docs
@@ -231,8 +229,10 @@ class Answerer:
         ("lương tối thiểu năm 2027" of a decree for 2026)."""
         if not a.years:
             return hits
-        pattern = re.compile("|".join(rf"(?<!\d){y}(?!\d)" for y in a.years))
-        return [h for h in hits if pattern.search(self._folded_text(h.entry.doc_id))]
+        return [h for h in hits if self._mentions_years(h.entry.doc_id, a.years)]
+
+    def _mentions_years(self, doc_id: str, years: list[int]) -> bool:
+        return any(re.search(rf"(?<!\d){y}(?!\d)", self._folded_text(doc_id)) for y in years)
 
     def _numbering_scope(self, a: QueryAnalysis, doc_ids: list[str], scope: list[str]) -> list[str]:
         """Task numbers repeat across documents: with no document named, one named by its title words
@@ -250,6 +250,14 @@ class Answerer:
             if citing:
                 return citing
         return self._numbering_scope(a, doc_ids, self._scope(a, doc_ids))
+
+    def _folded_title(self, doc_id: str) -> str:
+        """The title folded, padded with spaces for whole-word lookups (once per document)."""
+        key = f"title:{doc_id}"
+        folded = self._folded.get(key)
+        if folded is None:
+            folded = self._folded[key] = f" {' '.join(fold(self.docs[doc_id].info.title).split())} "
+        return folded
 
     def _folded_text(self, doc_id: str) -> str:
         folded = self._folded.get(doc_id)
@@ -541,7 +549,7 @@ class Answerer:
         bảo đảm thực hiện nghĩa vụ có hiệu lực từ ngày nào" asks for the clause on "hiệu lực"): runs of two
         or more words printed together in its title are left out of the search when other content words
         remain. Single shared words ("năm", "ngày") stay: they frame the question."""
-        title = f" {' '.join(fold(self.docs[doc_id].info.title).casefold().split())} "
+        title = self._folded_title(doc_id)
         words = q.split()
         keys = [fold(w).casefold().strip(".,;:?!()") for w in words]
         drop = [False] * len(words)
@@ -1456,11 +1464,7 @@ MAX_LIST_ITEMS = 15
 
 # A document states what it rests on in its first paragraphs (head and opening lines).
 BASIS_CLAUSES = 20
-_BASIS_OPENER_RE = re.compile(
-    "(?:"
-    + "|".join(re.escape(w) for w in sorted(load("layout")["basis_openers"], key=len, reverse=True))
-    + r")\b"
-)
+_BASIS_OPENER_RE = re.compile(rf"{basis_opener()}\b")
 
 # Document facts only the document's signature or a citing document can state. Its number and date are
 # asked as often of a document it cites ("thực hiện Kế hoạch số mấy"): the clauses answer those.

@@ -15,7 +15,7 @@ from importlib import resources
 
 from pydantic import BaseModel
 
-from hoidap.corpus.vocab import agency_head, load
+from hoidap.corpus.vocab import agency_head, family_name
 
 
 class AnswerTypes(BaseModel):
@@ -27,11 +27,7 @@ class AnswerTypes(BaseModel):
     only: dict[str, list[str]] = {}
 
 
-_PERSON_NAME = (
-    r"(?<!\w)(?:"
-    + "|".join(sorted((re.escape(n) for n in load("person_names")["family_names"]), key=len, reverse=True))
-    + r")(?:\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+){1,4}(?!\w)"
-)
+_PERSON_NAME = rf"(?<!\w){family_name()}(?:\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+){{1,4}}(?!\w)"
 
 
 @cache
