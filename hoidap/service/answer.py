@@ -19,7 +19,7 @@ from dataclasses import replace
 from hoidap.corpus.deadlines import deadline_range
 from hoidap.corpus.grids import YearGrid, year_grids
 from hoidap.corpus.normalize import fold, has_diacritics, normalize_span
-from hoidap.corpus.records import ParsedDocument, Task
+from hoidap.corpus.records import Clause, ParsedDocument, Task
 from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, clean_agency, split_agencies
 from hoidap.corpus.vocab import basis_opener, load
 from hoidap.indexer.search import SearchHit
@@ -40,6 +40,7 @@ from hoidap.service.extract import (
     role_phrase,
     unit_kind,
 )
+from hoidap.service.frames import frame_value
 from hoidap.service.grid_lookup import grid_answer
 from hoidap.service.ranker import (
     Candidate,
@@ -109,6 +110,8 @@ class Answerer:
         self._lock = threading.Lock()
         self._idf = self._document_frequencies(searcher)
         self._folded: dict[str, str] = {}  # doc id -> folded text, read on first need
+        self._title_sets: dict[str, frozenset[str]] = {}
+        self._sorted_clauses: dict[str, list[Clause]] = {}
 
     @staticmethod
     def _document_frequencies(searcher: Searcher) -> dict[str, float]:
@@ -201,8 +204,14 @@ class Answerer:
             return True
         if a.years and not any(self._mentions_years(d, a.years) for d in scope):
             return True  # "năm 2027" of documents that never mention 2027
-        if a.intent == "listing" and a.agencies and not any(
-            " ".join(fold(x).lower().split()) in self._folded_text(d) for x in a.agencies for d in self.docs
+        if (
+            a.intent == "listing"
+            and a.agencies
+            and not any(
+                " ".join(fold(x).lower().split()) in self._folded_text(d)
+                for x in a.agencies
+                for d in self.docs
+            )
         ):
             return True  # the tasks of an agency no stored text names
         if a.intent == "document" and a.document_fact in ("number", "date") and len(scope) == 1:
@@ -258,6 +267,13 @@ class Answerer:
         if folded is None:
             folded = self._folded[key] = f" {' '.join(fold(self.docs[doc_id].info.title).split())} "
         return folded
+
+    def _title_words(self, doc_id: str) -> frozenset[str]:
+        key = f"title-words:{doc_id}"
+        words = self._title_sets.get(key)
+        if words is None:
+            words = self._title_sets[key] = frozenset(re.findall(r"[a-z0-9]+", self._folded_title(doc_id)))
+        return words
 
     def _folded_text(self, doc_id: str) -> str:
         folded = self._folded.get(doc_id)
@@ -346,6 +362,36 @@ class Answerer:
         entry = replace(h.entry, text=doc.original[h.entry.char_start : end], char_end=end)
         listed = "; ".join(" ".join(x.text.split()) for x in items)
         return replace(c, hit=replace(h, entry=entry), value=f"{c.value} {listed}")
+
+    def _item_of(self, h: SearchHit) -> SearchHit | None:
+        """The short item a clause belongs to (the contiguous clauses under the same heading), as one
+        hit spanning it; None when the clause stands alone or the heading holds a long section."""
+        e = h.entry
+        if not e.section:
+            return None
+        clauses = self._doc_clauses(e.doc_id)
+        at = next((i for i, c in enumerate(clauses) if c.char_start <= e.char_start < c.char_end), None)
+        if at is None:
+            return None
+        lo = hi = at
+        while lo > 0 and clauses[lo - 1].breadcrumb == e.section:
+            lo -= 1
+        while hi + 1 < len(clauses) and clauses[hi + 1].breadcrumb == e.section:
+            hi += 1
+        start, end = clauses[lo].char_start, clauses[hi].char_end
+        if hi == lo or hi - lo + 1 > MAX_ITEM_CLAUSES or end - start > MAX_ITEM_CHARS:
+            return None
+        text = self.docs[e.doc_id].original[start:end]
+        item = replace(e, entry_id=f"{e.doc_id}:{start}-{end}", text=text, char_start=start, char_end=end)
+        return replace(h, entry=item)
+
+    def _doc_clauses(self, doc_id: str) -> list[Clause]:
+        clauses = self._sorted_clauses.get(doc_id)
+        if clauses is None:
+            clauses = self._sorted_clauses[doc_id] = sorted(
+                self.docs[doc_id].clauses, key=lambda c: c.char_start
+            )
+        return clauses
 
     def _item_hits(self, hits: list[SearchHit], task_ids: list[str]) -> list[SearchHit]:
         """The hits inside the item numbered as asked. Clauses under that item's heading are one item
@@ -832,10 +878,18 @@ class Answerer:
         """The field as a clause words it: its agency for "who", its time phrase for "when"."""
         text = hit.entry.text
         if a.intent == "deadline":
+            read = frame_value(text, a.frame) if a.frame is not None else None
+            if read and fits(read[0], ["time"]):  # "được tiến hành vào ngày nào": the time stated there
+                return deadline_phrase(read[0]) or read[0]
             return deadline_phrase(text, a.figure_terms or [a.keywords])
         if a.intent == "lead":
+            read = frame_value(text, a.frame) if a.frame is not None else None
+            framed = read[0] if read else None
+            if framed and a.frame is not None and not a.frame.role_verb:
+                return framed  # "ai cấp mã số …": the subject of the predicate asked, whatever the verb
             return (
                 role_phrase(text, "lead", hit.entry.section)
+                or framed
                 or clause_subject(text)
                 or section_agency(hit.entry.section)
             )
@@ -923,17 +977,24 @@ class Answerer:
         for i, h in enumerate(pool):
             e = h.entry
             task = self.tasks.get((e.doc_id, e.task_id)) if e.task_id else None
+            framed = frame_value(e.text, a.frame) if a.frame else None
             value: str | None
             if path == "task":
                 field_value = self._field(task, a.intent, a) if task is not None else ""
                 value = field_value or self._prose_value(a, h)
+                if not value and task is None and (item := self._item_of(h)) is not None:
+                    # "2.3. Nghị quyết …" on one line, "Ban X chủ trì …, trình trong tháng 02/2026" on
+                    # the next: the item as a whole states the field its heading line does not.
+                    value = self._prose_value(a, item)
+                    if value:
+                        h = pool[i] = item
             elif path == "figure":
                 fig = figure_phrase(e.text, terms, unit_kind(a.normalized), numbers, asked_measure(a.folded))
                 value = fig[0] if fig else None
             elif asked_kind:
                 value = document_reference(e.text, asked_kind, [t for t, _ in content])
             else:
-                value = best_sentence(e.text, content, whole_lists, a.folded)
+                value = framed[0] if framed else best_sentence(e.text, content, whole_lists, a.folded)
             feats = features(
                 pool,
                 i,
@@ -948,6 +1009,8 @@ class Answerer:
                 folded_question=a.folded,
                 path=path,
                 value_rank=sum(1 for c in out if c.value),
+                frame=framed[1] if framed and framed[0] == value else 0.0,
+                title_words=self._title_words(e.doc_id),
             )
             out.append(Candidate(hit=h, value=value, task=task, features=feats))
         ranked = self.ranker.rank(out)
@@ -1461,6 +1524,11 @@ TITLE_MIN_MARGIN = 0.15
 # An item of a list after a lead-in ending with ':' ("a) …", "1. …", "- …"), and how many to quote at most.
 _LIST_ITEM_RE = re.compile(r"^\s*(?:[a-zđ][).]|\d{1,2}[.)]|[-+•*–])\s*\S")
 MAX_LIST_ITEMS = 15
+
+# An item read as a whole when a clause of it does not state the field asked: a heading line and the few
+# lines under it, not a whole section (priors, not fitted).
+MAX_ITEM_CLAUSES = 4
+MAX_ITEM_CHARS = 1200
 
 # A document states what it rests on in its first paragraphs (head and opening lines).
 BASIS_CLAUSES = 20

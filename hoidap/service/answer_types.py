@@ -86,3 +86,13 @@ def fits(value: str | None, kinds: list[str]) -> bool:
         return False
     _, patterns = _compiled()
     return not kinds or any(p.search(value) for k in kinds for p in patterns[k])
+
+
+_LEADING_RE = re.compile(r"(?i)^(?:(?:các|những|mỗi|đồng chí|đ/c)\s+)+")
+
+
+def opens_with(value: str, kinds: list[str]) -> bool:
+    """Whether `value` begins with a value of one of `kinds` ("Các Sở …", "đồng chí Nguyễn Văn A")."""
+    _, patterns = _compiled()
+    rest = _LEADING_RE.sub("", value)
+    return any(p.match(rest) or p.match(value) for k in kinds for p in patterns[k])

@@ -44,6 +44,8 @@ FEATURES: tuple[str, ...] = (
     "path_figure",  # which answer path ranks (a task field is the base): each has its own prior
     "path_lookup",
     "value_rank_rr",  # 1 / (1 + rank among the candidates from which a value is read); 0 without a value
+    "frame",  # share of the question's predicate the clause states around the value (frames.py); 0 without
+    "title_clause",  # the clause is mostly the words of its document's title (a header, not a provision)
 )
 PATHS = ("task", "figure", "lookup")
 
@@ -118,6 +120,8 @@ def features(
     folded_question: str,
     path: str,
     value_rank: int = 0,
+    frame: float = 0.0,
+    title_words: frozenset[str] = frozenset(),
 ) -> dict[str, float]:
     """Features of candidate `i` among `hits` (SearchHit-like: score, lexical, dense, entry.text)."""
     h = hits[i]
@@ -158,7 +162,14 @@ def features(
         # Rank among the candidates a value is read from: the best clause that answers at all, even below
         # clauses that only share the question's words, is a strong candidate.
         "value_rank_rr": 1.0 / (1 + value_rank) if value else 0.0,
+        "frame": frame if value else 0.0,
+        "title_clause": 1.0 if _mostly_title(text, title_words) else 0.0,
     }
+
+
+def _mostly_title(text: str, title_words: frozenset[str]) -> bool:
+    words = _word_sets(text)[1]
+    return len(words) >= 3 and len(words & title_words) >= 0.8 * len(words)
 
 
 @dataclass(frozen=True)

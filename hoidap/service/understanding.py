@@ -35,6 +35,7 @@ from hoidap.corpus.vocab import (
     province_of,
 )
 from hoidap.service.extract import asks_list
+from hoidap.service.frames import Frame, question_frame
 
 Intent = Literal["lead", "coordinating", "deadline", "figure", "document", "listing", "lookup"]
 DocumentFact = Literal["signer", "number", "date", "issuer", "basis", "period"]
@@ -785,6 +786,7 @@ class QueryAnalysis:
     # What is searched for: the question without the names of the documents it is scoped to (their
     # number and title words match only the document's header, not the clause asked about).
     search_text: str = ""
+    frame: Frame | None = None  # where the wh-word stands to the predicate (frames.py)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -793,15 +795,23 @@ class QueryAnalysis:
 _CUE_RES = {intent: _words_re(cues) for intent, cues in INTENT_CUES.items()}
 _ASKS_FIGURE_RE = _words_re(
     [
-        "bao nhieu", "muc nao", "la may", "bao xa", "bao lau", "ti le nao", "ty le nao",
+        "bao nhieu",
+        "muc nao",
+        "la may",
+        "bao xa",
+        "bao lau",
+        "ti le nao",
+        "ty le nao",
         "(toi thieu|it nhat) may",
     ]
 )
 _WHO_RE = _words_re(["ai", "(KINDS) nao", "voi ai", "cung ai"])
-_HOLDER_RE = _words_re([
-    "ai (la|lam|giu chuc|dam nhiem) (pho )?(truong ban|truong doan|chu tich|giam doc|bo truong|thu truong|"
-    "chanh van phong|to truong|chu nhiem|bi thu|thu ky|uy vien)",
-])
+_HOLDER_RE = _words_re(
+    [
+        "ai (la|lam|giu chuc|dam nhiem) (pho )?(truong ban|truong doan|chu tich|giam doc|bo truong|"
+        "thu truong|chanh van phong|to truong|chu nhiem|bi thu|thu ky|uy vien)",
+    ]
+)
 _PERCENT_RE = re.compile(r"\d\s*%|%")
 _LISTING_RE = _words_re(LISTING_CUES)
 _LISTING_AGENCY_RE = _words_re(LISTING_AGENCY_CUES)
@@ -1040,6 +1050,7 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         cut = doc_spans + task_spans + [s for s, _ in agency_reps] + [span for _, span in province_hits]
         cut += [m.span() for m in _YEAR_RE.finditer(v.al)]
         figure_terms = [" ".join(c) for c in _chunks(v, marks, cut, [], _FIG_STOP, numbers_split=True)]
+    search_text = _without(normalized, doc_spans) if doc_ids else normalized
     return QueryAnalysis(
         question=question,
         normalized=normalized,
@@ -1061,7 +1072,8 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         figure_terms=figure_terms,
         keywords=" ".join(w for c in keywords for w in c),
         has_diacritics=marks,
-        search_text=_without(normalized, doc_spans) if doc_ids else normalized,
+        search_text=search_text,
+        frame=question_frame(fold(search_text)),
     )
 
 

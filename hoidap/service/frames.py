@@ -1,0 +1,220 @@
+"""Where a question's wh-word sits, and the answer a clause gives in that place (data: frames.json).
+
+"Ai cấp mã số … cho UBND cấp xã?" asks for the subject of "cấp mã số": a clause stating "Ủy ban nhân
+dân cấp tỉnh cấp mã số …" answers with the words before the predicate, whatever the verb (no list of
+role verbs can hold every "who does X"). "… báo cáo kết quả hoạt động cho ai?" asks for what follows
+"báo cáo kết quả hoạt động cho"; "Hình thức hợp đồng là gì?" for what follows "Hình thức hợp đồng:".
+The question is read once (`question_frame`, kept on the analysis); each candidate clause is read with
+`frame_value`, and how much of the predicate it states is a ranking feature.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel
+
+from hoidap.corpus.normalize import fold
+from hoidap.corpus.tasks import AGENCY_START_RE, clean_agency
+from hoidap.service.answer_types import opens_with
+
+Side = Literal["subject", "object", "copula"]
+
+
+class FrameVocabulary(BaseModel):
+    subject_wh: list[str]
+    object_wh: list[str]
+    object_tail: list[str]
+    copula: list[str]
+    qualifiers: list[str]
+    label_separators: list[str]
+    lead_in: list[str]
+    skip: list[str]
+    role_verbs: list[str]
+    min_anchor_syllables: int
+    max_anchor_syllables: int
+    max_subject_words: int
+    body_heads: list[str]
+    subject_verbs: list[str]
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The predicate around a question's wh-word: `side` says where the answer stands to it."""
+
+    side: Side
+    words: tuple[str, ...]  # folded syllables of the predicate, in question order
+    role_verb: bool = False  # "chủ trì", "phối hợp" …: the role readers know these forms better
+    wants_body: bool = True  # "ai" / "cơ quan nào": the answer names a body or a person
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    vocab: FrameVocabulary
+    lead_in: re.Pattern[str]
+    subject: re.Pattern[str]
+    obj: re.Pattern[str]
+    copula: re.Pattern[str]
+    qualifier: re.Pattern[str]
+    skip: re.Pattern[str]
+    separator: re.Pattern[str]
+    role_verb: re.Pattern[str]
+    any_wh: re.Pattern[str]
+    subject_verb: re.Pattern[str]
+
+
+@cache
+def _compiled() -> _Compiled:
+    raw = resources.files("hoidap.service").joinpath("data", "frames.json").read_text(encoding="utf-8")
+    v = FrameVocabulary.model_validate(json.loads(raw))
+    alt = "|".join
+    return _Compiled(
+        vocab=v,
+        lead_in=re.compile(rf"^(?:{alt(v.lead_in)})\s*"),
+        subject=re.compile(rf"^(?P<wh>{alt(v.subject_wh)})\s+(?P<rest>.+)$"),
+        obj=re.compile(
+            rf"^(?P<pre>.+?)\s+(?P<wh>{alt(v.object_wh)})(?:\s+(?:{alt(v.object_tail)})\b.{{0,80}})?$"
+        ),
+        copula=re.compile(rf"\s+(?:{alt(v.copula)})$"),
+        qualifier=re.compile(rf"\s(?:{alt(v.qualifiers)})\s"),
+        skip=re.compile(rf"^(?:(?:{alt(v.skip)})\s+)+"),
+        separator=re.compile(rf"^\s*(?::|(?:{alt(x for x in v.label_separators if x != ':')})\b)\s*"),
+        role_verb=re.compile(rf"^(?:{alt(v.role_verbs)})\b"),
+        subject_verb=re.compile(rf"[\s,;]+(?:{alt(map(re.escape, v.subject_verbs))})(?!\w)"),
+        any_wh=re.compile(rf"(?<![a-z])(?:{alt(v.subject_wh + v.object_wh)})(?![a-z])"),
+    )
+
+
+_PUNCT_RE = re.compile(r"[?!.\"“”'«»]+")
+_SYLLABLE_RE = re.compile(r"[a-z0-9]+")
+# Where a clause's sentence (and so its subject) begins: a sentence end, a colon, a list marker.
+_SENTENCE_START_RE = re.compile(r".*(?:[.;:!?]\s+|\n)", re.S)
+_MARKER_RE = re.compile(r"^\s*(?:(?:Điều\s+\d+[a-zđ]?|[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.):]|[-+*•–])\s*")
+_GIAO_RE = re.compile(r"^(?:giao(?:\s+cho)?|đề nghị|yêu cầu)\s+", re.I)
+# Adverbs and auxiliaries between a subject and its verb ("Sở Y tế có trách nhiệm chủ động …").
+_AUX_TAIL_RE = re.compile(
+    r"(?:\s+(?:se|phai|duoc giao|co trach nhiem|chiu trach nhiem|chu dong|truc tiep|thong nhat|tiep tuc|"
+    r"khan truong|kip thoi|can|dong thoi|thuong xuyen|co the|duoc))+$"
+)
+_VALUE_END_RE = re.compile(r"[.;\n]|\s+(?:để|nhằm)\s|,\s+(?:đồng thời|trong đó|sau đó)\b")
+
+
+def question_frame(folded: str) -> Frame | None:
+    """The wh-frame of a folded question, or None when the wh-word stands elsewhere (or there is none)."""
+    c = _compiled()
+    v = c.vocab
+    q = " ".join(_PUNCT_RE.sub(" ", folded).split())
+    while (m := c.lead_in.match(q)) and m.end() < len(q):
+        q = q[m.end() :]
+    q = q.replace(",", " ")
+    q = " ".join(q.split())
+    if len(c.any_wh.findall(q)) > 1:
+        return None  # "từ ngày nào đến ngày nào", "ai … và khi nào": no one place to read
+    if m := c.subject.match(q):
+        rest = c.skip.sub("", m["rest"])
+        if rest.startswith("la ") or rest == "la":
+            return None  # "ai là Trưởng ban": the holder readers answer it
+        words = tuple(_SYLLABLE_RE.findall(rest))[: v.max_anchor_syllables]
+        if len(words) < v.min_anchor_syllables:
+            return None
+        return Frame("subject", words, role_verb=bool(c.role_verb.match(rest)))
+    if m := c.obj.match(q):
+        pre, wh = m["pre"], m["wh"]
+        side: Side = "object"
+        if cop := c.copula.search(pre):
+            pre, side = pre[: cop.start()], "copula"
+            # "Hình thức hợp đồng của gói thầu … là gì": the noun phrase before its qualifiers is asked.
+            qual = c.qualifier.search(f"{pre} ")
+            if qual and len(pre[: qual.start()].split()) >= v.min_anchor_syllables:
+                pre = pre[: qual.start()]
+        elif wh == "gi":
+            return None  # "đề xuất nội dung gì": no place in a clause to read it from
+        words = tuple(_SYLLABLE_RE.findall(pre))
+        words = words[: v.max_anchor_syllables] if side == "copula" else words[-v.max_anchor_syllables :]
+        if len(words) < v.min_anchor_syllables:
+            return None
+        return Frame(side, words, wants_body=wh.split()[0] in v.body_heads and (wh == "ai" or " " in wh))
+    return None
+
+
+def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z0-9])" + r"[\s,]+".join(map(re.escape, words)) + r"(?![a-z0-9])")
+
+
+def _body(text: str) -> str | None:
+    """`text` when it opens with an agency, an office or a person's name, within the length limit."""
+    text = text.strip(" ,:–-")
+    if not text or len(text.split()) > _compiled().vocab.max_subject_words:
+        return None
+    if AGENCY_START_RE.match(text):
+        # "Văn phòng Đảng ủy tiếp thu, chỉnh lý": the name, not the verbs it runs into.
+        verb = _compiled().subject_verb.search(text)
+        text = text[: verb.start()] if verb else text
+        return clean_agency(text) or text
+    if opens_with(text, ["agency", "role", "person"]):
+        return text
+    return None
+
+
+def _subject_before(clause: str, folded: str, start: int) -> str | None:
+    """The subject that ends where the predicate starts: from the sentence's start, without its list
+    marker or "Giao", nor the auxiliaries before the verb; of a comma-separated run, the longest tail
+    that opens with a body ("Căn cứ …, UBND cấp tỉnh")."""
+    head = _SENTENCE_START_RE.match(clause[:start])
+    begin = head.end() if head else 0
+    before = folded[begin:start].rstrip(" ,")
+    tail = _AUX_TAIL_RE.search(before)
+    end = begin + (tail.start() if tail else len(before))
+    span = _GIAO_RE.sub("", _MARKER_RE.sub("", clause[begin:end])).strip(" ,")
+    chunks = span.split(", ")
+    for i in range(len(chunks)):
+        found = _body(", ".join(chunks[i:]))
+        if found:
+            return found
+    return None
+
+
+def _after(clause: str, at: int) -> str:
+    rest = clause[at:]
+    end = _VALUE_END_RE.search(rest)
+    return rest[: end.start()] if end else rest
+
+
+def frame_value(text: str, frame: Frame) -> tuple[str, float] | None:
+    """The value `text` states in the frame's place, and the share of the predicate it matched."""
+    clause = " ".join(text.split())
+    folded = fold(clause)
+    if len(folded) != len(clause):  # a character folded to several: offsets would not carry over
+        return None
+    v = _compiled().vocab
+    n_words = len(frame.words)
+    for n in range(n_words, v.min_anchor_syllables - 1, -1):
+        words = frame.words[-n:] if frame.side == "object" else frame.words[:n]
+        for m in _pattern(words).finditer(folded):
+            value = _read(clause, folded, m, frame)
+            if value:
+                return value, n / n_words
+    return None
+
+
+def _read(clause: str, folded: str, m: re.Match[str], frame: Frame) -> str | None:
+    if frame.side == "subject":
+        subject = _subject_before(clause, folded, m.start())
+        if subject is None and folded.startswith(" cua ", m.end()):  # "theo đề nghị của Trưởng ban …"
+            return _body(_after(clause, m.end() + 5))
+        return subject
+    if frame.side == "copula":
+        sep = _compiled().separator.match(folded[m.end() :])
+        if sep is None:
+            return None
+        value = _after(clause, m.end() + sep.end()).strip(" ,")
+        return value or None
+    value = _after(clause, m.end()).strip(" ,:")
+    if not value:
+        return None
+    return _body(value) if frame.wants_body else value

@@ -1,0 +1,92 @@
+"""The wh-frame reader (service/frames.py): where a question's wh-word stands, and the value a clause
+gives in that place. Questions and clauses come from documents of different bodies and kinds (a
+government decree, a commune Party committee's notice, a ward's procurement decision, a ministry's
+circular), none of them tied to one phrase."""
+
+from __future__ import annotations
+
+import pytest
+
+from hoidap.corpus.normalize import fold
+from hoidap.service.frames import Frame, frame_value, question_frame
+
+
+def frame(q: str) -> Frame:
+    f = question_frame(fold(q))
+    assert f is not None, q
+    return f
+
+
+@pytest.mark.parametrize(
+    ("question", "clause", "expected"),
+    [
+        # A decree: the subject before an ordinary verb, typed without diacritics.
+        (
+            "ai cap ma so va tai khoan truy cap co so du lieu cho quy",
+            "a) Ủy ban nhân dân cấp tỉnh cấp mã số và tài khoản truy cập Cơ sở dữ liệu cho quỹ;",
+            "Ủy ban nhân dân cấp tỉnh",
+        ),
+        # A Party committee's notice: "Giao" and the verbs the subject runs into are not the subject.
+        (
+            "Ai được giao hoàn thiện báo cáo tình hình kinh tế - xã hội?",
+            "Giao Văn phòng Đảng uỷ tiếp thu, chỉnh lý, hoàn thiện báo cáo tình hình kinh tế - xã hội.",
+            "Văn phòng Đảng uỷ",
+        ),
+        # An auxiliary between subject and verb ("có trách nhiệm").
+        (
+            "Cơ quan nào hướng dẫn thi hành Thông tư này?",
+            "2. Sở Lao động - Thương binh và Xã hội có trách nhiệm hướng dẫn thi hành Thông tư này.",
+            "Sở Lao động - Thương binh và Xã hội",
+        ),
+        # A nominal predicate: "theo đề nghị của X".
+        (
+            "Cơ quan nào đề nghị ban hành Quyết định thành lập Ban Chỉ đạo?",
+            "Xét đề nghị của Ban Xây dựng Đảng,",
+            "Ban Xây dựng Đảng",
+        ),
+    ],
+)
+def test_subject_frames(question: str, clause: str, expected: str) -> None:
+    f = frame(question)
+    assert f.side == "subject"
+    read = frame_value(clause, f)
+    assert read is not None and read[0] == expected
+
+
+def test_object_frame_reads_what_follows_the_predicate() -> None:
+    f = frame("Hội đồng thương lượng tập thể báo cáo kết quả hoạt động cho ai?")
+    assert f.side == "object" and f.wants_body
+    clause = "Hội đồng báo cáo kết quả hoạt động cho Ủy ban nhân dân cấp tỉnh, đồng thời gửi Sở Nội vụ."
+    assert frame_value(clause, f) == ("Ủy ban nhân dân cấp tỉnh", 1.0)
+
+
+def test_object_frame_with_a_qualifier_after_the_wh_word() -> None:
+    f = frame("Nghị định này thay thế nghị định nào về văn thư?")
+    read = frame_value("Nghị định này thay thế Nghị định số 110/2004/NĐ-CP về công tác văn thư.", f)
+    assert read is not None and read[0].startswith("Nghị định số 110/2004/NĐ-CP")
+
+
+def test_copula_frame_reads_a_labelled_value() -> None:
+    f = frame("Hình thức hợp đồng của gói thầu đo đạc là gì?")
+    assert f.side == "copula" and f.words == ("hinh", "thuc", "hop", "dong")
+    assert frame_value("- Hình thức hợp đồng: Trọn gói.", f) == ("Trọn gói", 1.0)
+    # The label must be followed by its value: a sentence merely naming it gives nothing.
+    assert frame_value("Việc lựa chọn hình thức hợp đồng phải phù hợp.", f) is None
+
+
+def test_a_body_is_required_where_one_is_asked() -> None:
+    f = frame("ai chiu trach nhiem ve noi dung cong khai thu tuc")
+    assert frame_value("Việc công khai thủ tục được thực hiện đúng quy định.", f) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "hoi nghi hop tu ngay nao den ngay nao",  # two wh-words: no one place to read
+        "ai là Trưởng ban bầu cử?",  # a holder question, answered by the holder readers
+        "Mục tiêu tăng trưởng GRDP đến 2030 là bao nhiêu?",  # a figure, not a frame
+        "kinh phí thực hiện kế hoạch",  # keywords: no wh-word at all
+    ],
+)
+def test_no_frame(question: str) -> None:
+    assert question_frame(fold(question)) is None
