@@ -796,7 +796,8 @@ class Answerer:
         all_hits = self._search(a.search_text or q, scope, max(top_k * 3, 15))
         cands = self._candidates(q, a, all_hits, "task")
         floor = self.ranker.threshold("task")
-        best = next((c for c in cands if c.value), None)
+        kinds = expected_kinds(a.intent, a.document_fact, a.folded)  # "ngày nào" is not "hằng năm"
+        best = next((c for c in cands if c.value and fits(c.value, kinds)), None)
         if best is not None and best.probability >= floor:
             if best.task is None or not self._field(best.task, a.intent, a):
                 return self._ranked_answer(q, a, best, cands, all_hits, "task", top_k)
@@ -992,7 +993,9 @@ class Answerer:
                 fig = figure_phrase(e.text, terms, unit_kind(a.normalized), numbers, asked_measure(a.folded))
                 value = fig[0] if fig else None
             elif asked_kind:
-                value = document_reference(e.text, asked_kind, [t for t, _ in content])
+                value = document_reference(e.text, asked_kind, [t for t, _ in content]) or (
+                    framed[0] if framed else None  # "thay thế nghị định nào": the one named after the verb
+                )
             else:
                 value = framed[0] if framed else best_sentence(e.text, content, whole_lists, a.folded)
             feats = features(

@@ -100,6 +100,36 @@ def unit_kind(question: str) -> str | None:
     return None
 
 
+# Words after "bao nhiêu" that do not count things: a share ("bao nhiêu phần trăm"), or no noun at all
+# ("đạt bao nhiêu trong năm 2025"); a percentage may answer those.
+_NOT_COUNTED = {
+    "phan",
+    "ti",
+    "ty",
+    "trong",
+    "vao",
+    "den",
+    "tai",
+    "o",
+    "cua",
+    "theo",
+    "va",
+    "khi",
+    "thi",
+    "so",
+    "voi",
+    "tu",
+    "nhu",
+    "duoc",
+    "con",
+    "tren",
+    "duoi",
+    "cho",
+    "de",
+    "lan",
+    "muc",
+    "diem",
+}
 _COUNTED_RE = re.compile(r"\b(?:bao nhieu|may)\s+([a-z]+)")
 
 
@@ -150,6 +180,8 @@ def figure_phrase(
             continue
         if re.sub(r"[^\d.,]", "", phrase).strip(".,") in given_numbers:
             continue
+        if "%" in phrase and measure_asked and measure_asked not in _NOT_COUNTED:
+            continue  # "bao nhiêu xã": a count of things, which a share ("60 - 70%") does not answer
         measure = ""
         if not re.search(r"[%a-zA-Zμµ]\s*(?:/\s*(?:năm|100))?(?:\s+trở (?:lên|xuống))?$", phrase):
             measure = _measure(text, m.start() + len(m.group(0).rstrip().rstrip(".,;")))

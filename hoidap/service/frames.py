@@ -117,8 +117,11 @@ def question_frame(folded: str) -> Frame | None:
         return None  # "từ ngày nào đến ngày nào", "ai … và khi nào": no one place to read
     if m := c.subject.match(q):
         rest = c.skip.sub("", m["rest"])
-        if rest.startswith("la ") or rest == "la":
+        if rest == "la" or (rest.startswith("la ") and m["wh"] == "ai"):
             return None  # "ai là Trưởng ban": the holder readers answer it
+        if rest.startswith("la "):  # "cơ quan nào là cơ quan thường trực": "X là …" or "…: X"
+            words = tuple(_SYLLABLE_RE.findall(rest[3:]))[: v.max_anchor_syllables]
+            return Frame("copula", words) if len(words) >= v.min_anchor_syllables else None
         words = tuple(_SYLLABLE_RE.findall(rest))[: v.max_anchor_syllables]
         if len(words) < v.min_anchor_syllables:
             return None
@@ -210,10 +213,12 @@ def _read(clause: str, folded: str, m: re.Match[str], frame: Frame) -> str | Non
         return subject
     if frame.side == "copula":
         sep = _compiled().separator.match(folded[m.end() :])
-        if sep is None:
-            return None
-        value = _after(clause, m.end() + sep.end()).strip(" ,")
-        return value or None
+        if sep is not None:
+            value = _after(clause, m.end() + sep.end()).strip(" ,")
+            return (_body(value) if frame.wants_body else value) or None
+        if folded.endswith(" la ", 0, m.start()):  # "Bộ Công an là cơ quan thường trực"
+            return _subject_before(clause, folded, m.start() - 3)
+        return None
     value = _after(clause, m.end()).strip(" ,:")
     if not value:
         return None

@@ -74,6 +74,19 @@ def test_copula_frame_reads_a_labelled_value() -> None:
     assert frame_value("Việc lựa chọn hình thức hợp đồng phải phù hợp.", f) is None
 
 
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "3. Bộ Công an là cơ quan thường trực của Ban Chỉ đạo.",  # "X là <label>"
+        "- Cơ quan thường trực: Bộ Công an.",  # "<label>: X"
+    ],
+)
+def test_copula_frame_reads_either_order(clause: str) -> None:
+    f = frame("Cơ quan thường trực của Ban Chỉ đạo là cơ quan nào?")
+    read = frame_value(clause, f)
+    assert read is not None and read[0] == "Bộ Công an"
+
+
 def test_a_body_is_required_where_one_is_asked() -> None:
     f = frame("ai chiu trach nhiem ve noi dung cong khai thu tuc")
     assert frame_value("Việc công khai thủ tục được thực hiện đúng quy định.", f) is None
