@@ -28,9 +28,14 @@ NUMBER_RE = re.compile(
 )
 LETTER_RE = re.compile(r"^(?P<m>[a-zđ])\)\s*(?P<rest>\S.*)$")
 BULLET_RE = re.compile(r"^(?P<m>[-–+*•])\s*(?P<rest>\S.*)$")
+_ROLE_LABEL = (
+    rf"(?:{'|'.join(map(re.escape, load('layout')['field_role_heads']))})\s+"
+    rf"(?:{'|'.join(map(re.escape, load('layout')['field_role_words']))})[^:]{{0,30}}"
+)
 FIELD_RE = re.compile(
     r"^(?:(?:[-+*•]|[a-zđ]\))\s*)?"
     r"(?P<label>(?:Cơ quan|Đơn vị|Thời gian|Thời hạn|Tiến độ|Sản phẩm|Kết quả)[^:]{0,45}"
+    rf"|{_ROLE_LABEL}"
     r"|(?:Chủ trì|Phối hợp)(?: thực hiện)?|Nội dung(?: thực hiện| nhiệm vụ)?)\s*:\s*(?P<rest>.*)$"
 )
 ARTICLE_RE = re.compile(r"^(?P<m>Điều\s+\d{1,3})\s*[.:]\s*(?P<rest>.*)$")

@@ -15,8 +15,9 @@ from hoidap.corpus.normalize import normalize_span
 from hoidap.corpus.records import ParsedDocument
 
 # Bump when what an entry holds (or how its text is built) changes: stored vectors are then not reused.
-ENTRIES_VERSION = 6  # 3: a lone item number opens its item; 4: a place-and-date line opens a paragraph;
-# 5: an article's title no longer swallows its first line of text; 6: a motto or type line stands alone
+ENTRIES_VERSION = 7  # 3: a lone item number opens its item; 4: a place-and-date line opens a paragraph;
+# 5: an article's title no longer swallows its first line of text; 6: a motto or type line stands alone;
+# 7: "Bộ phận chủ trì: …" and like labels (a kind of body and a role) are task fields
 # Clause kinds that carry no searchable content of their own.
 SKIP_KINDS = {"recipients"}
 SENTENCE_RE = re.compile(r"(?<=[.;:!?])\s+(?=\S)")

@@ -522,3 +522,19 @@ def document_reference(text: str, kind: str, words: list[str]) -> str | None:
 
     best = max(refs, key=context)  # max keeps the first of equals
     return " ".join(best.group(0).split())
+
+
+_AGENCY_ANYWHERE_RE = re.compile(rf"(?<![\w/]){AGENCY_HEAD}\b", re.IGNORECASE)
+
+
+def named_body(text: str, folded_question: str) -> str | None:
+    """The first body a sentence names that the question does not ("Hàng năm, bộ phận Tư pháp - Hộ tịch
+    có trách nhiệm tổng hợp …" -> "bộ phận Tư pháp - Hộ tịch"): what a "who" question takes from a
+    sentence that answers it without a role phrase."""
+    for m in _AGENCY_ANYWHERE_RE.finditer(text):
+        segment = re.split(r"[.;:()]", text[m.start() :], maxsplit=1)[0]
+        # Mid-sentence a name may open in lower case ("bộ phận Tư pháp"): read it as a name would open.
+        name = clean_agency(segment[:1].upper() + segment[1:])
+        if name and fold(name) not in folded_question and len(name.split()) >= 2:
+            return segment[: len(name)]
+    return None

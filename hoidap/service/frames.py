@@ -41,6 +41,8 @@ class FrameVocabulary(BaseModel):
     max_subject_words: int
     body_heads: list[str]
     subject_verbs: list[str]
+    quantifiers: list[str]
+    document_nouns: list[str]
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class Frame:
     words: tuple[str, ...]  # folded syllables of the predicate, in question order
     role_verb: bool = False  # "chủ trì", "phối hợp" …: the role readers know these forms better
     wants_body: bool = True  # "ai" / "cơ quan nào": the answer names a body or a person
+    names: str | None = None  # "nghị định nào": the answer names a document of that kind (folded)
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,8 @@ def _compiled() -> _Compiled:
         lead_in=re.compile(rf"^(?:{alt(v.lead_in)})\s*"),
         subject=re.compile(rf"^(?P<wh>{alt(v.subject_wh)})\s+(?P<rest>.+)$"),
         obj=re.compile(
-            rf"^(?P<pre>.+?)\s+(?P<wh>{alt(v.object_wh)})(?:\s+(?:{alt(v.object_tail)})\b.{{0,80}})?$"
+            rf"^(?P<pre>.+?)\s+(?:(?:{alt(v.quantifiers)})\s+)?(?P<wh>{alt(v.object_wh)})"
+            rf"(?:\s+(?:{alt(v.object_tail)})\b.{{0,80}})?$"
         ),
         copula=re.compile(rf"\s+(?:{alt(v.copula)})$"),
         qualifier=re.compile(rf"\s(?:{alt(v.qualifiers)})\s"),
@@ -141,7 +145,9 @@ def question_frame(folded: str) -> Frame | None:
         words = words[: v.max_anchor_syllables] if side == "copula" else words[-v.max_anchor_syllables :]
         if len(words) < v.min_anchor_syllables:
             return None
-        return Frame(side, words, wants_body=wh.split()[0] in v.body_heads and (wh == "ai" or " " in wh))
+        body = wh.split()[0] in v.body_heads and (wh == "ai" or " " in wh)
+        noun = next((n for n in v.document_nouns if wh.startswith(f"{n} ")), None)
+        return Frame(side, words, wants_body=body and noun is None, names=noun)
     return None
 
 
@@ -220,6 +226,6 @@ def _read(clause: str, folded: str, m: re.Match[str], frame: Frame) -> str | Non
             return _subject_before(clause, folded, m.start() - 3)
         return None
     value = _after(clause, m.end()).strip(" ,:")
-    if not value:
-        return None
+    if not value or (frame.names and frame.names not in fold(value)):
+        return None  # "thay thế nghị định nào" is not answered by "thay thế bằng văn bản …"
     return _body(value) if frame.wants_body else value

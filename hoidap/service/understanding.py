@@ -363,10 +363,13 @@ class DocRef:
     kind: str | None
     number: str
     issuer: str | None = None
+    year: str | None = None  # "01/2020/NQ-HĐTP": numbers restart every year
 
     def matches(self, other: DocRef) -> bool:
-        """Same number, compatible type and issuer (a missing part matches anything)."""
+        """Same number, compatible type, issuer and year (a missing part matches anything)."""
         if self.number != other.number:
+            return False
+        if self.year and other.year and self.year != other.year:
             return False
         if self.kind and other.kind and "*" not in (self.kind, other.kind) and self.kind != other.kind:
             return False
@@ -377,7 +380,7 @@ _TYPE_ALTS = "|".join(sorted((w.replace(" ", r"\s+") for w in DOC_TYPE_WORDS), k
 # Over `al`: optional type word (+ "số"), a number, an optional "/2019", then code parts.
 _DOC_REF_RE = re.compile(
     rf"(?<![a-z0-9])(?:(?P<type>{_TYPE_ALTS})\s*(?:so\s*)?)?(?<![\d.,/-])(?P<num>\d{{1,5}})"
-    r"(?:\s*/\s*(?:19|20)\d\d)?(?P<code>(?:\s*[-/]\s*[a-z]+){1,3})?(?![\w.,]\d|\w)"
+    r"(?:\s*/\s*(?P<year>(?:19|20)\d\d))?(?P<code>(?:\s*[-/]\s*[a-z]+){1,3})?(?![\w.,]\d|\w)"
 )
 
 
@@ -401,7 +404,8 @@ def _find_doc_refs(al: str) -> list[tuple[DocRef, tuple[int, int]]]:
         if not parts and "/" not in m.group(0) and _PERIOD_AFTER_RE.match(al, m.end()):
             # "báo cáo 6 tháng", "kế hoạch 5 năm": a period, not a number ("nghị định 03/2026 quỹ …" is one).
             continue
-        out.append((DocRef(kind, num.lstrip("0") or "0", "-".join(issuer_parts) or None), m.span()))
+        issuer = "-".join(issuer_parts) or None
+        out.append((DocRef(kind, num.lstrip("0") or "0", issuer, m.group("year")), m.span()))
     return out
 
 
@@ -822,6 +826,8 @@ _YEAR_RE = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d]|[.,]\d|\s*[-/]\s*[a-z]
 _CONTAINER_RE = re.compile(r"(?<![a-z0-9])(?:trong|cua|thuoc|tai|o)\s+$")
 _TOKEN_RE = re.compile(r"\w+(?:[.,/&\-]\w+)*(?:\(\d{1,2}\))?|%")
 _TASK_INTENTS = {"lead", "coordinating", "deadline", "listing"}
+# Fewest words a question without its document's name must keep to be searched without that name.
+MIN_SEARCH_WORDS = 4
 
 
 def _document_fact(tok: str, names_doc: bool, has_task: bool) -> str | None:
@@ -1051,6 +1057,10 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         cut += [m.span() for m in _YEAR_RE.finditer(v.al)]
         figure_terms = [" ".join(c) for c in _chunks(v, marks, cut, [], _FIG_STOP, numbers_split=True)]
     search_text = _without(normalized, doc_spans) if doc_ids else normalized
+    if len(_TOKEN_RE.findall(search_text)) < MIN_SEARCH_WORDS:
+        # "Nghị định 293/2025/NĐ-CP thay thế nghị định nào về lương tối thiểu?" leaves "thay thế": too
+        # little to rank the document's clauses by; its title words are better than none.
+        search_text = normalized
     return QueryAnalysis(
         question=question,
         normalized=normalized,
@@ -1073,7 +1083,7 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         keywords=" ".join(w for c in keywords for w in c),
         has_diacritics=marks,
         search_text=search_text,
-        frame=question_frame(fold(search_text)),
+        frame=question_frame(fold(normalized)),
     )
 
 

@@ -172,3 +172,16 @@ def test_a_count_whose_noun_the_question_names_wins_over_the_subject_before_anot
     assert phrase == "95 tiêu chí thành phần"
     phrase, _ = figure_phrase(text, ["lĩnh vực đánh giá"])
     assert phrase == "7 lĩnh vực đánh giá"
+
+
+def test_named_body_is_the_first_body_the_question_does_not_name() -> None:
+    """A "who" question answered by a sentence without a role phrase takes the body it names (a ward's
+    plan, a province's decision), never a body the question itself names, and nothing from a sentence
+    naming none."""
+    from hoidap.service.extract import named_body
+
+    ward = "Hàng năm, bộ phận Tư pháp - Hộ tịch có trách nhiệm tổng hợp, tham mưu UBND Phường."
+    assert named_body(ward, "ai lam dau moi tham muu ubnd phuong") == "bộ phận Tư pháp - Hộ tịch"
+    province = "Giao Sở Nội vụ chủ trì, phối hợp với Văn phòng UBND tỉnh theo dõi, tổng hợp."
+    assert named_body(province, "so noi vu phoi hop voi co quan nao") == "Văn phòng UBND tỉnh"
+    assert named_body("Đạt tiêu chuẩn an toàn về an ninh, trật tự.", "nganh nao theo doi") is None

@@ -175,3 +175,13 @@ def test_who_holds_an_office_is_answered_by_a_person_only():
     assert kinds == ["person"]
     assert not fits("Thành lập Ban Chỉ đạo quốc gia về khắc phục ô nhiễm không khí", kinds)
     assert fits("Phó Thủ tướng Trần Hồng Hà làm Trưởng ban", kinds)
+
+
+def test_a_label_naming_a_kind_of_body_and_a_role_is_a_task_field() -> None:
+    """"Bộ phận chủ trì: …" (a ward's plan), "Ngành phối hợp: …" are fields like "Cơ quan chủ trì: …";
+    a label naming neither ("Phòng họp: …") is text."""
+    from hoidap.corpus.layout import classify
+
+    assert classify("- Bộ phận chủ trì: bộ phận Tư pháp - Hộ tịch.")[:2] == ("field", "Bộ phận chủ trì")
+    assert classify("- Ngành phối hợp: Công an, Quân sự")[:2] == ("field", "Ngành phối hợp")
+    assert classify("Phòng họp: số 2")[0] == "text"

@@ -524,3 +524,16 @@ def test_a_documents_own_period_is_a_document_fact(ask, question):
 )
 def test_a_target_or_issue_year_is_not_the_documents_period(ask, question):
     assert ask(question).document_fact != "period"
+
+
+def test_a_reference_with_a_year_names_that_year_only() -> None:
+    """Numbers restart every year ("Nghị quyết 01/2019/NQ-HĐTP", "01/2020/NQ-HĐTP", "Kế hoạch 01/KH-UBND" of
+    each year): a reference giving the year matches a document of that year, one without it any."""
+    from hoidap.service.understanding import _find_doc_refs
+
+    ((ref_2020, _),) = _find_doc_refs("nghi quyet 01/2020/nq-hdtp co hieu luc tu ngay nao")
+    ((own_2019, _),) = _find_doc_refs("01/2019/nq-hdtp")
+    ((bare, _),) = _find_doc_refs("nghi quyet 01/nq-hdtp")
+    assert ref_2020.year == "2020" and own_2019.year == "2019"
+    assert not own_2019.matches(ref_2020)
+    assert own_2019.matches(bare) and bare.matches(ref_2020)
