@@ -36,7 +36,6 @@ from hoidap.service.extract import (
     document_reference,
     figure_phrase,
     locate,
-    named_body,
     owner_clause,
     role_phrase,
     unit_kind,
@@ -975,8 +974,6 @@ class Answerer:
         terms = a.figure_terms or [a.keywords]
         asked_kind = doc_kind or (asked_document_kind(a.folded) if path == "lookup" else None)
         whole_lists = asks_list(a.folded)
-        kinds = expected_kinds(a.intent, a.document_fact, a.folded)
-        asks_body = path == "lookup" and bool(kinds) and set(kinds) <= {"agency", "role"}
         out: list[Candidate] = []
         for i, h in enumerate(pool):
             e = h.entry
@@ -1001,8 +998,6 @@ class Answerer:
                 )
             elif framed:
                 value = framed[0]
-            elif asks_body:  # "who": the body the sentence names, not the sentence
-                value = named_body(e.text, a.folded)
             else:
                 value = best_sentence(e.text, content, whole_lists, a.folded)
             feats = features(

@@ -286,10 +286,12 @@ _DATE = (
     r"|giai đoạn\s+\d{4}\s*[-–]\s*\d{4})"
 )
 DEADLINE_RE = re.compile(
-    r"(?:(?:[Hh]oàn thành|[Pp]hấn đấu|[Tt]hực hiện|[Bb]an hành|[Tt]rình)\s+)?"
-    rf"(?:trong|trước|vào|đến|từ|chậm nhất(?: là)?|muộn nhất)\s+{_DATE}"
+    r"(?:(?:[Hh]oàn thành|[Pp]hấn đấu|[Tt]hực hiện|[Bb]an hành|[Tt]rình)\s+)?(?:"
+    # A window whose start omits what its end states: "từ tháng 3 đến tháng 9/2026", "từ 01/3 - 15/3/2026".
+    rf"(?:từ\s+(?:tháng\s+\d{{1,2}}|(?:ngày\s+)?\d{{1,2}}/\d{{1,2}}(?:/\d{{4}})?)(?=\s*(?:đến|tới|[-–])\s*(?:hết\s+)?(?:ngày|tháng|\d)))"
+    rf"|(?:trong|trước|vào|đến|từ|chậm nhất(?: là)?|muộn nhất)\s+{_DATE})"
     # A window: "từ ngày 01/12/2025 đến ngày 14/12/2025", "từ tháng 3 đến tháng 9/2026".
-    rf"(?:\s*(?:đến|tới|[-–])\s*(?:{_DATE}|\d{{1,2}}/\d{{1,2}}(?:/\d{{4}})?))?"
+    rf"(?:\s*(?:đến|tới|[-–])\s*(?:hết\s+)?(?:{_DATE}|\d{{1,2}}/\d{{1,2}}(?:/\d{{4}})?))?"
     r"(?:\s*(?:,\s*)?(?:hằng|hàng)\s+năm)?(?:\s+năm\s+(?:liền kề|trước liền kề|sau))?"
     r"|[Đđ]ịnh kỳ\s+(?:\d{1,2}\s+tháng|hằng quý|hàng quý|hằng năm|hàng năm|6 tháng)"
     r"|[Tt]hường xuyên(?:,? hằng năm| hàng năm)?|[Hh][àằ]ng năm",
@@ -522,19 +524,3 @@ def document_reference(text: str, kind: str, words: list[str]) -> str | None:
 
     best = max(refs, key=context)  # max keeps the first of equals
     return " ".join(best.group(0).split())
-
-
-_AGENCY_ANYWHERE_RE = re.compile(rf"(?<![\w/]){AGENCY_HEAD}\b", re.IGNORECASE)
-
-
-def named_body(text: str, folded_question: str) -> str | None:
-    """The first body a sentence names that the question does not ("Hàng năm, bộ phận Tư pháp - Hộ tịch
-    có trách nhiệm tổng hợp …" -> "bộ phận Tư pháp - Hộ tịch"): what a "who" question takes from a
-    sentence that answers it without a role phrase."""
-    for m in _AGENCY_ANYWHERE_RE.finditer(text):
-        segment = re.split(r"[.;:()]", text[m.start() :], maxsplit=1)[0]
-        # Mid-sentence a name may open in lower case ("bộ phận Tư pháp"): read it as a name would open.
-        name = clean_agency(segment[:1].upper() + segment[1:])
-        if name and fold(name) not in folded_question and len(name.split()) >= 2:
-            return segment[: len(name)]
-    return None

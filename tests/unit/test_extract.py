@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from hoidap.corpus.vocab import find_provinces, name_key, province_of
 from hoidap.service.answer import clause_subject
 from hoidap.service.extract import best_sentence, deadline_phrase, figure_phrase, locate
@@ -174,14 +176,30 @@ def test_a_count_whose_noun_the_question_names_wins_over_the_subject_before_anot
     assert phrase == "7 lĩnh vực đánh giá"
 
 
-def test_named_body_is_the_first_body_the_question_does_not_name() -> None:
-    """A "who" question answered by a sentence without a role phrase takes the body it names (a ward's
-    plan, a province's decision), never a body the question itself names, and nothing from a sentence
-    naming none."""
-    from hoidap.service.extract import named_body
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Kiểm tra việc lập danh sách cử tri (từ ngày 01/12/2025 đến ngày 14/12/2025).",
+            "từ ngày 01/12/2025 đến ngày 14/12/2025",
+        ),
+        (
+            "Thời gian: từ ngày 05/01/2026 đến hết ngày 20/01/2026",
+            "từ ngày 05/01/2026 đến hết ngày 20/01/2026",
+        ),
+        ("Thực hiện từ tháng 3 đến tháng 9/2026.", "Thực hiện từ tháng 3 đến tháng 9/2026"),
+        ("Tổ chức trong thời gian từ 01/3/2026 - 15/3/2026.", "từ 01/3/2026 - 15/3/2026"),
+    ],
+)
+def test_a_time_window_is_read_whole(text: str, expected: str) -> None:
+    """A window whose start leaves out what its end states (the month's year, the word "ngày") is one
+    time expression, as a ward's plan, a province's schedule and a notice print them."""
+    from hoidap.service.extract import deadline_phrase
 
-    ward = "Hàng năm, bộ phận Tư pháp - Hộ tịch có trách nhiệm tổng hợp, tham mưu UBND Phường."
-    assert named_body(ward, "ai lam dau moi tham muu ubnd phuong") == "bộ phận Tư pháp - Hộ tịch"
-    province = "Giao Sở Nội vụ chủ trì, phối hợp với Văn phòng UBND tỉnh theo dõi, tổng hợp."
-    assert named_body(province, "so noi vu phoi hop voi co quan nao") == "Văn phòng UBND tỉnh"
-    assert named_body("Đạt tiêu chuẩn an toàn về an ninh, trật tự.", "nganh nao theo doi") is None
+    assert deadline_phrase(text) == expected
+
+
+def test_a_number_range_is_no_time_window() -> None:
+    from hoidap.service.extract import deadline_phrase
+
+    assert deadline_phrase("Mỗi tổ có từ 3 đến 5 người.") is None
