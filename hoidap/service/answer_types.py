@@ -25,6 +25,7 @@ class AnswerTypes(BaseModel):
     by_intent: dict[str, list[str]]
     by_document_fact: dict[str, list[str]]
     only: dict[str, list[str]] = {}
+    counted_nouns: list[str] = []
 
 
 _PERSON_NAME = rf"(?<!\w){family_name()}(?:\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+){{1,4}}(?!\w)"
@@ -96,3 +97,9 @@ def opens_with(value: str, kinds: list[str]) -> bool:
     _, patterns = _compiled()
     rest = _LEADING_RE.sub("", value)
     return any(p.match(rest) or p.match(value) for k in kinds for p in patterns[k])
+
+
+@cache
+def counted_nouns() -> frozenset[str]:
+    """Folded nouns a question counts things in ("bao nhiêu xã"): a share does not answer those."""
+    return frozenset(_compiled()[0].counted_nouns)

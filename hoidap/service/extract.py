@@ -7,6 +7,7 @@ from collections.abc import Collection
 
 from hoidap.corpus.normalize import fold, has_diacritics, lowered, normalize_span
 from hoidap.corpus.tasks import AGENCY_HEAD, COORD_AFTER_RE, GIAO_RE, agencies_in, clean_agency
+from hoidap.service.answer_types import counted_nouns
 
 # A figure as printed: optional qualifier, a number or range, optional unit and "/năm".
 UNIT = (
@@ -100,36 +101,6 @@ def unit_kind(question: str) -> str | None:
     return None
 
 
-# Words after "bao nhiêu" that do not count things: a share ("bao nhiêu phần trăm"), or no noun at all
-# ("đạt bao nhiêu trong năm 2025"); a percentage may answer those.
-_NOT_COUNTED = {
-    "phan",
-    "ti",
-    "ty",
-    "trong",
-    "vao",
-    "den",
-    "tai",
-    "o",
-    "cua",
-    "theo",
-    "va",
-    "khi",
-    "thi",
-    "so",
-    "voi",
-    "tu",
-    "nhu",
-    "duoc",
-    "con",
-    "tren",
-    "duoi",
-    "cho",
-    "de",
-    "lan",
-    "muc",
-    "diem",
-}
 _COUNTED_RE = re.compile(r"\b(?:bao nhieu|may)\s+([a-z]+)")
 
 
@@ -180,7 +151,7 @@ def figure_phrase(
             continue
         if re.sub(r"[^\d.,]", "", phrase).strip(".,") in given_numbers:
             continue
-        if "%" in phrase and measure_asked and measure_asked not in _NOT_COUNTED:
+        if "%" in phrase and measure_asked in counted_nouns():
             continue  # "bao nhiêu xã": a count of things, which a share ("60 - 70%") does not answer
         measure = ""
         if not re.search(r"[%a-zA-Zμµ]\s*(?:/\s*(?:năm|100))?(?:\s+trở (?:lên|xuống))?$", phrase):

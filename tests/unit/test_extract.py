@@ -203,3 +203,12 @@ def test_a_number_range_is_no_time_window() -> None:
     from hoidap.service.extract import deadline_phrase
 
     assert deadline_phrase("Mỗi tổ có từ 3 đến 5 người.") is None
+
+
+def test_a_count_of_things_is_not_answered_by_a_share() -> None:
+    """"bao nhiêu xã" counts communes: "60 - 70%" does not answer it (a central resolution), while a rate
+    asked "bao nhiêu mỗi năm" is a share (a province's plan)."""
+    text = "Giảm khoảng 60 - 70% số đơn vị hành chính cấp xã, còn 3.321 xã, phường, đặc khu."
+    assert figure_phrase(text, ["xã"], measure_asked="xa")[0].startswith("3.321")
+    growth = "Khu vực công nghiệp tăng trưởng bình quân 8,25 - 9,25%/năm."
+    assert figure_phrase(growth, ["tăng trưởng"], measure_asked="moi")[0] == "8,25 - 9,25%/năm"
