@@ -88,7 +88,10 @@ class AskResponse(BaseModel):
         default=None,
         ge=0,
         le=1,
-        description="Độ tin cậy (xác suất đúng, hiệu chỉnh trên tập dev); null khi không trả lời.",
+        description=(
+            "Độ tin cậy (xác suất đúng do mô hình ước lượng, kiểm chéo giữ riêng cả văn bản); "
+            "null khi không trả lời."
+        ),
     )
 
 

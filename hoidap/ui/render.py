@@ -17,6 +17,10 @@ from typing import Any
 from hoidap.corpus.normalize import fold
 
 CONTEXT_CHARS = 600  # characters shown before and after a quote in "Xem trong văn bản"
+# Confidence words: at or above SURE, held-out development answers were right about nine times in ten; below
+# CHECK, about as often wrong as right (reliability tables in the closing notes of issue 23).
+SURE_CONFIDENCE = 0.8
+CHECK_CONFIDENCE = 0.5
 _LEGACY = str.maketrans({"ƣ": "ư", "Ƣ": "Ư", "Ð": "Đ", "ð": "đ"})
 
 
@@ -359,12 +363,22 @@ def citation_card(
     return f'<div class="{cls}">{head}{body}{tools}{ctx}{meta}</div>'
 
 
+def confidence_words(p: float) -> str:
+    """What a reader should do with an answer of confidence `p`, in plain Vietnamese (issue 25 §4): a
+    percentage alone ("trung bình (61%)") read as usable on answers that were wrong."""
+    if p >= SURE_CONFIDENCE:
+        return "chắc chắn"
+    if p >= CHECK_CONFIDENCE:
+        return "nên đọc kỹ trích dẫn"
+    return "không chắc — xem các đoạn gần nhất"
+
+
 def confidence_html(p: float) -> str:
     """The answer's confidence in words and as a percentage (the ranker's probability of being right)."""
-    word = "cao" if p >= 0.8 else "trung bình" if p >= 0.6 else "thấp — hãy đọc kỹ trích dẫn"
     return (
-        f'<div class="hd-confidence" title="Xác suất câu trả lời đúng, hiệu chỉnh trên bộ câu hỏi dev">'
-        f"Độ tin cậy: {word} ({round(p * 100)}%)</div>"
+        '<div class="hd-confidence" title="Xác suất câu trả lời đúng do mô hình ước lượng (kiểm chéo '
+        'giữ riêng cả văn bản); với văn bản mới có thể thấp hơn — luôn đối chiếu trích dẫn">'
+        f"Độ tin cậy: {confidence_words(p)} ({round(p * 100)}%)</div>"
     )
 
 

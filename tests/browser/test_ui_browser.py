@@ -290,7 +290,8 @@ def test_ask_shows_answer_quote_context_and_records_feedback(page, server, servi
     assert reply.locator(".hd-answer").inner_text().strip() == "Sở Tài chính"
     confidence = service.ask("Ai chủ trì nhiệm vụ 5.4?").confidence
     assert confidence is not None
-    assert f"Độ tin cậy: cao ({round(confidence * 100)}%)" in reply.locator(".hd-confidence").inner_text()
+    shown = reply.locator(".hd-confidence").inner_text()
+    assert f"Độ tin cậy: chắc chắn ({round(confidence * 100)}%)" in shown
     quote = reply.locator(".hd-quote").first
     assert "Bảo đảm cân đối chi thường xuyên ngân sách nhà nước" in quote.inner_text()
     assert quote.locator("mark").inner_text() == "Sở Tài chính"  # the answering phrase, from `highlight`

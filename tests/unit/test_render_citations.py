@@ -78,3 +78,13 @@ def test_the_deadline_column_sorts_by_date_with_undated_and_blank_ones_last():
     row = dict.fromkeys(["Văn bản", "Số hiệu nhiệm vụ", "Nội dung", "Chủ trì", "Phối hợp"], "x")
     html = task_table_html([{**row, "Thời hạn": "trước ngày 30/4/2026"}])
     assert re.search(r'class="c-deadline"[^>]*data-key="2026-04-30 ', html)
+
+
+def test_confidence_is_said_in_words_a_reader_acts_on() -> None:
+    """Issue 25 §4: a percentage alone ("trung bình (61%)") read as usable on wrong answers; the words say
+    what to do: rely on it, read the quote closely, or look at the nearest clauses."""
+    from hoidap.ui.render import confidence_html
+
+    assert "Độ tin cậy: chắc chắn (91%)" in confidence_html(0.91)
+    assert "Độ tin cậy: nên đọc kỹ trích dẫn (61%)" in confidence_html(0.61)
+    assert "Độ tin cậy: không chắc — xem các đoạn gần nhất (32%)" in confidence_html(0.32)
