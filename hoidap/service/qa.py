@@ -395,6 +395,11 @@ class QAService:
         canonical = self.catalog.canonical_agency
         return [(d, t) for d in self.docs.values() for t in d.tasks if flt.matches(t, canonical)]
 
+    def agency_name(self, typed: str) -> str | None:
+        """The full name of an agency as typed in a filter ("so khdt" -> "Sở Kế hoạch và Đầu tư"), or None
+        when the corpus names no such agency."""
+        return self.catalog.canonical_agency(typed.strip()) if typed and typed.strip() else None
+
     def task(self, doc_id: str, task_id: str) -> tuple[ParsedDocument, Task]:
         """One task; NotFoundError says when the id falls into a numbering gap of the document."""
         doc = self.document(doc_id)

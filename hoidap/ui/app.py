@@ -532,8 +532,10 @@ def filter_summary(
         stem.append(_slug(title))
     if agency and agency.strip():
         how = ROLE_NOTE.get(role or "", "chủ trì hoặc phối hợp")
-        said.append(f"cơ quan {how}: {agency.strip()}")
-        stem.append(_slug(agency) + (f"-{_slug(ROLE_NOTE[role])}" if role in ROLE_NOTE else ""))
+        # The agency's full name, not what was typed ("so khdt"): the report goes to other offices.
+        name = (svc.agency_name(agency) if svc is not None else None) or agency.strip()
+        said.append(f"cơ quan {how}: {name}")
+        stem.append(_slug(name) + (f"-{_slug(ROLE_NOTE[role])}" if role in ROLE_NOTE else ""))
     if deadline and deadline.strip():
         years = deadline_needle_years(deadline)
         if years and years[0] != years[1]:  # however the range was typed, one wording and file name

@@ -206,7 +206,7 @@ def test_a_number_range_is_no_time_window() -> None:
 
 
 def test_a_count_of_things_is_not_answered_by_a_share() -> None:
-    """"bao nhiêu xã" counts communes: "60 - 70%" does not answer it (a central resolution), while a rate
+    """ "bao nhiêu xã" counts communes: "60 - 70%" does not answer it (a central resolution), while a rate
     asked "bao nhiêu mỗi năm" is a share (a province's plan)."""
     text = "Giảm khoảng 60 - 70% số đơn vị hành chính cấp xã, còn 3.321 xã, phường, đặc khu."
     assert figure_phrase(text, ["xã"], measure_asked="xa")[0].startswith("3.321")

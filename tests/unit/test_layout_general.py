@@ -178,7 +178,7 @@ def test_who_holds_an_office_is_answered_by_a_person_only():
 
 
 def test_a_label_naming_a_kind_of_body_and_a_role_is_a_task_field() -> None:
-    """"Bộ phận chủ trì: …" (a ward's plan), "Ngành phối hợp: …" are fields like "Cơ quan chủ trì: …";
+    """ "Bộ phận chủ trì: …" (a ward's plan), "Ngành phối hợp: …" are fields like "Cơ quan chủ trì: …";
     a label naming neither ("Phòng họp: …") is text."""
     from hoidap.corpus.layout import classify
 

@@ -423,3 +423,21 @@ def test_an_os_error_is_reported_with_its_cause_not_a_500():
     assert isinstance(app, FastAPI)
     r = TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False).get("/health")
     assert r.status_code == 507 and "đầy" in r.json()["error"] and "/srv" not in r.text
+
+
+def test_the_report_names_the_agency_in_full_not_as_typed() -> None:
+    """Issue 25 §3: the XLSX filter line went to other offices saying "so khdt"; it names the agency the
+    service resolves the typed words to, and keeps the typed words when the corpus names no such body."""
+    from hoidap.ui.app import filter_summary
+
+    class Service:
+        docs: dict = {}
+
+        def agency_name(self, typed: str) -> str | None:
+            return {"so khdt": "Sở Kế hoạch và Đầu tư"}.get(typed.strip())
+
+    said, stem = filter_summary(Service(), None, "so khdt ", None, None, "lead")  # type: ignore[arg-type]
+    assert "Sở Kế hoạch và Đầu tư" in said and "so khdt" not in said
+    assert stem.startswith("nhiem-vu_so-ke-hoach-va-dau-tu")
+    said, _ = filter_summary(Service(), None, "Ban quản lý dự án 9", None, None, None)  # type: ignore[arg-type]
+    assert "Ban quản lý dự án 9" in said
