@@ -810,8 +810,14 @@ class Answerer:
             answer = self._task_answer(q, a, top.hit, all_hits, top_k, cands)  # type: ignore[arg-type]
             answer.confidence = round(top.probability, 3)
             return answer
+        field = FIELD_WORDS.get(a.intent, "nội dung được hỏi")
         return self._not_found(
-            q, a, "Không tìm thấy nhiệm vụ phù hợp với câu hỏi trong văn bản.", scope, top_k
+            q,
+            a,
+            f"Không đoạn nào trong phạm vi nêu đủ chắc chắn {field} cho việc được hỏi; "
+            "các đoạn gần nhất được liệt kê để đối chiếu.",
+            scope,
+            top_k,
         )
 
     def _task_answer(
@@ -1544,6 +1550,8 @@ _BASIS_OPENER_RE = re.compile(rf"{basis_opener()}\b")
 OWN_FACTS = ("signer",)
 
 # Said with an answer the clauses gave after the structured path found no record for it.
+# What a task question asks for, in the words of a "not found" reply.
+FIELD_WORDS = {"lead": "cơ quan chủ trì", "coordinating": "cơ quan phối hợp", "deadline": "thời hạn"}
 FALLBACK_NOTE = (
     "Mục này chưa được đọc thành bản ghi có cấu trúc (nhiệm vụ, thông tin văn bản); "
     "câu trả lời lấy từ đoạn văn khớp nhất, hãy đối chiếu trích dẫn."
