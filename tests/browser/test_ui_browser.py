@@ -776,17 +776,18 @@ def test_task_table_agency_abbreviation_role_sort_and_printable_xlsx(page, serve
     page.locator("#hd-task-table th.c-id .hd-sort").click()
     assert [c.strip() for c in page.locator("#hd-task-table td.c-id").all_inner_texts()] == asc[::-1]
 
-    # Printable report: title naming the filter, STT, header repeated, landscape one page wide, borders.
+    # Printable report: title naming the filter (the agency's full name, not the typed "so khdt"), STT, header
+    # repeated, landscape one page wide, borders.
     with page.expect_download() as info:
         page.locator("#hd-dl-xlsx").click()
     name = info.value.suggested_filename
-    assert name.startswith("nhiem-vu_so-khdt-chu-tri_") and name.endswith(".xlsx")
+    assert name.startswith("nhiem-vu_so-ke-hoach-va-dau-tu-chu-tri_") and name.endswith(".xlsx")
     from openpyxl import load_workbook
 
     ws = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes())).active
     assert ws["A1"].value == "DANH SÁCH NHIỆM VỤ"
     line = ws["A2"].value
-    assert "so khdt" in line and "chủ trì" in line and f"{len(lead)} nhiệm vụ" in line
+    assert "Sở Kế hoạch và Đầu tư" in line and "chủ trì" in line and f"{len(lead)} nhiệm vụ" in line
     assert ws.print_title_rows in ("4:4", "$4:$4")
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.fitToWidth) == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
