@@ -269,10 +269,9 @@ class Answerer:
         return folded
 
     def _title_words(self, doc_id: str) -> frozenset[str]:
-        key = f"title-words:{doc_id}"
-        words = self._title_sets.get(key)
+        words = self._title_sets.get(doc_id)
         if words is None:
-            words = self._title_sets[key] = frozenset(re.findall(r"[a-z0-9]+", self._folded_title(doc_id)))
+            words = self._title_sets[doc_id] = frozenset(re.findall(r"[a-z0-9]+", self._folded_title(doc_id)))
         return words
 
     def _folded_text(self, doc_id: str) -> str:
@@ -350,7 +349,7 @@ class Answerer:
         h: SearchHit = c.hit  # type: ignore[assignment]
         doc = self.docs[h.entry.doc_id]
         items = []
-        for clause in sorted(doc.clauses, key=lambda x: x.char_start):
+        for clause in self._doc_clauses(h.entry.doc_id):
             if clause.char_start < h.entry.char_end:
                 continue
             if not _LIST_ITEM_RE.match(clause.text) or len(items) >= MAX_LIST_ITEMS:
@@ -810,7 +809,7 @@ class Answerer:
             answer = self._task_answer(q, a, top.hit, all_hits, top_k, cands)  # type: ignore[arg-type]
             answer.confidence = round(top.probability, 3)
             return answer
-        field = FIELD_WORDS.get(a.intent, "nội dung được hỏi")
+        field = FIELD_LABEL.get(a.intent, "nội dung được hỏi")
         return self._not_found(
             q,
             a,
@@ -1550,8 +1549,6 @@ _BASIS_OPENER_RE = re.compile(rf"{basis_opener()}\b")
 OWN_FACTS = ("signer",)
 
 # Said with an answer the clauses gave after the structured path found no record for it.
-# What a task question asks for, in the words of a "not found" reply.
-FIELD_WORDS = {"lead": "cơ quan chủ trì", "coordinating": "cơ quan phối hợp", "deadline": "thời hạn"}
 FALLBACK_NOTE = (
     "Mục này chưa được đọc thành bản ghi có cấu trúc (nhiệm vụ, thông tin văn bản); "
     "câu trả lời lấy từ đoạn văn khớp nhất, hãy đối chiếu trích dẫn."

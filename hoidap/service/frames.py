@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Literal
 
@@ -194,8 +194,10 @@ def _after(clause: str, at: int) -> str:
     return rest[: end.start()] if end else rest
 
 
+@lru_cache(maxsize=65536)
 def frame_value(text: str, frame: Frame) -> tuple[str, float] | None:
-    """The value `text` states in the frame's place, and the share of the predicate it matched."""
+    """The value `text` states in the frame's place, and the share of the predicate it matched (memoized:
+    a candidate's clause is read by the ranking features and again by the value reader)."""
     clause = " ".join(text.split())
     folded = fold(clause)
     if len(folded) != len(clause):  # a character folded to several: offsets would not carry over
