@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # Legacy (TCVN3/VNI-era) font damage seen in PDF extractions: look-alike code points.
 LEGACY_FONT_MAP: dict[str, str] = {
@@ -42,6 +43,9 @@ for _first, _second in (("o", "a"), ("o", "e"), ("u", "y")):
 _TONE_PAIR_RE = re.compile(r"(?<![qQ])(" + "|".join(map(re.escape, _TONE_FIX)) + r")(?![^\W\d_])")
 
 _WS_RE = re.compile(r"\s+")
+# Passages are normalized again by every question that ranks them (folded, lowered): the forms are kept
+# for the process's life, up to this many texts of each function (a few tens of MB at most).
+TEXT_CACHE_SIZE = 16384
 
 
 @dataclass
@@ -143,11 +147,13 @@ def _fix_tones(text: str, repairs: RepairCounts | None) -> str:
     return _TONE_PAIR_RE.sub(repl, text)
 
 
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def normalize_text(text: str) -> str:
     """Normalize free text (a query, a field value) with the document rules."""
     return normalize_span(text, 0, len(text)).text
 
 
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def strip_diacritics(text: str) -> str:
     """Remove Vietnamese diacritics: 'Sở Tài chính' -> 'So Tai chinh'."""
     decomposed = unicodedata.normalize("NFD", text)
@@ -155,12 +161,14 @@ def strip_diacritics(text: str) -> str:
     return unicodedata.normalize("NFC", bare.replace("đ", "d").replace("Đ", "D"))
 
 
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def lowered(text: str) -> str:
     """`fold` keeping diacritics: normalized, whitespace collapsed, case-folded (the same offsets as
     `fold`'s, one character for one)."""
     return _WS_RE.sub(" ", normalize_text(text)).casefold().strip()
 
 
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def fold(text: str) -> str:
     """Normalized, diacritics-free, case-folded form for matching user input."""
     return _WS_RE.sub(" ", strip_diacritics(normalize_text(text))).casefold().strip()

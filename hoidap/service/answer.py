@@ -40,7 +40,7 @@ from hoidap.service.extract import (
     role_phrase,
     unit_kind,
 )
-from hoidap.service.frames import frame_value
+from hoidap.service.frames import Frame, frame_value
 from hoidap.service.grid_lookup import grid_answer
 from hoidap.service.ranker import (
     Candidate,
@@ -383,6 +383,35 @@ class Answerer:
         text = self.docs[e.doc_id].original[start:end]
         item = replace(e, entry_id=f"{e.doc_id}:{start}-{end}", text=text, char_start=start, char_end=end)
         return replace(h, entry=item)
+
+    def _framed_hits(self, frame: Frame, pool: list[SearchHit]) -> list[SearchHit]:
+        """The clauses of the best documents that state the frame asked, as hits carrying their
+        document's best retrieval scores: a post ("Trưởng ban: …", "Bà B, …, Trưởng ban;"), whose
+        member-list items look alike to the search; a document named after a verb ("thay thế Nghị định
+        số …"), whose closing provision shares few words with the question."""
+        seen = {(h.entry.doc_id, h.entry.char_start) for h in pool}
+        out: list[SearchHit] = []
+        for doc_id in list(dict.fromkeys(h.entry.doc_id for h in pool))[:MAX_FRAMED_DOCS]:
+            top = next(h for h in pool if h.entry.doc_id == doc_id)
+            read = [(r[1], c) for c in self._doc_clauses(doc_id) if (r := frame_value(c.text, frame))]
+            if not read:
+                continue
+            best = max(share for share, _ in read)
+            for _, c in [x for x in read if x[0] == best][:MAX_FRAMED_CLAUSES]:
+                if (doc_id, c.char_start) in seen:
+                    continue
+                e = replace(
+                    top.entry,
+                    entry_id=c.clause_id,
+                    kind=c.kind,
+                    section=c.breadcrumb,
+                    task_id=c.task_id,
+                    text=self.docs[doc_id].original[c.char_start : c.char_end],
+                    char_start=c.char_start,
+                    char_end=c.char_end,
+                )
+                out.append(replace(top, entry=e, matched_terms=[]))
+        return out
 
     def _doc_clauses(self, doc_id: str) -> list[Clause]:
         clauses = self._sorted_clauses.get(doc_id)
@@ -972,6 +1001,8 @@ class Answerer:
         """The first clauses of `hits` with the value each states, ranked by the learned model;
         `doc_kind` ("ke hoach"): the value is the cited document of that kind."""
         pool = self._of_years(a, hits)[: {"task": 8, "figure": 10, "lookup": 5}[path]]
+        if path == "lookup" and a.frame is not None and (a.frame.holder or a.frame.names):
+            pool += self._framed_hits(a.frame, pool)
         q = a.search_text or q  # what was searched for is what a clause must cover
         content = self.content_words(q)
         weighted = [(t.replace("_", " "), w) for t, w in content]
@@ -1538,6 +1569,10 @@ MAX_LIST_ITEMS = 15
 # An item read as a whole when a clause of it does not state the field asked: a heading line and the few
 # lines under it, not a whole section (priors, not fitted).
 MAX_ITEM_CLAUSES = 4
+# Documents read whole for the frame a question states (a post held, a document named after a verb), and
+# the clauses taken from each (priors, not fitted).
+MAX_FRAMED_DOCS = 2
+MAX_FRAMED_CLAUSES = 2
 MAX_ITEM_CHARS = 1200
 
 # A document states what it rests on in its first paragraphs (head and opening lines).

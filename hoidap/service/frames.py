@@ -43,6 +43,8 @@ class FrameVocabulary(BaseModel):
     subject_verbs: list[str]
     quantifiers: list[str]
     document_nouns: list[str]
+    holder_verbs: list[str]
+    role_modifiers: list[str]
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class Frame:
     role_verb: bool = False  # "chủ trì", "phối hợp" …: the role readers know these forms better
     wants_body: bool = True  # "ai" / "cơ quan nào": the answer names a body or a person
     names: str | None = None  # "nghị định nào": the answer names a document of that kind (folded)
+    holder: bool = False  # "ai là Trưởng ban", "Thư ký … là ai": who holds a post, not who leads a task
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ class _Compiled:
     role_verb: re.Pattern[str]
     any_wh: re.Pattern[str]
     subject_verb: re.Pattern[str]
+    holder_verb: re.Pattern[str]
+    modified: re.Pattern[str]
 
 
 @cache
@@ -88,9 +93,11 @@ def _compiled() -> _Compiled:
         qualifier=re.compile(rf"\s(?:{alt(v.qualifiers)})\s"),
         skip=re.compile(rf"^(?:(?:{alt(v.skip)})\s+)+"),
         separator=re.compile(rf"^\s*(?::|(?:{alt(x for x in v.label_separators if x != ':')})\b)\s*"),
-        role_verb=re.compile(rf"^(?:{alt(v.role_verbs)})\b"),
+        role_verb=re.compile(rf"(?:^|\s)(?:{alt(v.role_verbs)})\b"),
         subject_verb=re.compile(rf"[\s,;]+(?:{alt(map(re.escape, v.subject_verbs))})(?!\w)"),
         any_wh=re.compile(rf"(?<![a-z])(?:{alt(v.subject_wh + v.object_wh)})(?![a-z])"),
+        holder_verb=re.compile(rf"^(?:{alt(sorted(v.holder_verbs, key=len, reverse=True))})\s+"),
+        modified=re.compile(rf"(?<![a-z])(?:{alt(v.role_modifiers)})\s+$"),
     )
 
 
@@ -105,6 +112,7 @@ _AUX_TAIL_RE = re.compile(
     r"(?:\s+(?:se|phai|duoc giao|co trach nhiem|chiu trach nhiem|chu dong|truc tiep|thong nhat|tiep tuc|"
     r"khan truong|kip thoi|can|dong thoi|thuong xuyen|co the|duoc))+$"
 )
+_LAST_PART_RE = re.compile(r"\s*[.;,]?\s*$")
 _VALUE_END_RE = re.compile(r"[.;\n]|\s+(?:để|nhằm)\s|,\s+(?:đồng thời|trong đó|sau đó)\b")
 
 
@@ -120,12 +128,23 @@ def question_frame(folded: str) -> Frame | None:
     if len(c.any_wh.findall(q)) > 1:
         return None  # "từ ngày nào đến ngày nào", "ai … và khi nào": no one place to read
     if m := c.subject.match(q):
-        rest = c.skip.sub("", m["rest"])
-        if rest == "la" or (rest.startswith("la ") and m["wh"] == "ai"):
-            return None  # "ai là Trưởng ban": the holder readers answer it
-        if rest.startswith("la "):  # "cơ quan nào là cơ quan thường trực": "X là …" or "…: X"
-            words = tuple(_SYLLABLE_RE.findall(rest[3:]))[: v.max_anchor_syllables]
-            return Frame("copula", words) if len(words) >= v.min_anchor_syllables else None
+        rest = m["rest"] if m["wh"] == "ai" else c.skip.sub("", m["rest"])
+        holder = c.holder_verb.match(rest) if m["wh"] == "ai" else None
+        if holder or rest.startswith("la "):
+            # "ai là Trưởng ban …", "cơ quan nào là cơ quan thường trực": the post or label named, as
+            # "X là …", "…: X" or a member list's "X, …, Trưởng ban" states it.
+            label = rest[holder.end() if holder else 3 :]
+            qual = c.qualifier.search(f"{label} ")
+            if qual and len(label[: qual.start()].split()) >= v.min_anchor_syllables:
+                label = label[: qual.start()]
+            words = tuple(_SYLLABLE_RE.findall(label))[: v.max_anchor_syllables]
+            if len(words) < v.min_anchor_syllables:
+                return None
+            role = bool(c.role_verb.search(label))
+            return Frame("copula", words, role_verb=role, holder=m["wh"] == "ai" and not role)
+        rest = c.skip.sub("", rest)
+        if rest == "la":
+            return None
         words = tuple(_SYLLABLE_RE.findall(rest))[: v.max_anchor_syllables]
         if len(words) < v.min_anchor_syllables:
             return None
@@ -147,7 +166,9 @@ def question_frame(folded: str) -> Frame | None:
             return None
         body = wh.split()[0] in v.body_heads and (wh == "ai" or " " in wh)
         noun = next((n for n in v.document_nouns if wh.startswith(f"{n} ")), None)
-        return Frame(side, words, wants_body=body and noun is None, names=noun)
+        role = side == "copula" and bool(c.role_verb.search(" ".join(words)))
+        holder = side == "copula" and wh == "ai" and not role
+        return Frame(side, words, role_verb=role, wants_body=body and noun is None, names=noun, holder=holder)
     return None
 
 
@@ -220,12 +241,20 @@ def _read(clause: str, folded: str, m: re.Match[str], frame: Frame) -> str | Non
             return _body(_after(clause, m.end() + 5))
         return subject
     if frame.side == "copula":
+        if _compiled().modified.search(folded, 0, m.start()):
+            return None  # "Phó Trưởng ban: …" does not say who the Trưởng ban is
         sep = _compiled().separator.match(folded[m.end() :])
         if sep is not None:
             value = _after(clause, m.end() + sep.end()).strip(" ,")
             return (_body(value) if frame.wants_body else value) or None
-        if folded.endswith(" la ", 0, m.start()):  # "Bộ Công an là cơ quan thường trực"
-            return _subject_before(clause, folded, m.start() - 3)
+        for verb in (" la ", " lam "):  # "Bộ Công an là cơ quan thường trực", "Ông A làm Trưởng ban"
+            if folded.endswith(verb, 0, m.start()):
+                return _subject_before(clause, folded, m.start() - len(verb) + 1)
+        if frame.wants_body and _LAST_PART_RE.match(folded, m.end()) and folded.endswith(", ", 0, m.start()):
+            # A member list's item "1. Bà B, Trưởng phòng …, Trưởng ban;": the post is its last part,
+            # the person its first.
+            first = _MARKER_RE.sub("", clause).split(",")[0]
+            return _body(first) if opens_with(first, ["person", "role"]) else None
         return None
     value = _after(clause, m.end()).strip(" ,:")
     if not value or (frame.names and frame.names not in fold(value)):

@@ -34,7 +34,8 @@ FEATURES: tuple[str, ...] = (
     "coverage",  # IDF-weighted share of the question's content words matched by the clause
     "content_coverage",  # the same over the task's own text (not its agency columns), else the clause
     "heading_coverage",  # the same over the clause's headings and document title
-    "numbers",  # share of the question's numbers ("40%", "5G", "2.2") found in the clause
+    "numbers",  # share of the question's numbers ("40%", "5G", "2.2") in the clause, not its list marker
+    "heading_numbers",  # the same in its headings and document title ("đơn vị bầu cử số 1" in the title)
     "has_numbers",
     "year_mismatch",  # the question's years are not the clause's (nor its headings')
     "extractable",  # the value asked for can be read from the clause
@@ -73,10 +74,14 @@ def question_numbers(folded_question: str, years: Iterable[int]) -> list[str]:
     return [n.replace(" ", "") for n in _NUMBER_RE.findall(folded_question) if n not in ys]
 
 
+# A list marker opening a clause or heading ("1.", "2.3.", "a)"): the item's place, not a number it states.
+_LEADING_MARKER_RE = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]|[a-zđ]\))(?=\s)\s*")
+
+
 def number_share(numbers: Sequence[str], text: str) -> float:
     if not numbers:
         return 0.0
-    folded = fold(text).replace(" %", "%")
+    folded = fold(_LEADING_MARKER_RE.sub("", text)).replace(" %", "%")
     found = sum(1 for n in numbers if re.search(rf"(?<![\d.,]){re.escape(n)}(?![\d])", folded))
     return found / len(numbers)
 
@@ -149,6 +154,9 @@ def features(
         "content_coverage": word_coverage(weighted_words, content_text or text),
         "heading_coverage": word_coverage(weighted_words, heading_text),
         "numbers": number_share(numbers, text),
+        "heading_numbers": number_share(
+            numbers, " ".join(_LEADING_MARKER_RE.sub("", x) for x in heading_text.split(" > "))
+        ),
         "has_numbers": 1.0 if numbers else 0.0,
         "year_mismatch": 1.0 if year_mismatch else 0.0,
         "extractable": 1.0 if value else 0.0,

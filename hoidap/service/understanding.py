@@ -1026,7 +1026,8 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         intents.insert(0, "deadline")
     # "Ai là Trưởng Ban Chỉ đạo …" asks who holds a post, which a clause states in words ("Chủ tịch
     # UBND tỉnh làm Trưởng ban"), not an agency leading a task.
-    if intents[:1] == ["lead"] and _HOLDER_RE.search(v.tok):
+    frame = question_frame(fold(normalized))
+    if intents[:1] == ["lead"] and (_HOLDER_RE.search(v.tok) or (frame is not None and frame.holder)):
         intents.remove("lead")
     intent = cast(Intent, intents[0] if intents else "lookup")
     roles = [r for r, rx in _ROLE_RES.items() if rx.search(v.tok)]
@@ -1083,7 +1084,7 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         keywords=" ".join(w for c in keywords for w in c),
         has_diacritics=marks,
         search_text=search_text,
-        frame=question_frame(fold(normalized)),
+        frame=frame,
     )
 
 

@@ -32,6 +32,7 @@ from typing import Any
 import gradio as gr
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
+from starlette.middleware import Middleware
 
 from hoidap.corpus.deadlines import deadline_range
 from hoidap.corpus.normalize import fold
@@ -43,6 +44,7 @@ from hoidap.service.qa import QAService
 from hoidap.service.records import NotFoundError, QuestionError, os_error_message
 from hoidap.ui import render
 from hoidap.ui.feedback import append_feedback, feedback_record
+from hoidap.ui.login_page import LoginPageScript
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,7 @@ EXPORT_COLUMNS = [*TASK_COLUMNS, "Mã văn bản", "Mục", "Ký tự bắt đ�
 ALL_DOCS = "*"
 MAX_FEEDBACK_NOTE_CHARS = 2000  # a note says why an answer is wrong; more is not feedback
 MAX_SAVED_MESSAGES = 40  # kept in the browser (localStorage) across reloads
+MAX_SUMMARY_CHARS = 300  # an earlier reply's gist, as the server re-sends it
 ADMIN_USER = "quantri"  # the page's user name for an admin key (uploads); any other name reads
 NOT_READY = "Dịch vụ chưa sẵn sàng (chưa nạp được chỉ mục). Hãy chạy `hoidap index` rồi tải lại trang."
 
@@ -206,6 +209,8 @@ mark.hd-cited {background: #fde047; color: #111; outline: 2px solid #ca8a04; scr
   table.hd-facts th {white-space: normal; width: 34%;}
   .hd-quote {padding: 3px 6px !important;}
 }
+#hd-logout {text-align: right; min-height: 0 !important; padding: 0 !important;}
+.hd-logout {font-weight: 600; color: var(--primary-800) !important;}
 """
 
 
@@ -243,6 +248,11 @@ VI_LABELS = {
     "chatbot.conversation": "Hội thoại",
     "upload_text.drop_csv": "Kéo thả tệp CSV vào đây",
     "errors.use_via_api": "Dùng qua API",
+    "login.login": "Đăng nhập",
+    "login.username": "Tên đăng nhập",
+    "login.password": "Khóa truy cập",
+    "login.incorrect_credentials": "Tên hoặc khóa không đúng",
+    "login.enable_cookies": "Hãy bật cookie của trình duyệt để đăng nhập.",
 }
 
 
@@ -655,19 +665,63 @@ def documents_html(svc: QAService | None) -> str:
     return f'<div id="hd-doc-cards">{head}{cards}</div>'
 
 
-def plain_messages(history: Any) -> list[dict[str, str]]:
-    """Chat messages as {"role", "content": text}: Gradio hands content back as a list of parts, and the
-    browser's copy may hold anything; only user/assistant text survives."""
+def chat_view(conv: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The chat as the server sends it: the latest reply whole, each earlier one folded to its gist,
+    which the page swaps for the copy it kept of that turn (`page.js`); a turn costs the same bytes
+    at question 16 as at question 1."""
+    last = len(conv) - 1
+    out = []
+    for i, m in enumerate(conv):
+        turn = m.get("turn")
+        if m["role"] != "assistant" or not turn:
+            out.append({"role": m["role"], "content": m["content"]})
+        elif i == last and m["content"]:
+            out.append({"role": "assistant", "content": render.turn_html(turn, m["content"])})
+        else:
+            folded = render.folded_html(turn, m.get("summary", ""), m.get("question", ""))
+            out.append({"role": "assistant", "content": folded})
+    return out
+
+
+def saved_form(conv: list[dict[str, str]]) -> list[dict[str, str]]:
+    """What the browser keeps across reloads: the latest reply whole, the others by their gist."""
+    last = len(conv) - 1
+    return [m if i == last or m["role"] != "assistant" else {**m, "content": ""} for i, m in enumerate(conv)]
+
+
+def forget_chat(conv: list[dict[str, str]] | None):
+    """Clear the chat, keeping what was cleared for the undo button."""
+    return [], [], list(conv or []), None, "", [], gr.update(visible=bool(conv))
+
+
+def undo_forget(cleared: list[dict[str, str]] | None):
+    conv = list(cleared or [])
+    return chat_view(conv), conv, [], saved_form(conv), gr.update(visible=False)
+
+
+_TURN_RE = re.compile(r"[0-9a-f]{1,32}")
+
+
+def saved_messages(saved: Any) -> list[dict[str, str]]:
+    """The conversation the browser kept, checked: it may hold anything. Only user and assistant
+    messages with text survive, with a well-formed turn id and bounded gist and question."""
     out: list[dict[str, str]] = []
-    for m in history if isinstance(history, list) else []:
+    for m in saved if isinstance(saved, list) else []:
         if not isinstance(m, dict) or m.get("role") not in ("user", "assistant"):
             continue
         content = m.get("content")
-        if isinstance(content, list):
-            parts = [p.get("text", "") if isinstance(p, dict) else p for p in content]
-            content = "".join(str(p) for p in parts if isinstance(p, str))
-        if isinstance(content, str):
-            out.append({"role": m["role"], "content": content})
+        if not isinstance(content, str):
+            continue
+        kept = {"role": m["role"], "content": content}
+        turn = m.get("turn")
+        if m["role"] == "assistant" and isinstance(turn, str) and _TURN_RE.fullmatch(turn):
+            summary, question = m.get("summary"), m.get("question")
+            kept["turn"] = turn
+            kept["summary"] = summary[:MAX_SUMMARY_CHARS] if isinstance(summary, str) else ""
+            kept["question"] = question[:2000] if isinstance(question, str) else ""
+        elif not content:
+            continue
+        out.append(kept)
     return out
 
 
@@ -722,22 +776,20 @@ def build_ui(service: QAService) -> gr.Blocks:
 
     # --- handlers -------------------------------------------------------------------------------
 
-    def show_question(message: str | None, history: list[dict[str, Any]] | None):
+    def show_question(message: str | None, conv: list[dict[str, str]] | None):
         """At once: the question in the chat with a 'searching' line under it; the box emptied."""
-        history = plain_messages(history)
+        conv = list(conv or [])
         q = (message or "").strip()
         if q:
-            history.append({"role": "user", "content": render.esc(q)})
-            history.append({"role": "assistant", "content": render.pending_html(q)})
-        return history, "", message or ""
+            conv.append({"role": "user", "content": render.esc(q)})
+            conv.append({"role": "assistant", "content": render.pending_html(q)})
+        return chat_view(conv), conv, "", message or "", gr.update(visible=False)
 
-    def respond(pending: str | None, history: list[dict[str, Any]] | None, doc_ids: list[str] | None):
+    def respond(pending: str | None, conv: list[dict[str, str]] | None, doc_ids: list[str] | None):
         """The answer replaces the 'searching' line; `pending` None means nothing was asked."""
         if pending is None:
-            return (gr.update(),) * 7
-        history = plain_messages(history)
-        if history and "hd-pending" in history[-1]["content"]:
-            history.pop()
+            return (gr.update(),) * 8
+        conv = [m for m in conv or [] if "hd-pending" not in m["content"]]
         q = pending.strip()
         svc = holder()
         last = None
@@ -753,25 +805,36 @@ def build_ui(service: QAService) -> gr.Blocks:
                 {d: svc.docs[d].original for d in used},
                 {d: svc.docs[d].info for d in used},
             )
+            summary = (data["answer"] if data["found"] else data["message"]) or ""
             last = {**data, "doc_filter": ids}
         except Exception as exc:  # noqa: BLE001 - every error becomes a message in the chat
             reply = render.error_html(friendly(exc))
-        if q and not (history and history[-1].get("role") == "user"):
-            history.append({"role": "user", "content": render.esc(q)})
-        history.append({"role": "assistant", "content": reply})
-        return history, last, None, "", "", history[-MAX_SAVED_MESSAGES:], None
+            summary = friendly(exc)
+        if q and not (conv and conv[-1].get("role") == "user"):
+            conv.append({"role": "user", "content": render.esc(q)})
+        conv.append(
+            {
+                "role": "assistant",
+                "content": reply,
+                "turn": uuid.uuid4().hex[:12],
+                "summary": summary[:MAX_SUMMARY_CHARS],
+                "question": q,
+            }
+        )
+        conv = conv[-MAX_SAVED_MESSAGES:]
+        return chat_view(conv), conv, last, None, "", "", saved_form(conv), None
 
     def restore_chat(saved: list[dict[str, Any]] | None, request: gr.Request):
         """The conversation kept in this browser; a question in the link (?q=) is asked once more
         unless it is already the last one shown."""
-        history = [m for m in plain_messages(saved) if "hd-pending" not in m["content"]]
-        history = history[-MAX_SAVED_MESSAGES:]
+        conv = [m for m in saved_messages(saved) if "hd-pending" not in m["content"]]
+        conv = conv[-MAX_SAVED_MESSAGES:]
         q = (request.query_params.get("q") or "").strip()[:2000] if request else ""
-        asked = [m["content"] for m in history if m["role"] == "user"]
+        asked = [m["content"] for m in conv if m["role"] == "user"]
         if not q or (asked and asked[-1] == render.esc(q)):
-            return history, None
-        shown, _, _ = show_question(q, history)
-        return shown, q
+            return chat_view(conv), conv, None
+        shown, conv, *_ = show_question(q, conv)
+        return shown, conv, q
 
     def send_feedback(last: dict[str, Any] | None, verdict: str | None, note: str | None):
         if not last:
@@ -1011,6 +1074,9 @@ def build_ui(service: QAService) -> gr.Blocks:
             "và vị trí ký tự để trích dẫn lại. Gõ có dấu hoặc không dấu đều được.",
             elem_id="hd-intro",
         )
+        if svc0.settings is not None and svc0.settings.access_control:
+            # Gradio's own logout route clears the session cookie and returns to the login form.
+            gr.HTML(f'<a class="hd-logout" href="{UI_PATH}/logout">Đăng xuất</a>', elem_id="hd-logout")
         with gr.Tabs():
             # --- Hỏi đáp ---------------------------------------------------------------------
             with gr.Tab("Hỏi đáp", id="hoi-dap"):
@@ -1068,7 +1134,13 @@ def build_ui(service: QAService) -> gr.Blocks:
                 last_answer = gr.State(None)
                 pending_q = gr.State(None)
                 saved_chat = gr.BrowserState([], storage_key="hoidap-hoi-dap")
-                clear_chat = gr.Button("Xóa lịch sử hỏi đáp", size="sm", elem_id="hd-clear-chat")
+                conv = gr.State([])
+                cleared = gr.State([])
+                with gr.Row():
+                    clear_chat = gr.Button("Xóa lịch sử hỏi đáp", size="sm", elem_id="hd-clear-chat")
+                    undo_clear = gr.Button(
+                        "Khôi phục hội thoại vừa xóa", size="sm", visible=False, elem_id="hd-undo-clear"
+                    )
 
             # --- Tra cứu điều khoản ----------------------------------------------------------
             with gr.Tab("Tra cứu điều khoản", id="tra-cuu"):
@@ -1223,19 +1295,23 @@ def build_ui(service: QAService) -> gr.Blocks:
 
         # --- events -----------------------------------------------------------------------------
 
-        chat_in = [question, chatbot]
-        shown_out = [chatbot, question, pending_q]
-        answer_in = [pending_q, chatbot, chat_docs]
-        answer_out = [chatbot, last_answer, verdict, note, fb_status, saved_chat, pending_q]
+        # The conversation stays on the server (`conv`); the page gets each turn once and keeps it, the
+        # server re-sending earlier replies folded to their gist (see `chat_view`).
+        chat_in = [question, conv]
+        shown_out = [chatbot, conv, question, pending_q, undo_clear]
+        answer_in = [pending_q, conv, chat_docs]
+        answer_out = [chatbot, conv, last_answer, verdict, note, fb_status, saved_chat, pending_q]
         for trigger in (question.submit, send.click):
             trigger(show_question, chat_in, shown_out, queue=False).then(respond, answer_in, answer_out)
         examples.load_input_event.then(show_question, chat_in, shown_out, queue=False).then(
             respond, answer_in, answer_out
         )
         fb_send.click(send_feedback, [last_answer, verdict, note], fb_status)
-        forget = (lambda: ([], None, "", []), None, [chatbot, last_answer, fb_status, saved_chat])
-        chatbot.clear(*forget)
-        clear_chat.click(*forget)
+        # Clearing can be undone: the conversation cleared waits in `cleared` until the next question.
+        forget_out = [chatbot, conv, cleared, last_answer, fb_status, saved_chat, undo_clear]
+        chatbot.clear(forget_chat, conv, forget_out)
+        clear_chat.click(forget_chat, conv, forget_out)
+        undo_clear.click(undo_forget, cleared, [chatbot, conv, cleared, saved_chat, undo_clear])
 
         search_in = [query, search_docs, mode, k]
         query.submit(run_search, search_in, results)
@@ -1274,7 +1350,7 @@ def build_ui(service: QAService) -> gr.Blocks:
             concurrency_limit=1,
         )
         demo.load(refresh_all, task_in, refresh_out).then(
-            restore_chat, saved_chat, [chatbot, pending_q]
+            restore_chat, saved_chat, [chatbot, conv, pending_q]
         ).then(respond, answer_in, answer_out).then(
             None, None, None, js="() => { document.body.dataset.hdReady = '1'; }"
         )
@@ -1320,6 +1396,9 @@ def mount(app: FastAPI, service: QAService) -> FastAPI:
         i18n=_i18n(),
         head=HEAD,
     )
+    if auth is not None:
+        # Innermost (next to the routes), so it edits the page before the API's compression.
+        app.user_middleware.append(Middleware(LoginPageScript, paths=(UI_PATH, UI_PATH + "/")))
     # Mounting never sets this, and Gradio checks client-named paths only once it is set (issue 22);
     # `hoidap.api.guards.FileGuard` refuses them earlier still, before Gradio reads anything.
     blocks.has_launched = True

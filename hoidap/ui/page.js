@@ -6,6 +6,17 @@
     "Lost connection due to leaving page. Rejoining queue...": "Mất kết nối do rời trang. Đang vào lại hàng đợi…",
     "Error": "Lỗi", "Warning": "Cảnh báo", "Info": "Thông tin",
   };
+  // Some of Gradio's controls carry fixed English aria-labels (not in its i18n): said in Vietnamese.
+  const ARIA_VI = {
+    "Scroll down": "Cuộn xuống cuối hội thoại", "Reset to default value": "Đặt lại giá trị mặc định",
+    "More tabs": "Các thẻ khác", "chatbot conversation": "Hội thoại",
+    "Click to upload or drop files": "Bấm để chọn tệp hoặc kéo thả tệp vào đây",
+  };
+  const sayInVietnamese = () => {
+    Object.entries(ARIA_VI).forEach(([en, vi]) => {
+      document.querySelectorAll(`[aria-label="${en}"]`).forEach((el) => el.setAttribute("aria-label", vi));
+    });
+  };
   const copyText = async (text) => {
     try { await navigator.clipboard.writeText(text); return true; } catch (e) {
       const ta = document.createElement("textarea");
@@ -103,9 +114,34 @@
   };
   const seen = new WeakSet();
   const settle = (fn) => { requestAnimationFrame(fn); setTimeout(fn, 120); setTimeout(fn, 400); };
+  // Each reply arrives once, whole (`.hd-turn`); the server re-sends earlier ones folded to their gist
+  // (`.hd-folded`), which are unfolded here from the copy kept (in localStorage, so a reload keeps them).
+  const TURNS_KEY = "hoidap-turns", MAX_TURNS = 40;
+  let turns = {};
+  try { turns = JSON.parse(localStorage.getItem(TURNS_KEY) || "{}") || {}; } catch (_) { turns = {}; }
+  const keepTurn = (id, htmlText) => {
+    if (turns[id] === htmlText) return;
+    delete turns[id];
+    turns[id] = htmlText;
+    const ids = Object.keys(turns);
+    ids.slice(0, Math.max(0, ids.length - MAX_TURNS)).forEach((old) => delete turns[old]);
+    try { localStorage.setItem(TURNS_KEY, JSON.stringify(turns)); } catch (_) { /* full: kept for this visit */ }
+  };
+  const turnOf = (el) => (Array.from(el.classList).find((c) => c.startsWith("hd-turn-")) || "").slice(8);
+  const unfoldTurns = (chat) => {
+    chat.querySelectorAll(".hd-turn").forEach((t) => { if (turnOf(t)) keepTurn(turnOf(t), t.innerHTML); });
+    chat.querySelectorAll(".hd-folded:not(.hd-unfolded)").forEach((f) => {
+      const kept = turns[turnOf(f)];
+      if (!kept) return;
+      f.innerHTML = kept;
+      f.classList.add("hd-unfolded");
+      f.querySelectorAll(".hd-reply, .hd-error, .hd-pending").forEach((e) => seen.add(e));
+    });
+  };
   const onChange = () => {
     const chat = document.querySelector("#hd-chat");
     if (chat) {
+      unfoldTurns(chat);
       const fresh = Array.from(chat.querySelectorAll(".hd-reply, .hd-error, .hd-pending")).filter((e) => !seen.has(e));
       fresh.forEach((e) => seen.add(e));
       const last = fresh[fresh.length - 1];
@@ -123,6 +159,7 @@
     document.querySelectorAll("#hd-viewer mark.hd-cited").forEach((m, i) => {
       if (i === 0 && !seen.has(m)) { seen.add(m); settle(() => m.scrollIntoView({block: "center"})); }
     });
+    sayInVietnamese();
     document.querySelectorAll(".toast-body, .toast-title, .toast-text").forEach((el) => {
       const txt = el.textContent.trim();
       if (VI[txt]) el.textContent = VI[txt];

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from hoidap.corpus.normalize import fold
 
@@ -167,8 +168,10 @@ def section_ref(section: str | Sequence[str] | None, task_id: str | None = None)
         elif label and len(label) <= 30 and label != "(đầu văn bản)":
             named.append(label)
     path = ".".join(markers)
-    if task_id and markers and (
-        task_id == path or task_id.startswith((path + ".", path + "-")) or path.endswith("." + task_id)
+    if (
+        task_id
+        and markers
+        and (task_id == path or task_id.startswith((path + ".", path + "-")) or path.endswith("." + task_id))
     ):
         # The task id already spells the path ("II.3.b" under II > 3 > b; "III.9-3", a row of III.9).
         path = task_id if len(task_id) > len(path) else path
@@ -353,7 +356,7 @@ def citation_card(
     body = f'<blockquote class="hd-quote">{marked(quote, spans)}</blockquote>'
     tools = (
         '<div class="hd-tools">'
-        f'{copy_button(citation_text(c, original, info), "Chép trích dẫn")}'
+        f"{copy_button(citation_text(c, original, info), 'Chép trích dẫn')}"
         f"{source_button(c['doc_id'], start, end) if original is not None else ''}</div>"
     )
     ctx = ""
@@ -399,9 +402,7 @@ def answer_text(data: dict[str, Any], originals: dict[str, str], infos: dict[str
     return "\n".join(x for x in lines if x)
 
 
-def answer_html(
-    data: dict[str, Any], originals: dict[str, str], infos: dict[str, Any] | None = None
-) -> str:
+def answer_html(data: dict[str, Any], originals: dict[str, str], infos: dict[str, Any] | None = None) -> str:
     """The whole reply for the chat: short answer, per-document answers, quotes, related clauses.
 
     `infos` maps a document id to its record's facts (number, date, issuer) for the citation cards.
@@ -461,6 +462,19 @@ def pending_html(question: str) -> str:
     return f'<div class="hd-pending" role="status">Đang tìm câu trả lời cho «{esc(question)}»…</div>'
 
 
+def turn_html(turn: str, reply: str) -> str:
+    """A reply as the chat shows it while it is the latest: the page keeps a copy under `turn` (a class,
+    as the chat's sanitizer drops data attributes)."""
+    return f'<div class="hd-turn hd-turn-{attr(turn)}">{reply}</div>'
+
+
+def folded_html(turn: str, summary: str, question: str) -> str:
+    """An earlier reply as the server re-sends it: its gist only (the page puts back the copy it kept,
+    so a turn's cost does not grow with the conversation); a link asks it again where no copy is kept."""
+    link = f'<a class="hd-ask-again" href="?q={attr(quote(question))}">Hỏi lại</a>' if question else ""
+    return f'<div class="hd-folded hd-turn-{attr(turn)}">{esc(summary)} {link}</div>'
+
+
 def error_html(message: str) -> str:
     return f'<div class="hd-error" role="alert">⚠️ {esc(message)}</div>'
 
@@ -493,7 +507,7 @@ def hit_card(rank: int, hit: dict[str, Any], original: str | None, title: str, n
         f'<div class="hd-crumb">{esc(crumb)}{task}</div>'
         f'<blockquote class="hd-quote">{marked(quote, spans)}</blockquote>'
         f'<div class="hd-meta">điểm {hit["score"]:.3f} (từ khóa {hit["lexical"]:.2f}, '
-        f'ngữ nghĩa {hit["dense"]:.3f}) · ký tự {start}–{end} · khớp: {esc(terms)}</div>'
+        f"ngữ nghĩa {hit['dense']:.3f}) · ký tự {start}–{end} · khớp: {esc(terms)}</div>"
         f"{ctx}</div>"
     )
 
@@ -672,8 +686,7 @@ def upload_review_html(doc: Any, max_tasks: int = 3) -> str:
         ("Người ký", signer),
     ]
     facts = "".join(
-        f"<tr><th>{label}</th><td>{esc(value) if value else missing}</td></tr>"
-        for label, value in rows
+        f"<tr><th>{label}</th><td>{esc(value) if value else missing}</td></tr>" for label, value in rows
     )
     tasks = "".join(
         f"<li><b>{esc(t.task_id)}</b>: {esc(t.content[:140])}{'…' if len(t.content) > 140 else ''}"
@@ -684,7 +697,7 @@ def upload_review_html(doc: Any, max_tasks: int = 3) -> str:
     task_block = f"<ul>{tasks}{more}</ul>" if tasks else ""
     return (
         '<div class="hd-review hd-card">'
-        "<div class=\"hd-card-head\"><b>Đã đọc tệp — kiểm tra rồi sửa các ô bên dưới nếu sai, "
+        '<div class="hd-card-head"><b>Đã đọc tệp — kiểm tra rồi sửa các ô bên dưới nếu sai, '
         "sau đó bấm «Thêm văn bản».</b></div>"
         f'<table class="hd-facts">{facts}</table>'
         f'<div class="hd-summary hd-review-counts"><b>{len(doc.clauses)}</b> điều khoản · '

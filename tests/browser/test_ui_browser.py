@@ -590,6 +590,15 @@ def test_copy_citation_is_plain_text_with_number_and_quote(page, server, service
     assert whole.splitlines()[0] == "Sở Tài chính"
     assert "214/KH-UBND" in whole and quote in whole and "<div" not in whole
 
+    # A task whose id spells its path (II.3.b under II > 3 > b) is cited once, not "II.3.b.II.3.b".
+    reply = ask(page, "Ai chủ trì nhiệm vụ II.3.b trong kế hoạch triển khai chương trình 37?")
+    button = reply.locator(".hd-card").first.locator(".hd-copy").first
+    button.click()
+    page.wait_for_function("el => el.textContent.includes('Đã')", arg=button.element_handle())
+    text = _clipboard(page)
+    assert text.startswith("Theo Mục II.3.b Kế hoạch triển khai Chương trình hành động 37-CTr/TU"), text
+    assert "II.3.b.II" not in text
+
 
 def _question_of(reply):
     """The question bubble (Gradio's user row) just before a reply's row."""
@@ -670,6 +679,15 @@ def test_history_survives_reload_and_question_link_answers(page, server):
     ask(page, "Kế hoạch 214 do ai ký?")
     ask(page, "Ai chủ trì nhiệm vụ 5.4?")
     page.reload()
+    page.wait_for_function("() => document.querySelectorAll('#hd-chat .hd-reply').length >= 2")
+    assert "Sở Tài chính" in page.locator("#hd-chat .hd-reply").last.locator(".hd-answer").inner_text()
+    # The earlier reply came back whole from the page's own copy (the server re-sends only its gist).
+    assert "Kế hoạch" in page.locator("#hd-chat .hd-reply").first.inner_text()
+
+    # Clearing the chat can be undone.
+    page.locator("#hd-clear-chat").click()
+    page.wait_for_function("() => document.querySelectorAll('#hd-chat .hd-reply').length === 0")
+    page.locator("#hd-undo-clear").click()
     page.wait_for_function("() => document.querySelectorAll('#hd-chat .hd-reply').length >= 2")
     assert "Sở Tài chính" in page.locator("#hd-chat .hd-reply").last.locator(".hd-answer").inner_text()
 
@@ -923,3 +941,38 @@ def test_print_shows_the_task_table_alone_and_fits_its_columns(page, server):
     )
     assert widths[0] <= widths[1] + 1  # no column cut at the right edge
     page.emulate_media(media="screen")
+
+
+@pytest.fixture(scope="module")
+def locked(settings, built_index, embedder) -> Iterator[LiveServer]:
+    """A server that asks for a key (read and admin keys set), over the shared index (read only)."""
+    own = settings.model_copy(update={"api_keys_read": "khoa-doc-123456", "api_keys_admin": "khoa-qt-123456"})
+    with LiveServer(_app(QAService.open(own, embedder))) as live:
+        yield live
+
+
+# Gradio's own English on its login form; none of it may reach the page.
+LOGIN_ENGLISH = re.compile(r"\b(?:login|username|password|incorrect|credentials|cookies|sign in)\b", re.I)
+
+
+def test_login_page_speaks_vietnamese_and_logout_returns_to_it(page, locked):
+    page.goto(locked.url + "/ui/")
+    page.locator("input[type='password']").wait_for()
+    page.wait_for_timeout(300)
+    shown = page.inner_text("body")
+    assert "Đăng nhập" in shown and not LOGIN_ENGLISH.search(shown), shown
+    assert not LOGIN_ENGLISH.search(page.title())
+    labels = page.eval_on_selector_all("input", "els => els.map(e => e.getAttribute('aria-label') || '')")
+    assert all(label and not LOGIN_ENGLISH.search(label) for label in labels), labels
+    page.locator("input[type='text']").fill("canbo")
+    page.locator("input[type='password']").fill("khoa-sai-000000")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_text("Tên hoặc khóa không đúng").wait_for()
+    assert not LOGIN_ENGLISH.search(page.inner_text("body"))
+    page.locator("input[type='text']").fill("canbo")  # the form was emptied after the refusal
+    page.locator("input[type='password']").fill("khoa-doc-123456")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("tab", name="Hỏi đáp", exact=True).wait_for()
+    page.get_by_role("link", name="Đăng xuất").click()
+    page.locator("input[type='password']").wait_for()
+    assert "Đăng nhập" in page.inner_text("body")

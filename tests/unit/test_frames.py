@@ -96,10 +96,56 @@ def test_a_body_is_required_where_one_is_asked() -> None:
     "question",
     [
         "hoi nghi hop tu ngay nao den ngay nao",  # two wh-words: no one place to read
-        "ai là Trưởng ban bầu cử?",  # a holder question, answered by the holder readers
         "Mục tiêu tăng trưởng GRDP đến 2030 là bao nhiêu?",  # a figure, not a frame
         "kinh phí thực hiện kế hoạch",  # keywords: no wh-word at all
     ],
 )
 def test_no_frame(question: str) -> None:
     assert question_frame(fold(question)) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "clause", "expected"),
+    [
+        # A ward's decision forming an election board: a member list whose items end with the post.
+        (
+            "ai la truong ban bau cu don vi so 3",
+            "1. Ông Lê Văn Tám, Phó Chủ tịch Ủy ban nhân dân phường, Trưởng ban;",
+            "Ông Lê Văn Tám",
+        ),
+        # A Prime Minister's decision: "post: holder" lines, typed with diacritics.
+        (
+            "Ai là Trưởng Ban Chỉ đạo?",
+            "a) Trưởng Ban Chỉ đạo: Thủ tướng Chính phủ;",
+            "Thủ tướng Chính phủ",
+        ),
+        # A Party committee's decision: "X làm <post>", the post asked with "là ai" at the end.
+        (
+            "Thư ký Ban Chỉ đạo của Đảng ủy xã là ai?",
+            "Giao đồng chí Phạm Thị Hoa, chuyên viên Văn phòng Đảng ủy làm Thư ký Ban Chỉ đạo.",
+            "đồng chí Phạm Thị Hoa, chuyên viên Văn phòng Đảng ủy",
+        ),
+    ],
+)
+def test_holder_frames_read_who_holds_a_post(question: str, clause: str, expected: str) -> None:
+    f = frame(question)
+    assert f.side == "copula" and f.holder
+    read = frame_value(clause, f)
+    assert read is not None and read[0] == expected
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "2. Bà Trần Thị Lan, Chủ tịch Hội Liên hiệp Phụ nữ phường, Phó Trưởng ban;",  # another post
+        "b) Phó Trưởng Ban: Bộ trưởng Bộ Công an;",
+        "5. Ông Nguyễn Văn Năm, Trưởng ban Công tác Mặt trận khu phố 2, Ủy viên;",  # inside, not last
+    ],
+)
+def test_a_post_named_with_a_modifier_or_inside_an_item_is_not_the_one_asked(clause: str) -> None:
+    assert frame_value(clause, frame("Ai là Trưởng ban?")) is None
+
+
+def test_who_leads_a_task_stays_a_lead_question() -> None:
+    f = frame("Ai là người chủ trì nhiệm vụ 3?")
+    assert not f.holder and f.role_verb
