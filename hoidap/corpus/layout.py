@@ -51,6 +51,13 @@ OPENER_RE = re.compile(
         + load("layout")["paragraph_opener_patterns"]
     )
 )
+# A cell of a letterhead: the number line, the place-and-date line, the national motto.
+LETTERHEAD_CELL_RE = re.compile(
+    "|".join(
+        [rf"^(?:{'|'.join(re.escape(w) for w in load('layout')['mottos'])})"]
+        + load("layout")["paragraph_opener_patterns"]
+    )
+)
 # An item's number alone on its line, its text on the next ("2.5." / "Giám sát việc …"); a bare "12" is
 # a page number, so a single number needs its dot.
 LONE_LABEL_RE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){1,3}\.?|\d{1,2}\.|[IVX]{1,5}\.|[a-zđ]\))$")
@@ -174,16 +181,39 @@ def strip_markup(m: MappedText) -> MappedText:
 
 
 def split_lines(original: str, repairs: RepairCounts) -> list[Line]:
-    """Normalize every non-blank physical line of the original text (markdown markup dropped)."""
+    """Normalize every non-blank physical line of the original text (markdown markup dropped); a
+    letterhead flattened to one line with ' | ' between its cells gives one line per cell."""
     lines: list[Line] = []
     pos = 0
     for i, raw in enumerate(original.splitlines(keepends=True)):
         end = pos + len(raw.rstrip("\r\n"))
         mapped = strip_markup(normalize_span(original, pos, end, repairs))
         if mapped.text:
-            lines.append(Line(mapped, i, raw.count("**")))
+            lines.extend(Line(cell, i, raw.count("**")) for cell in _letterhead_cells(mapped))
         pos += len(raw)
     return lines
+
+
+def _letterhead_cells(m: MappedText) -> list[MappedText]:
+    """'Số: 248/2025/NĐ-CP | Hà Nội, ngày 15 tháng 9 năm 2025' -> its two cells (a crawled page puts the
+    letterhead table's cells on one line); any other line as it is."""
+    if m.text.startswith("|") or " | " not in m.text:
+        return [m]
+    cells: list[MappedText] = []
+    at = 0
+    for part in [*m.text.split(" | ")]:
+        a, b = at, at + len(part)
+        at = b + 3
+        lead = len(part) - len(part.lstrip())
+        trail = len(part.rstrip())
+        if trail > lead:
+            cells.append(
+                MappedText(part[lead:trail], m.starts[a + lead : a + trail], m.ends[a + lead : a + trail])
+            )
+    texts = [c.text for c in cells]
+    if len(cells) < 2 or not any(LETTERHEAD_CELL_RE.match(t) for t in texts):
+        return [m]
+    return cells
 
 
 # --- website text around a pasted document ---------------------------------------------------
@@ -406,6 +436,41 @@ PIPE_ROW_RE = re.compile(r"^\|.*\|.*\|")
 PIPE_RULE_RE = re.compile(r"^[|:\-\s]+$")
 
 
+# A pipe table whose header names no task roles is a data table when it has this many rows at least;
+# shorter runs of pipe rows are a layout (letterhead, signature) whose cells are separate lines.
+MIN_DATA_TABLE_ROWS = 3
+
+
+def _data_table_rows(lines: list[Line]) -> set[int]:
+    """Indices of the lines of pipe tables with several rows of two or more cells (rule lines too)."""
+    out: set[int] = set()
+    i = 0
+    while i < len(lines):
+        j = i
+        while (
+            j < len(lines)
+            and PIPE_ROW_RE.match(lines[j].text)
+            and (j == i or lines[j].index == lines[j - 1].index + 1)
+        ):
+            j += 1
+        rows = [k for k in range(i, j) if not PIPE_RULE_RE.match(lines[k].text)]
+        wide = [k for k in rows if sum(1 for c in lines[k].text.strip("|").split("|") if c.strip()) >= 2]
+        if len(rows) >= MIN_DATA_TABLE_ROWS and len(wide) >= 2:
+            out.update(range(i, j))
+        i = max(j, i + 1)
+    return out
+
+
+def _row_text(m: MappedText) -> MappedText | None:
+    """A pipe row without its outer pipes and padding: '| 3 | Cô đỡ | 0,5 |' -> '3 | Cô đỡ | 0,5'."""
+    text = m.text
+    a = len(text) - len(text.lstrip("| "))
+    b = len(text.rstrip("| "))
+    if b <= a:
+        return None
+    return MappedText(text[a:b], m.starts[a:b], m.ends[a:b])
+
+
 def _pipe_table(lines: list[Line], i: int) -> tuple[int, list[list[tuple[int, _Cell]]], bool] | None:
     """A markdown pipe table from line i: (line after it, rows of (column, cell), well_formed).
 
@@ -549,6 +614,7 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
             current = None
 
     table_at: dict[int, tuple[int, list[list[_Cell]]]] = {}
+    data_rows = _data_table_rows(lines)
     for i, line in enumerate(lines):
         if i < skip_to:
             continue
@@ -585,6 +651,14 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
                 n_tables += 1
                 table_found = True
                 skip_to = end
+                continue
+            if i in data_rows:
+                # A row of a data table (a salary scale, an allocation by province): one clause, its
+                # cells kept together so a figure is read with the row it belongs to.
+                if not PIPE_RULE_RE.match(text):
+                    row = _row_text(line.mapped)
+                    if row is not None:
+                        blocks.append(Block("paragraph", row.text, row.starts[0], row.ends[-1], "", 0))
                 continue
             # A layout table (title block, signature) written as pipe rows: each cell is text.
             m = line.mapped

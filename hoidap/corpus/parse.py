@@ -27,8 +27,22 @@ from hoidap.corpus.tasks import (
 )
 from hoidap.corpus.vocab import province_of
 
-# Block kinds that are content on their own (fields live inside task records).
-CLAUSE_KINDS = {"paragraph", "bullet", "number", "letter", "caps", "footnote", "recipients", "signature"}
+# Block kinds that are content on their own (fields live inside task records). An article is one when
+# its text stands on its heading line ("Điều 5. Quyết định này có hiệu lực thi hành kể từ ngày ký."):
+# a decision's articles often are whole provisions; a bare title ("Điều 2. Thành phần") is skipped.
+CLAUSE_KINDS = {
+    "paragraph",
+    "bullet",
+    "number",
+    "letter",
+    "article",
+    "caps",
+    "footnote",
+    "recipients",
+    "signature",
+}
+# Kinds whose clause names itself in its section path ("Điều 5. …", "2. …", "b) …").
+SELF_LABELLED = ("number", "letter", "article")
 
 
 def _clause_kind(p: Placed) -> str:
@@ -48,7 +62,7 @@ def build_clauses(doc_id: str, placed: list[Placed]) -> list[Clause]:
             continue
         if p.zone == "recipients" and b.kind == "recipients":
             continue  # the bare "Nơi nhận:" label
-        section = p.section + ((heading_label(b),) if b.kind in ("number", "letter") else ())
+        section = p.section + ((heading_label(b),) if b.kind in SELF_LABELLED else ())
         clauses.append(
             Clause(
                 doc_id,

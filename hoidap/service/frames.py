@@ -112,6 +112,7 @@ _AUX_TAIL_RE = re.compile(
     r"(?:\s+(?:se|phai|duoc giao|co trach nhiem|chiu trach nhiem|chu dong|truc tiep|thong nhat|tiep tuc|"
     r"khan truong|kip thoi|can|dong thoi|thuong xuyen|co the|duoc))+$"
 )
+_PLACE_RE = re.compile(r"\s+(?:tại|trong|khi)\s+(?:buổi|cuộc|hội nghị|phiên|lễ)\b")
 _LAST_PART_RE = re.compile(r"\s*[.;,]?\s*$")
 _VALUE_END_RE = re.compile(r"[.;\n]|\s+(?:để|nhằm)\s|,\s+(?:đồng thời|trong đó|sau đó)\b")
 
@@ -128,7 +129,7 @@ def question_frame(folded: str) -> Frame | None:
     if len(c.any_wh.findall(q)) > 1:
         return None  # "từ ngày nào đến ngày nào", "ai … và khi nào": no one place to read
     if m := c.subject.match(q):
-        rest = m["rest"] if m["wh"] == "ai" else c.skip.sub("", m["rest"])
+        rest = m["rest"]
         holder = c.holder_verb.match(rest) if m["wh"] == "ai" else None
         if holder or rest.startswith("la "):
             # "ai là Trưởng ban …", "cơ quan nào là cơ quan thường trực": the post or label named, as
@@ -177,8 +178,11 @@ def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def _body(text: str) -> str | None:
-    """`text` when it opens with an agency, an office or a person's name, within the length limit."""
+    """`text` when it opens with an agency, an office or a person's name, within the length limit;
+    without the occasion that may follow ("… Lê Văn An tại buổi kiểm tra …": the person, not where)."""
     text = text.strip(" ,:–-")
+    place = _PLACE_RE.search(text)
+    text = text[: place.start()] if place else text
     if not text or len(text.split()) > _compiled().vocab.max_subject_words:
         return None
     if AGENCY_START_RE.match(text):

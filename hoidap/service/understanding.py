@@ -839,8 +839,14 @@ def _document_fact(tok: str, names_doc: bool, has_task: bool) -> str | None:
             continue
         m = rx.search(tok)
         if m and not _ATTRIBUTE_RE.search(tok[: m.start()]):
+            if fact == "issuer" and _PREDICATE_NOUN_RE.search(tok[: m.start()]):
+                continue  # "Thông báo 88 là kết luận của ai": whose conclusion, not who issued it
             return fact
     return None
+
+
+# "… là <noun> của ai": the noun after the copula is what belongs to someone, not the document.
+_PREDICATE_NOUN_RE = re.compile(r"(?<![a-z])la(?: [a-z_]+){1,4} $")
 
 
 # Attributes a policy document does not state about its issuer or signer ("số điện thoại của cơ quan

@@ -149,3 +149,22 @@ def test_a_post_named_with_a_modifier_or_inside_an_item_is_not_the_one_asked(cla
 def test_who_leads_a_task_stays_a_lead_question() -> None:
     f = frame("Ai là người chủ trì nhiệm vụ 3?")
     assert not f.holder and f.role_verb
+
+
+def test_which_body_is_the_standing_one_reads_the_label_it_holds() -> None:
+    """'Cơ quan nào là cơ quan thường trực': the body the clause names as holding that label, not the
+    subject of 'thường trực' ('Phó Trưởng Ban thường trực: …' is a post, not the standing body)."""
+    f = frame("Cơ quan nào là cơ quan thường trực của Tổ công tác?")
+    assert f.side == "copula" and not f.holder
+    assert frame_value("Điều 3. Sở Khoa học và Công nghệ là cơ quan thường trực của Tổ công tác.", f) == (
+        "Sở Khoa học và Công nghệ",
+        1.0,
+    )
+    assert frame_value("2. Phó Trưởng Ban thường trực: Phó Chủ tịch UBND tỉnh.", f) is None
+
+
+def test_a_person_is_read_without_the_occasion_that_follows() -> None:
+    f = frame("Thông báo này là kết luận của ai?")
+    clause = "Kết luận của Chủ tịch UBND huyện Đỗ Văn Hùng tại buổi làm việc với các xã"
+    read = frame_value(clause, f)
+    assert read is not None and read[0] == "Chủ tịch UBND huyện Đỗ Văn Hùng"

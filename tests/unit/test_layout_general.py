@@ -8,6 +8,7 @@ import pytest
 from hoidap.corpus.parse import info_from_text, parse_document
 from hoidap.service.answer import _labels_task
 from hoidap.service.answer_types import expected_kinds, fits
+from hoidap.service.extract import role_phrase
 from hoidap.service.understanding import _find_doc_refs
 
 HOI_ND = """HỘI NÔNG DÂN TỈNH KON TUM
@@ -185,3 +186,74 @@ def test_a_label_naming_a_kind_of_body_and_a_role_is_a_task_field() -> None:
     assert classify("- Bộ phận chủ trì: bộ phận Tư pháp - Hộ tịch.")[:2] == ("field", "Bộ phận chủ trì")
     assert classify("- Ngành phối hợp: Công an, Quân sự")[:2] == ("field", "Ngành phối hợp")
     assert classify("Phòng họp: số 2")[0] == "text"
+
+
+def test_an_article_whose_text_stands_on_its_heading_line_is_a_clause():
+    """A provincial People's Committee's decision (one article per line, no article titles): each
+    provision is citable; a bare article title that introduces items is not a clause of its own."""
+    text = (
+        "ỦY BAN NHÂN DÂN\nTỈNH BÌNH ĐỊNH\nSố: 12/QĐ-UBND\nBình Định, ngày 03 tháng 3 năm 2025\n"
+        "QUYẾT ĐỊNH\nVề việc thành lập Tổ công tác chuyển đổi số\n"
+        "Điều 1. Thành lập Tổ công tác chuyển đổi số của tỉnh.\n"
+        "Điều 2. Thành phần Tổ công tác\n"
+        "1. Tổ trưởng: Phó Chủ tịch UBND tỉnh.\n"
+        "2. Tổ phó: Giám đốc Sở Khoa học và Công nghệ.\n"
+        "Điều 3. Sở Khoa học và Công nghệ là cơ quan thường trực của Tổ công tác.\n"
+        "Điều 4. Quyết định này có hiệu lực kể từ ngày ký.\n"
+    )
+    clauses = {c.text: c for c in _doc(text).clauses}
+    assert "Điều 4. Quyết định này có hiệu lực kể từ ngày ký." in clauses
+    standing = clauses["Điều 3. Sở Khoa học và Công nghệ là cơ quan thường trực của Tổ công tác."]
+    assert standing.section[-1].startswith("Điều 3.") and text.find(standing.text) == standing.char_start
+    assert "Điều 2. Thành phần Tổ công tác" not in clauses
+
+
+@pytest.mark.parametrize(
+    ("clause", "expected"),
+    [
+        # A commune Front's supervision plan.
+        (
+            "1. Ban Thường trực Ủy ban MTTQ xã chủ trì, phối hợp với Hội Nông dân xã, "
+            "Hội Liên hiệp Phụ nữ xã thành lập đoàn giám sát, hoàn thành trước ngày 28/11/2025.",
+            "Hội Nông dân xã; Hội Liên hiệp Phụ nữ xã",
+        ),
+        # A ward Youth Union's plan.
+        (
+            "Đoàn Thanh niên phường phối hợp với Hội Cựu chiến binh phường vận động thanh niên tham gia.",
+            "Hội Cựu chiến binh phường",
+        ),
+    ],
+)
+def test_a_list_of_coordinating_bodies_ends_where_a_verb_begins(clause: str, expected: str):
+    assert role_phrase(clause, "coordinating") == expected
+
+
+def test_a_letterhead_flattened_to_one_line_is_read_cell_by_cell():
+    """A crawled decree puts the letterhead table's cells on one line each, joined by ' | '."""
+    text = (
+        "BỘ TÀI CHÍNH -------- | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc ----------\n"
+        "Số: 45/2025/TT-BTC | Hà Nội, ngày 12 tháng 6 năm 2025\n"
+        "THÔNG TƯ\nHướng dẫn quản lý kinh phí chuyển đổi số\n"
+        "Điều 1. Thông tư này có hiệu lực từ ngày 01 tháng 8 năm 2025.\n"
+    )
+    info = _doc(text).info
+    assert (info.number, info.date) == ("45/2025/TT-BTC", "2025-06-12")
+
+
+def test_a_data_table_of_pipe_rows_gives_one_clause_per_row():
+    """A guidance's appendix (delegates allocated per province) as a markdown pipe table whose header
+    names no task roles: each row is one clause quoting the row, its figures next to its name."""
+    text = (
+        "HƯỚNG DẪN\nTổ chức đại hội nhiệm kỳ 2025 - 2030\n"
+        "1. Số đại biểu được phân bổ như sau:\n"
+        "| STT | Đơn vị | Số hội viên | Số đại biểu |\n"
+        "| --- | --- | --- | --- |\n"
+        "| 1 | Hội tỉnh Bắc Ninh | 120 | 5 |\n"
+        "| 2 | Hội tỉnh Phú Thọ | 96 | 4 |\n"
+        "| | Tổng cộng | 216 | 9 |\n"
+    )
+    doc = _doc(text)
+    rows = [c for c in doc.clauses if "Phú Thọ" in c.text]
+    assert len(rows) == 1 and rows[0].text == "2 | Hội tỉnh Phú Thọ | 96 | 4"
+    assert text[rows[0].char_start : rows[0].char_end] == rows[0].text
+    assert not any(c.text.strip("-| ") == "" for c in doc.clauses)  # the rule line is no clause

@@ -537,3 +537,10 @@ def test_a_reference_with_a_year_names_that_year_only() -> None:
     assert ref_2020.year == "2020" and own_2019.year == "2019"
     assert not own_2019.matches(ref_2020)
     assert own_2019.matches(bare) and bare.matches(ref_2020)
+
+
+def test_whose_conclusion_a_notice_conveys_is_not_who_issued_it(ask):
+    """A notice conveying an official's conclusions, signed by another: 'là kết luận của ai' asks
+    whose conclusion; 'của cơ quan nào' after the document's name still asks its issuer."""
+    assert ask("Thông báo 214 là kết luận của ai?").document_fact != "issuer"
+    assert ask("Kế hoạch 214 của cơ quan nào?").document_fact == "issuer"
