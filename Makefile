@@ -13,7 +13,7 @@ SOURCES := $(shell find hoidap -type f -not -name '*.pyc' 2>/dev/null) pyproject
 export HOIDAP_DATA_DIR ?= $(CURDIR)/data
 export HOIDAP_CACHE_DIR ?= $(CURDIR)/.cache
 
-.PHONY: install model index run serve test test-unit lint bench bench-api bench-ocr eval ranker clean
+.PHONY: install model index run serve test test-unit lint bench bench-api bench-chat bench-ocr eval ranker clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -56,6 +56,9 @@ bench: index
 
 bench-api: index
 	$(BIN)/python -P benchmarks/bench_api.py
+
+bench-chat: index
+	$(BIN)/python -P benchmarks/bench_chat.py
 
 bench-ocr: $(PKG)
 	$(BIN)/python -P benchmarks/bench_ocr.py

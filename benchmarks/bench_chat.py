@@ -135,7 +135,8 @@ def main() -> None:
     try:
         questions = _questions(args.turns)
         print(f"{len(questions)} turns; the last asks the first question again")
-        print(f"{'link':<14}{'page load':>16}{'turn 1':>28}{'turn ' + str(len(questions)):>28}{'bytes ratio':>14}")
+        last_label = f"turn {len(questions)}"
+        print(f"{'link':<14}{'page load':>16}{'turn 1':>28}{last_label:>28}{'bytes ratio':>14}")
         for name, slow in (("local", False), ("4 Mbps/100 ms", True)):
             load, turns = run(url, questions, slow)
             first, last = turns[0], turns[-1]
@@ -148,7 +149,8 @@ def main() -> None:
                 f"{name:<14}{load['seconds']:>7.2f} s {load['kb']:>5.0f} KB{cell(first):>28}{cell(last):>28}"
                 f"{ratio:>10.2f} (goal < {GOAL_BYTES_RATIO:g})"
             )
-            print("   per turn (s, KB received):", " ".join(f"{t['seconds']:.2f}/{t['recv_kb']:.0f}" for t in turns))
+            per_turn = " ".join(f"{t['seconds']:.2f}/{t['recv_kb']:.0f}" for t in turns)
+            print("   per turn (s, KB received):", per_turn)
     finally:
         if proc is not None:
             proc.terminate()

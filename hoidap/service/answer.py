@@ -1254,9 +1254,16 @@ class Answerer:
                 cands = self._candidates(q, a, hits, "lookup", doc_kind=kind.group(0))
                 if cands and cands[0].value and cands[0].probability >= self.ranker.threshold("lookup"):
                     return self._ranked_answer(q, a, cands[0], cands, hits, "lookup", top_k)
-            return self._not_found(
-                q, a, "Câu hỏi chưa nêu văn bản nào; hãy nêu số hiệu hoặc tên văn bản.", scope, top_k
-            )
+            by_content = self._doc_by_content(q, a, scope)
+            if by_content is None:
+                return self._not_found(
+                    q, a, "Câu hỏi chưa nêu văn bản nào; hãy nêu số hiệu hoặc tên văn bản.", scope, top_k
+                )
+            # The words of the question describe one document far more than any other (its title was not
+            # read, or the question paraphrases it): that document's fact answers, said as a guess.
+            scope, guessed = [by_content], True
+        else:
+            guessed = False
         answers: list[DocumentAnswer] = []
         citations: list[Citation] = []
         missing: list[str] = []
@@ -1288,6 +1295,11 @@ class Answerer:
         message = f"{label.capitalize()} lấy từ {source}."
         if missing:
             message += f" {', '.join(missing)} không in {label}."
+        if guessed:
+            message = (
+                f"Câu hỏi không nêu số hiệu; văn bản được chọn theo nội dung câu hỏi: "
+                f"{self.docs[scope[0]].info.short_title}. {message}"
+            )
         return Answer(
             question=q,
             question_type="document",
@@ -1297,7 +1309,24 @@ class Answerer:
             citations=citations,
             related=[],
             answers=answers if len(answers) > 1 else [],
+            confidence=round(self.ranker.path_confidence.get("document", 0.5) / DOC_BY_CONTENT_MARGIN, 3)
+            if guessed
+            else None,
         )
+
+    def _doc_by_content(self, q: str, a: QueryAnalysis, scope: list[str]) -> str | None:
+        """The document the question's words describe: the one whose best passage outscores every other
+        document's best by DOC_BY_CONTENT_MARGIN (a short letter has few passages, so its best one, not
+        its count, is the evidence); None when no one document stands out."""
+        best: dict[str, float] = {}
+        for h in self._search(a.search_text or q, scope, DOC_BY_CONTENT_HITS):
+            best[h.entry.doc_id] = max(best.get(h.entry.doc_id, 0.0), h.score)
+        ranked = sorted(best.items(), key=lambda x: -x[1])
+        if not ranked or ranked[0][1] <= 0:
+            return None
+        if len(ranked) > 1 and ranked[0][1] < DOC_BY_CONTENT_MARGIN * ranked[1][1]:
+            return None
+        return ranked[0][0]
 
     def _stated_basis(self, doc_id: str, a: QueryAnalysis | None) -> tuple[str, Citation] | None:
         """What a document says it rests on, read from its opening paragraphs ("Căn cứ Luật …", "Thực hiện
@@ -1569,6 +1598,10 @@ MAX_LIST_ITEMS = 15
 # An item read as a whole when a clause of it does not state the field asked: a heading line and the few
 # lines under it, not a whole section (priors, not fitted).
 MAX_ITEM_CLAUSES = 4
+# A document fact asked without naming the document: the document whose best passage outscores every
+# other document's best by this factor is the one the question describes (priors, not fitted).
+DOC_BY_CONTENT_HITS = 10
+DOC_BY_CONTENT_MARGIN = 1.5
 # Documents read whole for the frame a question states (a post held, a document named after a verb), and
 # the clauses taken from each (priors, not fitted).
 MAX_FRAMED_DOCS = 2

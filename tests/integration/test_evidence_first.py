@@ -182,3 +182,30 @@ def test_the_basis_is_read_from_the_opening_lines_when_no_manifest_lists_it(svc_
 def test_a_year_no_text_in_scope_mentions_is_not_answered_from_another_year(svc):
     ans = svc.ask("Kế hoạch 15/KH-MTTQ giám sát chi trả trợ cấp ưu đãi năm 2041 do ai chủ trì?")
     assert not ans.found
+
+
+# A commune's letter whose heading was left out of the file (the body and the signature only): its title
+# is not read, so a question can name it only by what it is about.
+UNTITLED = """Thực hiện chỉ đạo của UBND huyện về bảo đảm an toàn lưới điện mùa mưa bão, Chủ tịch UBND xã
+yêu cầu các thôn tổ chức phát quang hành lang tuyến điện trung thế đi qua địa bàn, hoàn thành trước
+ngày 30 tháng 7 năm 2025; trưởng thôn báo cáo kết quả về UBND xã trước ngày 05 tháng 8 năm 2025.
+
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Hoàng Văn Nam
+"""
+
+
+@pytest.fixture(scope="module")
+def svc_untitled(settings, built_index, embedder, tmp_path_factory) -> QAService:
+    files = {"van-ban-xa.txt": UNTITLED}
+    return _service_with(settings, built_index, embedder, tmp_path_factory.mktemp("untitled-data"), files)
+
+
+def test_a_document_named_by_what_it_is_about_gives_its_signer(svc_untitled):
+    ans = svc_untitled.ask("Ai ký văn bản yêu cầu các thôn phát quang hành lang tuyến điện trung thế?")
+    assert ans.found, ans.message
+    assert _has(ans.answer, "Hoàng Văn Nam")
+    assert "theo nội dung câu hỏi" in ans.message  # said as a choice, not as the document named
+    # A question whose words describe no one document more than the others still says so.
+    assert not svc_untitled.ask("Văn bản này do ai ký?").found
