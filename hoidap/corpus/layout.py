@@ -439,6 +439,8 @@ PIPE_RULE_RE = re.compile(r"^[|:\-\s]+$")
 # A pipe table whose header names no task roles is a data table when it has this many rows at least;
 # shorter runs of pipe rows are a layout (letterhead, signature) whose cells are separate lines.
 MIN_DATA_TABLE_ROWS = 3
+# The marker of a paragraph that is a data table's row (the parse stage names its columns by the header).
+ROW_MARKER = "row"
 
 
 def _data_table_rows(lines: list[Line]) -> set[int]:
@@ -658,7 +660,9 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
                 if not PIPE_RULE_RE.match(text):
                     row = _row_text(line.mapped)
                     if row is not None:
-                        blocks.append(Block("paragraph", row.text, row.starts[0], row.ends[-1], "", 0))
+                        blocks.append(
+                            Block("paragraph", row.text, row.starts[0], row.ends[-1], ROW_MARKER, 0)
+                        )
                 continue
             # A layout table (title block, signature) written as pipe rows: each cell is text.
             m = line.mapped

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from hoidap.corpus.deadlines import deadline_range
 from hoidap.corpus.extract import extract_text
-from hoidap.corpus.layout import build_blocks
+from hoidap.corpus.layout import ROW_MARKER, build_blocks
 from hoidap.corpus.metadata import check_against_manifest, header_facts
 from hoidap.corpus.normalize import RepairCounts
 from hoidap.corpus.records import Clause, DocumentInfo, HeaderFacts, ParsedDocument, Task
@@ -56,6 +56,7 @@ def _clause_kind(p: Placed) -> str:
 def build_clauses(doc_id: str, placed: list[Placed]) -> list[Clause]:
     """One clause per content block (headings that only title their children are skipped)."""
     clauses: list[Clause] = []
+    table_head: str | None = None  # the header row of the data table being read (layout: one row a block)
     for p in placed:
         b = p.block
         if p.zone == "appendix" or b.kind not in CLAUSE_KINDS or p.heading_only:
@@ -63,6 +64,15 @@ def build_clauses(doc_id: str, placed: list[Placed]) -> list[Clause]:
         if p.zone == "recipients" and b.kind == "recipients":
             continue  # the bare "Nơi nhận:" label
         section = p.section + ((heading_label(b),) if b.kind in SELF_LABELLED else ())
+        if b.kind == "paragraph" and b.marker == ROW_MARKER:
+            # A row names its columns through the table's header row: "3 | Cô đỡ thôn, bản | 0,5" under
+            # "STT | Đối tượng | Hệ số phụ cấp" (what the figure is, for the ranking and the reader).
+            if table_head is None:
+                table_head = f"Bảng: {b.text}"
+            else:
+                section = section + (table_head,)
+        else:
+            table_head = None
         clauses.append(
             Clause(
                 doc_id,

@@ -19,7 +19,8 @@ ENTRIES_VERSION = 9  # 3: a lone item number opens its item; 4: a place-and-date
 # 5: an article's title no longer swallows its first line of text; 6: a motto or type line stands alone;
 # 7: "Bộ phận chủ trì: …" and like labels (a kind of body and a role) are task fields;
 # 8: an article whose text stands on its heading line ("Điều 5. Quyết định này có hiệu lực …") is a clause;
-# 9: a letterhead flattened to one line ("Số: … | Hà Nội, ngày …") is read cell by cell
+# 9: a letterhead flattened to one line ("Số: … | Hà Nội, ngày …") is read cell by cell; a data table's
+# rows are one clause each, under their header row
 # Clause kinds that carry no searchable content of their own.
 SKIP_KINDS = {"recipients"}
 SENTENCE_RE = re.compile(r"(?<=[.;:!?])\s+(?=\S)")

@@ -26,6 +26,14 @@ from hoidap.service.answer_types import opens_with
 Side = Literal["subject", "object", "copula"]
 
 
+class Equivalent(BaseModel):
+    """Other wordings of a verb a question asks with: the value follows them, or stands before them."""
+
+    asked: str
+    value_after: list[str]
+    value_before: list[str]
+
+
 class FrameVocabulary(BaseModel):
     subject_wh: list[str]
     object_wh: list[str]
@@ -45,6 +53,7 @@ class FrameVocabulary(BaseModel):
     document_nouns: list[str]
     holder_verbs: list[str]
     role_modifiers: list[str]
+    equivalents: list[Equivalent]
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,8 @@ _AUX_TAIL_RE = re.compile(
     r"(?:\s+(?:se|phai|duoc giao|co trach nhiem|chiu trach nhiem|chu dong|truc tiep|thong nhat|tiep tuc|"
     r"khan truong|kip thoi|can|dong thoi|thuong xuyen|co the|duoc))+$"
 )
+# How much of the predicate another wording of it counts for (a prior, not fitted).
+EQUIVALENT_SHARE = 0.5
 _PLACE_RE = re.compile(r"\s+(?:tại|trong|khi)\s+(?:buổi|cuộc|hội nghị|phiên|lễ)\b")
 _LAST_PART_RE = re.compile(r"\s*[.;,]?\s*$")
 _VALUE_END_RE = re.compile(r"[.;\n]|\s+(?:để|nhằm)\s|,\s+(?:đồng thời|trong đó|sau đó)\b")
@@ -235,6 +246,30 @@ def frame_value(text: str, frame: Frame) -> tuple[str, float] | None:
             value = _read(clause, folded, m, frame)
             if value:
                 return value, n / n_words
+    if frame.side == "object" and frame.names:
+        return _equivalent_value(clause, folded, frame)
+    return None
+
+
+def _equivalent_value(clause: str, folded: str, frame: Frame) -> tuple[str, float] | None:
+    """A document named by another wording of the verb asked (frames.json 'equivalents'): "thay thế
+    nghị định nào" is answered by "thay cho Nghị định số …" and by "Nghị định số … hết hiệu lực"."""
+    asked = " ".join(frame.words)
+    for eq in _compiled().vocab.equivalents:
+        if not asked.endswith(eq.asked):
+            continue
+        for alt in eq.value_after:
+            for m in _pattern(tuple(alt.split())).finditer(folded):
+                value = _after(clause, m.end()).strip(" ,:")
+                if value and frame.names in fold(value):
+                    return value, EQUIVALENT_SHARE
+        for alt in eq.value_before:
+            for m in _pattern(tuple(alt.split())).finditer(folded):
+                head = _SENTENCE_START_RE.match(clause[: m.start()])
+                value = _MARKER_RE.sub("", clause[head.end() if head else 0 : m.start()]).strip(" ,")
+                at = fold(value).find(frame.names)
+                if at >= 0:
+                    return value[at:], EQUIVALENT_SHARE
     return None
 
 

@@ -168,3 +168,26 @@ def test_a_person_is_read_without_the_occasion_that_follows() -> None:
     clause = "Kết luận của Chủ tịch UBND huyện Đỗ Văn Hùng tại buổi làm việc với các xã"
     read = frame_value(clause, f)
     assert read is not None and read[0] == "Chủ tịch UBND huyện Đỗ Văn Hùng"
+
+
+@pytest.mark.parametrize(
+    ("question", "clause", "expected"),
+    [
+        # A ministry's circular: the replaced one is the subject of "hết hiệu lực".
+        (
+            "Thông tư 12/2024/TT-BYT thay thế thông tư nào?",
+            "2. Thông tư số 07/2019/TT-BYT ngày 28 tháng 3 năm 2019 hết hiệu lực kể từ ngày Thông tư này "
+            "có hiệu lực.",
+            "Thông tư số 07/2019/TT-BYT ngày 28 tháng 3 năm 2019",
+        ),
+        # A provincial decision: "thay cho", the replaced one after it.
+        (
+            "quyet dinh 15/2025 cua ubnd tinh thay the quyet dinh nao",
+            "Quyết định này có hiệu lực kể từ ngày ký và thay cho Quyết định số 40/2020/QĐ-UBND.",
+            "Quyết định số 40/2020/QĐ-UBND",
+        ),
+    ],
+)
+def test_a_replaced_document_is_read_from_other_wordings_of_replace(question, clause, expected) -> None:
+    read = frame_value(clause, frame(question))
+    assert read is not None and read[0] == expected

@@ -256,4 +256,5 @@ def test_a_data_table_of_pipe_rows_gives_one_clause_per_row():
     rows = [c for c in doc.clauses if "Phú Thọ" in c.text]
     assert len(rows) == 1 and rows[0].text == "2 | Hội tỉnh Phú Thọ | 96 | 4"
     assert text[rows[0].char_start : rows[0].char_end] == rows[0].text
+    assert rows[0].section[-1] == "Bảng: STT | Đơn vị | Số hội viên | Số đại biểu"  # what its figures are
     assert not any(c.text.strip("-| ") == "" for c in doc.clauses)  # the rule line is no clause
