@@ -93,6 +93,13 @@ class AskResponse(BaseModel):
             "null khi không trả lời."
         ),
     )
+    task_filter: dict[str, str] | None = Field(
+        default=None,
+        description=(
+            "Với câu trả lời liệt kê nhiệm vụ của một cơ quan: bộ lọc tương ứng của /tasks "
+            '({"agency", "role", "doc_id"}).'
+        ),
+    )
 
 
 class SearchHitOut(BaseModel):

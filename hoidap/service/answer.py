@@ -1110,6 +1110,13 @@ class Answerer:
                 DocumentAnswer(doc_id=d, doc_title=self.docs[d].info.short_title, answer=part)
                 for d, part in parts.items()
             ],
+            task_filter={
+                "agency": a.agencies[0],
+                "role": roles[0] if len(roles) == 1 else "any",
+                "doc_id": scope[0] if len(scope) == 1 else "",
+            }
+            if len(a.agencies) == 1 and not a.years and not a.dates
+            else None,
         )
 
     def _figure(

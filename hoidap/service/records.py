@@ -85,6 +85,9 @@ class Answer:
     # Probability that the answer is right (the ranker's, calibrated on the dev split); None when
     # nothing was answered.
     confidence: float | None = None
+    # A listing of tasks as the task table's filter ({"agency", "role", "doc_id"}), so a reader can open
+    # the same tasks there; None for other answers.
+    task_filter: dict[str, str] | None = None
 
     def to_dict(self, with_analysis: bool = False) -> dict[str, Any]:
         d = asdict(self)

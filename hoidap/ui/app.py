@@ -931,6 +931,22 @@ def build_ui(service: QAService) -> gr.Blocks:
             *filter_tasks(doc_id, agency, deadline, text, role),
         )
 
+    built_docs = svc0.docs  # the corpus the page was built with (a reload replaces this mapping)
+
+    def refresh_on_load(
+        doc_id: str | None,
+        agency: str | None,
+        deadline: str | None,
+        text: str | None,
+        role: str | None = "any",
+    ):
+        """What changed since the page was built: nothing to send when the corpus is the one the page
+        already shows and no filter is set (the table and document list are not sent a second time)."""
+        unfiltered = doc_id in (None, ALL_DOCS) and not (agency or deadline or text) and role in (None, "any")
+        if holder().docs is built_docs and unfiltered:
+            return (gr.update(),) * 9
+        return refresh_all(doc_id, agency, deadline, text, role)
+
     def open_source(request_value: str | None):
         """The whole document with the cited passage marked: 'doc_id|start|end|nonce' from a button."""
         try:
@@ -1349,7 +1365,7 @@ def build_ui(service: QAService) -> gr.Blocks:
             [del_status, del_confirm, *refresh_out],
             concurrency_limit=1,
         )
-        demo.load(refresh_all, task_in, refresh_out).then(
+        demo.load(refresh_on_load, task_in, refresh_out).then(
             restore_chat, saved_chat, [chatbot, conv, pending_q]
         ).then(respond, answer_in, answer_out).then(
             None, None, None, js="() => { document.body.dataset.hdReady = '1'; }"

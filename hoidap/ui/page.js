@@ -59,9 +59,32 @@
     Object.getOwnPropertyDescriptor(proto, "value").set.call(box, dataOf(btn) + "|" + Date.now());
     box.dispatchEvent(new Event("input", {bubbles: true}));
   };
+  // "Mở trong thẻ Nhiệm vụ" on a listing answer: the task table with the same agency and role.
+  const setBox = (sel, value) => {
+    const box = document.querySelector(`${sel} textarea, ${sel} input`);
+    if (!box) return;
+    const proto = box.tagName === "TEXTAREA" ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+    Object.getOwnPropertyDescriptor(proto, "value").set.call(box, value);
+    box.dispatchEvent(new Event("input", {bubbles: true}));
+  };
+  const openTasks = (btn) => {
+    const [agency, role] = dataOf(btn).split("\n");
+    const tab = Array.from(document.querySelectorAll("button[role='tab']"))
+      .find((b) => b.textContent.trim() === "Nhiệm vụ");
+    if (tab) tab.click();
+    setTimeout(() => {
+      setBox("#hd-task-agency", agency || "");
+      const radio = document.querySelector(`#hd-task-role input[value='${role || "any"}']`);
+      if (radio && !radio.checked) radio.click();
+      const table = document.querySelector("#hd-task-table");
+      if (table) table.scrollIntoView({block: "start"});
+    }, 150);
+  };
   document.addEventListener("click", (ev) => {
     const t = ev.target instanceof Element ? ev.target : ev.target.parentElement;
     if (!t) return;
+    const tasks = t.closest(".hd-open-tasks");
+    if (tasks) { ev.preventDefault(); openTasks(tasks); return; }
     const copy = t.closest(".hd-copy");
     if (copy) { ev.preventDefault(); copyText(dataOf(copy)).then((ok) => flash(copy, ok)); return; }
     const link = t.closest(".hd-copy-link");

@@ -444,6 +444,11 @@ def answer_html(data: dict[str, Any], originals: dict[str, str], infos: dict[str
             for i, c in enumerate(related, 1):
                 parts.append(card(c, i, True))
     tools = copy_button(answer_text(data, originals, infos), "Chép câu trả lời", "hd-copy hd-copy-reply")
+    if data.get("task_filter"):
+        # The page script fills the task table's filters from these lines (agency, role, document).
+        f = data["task_filter"]
+        tools += '<button type="button" class="hd-btn hd-open-tasks">Mở trong thẻ Nhiệm vụ</button>'
+        tools += hidden_data("\n".join([f.get("agency", ""), f.get("role", "any"), f.get("doc_id", "")]))
     if data.get("question"):
         # The script makes the link (?q=) from the page's own address.
         tools += '<button type="button" class="hd-btn hd-copy-link">Chép liên kết</button>'

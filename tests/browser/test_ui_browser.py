@@ -976,3 +976,25 @@ def test_login_page_speaks_vietnamese_and_logout_returns_to_it(page, locked):
     page.get_by_role("link", name="Đăng xuất").click()
     page.locator("input[type='password']").wait_for()
     assert "Đăng nhập" in page.inner_text("body")
+
+
+def test_a_listing_answer_opens_its_tasks_in_the_task_table(page, server, service):
+    question = "Sở Công Thương chủ trì những nhiệm vụ nào?"
+    answer = service.ask(question)
+    assert answer.task_filter is not None and answer.task_filter["role"] == "lead"
+    expected = {
+        (d.info.short_title, t.task_id)
+        for d, t in service.tasks(TaskFilter(agency=answer.task_filter["agency"], role="lead"))
+    }
+    assert expected
+    open_ui(page, server)
+    reply = ask(page, question)
+    reply.locator(".hd-open-tasks").click()
+    wait_tasks(page, len(expected))
+    rows = page.locator("#hd-task-table tbody tr")
+    shown = {
+        (r.locator("td.c-doc").inner_text().strip(), r.locator("td.c-id").inner_text().strip())
+        for r in rows.all()
+    }
+    assert shown == expected
+    assert page.locator("#hd-task-role input[value='lead']").is_checked()
