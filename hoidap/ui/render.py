@@ -415,8 +415,19 @@ def answer_html(data: dict[str, Any], originals: dict[str, str], infos: dict[str
     def card(c: dict[str, Any], n: int | None, rel: bool = False) -> str:
         return citation_card(c, originals.get(c["doc_id"]), n, rel, infos.get(c["doc_id"]))
 
+    unsure = (
+        data.get("found") and data.get("confidence") is not None and data["confidence"] < CHECK_CONFIDENCE
+    )
     if data.get("found"):
-        parts.append(f'<div class="hd-answer"><b>{esc(data.get("answer") or "")}</b></div>')
+        if unsure:
+            # Below the level at which answers are mostly right: the nearest clauses, with what the best
+            # of them seems to say, not an answer to paste (issue 25 §4).
+            parts.append(
+                '<div class="hd-answer hd-unsure">Chưa chắc có câu trả lời; đoạn gần nhất có thể nói: '
+                f"<i>{esc(data.get('answer') or '')}</i></div>"
+            )
+        else:
+            parts.append(f'<div class="hd-answer"><b>{esc(data.get("answer") or "")}</b></div>')
         if data.get("confidence") is not None:
             parts.append(confidence_html(float(data["confidence"])))
         per_doc = data.get("answers") or []
@@ -427,6 +438,7 @@ def answer_html(data: dict[str, Any], originals: dict[str, str], infos: dict[str
             parts.append(f'<div class="hd-msg">{esc(data["message"])}</div>')
         if cites:
             label = "Trích dẫn" if len(cites) == 1 else f"Trích dẫn ({len(cites)})"
+            label = "Các đoạn gần nhất" if unsure else label
             parts.append(f'<div class="hd-section">{label}</div>')
             for i, c in enumerate(cites, 1):
                 parts.append(card(c, i if len(cites) > 1 else None))

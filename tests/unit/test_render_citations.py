@@ -88,3 +88,38 @@ def test_confidence_is_said_in_words_a_reader_acts_on() -> None:
     assert "Độ tin cậy: chắc chắn (91%)" in confidence_html(0.91)
     assert "Độ tin cậy: nên đọc kỹ trích dẫn (61%)" in confidence_html(0.61)
     assert "Độ tin cậy: không chắc — xem các đoạn gần nhất (32%)" in confidence_html(0.32)
+
+
+def test_an_unsure_answer_is_shown_as_the_nearest_clauses() -> None:
+    """Issue 25 §4: below the calibrated level a lookup is not set out as the answer to paste."""
+    from hoidap.ui.render import CHECK_CONFIDENCE, answer_html
+
+    cite = {
+        "doc_id": "d",
+        "doc_title": "Kế hoạch 5",
+        "doc_number": "5/KH-UBND",
+        "section": "II. Nhiệm vụ",
+        "task_id": None,
+        "char_start": 0,
+        "char_end": 12,
+        "quote": "Sở Y tế làm.",
+    }
+    data = {
+        "question": "ai làm",
+        "question_type": "lookup",
+        "answer": "Sở Y tế",
+        "found": True,
+        "message": "",
+        "citations": [cite],
+        "related": [],
+        "answers": [],
+        "took_ms": 3.0,
+    }
+    unsure = answer_html({**data, "confidence": CHECK_CONFIDENCE - 0.1}, {"d": "Sở Y tế làm."})
+    sure = answer_html({**data, "confidence": CHECK_CONFIDENCE + 0.2}, {"d": "Sở Y tế làm."})
+    assert (
+        "Chưa chắc có câu trả lời" in unsure
+        and "Các đoạn gần nhất" in unsure
+        and "<b>Sở Y tế</b>" not in unsure
+    )
+    assert "<b>Sở Y tế</b>" in sure and "Chưa chắc" not in sure
