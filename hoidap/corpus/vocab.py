@@ -74,6 +74,12 @@ def type_words() -> frozenset[str]:
 
 
 @cache
+def coordination_end_re() -> re.Pattern[str]:
+    """Words that end the list of bodies after 'phối hợp với' ('… Sở Tài chính để triển khai …')."""
+    return re.compile(rf"\s+(?:{_alternation(load('agencies')['coordination_list_ends'])})\s")
+
+
+@cache
 def name_stop_re() -> re.Pattern[str]:
     """Lower-case verbs that end an agency name ('Sở KH&CN chủ trì hướng dẫn' -> 'Sở KH&CN')."""
     return re.compile(rf"[\s,;]+(?:{_alternation(load('agencies')['name_stop_verbs'])})\b")

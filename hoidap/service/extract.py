@@ -7,6 +7,7 @@ from collections.abc import Collection
 
 from hoidap.corpus.normalize import fold, has_diacritics, lowered, normalize_span
 from hoidap.corpus.tasks import AGENCY_HEAD, COORD_AFTER_RE, GIAO_RE, agencies_in, clean_agency
+from hoidap.corpus.vocab import coordination_end_re
 from hoidap.service.answer_types import counted_nouns
 
 # A figure as printed: optional qualifier, a number or range, optional unit and "/năm".
@@ -403,7 +404,7 @@ def role_phrase(text: str, role: str, section: str = "") -> str | None:
         m = COORD_AFTER_RE.search(text)
         if not m:
             return None
-        names = re.split(r"\s+(?:để|nhằm|trong việc|tổ chức|thực hiện|triển khai)\s", m["coord"])[0]
+        names = coordination_end_re().split(m["coord"])[0]
         found, _ = agencies_in(names)
         return "; ".join(found) or None
     if role != "lead":
