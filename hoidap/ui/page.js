@@ -52,7 +52,37 @@
     rows.sort((a, b) => coll.compare(key(a), key(b)) * (dir === "ascending" ? 1 : -1));
     rows.forEach((r) => body.appendChild(r));
   };
+  // The source viewer is a modal dialog: focus goes to its close button when it opens and back to the
+  // button that opened it when it closes; Tab stays inside it while it is open.
+  let opener = null, viewerShown = false;
+  const watchViewer = () => {
+    const v = document.querySelector("#hd-viewer");
+    const shown = !!(v && v.getClientRects().length);
+    if (v && !v.getAttribute("role")) {
+      v.setAttribute("role", "dialog"); v.setAttribute("aria-modal", "true");
+      v.setAttribute("aria-label", "Văn bản nguồn");
+    }
+    if (shown && !viewerShown) {
+      const c = document.querySelector("#hd-viewer-close");
+      if (c) setTimeout(() => c.focus(), 0);
+    } else if (!shown && viewerShown && opener && document.contains(opener)) {
+      opener.focus();
+    }
+    viewerShown = shown;
+  };
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Tab" || !viewerShown) return;
+    const v = document.querySelector("#hd-viewer");
+    const items = Array.from(v.querySelectorAll("button, a[href], [tabindex]:not([tabindex='-1'])"))
+      .filter((e) => e.getClientRects().length);
+    if (!items.length) return;
+    const first = items[0], last = items[items.length - 1];
+    if (!v.contains(document.activeElement)) { ev.preventDefault(); first.focus(); }
+    else if (ev.shiftKey && document.activeElement === first) { ev.preventDefault(); last.focus(); }
+    else if (!ev.shiftKey && document.activeElement === last) { ev.preventDefault(); first.focus(); }
+  });
   const openSource = (btn) => {
+    opener = btn;
     const box = document.querySelector("#hd-src-req textarea, #hd-src-req input");
     if (!box) return;
     const proto = box.tagName === "TEXTAREA" ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
@@ -183,6 +213,7 @@
       if (i === 0 && !seen.has(m)) { seen.add(m); settle(() => m.scrollIntoView({block: "center"})); }
     });
     sayInVietnamese();
+    watchViewer();
     document.querySelectorAll(".toast-body, .toast-title, .toast-text").forEach((el) => {
       const txt = el.textContent.trim();
       if (VI[txt]) el.textContent = VI[txt];

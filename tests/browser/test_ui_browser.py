@@ -717,8 +717,15 @@ def test_source_view_scrolls_to_and_marks_cited_passage(page, server, service):
     page.wait_for_timeout(700)
     assert _in_view(page, marks.first), "the cited passage is not scrolled into view"
     save_readme_shot(page, "van-ban-nguon")
+    # A modal dialog: focus on its close button, Tab stays inside, closing gives focus back to the opener.
+    assert page.locator("#hd-viewer").get_attribute("role") == "dialog"
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'hd-viewer-close'")
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => !!document.activeElement.closest('#hd-viewer')")
     page.locator("#hd-viewer-close").click()
     page.locator("#hd-viewer").wait_for(state="hidden")
+    page.wait_for_function("() => document.activeElement && document.activeElement.matches('.hd-open-src')")
 
     # The same view from a search hit.
     results = search(page, "phu song 5G")
