@@ -493,11 +493,12 @@ def folded_html(turn: str, summary: str, question: str) -> str:
 
 
 def error_html(message: str) -> str:
-    return f'<div class="hd-error" role="alert">⚠️ {esc(message)}</div>'
+    # Text symbols, not emoji: without an emoji font ✅ showed as an empty box.
+    return f'<div class="hd-error" role="alert">⚠ {esc(message)}</div>'
 
 
 def ok_html(message: str) -> str:
-    return f'<div class="hd-ok" role="status">✅ {esc(message)}</div>'
+    return f'<div class="hd-ok" role="status">✓ {esc(message)}</div>'
 
 
 # --- search -------------------------------------------------------------------------------------
