@@ -1261,7 +1261,9 @@ class Answerer:
                 cands = self._candidates(q, a, hits, "lookup", doc_kind=kind.group(0))
                 if cands and cands[0].value and cands[0].probability >= self.ranker.threshold("lookup"):
                     return self._ranked_answer(q, a, cands[0], cands, hits, "lookup", top_k)
-            by_content = self._doc_by_content(q, a, scope)
+            # A document the question names by number but the store lacks is not replaced by another.
+            named_elsewhere = a.unknown_doc_refs or a.cited_refs or a.implements_refs
+            by_content = None if named_elsewhere else self._doc_by_content(q, a, scope)
             if by_content is None:
                 return self._not_found(
                     q, a, "Câu hỏi chưa nêu văn bản nào; hãy nêu số hiệu hoặc tên văn bản.", scope, top_k
@@ -1333,7 +1335,16 @@ class Answerer:
             return None
         if len(ranked) > 1 and ranked[0][1] < DOC_BY_CONTENT_MARGIN * ranked[1][1]:
             return None
-        return ranked[0][0]
+        doc_id = ranked[0][0]
+        # What the question says of the document must hold for it: a year it mentions, the kind it is.
+        if a.years and not self._mentions_years(doc_id, a.years):
+            return None
+        kind = _DOC_KIND_RE.search(a.folded)
+        doc_type = self.docs[doc_id].info.doc_type
+        known_type = doc_type and fold(doc_type) != UNKNOWN_DOC_TYPE
+        if kind is not None and known_type and not fold(doc_type).startswith(kind.group(0)):
+            return None
+        return doc_id
 
     def _stated_basis(self, doc_id: str, a: QueryAnalysis | None) -> tuple[str, Citation] | None:
         """What a document says it rests on, read from its opening paragraphs ("Căn cứ Luật …", "Thực hiện
@@ -1609,6 +1620,7 @@ MAX_ITEM_CLAUSES = 4
 # other document's best by this factor is the one the question describes (priors, not fitted).
 DOC_BY_CONTENT_HITS = 10
 DOC_BY_CONTENT_MARGIN = 1.5
+UNKNOWN_DOC_TYPE = "van ban"  # the type given to a document whose own type was not read
 # Documents read whole for the frame a question states (a post held, a document named after a verb), and
 # the clauses taken from each (priors, not fitted).
 MAX_FRAMED_DOCS = 2

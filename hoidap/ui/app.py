@@ -209,7 +209,8 @@ mark.hd-cited {background: #fde047; color: #111; outline: 2px solid #ca8a04; scr
   table.hd-facts th {white-space: normal; width: 34%;}
   .hd-quote {padding: 3px 6px !important;}
 }
-#hd-chat .scroll-down-button-container {left: auto !important; right: 14px !important; transform: none !important;}
+#hd-chat .scroll-down-button-container {left: auto !important; right: 14px !important;
+  transform: none !important;}
 #hd-logout {text-align: right; min-height: 0 !important; padding: 0 !important;}
 .hd-logout {font-weight: 600; color: var(--primary-800) !important;}
 """

@@ -207,5 +207,12 @@ def test_a_document_named_by_what_it_is_about_gives_its_signer(svc_untitled):
     assert ans.found, ans.message
     assert _has(ans.answer, "Hoàng Văn Nam")
     assert "theo nội dung câu hỏi" in ans.message  # said as a choice, not as the document named
-    # A question whose words describe no one document more than the others still says so.
+    # A question whose words describe no one document more than the others still says so, and so does
+    # one whose year or number the described document does not bear.
     assert not svc_untitled.ask("Văn bản này do ai ký?").found
+    assert not svc_untitled.ask(
+        "Ai ký văn bản năm 2019 yêu cầu các thôn phát quang hành lang tuyến điện?"
+    ).found
+    assert not svc_untitled.ask(
+        "Ai ký Công văn 88/UBND yêu cầu các thôn phát quang hành lang tuyến điện?"
+    ).found
