@@ -39,7 +39,7 @@ def _compiled() -> tuple[AnswerTypes, dict[str, list[re.Pattern[str]]]]:
     for kind, alternatives in types.kinds.items():
         if kind == "agency":
             alternatives = [*alternatives, rf"(?<!\w){agency_head()}(?!\w)"]
-        if kind == "person":
+        if kind in ("person", "holder"):
             # A personal name opens with a family name (data: corpus person_names.json): "Ban Chỉ đạo"
             # is capitalised too, but no one's name.
             alternatives = [*alternatives, _PERSON_NAME]

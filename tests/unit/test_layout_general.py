@@ -171,11 +171,13 @@ def test_only_a_distinctive_short_title_or_a_title_of_the_same_type_names_a_docu
     assert _distinctive("Hội đồng hòa giải lao động")  # "hòa", "lao" are also syllables of provinces
 
 
-def test_who_holds_an_office_is_answered_by_a_person_only():
+def test_who_holds_an_office_is_answered_by_a_person_or_an_office_held_by_one():
     kinds = expected_kinds("lookup", None, "ai la truong ban chi dao quoc gia ve khac phuc o nhiem khong khi")
-    assert kinds == ["person"]
+    assert kinds == ["holder"]
     assert not fits("Thành lập Ban Chỉ đạo quốc gia về khắc phục ô nhiễm không khí", kinds)
     assert fits("Phó Thủ tướng Trần Hồng Hà làm Trưởng ban", kinds)
+    assert fits("Chủ tịch UBND tỉnh", kinds)  # "Trưởng ban: Chủ tịch UBND tỉnh" (the office, no name)
+    assert not fits("Sở Tài chính", kinds)
 
 
 def test_a_label_naming_a_kind_of_body_and_a_role_is_a_task_field() -> None:
