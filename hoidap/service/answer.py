@@ -1034,8 +1034,6 @@ class Answerer:
                 )
             elif framed:
                 value = framed[0]
-            elif a.frame is not None and a.frame.holder:
-                value = None  # who holds a post is read where the post is named, not from any sentence
             else:
                 value = best_sentence(e.text, content, whole_lists, a.folded)
             feats = features(
