@@ -69,6 +69,7 @@ def ask(client, parsed, question: str, **extra) -> dict:
         "answers",
         "took_ms",
         "confidence",
+        "task_filter",
     }
     assert set(data) == expected
     if data["found"]:
