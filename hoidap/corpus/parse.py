@@ -59,7 +59,9 @@ def build_clauses(doc_id: str, placed: list[Placed]) -> list[Clause]:
     table_head: str | None = None  # the header row of the data table being read (layout: one row a block)
     for p in placed:
         b = p.block
-        if p.zone == "appendix" or b.kind not in CLAUSE_KINDS or p.heading_only:
+        # An appendix's text is content too (an allocation table's rows, a checklist, a schedule); the
+        # cells of a flattened task table ("cell" blocks) are read as task records instead.
+        if b.kind not in CLAUSE_KINDS or p.heading_only:
             continue
         if p.zone == "recipients" and b.kind == "recipients":
             continue  # the bare "Nơi nhận:" label

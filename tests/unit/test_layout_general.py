@@ -260,3 +260,19 @@ def test_a_data_table_of_pipe_rows_gives_one_clause_per_row():
     assert text[rows[0].char_start : rows[0].char_end] == rows[0].text
     assert rows[0].section[-1] == "Bảng: STT | Đơn vị | Số hội viên | Số đại biểu"  # what its figures are
     assert not any(c.text.strip("-| ") == "" for c in doc.clauses)  # the rule line is no clause
+
+
+def test_an_appendix_text_is_citable():
+    """A provincial guidance's appendix (an allocation written as numbered lines after the signature):
+    its lines are clauses under the appendix's heading, so a question about them finds them."""
+    text = (
+        "ỦY BAN NHÂN DÂN\nTỈNH BẾN TRE\nSố: 20/HD-UBND\nBến Tre, ngày 01 tháng 3 năm 2025\n"
+        "HƯỚNG DẪN\nTổ chức đại hội các hội đặc thù nhiệm kỳ 2025 - 2030\n"
+        "I. YÊU CẦU\nĐại hội tổ chức trước ngày 30/6/2025.\n"
+        "Nơi nhận:\n- Như trên;\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nLê Văn Tư\n"
+        "PHỤ LỤC 01\nPHÂN BỔ ĐẠI BIỂU\n"
+        "1. Hội Luật gia tỉnh được 25 đại biểu chính thức.\n"
+        "2. Hội Nhà báo tỉnh được 18 đại biểu chính thức.\n"
+    )
+    clause = next(c for c in _doc(text).clauses if "Hội Nhà báo" in c.text)
+    assert clause.section[0].startswith("Phụ lục") and text[clause.char_start : clause.char_end] == clause.text
