@@ -150,6 +150,15 @@ def _subset(m: MappedText, keep: list[bool]) -> MappedText:
     return MappedText("".join(chars), starts, ends)
 
 
+def _trimmed(m: MappedText, start: int, end: int, chars: str | None = None) -> MappedText | None:
+    """`m`'s characters [start, end) without the `chars` (default: whitespace) around them, maps kept;
+    None when nothing is left."""
+    part = m.text[start:end]
+    a = start + len(part) - len(part.lstrip(chars))
+    b = start + len(part.rstrip(chars))
+    return MappedText(m.text[a:b], m.starts[a:b], m.ends[a:b]) if b > a else None
+
+
 MD_HEADING_RE = re.compile(r"^#{1,6}\s+")
 MD_BULLET_RE = re.compile(r"^\*\s+")
 MD_ESCAPE_RE = re.compile(r"\\(?=[-.*_()\[\]#+!|])")
@@ -201,17 +210,12 @@ def _letterhead_cells(m: MappedText) -> list[MappedText]:
         return [m]
     cells: list[MappedText] = []
     at = 0
-    for part in [*m.text.split(" | ")]:
-        a, b = at, at + len(part)
-        at = b + 3
-        lead = len(part) - len(part.lstrip())
-        trail = len(part.rstrip())
-        if trail > lead:
-            cells.append(
-                MappedText(part[lead:trail], m.starts[a + lead : a + trail], m.ends[a + lead : a + trail])
-            )
-    texts = [c.text for c in cells]
-    if len(cells) < 2 or not any(LETTERHEAD_CELL_RE.match(t) for t in texts):
+    for part in m.text.split(" | "):
+        cell = _trimmed(m, at, at + len(part))
+        if cell is not None:
+            cells.append(cell)
+        at += len(part) + 3
+    if len(cells) < 2 or not any(LETTERHEAD_CELL_RE.match(c.text) for c in cells):
         return [m]
     return cells
 
@@ -463,16 +467,6 @@ def _data_table_rows(lines: list[Line]) -> set[int]:
     return out
 
 
-def _row_text(m: MappedText) -> MappedText | None:
-    """A pipe row without its outer pipes and padding: '| 3 | Cô đỡ | 0,5 |' -> '3 | Cô đỡ | 0,5'."""
-    text = m.text
-    a = len(text) - len(text.lstrip("| "))
-    b = len(text.rstrip("| "))
-    if b <= a:
-        return None
-    return MappedText(text[a:b], m.starts[a:b], m.ends[a:b])
-
-
 def _pipe_table(lines: list[Line], i: int) -> tuple[int, list[list[tuple[int, _Cell]]], bool] | None:
     """A markdown pipe table from line i: (line after it, rows of (column, cell), well_formed).
 
@@ -496,11 +490,8 @@ def _pipe_table(lines: list[Line], i: int) -> tuple[int, list[list[tuple[int, _C
         col = -1
         seg_start = 0
         for pos in [p for p, ch in enumerate(text) if ch == "|"] + [len(text)]:
-            seg = text[seg_start:pos].strip()
-            if seg:
-                a = seg_start + len(text[seg_start:pos]) - len(text[seg_start:pos].lstrip())
-                b = a + len(seg)
-                part = MappedText(seg, m.starts[a:b], m.ends[a:b])
+            part = _trimmed(m, seg_start, pos)
+            if part is not None:
                 if current is None:
                     current = _Cell([part], k)
                 else:
@@ -658,7 +649,8 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
                 # A row of a data table (a salary scale, an allocation by province): one clause, its
                 # cells kept together so a figure is read with the row it belongs to.
                 if not PIPE_RULE_RE.match(text):
-                    row = _row_text(line.mapped)
+                    # Without its outer pipes: '| 3 | Cô đỡ | 0,5 |' -> '3 | Cô đỡ | 0,5'.
+                    row = _trimmed(line.mapped, 0, len(text), "| ")
                     if row is not None:
                         blocks.append(
                             Block("paragraph", row.text, row.starts[0], row.ends[-1], ROW_MARKER, 0)
@@ -668,13 +660,11 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
             m = line.mapped
             seg_start = 0
             for pos in [p for p, ch in enumerate(m.text) if ch == "|"] + [len(m.text)]:
-                seg = m.text[seg_start:pos]
-                if seg.strip():
-                    a = seg_start + len(seg) - len(seg.lstrip())
-                    b = a + len(seg.strip())
-                    kind, marker, level = classify(seg.strip())
+                seg = _trimmed(m, seg_start, pos)
+                if seg is not None:
+                    kind, marker, level = classify(seg.text)
                     cb = _Builder("paragraph" if kind in ("text", "separator") else kind, marker, level)
-                    cb.add(MappedText(seg.strip(), m.starts[a:b], m.ends[a:b]))
+                    cb.add(seg)
                     blocks.append(cb.build())
                 seg_start = pos + 1
             continue

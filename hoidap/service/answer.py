@@ -1616,6 +1616,7 @@ MAX_LIST_ITEMS = 15
 # An item read as a whole when a clause of it does not state the field asked: a heading line and the few
 # lines under it, not a whole section (priors, not fitted).
 MAX_ITEM_CLAUSES = 4
+MAX_ITEM_CHARS = 1200
 # A document fact asked without naming the document: the document whose best passage outscores every
 # other document's best by this factor is the one the question describes (priors, not fitted).
 DOC_BY_CONTENT_HITS = 10
@@ -1625,7 +1626,6 @@ UNKNOWN_DOC_TYPE = "van ban"  # the type given to a document whose own type was 
 # the clauses taken from each (priors, not fitted).
 MAX_FRAMED_DOCS = 2
 MAX_FRAMED_CLAUSES = 2
-MAX_ITEM_CHARS = 1200
 
 # A document states what it rests on in its first paragraphs (head and opening lines).
 BASIS_CLAUSES = 20

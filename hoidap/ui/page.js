@@ -81,15 +81,7 @@
     else if (ev.shiftKey && document.activeElement === first) { ev.preventDefault(); last.focus(); }
     else if (!ev.shiftKey && document.activeElement === last) { ev.preventDefault(); first.focus(); }
   });
-  const openSource = (btn) => {
-    opener = btn;
-    const box = document.querySelector("#hd-src-req textarea, #hd-src-req input");
-    if (!box) return;
-    const proto = box.tagName === "TEXTAREA" ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
-    Object.getOwnPropertyDescriptor(proto, "value").set.call(box, dataOf(btn) + "|" + Date.now());
-    box.dispatchEvent(new Event("input", {bubbles: true}));
-  };
-  // "Mở trong thẻ Nhiệm vụ" on a listing answer: the task table with the same agency and role.
+  // A Gradio text box set from the script, as if typed (its change event runs on the server).
   const setBox = (sel, value) => {
     const box = document.querySelector(`${sel} textarea, ${sel} input`);
     if (!box) return;
@@ -97,6 +89,11 @@
     Object.getOwnPropertyDescriptor(proto, "value").set.call(box, value);
     box.dispatchEvent(new Event("input", {bubbles: true}));
   };
+  const openSource = (btn) => {
+    opener = btn;
+    setBox("#hd-src-req", dataOf(btn) + "|" + Date.now());
+  };
+  // "Mở trong thẻ Nhiệm vụ" on a listing answer: the task table with the same agency and role.
   const openTasks = (btn) => {
     const [agency, role] = dataOf(btn).split("\n");
     const tab = Array.from(document.querySelectorAll("button[role='tab']"))

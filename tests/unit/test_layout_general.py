@@ -275,4 +275,5 @@ def test_an_appendix_text_is_citable():
         "2. Hội Nhà báo tỉnh được 18 đại biểu chính thức.\n"
     )
     clause = next(c for c in _doc(text).clauses if "Hội Nhà báo" in c.text)
-    assert clause.section[0].startswith("Phụ lục") and text[clause.char_start : clause.char_end] == clause.text
+    assert clause.section[0].startswith("Phụ lục")
+    assert text[clause.char_start : clause.char_end] == clause.text
