@@ -124,16 +124,17 @@ def _tail(log: Path, lines: int = 15) -> str:
         return ""
 
 
-def _start_server(port: int, log: Path) -> subprocess.Popen[bytes]:
-    """`hoidap serve` with this interpreter; -P: hoidap comes from where this process imports it
-    (the installed package or PYTHONPATH), never from a source tree that is the working directory."""
+def _start_server(port: int, log: Path, ui: bool = False) -> subprocess.Popen[bytes]:
+    """`hoidap serve` with this interpreter (the page too when `ui`); -P: hoidap comes from where this
+    process imports it (the installed package or PYTHONPATH), never from a source tree that is the
+    working directory."""
     cmd = [
         sys.executable,
         "-P",
         "-m",
         "hoidap.cli",
         "serve",
-        "--no-ui",
+        *([] if ui else ["--no-ui"]),
         "--host",
         "127.0.0.1",
         "--port",

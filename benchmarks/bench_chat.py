@@ -18,24 +18,15 @@ import argparse
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
+import tempfile
 import time
 from importlib import resources
 from pathlib import Path
 
-import httpx
-
 GOAL_BYTES_RATIO = 3.0
 SLOW_LINK = {"offline": False, "latency": 100, "downloadThroughput": 4e6 / 8, "uploadThroughput": 4e6 / 8}
 CHROMIUM = ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _questions(n: int) -> list[str]:
@@ -44,22 +35,6 @@ def _questions(n: int) -> list[str]:
     qs = [x["question"] for x in items if x.get("split") == "test"] or [x["question"] for x in items]
     asked = qs[: n - 1]
     return [*asked, asked[0]] if n > 1 else asked
-
-
-def _serve(port: int) -> subprocess.Popen[bytes]:
-    exe = Path(sys.executable).with_name("hoidap")
-    cmd = [str(exe) if exe.exists() else "hoidap", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    proc.kill()
-    raise SystemExit("the server did not start")
 
 
 def run(url: str, questions: list[str], slow: bool) -> tuple[dict[str, float], list[dict[str, float]]]:
@@ -126,11 +101,16 @@ def main() -> None:
     ap.add_argument("--url", help="a server already running (default: start `hoidap serve`)")
     ap.add_argument("--turns", type=int, default=16)
     args = ap.parse_args()
+    # The server is started as the API benchmark starts it (a sibling script, imported read-only).
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_api import _free_port, _start_server  # noqa: PLC0415
+
     proc = None
     url = args.url
+    tmp = tempfile.TemporaryDirectory(prefix="hoidap-bench-chat-")
     if url is None:
         port = _free_port()
-        proc = _serve(port)
+        proc = _start_server(port, Path(tmp.name) / "serve.log", ui=True)
         url = f"http://127.0.0.1:{port}"
     try:
         questions = _questions(args.turns)
@@ -155,6 +135,7 @@ def main() -> None:
         if proc is not None:
             proc.terminate()
             proc.wait(timeout=30)
+        tmp.cleanup()
 
 
 if __name__ == "__main__":
