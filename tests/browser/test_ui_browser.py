@@ -678,6 +678,11 @@ def test_history_survives_reload_and_question_link_answers(page, server):
     open_ui(page, server)
     ask(page, "Kế hoạch 214 do ai ký?")
     ask(page, "Ai chủ trì nhiệm vụ 5.4?")
+    # The page puts the last question into its address one frame after the reply shows; reloading
+    # before that would (rightly) ask the previous question of the link again.
+    page.wait_for_function(
+        "q => new URLSearchParams(location.search).get('q') === q", arg="Ai chủ trì nhiệm vụ 5.4?"
+    )
     page.reload()
     page.wait_for_function("() => document.querySelectorAll('#hd-chat .hd-reply').length >= 2")
     assert "Sở Tài chính" in page.locator("#hd-chat .hd-reply").last.locator(".hd-answer").inner_text()
