@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from hoidap.corpus.records import Block, NumberingGap, Task, numeric_key
 from hoidap.corpus.structure import Placed, heading_label, path_id
-from hoidap.corpus.vocab import agency_head, load, lower_agency_head, name_stop_re, type_words
+from hoidap.corpus.vocab import agency_head, load, lower_agency_head, name_stop_re, not_name_re, type_words
 
 # Words that open an agency name (data file: hoidap/corpus/data/agencies.json).
 AGENCY_HEAD = agency_head()
@@ -76,10 +76,6 @@ LIST_HEAD_RE = re.compile(rf"^(?:{_COLLECTIVE})\b|^{LOWER_HEAD}\b")
 MAX_NAME_WORDS = 25
 
 
-# Verbs spelled like an agency head: "Ban hành" (issue), "Hội nhập", "Đoàn kết", "Cục bộ".
-VERB_NOT_NAME_RE = re.compile(r"(?i)^(?:ban hành|hội nhập|hội tụ|đoàn kết|cục bộ)\b")
-
-
 def clean_agency(text: str) -> str | None:
     """The agency a cell, list item or sentence subject names, or None when it names none.
 
@@ -107,7 +103,7 @@ def clean_agency(text: str) -> str | None:
         return None
     if t[:1].isupper() and t.casefold() in type_words():  # 'Sở' alone; 'cơ quan' in a list is fine
         return None
-    if VERB_NOT_NAME_RE.match(t):  # 'Ban hành Chương trình …' issues something; it names no body
+    if not_name_re().match(t):  # 'Ban hành Chương trình …' issues something; it names no body
         return None
     return t
 

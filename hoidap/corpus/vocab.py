@@ -85,6 +85,12 @@ def name_stop_re() -> re.Pattern[str]:
     return re.compile(rf"[\s,;]+(?:{_alternation(load('agencies')['name_stop_verbs'])})\b")
 
 
+@cache
+def not_name_re() -> re.Pattern[str]:
+    """Words that open with an agency head but name no body ('Ban hành', 'Báo cáo', 'Trường hợp')."""
+    return re.compile(rf"(?i)^(?:{_alternation(load('agencies')['not_names'])})\b")
+
+
 def role_words() -> dict[str, list[str]]:
     """Table-header / field-label words per role (lead, coordinating, deadline, ...)."""
     return load("agencies")["role_words"]

@@ -21,7 +21,7 @@ from hoidap.corpus.grids import YearGrid, year_grids
 from hoidap.corpus.normalize import fold, has_diacritics, normalize_span
 from hoidap.corpus.records import Clause, ParsedDocument, Task
 from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, clean_agency, split_agencies
-from hoidap.corpus.vocab import basis_opener, load
+from hoidap.corpus.vocab import basis_opener, load, not_name_re
 from hoidap.indexer.search import SearchHit
 from hoidap.indexer.tokenization import fold_token, is_stopword, tokenize
 from hoidap.service.answer_types import expected_kinds, fits
@@ -182,6 +182,23 @@ class Answerer:
         return list(self.docs)
 
     def _answer(self, q: str, a: QueryAnalysis, doc_ids: list[str], top_k: int) -> Answer:
+        """The answer in the scope the question names; a document named only by title words (or the one
+        document of a province) is evidence, not a gate: when its text does not answer, every stored
+        document is searched, for the same words often name the subject of a task ("chủ trì nghị quyết
+        về đẩy mạnh …") and not a stored document."""
+        result = self._answer_in_scope(q, a, doc_ids, top_k)
+        if result.found or doc_ids or not a.loose_doc_ids or a.intent == "document":
+            return result
+        if any(d not in a.loose_doc_ids for d in a.doc_ids):
+            return result  # a document named by its number holds the scope
+        wider = replace(a, doc_ids=[], loose_doc_ids=[], search_text=a.normalized)
+        again = self._answer_in_scope(q, wider, doc_ids, top_k)
+        if not again.found:
+            return result
+        again.message = f"{again.message} {WIDENED_NOTE}"
+        return again
+
+    def _answer_in_scope(self, q: str, a: QueryAnalysis, doc_ids: list[str], top_k: int) -> Answer:
         """Evidence first: the structured paths (task records, document facts, listings, figures) propose
         an answer; when they find none, the scope's clauses are ranked with the question's words and the
         calibrated model decides. A structured "not found" stands only when absence is itself evidenced
@@ -1564,7 +1581,12 @@ def clause_subject(text: str) -> str | None:
     body = re.sub(r"^Giao\s+", "", body)
     stop = SUBJECT_STOP_RE.search(body)
     subject = body[: stop.start()].strip(" ,") if stop else ""
-    if not subject or not AGENCY_START_RE.match(subject) or len(subject.split()) > 14:
+    if (
+        not subject
+        or not AGENCY_START_RE.match(subject)
+        or len(subject.split()) > 14
+        or not_name_re().match(subject)
+    ):
         return None
     return "; ".join(split_agencies(subject)) or None
 
@@ -1636,6 +1658,9 @@ _BASIS_OPENER_RE = re.compile(rf"{basis_opener()}\b")
 OWN_FACTS = ("signer",)
 
 # Said with an answer the clauses gave after the structured path found no record for it.
+WIDENED_NOTE = (
+    "Văn bản mà các từ trong câu hỏi gợi tới không nêu điều này; câu trả lời lấy từ văn bản khác trong kho."
+)
 FALLBACK_NOTE = (
     "Mục này chưa được đọc thành bản ghi có cấu trúc (nhiệm vụ, thông tin văn bản); "
     "câu trả lời lấy từ đoạn văn khớp nhất, hãy đối chiếu trích dẫn."

@@ -265,18 +265,28 @@ DEADLINE_RE = re.compile(
     # A window: "từ ngày 01/12/2025 đến ngày 14/12/2025", "từ tháng 3 đến tháng 9/2026".
     rf"(?:\s*(?:đến|tới|[-–])\s*(?:hết\s+)?(?:{_DATE}|\d{{1,2}}/\d{{1,2}}(?:/\d{{4}})?))?"
     r"(?:\s*(?:,\s*)?(?:hằng|hàng)\s+năm)?(?:\s+năm\s+(?:liền kề|trước liền kề|sau))?"
+    # A term counted from an event: "trong thời hạn 07 ngày làm việc kể từ …", "chậm nhất 10 ngày trước …".
+    r"|(?:trong(?:\s+thời\s+hạn|\s+vòng)?|chậm nhất(?: là)?|trước(?: ít nhất)?|sau|tối đa|không quá)\s+"
+    r"\d{1,3}\s+(?:ngày(?: làm việc)?|tháng|năm|giờ|tuần)(?:\s+(?:kể từ|trước|sau)\b[^.;\n]{0,80})?"
     r"|[Đđ]ịnh kỳ\s+(?:\d{1,2}\s+tháng|hằng quý|hàng quý|hằng năm|hàng năm|6 tháng)"
     r"|[Tt]hường xuyên(?:,? hằng năm| hàng năm)?|[Hh][àằ]ng năm",
     re.IGNORECASE,
 )
 
 
+# A time stated by an event, when no date is: "(Ban bầu cử) hết nhiệm vụ sau khi Ủy ban bầu cử … công bố kết
+# quả", "trước khi trình …". No word boundary before it: text extracted from PDFs glues words ("vụsau khi").
+EVENT_TIME_RE = re.compile(r"(?:[Nn]gay\s+)?(?:[Ss]au|[Tt]rước)\s+khi\s+[^.;\n]{5,160}")
+
+
 def deadline_phrase(text: str, terms: list[str] | None = None) -> str | None:
     """A time expression stated in prose: 'Hoàn thành trong quý II/2023', 'trước ngày 05 tháng 12
-    năm 2025'. With `terms`, the expression nearest after the best-matching term wins."""
+    năm 2025', else one stated by an event ('sau khi … kết thúc'). With `terms`, the expression
+    nearest after the best-matching term wins."""
     found = list(DEADLINE_RE.finditer(text))
     if not found:
-        return None
+        event = EVENT_TIME_RE.search(text)
+        return event.group(0).strip() if event else None
     if terms:
         anchor = _term_position(text, terms)
         if anchor is not None:
@@ -393,11 +403,34 @@ _LEAD_AFTER_NAME = (
 )
 
 
+_HEAD_START_RE = re.compile(rf"(?<=[\s(]){AGENCY_HEAD}\b")
+_LEAD_VERB_RE = re.compile(r"\s+chủ trì\b")
+MAX_NAME_BEFORE_LEAD = 70  # characters an agency's name may take before "chủ trì"
+
+
+def _name_before_lead(text: str) -> str | None:
+    """An item's title run into the words saying who leads it ("… nhiệm kỳ 2026 - 2030 Ban Xây dựng Đảng
+    chủ trì, phối hợp …", the line break lost): the name opening nearest before "chủ trì", within one
+    phrase."""
+    for verb in _LEAD_VERB_RE.finditer(text):
+        lo = max(0, verb.start() - MAX_NAME_BEFORE_LEAD)
+        heads = list(_HEAD_START_RE.finditer(text, lo, verb.start()))
+        for i in range(len(heads) - 1, -1, -1):
+            # A head right after another is part of its name: "Đảng uỷ UBND xã", not "UBND xã".
+            while i > 0 and not text[heads[i - 1].end() : heads[i].start()].strip():
+                i -= 1
+            name = text[heads[i].start() : verb.start()]
+            if not re.search(r"[.;:()\n]", name) and (found := clean_agency(name)):
+                return found
+    return None
+
+
 def role_phrase(text: str, role: str, section: str = "") -> str | None:
     """The agency a clause names for a role, read from its wording.
 
-    lead: "Giao X chủ trì …", "… do X chủ trì/thực hiện", "Cơ quan chủ trì: X", a clause opening
-    with "X chủ trì …", else the agency its section is about ("2. Sở Xây dựng" > "- Chủ trì …");
+    lead: "Giao X chủ trì …", "… do X chủ trì/thực hiện", "Cơ quan chủ trì: X", a clause or a line
+    of it opening with "X chủ trì …", a name run on after an item's title ("… 2030 Ban X chủ trì"),
+    else the agency its section is about ("2. Sở Xây dựng" > "- Chủ trì …");
     coordinating: "phối hợp (với) Y".
     """
     if role == "coordinating":
@@ -413,7 +446,7 @@ def role_phrase(text: str, role: str, section: str = "") -> str | None:
         rf"(?:^|[.;:]\s*|\s)[Dd]o\s+(?P<a>{AGENCY_HEAD}\b.{{0,90}}?)\s+"
         r"(?:chủ trì|thực hiện|trình|ban hành|tổ chức)\b",
         r"(?:Cơ quan|Đơn vị)\s+(?:chủ trì|thực hiện|trình|đầu mối)[^:]{0,30}:\s*(?P<a>[^.;\n]+)",
-        rf"(?:^|[.;:]\s*|\d\.\s+|^[-+•*]\s*)(?P<a>{AGENCY_HEAD}\b.{{0,90}}?)\s+(?:{_LEAD_AFTER_NAME})\b",
+        rf"(?:^|\n\s*|[.;:]\s*|\d\.\s+|^[-+•*]\s*)(?P<a>{AGENCY_HEAD}\b.{{0,90}}?)\s+(?:{_LEAD_AFTER_NAME})\b",
     ]
     m = GIAO_RE.search(text)
     if m and (name := clean_agency(m["lead"])):
@@ -423,6 +456,8 @@ def role_phrase(text: str, role: str, section: str = "") -> str | None:
             name = clean_agency(m["a"])
             if name:
                 return name
+    if name := _name_before_lead(text):
+        return name
     if re.match(r"^\s*(?:[-+*•]|[a-zđ]\))?\s*(?:Chủ trì|Là cơ quan chủ trì)\b", text) and section:
         heading = section.split(" > ")[-1]
         return clean_agency(re.sub(r"^\s*(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*", "", heading))

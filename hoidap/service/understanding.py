@@ -306,7 +306,10 @@ def _type_words_of(d: ParsedDocument) -> str:
     return "(?:" + "|".join(sorted(words, key=len, reverse=True)) + ")"
 
 
-def _title_aliases(docs: Sequence[ParsedDocument]) -> list[tuple[re.Pattern[str], str]]:
+FIRM_TITLE_WORDS = 5  # title words (its type's aside) a question must repeat to name a document firmly
+
+
+def _title_aliases(docs: Sequence[ParsedDocument]) -> list[tuple[re.Pattern[str], str, bool]]:
     """How officials name a document without its number, learned from its title.
 
     - three title words in a row that no other title shares, two of them not common words,
@@ -314,6 +317,9 @@ def _title_aliases(docs: Sequence[ParsedDocument]) -> list[tuple[re.Pattern[str]
       Xác định Chỉ số cải cách hành chính");
     - for a document without a number of its own, its type and the first number its title cites
       ("Kế hoạch 37" for the plan implementing Chương trình hành động số 37-CTr/TU).
+
+    The flag marks the loose ones (title words only): the same words may name the subject of a task
+    ("chủ trì nghị quyết về đẩy mạnh phát triển đảng viên") rather than a stored document.
     """
     windows: dict[str, set[str]] = defaultdict(set)
     for d in docs:
@@ -323,7 +329,7 @@ def _title_aliases(docs: Sequence[ParsedDocument]) -> list[tuple[re.Pattern[str]
             own = [w for w in piece if w not in _GENERIC_TITLE_WORDS]
             if len(own) >= 2 and not all(w in _PLACE_SYLLABLES for w in own):
                 windows[" ".join(piece)].add(d.doc_id)
-    out: list[tuple[re.Pattern[str], str]] = []
+    out: list[tuple[re.Pattern[str], str, bool]] = []
     by_doc: dict[str, list[str]] = defaultdict(list)
     for piece, ids in windows.items():
         if len(ids) == 1:
@@ -337,6 +343,7 @@ def _title_aliases(docs: Sequence[ParsedDocument]) -> list[tuple[re.Pattern[str]
                     rf"(?<![a-z0-9]){type_words[doc_id]}\b(?:\s+[a-z0-9]+){{0,6}}?\s+(?:{alts})(?![a-z0-9])"
                 ),
                 doc_id,
+                True,
             )
         )
     for d in docs:
@@ -345,7 +352,7 @@ def _title_aliases(docs: Sequence[ParsedDocument]) -> list[tuple[re.Pattern[str]
         m = re.search(r"(?<![\d/])(\d{1,4})\s*[-/]\s*[A-Za-zĐđ]", d.info.title)
         type_key = _key(d.info.doc_type or "")
         if m and type_key and type_key != "van ban":
-            out.append((_words_re([rf"{type_key} (?:so )?{m.group(1)}"]), d.doc_id))
+            out.append((_words_re([rf"{type_key} (?:so )?{m.group(1)}"]), d.doc_id, False))
     return out
 
 
@@ -503,7 +510,7 @@ class Catalog:
         self._numbers: list[tuple[DocRef, str]] = []
         self._implements: list[tuple[DocRef, str, tuple[str, ...]]] = []
         self._cited: dict[str, list[DocRef]] = defaultdict(list)
-        self._doc_aliases: list[tuple[re.Pattern[str], str]] = []
+        self._doc_aliases: list[tuple[re.Pattern[str], str, bool]] = []  # (pattern, doc id, loose)
         self._agency_by_key: dict[str, str] = {}
         self._agency_by_alias: dict[str, str] = {}
         self._agency_re: re.Pattern[str] | None = None
@@ -531,7 +538,7 @@ class Catalog:
             for imp in info.implements:
                 implementers[imp].append(info.doc_id)
             if info.short_title and _distinctive(info.short_title):
-                cat._doc_aliases.append((_words_re([_key(info.short_title)]), info.doc_id))
+                cat._doc_aliases.append((_words_re([_key(info.short_title)]), info.doc_id, False))
             text = fold(info.title + "\n" + "\n".join(c.text for c in d.clauses))
             for ref, _ in _find_doc_refs(text):
                 cat._cited[ref.number].append(ref)
@@ -601,11 +608,17 @@ class Catalog:
 
     # documents ------------------------------------------------------------------------
 
-    def doc_alias_spans(self, tok: str) -> list[tuple[str, tuple[int, int]]]:
-        """Hand-written and short-title aliases found in `tok` text."""
+    def title_words(self, doc_id: str) -> frozenset[str]:
+        """The folded words of a document's title, but the words naming its type."""
+        info = self.infos[doc_id]
+        return frozenset(_key(info.title).split()) - frozenset(_key(info.doc_type or "").split())
+
+    def doc_alias_spans(self, tok: str) -> list[tuple[str, tuple[int, int], bool]]:
+        """Short-title and title-word aliases found in `tok` text, each flagged loose when made of
+        title words only."""
         out = []
-        for rx, doc_id in self._doc_aliases:
-            out.extend((doc_id, m.span()) for m in rx.finditer(tok))
+        for rx, doc_id, loose in self._doc_aliases:
+            out.extend((doc_id, m.span(), loose) for m in rx.finditer(tok))
         return sorted(out, key=lambda x: x[1])
 
     def docs_with_number(self, ref: DocRef) -> list[str]:
@@ -776,6 +789,7 @@ class QueryAnalysis:
     roles: list[str] = field(default_factory=list)  # "lead"/"coordinating" asked about
     task_ids: list[str] = field(default_factory=list)
     doc_ids: list[str] = field(default_factory=list)
+    loose_doc_ids: list[str] = field(default_factory=list)  # of doc_ids, those named by title words only
     implements_refs: list[str] = field(default_factory=list)  # e.g. "29-NQ/TW" (several implementers)
     cited_refs: list[str] = field(default_factory=list)  # other documents the corpus cites
     unknown_doc_refs: list[str] = field(default_factory=list)
@@ -957,10 +971,16 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
             pending.append((ref, span))
             continue
         doc_spans.append(span)
-    for doc_id, span in catalog.doc_alias_spans(v.tok):
+    loose: set[str] = set()  # named by title words or province only: evidence, not a scope
+    firm: set[str] = {d for _, d in named}
+    for doc_id, span, by_words in catalog.doc_alias_spans(v.tok):
         if not _overlaps(span, doc_spans):
             doc_spans.append(span)
             named.append((span[0], doc_id))
+            # Many of its title's words in a row name the document itself ("Nghị quyết Hội nghị Tỉnh ủy
+            # lần thứ 3"); three may be the subject of a task ("nghị quyết về đẩy mạnh phát triển …").
+            said = set(v.tok[span[0] : span[1]].split()) & catalog.title_words(doc_id)
+            (loose if by_words and len(said) < FIRM_TITLE_WORDS else firm).add(doc_id)
     unresolved = [(ref, span) for ref, span in pending if not _overlaps(span, doc_spans)]
     doc_ids = list(dict.fromkeys(d for _, d in sorted(named)))
     implements_refs = list(dict.fromkeys(implements_refs))
@@ -984,6 +1004,7 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         # The province's only document ("Quảng Nam"), unless national documents may speak of it too.
         if len(only) == 1 and only[0] not in doc_ids and not catalog.national_docs:
             doc_ids.append(only[0])
+            loose.add(only[0])
 
     task_hits = _find_task_ids(v, ref_spans)
     task_ids = list(dict.fromkeys(tid for tid, _ in task_hits))
@@ -1078,6 +1099,7 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         roles=roles if intent in ("lead", "coordinating", "listing") else [],
         task_ids=task_ids,
         doc_ids=doc_ids,
+        loose_doc_ids=[d for d in doc_ids if d in loose and d not in firm],
         implements_refs=implements_refs,
         cited_refs=cited,
         unknown_doc_refs=unknown,

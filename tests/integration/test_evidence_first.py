@@ -13,6 +13,7 @@ import pytest
 
 from hoidap.corpus.normalize import fold
 from hoidap.service.qa import QAService
+from hoidap.service.understanding import analyze
 
 MTTQ = """ỦY BAN MẶT TRẬN TỔ QUỐC VIỆT NAM
 XÃ AN HÒA
@@ -216,3 +217,55 @@ def test_a_document_named_by_what_it_is_about_gives_its_signer(svc_untitled):
     assert not svc_untitled.ask(
         "Ai ký Công văn 88/UBND yêu cầu các thôn phát quang hành lang tuyến điện?"
     ).found
+
+
+# A farmers' association's work programme (a body none of the development documents come from): each item's
+# title runs on into the words saying who leads it. Its titles share words with the bundled Quảng Ngãi
+# resolution ("Nghị quyết … đẩy mạnh phát triển …"), which a question may thus seem to name.
+HOI_ND = """HỘI NÔNG DÂN TỈNH BÌNH ĐỊNH
+BAN THƯỜNG VỤ
+Số: 08-CTr/HNDT
+Quy Nhơn, ngày 05 tháng 01 năm 2026
+
+CHƯƠNG TRÌNH
+Công tác trọng tâm năm 2026
+
+II. CÁC NỘI DUNG TRÌNH BAN THƯỜNG VỤ
+1. Quý I năm 2026
+{items}
+
+TM. BAN THƯỜNG VỤ
+CHỦ TỊCH
+Đặng Văn Lực
+""".format(
+    items="\n".join(
+        [
+            "1.1. Nghị quyết chuyên đề về đẩy mạnh phát triển hợp tác xã nông nghiệp kiểu mới giai đoạn"
+            " 2026 - 2030 Ban Kinh tế - Xã hội chủ trì, phối hợp tham mưu, trình trong tháng 3/2026.",
+            "1.2. Đề án nâng cao chất lượng hoạt động chi hội nghề nghiệp Ban Tổ chức - Kiểm tra chủ trì,"
+            " phối hợp tham mưu, trình trong tháng 02/2026.",
+        ]
+    )
+)
+
+
+@pytest.fixture(scope="module")
+def svc_programme(settings, built_index, embedder, tmp_path_factory) -> QAService:
+    files = {"ctr-hoi-nong-dan.txt": HOI_ND}
+    return _service_with(settings, built_index, embedder, tmp_path_factory.mktemp("evidence-hnd"), files)
+
+
+def test_a_document_named_by_title_words_only_does_not_gate_the_answer(svc_programme):
+    q = "ai chu tri nghi quyet day manh phat trien hop tac xa nong nghiep kieu moi"
+    a = svc_programme.answerer
+    analysis = analyze(q, a.catalog)
+    assert analysis.doc_ids == analysis.loose_doc_ids == ["qng-nq-hn3-khoa20"]  # the words seem to name it
+    got = svc_programme.ask(q)
+    assert got.found, got.message
+    assert _has(got.answer, "Ban Kinh tế - Xã hội")
+    assert "ctr-hoi-nong-dan" in got.citations[0].doc_id or "08-ctr" in got.citations[0].doc_id
+    # Named by its short title, the document is named firmly: it holds the scope.
+    firm = analyze(
+        "Nghị quyết Hội nghị Tỉnh ủy lần thứ 3, khóa XX giao ai chủ trì phát triển hợp tác xã?", a.catalog
+    )
+    assert firm.doc_ids == ["qng-nq-hn3-khoa20"] and firm.loose_doc_ids == []

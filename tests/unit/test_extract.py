@@ -212,3 +212,41 @@ def test_a_count_of_things_is_not_answered_by_a_share() -> None:
     assert figure_phrase(text, ["xã"], measure_asked="xa")[0].startswith("3.321")
     growth = "Khu vực công nghiệp tăng trưởng bình quân 8,25 - 9,25%/năm."
     assert figure_phrase(growth, ["tăng trưởng"], measure_asked="moi")[0] == "8,25 - 9,25%/năm"
+
+
+def test_a_lead_run_on_after_an_items_title():
+    from hoidap.service.extract import role_phrase
+
+    # A provincial department's plan, the line break between an item's title and its lead lost.
+    text = (
+        "3.2. Kế hoạch tuyên truyền chuyển đổi số năm 2026 Sở Văn hóa, Thể thao và Du lịch chủ trì,"
+        " phối hợp các sở"
+    )
+    assert role_phrase(text, "lead") == "Sở Văn hóa, Thể thao và Du lịch"
+    assert role_phrase("Tăng cường công tác chủ trì hội nghị giao ban", "lead") is None
+    # A name made of two heads ("Đảng ủy" of "UBND xã") is read whole.
+    run_on = "1.2. Chương trình chuyển đổi số cấp xã năm 2026 Đảng ủy UBND xã chủ trì, phối hợp Công an xã"
+    assert role_phrase(run_on, "lead") == "Đảng ủy UBND xã"
+
+
+def test_a_time_stated_by_a_term_or_an_event():
+    # A ministry's circular and a district decision (other bodies than where the forms were seen).
+    assert deadline_phrase(
+        "Trong thời hạn 15 ngày làm việc kể từ ngày nhận đủ hồ sơ, Sở Nội vụ thẩm định và trình."
+    ).startswith("Trong thời hạn 15 ngày làm việc kể từ ngày nhận đủ hồ sơ")
+    assert deadline_phrase(
+        "Tổ công tác tự giải thể sau khi hoàn thành việc bàn giao hồ sơ cho Phòng Nội vụ."
+    ) == ("sau khi hoàn thành việc bàn giao hồ sơ cho Phòng Nội vụ")
+    # A date, when stated, is the time asked, not an event around it.
+    assert (
+        deadline_phrase("Sau khi kiểm tra, các xã báo cáo trước ngày 15/11/2025.") == "trước ngày 15/11/2025"
+    )
+
+
+def test_words_opening_with_a_head_word_that_name_no_body():
+    from hoidap.corpus.tasks import clean_agency
+
+    assert clean_agency("Báo cáo kết quả thực hiện") is None
+    assert clean_agency("Trường hợp không đủ điều kiện") is None
+    assert clean_agency("Trường Đại học Cần Thơ") == "Trường Đại học Cần Thơ"
+    assert clean_agency("Báo Bình Định") == "Báo Bình Định"
