@@ -13,6 +13,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from hoidap.corpus.normalize import fold
+
 
 @cache
 def load(name: str) -> Any:
@@ -24,6 +26,23 @@ def load(name: str) -> Any:
 def _alternation(words: list[str]) -> str:
     # Longest first so "Ban Quản lý" wins over "Ban" and "Các sở" over "Các".
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@cache
+def doc_type_names() -> tuple[str, ...]:
+    """Kinds of document as printed ("Quyết định", "Tờ trình"), longest first (data: doc_types.json)."""
+    return tuple(sorted((t["name"] for t in load("doc_types")["types"]), key=len, reverse=True))
+
+
+@cache
+def doc_type_codes() -> dict[str, str]:
+    """Folded kind names and short forms -> the code a document number carries ("quyet dinh" -> "qd")."""
+    out: dict[str, str] = {}
+    for t in load("doc_types")["types"]:
+        if t["code"]:
+            out[fold(t["name"]).lower()] = t["code"]
+            out.update({alias: t["code"] for alias in t["aliases"]})
+    return out
 
 
 @cache

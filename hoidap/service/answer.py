@@ -20,8 +20,8 @@ from hoidap.corpus.deadlines import deadline_range
 from hoidap.corpus.grids import YearGrid, year_grids
 from hoidap.corpus.normalize import fold, has_diacritics, normalize_span
 from hoidap.corpus.records import Clause, ParsedDocument, Task
-from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, clean_agency, split_agencies
-from hoidap.corpus.vocab import basis_opener, load, not_name_re
+from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, agencies_in, clean_agency
+from hoidap.corpus.vocab import basis_opener, doc_type_names, load, not_name_re
 from hoidap.indexer.search import SearchHit
 from hoidap.indexer.tokenization import fold_token, is_stopword, tokenize
 from hoidap.service.answer_types import expected_kinds, fits
@@ -1263,39 +1263,48 @@ class Answerer:
                     scope,
                     top_k,
                 )
+        cited = self._cited_of_kind(q, a, scope, top_k) if fact in ("number", "date") and a.doc_ids else None
+        if cited is not None:
+            return cited
         if a.province and not a.doc_ids:  # "… của tỉnh Lâm Đồng": that province's own documents
             scope = [d for d in scope if d in self.catalog.docs_by_province.get(a.province, ())] or scope
-        if len(scope) != 1 and len(scope) == len(self.docs):
+        unnamed = len(scope) > 1 and not a.doc_ids  # the question names no document: which one it means
+        if unnamed:
             titled = self._titled(q, scope)
             if titled is not None:
-                scope = [titled]
-        if len(scope) != 1 and len(scope) == len(self.docs):
-            kind = _DOC_KIND_RE.search(a.folded) if fact in ("number", "date") else None
+                scope, unnamed = [titled], False
+        if unnamed:
+            kind = self._kind_asked(a) if fact in ("number", "date") else None
             if kind is not None:
                 # "kế hoạch phát triển kinh tế tư nhân … số mấy": a document the texts cite, described by
                 # its subject; the cited number (and date) whose context shares most with the question.
                 hits = self._search(a.search_text or q, scope, top_k + 5)
-                cands = self._candidates(q, a, hits, "lookup", doc_kind=kind.group(0))
+                cands = self._candidates(q, a, hits, "lookup", doc_kind=kind)
                 if cands and cands[0].value and cands[0].probability >= self.ranker.threshold("lookup"):
                     return self._ranked_answer(q, a, cands[0], cands, hits, "lookup", top_k)
             # A document the question names by number but the store lacks is not replaced by another.
             named_elsewhere = a.unknown_doc_refs or a.cited_refs or a.implements_refs
-            by_content = None if named_elsewhere else self._doc_by_content(q, a, scope)
-            if by_content is None:
+            by_content = [] if named_elsewhere else self._docs_by_content(q, a, scope)
+            if not by_content:
                 return self._not_found(
                     q, a, "Câu hỏi chưa nêu văn bản nào; hãy nêu số hiệu hoặc tên văn bản.", scope, top_k
                 )
-            # The words of the question describe one document far more than any other (its title was not
-            # read, or the question paraphrases it): that document's fact answers, said as a guess.
-            scope, guessed = [by_content], True
+            # The words of the question describe one document (or a few alike: two decisions forming two
+            # election boards) far more than any other: each one's fact answers, said as a guess.
+            scope, guessed = by_content, True
+            cited = self._cited_of_kind(q, a, scope, top_k) if fact in ("number", "date") else None
+            if cited is not None:
+                return cited
         else:
             guessed = False
         answers: list[DocumentAnswer] = []
         citations: list[Citation] = []
         missing: list[str] = []
+        sources: list[str] = []
         for d in scope:
             value, cite, source = self._fact_value(d, fact, a)
             if value:
+                sources.append(source)
                 answers.append(
                     DocumentAnswer(doc_id=d, doc_title=self.docs[d].info.short_title, answer=value)
                 )
@@ -1318,13 +1327,13 @@ class Answerer:
             if len(answers) == 1
             else "; ".join(f"{x.doc_title}: {x.answer}" for x in answers)
         )
-        message = f"{label.capitalize()} lấy từ {source}."
+        message = f"{label.capitalize()} lấy từ {sources[0]}."
         if missing:
             message += f" {', '.join(missing)} không in {label}."
         if guessed:
+            chosen = ", ".join(self.docs[d].info.short_title for d in scope)
             message = (
-                f"Câu hỏi không nêu số hiệu; văn bản được chọn theo nội dung câu hỏi: "
-                f"{self.docs[scope[0]].info.short_title}. {message}"
+                f"Câu hỏi không nêu số hiệu; văn bản được chọn theo nội dung câu hỏi: {chosen}. {message}"
             )
         return Answer(
             question=q,
@@ -1340,28 +1349,70 @@ class Answerer:
             else None,
         )
 
-    def _doc_by_content(self, q: str, a: QueryAnalysis, scope: list[str]) -> str | None:
-        """The document the question's words describe: the one whose best passage outscores every other
-        document's best by DOC_BY_CONTENT_MARGIN (a short letter has few passages, so its best one, not
-        its count, is the evidence); None when no one document stands out."""
+    @staticmethod
+    def _kind_asked(a: QueryAnalysis) -> str | None:
+        """The kind of document whose number or date is asked: the one the question asks to be named
+        ("… theo tờ trình số mấy"), else the first kind it names."""
+        asked = asked_document_kind(a.folded)
+        if asked and asked != "van ban":
+            return asked
+        named = _DOC_KIND_RE.search(a.folded)
+        return named.group(0) if named else None
+
+    def _cited_of_kind(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer | None:
+        """"Quyết định 353 ban hành theo tờ trình số mấy": the number asked is of another kind than the
+        documents named, so it is a document they cite; the reference of that kind whose context shares
+        most with the question, when the model trusts it."""
+        kind = asked_document_kind(a.folded)
+        if not kind or kind == "van ban":
+            return None
+        types = [fold(self.docs[d].info.doc_type or "").lower() for d in scope]
+        if any(not t or t == UNKNOWN_DOC_TYPE or t.startswith(kind) or kind.startswith(t) for t in types):
+            return None
+        hits = self._search(a.search_text or q, scope, top_k + 5)
+        cands = self._candidates(q, a, hits, "lookup", doc_kind=kind)
+        if not cands or not cands[0].value:
+            return None
+        # The one document of that kind the documents named cite is the answer, whatever its words.
+        only = len({" ".join(fold(c.value).split()) for c in cands if c.value}) == 1
+        if only or cands[0].probability >= self.ranker.threshold("lookup"):
+            return self._ranked_answer(q, a, cands[0], cands, hits, "lookup", top_k)
+        return None
+
+    def _docs_by_content(self, q: str, a: QueryAnalysis, scope: list[str]) -> list[str]:
+        """The documents the question's words describe: the first few (at most MAX_GUESSED_DOCS) whose best
+        passages outscore every other document's best by DOC_BY_CONTENT_MARGIN (a short letter has few
+        passages, so its best one, not its count, is the evidence); [] when none stand out."""
+        if len(self.content_words(a.search_text or q)) < MIN_GUESS_WORDS:
+            return []  # "Văn bản này do ai ký?" describes no document
         best: dict[str, float] = {}
         for h in self._search(a.search_text or q, scope, DOC_BY_CONTENT_HITS):
             best[h.entry.doc_id] = max(best.get(h.entry.doc_id, 0.0), h.score)
         ranked = sorted(best.items(), key=lambda x: -x[1])
         if not ranked or ranked[0][1] <= 0:
-            return None
-        if len(ranked) > 1 and ranked[0][1] < DOC_BY_CONTENT_MARGIN * ranked[1][1]:
-            return None
-        doc_id = ranked[0][0]
+            return []
+        cut = next(
+            (
+                k
+                for k in range(1, min(MAX_GUESSED_DOCS, len(ranked)) + 1)
+                if k == len(ranked) or ranked[k - 1][1] >= DOC_BY_CONTENT_MARGIN * ranked[k][1]
+            ),
+            None,
+        )
+        if cut is None:
+            return []
         # What the question says of the document must hold for it: a year it mentions, the kind it is.
-        if a.years and not self._mentions_years(doc_id, a.years):
-            return None
         kind = _DOC_KIND_RE.search(a.folded)
-        doc_type = self.docs[doc_id].info.doc_type
-        known_type = doc_type and fold(doc_type) != UNKNOWN_DOC_TYPE
-        if kind is not None and known_type and not fold(doc_type).startswith(kind.group(0)):
-            return None
-        return doc_id
+        out = []
+        for doc_id, _ in ranked[:cut]:
+            doc_type = self.docs[doc_id].info.doc_type
+            known_type = doc_type and fold(doc_type) != UNKNOWN_DOC_TYPE
+            if a.years and not self._mentions_years(doc_id, a.years):
+                continue
+            if kind is not None and known_type and not fold(doc_type).startswith(kind.group(0)):
+                continue
+            out.append(doc_id)
+        return out
 
     def _stated_basis(self, doc_id: str, a: QueryAnalysis | None) -> tuple[str, Citation] | None:
         """What a document says it rests on, read from its opening paragraphs ("Căn cứ Luật …", "Thực hiện
@@ -1588,7 +1639,7 @@ def clause_subject(text: str) -> str | None:
         or not_name_re().match(subject)
     ):
         return None
-    return "; ".join(split_agencies(subject)) or None
+    return "; ".join(agencies_in(subject)[0]) or None  # each part a name ("Cơ quan, tổ chức …" names none)
 
 
 # A document's code in a folded reference: "57-nq/tw", "2623/qd-ttg", "999" ("ke hoach 999").
@@ -1622,9 +1673,7 @@ _PRINTED_DATE_RE = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4
 
 # Question words: a question holding none is keywords ("GRDP bình quân đầu người 2030").
 # The kind of document a question describes ("kế hoạch phát triển kinh tế tư nhân … số mấy"), folded.
-_DOC_KIND_RE = re.compile(
-    r"\b(?:quyet dinh|nghi quyet|ke hoach|chuong trinh|thong tu|nghi dinh|chi thi|cong van)\b"
-)
+_DOC_KIND_RE = re.compile(rf"\b(?:{'|'.join(fold(n).lower() for n in doc_type_names())})\b")
 
 # A document named by its subject: the share of the question's (IDF-weighted) words its title must hold,
 # and by how much more than any other title (priors, not fitted: half the words, a clear lead).
@@ -1643,6 +1692,8 @@ MAX_ITEM_CHARS = 1200
 # other document's best by this factor is the one the question describes (priors, not fitted).
 DOC_BY_CONTENT_HITS = 10
 DOC_BY_CONTENT_MARGIN = 1.5
+MIN_GUESS_WORDS = 3  # content words a question needs to describe a document it does not name
+MAX_GUESSED_DOCS = 3  # documents alike enough to be answered side by side when none is named
 UNKNOWN_DOC_TYPE = "van ban"  # the type given to a document whose own type was not read
 # Documents read whole for the frame a question states (a post held, a document named after a verb), and
 # the clauses taken from each (priors, not fitted).

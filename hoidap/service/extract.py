@@ -7,7 +7,7 @@ from collections.abc import Collection
 
 from hoidap.corpus.normalize import fold, has_diacritics, lowered, normalize_span
 from hoidap.corpus.tasks import AGENCY_HEAD, COORD_AFTER_RE, GIAO_RE, agencies_in, clean_agency
-from hoidap.corpus.vocab import coordination_end_re
+from hoidap.corpus.vocab import coordination_end_re, doc_type_names
 from hoidap.service.answer_types import counted_nouns
 
 # A figure as printed: optional qualifier, a number or range, optional unit and "/năm".
@@ -493,19 +493,15 @@ def owner_clause(clauses: list[tuple[str, str]]) -> tuple[int, str] | None:
 
 # A document a clause cites: "Quyết định số 531/QĐ-TTg ngày 01 tháng 4 năm 2021", "Kế hoạch số
 # 371/KH-UBND ngày 31/7/2023", "Nghị quyết 29-NQ/TW".
-DOC_KINDS = (
-    "Quyết định|Nghị quyết|Kế hoạch|Chương trình hành động|Chương trình|Thông tư liên tịch|Thông tư|"
-    "Nghị định|Chỉ thị|Công văn|Kết luận|Hướng dẫn|Thông báo|Đề án|Luật|Pháp lệnh"
-)
+DOC_KINDS = "|".join(doc_type_names())  # longest first: "Chương trình hành động" before "Chương trình"
 DOC_REF_RE = re.compile(
-    rf"(?P<kind>{DOC_KINDS})\s+(?:số\s+)?(?P<number>\d+[\w.]*(?:[/-][\wĐđ.]+)+)"
+    # Blanks may be lost in text extracted from a PDF ("Chỉ thịsố46-CT/TW"): a number code stands out anyway.
+    rf"(?P<kind>{DOC_KINDS})\s*(?:số\s*)?(?P<number>\d+[\w.]*(?:[/-][\wĐđ.]+)+)"
     r"(?:,?\s+ngày\s+\d{1,2}(?:\s*/\s*\d{1,2}\s*/\s*\d{4}|\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?",
 )
 # "… quyết định nào", "căn cứ văn bản nào", "kế hoạch số mấy", "thay thế kế hoạch nào".
-ASKS_DOC_RE = re.compile(
-    r"\b(?P<kind>quyet dinh|nghi quyet|ke hoach|chuong trinh|thong tu|nghi dinh|chi thi|cong van|"
-    r"ket luan|van ban|luat)\s+(?:nao|so may|so bao nhieu|gi)\b"
-)
+_FOLDED_KINDS = "|".join(fold(n).lower() for n in doc_type_names())
+ASKS_DOC_RE = re.compile(rf"\b(?P<kind>{_FOLDED_KINDS}|van ban)\s+(?:nao|so may|so bao nhieu|gi)\b")
 
 
 def asked_document_kind(folded_question: str) -> str | None:

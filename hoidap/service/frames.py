@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from hoidap.corpus.normalize import fold
 from hoidap.corpus.tasks import AGENCY_START_RE, clean_agency
+from hoidap.corpus.vocab import not_name_re
 from hoidap.service.answer_types import opens_with
 
 Side = Literal["subject", "object", "copula"]
@@ -196,11 +197,13 @@ def _body(text: str) -> str | None:
     text = text[: place.start()] if place else text
     if not text or len(text.split()) > _compiled().vocab.max_subject_words:
         return None
+    if not_name_re().match(text):  # "Trường hợp …", "Báo cáo …": a head word that names no body
+        return None
     if AGENCY_START_RE.match(text):
         # "Văn phòng Đảng ủy tiếp thu, chỉnh lý": the name, not the verbs it runs into.
         verb = _compiled().subject_verb.search(text)
         text = text[: verb.start()] if verb else text
-        return clean_agency(text) or text
+        return clean_agency(text)  # None: a fragment or a verb ("Cơ quan, tổ chức …", "Thanh tra, kiểm tra")
     if opens_with(text, ["agency", "role", "person"]):
         return text
     return None

@@ -29,6 +29,7 @@ from hoidap.corpus.vocab import (
     abbreviations,
     agency_heads,
     asked_kinds,
+    doc_type_codes,
     find_provinces,
     name_key,
     province_keys,
@@ -152,12 +153,7 @@ VALUE_UNITS = (
 )
 
 # Document type words and the code each stands for ("văn bản" matches any type).
-DOC_TYPE_WORDS: dict[str, str] = {
-    "ke hoach": "kh", "kh": "kh", "quyet dinh": "qd", "qd": "qd", "nghi quyet": "nq", "nq": "nq",
-    "chuong trinh hanh dong": "ctr", "chuong trinh": "ctr", "ctr": "ctr", "ctrhd": "ctr", "cthd": "ctr",
-    "cong van": "cv", "cv": "cv", "ket luan": "kl", "chi thi": "ct", "nghi dinh": "nd", "thong tu": "tt",
-    "thong bao": "tb", "huong dan": "hd", "bao cao": "bc", "to trinh": "ttr", "de an": "da", "van ban": "*",
-}
+DOC_TYPE_WORDS: dict[str, str] = {**doc_type_codes(), "van ban": "*"}  # data: corpus/data/doc_types.json
 # Codes that open a document number's type part ("214/KH-UBND", "05/CT-TTg").
 DOC_TYPE_CODES = frozenset("kh qd nq ctr ct cv kl tb nd tt hd bc ttr tp".split())
 

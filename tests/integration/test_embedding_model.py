@@ -38,8 +38,10 @@ TEXTS = [
 ]
 
 QUERY = "Ai chủ trì bảo đảm chi ngân sách cho khoa học công nghệ?"
-MATCH = ("Bảo đảm cân đối chi thường xuyên ngân sách nhà nước hàng năm cho khoa học, công nghệ và đổi mới "
-         "sáng tạo theo quy định của pháp luật.")
+MATCH = (
+    "Bảo đảm cân đối chi thường xuyên ngân sách nhà nước hàng năm cho khoa học, công nghệ và đổi mới "
+    "sáng tạo theo quy định của pháp luật."
+)
 UNRELATED = [
     "Phát triển du lịch biển đảo Lý Sơn gắn với bảo tồn các di tích lịch sử, văn hóa và cảnh quan.",
     "Hỗ trợ đầu tư xây dựng nhà ở xã hội cho công nhân lao động tại các khu công nghiệp trên địa bàn tỉnh.",
@@ -124,8 +126,10 @@ def test_token_counts_match_shipped_engine(embedder: Embedder, engine) -> None:
 
 def test_embeddings_unit_norm_and_match_engine(embedder: Embedder, engine) -> None:
     texts = [*TEXTS[:5], TEXTS[7], MATCH, " ".join([MATCH, *UNRELATED])]
-    for ours, theirs in ((embedder.encode_queries(texts), engine.query(texts)),
-                         (embedder.encode_passages(texts), engine.passage(texts))):
+    for ours, theirs in (
+        (embedder.encode_queries(texts), engine.query(texts)),
+        (embedder.encode_passages(texts), engine.passage(texts)),
+    ):
         assert ours.dtype == np.float32 and ours.shape == (len(texts), 384)
         np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
         cos = (ours * theirs).sum(axis=1)
@@ -230,7 +234,12 @@ def test_loading_never_touches_the_network(model_dir: Path) -> None:
     # the child imports the same hoidap as this process (checkout or installed package)
     package_parent = str(Path(mb.__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
-    proc = subprocess.run([sys.executable, "-c", _OFFLINE_PROBE, str(model_dir)], env=env,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", _OFFLINE_PROBE, str(model_dir)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip().splitlines()[-1] == "[]"

@@ -269,3 +269,59 @@ def test_a_document_named_by_title_words_only_does_not_gate_the_answer(svc_progr
         "Nghị quyết Hội nghị Tỉnh ủy lần thứ 3, khóa XX giao ai chủ trì phát triển hợp tác xã?", a.catalog
     )
     assert firm.doc_ids == ["qng-nq-hn3-khoa20"] and firm.loose_doc_ids == []
+
+
+# Two decisions of a district alike but for their unit (bodies other than the wards where the forms were
+# seen), each issued on a proposal (tờ trình) it cites.
+def _to_bau_cu(unit: int, number: int, signer: str) -> str:
+    return f"""ỦY BAN NHÂN DÂN
+HUYỆN PHÙ MỸ
+Số: {number}/QĐ-UBND
+Phù Mỹ, ngày 10 tháng 01 năm 2026
+
+QUYẾT ĐỊNH
+Về việc thành lập Tổ bầu cử khu vực bỏ phiếu số {unit} thị trấn Bình Dương
+
+CHỦ TỊCH ỦY BAN NHÂN DÂN HUYỆN PHÙ MỸ
+
+Căn cứ Luật Bầu cử đại biểu Quốc hội và đại biểu Hội đồng nhân dân;
+Theo đề nghị của Trưởng phòng Nội vụ tại Tờ trình số {number - 40}/TTr-PNV ngày 05 tháng 01 năm 2026.
+
+QUYẾT ĐỊNH:
+Điều 1. Thành lập Tổ bầu cử khu vực bỏ phiếu số {unit} thị trấn Bình Dương gồm 09 thành viên.
+Điều 2. Tổ bầu cử tự giải thể sau khi hoàn thành việc bàn giao hồ sơ bầu cử cho Ủy ban bầu cử.
+
+CHỦ TỊCH
+{signer}
+"""
+
+
+@pytest.fixture(scope="module")
+def svc_boards(settings, built_index, embedder, tmp_path_factory) -> QAService:
+    files = {
+        "qd-to-bau-cu-1.txt": _to_bau_cu(1, 101, "Trương Văn Bình"),
+        "qd-to-bau-cu-2.txt": _to_bau_cu(2, 102, "Trương Văn Bình"),
+    }
+    return _service_with(settings, built_index, embedder, tmp_path_factory.mktemp("evidence-boards"), files)
+
+
+def test_documents_alike_named_by_their_subject_each_give_their_fact(svc_boards):
+    got = svc_boards.ask(
+        "Quyết định thành lập Tổ bầu cử khu vực bỏ phiếu số 2 thị trấn Bình Dương số hiệu gì?"
+    )
+    assert got.found, got.message
+    assert _has(got.answer, "102/QĐ-UBND") and _has(got.answer, "101/QĐ-UBND")  # each one's, said as a guess
+    assert "theo nội dung câu hỏi" in got.message
+
+
+def test_a_number_of_another_kind_than_the_document_named_is_one_it_cites(svc_boards):
+    got = svc_boards.ask("Quyết định 102/QĐ-UBND ban hành theo tờ trình số mấy?")
+    assert got.found and _has(got.answer, "62/TTr-PNV")
+    assert not _has(got.answer, "102/QĐ-UBND")
+    # Its own number is still its own.
+    assert _has(svc_boards.ask("Quyết định 102/QĐ-UBND số mấy?").answer, "102/QĐ-UBND")
+
+
+def test_a_time_stated_by_an_event_answers_when(svc_boards):
+    got = svc_boards.ask("Tổ bầu cử khu vực bỏ phiếu số 1 giải thể khi nào?")
+    assert got.found and _has(got.answer, "sau khi hoàn thành việc bàn giao hồ sơ bầu cử")

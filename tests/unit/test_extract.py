@@ -250,3 +250,10 @@ def test_words_opening_with_a_head_word_that_name_no_body():
     assert clean_agency("Trường hợp không đủ điều kiện") is None
     assert clean_agency("Trường Đại học Cần Thơ") == "Trường Đại học Cần Thơ"
     assert clean_agency("Báo Bình Định") == "Báo Bình Định"
+
+
+def test_a_list_of_kinds_of_body_names_no_subject():
+    from hoidap.service.answer import clause_subject
+
+    assert clause_subject("2. Cơ quan, tổ chức, cá nhân có liên quan.") is None
+    assert clause_subject("3. Sở Nội vụ, Sở Tài chính tổ chức thực hiện") is not None

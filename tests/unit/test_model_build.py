@@ -43,8 +43,14 @@ def _tensors(rng: np.random.Generator) -> dict[str, tuple[int, int, bytes]]:
     f32("emb.ln.w", H)
     f32("emb.ln.b", H)
     for i in range(LAYERS):
-        for short, n_out, n_in in (("q", H, H), ("k", H, H), ("v", H, H), ("ao", H, H), ("fi", FF, H),
-                                   ("fo", H, FF)):
+        for short, n_out, n_in in (
+            ("q", H, H),
+            ("k", H, H),
+            ("v", H, H),
+            ("ao", H, H),
+            ("fi", FF, H),
+            ("fo", H, FF),
+        ):
             q4(f"l{i}.{short}.w", n_out, n_in)
             f32(f"l{i}.{short}.b", n_out)
         for short in ("aln", "oln"):
@@ -64,8 +70,9 @@ def e5s1_bytes(seed: int = 0, qk: int = 32) -> bytes:
     head += struct.pack("<5i", len(PIECES), 0, 2, 1, 3)  # n_pieces, bos, eos, pad, unk
     head += struct.pack("<Q", int(offs[-1])) + offs.tobytes() + np.asarray(SCORES, "<f4").tobytes()
     head += b"".join(encoded)
-    norm = b"".join(struct.pack("<IB", cp, len(s)) + struct.pack(f"<{len(s)}I", *map(ord, s))
-                    for cp, s in NORM.items())
+    norm = b"".join(
+        struct.pack("<IB", cp, len(s)) + struct.pack(f"<{len(s)}I", *map(ord, s)) for cp, s in NORM.items()
+    )
     head += struct.pack("<iI", len(NORM), len(norm)) + norm
     tensors = _tensors(rng)
     dir_size = 4 + sum(2 + len(name) + 1 + 4 + 8 + 8 for name in tensors)
@@ -164,8 +171,9 @@ def test_convert_writes_a_sentence_transformers_folder(source: Path, tmp_path: P
     marker = json.loads((out / mb.MARKER_FILE).read_text())
     assert marker["converter_version"] == mb.CONVERTER_VERSION and marker["model_id"] == mb.DEFAULT_MODEL_ID
     assert marker["source"]["size"] == source.stat().st_size
-    assert set(marker["files"]) == {p.relative_to(out).as_posix() for p in out.rglob("*")
-                                    if p.is_file() and p.name != mb.MARKER_FILE}
+    assert set(marker["files"]) == {
+        p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and p.name != mb.MARKER_FILE
+    }
     assert sorted(p.name for p in out.parent.iterdir() if not p.name.endswith(".lock")) == ["e5"]
 
 
@@ -177,11 +185,13 @@ def test_weights_are_the_dequantized_tensors(source: Path, tmp_path: Path) -> No
     m = mb._parse_e5(source.read_bytes())
     assert all(v.dtype == np.float16 for v in sd.values())
     raw, _ = m.tensors["l0.fi.w"]
-    np.testing.assert_array_equal(sd["encoder.layer.0.intermediate.dense.weight"],
-                                  mb._dequantize(raw, "q4", (FF, H)))
+    np.testing.assert_array_equal(
+        sd["encoder.layer.0.intermediate.dense.weight"], mb._dequantize(raw, "q4", (FF, H))
+    )
     raw, _ = m.tensors["emb.pos"]
-    np.testing.assert_array_equal(sd["embeddings.position_embeddings.weight"],
-                                  raw.astype(np.float16).reshape(MAX_POS, H))
+    np.testing.assert_array_equal(
+        sd["embeddings.position_embeddings.weight"], raw.astype(np.float16).reshape(MAX_POS, H)
+    )
     assert sd["encoder.layer.0.output.dense.weight"].shape == (H, FF)
     assert not sd["pooler.dense.weight"].any()
 
