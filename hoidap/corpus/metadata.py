@@ -7,9 +7,13 @@ import re
 from hoidap.corpus.normalize import fold
 from hoidap.corpus.records import Block, DocumentInfo, HeaderFacts
 from hoidap.corpus.structure import Placed
-from hoidap.corpus.vocab import basis_opener, family_names, load, provinces
+from hoidap.corpus.vocab import basis_opener, doc_type_names, family_names, load, provinces
 
-NUMBER_RE = re.compile(r"^Số\s*:?\s*(?P<n>[^\s,]*\d[^\s,]*/\S+|\d+[-/]\S+|/\S*)")
+# "Số: 214/KH-UBND"; a law prints its kind before it ("Luật số: 26/2023/QH15").
+_KIND_BEFORE = "|".join(re.escape(n) for n in doc_type_names())
+NUMBER_RE = re.compile(
+    rf"^(?:(?:{_KIND_BEFORE})\s+[Ss]ố|Số)\s*:?\s*(?P<n>[^\s,]*\d[^\s,]*/\S+|\d+[-/]\S+|/\S*)"
+)
 DOC_TYPES = tuple(load("layout")["document_types"])  # data: corpus/data/layout.json
 # An opening basis inside a block ("… năm 2025 Thực hiện Kế hoạch số …"), not at its start.
 _BASIS_INSIDE_RE = re.compile(rf"(?<=\S\s){basis_opener()}\b")
@@ -28,24 +32,41 @@ DATE_RE = re.compile(
 # so the document itself shows the fact is absent (not a parse miss).
 BLANK_NUMBER_RE = re.compile(r"^Số\s*:?\s*[-–/]\s*[A-ZĐ]")
 BLANK_DATE_RE = re.compile(r"^[^,]{2,40},\s*ngày\s*(?:[.…_]+\s*)?tháng\s*(?:\d{1,2}|[.…_]+)?\s*năm\s*\d{4}")
-TITLE_WORDS = {
-    "THỦ TƯỚNG": "Thủ tướng",
-    "PHÓ THỦ TƯỚNG": "Phó Thủ tướng",
-    "BỘ TRƯỞNG": "Bộ trưởng",
-    "THỨ TRƯỞNG": "Thứ trưởng",
-    "CHỦ NHIỆM": "Chủ nhiệm",
-    "TỔNG THƯ KÝ": "Tổng Thư ký",
-    "CHÁNH VĂN PHÒNG": "Chánh Văn phòng",
-    "BÍ THƯ": "Bí thư",
-    "PHÓ BÍ THƯ": "Phó Bí thư",
-    "CHỦ TỊCH": "Chủ tịch",
-    "PHÓ CHỦ TỊCH": "Phó Chủ tịch",
-    "GIÁM ĐỐC": "Giám đốc",
-}
+TITLE_WORDS: dict[str, str] = load("layout")["signer_titles"]  # data: corpus/data/layout.json
 NAME_RE = re.compile(r"^(?:[A-ZÀ-ỸĐ][a-zà-ỹđ]+\s+){1,4}[A-ZÀ-ỸĐ][a-zà-ỹđ]+$")
 
 
 _MARKUP_RE = re.compile(r"[*`|_#]+")
+# Lines between a signer's title and name that say nothing of who signed (data: layout.json).
+_SIGNATURE_NOISE_RE = re.compile("|".join(f"(?:{p})" for p in load("layout")["signature_noise"]))
+SIGNATURE_TAIL_BLOCKS = 15  # blocks at the end of a document's body where an unmarked signature may stand
+
+
+def _signer_at_end(tail: list[Block], facts: dict[str, str], spans: dict) -> None:
+    """A signature the layout did not mark, as laws and some Word files end: a title line opening with a
+    signer's title ("CHỦ TỊCH QUỐC HỘI"), then the name, perhaps after an e-signature stamp line."""
+    for i, b in enumerate(tail):
+        title = " ".join(_MARKUP_RE.sub(" ", b.text).split())
+        word = next((w for w in sorted(TITLE_WORDS, key=len, reverse=True) if title.startswith(w)), None)
+        if word is None or not _caps(title) or len(title.split()) > 8:
+            continue
+        for nxt in tail[i + 1 : i + 4]:
+            text = " ".join(_MARKUP_RE.sub(" ", nxt.text).split())
+            noise = _SIGNATURE_NOISE_RE.match(text)
+            if noise:  # a stamp line, or one that holds the name after its mark ("Đã ký: Vương Đình Huệ")
+                text = text[noise.end() :].strip()
+                if not NAME_RE.match(text):
+                    continue
+            if not text:
+                continue
+            if NAME_RE.match(text):
+                rest = title[len(word) :].strip()  # the body the office heads: "QUỐC HỘI" -> "Quốc hội"
+                facts["signer"] = text
+                facts["signer_title"] = f"{TITLE_WORDS[word]} {proper_case(rest)}".strip()
+                spans["signer"] = (nxt.char_start, nxt.char_end)
+                spans["signer_title"] = (b.char_start, b.char_end)
+                return
+            break
 
 
 def _signer_from_wrapped_name(sig: list[Block], facts: dict[str, str], spans: dict) -> None:
@@ -238,6 +259,9 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
             spans["issuer"] = (b.char_start, b.char_end)
     if "signer" not in facts:
         _signer_from_wrapped_name(sig, facts, spans)
+    if "signer" not in facts:
+        body = [p.block for p in placed if p.zone != "appendix"]
+        _signer_at_end(body[-SIGNATURE_TAIL_BLOCKS:], facts, spans)
     if "signer" not in facts:
         # Title and name in one block ("KT. CHỦ TỊCH PHÓ CHỦ TỊCH Nguyễn Ngọc Phúc") or name alone; a
         # signature laid out as a table may have been read as the list of recipients.

@@ -540,13 +540,23 @@ def heading_gaps(doc_id: str, placed: list[Placed]) -> list[NumberingGap]:
 HEADING_AGENCY_RE = re.compile(rf"^(?:\S+\s+){{0,2}}?{AGENCY_HEAD}\b")
 LEAD_VERB_RE = re.compile(r"^(?:chủ trì|là cơ quan (?:đầu mối|chủ trì|thường trực))", re.IGNORECASE)
 COORD_VERB_RE = re.compile(r"^(?:phối hợp|tham gia|cùng)", re.IGNORECASE)
-GIAO_RE = re.compile(
-    rf"(?:^|[.;:(]\s*|\d\.\s+|^[-+•*]\s*)Giao\s+(?P<lead>{AGENCY_HEAD}\b.{{0,120}}?)"
-    r"(?=\s+(?:chủ trì|phối hợp|có trách nhiệm|thực hiện|tổ chức|khẩn trương|tham mưu|xây dựng|rà soát|"
-    r"chỉ đạo|theo dõi|triển khai|nghiên cứu|hướng dẫn|kiểm tra|cập nhật|thường xuyên|định kỳ|làm đầu mối|"
-    r"là cơ quan|tiếp tục|chịu trách nhiệm|căn cứ|đôn đốc|tổng hợp|quản lý|bố trí|đề xuất|lập|ban hành)\b|,)",
-    re.IGNORECASE,
-)
+# "Giao X <verb> …", "Đề nghị X <verb> …" at a sentence's start (data: agencies.json assignment_*).
+_OPENERS = "|".join(re.escape(w) for w in load("agencies")["assignment_openers"])
+_ASSIGNED = "|".join(re.escape(w) for w in sorted(load("agencies")["assigned_verbs"], key=len, reverse=True))
+_GIAO = rf"(?:^|[.;:(]\s*|\d\.\s+|^[-+•*]\s*)(?P<opener>{_OPENERS})\s+(?P<lead>{AGENCY_HEAD}\b.{{0,120}}?)"
+# The bodies up to the verb ("… các tổ chức chính trị - xã hội tăng cường": "tổ chức" after "các" is a noun);
+# else up to the first comma ("Giao Sở Y tế, …").
+GIAO_RE = re.compile(rf"{_GIAO}(?<!các)(?<!những)(?=\s+(?:{_ASSIGNED})\b)", re.IGNORECASE)
+GIAO_COMMA_RE = re.compile(rf"{_GIAO}(?=,)", re.IGNORECASE)
+
+
+# A list of bodies given one task: "Ủy ban MTTQ tỉnh và các tổ chức chính trị - xã hội".
+MAX_ASSIGNED_WORDS = 24
+
+
+def assignment(text: str) -> re.Match[str] | None:
+    """The "Giao/Đề nghị X <verb> …" sentence opening `text` names, with X in group "lead"."""
+    return GIAO_RE.search(text) or GIAO_COMMA_RE.search(text)
 COORD_AFTER_RE = re.compile(r"phối hợp(?:\s+với)?\s+(?P<coord>[^.;)]+)", re.IGNORECASE)
 
 
@@ -661,11 +671,11 @@ def giao_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str,
         b = p.block
         if p.zone != "body" or b.kind not in ("number", "paragraph", "bullet", "letter", "article", "step"):
             continue
-        m = GIAO_RE.search(b.text)
+        m = assignment(b.text)
         if not m or clean_agency(b.text[m.start("lead") :]) == b.text[m.start("lead") :].strip(" .:"):
             continue  # "1.3. Giao UBND các phường, xã" only titles the duties below it
-        lead = re.sub(r"^Giao\s+", "", m.group("lead").strip(" ,"), flags=re.IGNORECASE)
-        leads = agencies_in(lead)[0] if len(lead.split()) <= 14 else ()
+        lead = m.group("lead").strip(" ,")
+        leads = agencies_in(lead)[0] if len(lead.split()) <= MAX_ASSIGNED_WORDS else ()
         if not leads:
             continue
         task = _sentence_task(doc_id, p, leads, _coord_list(b.text[m.end() :]), ("number", "letter"))

@@ -35,6 +35,13 @@ def doc_type_names() -> tuple[str, ...]:
 
 
 @cache
+def doc_type_nouns() -> tuple[str, ...]:
+    """Kinds of document whose name is not also a common verb ("Kế hoạch", not "Báo cáo")."""
+    verbs = {t["name"] for t in load("doc_types")["types"] if t.get("verb")}
+    return tuple(n for n in doc_type_names() if n not in verbs)
+
+
+@cache
 def doc_type_codes() -> dict[str, str]:
     """Folded kind names and short forms -> the code a document number carries ("quyet dinh" -> "qd")."""
     out: dict[str, str] = {}

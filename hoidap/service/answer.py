@@ -1319,6 +1319,7 @@ class Answerer:
             "issuer": "cơ quan ban hành",
             "basis": "căn cứ",
             "period": "thời kỳ thực hiện",
+            "effective": "ngày có hiệu lực",
         }[fact]
         if not answers:
             return self._not_found(q, a, f"{', '.join(missing)}: văn bản không in {label}.", scope, top_k)
@@ -1490,6 +1491,9 @@ class Answerer:
             stated = self._stated_basis(doc_id, a)
             if stated is not None:
                 return stated[0], stated[1], "phần mở đầu của văn bản (căn cứ, thực hiện)"
+        if fact == "effective":
+            stated = self._takes_effect(doc_id)
+            return (stated[0], stated[1], "điều khoản thi hành của văn bản") if stated else (None, None, "")
         if fact == "period":
             # The period a document's title states, quoted where its head prints it.
             stated = _PERIOD_RE.search(" ".join((h.title or info.title).split()))
@@ -1539,6 +1543,20 @@ class Answerer:
             ("văn bản khác trích dẫn nó (" + cite.doc_title + ")") if cite else "manifest của kho văn bản"
         )
         return listed, cite, source
+
+    def _takes_effect(self, doc_id: str) -> tuple[str, Citation] | None:
+        """When a document takes effect, as its closing provisions say of itself ("Luật này có hiệu lực
+        thi hành từ ngày 01 tháng 7 năm 2024", "Quyết định này có hiệu lực kể từ ngày ký"); a clause
+        saying it of another document ("Nghị định số … hết hiệu lực") is not it."""
+        for c in self._doc_clauses(doc_id):
+            m = _EFFECTIVE_RE.search(c.text)
+            if m is None:
+                continue
+            # Of the document itself: "… này có hiệu lực", or under its article "Hiệu lực thi hành".
+            if _THIS_DOC_RE.search(c.text[: m.start()]) or "hiệu lực" in c.breadcrumb.lower():
+                cite = self._citation(doc_id, c.char_start, c.char_end, c.breadcrumb, 1.0)
+                return " ".join(m.group("when").split()).rstrip(" ,"), cite
+        return None
 
     def _own_printed_date(self, doc_id: str) -> tuple[str, Citation] | None:
         """The date as the document's own text prints it after its number ("Ban hành kèm theo Nghị quyết
@@ -1707,6 +1725,14 @@ _BASIS_OPENER_RE = re.compile(rf"{basis_opener()}\b")
 # Document facts only the document's signature or a citing document can state. Its number and date are
 # asked as often of a document it cites ("thực hiện Kế hoạch số mấy"): the clauses answer those.
 OWN_FACTS = ("signer",)
+
+# "… có hiệu lực (thi hành) (kể) từ ngày …", "… có hiệu lực kể từ ngày ký": when a document takes effect.
+_EFFECTIVE_RE = re.compile(
+    r"(?i)(?:có|bắt đầu có)\s+hiệu\s+lực(?:\s+thi\s+hành)?\s+"
+    r"(?P<when>(?:kể\s+)?từ\s+(?:ngày|khi)[^.;,\n]{0,60})"
+)
+# Said of the document itself: "Luật này", "Quyết định này", "Thông tư này", "Kế hoạch này".
+_THIS_DOC_RE = re.compile(r"(?i)\bnày\b")
 
 # Said with an answer the clauses gave after the structured path found no record for it.
 WIDENED_NOTE = (

@@ -6,7 +6,7 @@ import re
 from collections.abc import Collection
 
 from hoidap.corpus.normalize import fold, has_diacritics, lowered, normalize_span
-from hoidap.corpus.tasks import AGENCY_HEAD, COORD_AFTER_RE, GIAO_RE, agencies_in, clean_agency
+from hoidap.corpus.tasks import AGENCY_HEAD, COORD_AFTER_RE, agencies_in, assignment, clean_agency
 from hoidap.corpus.vocab import coordination_end_re, doc_type_names
 from hoidap.service.answer_types import counted_nouns
 
@@ -448,7 +448,7 @@ def role_phrase(text: str, role: str, section: str = "") -> str | None:
         r"(?:Cơ quan|Đơn vị)\s+(?:chủ trì|thực hiện|trình|đầu mối)[^:]{0,30}:\s*(?P<a>[^.;\n]+)",
         rf"(?:^|\n\s*|[.;:]\s*|\d\.\s+|^[-+•*]\s*)(?P<a>{AGENCY_HEAD}\b.{{0,90}}?)\s+(?:{_LEAD_AFTER_NAME})\b",
     ]
-    m = GIAO_RE.search(text)
+    m = assignment(text)
     if m and (name := clean_agency(m["lead"])):
         return name
     for pattern in patterns:
@@ -496,7 +496,9 @@ def owner_clause(clauses: list[tuple[str, str]]) -> tuple[int, str] | None:
 DOC_KINDS = "|".join(doc_type_names())  # longest first: "Chương trình hành động" before "Chương trình"
 DOC_REF_RE = re.compile(
     # Blanks may be lost in text extracted from a PDF ("Chỉ thịsố46-CT/TW"): a number code stands out anyway.
-    rf"(?P<kind>{DOC_KINDS})\s*(?:số\s*)?(?P<number>\d+[\w.]*(?:[/-][\wĐđ.]+)+)"
+    # A law is cited by its title before its number ("Luật Căn cước công dân số 59/2014/QH13").
+    rf"(?P<kind>{DOC_KINDS})(?:(?:\s+[^\s;.:()]+){{1,10}}?\s+số\s*|\s*(?:số\s*)?)"
+    r"(?P<number>\d+[\w.]*(?:[/-][\wĐđ.]+)+)"
     r"(?:,?\s+ngày\s+\d{1,2}(?:\s*/\s*\d{1,2}\s*/\s*\d{4}|\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?",
 )
 # "… quyết định nào", "căn cứ văn bản nào", "kế hoạch số mấy", "thay thế kế hoạch nào".

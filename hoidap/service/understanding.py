@@ -30,6 +30,7 @@ from hoidap.corpus.vocab import (
     agency_heads,
     asked_kinds,
     doc_type_codes,
+    doc_type_nouns,
     find_provinces,
     name_key,
     province_keys,
@@ -39,7 +40,7 @@ from hoidap.service.extract import asks_list
 from hoidap.service.frames import Frame, question_frame
 
 Intent = Literal["lead", "coordinating", "deadline", "figure", "document", "listing", "lookup"]
-DocumentFact = Literal["signer", "number", "date", "issuer", "basis", "period"]
+DocumentFact = Literal["signer", "number", "date", "issuer", "basis", "period", "effective"]
 
 # --- vocabularies (folded; a space matches any run of blanks) --------------------------
 # fmt: off
@@ -101,11 +102,13 @@ ROLE_CUES: dict[str, tuple[str, ...]] = {
     "coordinating": ("phoi hop", "cung voi", "tham gia", "ho tro"),
 }
 # Words that make a question about a document as such (gates the weaker document cues).
-DOC_WORDS = r"(?<![a-z0-9])(van ban|ke hoach|nghi quyet|chuong trinh|quyet dinh)(?![a-z0-9])"
+DOC_WORDS = rf"(?<![a-z0-9])(van ban|{'|'.join(fold(n).lower() for n in doc_type_nouns())})(?![a-z0-9])"
 _NOT_COMPOUND = "(?<!dan.)(?<!chi.)(?<!tong.)(?<!he.)(?<!ty.)(?<!con.)"  # fixed width: "." is the space
 # Document facts: (fact, cue, needs a named document or a document word). First match wins,
 # so "ký ngày nào" is a date before "ký" is a signer.
 DOCUMENT_FACT_CUES: tuple[tuple[str, str, bool], ...] = (
+    # "Luật … có hiệu lực từ ngày nào": the day it takes effect, stated in its closing provisions.
+    ("effective", "(co|bat dau co|phat sinh) hieu luc|ngay (co )?hieu luc|hieu luc (thi hanh|tu|ke)", True),
     ("date", "ky (vao )?(ngay|thang|nam) (nao|may|bao nhieu)", False),
     ("date", "ky (vao )?(khi nao|bao gio|luc nao)", False),
     ("date", "ngay ky", False),
@@ -116,7 +119,8 @@ DOCUMENT_FACT_CUES: tuple[tuple[str, str, bool], ...] = (
     ("number", _NOT_COMPOUND + "so bao nhieu", True),
     ("date", "ngay ban hanh|ban hanh (vao )?(ngay|thang|nam) (nao|may|bao nhieu)", False),
     ("date", "(duoc )?ban hanh (vao )?(khi nao|bao gio|luc nao)|ra doi (khi nao|bao gio|nam nao)", True),
-    ("issuer", "(co quan|don vi|cap) (nao )?ban hanh|ai ban hanh|ban hanh boi|noi ban hanh", False),
+    # Needs a document: "Cơ quan nào ban hành danh mục tiêu chuẩn …" asks who issues a thing, a task.
+    ("issuer", "(co quan|don vi|cap) (nao )?ban hanh|ai ban hanh|ban hanh boi|noi ban hanh", True),
     ("issuer", "cua (co quan|cap|don vi) nao|cua ai", True),
     # "Chương trình hành động 31-CTr/TU ngày nào?": a short question naming only a document and "what
     # day" asks for its date (a task's deadline question says what the task is).
@@ -383,7 +387,7 @@ _TYPE_ALTS = "|".join(sorted((w.replace(" ", r"\s+") for w in DOC_TYPE_WORDS), k
 # Over `al`: optional type word (+ "số"), a number, an optional "/2019", then code parts.
 _DOC_REF_RE = re.compile(
     rf"(?<![a-z0-9])(?:(?P<type>{_TYPE_ALTS})\s*(?:so\s*)?)?(?<![\d.,/-])(?P<num>\d{{1,5}})"
-    r"(?:\s*/\s*(?P<year>(?:19|20)\d\d))?(?P<code>(?:\s*[-/]\s*[a-z]+){1,3})?(?![\w.,]\d|\w)"
+    r"(?:\s*/\s*(?P<year>(?:19|20)\d\d))?(?P<code>(?:\s*[-/]\s*[a-z]+\d*){1,3})?(?![\w.,]\d|\w)"
 )
 
 
@@ -400,8 +404,10 @@ def _find_doc_refs(al: str) -> list[tuple[DocRef, tuple[int, int]]]:
         issuer_parts = parts
         if parts and parts[0] in DOC_TYPE_CODES:
             kind, issuer_parts = parts[0], parts[1:]  # the printed code beats the spoken type
-        if type_word is None and not (len(parts) >= 2 or (parts and parts[0] in DOC_TYPE_CODES)):
-            continue  # a bare number is no document reference
+        if type_word is None and not (
+            len(parts) >= 2 or (parts and (parts[0] in DOC_TYPE_CODES or m.group("year")))
+        ):
+            continue  # a bare number is no document reference ("26/2023/QH15", a law's, is one)
         if not parts and re.fullmatch(r"(?:19|20)\d\d", num):
             continue  # "kế hoạch 2025" is a year
         if not parts and "/" not in m.group(0) and _PERIOD_AFTER_RE.match(al, m.end()):

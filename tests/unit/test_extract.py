@@ -257,3 +257,15 @@ def test_a_list_of_kinds_of_body_names_no_subject():
 
     assert clause_subject("2. Cơ quan, tổ chức, cá nhân có liên quan.") is None
     assert clause_subject("3. Sở Nội vụ, Sở Tài chính tổ chức thực hiện") is not None
+
+
+def test_a_law_cited_by_its_title_before_its_number():
+    from hoidap.service.extract import document_reference
+
+    text = "2. Pháp lệnh Dân số số 06/2003/PL-UBTVQH11 hết hiệu lực kể từ ngày Luật này có hiệu lực thi hành."
+    assert document_reference(text, "phap lenh", []) == "Pháp lệnh Dân số số 06/2003/PL-UBTVQH11"
+    # Blanks lost in a PDF's text do not hide a reference.
+    assert (
+        document_reference("Thực hiện Chỉ thịsố05-CT/TU của Ban Thường vụ", "chi thi", [])
+        == "Chỉ thịsố05-CT/TU"
+    )

@@ -277,3 +277,65 @@ def test_an_appendix_text_is_citable():
     clause = next(c for c in _doc(text).clauses if "Hội Nhà báo" in c.text)
     assert clause.section[0].startswith("Phụ lục")
     assert text[clause.char_start : clause.char_end] == clause.text
+
+
+# A provincial People's Council resolution exported from an e-office system: the signature is not laid out
+# as one (no "TM." line), and a stamp line stands between the title and the name.
+HDND = """HỘI ĐỒNG NHÂN DÂN
+TỈNH BÌNH ĐỊNH
+Số: 12/2025/NQ-HĐND
+Bình Định, ngày 10 tháng 7 năm 2025
+
+NGHỊ QUYẾT
+Quy định mức chi hỗ trợ công tác hòa giải ở cơ sở
+
+Điều 1. Mức chi hỗ trợ hòa giải viên là 200.000 đồng/vụ việc.
+Điều 2. Nghị quyết này có hiệu lực từ ngày 20 tháng 7 năm 2025.
+Nghị quyết này được Hội đồng nhân dân tỉnh khóa XIII, kỳ họp thứ 28 thông qua ngày 10 tháng 7 năm 2025.
+
+CHỦ TỊCH HỘI ĐỒNG NHÂN DÂN TỈNH
+Ký bởi: Hội đồng nhân dân tỉnh Bình Định
+Hồ Quốc Dũng
+"""
+
+
+def test_a_signature_the_layout_did_not_mark_is_read():
+    doc = _doc(HDND)
+    assert doc.header.signer == "Hồ Quốc Dũng"
+    assert doc.header.signer_title == "Chủ tịch Hội đồng nhân dân tỉnh"
+    # The same with the name on the stamp's line.
+    stamped = _doc(
+        HDND.replace("Ký bởi: Hội đồng nhân dân tỉnh Bình Định\nHồ Quốc Dũng", "Đã ký: Hồ Quốc Dũng")
+    )
+    assert stamped.header.signer == "Hồ Quốc Dũng"
+
+
+def test_a_number_line_with_its_kind_before_it():
+    text = HDND.replace("Số: 12/2025/NQ-HĐND", "Nghị quyết số: 12/2025/NQ-HĐND")
+    assert _doc(text).header.number == "12/2025/NQ-HĐND"
+    law = "\n".join(
+        ["ỦY BAN THƯỜNG VỤ QUỐC HỘI", "Pháp lệnh số: 02/2022/UBTVQH15", "", "PHÁP LỆNH", "Chi phí tố tụng"]
+    )
+    assert _doc(law).header.number == "02/2022/UBTVQH15"
+
+
+# A district plan's closing requests to bodies outside its line (other bodies than where the form was seen).
+KIEN_NGHI = """ỦY BAN NHÂN DÂN
+HUYỆN TUY PHƯỚC
+Số: 77/KH-UBND
+
+KẾ HOẠCH
+Phòng, chống thiên tai năm 2026
+
+III. KIẾN NGHỊ
+1. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam huyện và các tổ chức chính trị - xã hội tăng cường vận động.
+2. Đề nghị Điện lực Tuy Phước chỉ đạo kiểm tra hành lang lưới điện trước mùa mưa bão.
+3. Yêu cầu các cơ quan, đơn vị nghiêm túc triển khai thực hiện.
+"""
+
+
+def test_a_request_to_a_body_gives_it_a_task():
+    leads = {t.task_id: t.lead for t in _doc(KIEN_NGHI).tasks}
+    assert ("Điện lực Tuy Phước",) in leads.values()
+    assert ("Ủy ban Mặt trận Tổ quốc Việt Nam huyện và các tổ chức chính trị - xã hội",) in leads.values()
+    assert ("các cơ quan, đơn vị",) in leads.values()

@@ -544,3 +544,27 @@ def test_whose_conclusion_a_notice_conveys_is_not_who_issued_it(ask):
     whose conclusion; 'của cơ quan nào' after the document's name still asks its issuer."""
     assert ask("Thông báo 214 là kết luận của ai?").document_fact != "issuer"
     assert ask("Kế hoạch 214 của cơ quan nào?").document_fact == "issuer"
+
+
+def test_who_issues_a_thing_that_is_no_document_is_a_task(ask):
+    """'Cơ quan nào ban hành danh mục …' asks who is to issue something (a task); with a document named or
+    a kind of document, it asks the document's issuer."""
+    assert ask("Cơ quan nào ban hành danh mục tiêu chuẩn kỹ thuật về dữ liệu?").intent != "document"
+    assert ask("Cơ quan nào ban hành Kế hoạch 214?").document_fact == "issuer"
+    assert ask("Nghị định về tiền lương do cơ quan nào ban hành?").document_fact == "issuer"
+
+
+def test_when_a_document_takes_effect(ask):
+    assert ask("Kế hoạch 214 có hiệu lực từ ngày nào?").document_fact == "effective"
+    assert ask("thong tu 07/2025/TT-BNV co hieu luc thi hanh khi nao").document_fact == "effective"
+    assert ask("Kế hoạch 214 ký ngày nào?").document_fact == "date"
+
+
+def test_a_law_number_without_a_kind_code_is_a_reference():
+    from hoidap.service.understanding import _find_doc_refs
+
+    ((ref, _),) = _find_doc_refs("luat so 26/2023/qh15 co hieu luc")
+    assert (ref.kind, ref.number, ref.year, ref.issuer) == ("luat", "26", "2023", "qh")
+    ((ref, _),) = _find_doc_refs("phap lenh 02/2022/ubtvqh15")
+    assert ref.number == "2" and ref.issuer == "ubtvqh"
+    assert _find_doc_refs("tang 15/2023 so voi") == []  # a number and a year, no code: no document
