@@ -158,6 +158,9 @@ def _docx_text(name: str, data: bytes) -> str:
     return "\n".join(lines)
 
 
+MIN_DATA_ROWS = 3  # a header and two rows: fewer is a layout table (title block, signature)
+
+
 def _cell_text(cell: object) -> str:
     text = " ".join(p.text.strip() for p in cell.paragraphs if p.text.strip())  # type: ignore[attr-defined]
     return text.replace("|", "/")
@@ -182,10 +185,14 @@ def _docx_table_lines(table: object) -> list[str]:
             rows.append(cells)
     if not rows:
         return []
-    from hoidap.corpus.layout import is_header_row
+    from hoidap.corpus.layout import header_role, is_header_row
 
     width = max(len(r) for r in rows)
-    if width == 1 or not is_header_row(rows[0]):
+    # A data table numbered by rows ("STT | Đơn vị được kiểm tra | Thời gian kiểm tra") keeps its rows even
+    # when its header names no task roles: flattened one cell a line, a group row's empty cell would shift
+    # every later row.
+    numbered = len(rows) >= MIN_DATA_ROWS and header_role(rows[0][0]) == "number"
+    if width == 1 or not (is_header_row(rows[0]) or numbered):
         # A layout table (title block, signature): its cells are ordinary text, one paragraph a line.
         out: list[str] = []
         for row in table.rows:  # type: ignore[attr-defined]

@@ -96,6 +96,11 @@ def place_blocks(blocks: list[Block]) -> list[Placed]:
             zone = "appendix"
             appendix_section = (sentence_case(block.text[:MAX_LABEL]),)
             stack.clear()
+        elif kind == "paragraph" and block.marker == "row" and zone in ("signature", "recipients"):
+            # A data table after the signature (a schedule a Word file keeps last) is an attachment.
+            zone = "appendix"
+            appendix_section = appendix_section or ("Phụ lục",)
+            stack.clear()
         elif kind == "caps" and zone in ("signature", "recipients") and ATTACHED_RE.match(block.text):
             zone = "body"  # the plan issued with the decision above it
             stack.clear()

@@ -279,14 +279,21 @@ DEADLINE_RE = re.compile(
 EVENT_TIME_RE = re.compile(r"(?:[Nn]gay\s+)?(?:[Ss]au|[Tt]rước)\s+khi\s+[^.;\n]{5,160}")
 
 
+BARE_TIME_RE = re.compile(
+    r"(?<!\w)(?:[Tt]háng\s+\d{1,2}(?:\s*[-–]\s*\d{1,2})?(?:/\d{4}|\s+năm\s+\d{4})"
+    r"|[Qq]uý\s+[IV]+(?:/\d{4}|\s+năm\s+\d{4})|\d{1,2}/\d{1,2}/\d{4})"
+)
+
+
 def deadline_phrase(text: str, terms: list[str] | None = None) -> str | None:
     """A time expression stated in prose: 'Hoàn thành trong quý II/2023', 'trước ngày 05 tháng 12
     năm 2025', else one stated by an event ('sau khi … kết thúc'). With `terms`, the expression
     nearest after the best-matching term wins."""
     found = list(DEADLINE_RE.finditer(text))
     if not found:
-        event = EVENT_TIME_RE.search(text)
-        return event.group(0).strip() if event else None
+        # A schedule's cell states the time bare ("Tháng 8/2026", "Quý III/2026"); else an event's time.
+        bare = BARE_TIME_RE.search(text) or EVENT_TIME_RE.search(text)
+        return bare.group(0).strip() if bare else None
     if terms:
         anchor = _term_position(text, terms)
         if anchor is not None:

@@ -339,3 +339,60 @@ def test_a_request_to_a_body_gives_it_a_task():
     assert ("Điện lực Tuy Phước",) in leads.values()
     assert ("Ủy ban Mặt trận Tổ quốc Việt Nam huyện và các tổ chức chính trị - xã hội",) in leads.values()
     assert ("các cơ quan, đơn vị",) in leads.values()
+
+
+def _docx_bytes(paragraphs: list[str], tables: list[list[list[str]]]) -> bytes:
+    import io
+
+    import docx
+
+    d = docx.Document()
+    for p in paragraphs:
+        d.add_paragraph(p)
+    for rows in tables:
+        t = d.add_table(rows=len(rows), cols=len(rows[0]))
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                t.cell(i, j).text = value
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def test_a_schedule_table_after_the_signature_keeps_its_rows():
+    """A Word plan whose inspection schedule is a table after the signature (a district's, not the province
+    whose file showed the layout): each row is one clause of the appendix, a group row's empty cell shifts
+    nothing."""
+    from hoidap.corpus.extract import extract_text
+
+    data = _docx_bytes(
+        [
+            "KẾ HOẠCH",
+            "Kiểm tra công tác văn thư, lưu trữ năm 2026",
+            "I. NỘI DUNG",
+            "1. Kiểm tra hồ sơ lưu trữ.",
+        ],
+        [
+            [["Nơi nhận:\n- Lưu: VT.", "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n\nLê Văn Hòa"]],
+            [
+                ["STT", "Đơn vị được kiểm tra", "Thời gian kiểm tra"],
+                ["I", "Các phòng chuyên môn", ""],
+                ["1", "Phòng Nội vụ", "Tháng 4/2026"],
+                ["2", "Phòng Tư pháp", "Tháng 5/2026"],
+                ["II", "Các xã", ""],
+                ["1", "UBND xã Phước Hòa", "Quý III/2026"],
+            ],
+        ],
+    )
+    doc = _doc(extract_text("kt.docx", data))
+    rows = [c for c in doc.clauses if c.breadcrumb.startswith("Phụ lục")]
+    texts = [" ".join(c.text.split()) for c in rows]
+    assert "1 | Phòng Nội vụ | Tháng 4/2026" in texts and "1 | UBND xã Phước Hòa | Quý III/2026" in texts
+    assert all("Thời gian kiểm tra" in c.breadcrumb for c in rows if c.text[:1].isdigit())  # under its header
+
+
+def test_a_bare_time_in_a_schedule_cell():
+    from hoidap.service.extract import deadline_phrase
+
+    assert deadline_phrase("2 | Phòng Tư pháp | Tháng 5/2026") == "Tháng 5/2026"
+    assert deadline_phrase("Báo cáo tháng 4/2026 gửi trước ngày 05/5/2026") == "trước ngày 05/5/2026"
