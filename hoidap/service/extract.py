@@ -280,8 +280,8 @@ EVENT_TIME_RE = re.compile(r"(?:[Nn]gay\s+)?(?:[Ss]au|[Tt]rước)\s+khi\s+[^.;\
 
 
 BARE_TIME_RE = re.compile(
-    r"(?<!\w)(?:[Tt]háng\s+\d{1,2}(?:\s*[-–]\s*\d{1,2})?(?:/\d{4}|\s+năm\s+\d{4})"
-    r"|[Qq]uý\s+[IV]+(?:/\d{4}|\s+năm\s+\d{4})|\d{1,2}/\d{1,2}/\d{4})"
+    r"(?<!\w)(?:(?:[Nn]gày\s+\d{1,2}\s+)?[Tt]háng\s+\d{1,2}(?:\s*[-–]\s*\d{1,2})?(?:/\d{4}|\s+năm\s+\d{4})"
+    r"|[Qq]uý\s+[IV]+(?:/\d{4}|\s+năm\s+\d{4})|(?:[Nn]gày\s+)?\d{1,2}/\d{1,2}/\d{4})"
 )
 
 

@@ -292,9 +292,13 @@ def _read(clause: str, folded: str, m: re.Match[str], frame: Frame) -> str | Non
         for verb in (" la ", " lam "):  # "Bộ Công an là cơ quan thường trực", "Ông A làm Trưởng ban"
             if folded.endswith(verb, 0, m.start()):
                 return _subject_before(clause, folded, m.start() - len(verb) + 1)
-        if frame.wants_body and _LAST_PART_RE.match(folded, m.end()) and folded.endswith(", ", 0, m.start()):
-            # A member list's item "1. Bà B, Trưởng phòng …, Trưởng ban;": the post is its last part,
-            # the person its first.
+        if (
+            frame.wants_body
+            and _LAST_PART_RE.match(folded, m.end())
+            and folded.endswith((", ", " - "), 0, m.start())
+        ):
+            # A member list's item "1. Bà B, Trưởng phòng …, Trưởng ban;" (or "… xã - Trưởng ban."): the post
+            # is its last part, the person its first.
             first = _MARKER_RE.sub("", clause).split(",")[0]
             return _body(first) if opens_with(first, ["person", "role"]) else None
         return None

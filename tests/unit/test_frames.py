@@ -191,3 +191,14 @@ def test_a_person_is_read_without_the_occasion_that_follows() -> None:
 def test_a_replaced_document_is_read_from_other_wordings_of_replace(question, clause, expected) -> None:
     read = frame_value(clause, frame(question))
     assert read is not None and read[0] == expected
+
+
+def test_a_member_list_item_with_the_post_after_a_dash():
+    """A Party committee's decision lists "1. Đồng chí A, <offices> - Trưởng ban." (a dash, not a comma)."""
+    from hoidap.corpus.normalize import fold
+    from hoidap.service.frames import frame_value, question_frame
+
+    frame = question_frame(fold("Ai là Trưởng ban chỉ đạo phòng chống dịch của phường?").lower())
+    got = frame_value("1. Đồng chí Trần Văn Bình, Bí thư Đảng ủy phường - Trưởng ban.", frame)
+    assert got is not None and got[0] == "Đồng chí Trần Văn Bình"
+    assert frame_value("2. Đồng chí Lê Thị Hoa, Chủ tịch UBND phường - Phó Trưởng ban.", frame) is None
