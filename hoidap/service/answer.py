@@ -430,6 +430,61 @@ class Answerer:
                 out.append(replace(top, entry=e, matched_terms=[]))
         return out
 
+    def _duty_hits(self, q: str, a: QueryAnalysis, pool: list[SearchHit]) -> list[SearchHit]:
+        """ "Ban Chỉ đạo có nhiệm vụ gì", "Sở Tư pháp có trách nhiệm gì": in the best documents, the items
+        under a heading that names the duties of the body asked ("Điều 2. Nhiệm vụ của Ban Chỉ đạo") or the
+        body itself ("3. Sở Tư pháp"), as one hit spanning them; the question's words must be the heading's
+        (with the document's title, which names the body a decision forms)."""
+        said = set(_WORDS_RE.findall(a.folded))
+        asked = {w for t, _ in self.content_words(a.search_text or q) for w in fold(t).lower().split("_")}
+        asked = {w for w in asked if w in said and w not in _ASKED_DUTY_WORDS}
+        if not asked:
+            return []
+        out: list[SearchHit] = []
+        for doc_id in list(dict.fromkeys(h.entry.doc_id for h in pool))[:MAX_FRAMED_DOCS]:
+            top = next(h for h in pool if h.entry.doc_id == doc_id)
+            under = self._duty_section(doc_id, asked, said)
+            if not under:
+                continue
+            start, end = under[0].char_start, under[-1].char_end
+            e = replace(
+                top.entry,
+                entry_id=f"{doc_id}:duty:{start}-{end}",
+                section=under[0].breadcrumb,
+                text=self.docs[doc_id].original[start:end],
+                char_start=start,
+                char_end=end,
+                task_id=None,
+            )
+            out.append(replace(top, entry=e, matched_terms=[]))
+        return out
+
+    def _duty_section(self, doc_id: str, asked: set[str], said: set[str]) -> list[Clause]:
+        """The clauses under the document's heading that best names the duties of the body `asked` (the
+        question's folded content words; `said`: all its words): a section of at least two clauses whose
+        heading names no other body than the question does, its own words counting before the title's."""
+        title = self._title_words(doc_id)
+        clauses = self._doc_clauses(doc_id)
+        ranked: list[tuple[float, str]] = []
+        for heading in dict.fromkeys(x for c in clauses for x in c.breadcrumb.split(" > ")):
+            folded = fold(heading).lower()
+            words = set(_WORDS_RE.findall(folded))
+            name = _LEADING_NUMBER_RE.sub("", heading).strip(" .:")
+            duty = _DUTY_PHRASE_RE.search(folded) is not None
+            body = AGENCY_START_RE.match(name) is not None and clean_agency(name) == name  # "3. Sở Tư pháp"
+            covered = len(asked & (words | title))
+            # What the heading names besides duties is the question's: "5. Bộ Tư pháp có trách nhiệm", not
+            # "2. Bộ phận một cửa Phường 1" for "Bộ phận Tư pháp Phường 1".
+            named = {w for w in words - _ASKED_DUTY_WORDS - _HEADING_WORDS if not w.isdigit()}
+            own = bool(named) and len(named & (said | title)) >= MIN_HEADING_OWN * len(named)
+            if own and words & asked and (duty or body) and covered >= MIN_DUTY_SHARE * len(asked):
+                ranked.append(((covered + len(asked & words)) / (2 * len(asked)), heading))
+        for _, heading in sorted(ranked, key=lambda x: -x[0]):
+            under = [c for c in clauses if heading in c.breadcrumb.split(" > ") and c.text.strip()]
+            if len(under) >= 2 and len(heading) <= MAX_DUTY_HEADING_CHARS:
+                return under[:MAX_DUTY_CLAUSES]
+        return []
+
     def _doc_clauses(self, doc_id: str) -> list[Clause]:
         clauses = self._sorted_clauses.get(doc_id)
         if clauses is None:
@@ -1020,6 +1075,11 @@ class Answerer:
         pool = self._of_years(a, hits)[: {"task": 8, "figure": 10, "lookup": 5}[path]]
         if path == "lookup" and a.frame is not None and (a.frame.holder or a.frame.names):
             pool += self._framed_hits(a.frame, pool)
+        duties: set[str] = set()
+        if path == "lookup" and _ASKS_DUTY_RE.search(a.folded):
+            found = self._duty_hits(q, a, pool)
+            duties = {h.entry.entry_id for h in found}
+            pool += found
         q = a.search_text or q  # what was searched for is what a clause must cover
         content = self.content_words(q)
         weighted = [(t.replace("_", " "), w) for t, w in content]
@@ -1069,6 +1129,7 @@ class Answerer:
                 value_rank=sum(1 for c in out if c.value),
                 frame=framed[1] if framed and framed[0] == value else 0.0,
                 title_words=self._title_words(e.doc_id),
+                duty_section=e.entry_id in duties,
             )
             out.append(Candidate(hit=h, value=value, task=task, features=feats))
         ranked = self.ranker.rank(out)
@@ -1361,7 +1422,7 @@ class Answerer:
         return named.group(0) if named else None
 
     def _cited_of_kind(self, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer | None:
-        """"Quyết định 353 ban hành theo tờ trình số mấy": the number asked is of another kind than the
+        """ "Quyết định 353 ban hành theo tờ trình số mấy": the number asked is of another kind than the
         documents named, so it is a document they cite; the reference of that kind whose context shares
         most with the question, when the model trusts it."""
         kind = asked_document_kind(a.folded)
@@ -1710,6 +1771,27 @@ MAX_ITEM_CHARS = 1200
 # other document's best by this factor is the one the question describes (priors, not fitted).
 DOC_BY_CONTENT_HITS = 10
 DOC_BY_CONTENT_MARGIN = 1.5
+# "… có nhiệm vụ gì", "trách nhiệm của … là gì", "… làm gì", "… được giao việc gì": the duties of a body.
+_ASKS_DUTY_RE = re.compile(
+    r"\b(?:nhiem vu|trach nhiem|chuc nang|cong viec|viec) (?:gi|nao|la gi)\b"
+    r"|\blam (?:gi|nhung gi|nhung viec gi)\b"
+    r"|\b(?:nhiem vu|trach nhiem|chuc nang)(?: cu the)? cua\b"
+)
+# The question's words that ask for duties rather than name the body.
+_ASKED_DUTY_WORDS = frozenset(
+    ("nhiem", "vu", "trach", "chuc", "nang", "quyen", "han", "cong", "viec", "gi", "nao", "la", "lam", "co")
+    + ("duoc", "giao", "cua", "cac", "nhung", "cu", "the", "va")
+)
+_WORDS_RE = re.compile(r"[a-z0-9]+")
+_LEADING_NUMBER_RE = re.compile(r"^\s*(?:Điều\s+\d+\.?|[IVX]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\))\s*")
+_HEADING_WORDS = frozenset(("dieu", "chuong", "muc", "phan", "sau", "day", "doi", "voi", "ve", "trong"))
+# A heading naming duties, folded (data: layout.json duty_headings, with "chức năng").
+_DUTY_PHRASES = sorted({fold(w).lower() for w in _DUTY_WORDS} | {"chuc nang"}, key=len, reverse=True)
+_DUTY_PHRASE_RE = re.compile(rf"\b(?:{'|'.join(map(re.escape, _DUTY_PHRASES))})\b")
+MIN_HEADING_OWN = 0.8  # of the words a duties heading names (a body), the question's or the title's
+MAX_DUTY_HEADING_CHARS = 160  # a heading, not a provision that happens to open a section
+MIN_DUTY_SHARE = 0.6  # of the question's words the heading (with the title) must hold
+MAX_DUTY_CLAUSES = 12  # items quoted under a duties heading
 MIN_GUESS_WORDS = 3  # content words a question needs to describe a document it does not name
 MAX_GUESSED_DOCS = 3  # documents alike enough to be answered side by side when none is named
 UNKNOWN_DOC_TYPE = "van ban"  # the type given to a document whose own type was not read

@@ -47,6 +47,7 @@ FEATURES: tuple[str, ...] = (
     "value_rank_rr",  # 1 / (1 + rank among the candidates from which a value is read); 0 without a value
     "frame",  # share of the question's predicate the clause states around the value (frames.py); 0 without
     "title_clause",  # the clause is mostly the words of its document's title (a header, not a provision)
+    "duty_section",  # the items under a heading naming the duties of the body asked ("Nhiệm vụ của Ban …")
 )
 PATHS = ("task", "figure", "lookup")
 
@@ -127,6 +128,7 @@ def features(
     value_rank: int = 0,
     frame: float = 0.0,
     title_words: frozenset[str] = frozenset(),
+    duty_section: bool = False,
 ) -> dict[str, float]:
     """Features of candidate `i` among `hits` (SearchHit-like: score, lexical, dense, entry.text)."""
     h = hits[i]
@@ -172,6 +174,7 @@ def features(
         "value_rank_rr": 1.0 / (1 + value_rank) if value else 0.0,
         "frame": frame if value else 0.0,
         "title_clause": 1.0 if _mostly_title(text, title_words) else 0.0,
+        "duty_section": 1.0 if duty_section else 0.0,
     }
 
 

@@ -325,3 +325,72 @@ def test_a_number_of_another_kind_than_the_document_named_is_one_it_cites(svc_bo
 def test_a_time_stated_by_an_event_answers_when(svc_boards):
     got = svc_boards.ask("Tổ bầu cử khu vực bỏ phiếu số 1 giải thể khi nào?")
     assert got.found and _has(got.answer, "sau khi hoàn thành việc bàn giao hồ sơ bầu cử")
+
+
+# A commune Youth Union's decision forming a working group, and a ward's letter giving each office its part
+# under its own heading (bodies none of the development documents come from).
+TO_CONG_TAC = """ĐOÀN TNCS HỒ CHÍ MINH
+BCH ĐOÀN XÃ PHƯỚC SƠN
+Số: 21-QĐ/ĐTN
+Phước Sơn, ngày 02 tháng 3 năm 2026
+
+QUYẾT ĐỊNH
+Thành lập Tổ công tác hỗ trợ chuyển đổi số cho thanh niên nông thôn
+
+Điều 1. Thành lập Tổ công tác hỗ trợ chuyển đổi số cho thanh niên nông thôn gồm 05 đồng chí.
+Điều 2. Nhiệm vụ của Tổ công tác
+1. Hướng dẫn đoàn viên cài đặt, sử dụng ứng dụng định danh điện tử.
+2. Hỗ trợ hộ thanh niên đưa nông sản lên sàn thương mại điện tử.
+3. Báo cáo kết quả về Ban Thường vụ Đoàn xã hằng tháng.
+Điều 3. Quyết định này có hiệu lực kể từ ngày ký.
+
+TM. BAN CHẤP HÀNH
+BÍ THƯ
+Võ Thị Lan
+"""
+
+CV_PHUONG = """ỦY BAN NHÂN DÂN
+PHƯỜNG NHƠN BÌNH
+Số: 315/UBND
+V/v triển khai Tháng hành động vì an toàn thực phẩm năm 2026
+Nhơn Bình, ngày 10 tháng 4 năm 2026
+
+Kính gửi: Các bộ phận chuyên môn thuộc UBND phường.
+
+Để triển khai Tháng hành động vì an toàn thực phẩm năm 2026, Chủ tịch UBND phường đề nghị:
+1. Phòng Kinh tế
+a) Kiểm tra các cơ sở sản xuất, kinh doanh thực phẩm trên địa bàn.
+b) Tổng hợp kết quả, báo cáo UBND phường trước ngày 20/5/2026.
+2. Phòng Văn hóa - Xã hội
+a) Tuyên truyền kiến thức an toàn thực phẩm trên hệ thống loa truyền thanh.
+b) Phối hợp với Trạm Y tế phường tổ chức nói chuyện chuyên đề tại các khu phố.
+
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Lê Minh Tuấn
+"""
+
+
+@pytest.fixture(scope="module")
+def svc_duties(settings, built_index, embedder, tmp_path_factory) -> QAService:
+    files = {"qd-to-cong-tac.txt": TO_CONG_TAC, "cv-an-toan-thuc-pham.txt": CV_PHUONG}
+    return _service_with(settings, built_index, embedder, tmp_path_factory.mktemp("evidence-duties"), files)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "Tổ công tác hỗ trợ chuyển đổi số cho thanh niên nông thôn có nhiệm vụ gì?",
+            "sàn thương mại điện tử",
+        ),
+        (
+            "Phòng Văn hóa - Xã hội phường Nhơn Bình có trách nhiệm gì trong Tháng hành động?",
+            "loa truyền thanh",
+        ),
+    ],
+)
+def test_the_duties_of_a_body_are_the_items_under_its_heading(svc_duties, question, expected):
+    got = svc_duties.ask(question)
+    assert got.found, got.message
+    assert _has(got.citations[0].quote, expected)

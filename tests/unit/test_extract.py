@@ -269,3 +269,14 @@ def test_a_law_cited_by_its_title_before_its_number():
         document_reference("Thực hiện Chỉ thịsố05-CT/TU của Ban Thường vụ", "chi thi", [])
         == "Chỉ thịsố05-CT/TU"
     )
+
+
+def test_district_and_ward_offices_are_bodies():
+    from hoidap.corpus.tasks import clean_agency
+
+    assert clean_agency("Phòng Văn hóa - Xã hội") == "Phòng Văn hóa - Xã hội"
+    assert clean_agency("Trạm Y tế phường") == "Trạm Y tế phường"
+    assert clean_agency("Bộ phận Tư pháp") == "Bộ phận Tư pháp"
+    # "Phòng, chống …" prevents something; it names no office.
+    assert clean_agency("Phòng, chống tham nhũng") is None
+    assert clean_agency("Phòng chống dịch bệnh") is None
