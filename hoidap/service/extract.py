@@ -395,12 +395,14 @@ def locate(original: str, start: int, end: int, phrase: str) -> tuple[int, int] 
     if " … " in phrase:  # a lead-in joined to its sentence: the sentence is highlighted
         phrase = phrase.rsplit(" … ", 1)[1]
     mapped = normalize_span(original, start, end)
-    pos = mapped.text.find(phrase)
-    if pos < 0:
-        pos = fold(mapped.text).find(fold(phrase)) if len(fold(mapped.text)) == len(mapped.text) else -1
-    if pos < 0:
+    pos, size = mapped.text.find(phrase), len(phrase)
+    if pos < 0 and len(fold(mapped.text)) == len(mapped.text):
+        # Found without marks; the folded phrase's length counts (folding may drop combining marks).
+        folded = fold(phrase)
+        pos, size = fold(mapped.text).find(folded), len(folded)
+    if pos < 0 or size == 0 or pos + size > len(mapped.text):
         return None
-    return mapped.orig_span(pos, pos + len(phrase))
+    return mapped.orig_span(pos, pos + size)
 
 
 # --- roles stated in prose ------------------------------------------------------------------------

@@ -280,3 +280,14 @@ def test_district_and_ward_offices_are_bodies():
     # "Phòng, chống …" prevents something; it names no office.
     assert clean_agency("Phòng, chống tham nhũng") is None
     assert clean_agency("Phòng chống dịch bệnh") is None
+
+
+def test_locate_a_phrase_typed_with_decomposed_marks():
+    """A PDF's text may keep its marks decomposed (NFD): the phrase is still found, never past the clause."""
+    import unicodedata
+
+    from hoidap.service.extract import locate
+
+    original = "Tuyên truyền, " + unicodedata.normalize("NFD", "phổ biến") + " kiến thức pháp luật"
+    span = locate(original, 0, len(original), unicodedata.normalize("NFD", "phổ biến kiến"))
+    assert span is not None and original[span[0] : span[1]].startswith(unicodedata.normalize("NFD", "phổ"))
