@@ -430,6 +430,36 @@ class Answerer:
                 out.append(replace(top, entry=e, matched_terms=[]))
         return out
 
+    def _post_hits(self, who: str, pool: list[SearchHit]) -> list[tuple[SearchHit, str]]:
+        """ "Bộ trưởng Bộ Tài chính giữ vai trò gì trong Ban Chỉ đạo": in the best documents, the member-list
+        lines naming `who` (folded) with the post each gives: the label before a colon ("3. Phó Trưởng Ban:
+        Đồng chí …"), the line's last part ("…, Ủy viên;") or its heading ("4. Các Ủy viên:")."""
+        want = " ".join(who.split())
+        out: list[tuple[SearchHit, str]] = []
+        for doc_id in list(dict.fromkeys(h.entry.doc_id for h in pool))[:MAX_FRAMED_DOCS]:
+            top = next(h for h in pool if h.entry.doc_id == doc_id)
+            for c in self._doc_clauses(doc_id):
+                text = " ".join(c.text.split())
+                if want not in " ".join(fold(text).lower().split()):
+                    continue
+                post = _post_of(text, c.breadcrumb)
+                if post is None:
+                    continue
+                e = replace(
+                    top.entry,
+                    entry_id=c.clause_id,
+                    kind=c.kind,
+                    section=c.breadcrumb,
+                    task_id=c.task_id,
+                    text=self.docs[doc_id].original[c.char_start : c.char_end],
+                    char_start=c.char_start,
+                    char_end=c.char_end,
+                )
+                out.append((replace(top, entry=e, matched_terms=[]), post))
+                if len(out) >= MAX_FRAMED_CLAUSES * MAX_FRAMED_DOCS:
+                    return out
+        return out
+
     def _duty_hits(self, q: str, a: QueryAnalysis, pool: list[SearchHit]) -> list[SearchHit]:
         """ "Ban Chỉ đạo có nhiệm vụ gì", "Sở Tư pháp có trách nhiệm gì": in the best documents, the items
         under a heading that names the duties of the body asked ("Điều 2. Nhiệm vụ của Ban Chỉ đạo") or the
@@ -1075,6 +1105,12 @@ class Answerer:
         pool = self._of_years(a, hits)[: {"task": 8, "figure": 10, "lookup": 5}[path]]
         if path == "lookup" and a.frame is not None and (a.frame.holder or a.frame.names):
             pool += self._framed_hits(a.frame, pool)
+        posts: dict[str, str] = {}
+        if path == "lookup" and (asked_post := _ASKS_POST_RE.search(a.folded)):
+            # The lines naming the one asked about go first: the member list states the post of no one else.
+            found = self._post_hits(asked_post["who"], pool)
+            posts = {h.entry.entry_id: post for h, post in found}
+            pool = [h for h, _ in found] + pool
         duties: set[str] = set()
         if path == "lookup" and _ASKS_DUTY_RE.search(a.folded):
             found = self._duty_hits(q, a, pool)
@@ -1092,6 +1128,8 @@ class Answerer:
             e = h.entry
             task = self.tasks.get((e.doc_id, e.task_id)) if e.task_id else None
             framed = frame_value(e.text, a.frame) if a.frame else None
+            if e.entry_id in posts:  # "… giữ chức vụ gì": the post the member list gives the one named
+                framed = (posts[e.entry_id], 1.0)
             value: str | None
             if path == "task":
                 field_value = self._field(task, a.intent, a) if task is not None else ""
@@ -1705,6 +1743,23 @@ def section_agency(section: str) -> str | None:
     return None
 
 
+def _post_of(text: str, section: str) -> str | None:
+    """The post a member-list line gives its member: "Phó Trưởng Ban" of "3. Phó Trưởng Ban: Đồng chí A, …",
+    "Ủy viên" of "- Đồng chí B, Bộ trưởng Bộ Tài chính, Ủy viên;" or of the heading "4. Các Ủy viên:"."""
+    body = _LEADING_NUMBER_RE.sub("", text.lstrip("-+•* ")).strip()
+    label, colon, _ = body.partition(":")
+    if colon and _POST_RE.match(label.strip()):
+        return label.strip()
+    last = body.rstrip(" .;").rsplit(",", 1)[-1].rsplit(" - ", 1)[-1].strip()
+    if "," in body and _POST_RE.fullmatch(last):
+        return last
+    heading = _LEADING_NUMBER_RE.sub("", section.split(" > ")[-1]).strip(" :")
+    heading = re.sub(r"^(?:Các|Những)\s+", "", heading)
+    if _POST_RE.fullmatch(heading):
+        return heading[:1].upper() + heading[1:]
+    return None
+
+
 def clause_subject(text: str) -> str | None:
     """The agency a prose clause opens with: '5. Ban cán sự đảng UBND tỉnh giúp Tỉnh ủy ...'."""
     body = re.sub(r"^\s*(?:\d+(?:\.\d+)*\.|[-+*]|[a-zđ]\))\s*", "", text)
@@ -1792,6 +1847,16 @@ MIN_HEADING_OWN = 0.8  # of the words a duties heading names (a body), the quest
 MAX_DUTY_HEADING_CHARS = 160  # a heading, not a provision that happens to open a section
 MIN_DUTY_SHARE = 0.6  # of the question's words the heading (with the title) must hold
 MAX_DUTY_CLAUSES = 12  # items quoted under a duties heading
+# "<a person or an office> giữ chức vụ/vai trò gì (trong …)", "… là gì trong Ban …": the post held.
+_ASKS_POST_RE = re.compile(
+    r"^(?:ong |ba |dong chi )?(?P<who>.+?) (?:giu|dam nhiem|co|la|duoc phan cong|duoc giao)"
+    r" (?:chuc vu|vai tro|vi tri|chuc danh|nhiem vu) gi\b"
+)
+# A post in a board or committee: "Trưởng ban", "Phó Trưởng Ban Thường trực", "Ủy viên", "Thư ký".
+_POST_RE = re.compile(
+    r"(?i)(?:phó\s+)?(?:trưởng\s+ban(?:\s+\S+){0,3}|ủy viên|uỷ viên|thành viên|thư ký|tổ trưởng|tổ phó|"
+    r"chủ tịch(?:\s+hội đồng)?|giám đốc)(?:\s+thường trực)?"
+)
 MIN_GUESS_WORDS = 3  # content words a question needs to describe a document it does not name
 MAX_GUESSED_DOCS = 3  # documents alike enough to be answered side by side when none is named
 UNKNOWN_DOC_TYPE = "van ban"  # the type given to a document whose own type was not read

@@ -291,3 +291,14 @@ def test_locate_a_phrase_typed_with_decomposed_marks():
     original = "Tuyên truyền, " + unicodedata.normalize("NFD", "phổ biến") + " kiến thức pháp luật"
     span = locate(original, 0, len(original), unicodedata.normalize("NFD", "phổ biến kiến"))
     assert span is not None and original[span[0] : span[1]].startswith(unicodedata.normalize("NFD", "phổ"))
+
+
+def test_the_post_a_member_list_gives():
+    from hoidap.service.answer import _ASKS_POST_RE, _post_of
+
+    assert _post_of("3. Phó Trưởng Ban: Đồng chí Lê Văn A, Giám đốc Sở Y tế.", "Điều 1") == "Phó Trưởng Ban"
+    assert _post_of("2. Mời ông Trần B, Phó Chủ tịch UBND xã, Phó Trưởng ban;", "Điều 1") == "Phó Trưởng ban"
+    assert _post_of("- Đồng chí Ngô C, Giám đốc Công an tỉnh;", "Điều 1 > 4. Các Ủy viên:") == "Ủy viên"
+    assert _post_of("Sở Y tế chủ trì tổ chức thực hiện.", "III. Nhiệm vụ") is None
+    m = _ASKS_POST_RE.search("ong tran van b giu chuc vu gi trong to cong tac")
+    assert m is not None and m["who"] == "tran van b"
