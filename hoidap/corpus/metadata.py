@@ -218,6 +218,12 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
             facts["issuer"] = issuer[:1].upper() + issuer[1:]
             spans["issuer"] = (parts[0].char_start, parts[-1].char_end)
     doc_type, title, tspan = _title_facts(preamble[:60])
+    if title is None:
+        # A letter whose letterhead table comes after its body (as a Word file may keep it): its "V/v …" line.
+        letter = next((p.block for p in placed if p.block.text.startswith("V/v")), None)
+        if letter is not None:
+            doc_type, title = "Công văn", "Công văn " + letter.text.strip()
+            tspan = (letter.char_start, letter.char_end)
     if title is not None and tspan is not None:
         facts["doc_type"], facts["title"] = doc_type or "", title
         spans["title"] = tspan

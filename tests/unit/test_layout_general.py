@@ -396,3 +396,19 @@ def test_a_bare_time_in_a_schedule_cell():
 
     assert deadline_phrase("2 | Phòng Tư pháp | Tháng 5/2026") == "Tháng 5/2026"
     assert deadline_phrase("Báo cáo tháng 4/2026 gửi trước ngày 05/5/2026") == "trước ngày 05/5/2026"
+
+
+def test_a_letter_whose_letterhead_follows_its_body_is_titled_by_its_subject_line():
+    from hoidap.corpus.extract import extract_text
+
+    data = _docx_bytes(
+        ["Thực hiện chỉ đạo của UBND huyện, UBND xã đề nghị các thôn rà soát hộ nghèo.", "1. Thôn Đông"],
+        [
+            [
+                ["ỦY BAN NHÂN DÂN\nXÃ HÒA AN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
+                ["Số: 12/UBND\nV/v rà soát hộ nghèo năm 2026", "Hòa An, ngày 05 tháng 3 năm 2026"],
+            ]
+        ],
+    )
+    doc = _doc(extract_text("cv.docx", data))
+    assert doc.info.title == "Công văn V/v rà soát hộ nghèo năm 2026" and doc.info.doc_type == "Công văn"
