@@ -1368,6 +1368,16 @@ class Answerer:
         if a.province and not a.doc_ids:  # "… của tỉnh Lâm Đồng": that province's own documents
             scope = [d for d in scope if d in self.catalog.docs_by_province.get(a.province, ())] or scope
         unnamed = len(scope) > 1 and not a.doc_ids  # the question names no document: which one it means
+        named_kind = _DOC_KIND_RE.search(a.folded)
+        if unnamed and named_kind is not None:
+            # "Chương trình hành động … do cơ quan nào ban hành": the kind it names is of the document meant.
+            of_kind = [
+                d
+                for d in scope
+                if fold(self.docs[d].info.doc_type or "").lower().startswith(named_kind.group(0))
+            ]
+            if 0 < len(of_kind) <= MAX_GUESSED_DOCS:  # it picks out a few; among many it says little
+                scope, unnamed = of_kind, len(of_kind) > 1
         if unnamed:
             titled = self._titled(q, scope)
             if titled is not None:
