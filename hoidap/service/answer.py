@@ -1369,8 +1369,9 @@ class Answerer:
             scope = [d for d in scope if d in self.catalog.docs_by_province.get(a.province, ())] or scope
         unnamed = len(scope) > 1 and not a.doc_ids  # the question names no document: which one it means
         named_kind = _DOC_KIND_RE.search(a.folded)
-        if unnamed and named_kind is not None:
-            # "Chương trình hành động … do cơ quan nào ban hành": the kind it names is of the document meant.
+        if unnamed and named_kind is not None and a.province:
+            # "Chương trình hành động … của Quảng Ngãi do cơ quan nào ban hành": the province's documents of
+            # the kind it names are meant (without a province, one described by its subject may be cited only).
             of_kind = [
                 d
                 for d in scope
