@@ -1371,7 +1371,7 @@ class Answerer:
         named_kind = _DOC_KIND_RE.search(a.folded)
         if unnamed and named_kind is not None and a.province:
             # "Chương trình hành động … của Quảng Ngãi do cơ quan nào ban hành": the province's documents of
-            # the kind it names are meant (without a province, one described by its subject may be cited only).
+            # the kind it names are meant (without a province, one described by its subject may be cited).
             of_kind = [
                 d
                 for d in scope
