@@ -417,18 +417,22 @@ class Answerer:
             for _, c in [x for x in read if x[0] == best][:MAX_FRAMED_CLAUSES]:
                 if (doc_id, c.char_start) in seen:
                     continue
-                e = replace(
-                    top.entry,
-                    entry_id=c.clause_id,
-                    kind=c.kind,
-                    section=c.breadcrumb,
-                    task_id=c.task_id,
-                    text=self.docs[doc_id].original[c.char_start : c.char_end],
-                    char_start=c.char_start,
-                    char_end=c.char_end,
-                )
-                out.append(replace(top, entry=e, matched_terms=[]))
+                out.append(self._clause_hit(top, doc_id, c))
         return out
+
+    def _clause_hit(self, top: SearchHit, doc_id: str, c: Clause) -> SearchHit:
+        """A clause read whole from its document as a hit carrying `top`'s retrieval scores."""
+        e = replace(
+            top.entry,
+            entry_id=c.clause_id,
+            kind=c.kind,
+            section=c.breadcrumb,
+            task_id=c.task_id,
+            text=self.docs[doc_id].original[c.char_start : c.char_end],
+            char_start=c.char_start,
+            char_end=c.char_end,
+        )
+        return replace(top, entry=e, matched_terms=[])
 
     def _post_hits(self, who: str, pool: list[SearchHit]) -> list[tuple[SearchHit, str]]:
         """ "Bộ trưởng Bộ Tài chính giữ vai trò gì trong Ban Chỉ đạo": in the best documents, the member-list
@@ -445,17 +449,7 @@ class Answerer:
                 post = _post_of(text, c.breadcrumb)
                 if post is None:
                     continue
-                e = replace(
-                    top.entry,
-                    entry_id=c.clause_id,
-                    kind=c.kind,
-                    section=c.breadcrumb,
-                    task_id=c.task_id,
-                    text=self.docs[doc_id].original[c.char_start : c.char_end],
-                    char_start=c.char_start,
-                    char_end=c.char_end,
-                )
-                out.append((replace(top, entry=e, matched_terms=[]), post))
+                out.append((self._clause_hit(top, doc_id, c), post))
                 if len(out) >= MAX_FRAMED_CLAUSES * MAX_FRAMED_DOCS:
                     return out
         return out
