@@ -1366,11 +1366,7 @@ class Answerer:
         if unnamed and named_kind is not None and a.province:
             # "Chương trình hành động … của Quảng Ngãi do cơ quan nào ban hành": the province's documents of
             # the kind it names are meant (without a province, one described by its subject may be cited).
-            of_kind = [
-                d
-                for d in scope
-                if fold(self.docs[d].info.doc_type or "").lower().startswith(named_kind.group(0))
-            ]
+            of_kind = [d for d in scope if (self._doc_kind(d) or "").startswith(named_kind.group(0))]
             if 0 < len(of_kind) <= MAX_GUESSED_DOCS:  # it picks out a few; among many it says little
                 scope, unnamed = of_kind, len(of_kind) > 1
         if unnamed:
@@ -1454,6 +1450,11 @@ class Answerer:
             else None,
         )
 
+    def _doc_kind(self, doc_id: str) -> str | None:
+        """A document's kind folded ("ke hoach"); None when its type was not read."""
+        kind = fold(self.docs[doc_id].info.doc_type or "")
+        return kind if kind and kind != UNKNOWN_DOC_TYPE else None
+
     @staticmethod
     def _kind_asked(a: QueryAnalysis) -> str | None:
         """The kind of document whose number or date is asked: the one the question asks to be named
@@ -1471,8 +1472,8 @@ class Answerer:
         kind = asked_document_kind(a.folded)
         if not kind or kind == "van ban":
             return None
-        types = [fold(self.docs[d].info.doc_type or "").lower() for d in scope]
-        if any(not t or t == UNKNOWN_DOC_TYPE or t.startswith(kind) or kind.startswith(t) for t in types):
+        types = [self._doc_kind(d) for d in scope]
+        if any(t is None or t.startswith(kind) or kind.startswith(t) for t in types):
             return None
         hits = self._search(a.search_text or q, scope, top_k + 5)
         cands = self._candidates(q, a, hits, "lookup", doc_kind=kind)
@@ -1510,11 +1511,10 @@ class Answerer:
         kind = _DOC_KIND_RE.search(a.folded)
         out = []
         for doc_id, _ in ranked[:cut]:
-            doc_type = self.docs[doc_id].info.doc_type
-            known_type = doc_type and fold(doc_type) != UNKNOWN_DOC_TYPE
+            own = self._doc_kind(doc_id)
             if a.years and not self._mentions_years(doc_id, a.years):
                 continue
-            if kind is not None and known_type and not fold(doc_type).startswith(kind.group(0)):
+            if kind is not None and own is not None and not own.startswith(kind.group(0)):
                 continue
             out.append(doc_id)
         return out
