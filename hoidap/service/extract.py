@@ -254,7 +254,7 @@ _DATE = (
     r"(?:ngày\s+\d{1,2}(?:/\d{1,2}(?:/\d{4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)"
     r"|quý\s+[IV]+(?:/\d{4}|\s+năm\s+\d{4})?(?:\s*[-–]\s*quý\s+[IV]+(?:/\d{4}|\s+năm\s+\d{4})?)?"
     r"|(?:năm|cuối năm)\s+\d{4}(?:\s*[-–]\s*\d{4})?"
-    r"|tháng\s+\d{1,2}(?:/\d{4}|\s+năm\s+\d{4})"
+    r"|tháng\s+\d{1,2}(?:/\d{4}|\s+năm\s+\d{4}|(?=\s*,?\s*(?:hằng|hàng)\s+năm))"  # "tháng 6 hằng năm"
     r"|giai đoạn\s+\d{4}\s*[-–]\s*\d{4})"
 )
 DEADLINE_RE = re.compile(
@@ -276,7 +276,9 @@ DEADLINE_RE = re.compile(
 
 # A time stated by an event, when no date is: "(Ban bầu cử) hết nhiệm vụ sau khi Ủy ban bầu cử … công bố kết
 # quả", "trước khi trình …". No word boundary before it: text extracted from PDFs glues words ("vụsau khi").
-EVENT_TIME_RE = re.compile(r"(?:[Nn]gay\s+)?(?:[Ss]au|[Tt]rước)\s+khi\s+[^.;\n]{5,160}")
+EVENT_TIME_RE = re.compile(
+    r"(?:[Nn]gay\s+)?(?:[Ss]au|[Tt]rước)\s+khi\s+[^.;\n]{5,160}|[Nn]gay\s+khi\s+[^.;,\n]{5,160}"
+)
 
 
 BARE_TIME_RE = re.compile(

@@ -80,6 +80,7 @@ class _Compiled:
     skip: re.Pattern[str]
     separator: re.Pattern[str]
     role_verb: re.Pattern[str]
+    role_end: re.Pattern[str]
     any_wh: re.Pattern[str]
     subject_verb: re.Pattern[str]
     holder_verb: re.Pattern[str]
@@ -104,6 +105,7 @@ def _compiled() -> _Compiled:
         skip=re.compile(rf"^(?:(?:{alt(v.skip)})\s+)+"),
         separator=re.compile(rf"^\s*(?::|(?:{alt(x for x in v.label_separators if x != ':')})\b)\s*"),
         role_verb=re.compile(rf"(?:^|\s)(?:{alt(v.role_verbs)})\b"),
+        role_end=re.compile(rf"(?:^|\s)(?:{alt(v.role_verbs)})(?:\s+(?:voi|cho|cung))?$"),
         subject_verb=re.compile(rf"[\s,;]+(?:{alt(map(re.escape, v.subject_verbs))})(?!\w)"),
         any_wh=re.compile(rf"(?<![a-z])(?:{alt(v.subject_wh + v.object_wh)})(?![a-z])"),
         holder_verb=re.compile(rf"^(?:{alt(sorted(v.holder_verbs, key=len, reverse=True))})\s+"),
@@ -179,7 +181,11 @@ def question_frame(folded: str) -> Frame | None:
             return None
         body = wh.split()[0] in v.body_heads and (wh == "ai" or " " in wh)
         noun = next((n for n in v.document_nouns if wh.startswith(f"{n} ")), None)
-        role = side == "copula" and bool(c.role_verb.search(" ".join(words)))
+        # A role verb ends the predicate ("phối hợp với ai"); one inside a noun phrase ("kết quả thực hiện
+        # dự án … cho ai") is no role, but at the end the two read alike.
+        role = bool(c.role_end.search(" ".join(words))) if side == "object" else bool(
+            c.role_verb.search(" ".join(words))
+        )
         holder = side == "copula" and wh == "ai" and not role
         return Frame(side, words, role_verb=role, wants_body=body and noun is None, names=noun, holder=holder)
     return None

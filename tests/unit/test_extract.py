@@ -35,6 +35,19 @@ def test_deadline_phrase_in_prose():
     assert deadline_phrase("Phát triển công nghiệp bền vững.") is None
 
 
+def test_a_yearly_month_and_an_immediate_term_are_times():
+    # A law's annual month (not just "hằng năm"), and a term that starts with an event.
+    assert deadline_phrase("Tháng hành động được tổ chức vào tháng 6 hằng năm để thúc đẩy …") == (
+        "vào tháng 6 hằng năm"
+    )
+    assert deadline_phrase("Các chi bộ báo cáo Đảng ủy trước ngày 20 tháng 11 hàng năm.") == (
+        "trước ngày 20 tháng 11 hàng năm"
+    )
+    assert deadline_phrase("Công an xã có trách nhiệm xác minh ngay khi tiếp nhận tin báo, tố giác.") == (
+        "ngay khi tiếp nhận tin báo"
+    )
+
+
 def test_clause_subject():
     assert clause_subject("5. Ban cán sự đảng UBND tỉnh giúp Tỉnh ủy, Ban Thường vụ Tỉnh ủy theo dõi") == (
         "Ban cán sự đảng UBND tỉnh"

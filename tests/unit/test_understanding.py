@@ -97,6 +97,27 @@ def test_intent_accented_and_plain(ask, intent, question):
     assert ask(plain).intent == intent, plain
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Sở Tài chính báo cáo kết quả cho cơ quan nào?",
+        "Ban Chỉ đạo gửi báo cáo sơ kết cho ai",
+        "UBND các huyện cung cấp số liệu cho đơn vị nào?",
+    ],
+)
+def test_a_body_after_an_ordinary_verb_is_not_a_lead(ask, question):
+    """The wh-word after "báo cáo … cho", "gửi … cho": the body that receives the action, read after the same
+    words in a clause (an object frame), not the lead of the task whose subject the question names."""
+    a = ask(question)
+    assert a.intent != "lead" and a.frame is not None and a.frame.side == "object", question
+    assert ask(strip_diacritics(question)).intent != "lead"
+
+
+def test_an_assignment_verb_before_the_wh_word_still_asks_the_lead(ask):
+    assert ask("nhiệm vụ 4.3 giao cho ai").intent == "lead"
+    assert ask("Nhiệm vụ 5.4 phối hợp với những đơn vị nào?").intent == "coordinating"
+
+
 def test_diacritics_free_reads_the_same(ask):
     for qs in INTENT_CASES.values():
         for q in qs:
