@@ -557,6 +557,8 @@ MAX_ASSIGNED_WORDS = 24
 def assignment(text: str) -> re.Match[str] | None:
     """The "Giao/Đề nghị X <verb> …" sentence opening `text` names, with X in group "lead"."""
     return GIAO_RE.search(text) or GIAO_COMMA_RE.search(text)
+
+
 COORD_AFTER_RE = re.compile(r"phối hợp(?:\s+với)?\s+(?P<coord>[^.;)]+)", re.IGNORECASE)
 
 

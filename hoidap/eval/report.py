@@ -179,9 +179,9 @@ def render(results: EvalResults, command: str) -> str:
     if full:
         lines += [
             "",
-            f"## False \"not found\" by question type (`{FULL_SYSTEM}`)",
+            f'## False "not found" by question type (`{FULL_SYSTEM}`)',
             "",
-            "Share of the answerable questions of each type that got \"not found\".",
+            'Share of the answerable questions of each type that got "not found".',
             "",
         ]
         fnf = full.metrics.get("false_not_found_by_type", {})

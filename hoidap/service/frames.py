@@ -183,8 +183,10 @@ def question_frame(folded: str) -> Frame | None:
         noun = next((n for n in v.document_nouns if wh.startswith(f"{n} ")), None)
         # A role verb ends the predicate ("phối hợp với ai"); one inside a noun phrase ("kết quả thực hiện
         # dự án … cho ai") is no role, but at the end the two read alike.
-        role = bool(c.role_end.search(" ".join(words))) if side == "object" else bool(
-            c.role_verb.search(" ".join(words))
+        role = (
+            bool(c.role_end.search(" ".join(words)))
+            if side == "object"
+            else bool(c.role_verb.search(" ".join(words)))
         )
         holder = side == "copula" and wh == "ai" and not role
         return Frame(side, words, role_verb=role, wants_body=body and noun is None, names=noun, holder=holder)
