@@ -434,6 +434,23 @@ class Answerer:
         )
         return replace(top, entry=e, matched_terms=[])
 
+    def _as_printed(self, pool: list[SearchHit]) -> list[SearchHit]:
+        """Task records as their document prints them: a record's entry adds its fields as labels ("Cơ quan
+        chủ trì: …") for the search, which a sentence or a figure read from it must not quote. A span
+        already in the pool as a clause is kept once."""
+        out: list[SearchHit] = []
+        seen: set[tuple[str, int, int]] = set()
+        for h in pool:
+            e = h.entry
+            if e.kind == "task":
+                text = self.docs[e.doc_id].original[e.char_start : e.char_end]
+                h = replace(h, entry=replace(e, text=text))
+            key = (e.doc_id, e.char_start, e.char_end)
+            if key not in seen:
+                seen.add(key)
+                out.append(h)
+        return out
+
     def _post_hits(self, who: str, pool: list[SearchHit]) -> list[tuple[SearchHit, str]]:
         """ "Bộ trưởng Bộ Tài chính giữ vai trò gì trong Ban Chỉ đạo": in the best documents, the member-list
         lines naming `who` (folded) with the post each gives: the label before a colon ("3. Phó Trưởng Ban:
@@ -1097,6 +1114,8 @@ class Answerer:
         """The first clauses of `hits` with the value each states, ranked by the learned model;
         `doc_kind` ("ke hoach"): the value is the cited document of that kind."""
         pool = self._of_years(a, hits)[: POOL_SIZES[path]]
+        if path != "task":
+            pool = self._as_printed(pool)
         if path == "lookup" and a.frame is not None and (a.frame.holder or a.frame.names):
             pool += self._framed_hits(a.frame, pool)
         posts: dict[str, str] = {}

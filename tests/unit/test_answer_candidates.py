@@ -1,0 +1,41 @@
+"""The answer layer's candidates read values from the text a document prints (service/answer.py).
+
+The document is a ward Youth Union letter written for this test, a layout none of the development
+documents has; the answerer is built without an index (no search is run).
+"""
+
+from __future__ import annotations
+
+from hoidap.corpus.parse import info_from_text, parse_document
+from hoidap.indexer.entries import document_entries
+from hoidap.indexer.search import SearchHit
+from hoidap.service.answer import Answerer
+from hoidap.service.ranker import RankerModel
+
+LETTER = """ĐOÀN TNCS HỒ CHÍ MINH
+BAN CHẤP HÀNH ĐOÀN PHƯỜNG TÂN AN
+Số: 08-CV/ĐTN
+Tân An, ngày 02 tháng 3 năm 2026
+
+Kính gửi: Các chi đoàn khu phố.
+
+1. Giao Văn phòng Đoàn phường chủ trì tổng hợp danh sách đoàn viên tham gia hiến máu tình nguyện,
+hoàn thành trước ngày 20 tháng 3 năm 2026.
+2. Đề nghị các chi đoàn khu phố báo cáo kết quả về Ban Thường vụ Đoàn phường trước ngày 31 tháng 3 năm 2026.
+
+TM. BAN CHẤP HÀNH
+BÍ THƯ
+Nguyễn Văn Bình
+"""
+
+
+def test_a_task_record_is_read_as_printed_not_with_its_search_labels() -> None:
+    doc = parse_document(info_from_text("cv-doan-phuong.txt", LETTER), LETTER)
+    tasks = [e for e in document_entries(doc) if e.kind == "task"]
+    assert tasks, "the letter's requests are task records"
+    assert any("Thời gian thực hiện:" in e.text for e in tasks)  # the labels the search reads
+    answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
+    pool = [SearchHit(entry=e, score=1.0) for e in tasks]
+    for hit in answerer._as_printed(pool):
+        assert hit.entry.text == doc.original[hit.entry.char_start : hit.entry.char_end]
+        assert "Thời gian thực hiện:" not in hit.entry.text and "Cơ quan chủ trì:" not in hit.entry.text
