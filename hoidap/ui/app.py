@@ -94,7 +94,14 @@ CSS = """
 .hd-confidence {font-size: 0.9em; color: #374151; margin: 0 0 6px;}
 .hd-notfound {color: #9a3412;}
 .hd-msg {font-size: 0.9em; color: var(--hd-subtle); margin-bottom: 6px;}
-.hd-perdoc ul {margin: 4px 0 6px 18px; padding: 0;}
+/* Each document's answer and quote side by side; one under another on a phone. */
+ul.hd-perdoc-list {display: grid; grid-template-columns: repeat(auto-fit, minmax(240px, 1fr)); gap: 10px;
+  list-style: none; margin: 4px 0 6px; padding: 0;}
+li.hd-perdoc-item {margin: 0; padding: 0; min-width: 0;}
+.hd-perdoc-head {font-size: 0.95em;}
+.hd-perdoc-value {font-weight: 700;}
+.hd-place {font-size: 0.8em; font-weight: 600; text-transform: uppercase; color: var(--hd-subtle);}
+li.hd-perdoc-item .hd-card {margin-top: 4px;}
 .hd-section {font-weight: 600; margin-top: 10px; font-size: 0.92em;}
 .hd-card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
   margin: 8px 0; background: var(--background-fill-secondary); overflow-wrap: anywhere;}
