@@ -358,6 +358,32 @@ def test_examples_not_found_and_multi_document_answers(page, server):
     assert "Câu hỏi đang trống" in reply.inner_text()  # a message, not a traceback
 
 
+def test_a_figure_asked_without_a_place_shows_each_places_answer_side_by_side(page, server, service):
+    """Issue 25 §4: Quảng Nam's 40% was the answer and Quảng Ngãi's "trên 50%" only a related clause."""
+    question = "Mục tiêu tỷ lệ đô thị hóa đến năm 2030?"
+    by_place = {service.docs[a.doc_id].info.province: a.answer for a in service.ask(question).answers}
+    assert by_place == {"Quảng Ngãi": "trên 50%", "Quảng Nam": "khoảng 40%"}
+    page.set_viewport_size(DESKTOP_WIDE)
+    open_ui(page, server)
+    reply = ask(page, question)
+    short = reply.locator(".hd-answer").inner_text()
+    assert "Quảng Ngãi: trên 50%" in short and "Quảng Nam: khoảng 40%" in short
+    columns = reply.locator(".hd-perdoc li.hd-perdoc-item")
+    assert columns.count() == 2
+    boxes = []
+    for i in range(2):
+        column = columns.nth(i)
+        place = column.locator(".hd-place").inner_text().strip().lower()
+        value = next(v for p, v in by_place.items() if p.lower() == place)
+        assert column.locator(".hd-perdoc-value").inner_text().strip() == value
+        assert column.locator(".hd-quote mark").inner_text().strip() == value  # its own quote, figure marked
+        assert column.get_by_role("button", name="Chép trích dẫn").count() == 1
+        boxes.append(column.bounding_box())
+    # Side by side: the columns start on the same line, one to the right of the other.
+    assert abs(boxes[0]["y"] - boxes[1]["y"]) < 2 and boxes[1]["x"] >= boxes[0]["x"] + boxes[0]["width"]
+    assert "Các đoạn liên quan" not in reply.inner_text()  # neither place's answer is set aside as related
+
+
 def test_search_without_diacritics_highlights_terms(page, server, service):
     top = service.searcher.search("phu song 5G", k=1)[0].entry
     open_ui(page, server)
