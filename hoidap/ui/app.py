@@ -422,7 +422,9 @@ def _content_cell(text: str) -> str:
     cut = text.rfind(" ", 0, SHORT_CONTENT)
     short = text[: cut if cut > SHORT_CONTENT // 2 else SHORT_CONTENT]
     return (
-        f'<details class="hd-more"><summary><span class="hd-short">{render.esc(short)}…</span>'
+        # The title names the summary when it is open (its text is then hidden): axe summary-name.
+        '<details class="hd-more"><summary title="Xem đủ / thu gọn nội dung">'
+        f'<span class="hd-short">{render.esc(short)}…</span>'
         f'<span class="hd-more-label"></span></summary>{render.esc(text)}</details>'
     )
 

@@ -310,8 +310,13 @@ def context_html(
     else:
         inner = esc(quote)
     lead, tail = ("… " if a > 0 else ""), (" …" if b < n else "")
+    # A box that scrolls is a focusable, named region, so the keyboard can scroll it too (axe
+    # scrollable-region-focusable).
     return (
-        f'<div class="hd-context">{lead}{esc(window[:s])}'
+        # Named by its offsets: several boxes are open at once (axe landmark-unique).
+        '<div class="hd-context" tabindex="0" role="region"'
+        f' aria-label="Đoạn xung quanh ký tự {start}–{end}">'
+        f"{lead}{esc(window[:s])}"
         f'<span class="hd-quote-in-context">{inner}</span>{esc(window[e : b - a])}{tail}</div>'
     )
 
@@ -713,7 +718,8 @@ def source_html(info: Any, original: str, outline: Sequence[dict[str, Any]], sta
         f'<div class="hd-meta">Đoạn được trích: ký tự {start}–{end} (tô vàng).</div>'
         '<div class="hd-source-body">'
         f'<nav class="hd-toc" aria-label="Mục lục văn bản"><ul>{toc}</ul></nav>'
-        f'<div class="hd-doc-text" tabindex="0">{"".join(out)}</div></div></div>'
+        '<div class="hd-doc-text" tabindex="0" role="region" aria-label="Toàn văn">'
+        f"{''.join(out)}</div></div></div>"
     )
 
 
