@@ -626,6 +626,36 @@ def test_copy_citation_is_plain_text_with_number_and_quote(page, server, service
     assert "II.3.b.II" not in text
 
 
+def test_copy_buttons_of_the_latest_reply_are_a_few_tabs_from_the_question_box(page, server):
+    """Issue 25 §5: "Chép trích dẫn" was 20 Tabs from the question box (the chat comes before it)."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    open_ui(page, server)
+    box = field(page, "hd-question")
+    box.focus()
+    for _ in range(3):  # before any reply the skip link is not in the way
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => !document.activeElement.classList.contains('hd-skip')")
+    ask(page, "Ai chủ trì nhiệm vụ 5.4?")
+    box.focus()
+    presses = 0
+    while presses < 5 and not page.evaluate("() => document.activeElement.classList.contains('hd-skip')"):
+        page.keyboard.press("Tab")
+        presses += 1
+    skip = page.locator(".hd-skip")
+    assert page.evaluate("() => document.activeElement.classList.contains('hd-skip')"), "no skip link"
+    assert skip.is_visible() and skip.inner_text().strip() == "Tới trích dẫn của câu trả lời mới nhất"
+    page.keyboard.press("Enter")
+    presses += 1
+    focused = page.evaluate(
+        "() => [document.activeElement.textContent.trim(), !!document.activeElement"
+        ".closest('#hd-chat .hd-reply')]"
+    )
+    assert focused == ["Chép trích dẫn", True] and presses <= 5, (focused, presses)
+    page.keyboard.press("Enter")  # and it copies
+    page.wait_for_function("() => document.activeElement.textContent.includes('Đã chép')")
+    assert _clipboard(page).startswith("Theo Mục 5.4 Phụ lục Kế hoạch số 214/KH-UBND")
+
+
 def _question_of(reply):
     """The question bubble (Gradio's user row) just before a reply's row."""
     return reply.locator(
