@@ -100,7 +100,7 @@ ul.hd-perdoc-list {display: grid; grid-template-columns: repeat(auto-fit, minmax
   list-style: none; margin: 4px 0 6px; padding: 0;}
 li.hd-perdoc-item {margin: 0; padding: 0; min-width: 0;}
 .hd-perdoc-head {font-size: 0.95em;}
-.hd-perdoc-value {font-weight: 700;}
+.hd-perdoc-value {font-weight: 700; font-size: 1.05em;}
 .hd-place {font-size: 0.8em; font-weight: 600; text-transform: uppercase; color: var(--hd-subtle);}
 li.hd-perdoc-item .hd-card {margin-top: 4px;}
 .hd-section {font-weight: 600; margin-top: 10px; font-size: 0.92em;}

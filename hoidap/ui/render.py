@@ -523,8 +523,9 @@ def _per_doc_html(
     for a, c in paired:
         info = infos.get(a["doc_id"])
         place = _place(info)
-        head = f'<div class="hd-place">{esc(place)}</div>' if place else ""
-        head += f'<b>{esc(a["doc_title"])}</b>: <span class="hd-perdoc-value">{esc(a["answer"])}</span>'
+        # The card below names the document; above it, whose answer it is.
+        head = f'<div class="hd-place">{esc(place)}</div>' if place else f"<b>{esc(a['doc_title'])}</b>: "
+        head += f'<span class="hd-perdoc-value">{esc(a["answer"])}</span>'
         card = citation_card(c, originals.get(c["doc_id"]), None, False, info) if c else ""
         items.append(f'<li class="hd-perdoc-item"><div class="hd-perdoc-head">{head}</div>{card}</li>')
     return (
