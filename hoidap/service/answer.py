@@ -1022,6 +1022,20 @@ class Answerer:
         f = c.features
         return f.get("coverage", 0.0) >= self.thresholds.multi_doc_min_coverage and not f.get("year_mismatch")
 
+    def _answers_for_another_place(self, c: Candidate, per_doc: list[Candidate], path: str) -> bool:
+        """A figure asked without a place (issue 25 §4): a document of a province no answer speaks for yet
+        answers for its province when its clause covers the question as fully as the chosen answer's,
+        whatever its retrieval score (a long clause listing many targets scores low)."""
+        if path != "figure":
+            return False
+        place = self.docs[c.hit.entry.doc_id].info.province  # type: ignore[attr-defined]
+        places = {self.docs[x.hit.entry.doc_id].info.province for x in per_doc}  # type: ignore[attr-defined]
+        return (
+            place is not None
+            and place not in places
+            and c.features.get("coverage", 0.0) >= per_doc[0].features.get("coverage", 0.0)
+        )
+
     def _prose_value(self, a: QueryAnalysis, hit: SearchHit) -> str | None:
         """The field as a clause words it: its agency for "who", its time phrase for "when"."""
         text = hit.entry.text
@@ -1068,7 +1082,10 @@ class Answerer:
                     c.value
                     and h.entry.doc_id not in {x.hit.entry.doc_id for x in per_doc}  # type: ignore[attr-defined]
                     and self._also_answers(c, path)
-                    and h.score >= self.thresholds.multi_doc_ratio * top.score
+                    and (
+                        h.score >= self.thresholds.multi_doc_ratio * top.score
+                        or self._answers_for_another_place(c, per_doc, path)
+                    )
                 ):
                     per_doc.append(c)
         if len(per_doc) > 1:

@@ -84,6 +84,7 @@ MAX_FEEDBACK_NOTE_CHARS = 2000  # a note says why an answer is wrong; more is no
 MAX_SAVED_MESSAGES = 40  # kept in the browser (localStorage) across reloads
 MAX_SUMMARY_CHARS = 300  # an earlier reply's gist, as the server re-sends it
 ADMIN_USER = "quantri"  # the page's user name for an admin key (uploads); any other name reads
+SKIP_TO_REPLY = "Tới trích dẫn của câu trả lời mới nhất"
 NOT_READY = "Dịch vụ chưa sẵn sàng (chưa nạp được chỉ mục). Hãy chạy `hoidap index` rồi tải lại trang."
 
 CSS = """
@@ -94,7 +95,14 @@ CSS = """
 .hd-confidence {font-size: 0.9em; color: #374151; margin: 0 0 6px;}
 .hd-notfound {color: #9a3412;}
 .hd-msg {font-size: 0.9em; color: var(--hd-subtle); margin-bottom: 6px;}
-.hd-perdoc ul {margin: 4px 0 6px 18px; padding: 0;}
+/* Each document's answer and quote side by side; one under another on a phone. */
+ul.hd-perdoc-list {display: grid; grid-template-columns: repeat(auto-fit, minmax(240px, 1fr)); gap: 10px;
+  list-style: none; margin: 4px 0 6px; padding: 0;}
+li.hd-perdoc-item {margin: 0; padding: 0; min-width: 0;}
+.hd-perdoc-head {font-size: 0.95em;}
+.hd-perdoc-value {font-weight: 700; font-size: 1.05em;}
+.hd-place {font-size: 0.8em; font-weight: 600; text-transform: uppercase; color: var(--hd-subtle);}
+li.hd-perdoc-item .hd-card {margin-top: 4px;}
 .hd-section {font-weight: 600; margin-top: 10px; font-size: 0.92em;}
 .hd-card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
   margin: 8px 0; background: var(--background-fill-secondary); overflow-wrap: anywhere;}
@@ -211,6 +219,17 @@ mark.hd-cited {background: #fde047; color: #111; outline: 2px solid #ca8a04; scr
 }
 #hd-chat .scroll-down-button-container {left: auto !important; right: 14px !important;
   transform: none !important;}
+/* The skip link: out of the layout, shown under the question box while it has keyboard focus, and
+   only once there is a reply to go to. */
+#hd-ask-row {position: relative;}
+#hd-skip-box {position: absolute !important; left: 0; top: 100%; z-index: 30; width: auto !important;
+  min-width: 0 !important; padding: 0 !important; margin: 0 !important; border: none !important;}
+.hd-skip {display: none; position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip-path: inset(50%); white-space: nowrap;}
+.hd-skip.hd-on {display: block;}
+.hd-skip:focus {width: auto; height: auto; clip-path: none; padding: 4px 10px; border-radius: 6px;
+  background: var(--background-fill-primary); color: var(--hd-link); border: 1px solid currentColor;
+  font-weight: 600;}
 #hd-logout {text-align: right; min-height: 0 !important; padding: 0 !important;}
 .hd-logout {font-weight: 600; color: var(--primary-800) !important;}
 """
@@ -415,7 +434,9 @@ def _content_cell(text: str) -> str:
     cut = text.rfind(" ", 0, SHORT_CONTENT)
     short = text[: cut if cut > SHORT_CONTENT // 2 else SHORT_CONTENT]
     return (
-        f'<details class="hd-more"><summary><span class="hd-short">{render.esc(short)}…</span>'
+        # The title names the summary when it is open (its text is then hidden): axe summary-name.
+        '<details class="hd-more"><summary title="Xem đủ / thu gọn nội dung">'
+        f'<span class="hd-short">{render.esc(short)}…</span>'
         f'<span class="hd-more-label"></span></summary>{render.esc(text)}</details>'
     )
 
@@ -1112,7 +1133,7 @@ def build_ui(service: QAService) -> gr.Blocks:
                         "thời hạn, chỉ tiêu, người ký. Mỗi câu trả lời kèm trích dẫn nguyên văn."
                     ),
                 )
-                with gr.Row(equal_height=True):
+                with gr.Row(equal_height=True, elem_id="hd-ask-row"):
                     question = gr.Textbox(
                         show_label=False,
                         placeholder="Nhập câu hỏi, ví dụ: Ai chủ trì nhiệm vụ 5.4?",
@@ -1122,6 +1143,15 @@ def build_ui(service: QAService) -> gr.Blocks:
                         max_lines=4,
                     )
                     send = gr.Button("Gửi", variant="primary", elem_id="hd-send", scale=1, min_width=70)
+                    # Right after "Gửi" in the tab order: a skip link to the latest reply's copy buttons,
+                    # which come before the question box in the page (issue 25 §5: 20 Tabs away).
+                    gr.HTML(
+                        f'<button type="button" class="hd-skip">{SKIP_TO_REPLY}</button>',
+                        elem_id="hd-skip-box",
+                        js_on_load=None,
+                        min_width=0,
+                        scale=0,
+                    )
                 examples = gr.Examples(EXAMPLES, inputs=[question], label="Câu hỏi mẫu (bấm để hỏi)")
                 with gr.Accordion("Giới hạn trong văn bản (tùy chọn)", open=False):
                     chat_docs = gr.Dropdown(

@@ -19,6 +19,12 @@
         if (VI[text]) n.textContent = VI[text];
       });
     });
+    // The form is the page's main content and its title the page's heading (axe landmark-one-main,
+    // page-has-heading-one, region).
+    const title = document.querySelector("h2");
+    if (title && title.getAttribute("aria-level") !== "1") title.setAttribute("aria-level", "1");
+    const panel = title && title.parentElement;
+    if (panel && panel.getAttribute("role") !== "main") panel.setAttribute("role", "main");
     document.querySelectorAll("input").forEach((input) => {
       const label = input.closest("label");
       if (label && !input.getAttribute("aria-label")) input.setAttribute("aria-label", label.textContent.trim());

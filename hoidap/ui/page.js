@@ -10,7 +10,8 @@
   const ARIA_VI = {
     "Scroll down": "Cuộn xuống cuối hội thoại", "Reset to default value": "Đặt lại giá trị mặc định",
     "More tabs": "Các thẻ khác", "chatbot conversation": "Hội thoại",
-    "Click to upload or drop files": "Bấm để chọn tệp hoặc kéo thả tệp vào đây",
+    // The drop zone's name holds its visible text (axe label-content-name-mismatch).
+    "Click to upload or drop files": "Kéo thả tệp vào đây hoặc bấm để chọn tệp", "File upload": "Tải tệp lên",
   };
   const sayInVietnamese = () => {
     Object.entries(ARIA_VI).forEach(([en, vi]) => {
@@ -107,9 +108,17 @@
       if (table) table.scrollIntoView({block: "start"});
     }, 150);
   };
+  // The skip link after "Gửi": focus on the latest reply's first copy button ("Chép trích dẫn").
+  const toLatestReply = () => {
+    const replies = document.querySelectorAll("#hd-chat .hd-reply");
+    const last = replies[replies.length - 1];
+    const target = last && last.querySelector(".hd-copy");
+    if (target) target.focus();
+  };
   document.addEventListener("click", (ev) => {
     const t = ev.target instanceof Element ? ev.target : ev.target.parentElement;
     if (!t) return;
+    if (t.closest(".hd-skip")) { ev.preventDefault(); toLatestReply(); return; }
     const tasks = t.closest(".hd-open-tasks");
     if (tasks) { ev.preventDefault(); openTasks(tasks); return; }
     const copy = t.closest(".hd-copy");
@@ -192,6 +201,8 @@
     const chat = document.querySelector("#hd-chat");
     if (chat) {
       unfoldTurns(chat);
+      const skip = document.querySelector(".hd-skip");
+      if (skip) skip.classList.toggle("hd-on", !!chat.querySelector(".hd-reply .hd-copy"));
       const fresh = Array.from(chat.querySelectorAll(".hd-reply, .hd-error, .hd-pending")).filter((e) => !seen.has(e));
       fresh.forEach((e) => seen.add(e));
       const last = fresh[fresh.length - 1];

@@ -310,8 +310,13 @@ def context_html(
     else:
         inner = esc(quote)
     lead, tail = ("… " if a > 0 else ""), (" …" if b < n else "")
+    # A box that scrolls is a focusable, named region, so the keyboard can scroll it too (axe
+    # scrollable-region-focusable).
     return (
-        f'<div class="hd-context">{lead}{esc(window[:s])}'
+        # Named by its offsets: several boxes are open at once (axe landmark-unique).
+        '<div class="hd-context" tabindex="0" role="region"'
+        f' aria-label="Đoạn xung quanh ký tự {start}–{end}">'
+        f"{lead}{esc(window[:s])}"
         f'<span class="hd-quote-in-context">{inner}</span>{esc(window[e : b - a])}{tail}</div>'
     )
 
@@ -396,8 +401,10 @@ def answer_text(data: dict[str, Any], originals: dict[str, str], infos: dict[str
         for c in related[:3]:
             lines.append(citation_text(c, originals.get(c["doc_id"]), infos.get(c["doc_id"])))
         return "\n".join(x for x in lines if x)
-    lines = [data.get("answer") or ""]
-    for c in data.get("citations") or []:
+    cites = data.get("citations") or []
+    by_place = _by_place(_pair_answers(data.get("answers") or [], cites), infos)
+    lines = [by_place or data.get("answer") or ""]
+    for c in cites:
         lines.append(citation_text(c, originals.get(c["doc_id"]), infos.get(c["doc_id"])))
     return "\n".join(x for x in lines if x)
 
@@ -418,6 +425,11 @@ def answer_html(data: dict[str, Any], originals: dict[str, str], infos: dict[str
     unsure = (
         data.get("found") and data.get("confidence") is not None and data["confidence"] < CHECK_CONFIDENCE
     )
+    per_doc = data.get("answers") or []
+    # Several documents answering: each one's answer beside its own quote (issue 25 §4), not one chosen.
+    paired = _pair_answers(per_doc, cites) if len(per_doc) > 1 and not unsure else []
+    if paired:
+        cites = [c for c in cites if not any(c is x for _, x in paired)]
     if data.get("found"):
         if unsure:
             # Below the level at which answers are mostly right: the nearest clauses, with what the best
@@ -427,15 +439,14 @@ def answer_html(data: dict[str, Any], originals: dict[str, str], infos: dict[str
                 f"<i>{esc(data.get('answer') or '')}</i></div>"
             )
         else:
-            parts.append(f'<div class="hd-answer"><b>{esc(data.get("answer") or "")}</b></div>')
+            short = _by_place(paired, infos) or data.get("answer") or ""
+            parts.append(f'<div class="hd-answer"><b>{esc(short)}</b></div>')
         if data.get("confidence") is not None:
             parts.append(confidence_html(float(data["confidence"])))
-        per_doc = data.get("answers") or []
-        if len(per_doc) > 1:
-            items = "".join(f"<li><b>{esc(a['doc_title'])}</b>: {esc(a['answer'])}</li>" for a in per_doc)
-            parts.append(f'<div class="hd-perdoc">Theo từng văn bản:<ul>{items}</ul></div>')
         if data.get("message"):
             parts.append(f'<div class="hd-msg">{esc(data["message"])}</div>')
+        if paired:
+            parts.append(_per_doc_html(paired, originals, infos))
         if cites:
             label = "Trích dẫn" if len(cites) == 1 else f"Trích dẫn ({len(cites)})"
             label = "Các đoạn gần nhất" if unsure else label
@@ -472,6 +483,55 @@ def answer_html(data: dict[str, Any], originals: dict[str, str], infos: dict[str
         shown = esc(QUESTION_TYPES.get(qtype, qtype))
         parts.append(f'<div class="hd-meta">loại câu hỏi: {shown} · {took:.0f} ms</div>')
     return f'<div class="hd-reply">{"".join(parts)}</div>'
+
+
+def _pair_answers(
+    per_doc: list[dict[str, Any]], cites: list[dict[str, Any]]
+) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+    """Each document's answer with the first citation of its document (None when it has none)."""
+    free = list(cites)
+    out: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
+    for a in per_doc:
+        c = next((x for x in free if x["doc_id"] == a["doc_id"]), None)
+        if c is not None:
+            free.remove(c)
+        out.append((a, c))
+    return out
+
+
+def _place(info: Any | None) -> str | None:
+    return getattr(info, "province", None) or None
+
+
+def _by_place(paired: list[tuple[dict[str, Any], Any]], infos: dict[str, Any]) -> str | None:
+    """'Quảng Ngãi: trên 50% · Quảng Nam: khoảng 40%' when each answer is a different, known place's;
+    else None (the service's answer, by document, is said instead)."""
+    places = [_place(infos.get(a["doc_id"])) for a, _ in paired]
+    if len(paired) < 2 or None in places or len(set(places)) < len(places):
+        return None
+    return " · ".join(f"{p}: {a['answer']}" for p, (a, _) in zip(places, paired, strict=True))
+
+
+def _per_doc_html(
+    paired: list[tuple[dict[str, Any], dict[str, Any] | None]],
+    originals: dict[str, str],
+    infos: dict[str, Any],
+) -> str:
+    """Side by side (one column each, stacked on a phone): the place, the document, its answer and its
+    quote with copy and source buttons."""
+    items = []
+    for a, c in paired:
+        info = infos.get(a["doc_id"])
+        place = _place(info)
+        # The card below names the document; above it, whose answer it is.
+        head = f'<div class="hd-place">{esc(place)}</div>' if place else f"<b>{esc(a['doc_title'])}</b>: "
+        head += f'<span class="hd-perdoc-value">{esc(a["answer"])}</span>'
+        card = citation_card(c, originals.get(c["doc_id"]), None, False, info) if c else ""
+        items.append(f'<li class="hd-perdoc-item"><div class="hd-perdoc-head">{head}</div>{card}</li>')
+    return (
+        f'<div class="hd-perdoc"><div class="hd-section">Theo từng văn bản ({len(paired)})</div>'
+        f'<ul class="hd-perdoc-list">{"".join(items)}</ul></div>'
+    )
 
 
 def pending_html(question: str) -> str:
@@ -659,7 +719,8 @@ def source_html(info: Any, original: str, outline: Sequence[dict[str, Any]], sta
         f'<div class="hd-meta">Đoạn được trích: ký tự {start}–{end} (tô vàng).</div>'
         '<div class="hd-source-body">'
         f'<nav class="hd-toc" aria-label="Mục lục văn bản"><ul>{toc}</ul></nav>'
-        f'<div class="hd-doc-text" tabindex="0">{"".join(out)}</div></div></div>'
+        '<div class="hd-doc-text" tabindex="0" role="region" aria-label="Toàn văn">'
+        f"{''.join(out)}</div></div></div>"
     )
 
 

@@ -65,6 +65,13 @@ def main(base: str, out: Path) -> None:
                 )
             shot(page, out / f"nhiem-vu{suffix}.png")
             if not mobile:
+                # A figure asked without a place: each province's answer side by side (issue 25 §4).
+                tab(page, "Hỏi đáp")
+                page.locator("#hd-question textarea").first.fill("Mục tiêu tỷ lệ đô thị hóa đến năm 2030?")
+                page.locator("#hd-send").click()
+                page.locator("#hd-chat .hd-perdoc").first.wait_for()
+                page.wait_for_timeout(800)
+                shot(page, out / "hoi-dap-theo-tinh.png")
                 tab(page, "Tra cứu điều khoản")
                 page.locator("#hd-search-q input, #hd-search-q textarea").first.fill("phủ sóng 5G")
                 page.locator("#hd-search-btn").click()

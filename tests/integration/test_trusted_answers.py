@@ -58,6 +58,22 @@ def test_question_naming_no_document_gets_each_answering_documents_answer(servic
     assert {c.doc_id for c in ans.citations} >= docs
 
 
+@pytest.mark.parametrize(
+    "question", ["Mục tiêu tỷ lệ đô thị hóa đến năm 2030?", "muc tieu ty le do thi hoa den nam 2030"]
+)
+def test_a_figure_asked_without_a_place_gives_each_provinces_answer(service, question):
+    """Issue 25 §4: Quảng Nam's figure was the answer and Quảng Ngãi's ("trên 50%", in a long clause of many
+    targets that scores low) only a related clause."""
+    ans = service.ask(question)
+    assert ans.found
+    by_doc = {a.doc_id: a.answer for a in ans.answers}
+    places = {service.docs[d].info.province: value for d, value in by_doc.items()}
+    assert places.get("Quảng Nam") == "khoảng 40%" and places.get("Quảng Ngãi") == "trên 50%", ans.answer
+    for c in ans.citations:  # each answer quoted from its own document, the figure marked
+        assert c.highlight and service.docs[c.doc_id].original[slice(*c.highlight)] == by_doc[c.doc_id]
+    assert {c.doc_id for c in ans.citations} == set(by_doc)
+
+
 def test_confidence_is_given_with_answers_and_not_with_not_found(service):
     found = service.ask("Ai chủ trì nhiệm vụ 3.4 trong Kế hoạch 214?")
     assert found.found and found.confidence is not None and found.confidence >= 0.5

@@ -123,3 +123,59 @@ def test_an_unsure_answer_is_shown_as_the_nearest_clauses() -> None:
         and "<b>Sở Y tế</b>" not in unsure
     )
     assert "<b>Sở Y tế</b>" in sure and "Chưa chắc" not in sure
+
+
+def test_each_places_answer_is_shown_beside_its_own_quote() -> None:
+    """Issue 25 §4: a figure asked without a place gives each place's answer side by side with its quote,
+    not one answer with the other places' clauses as related ones."""
+    from hoidap.ui.render import answer_html, answer_text
+
+    texts = {"qng": "- Tỷ lệ đô thị hóa đạt trên 50%.", "qnam": "- Tỷ lệ đô thị hoá khoảng 40%."}
+    infos = {
+        "qng": SimpleNamespace(**{**vars(PLAN), "province": "Quảng Ngãi"}),
+        "qnam": SimpleNamespace(
+            number=None, doc_type="Chương trình", date=None, issuer="Tỉnh ủy Quảng Nam", province="Quảng Nam"
+        ),
+    }
+
+    def cite(doc: str, title: str, phrase: str) -> dict:
+        at = texts[doc].index(phrase)
+        return {
+            "doc_id": doc,
+            "doc_title": title,
+            "section": "II. Mục tiêu",
+            "task_id": None,
+            "char_start": 0,
+            "char_end": len(texts[doc]),
+            "quote": texts[doc],
+            "highlight": [at, at + len(phrase)],
+        }
+
+    data = {
+        "question": "Mục tiêu tỷ lệ đô thị hóa đến năm 2030?",
+        "question_type": "figure",
+        "answer": "Kế hoạch 214: trên 50%; Chương trình 29: khoảng 40%",
+        "found": True,
+        "message": "Nhiều văn bản cùng trả lời; mỗi câu trả lời kèm văn bản của nó.",
+        "citations": [cite("qng", "Kế hoạch 214", "trên 50%"), cite("qnam", "Chương trình 29", "khoảng 40%")],
+        "related": [],
+        "answers": [
+            {"doc_id": "qng", "doc_title": "Kế hoạch 214", "answer": "trên 50%"},
+            {"doc_id": "qnam", "doc_title": "Chương trình 29", "answer": "khoảng 40%"},
+        ],
+        "confidence": 0.6,
+        "took_ms": 5.0,
+    }
+    html = answer_html(data, texts, infos)
+    assert "<b>Quảng Ngãi: trên 50% · Quảng Nam: khoảng 40%</b>" in html  # the short answer names each place
+    columns = html.split('<li class="hd-perdoc-item">')[1:]
+    assert len(columns) == 2
+    for column, place, value, quote in zip(
+        columns, ("Quảng Ngãi", "Quảng Nam"), ("trên 50%", "khoảng 40%"), texts.values(), strict=True
+    ):
+        assert place in column and value in column
+        assert f'<mark class="hd-hl">{value}</mark>' in column  # its own quote, the figure marked
+        assert quote.split()[-1].rstrip(".") in column
+        assert "Chép trích dẫn" in column
+    assert "Trích dẫn (2)" not in html  # the quotes are not listed a second time
+    assert answer_text(data, texts, infos).splitlines()[0] == "Quảng Ngãi: trên 50% · Quảng Nam: khoảng 40%"
