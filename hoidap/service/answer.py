@@ -819,6 +819,10 @@ class Answerer:
         that only shares boilerplate with the question is weak evidence. A word re-segmented from a
         question typed without diacritics (`content_words`) is found when its syllables are."""
         content = self.content_words(q) if content is None else content
+        if not hit.matched_terms:
+            # A clause read whole at question time (a member-list item, a duties section) or found by the
+            # dense search alone: no index match to count, so its words are read from its text.
+            return word_coverage([(t.replace("_", " "), w) for t, w in content], hit.entry.text)
         matched = set(hit.matched_terms)
         syllables = {s for t in matched for s in t.split("_")}
         total = sum(w for _, w in content)

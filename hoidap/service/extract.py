@@ -281,6 +281,8 @@ EVENT_TIME_RE = re.compile(
 )
 
 
+# A document's number just before a date: the date is the cited document's ("… số 22/2023/QH15 ngày …").
+_CITED_BEFORE_RE = re.compile(r"\d[\w.]*\s*[/-]\s*[\w./-]*[A-ZĐ][\w./-]*,?\s*$")
 BARE_TIME_RE = re.compile(
     r"(?<!\w)(?:(?:[Nn]gày\s+\d{1,2}\s+)?[Tt]háng\s+\d{1,2}(?:\s*[-–]\s*\d{1,2})?(?:/\d{4}|\s+năm\s+\d{4})"
     r"|[Qq]uý\s+[IV]+(?:/\d{4}|\s+năm\s+\d{4})|(?:[Nn]gày\s+)?\d{1,2}/\d{1,2}/\d{4})"
@@ -293,8 +295,16 @@ def deadline_phrase(text: str, terms: list[str] | None = None) -> str | None:
     nearest after the best-matching term wins."""
     found = list(DEADLINE_RE.finditer(text))
     if not found:
-        # A schedule's cell states the time bare ("Tháng 8/2026", "Quý III/2026"); else an event's time.
-        bare = BARE_TIME_RE.search(text) or EVENT_TIME_RE.search(text)
+        # A schedule's cell states the time bare ("Tháng 8/2026", "Quý III/2026"), not the date a cited
+        # document bears ("Thực hiện Kế hoạch số 17-KH/TU ngày 27/8/2025"); else an event's time.
+        bare = next(
+            (
+                m
+                for m in BARE_TIME_RE.finditer(text)
+                if not _CITED_BEFORE_RE.search(text[max(0, m.start() - 40) : m.start()])
+            ),
+            None,
+        ) or EVENT_TIME_RE.search(text)
         return bare.group(0).strip() if bare else None
     if terms:
         anchor = _term_position(text, terms)

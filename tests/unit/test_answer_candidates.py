@@ -39,3 +39,16 @@ def test_a_task_record_is_read_as_printed_not_with_its_search_labels() -> None:
     for hit in answerer._as_printed(pool):
         assert hit.entry.text == doc.original[hit.entry.char_start : hit.entry.char_end]
         assert "Thời gian thực hiện:" not in hit.entry.text and "Cơ quan chủ trì:" not in hit.entry.text
+
+
+def test_a_clause_read_at_question_time_covers_the_words_it_prints() -> None:
+    """A member-list item read whole for a post asked ("Trưởng ban") has no index match to count; its
+    coverage of the question is read from its words, not taken as nothing."""
+    doc = parse_document(info_from_text("cv-doan-phuong.txt", LETTER), LETTER)
+    answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
+    entry = next(e for e in document_entries(doc) if "hiến máu" in e.text and e.kind != "task")
+    content = [("hiến_máu", 1.0), ("danh_sách", 1.0), ("bóng_đá", 2.0)]
+    read = answerer.coverage("", SearchHit(entry=entry, score=1.0), content)
+    assert read == 0.5
+    matched = answerer.coverage("", SearchHit(entry=entry, score=1.0, matched_terms=["hiến_máu"]), content)
+    assert matched == 0.25  # a search hit counts what the index matched

@@ -35,6 +35,14 @@ def test_deadline_phrase_in_prose():
     assert deadline_phrase("Phát triển công nghiệp bền vững.") is None
 
 
+def test_the_date_of_a_cited_document_is_not_a_time_of_the_clause():
+    assert deadline_phrase("Thực hiện Kế hoạch số 17-KH/TU ngày 27/8/2025 của Ban Thường vụ Tỉnh ủy") is None
+    assert deadline_phrase("Căn cứ Luật Đấu thầu số 22/2023/QH15 ngày 23 tháng 6 năm 2023;") is None
+    # A date of its own after one.
+    told = deadline_phrase("Theo Kế hoạch 17-KH/TU ngày 27/8/2025, báo cáo ngày 30/9/2025")
+    assert told == "ngày 30/9/2025"
+
+
 def test_a_yearly_month_and_an_immediate_term_are_times():
     # A law's annual month (not just "hằng năm"), and a term that starts with an event.
     assert deadline_phrase("Tháng hành động được tổ chức vào tháng 6 hằng năm để thúc đẩy …") == (
