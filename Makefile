@@ -51,6 +51,7 @@ lint: install
 	$(BIN)/ruff check .
 
 bench: index
+	$(BIN)/python -P benchmarks/bench_speed.py
 	$(BIN)/python -P benchmarks/bench_index.py
 	$(BIN)/python -P benchmarks/bench_backends.py
 

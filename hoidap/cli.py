@@ -147,6 +147,11 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"Đã lập chỉ mục {report.documents} văn bản, {report.entries} mục "
         f"({report.embedded} mục nhúng mới) trong {report.seconds:.1f} s -> {report.directory}"
     )
+    if report.embedded:
+        floor = report.floor_per_s
+        against = f"; riêng bộ mã hóa (sàn, đo cùng lần): {floor:.1f} đoạn/s" if floor else ""
+        share = f", đạt {report.passages_per_s / floor:.0%} sàn" if floor else ""
+        print(f"Nhúng: {report.passages_per_s:.1f} đoạn/s trong {report.embed_seconds:.1f} s{against}{share}")
     return 0
 
 

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     # model id. encoder_threads: ONNX Runtime intra-op threads (0: one per core, at most 8).
     encoder: Encoder = "onnx-int8"
     encoder_threads: int = Field(default=1, ge=0)
+    # The encoder's intra-op threads while `hoidap index` builds (0: one per available core, at most 8):
+    # serving keeps `encoder_threads` (one query at a time), a build has thousands of passages.
+    build_threads: int = Field(default=0, ge=0)
     feedback_file: Path | None = None  # default: <data_dir>/feedback.jsonl
     search_mode: SearchMode = "hybrid"
     # Retrieval backend (issue 14): the index files in this process, or a Milvus collection loaded from

@@ -62,6 +62,14 @@ class BuildReport:
     embedded: int  # entries embedded in this run (the rest were reused)
     seconds: float
     directory: Path
+    embed_seconds: float = 0.0  # of `seconds`, embedding the new entries
+    # The encoder's floor: passages/s of the encoder alone on a sample of the same batches
+    # (`OnnxEncoder.floor`), measured in the same run when asked (`hoidap index`); None otherwise.
+    floor_per_s: float | None = None
+
+    @property
+    def passages_per_s(self) -> float:
+        return self.embedded / self.embed_seconds if self.embed_seconds else 0.0
 
 
 @dataclass
@@ -119,6 +127,7 @@ def build_index(
     dense_kind: str | None = None,
     reuse: bool = True,
     publish: Publisher | None = None,
+    floor: bool = False,
 ) -> BuildReport:
     """Write a complete index for `docs` into `target`, atomically.
 
@@ -130,12 +139,13 @@ def build_index(
             current index's kind.
         reuse: reuse vectors of unchanged documents from the current index.
         publish: also load the build into another retrieval backend (before the swap).
+        floor: also measure the encoder's floor on the passages embedded (`BuildReport.floor_per_s`).
 
     Returns:
         BuildReport with counts and timing.
     """
     with build_lock(target):
-        return _build_locked(docs, embedder, target, dense_kind, reuse, publish)
+        return _build_locked(docs, embedder, target, dense_kind, reuse, publish, floor=floor)
 
 
 def _build_locked(
@@ -148,11 +158,13 @@ def _build_locked(
     full: bool = True,
     progress: StepProgress = no_progress,
     budget: EmbedBudget | None = None,
+    floor: bool = False,
 ) -> BuildReport:
     """`build_index` for a caller that holds the build lock (`full`: False for one add/remove).
 
     `progress` hears "embed" n/total passages after each batch, then "write". `budget` bounds the
-    passages of one added document and the time their embedding takes (DocumentError beyond)."""
+    passages of one added document and the time their embedding takes (DocumentError beyond). `floor`:
+    measure the encoder's floor on the passages embedded, after them (a few seconds)."""
     t0 = time.perf_counter()
     recover(target)
     dense_kind = dense_kind or current_dense_kind(target)
@@ -177,6 +189,7 @@ def _build_locked(
         pending: list[tuple[int, list[str]]] = []  # (position in parts, passages to embed)
         documents: dict[str, dict[str, object]] = {}
         embedded = 0
+        embed_seconds, floor_per_s = 0.0, None
         for doc in docs:
             h = document_hash(doc.original)
             rows = reusable.get(doc.doc_id)
@@ -217,6 +230,9 @@ def _build_locked(
                 progress(Step("embed", n, total))
 
             new_vectors = embedder.encode_passages(texts, progress=embedding)
+            embed_seconds = time.perf_counter() - started
+            if floor and hasattr(embedder, "floor"):  # the ONNX encoder's; torch has none
+                floor_per_s = embedder.floor(texts)
             pos = 0
             for i, batch in pending:
                 parts[i] = new_vectors[pos : pos + len(batch)]
@@ -248,7 +264,9 @@ def _build_locked(
             previous = _indexed_docs(target)
             publish(BuildOutput(manifest, all_entries, all_tokens, dense.vectors, previous, full))
         write_manifest(tmp / "manifest.json", manifest)  # last: a directory without it is incomplete
-    return BuildReport(len(docs), len(all_entries), embedded, time.perf_counter() - t0, target)
+    return BuildReport(
+        len(docs), len(all_entries), embedded, time.perf_counter() - t0, target, embed_seconds, floor_per_s
+    )
 
 
 def rebuild(
@@ -258,11 +276,12 @@ def rebuild(
     dense_kind: str | None = None,
     reuse: bool = True,
     publish: Publisher | None = None,
+    floor: bool = False,
 ) -> BuildReport:
     """Index every stored document (first rolling back an add/remove a killed process left)."""
     with build_lock(target):
         recover_store(store, target)
-        return _build_locked(parse_corpus(store), embedder, target, dense_kind, reuse, publish)
+        return _build_locked(parse_corpus(store), embedder, target, dense_kind, reuse, publish, floor=floor)
 
 
 # --- the journal of add/remove -------------------------------------------------------------------

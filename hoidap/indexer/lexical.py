@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -90,6 +91,9 @@ class LexicalIndex:
             accented, folded: already built models (from `load`); built here if None.
         """
         self._tokens = [list(t) for t in token_lists]
+        # Each row's word sets for `matched_terms`, made on the row's first hit and kept: rows never
+        # change, so no question folds a stored row again (issue 26).
+        self._sets: list[RowSets | None] = [None] * len(self._tokens)
         if accented is None and folded is None:
             accented = _bm25(self._tokens)
             folded = _bm25([fold_tokens(t) for t in self._tokens])
@@ -146,13 +150,17 @@ class LexicalIndex:
         accented, folded = self.field_scores(query_tokens)
         return accented + folded
 
-    def search(self, query_tokens: list[str], k: int, allowed: np.ndarray | None = None) -> list[LexicalHit]:
+    def search(
+        self, query_tokens: list[str], k: int, allowed: np.ndarray | None = None, terms: bool = True
+    ) -> list[LexicalHit]:
         """Top-k rows by BM25.
 
         Args:
             query_tokens: `tokenize` output of the query.
             k: number of hits wanted.
             allowed: optional boolean mask over rows; False rows are never returned.
+            terms: fill each hit's matched terms (a caller that ranks the hits further and reads the
+                terms of the few it keeps passes False).
 
         Returns:
             Hits with score > 0, best first (ties by row id); [] for an empty index or
@@ -170,11 +178,17 @@ class LexicalIndex:
         if candidates.size > k:
             candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
         order = candidates[np.lexsort((candidates, -scores[candidates]))]
-        return [LexicalHit(int(r), float(scores[r]), self.matched_terms(query_tokens, int(r))) for r in order]
+        return [
+            LexicalHit(int(r), float(scores[r]), self.matched_terms(query_tokens, int(r)) if terms else [])
+            for r in order
+        ]
 
     def matched_terms(self, query_tokens: list[str], row: int) -> list[str]:
         """Query terms (stopwords excluded) found in a row, accented or folded (see `matched_terms`)."""
-        return matched_terms(query_tokens, self._tokens[row])
+        sets = self._sets[row]
+        if sets is None:
+            sets = self._sets[row] = row_sets(self._tokens[row])
+        return terms_in(query_tokens, sets)
 
     def save(self, dir: Path) -> None:
         """Write the token lists and both bm25s models (bm25s's own format).
@@ -215,17 +229,26 @@ class LexicalIndex:
         return cls(tokens, *models)
 
 
-@lru_cache(maxsize=65536)
-def _row_sets(row_tokens: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """A row's tokens, their syllables and their folded forms, computed once per process (issue 26)."""
+# A row's tokens, their syllables and their folded forms.
+RowSets = tuple[frozenset[str], frozenset[str], frozenset[str]]
+
+
+def row_sets(row_tokens: Sequence[str]) -> RowSets:
+    """The sets `terms_in` matches a query against, computed once per row by the caller."""
     accented = frozenset(row_tokens)
     return accented, frozenset(s for t in accented for s in t.split("_")), frozenset(fold_tokens(row_tokens))
+
+
+@lru_cache(maxsize=65536)
+def _cached_row_sets(row_tokens: tuple[str, ...]) -> RowSets:
+    return row_sets(row_tokens)
 
 
 def matched_terms(query_tokens: list[str], row_tokens: list[str]) -> list[str]:
     """Query terms (stopwords excluded) found in a row's tokens, accented or folded.
 
-    A module function so every retrieval backend reports the same terms for the same row.
+    A module function so every retrieval backend reports the same terms for the same row (its row
+    sets memoized per process by the row's tokens; `LexicalIndex` keeps them per row instead).
 
     Args:
         query_tokens: `tokenize` output of the query.
@@ -234,7 +257,12 @@ def matched_terms(query_tokens: list[str], row_tokens: list[str]) -> list[str]:
     Returns:
         Query tokens in query order, each once.
     """
-    accented, syllables, folded = _row_sets(tuple(row_tokens))
+    return terms_in(query_tokens, _cached_row_sets(tuple(row_tokens)))
+
+
+def terms_in(query_tokens: list[str], sets: RowSets) -> list[str]:
+    """`matched_terms` over a row's precomputed `row_sets`."""
+    accented, syllables, folded = sets
     out: list[str] = []
     for tok in _unique(query_tokens):
         if is_stopword(tok):

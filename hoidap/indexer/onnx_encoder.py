@@ -14,6 +14,7 @@ spinning threads stall each other (see ../shared/MODEL.md).
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -104,14 +105,25 @@ class OnnxEncoder:
             out.append(ids if len(ids) <= ONNX_MAX_TOKENS else [*ids[: ONNX_MAX_TOKENS - 1], ids[-1]])
         return out
 
-    def _run_ids(self, rows: list[list[int]]) -> np.ndarray:
+    @staticmethod
+    def _feed(rows: list[list[int]]) -> dict[str, np.ndarray]:
+        """The session's inputs for one batch, padded to its longest row only."""
         width = max(len(r) for r in rows)
         ids = np.full((len(rows), width), PAD_ID, dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)
         for i, r in enumerate(rows):
             ids[i, : len(r)] = r
             mask[i, : len(r)] = 1
-        return self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        return {"input_ids": ids, "attention_mask": mask}
+
+    def _run_ids(self, rows: list[list[int]]) -> np.ndarray:
+        return self._session.run(None, self._feed(rows))[0]
+
+    def _batches(self, rows: list[list[int]]) -> list[np.ndarray]:
+        """Row positions in batches of `batch_size` texts of similar length: sorted by token count, so a
+        batch is padded only to its own longest text."""
+        order = np.argsort([len(r) for r in rows], kind="stable")
+        return [order[start : start + self.batch_size] for start in range(0, len(order), self.batch_size)]
 
     def _run(self, texts: list[str]) -> np.ndarray:
         return self._run_ids(self._ids(texts))
@@ -130,13 +142,15 @@ class OnnxEncoder:
                 progress(1, 1)
             return out
         # Batches of similar length (less padding), as sentence-transformers does; rows back in order.
-        order = np.argsort([len(r) for r in rows], kind="stable")
+        # A passage's int8 vector depends slightly on its batch (one activation scale per batch), so
+        # this batching is part of what an index holds: changing it moves every vector a little.
         out = np.empty((len(rows), self.dimension), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
+        done = 0
+        for batch in self._batches(rows):
             out[batch] = self._run_ids([rows[i] for i in batch])
+            done += len(batch)
             if progress is not None:
-                progress(min(start + self.batch_size, len(rows)), len(rows))
+                progress(done, len(rows))
         return out
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
@@ -149,6 +163,21 @@ class OnnxEncoder:
         """Embed passages (with the ``passage: `` prompt) -> (n, dimension); ``progress(done, total)``
         after each batch when given."""
         return self._encode(texts, _PASSAGE_PROMPT, progress)
+
+    def floor(self, texts: Sequence[str], batches: int = 8) -> float:
+        """Passages/s of ONNX Runtime alone on the same passages: `batches` of the batches
+        `encode_passages(texts)` runs (evenly spaced over their length order), tokenized and padded
+        beforehand, at this encoder's threads. What a build's embedding is measured against (issue 26)."""
+        rows = self._ids([_PASSAGE_PROMPT + t for t in texts])
+        if not rows:
+            return 0.0
+        groups = self._batches(rows)
+        chosen = groups[:: max(1, len(groups) // batches)][:batches]
+        feeds = [self._feed([rows[i] for i in g]) for g in chosen]
+        started = time.perf_counter()
+        for feed in feeds:
+            self._session.run(None, feed)
+        return sum(len(g) for g in chosen) / (time.perf_counter() - started)
 
     def count_tokens(self, text: str) -> int:
         """Tokens the model sees for ``text`` without a prompt, special tokens included, before truncation."""

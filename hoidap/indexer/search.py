@@ -287,7 +287,9 @@ class HybridIndex(ServedIndex):
             return []
         depth = search_depth(k)
         tokens = tokenize(query)
-        lex_hits = self.lexical.search(tokens, depth, allowed) if mode != "dense" else []
+        # Matched terms are read for the hits kept after fusion only (`terms` below), not for every
+        # lexical candidate.
+        lex_hits = self.lexical.search(tokens, depth, allowed, terms=False) if mode != "dense" else []
         lex = {h.row: h.score for h in lex_hits}
         dense: dict[int, float] = {}
         qvec: np.ndarray | None = None

@@ -111,6 +111,7 @@ class Answerer:
         self._idf = self._document_frequencies(searcher)
         self._folded: dict[str, str] = {}  # doc id -> folded text, read on first need
         self._title_sets: dict[str, frozenset[str]] = {}
+        self._digit_runs: dict[str, frozenset[str]] = {}  # doc id -> the numbers its text writes
         self._sorted_clauses: dict[str, list[Clause]] = {}
 
     @staticmethod
@@ -258,7 +259,12 @@ class Answerer:
         return [h for h in hits if self._mentions_years(h.entry.doc_id, a.years)]
 
     def _mentions_years(self, doc_id: str, years: list[int]) -> bool:
-        return any(re.search(rf"(?<!\d){y}(?!\d)", self._folded_text(doc_id)) for y in years)
+        # A year is mentioned when it is a whole digit run of the text: the runs are read once per
+        # document, not scanned for at every hit of every question (issue 26).
+        runs = self._digit_runs.get(doc_id)
+        if runs is None:
+            runs = self._digit_runs[doc_id] = frozenset(re.findall(r"\d+", self._folded_text(doc_id)))
+        return any(str(y) in runs for y in years)
 
     def _numbering_scope(self, a: QueryAnalysis, doc_ids: list[str], scope: list[str]) -> list[str]:
         """Task numbers repeat across documents: with no document named, one named by its title words

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from functools import lru_cache
 
-from hoidap.corpus.normalize import fold, has_diacritics, lowered, normalize_span
+from hoidap.corpus.normalize import MappedText, fold, has_diacritics, lowered, normalize_span
 from hoidap.corpus.tasks import AGENCY_HEAD, COORD_AFTER_RE, agencies_in, assignment, clean_agency
 from hoidap.corpus.vocab import coordination_end_re, doc_type_names
 from hoidap.service.answer_types import counted_nouns
@@ -400,13 +401,20 @@ def _term_pattern(folded_term: str) -> str:
     return r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + tail + r"(?!\w)"
 
 
+@lru_cache(maxsize=2048)
+def _normalized_passage(original: str, start: int, end: int) -> MappedText:
+    """A cited passage normalized with its offsets map, kept for the next question that cites it (issue
+    26). Bounded: a map holds two offsets per character (~70 KB for a 1,000-character passage)."""
+    return normalize_span(original, start, end)
+
+
 def locate(original: str, start: int, end: int, phrase: str) -> tuple[int, int] | None:
     """Original span of a normalized `phrase` inside original[start:end] (for highlighting)."""
     if not phrase:
         return None
     if " … " in phrase:  # a lead-in joined to its sentence: the sentence is highlighted
         phrase = phrase.rsplit(" … ", 1)[1]
-    mapped = normalize_span(original, start, end)
+    mapped = _normalized_passage(original, start, end)
     pos, size = mapped.text.find(phrase), len(phrase)
     if pos < 0 and len(fold(mapped.text)) == len(mapped.text):
         # Found without marks; the folded phrase's length counts (folding may drop combining marks).

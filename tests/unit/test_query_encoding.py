@@ -1,0 +1,124 @@
+"""One query encoding per distinct query text of a question (issue 26 §2), on every answer path.
+
+A real `HybridIndex` (BM25 + FAISS) over two bundled documents, built with a counting stand-in for the
+encoder (vectors from a hash of the text: no model), behind the real `QAService`: the service may
+search several times for one question (structured path, evidence fallback, per-document answers, a
+re-search in a wider scope), but each distinct text is encoded once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hoidap.corpus.records import ParsedDocument
+from hoidap.indexer.build import build_index
+from hoidap.indexer.search import HybridIndex
+from hoidap.service.qa import QAService
+
+DOCS = ("qng-kh-214-2024", "qng-kh-ctr37")
+DIM = 16
+
+# One question per answer path (task record, ranked task, figure, lookup, listing, document fact), and
+# ones that search more than once (a task the record lacks, a document named loosely, no answer).
+QUESTIONS = (
+    "chu tri 3.4 ke hoach 214",
+    "Theo KH 214, tổ chức nào lo chăm sóc đời sống, nhà ở và phúc lợi cho công nhân?",
+    "ty trong cong nghiep - xay dung trong GRDP quang ngai 2030",
+    "cac chi tieu 2030 trong ke hoach 214 can cu quyet dinh nao",
+    "Sở Khoa học và Công nghệ đứng đầu những việc gì trong 214/KH-UBND?",
+    "ke hoach 214 ban hanh ngay nao",
+    "nhiem vu 10.7 ke hoach 214 ai chu tri",
+    "co quan chu tri trien khai chuong trinh hanh dong 25-CTr/TU ve kinh te tu nhan trong ke hoach 37",
+    "Giá xăng dầu có được bình ổn theo các kế hoạch này không?",
+)
+
+
+class CountingEncoder:
+    """The encoder's interface with deterministic pseudo-vectors; records every query text encoded."""
+
+    model_id = "test-counting-encoder"
+    dimension = DIM
+    max_tokens = 512
+
+    def __init__(self) -> None:
+        self.queries: list[str] = []
+
+    @staticmethod
+    def _vectors(texts: Sequence[str]) -> np.ndarray:
+        rows = [np.frombuffer(hashlib.sha256(t.encode()).digest()[:DIM], dtype=np.uint8) for t in texts]
+        out = np.asarray(rows, dtype=np.float32).reshape(len(texts), DIM) - 127.5
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        self.queries.extend(texts)
+        return self._vectors(texts)
+
+    def encode_passages(
+        self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
+    ) -> np.ndarray:
+        return self._vectors(texts)
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split()) + 2
+
+
+@pytest.fixture(scope="module")
+def served(
+    parsed: dict[str, ParsedDocument], settings, tmp_path_factory
+) -> tuple[QAService, CountingEncoder]:
+    docs = [parsed[d] for d in DOCS]
+    encoder = CountingEncoder()
+    target: Path = tmp_path_factory.mktemp("query-encoding") / "index"
+    build_index(docs, encoder, target)  # type: ignore[arg-type]
+    index = HybridIndex.load(target, encoder)  # type: ignore[arg-type]
+    return QAService(docs, index, settings), encoder
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_each_distinct_query_text_is_encoded_once(
+    served: tuple[QAService, CountingEncoder], monkeypatch, question: str
+) -> None:
+    service, encoder = served
+    index = service.searcher
+    searched: list[str] = []
+    search = index.search
+
+    def recording(query: str, *args, **kwargs):
+        if kwargs.get("mode", "hybrid") != "lexical":
+            searched.append(query)
+        return search(query, *args, **kwargs)
+
+    monkeypatch.setattr(index, "search", recording)
+    index._query_cache.clear()
+    encoder.queries.clear()
+    first = service.ask(question)
+    assert sorted(encoder.queries) == sorted(set(searched))  # each text searched, encoded once
+    again = service.ask(question)
+    assert [c.quote for c in again.citations] == [c.quote for c in first.citations]
+    assert len(encoder.queries) == len(set(searched))  # the repeat encodes nothing
+
+
+def test_some_question_searches_one_text_several_times(
+    served: tuple[QAService, CountingEncoder], monkeypatch
+) -> None:
+    """The cache is what keeps these to one encoding (else the test above would prove little)."""
+    service, _ = served
+    index = service.searcher
+    searched: list[list[str]] = []
+    search = index.search
+
+    def recording(query: str, *args, **kwargs):
+        if kwargs.get("mode", "hybrid") != "lexical":
+            searched[-1].append(query)
+        return search(query, *args, **kwargs)
+
+    monkeypatch.setattr(index, "search", recording)
+    for q in QUESTIONS:
+        searched.append([])
+        service.ask(q)
+    assert any(len(texts) > len(set(texts)) for texts in searched)
