@@ -1163,6 +1163,7 @@ class Answerer:
         terms = a.figure_terms or [a.keywords]
         asked_kind = doc_kind or (asked_document_kind(a.folded) if path == "lookup" else None)
         whole_lists = asks_list(a.folded)
+        kinds = expected_kinds(a.intent, a.document_fact, a.folded)
         out: list[Candidate] = []
         for i, h in enumerate(pool):
             e = h.entry
@@ -1208,6 +1209,7 @@ class Answerer:
                 frame=framed[1] if framed and framed[0] == value else 0.0,
                 title_words=self._title_words(e.doc_id),
                 duty_section=e.entry_id in duties,
+                kind_mismatch=bool(value and kinds and not fits(value, kinds)),
             )
             out.append(Candidate(hit=h, value=value, task=task, features=feats))
         ranked = self.ranker.rank(out)

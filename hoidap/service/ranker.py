@@ -1,10 +1,11 @@
 """Answer choice as a learned ranking of candidate clauses, with a calibrated confidence.
 
 Free-retrieval answers (who leads, when, how much, what) pick one of the top clauses and read the
-value from it. Which clause, and whether any is good enough, is decided by a small logistic regression
-over features of each candidate (retrieval scores, coverage of the question's words by the clause, by
-its task text and by its headings, the question's numbers found in it, year scope, whether the value
-asked for can be read from it). It is trained on the dev split only (`hoidap eval train-ranker`, in
+value from it. Which clause, and whether any is good enough, is decided by a small model of boosted
+trees over features of each candidate (retrieval scores, coverage of the question's words by the
+clause, by its task text and by its headings, the question's numbers found in it, year scope, whether
+the value asked for can be read from it and is of the kind asked), each feature's effect held to the
+sign evidence allows. It is trained on development questions only (`hoidap eval --train-ranker`, in
 `eval/ranker_train.py`) and saved with its feature list in `service/data/ranker.json`; its probability
 is the answer's confidence, and an answer below the saved threshold is "not found".
 
@@ -48,6 +49,7 @@ FEATURES: tuple[str, ...] = (
     "frame",  # share of the question's predicate the clause states around the value (frames.py); 0 without
     "title_clause",  # the clause is mostly the words of its document's title (a header, not a provision)
     "duty_section",  # the items under a heading naming the duties of the body asked ("Nhiệm vụ của Ban …")
+    "kind_mismatch",  # the value read is not of the kind the question asks ("ai là Trưởng ban": a name)
 )
 PATHS = ("task", "figure", "lookup")
 
@@ -129,6 +131,7 @@ def features(
     frame: float = 0.0,
     title_words: frozenset[str] = frozenset(),
     duty_section: bool = False,
+    kind_mismatch: bool = False,
 ) -> dict[str, float]:
     """Features of candidate `i` among `hits` (SearchHit-like: score, lexical, dense, entry.text)."""
     h = hits[i]
@@ -175,6 +178,7 @@ def features(
         "frame": frame if value else 0.0,
         "title_clause": 1.0 if _mostly_title(text, title_words) else 0.0,
         "duty_section": 1.0 if duty_section else 0.0,
+        "kind_mismatch": 1.0 if kind_mismatch else 0.0,
     }
 
 
@@ -184,8 +188,38 @@ def _mostly_title(text: str, title_words: frozenset[str]) -> bool:
 
 
 @dataclass(frozen=True)
+class Tree:
+    """One regression tree of a boosted model, as node arrays; a leaf's value is its share of the log-odds.
+    A feature left out (no dense scores in a lexical-only search) goes the way training sent missing ones."""
+
+    feature: tuple[int, ...]
+    threshold: tuple[float, ...]
+    missing_left: tuple[bool, ...]
+    left: tuple[int, ...]
+    right: tuple[int, ...]
+    leaf: tuple[bool, ...]
+    value: tuple[float, ...]
+
+    def output(self, x: Sequence[float]) -> float:
+        i = 0
+        while not self.leaf[i]:
+            v = x[self.feature[i]]
+            go_left = self.missing_left[i] if v != v else v <= self.threshold[i]  # v != v: missing (NaN)
+            i = self.left[i] if go_left else self.right[i]
+        return self.value[i]
+
+    def to_dict(self) -> dict[str, list[float] | list[int] | list[bool]]:
+        return {k: list(getattr(self, k)) for k in Tree.__dataclass_fields__}
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, list]) -> Tree:
+        return cls(**{k: tuple(raw[k]) for k in Tree.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
 class RankerModel:
-    """Logistic regression weights over standardized features, and the decisions read off the dev split."""
+    """The answer model, and the decisions read off the development questions: boosted trees (`trees`,
+    `baseline`) once trained, else logistic weights over standardized features (the untrained prior)."""
 
     features: tuple[str, ...]
     mean: tuple[float, ...]
@@ -195,12 +229,18 @@ class RankerModel:
     thresholds: dict[str, float]  # by path: below it, the best candidate does not answer
     path_confidence: dict[str, float]  # dev accuracy of record-based answers, by path
     trained_on: str = ""
+    trees: tuple[Tree, ...] = ()
+    baseline: float = 0.0
 
     def probability(self, feats: dict[str, float]) -> float:
-        """A feature left out (no dense scores in a lexical-only search) counts as its training mean."""
-        z = self.intercept
-        for name, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True):
-            z += c * (feats.get(name, m) - m) / (s or 1.0)
+        if self.trees:
+            x = [feats.get(name, math.nan) for name in self.features]
+            z = self.baseline + sum(t.output(x) for t in self.trees)
+        else:
+            # A feature left out counts as its training mean.
+            z = self.intercept
+            for name, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True):
+                z += c * (feats.get(name, m) - m) / (s or 1.0)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def threshold(self, path: str) -> float:
@@ -223,6 +263,8 @@ class RankerModel:
                 "thresholds": self.thresholds,
                 "path_confidence": self.path_confidence,
                 "trained_on": self.trained_on,
+                "baseline": self.baseline,
+                "trees": [t.to_dict() for t in self.trees],
             },
             ensure_ascii=False,
             indent=1,
@@ -245,6 +287,8 @@ class RankerModel:
             thresholds={k: float(v) for k, v in raw["thresholds"].items()},
             path_confidence={k: float(v) for k, v in raw.get("path_confidence", {}).items()},
             trained_on=raw.get("trained_on", ""),
+            trees=tuple(Tree.from_dict(t) for t in raw.get("trees", [])),
+            baseline=float(raw.get("baseline", 0.0)),
         )
 
     @classmethod

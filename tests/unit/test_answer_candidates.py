@@ -10,7 +10,9 @@ from hoidap.corpus.parse import info_from_text, parse_document
 from hoidap.indexer.entries import document_entries
 from hoidap.indexer.search import SearchHit
 from hoidap.service.answer import Answerer
+from hoidap.service.answer_types import fits
 from hoidap.service.ranker import RankerModel
+from hoidap.service.understanding import analyze
 
 LETTER = """ĐOÀN TNCS HỒ CHÍ MINH
 BAN CHẤP HÀNH ĐOÀN PHƯỜNG TÂN AN
@@ -52,3 +54,20 @@ def test_a_clause_read_at_question_time_covers_the_words_it_prints() -> None:
     assert read == 0.5
     matched = answerer.coverage("", SearchHit(entry=entry, score=1.0, matched_terms=["hiến_máu"]), content)
     assert matched == 0.25  # a search hit counts what the index matched
+
+
+def test_a_value_not_of_the_kind_asked_is_marked_for_the_ranker() -> None:
+    """ "Ai là Bí thư …" asks for a person or an office held: a sentence of the letter's body read as the
+    value is not one, and the ranker is told so (a feature), while the signer's line is."""
+    doc = parse_document(info_from_text("cv-doan-phuong.txt", LETTER), LETTER)
+    answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
+    a = analyze("Ai là người ký công văn hiến máu của Đoàn phường Tân An?", answerer.catalog)
+    hits = [
+        SearchHit(entry=e, score=1.0 - i / 10)
+        for i, e in enumerate(document_entries(doc))
+        if e.kind != "task"
+    ]
+    cands = answerer._candidates(a.question, a, hits, "lookup")
+    flags = {c.value: c.features["kind_mismatch"] for c in cands if c.value}
+    assert any(v == 1.0 for v in flags.values()), flags
+    assert all(v == 0.0 for value, v in flags.items() if fits(value, ["person", "role", "agency"])), flags

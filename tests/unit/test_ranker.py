@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from hoidap.eval.ranker_train import Asked, fit
@@ -107,43 +108,73 @@ def test_a_model_saved_for_other_features_is_refused(tmp_path: Path) -> None:
         RankerModel.load(path)
 
 
+def _asked_with(rows: list[tuple[dict[str, float], bool]]) -> list[Asked]:
+    asked = []
+    for feats, right in rows:
+        x = Asked(item=_Gold("lead", ["Sở Y tế"]))  # type: ignore[arg-type]
+        value = "Sở Y tế" if right else "Sở Xây dựng"
+        x.lists.append(
+            ("task", [Candidate(hit=None, value=value, features=dict.fromkeys(FEATURES, 0.0) | feats)])
+        )
+        asked.append(x)
+    return asked
+
+
 def test_fit_learns_the_feature_that_separates_right_from_wrong() -> None:
-    asked = []
-    for i in range(40):
-        right = i % 2 == 0
-        feats = dict.fromkeys(FEATURES, 0.0) | {"content_coverage": 0.9 if right else 0.1, "rank_rr": 0.5}
-        x = Asked(item=_Gold("lead", ["Sở Y tế"]))  # type: ignore[arg-type]
-        x.lists.append(
-            ("task", [Candidate(hit=None, value="Sở Y tế" if right else "Sở Xây dựng", features=feats)])
-        )
-        asked.append(x)
-    mean, scale, coef, _ = fit(asked)
-    assert coef[FEATURES.index("content_coverage")] > 1.0
+    rows = [({"content_coverage": 0.9 if i % 2 == 0 else 0.1, "rank_rr": 0.5}, i % 2 == 0) for i in range(80)]
+    model = fit(_asked_with(rows))
+    right = dict.fromkeys(FEATURES, 0.0) | {"content_coverage": 0.9, "rank_rr": 0.5}
+    wrong = right | {"content_coverage": 0.1}
+    assert model.probability(right) > 0.5 > model.probability(wrong)
 
 
-def test_fit_keeps_evidence_weights_to_their_sign() -> None:
-    # Clause coverage that, in this sample, goes with wrong answers must not get a negative weight:
+def test_fit_keeps_evidence_effects_to_their_sign() -> None:
+    # Clause coverage that, in this sample, goes with wrong answers must not lower a candidate's chance:
     # more of the question's words in a clause never makes it less likely to answer.
-    from hoidap.eval.ranker_train import SIGNS
-
-    asked = []
-    for i in range(40):
-        right = i % 2 == 0
-        feats = dict.fromkeys(FEATURES, 0.0) | {
-            "content_coverage": 0.9 if right else 0.1,
-            "coverage": 0.2 if right else 0.8,
-            "year_mismatch": 1.0 if right else 0.0,
-        }
-        x = Asked(item=_Gold("lead", ["Sở Y tế"]))  # type: ignore[arg-type]
-        x.lists.append(
-            ("task", [Candidate(hit=None, value="Sở Y tế" if right else "Sở Xây dựng", features=feats)])
+    rows = [
+        (
+            {
+                "content_coverage": 0.9 if i % 2 == 0 else 0.1,
+                "coverage": 0.2 if i % 2 == 0 else 0.8,
+                "year_mismatch": 1.0 if i % 2 == 0 else 0.0,
+            },
+            i % 2 == 0,
         )
-        asked.append(x)
-    _, _, coef, _ = fit(asked)
-    weights = dict(zip(FEATURES, coef, strict=True))
-    assert weights["content_coverage"] > 1.0
-    assert weights["coverage"] == pytest.approx(0.0, abs=1e-6) and weights["year_mismatch"] <= 1e-6
-    assert all(weights[f] * sign >= -1e-6 for f, sign in SIGNS.items())
+        for i in range(80)
+    ]
+    model = fit(_asked_with(rows))
+    base = dict.fromkeys(FEATURES, 0.0) | {"content_coverage": 0.5}
+    by_coverage = [model.probability(base | {"coverage": c / 10}) for c in range(11)]
+    assert all(b >= a - 1e-12 for a, b in zip(by_coverage, by_coverage[1:], strict=False))
+    assert model.probability(base | {"year_mismatch": 1.0}) <= model.probability(base) + 1e-12
+    assert model.probability(base | {"content_coverage": 0.9}) > model.probability(
+        base | {"content_coverage": 0.1}
+    )
+
+
+def test_boosted_trees_score_as_scikit_learn_does_and_survive_saving(tmp_path: Path) -> None:
+    """The service scores with the saved node arrays, without scikit-learn: the same probabilities, a
+    missing feature (no dense scores) included, before and after a JSON round trip."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from hoidap.eval.ranker_train import boosted_trees
+
+    rng = np.random.default_rng(0)
+    X = rng.random((600, len(FEATURES)))
+    X[rng.random(X.shape) < 0.1] = np.nan
+    y = (np.nan_to_num(X[:, 0]) + np.nan_to_num(X[:, 5]) > 1.0).astype(int)
+    boosted = HistGradientBoostingClassifier(max_iter=30, max_leaf_nodes=7, random_state=0).fit(X, y)
+    trees, baseline = boosted_trees(boosted)
+    model = replace(RankerModel.untrained(), trees=trees, baseline=baseline)
+    path = tmp_path / "ranker.json"
+    path.write_text(model.to_json(), encoding="utf-8")
+    loaded = RankerModel.load(path)
+    test = X[:50]
+    expected = boosted.predict_proba(test)[:, 1]
+    for row, p in zip(test, expected, strict=True):
+        feats = {name: float(v) for name, v in zip(FEATURES, row, strict=True) if not np.isnan(v)}
+        assert model.probability(feats) == pytest.approx(p, abs=1e-9)
+        assert loaded.probability(feats) == pytest.approx(p, abs=1e-9)
 
 
 def test_word_coverage_matches_accented_words_as_typed() -> None:
@@ -175,7 +206,7 @@ def test_document_reference_names_the_cited_decision() -> None:
     assert document_reference(text, "thong tu", ["dịch_vụ"]) is None
 
 
-def test_a_lexical_only_search_leaves_the_dense_features_at_their_mean() -> None:
+def test_a_lexical_only_search_leaves_the_dense_features_out() -> None:
     hits = [_Hit(_Entry("Sở Y tế chủ trì"), 1.0, 10.0, 0.0), _Hit(_Entry("khác"), 0.5, 5.0, 0.0)]
     f = features(
         hits,
@@ -192,9 +223,10 @@ def test_a_lexical_only_search_leaves_the_dense_features_at_their_mean() -> None
         path="task",
     )
     assert "dense" not in f and "dense_gap" not in f
+    # The saved model scores the candidate without them (missing values take the path training gave
+    # them), and a clause that covers the question and states the lead still answers.
     model = RankerModel.load()
-    i = FEATURES.index("dense")
-    assert model.probability(f) == pytest.approx(model.probability(f | {"dense": model.mean[i]}))
+    assert model.probability(f) >= model.threshold("task")
 
 
 def test_a_service_for_retraining_does_not_load_a_stale_saved_model(monkeypatch):
