@@ -117,20 +117,66 @@ QUERIES: tuple[str, ...] = (
 # Names swapped in the synthetic re-issues (longest first when matching).
 SOURCE_PROVINCES = ("Quảng Ngãi", "Quảng Nam")
 PROVINCES = (
-    "Bình Định", "Phú Yên", "Khánh Hòa", "Ninh Thuận", "Bình Thuận", "Kon Tum", "Gia Lai", "Đắk Lắk",
-    "Lâm Đồng", "Quảng Trị", "Quảng Bình", "Hà Tĩnh", "Nghệ An", "Thanh Hóa", "Thừa Thiên Huế",
-    "Đà Nẵng", "Bình Phước", "Tây Ninh", "Long An", "Tiền Giang", "Bến Tre", "Vĩnh Long", "Hậu Giang",
+    "Bình Định",
+    "Phú Yên",
+    "Khánh Hòa",
+    "Ninh Thuận",
+    "Bình Thuận",
+    "Kon Tum",
+    "Gia Lai",
+    "Đắk Lắk",
+    "Lâm Đồng",
+    "Quảng Trị",
+    "Quảng Bình",
+    "Hà Tĩnh",
+    "Nghệ An",
+    "Thanh Hóa",
+    "Thừa Thiên Huế",
+    "Đà Nẵng",
+    "Bình Phước",
+    "Tây Ninh",
+    "Long An",
+    "Tiền Giang",
+    "Bến Tre",
+    "Vĩnh Long",
+    "Hậu Giang",
 )
 AGENCIES = (
-    "Sở Công Thương", "Sở Kế hoạch và Đầu tư", "Sở Tài chính", "Sở Xây dựng", "Sở Tài nguyên và Môi trường",
-    "Sở Khoa học và Công nghệ", "Sở Thông tin và Truyền thông", "Sở Lao động - Thương binh và Xã hội",
-    "Sở Nông nghiệp và Phát triển nông thôn", "Sở Giáo dục và Đào tạo", "Sở Giao thông vận tải",
-    "Sở Văn hóa, Thể thao và Du lịch", "Sở Y tế", "Sở Nội vụ", "Sở Tư pháp", "Sở Ngoại vụ",
+    "Sở Công Thương",
+    "Sở Kế hoạch và Đầu tư",
+    "Sở Tài chính",
+    "Sở Xây dựng",
+    "Sở Tài nguyên và Môi trường",
+    "Sở Khoa học và Công nghệ",
+    "Sở Thông tin và Truyền thông",
+    "Sở Lao động - Thương binh và Xã hội",
+    "Sở Nông nghiệp và Phát triển nông thôn",
+    "Sở Giáo dục và Đào tạo",
+    "Sở Giao thông vận tải",
+    "Sở Văn hóa, Thể thao và Du lịch",
+    "Sở Y tế",
+    "Sở Nội vụ",
+    "Sở Tư pháp",
+    "Sở Ngoại vụ",
 )
 SOURCE_PLACES = ("Dung Quất", "Phổ Phong", "Bình Sơn", "Đức Phổ", "Lý Sơn", "Sơn Tịnh", "Tư Nghĩa", "Mộ Đức")
 PLACES = (
-    "Nhơn Hội", "Chu Lai", "Vân Phong", "Nam Phú Yên", "Vũng Áng", "Nghi Sơn", "Hòn La", "Chân Mây",
-    "Tam Quan", "Hoài Nhơn", "Tuy An", "Ninh Hòa", "Cam Ranh", "Phù Cát", "Tây Sơn", "An Nhơn",
+    "Nhơn Hội",
+    "Chu Lai",
+    "Vân Phong",
+    "Nam Phú Yên",
+    "Vũng Áng",
+    "Nghi Sơn",
+    "Hòn La",
+    "Chân Mây",
+    "Tam Quan",
+    "Hoài Nhơn",
+    "Tuy An",
+    "Ninh Hòa",
+    "Cam Ranh",
+    "Phù Cát",
+    "Tây Sơn",
+    "An Nhơn",
 )
 SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng", "Bùi", "Đỗ", "Huỳnh", "Phan", "Trương")
 MIDDLE_NAMES = ("Văn", "Thị", "Minh", "Hữu", "Đức", "Thanh", "Quốc", "Ngọc", "Tấn", "Xuân")
@@ -420,8 +466,15 @@ def bench_load(target: Path, embedder: Embedder, repeats: int, fresh_repeats: in
     def median(key: str) -> float:
         return float(np.median([f[key] for f in fresh]))
 
-    keys = ("project_imports_s", "library_imports_s", "embedder_s", "load_s", "first_query_s",
-            "second_query_s", "peak_rss_mb")
+    keys = (
+        "project_imports_s",
+        "library_imports_s",
+        "embedder_s",
+        "load_s",
+        "first_query_s",
+        "second_query_s",
+        "peak_rss_mb",
+    )
     out: dict[str, Any] = {
         "load_ready_embedder_s": float(np.median(in_process)),
         "fresh_runs": len(fresh),
@@ -725,8 +778,13 @@ MEASURED_STAGES = ("parse", "chunk", "tokenize", "bm25_build", "bm25_save", "ent
 
 
 def write_dense(
-    corpus: SyntheticCorpus, vectors: np.ndarray, kind: str, directory: Path, lexical_dir: Path,
-    embedder: Embedder, out: dict[str, Any],
+    corpus: SyntheticCorpus,
+    vectors: np.ndarray,
+    kind: str,
+    directory: Path,
+    lexical_dir: Path,
+    embedder: Embedder,
+    out: dict[str, Any],
 ) -> HybridIndex:
     """A loadable index directory with a `kind` dense part, the lexical part shared by symlink.
 
@@ -746,7 +804,9 @@ def write_dense(
     figures["measured_build_s"] = measured
     figures["total_build_s"] = figures["measured_build_s"] + out["embedding_s"]
     figures["index_size_mb"] = (
-        out["lexical_size_mb"] + out["entries_size_mb"] + figures["size_mb"]
+        out["lexical_size_mb"]
+        + out["entries_size_mb"]
+        + figures["size_mb"]
         + dir_size_mb(directory / "manifest.json")
     )
     out[kind] = figures
@@ -815,8 +875,11 @@ def bench_large(
             vectors = embed_all(corpus, embedder)
         out["embedding_s"] = vectors.seconds
         out["embedding_real"] = True
-        out["sample"] = {"passages": len(corpus.entries), "seconds": vectors.seconds,
-                         "passages_per_s": len(corpus.entries) / max(vectors.seconds, 1e-9)}
+        out["sample"] = {
+            "passages": len(corpus.entries),
+            "seconds": vectors.seconds,
+            "passages_per_s": len(corpus.entries) / max(vectors.seconds, 1e-9),
+        }
         vectors = vectors.matrix
     log("part 2: FAISS flat and HNSW indexes")
     with other_load(others, "synthetic FAISS builds"):
@@ -832,7 +895,11 @@ def bench_large(
     log("part 2: serving the synthetic corpus in a fresh process (QAService.ask, naive BM25 baseline, RSS)")
     with other_load(others, "synthetic serving"):
         out["serve"] = run_worker(
-            encoder_name, "serve-large", root, args.queries, args.rounds_large,
+            encoder_name,
+            "serve-large",
+            root,
+            args.queries,
+            args.rounds_large,
             ["--scale", str(args.scale), "--seed", str(args.seed)],
         )
     if out["serve"]:
@@ -866,8 +933,12 @@ def _status_mb(field: str) -> float:
 def variant_settings(variant: str, root: Path) -> Settings:
     """Every variant with the same thread count: torch gets the ONNX Runtime's ``encoder_threads``."""
     base = Settings()
-    return Settings(data_dir=root / "data", index_dir=root / "data" / "index", encoder=variant,
-                    torch_threads=base.encoder_threads or base.torch_threads)
+    return Settings(
+        data_dir=root / "data",
+        index_dir=root / "data" / "index",
+        encoder=variant,
+        torch_threads=base.encoder_threads or base.torch_threads,
+    )
 
 
 def synthetic_documents(store: DocumentStore, scale: int, seed: int) -> list[ParsedDocument]:
@@ -879,8 +950,14 @@ def synthetic_documents(store: DocumentStore, scale: int, seed: int) -> list[Par
     ]
 
 
-def serve_figures(settings: Settings, encoder: Embedder, docs: list[ParsedDocument], index: HybridIndex,
-                  questions: list[str], rounds: int) -> dict[str, Any]:
+def serve_figures(
+    settings: Settings,
+    encoder: Embedder,
+    docs: list[ParsedDocument],
+    index: HybridIndex,
+    questions: list[str],
+    rounds: int,
+) -> dict[str, Any]:
     """As a serving process: time query encoding, lexical and hybrid search and QAService.ask on
     ``questions`` (taking turns per question, query caches emptied), then RSS after the run and its peak;
     then, apart (its memory is not the server's), ask through the naive BM25 baseline of the eval
@@ -920,8 +997,9 @@ def serve_figures(settings: Settings, encoder: Embedder, docs: list[ParsedDocume
     return out
 
 
-def variant_worker(variant: str, phase: str, root: Path, n_questions: int, rounds: int,
-                   scale: int = 1, seed: int = 13) -> dict[str, Any]:
+def variant_worker(
+    variant: str, phase: str, root: Path, n_questions: int, rounds: int, scale: int = 1, seed: int = 13
+) -> dict[str, Any]:
     """One phase of one variant, in a fresh process.
 
     ``build``: load the encoder and build the bundled index with it (passages/s of a real build).
@@ -934,8 +1012,12 @@ def variant_worker(variant: str, phase: str, root: Path, n_questions: int, round
     encoder = embedder_for(settings)
     load_s = time.perf_counter() - t0
     store = document_store(settings)
-    out: dict[str, Any] = {"variant": variant, "model_id": encoder.model_id, "encoder_load_s": load_s,
-                           "threads": getattr(encoder, "threads", settings.torch_threads)}
+    out: dict[str, Any] = {
+        "variant": variant,
+        "model_id": encoder.model_id,
+        "encoder_load_s": load_s,
+        "threads": getattr(encoder, "threads", settings.torch_threads),
+    }
     if phase == "build":
         build = bench_bundled_build(store, encoder, root / "index")
         out.update(passages_per_s=build["passages_per_s"], build_s=build["build_s"], entries=build["entries"])
@@ -950,16 +1032,32 @@ def variant_worker(variant: str, phase: str, root: Path, n_questions: int, round
     return out
 
 
-def run_worker(variant: str, phase: str, root: Path, n_questions: int, rounds: int,
-               extra: Sequence[str] = ()) -> dict[str, Any] | None:
+def run_worker(
+    variant: str, phase: str, root: Path, n_questions: int, rounds: int, extra: Sequence[str] = ()
+) -> dict[str, Any] | None:
     """`variant_worker` in a fresh interpreter; its figures, or None (logged) when it failed."""
     # The CLI's passive OpenMP wait policy, so torch's threads do not spin against other load.
     env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
     proc = subprocess.run(
-        [sys.executable, "-P", str(Path(__file__).resolve()), "--variant-worker", variant,
-         "--worker-phase", phase, "--worker-root", str(root), "--queries", str(n_questions),
-         "--worker-rounds", str(rounds), *extra],
-        capture_output=True, text=True, env=env,
+        [
+            sys.executable,
+            "-P",
+            str(Path(__file__).resolve()),
+            "--variant-worker",
+            variant,
+            "--worker-phase",
+            phase,
+            "--worker-root",
+            str(root),
+            "--queries",
+            str(n_questions),
+            "--worker-rounds",
+            str(rounds),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
     )
     if proc.returncode != 0:
         log(f"  variant {variant} {phase} failed: {proc.stderr[-1500:]}")
@@ -967,8 +1065,9 @@ def run_worker(variant: str, phase: str, root: Path, n_questions: int, rounds: i
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def bench_variants(root: Path, variants: Sequence[str], n_questions: int, rounds: int,
-                   others: dict[str, float | None]) -> dict[str, Any]:
+def bench_variants(
+    root: Path, variants: Sequence[str], n_questions: int, rounds: int, others: dict[str, float | None]
+) -> dict[str, Any]:
     """Each variant in fresh interpreters (so RSS and imports are its own): a build each, one after
     another, then ``rounds`` serve processes per variant, the variants taking turns, so that load from
     other processes drifting over the minutes falls on every variant alike; their samples are pooled."""
@@ -1017,8 +1116,10 @@ def render_variants(t: Table, fig: dict[str, Any]) -> None:
     v = fig["variants"]
     base = v.get("torch")
     n = next(iter(v.values()))["latency"]["ask"]["n"] if v else 0
-    t.section(f"0. Encoder variants: a build each, then serve processes taking turns (n={n} timings: "
-              "held-out questions x turns; ratio to torch fp32 of this run)")
+    t.section(
+        f"0. Encoder variants: a build each, then serve processes taking turns (n={n} timings: "
+        "held-out questions x turns; ratio to torch fp32 of this run)"
+    )
 
     def ratio(value: float, ref: float | None) -> str:
         return f" (x{value / ref:.2f})" if ref else ""
@@ -1027,29 +1128,44 @@ def render_variants(t: Table, fig: dict[str, Any]) -> None:
         lat = d["latency"]
         ref = base["latency"] if base else None
         t.row(f"{name}: model id", d["model_id"])
-        t.row(f"{name}: encoder load (imports included), threads",
-              f"{d['encoder_load_s']:.1f} s, {d['threads']}")
-        t.row(f"{name}: query encoding p50 / p95",
-              _lat(lat["query_embedding"]) + ratio(lat["query_embedding"]["p50_ms"],
-                                                    ref and ref["query_embedding"]["p50_ms"]))
-        t.row(f"{name}: passages/s (bundled build, {d['entries']} entries)",
-              f"{d['passages_per_s']:.1f}" + ratio(d["passages_per_s"], base and base["passages_per_s"]))
+        t.row(
+            f"{name}: encoder load (imports included), threads",
+            f"{d['encoder_load_s']:.1f} s, {d['threads']}",
+        )
+        t.row(
+            f"{name}: query encoding p50 / p95",
+            _lat(lat["query_embedding"])
+            + ratio(lat["query_embedding"]["p50_ms"], ref and ref["query_embedding"]["p50_ms"]),
+        )
+        t.row(
+            f"{name}: passages/s (bundled build, {d['entries']} entries)",
+            f"{d['passages_per_s']:.1f}" + ratio(d["passages_per_s"], base and base["passages_per_s"]),
+        )
         t.row(f"{name}: hybrid search p50 / p95", _lat(lat["hybrid"]))
         t.row(f"{name}: lexical search p50 / p95 (BM25 baseline)", _lat(lat["lexical"]))
-        t.row(f"{name}: QAService.ask p50 / p95",
-              _lat(lat["ask"]) + ratio(lat["ask"]["p50_ms"], ref and ref["ask"]["p50_ms"]))
+        t.row(
+            f"{name}: QAService.ask p50 / p95",
+            _lat(lat["ask"]) + ratio(lat["ask"]["p50_ms"], ref and ref["ask"]["p50_ms"]),
+        )
         if "ask_raw_bm25" in lat:
             t.row(f"{name}: ask via naive BM25 baseline p50 / p95", _lat(lat["ask_raw_bm25"]))
-            t.row(f"{name}: ask p50 / naive BM25 ask p50",
-                  f"{lat['ask']['p50_ms'] / lat['ask_raw_bm25']['p50_ms']:.2f}")
+            t.row(
+                f"{name}: ask p50 / naive BM25 ask p50",
+                f"{lat['ask']['p50_ms'] / lat['ask_raw_bm25']['p50_ms']:.2f}",
+            )
         if ref:
-            t.row(f"{name}: ask p50 / torch query-encoding p50",
-                  f"{lat['ask']['p50_ms'] / ref['query_embedding']['p50_ms']:.2f}", "<= 0.6",
-                  "PASS" if lat["ask"]["p50_ms"] <= 0.6 * ref["query_embedding"]["p50_ms"] else "MISS")
-        t.row(f"{name}: serving RSS after the run / peak (max of its turns)",
-              f"{d['rss_mb']:.0f} MB / {d['peak_rss_mb']:.0f} MB",
-              "<= 900" if name != "torch" else "", "" if name == "torch" else
-              ("PASS" if d["rss_mb"] <= 900 else "MISS"))
+            t.row(
+                f"{name}: ask p50 / torch query-encoding p50",
+                f"{lat['ask']['p50_ms'] / ref['query_embedding']['p50_ms']:.2f}",
+                "<= 0.6",
+                "PASS" if lat["ask"]["p50_ms"] <= 0.6 * ref["query_embedding"]["p50_ms"] else "MISS",
+            )
+        t.row(
+            f"{name}: serving RSS after the run / peak (max of its turns)",
+            f"{d['rss_mb']:.0f} MB / {d['peak_rss_mb']:.0f} MB",
+            "<= 900" if name != "torch" else "",
+            "" if name == "torch" else ("PASS" if d["rss_mb"] <= 900 else "MISS"),
+        )
         t.row(f"{name}: torch imported in the process", "yes" if d["torch_imported"] else "no")
 
 
@@ -1078,8 +1194,12 @@ def goals(fig: dict[str, Any]) -> list[dict[str, Any]]:
     b = fig["bundled"]
     rows = [
         ("hybrid search p50, bundled corpus", b["latency"]["hybrid"]["p50_ms"], GOAL_HYBRID_P50_MS, "ms"),
-        ("index load after imports, incl. Embedder()", b["load"]["fresh"]["embedder_plus_load_s"],
-         GOAL_LOAD_S, "s"),
+        (
+            "index load after imports, incl. Embedder()",
+            b["load"]["fresh"]["embedder_plus_load_s"],
+            GOAL_LOAD_S,
+            "s",
+        ),
         ("index load after imports, Embedder ready", b["load"]["load_ready_embedder_s"], GOAL_LOAD_S, "s"),
         ("incremental add of one ~40 KB document", b["add"]["seconds"], GOAL_ADD_S, "s"),
     ]
@@ -1128,18 +1248,25 @@ def render_bundled(t: Table, fig: dict[str, Any]) -> None:
     )
     t.row(f"encoder {fig['machine']['encoder']}, incl. imports", f"{b['embedder_s']:.1f} s")
     t.row("full build (parse, chunk, tokenize, embed, write)", f"{build['build_s']:.1f} s")
-    t.row("  of which passage embedding",
-          f"{build['embedding_s']:.1f} s ({build['passages_per_s']:.1f} passages/s)")
+    t.row(
+        "  of which passage embedding",
+        f"{build['embedding_s']:.1f} s ({build['passages_per_s']:.1f} passages/s)",
+    )
     t.row("  of which parsing", f"{build['parse_s']:.2f} s")
     t.row("index size on disk", f"{build['size_mb']:.2f} MB")
     t.note("    " + ", ".join(f"{k} {v:.2f} MB" for k, v in build["size_parts_mb"].items()))
     t.row("peak RSS after part 1", f"{b['peak_rss_mb']:.0f} MB")
     fresh = load["fresh"]
-    t.row("load index, Embedder already constructed", f"{load['load_ready_embedder_s'] * 1000:.0f} ms",
-          *_goal_cells(fig, "index load after imports, Embedder ready"))
-    t.row(f"fresh process (median of {load['fresh_runs']}): Embedder() + load",
-          f"{fresh['embedder_plus_load_s']:.2f} s",
-          *_goal_cells(fig, "index load after imports, incl. Embedder()"))
+    t.row(
+        "load index, Embedder already constructed",
+        f"{load['load_ready_embedder_s'] * 1000:.0f} ms",
+        *_goal_cells(fig, "index load after imports, Embedder ready"),
+    )
+    t.row(
+        f"fresh process (median of {load['fresh_runs']}): Embedder() + load",
+        f"{fresh['embedder_plus_load_s']:.2f} s",
+        *_goal_cells(fig, "index load after imports, incl. Embedder()"),
+    )
     t.row("  before: import hoidap.indexer.search, embedder", f"{fresh['project_imports_s']:.2f} s")
     t.row("  before: import the encoder's runtime", f"{fresh['library_imports_s']:.2f} s")
     t.row("  Embedder() construction (libraries imported)", f"{fresh['embedder_s']:.2f} s")
@@ -1150,14 +1277,19 @@ def render_bundled(t: Table, fig: dict[str, Any]) -> None:
     t.row(f"query latency p50 / p95 (n={lat['lexical']['n']}, k={SEARCH_K})", "")
     t.row("  lexical", _lat(lat["lexical"]))
     t.row("  dense (query embedding included)", _lat(lat["dense"]))
-    t.row("  hybrid (query embedding included)", _lat(lat["hybrid"]),
-          *_goal_cells(fig, "hybrid search p50, bundled corpus"))
+    t.row(
+        "  hybrid (query embedding included)",
+        _lat(lat["hybrid"]),
+        *_goal_cells(fig, "hybrid search p50, bundled corpus"),
+    )
     t.row("  hybrid, query vector already cached", _lat(lat["hybrid_cached_vector"]))
     t.row("  query embedding alone", _lat(lat["query_embedding"]))
-    t.row(f"incremental add of one {add['document_kb']:.0f} KB document (wall)", f"{add['seconds']:.1f} s",
-          *_goal_cells(fig, "incremental add of one ~40 KB document"))
-    t.row("  entries embedded / index entries after",
-          f"{add['embedded']} / {add['entries_after']}")
+    t.row(
+        f"incremental add of one {add['document_kb']:.0f} KB document (wall)",
+        f"{add['seconds']:.1f} s",
+        *_goal_cells(fig, "incremental add of one ~40 KB document"),
+    )
+    t.row("  entries embedded / index entries after", f"{add['embedded']} / {add['entries_after']}")
     t.row("  of which passage embedding", f"{add['embedding_s']:.1f} s")
 
 
@@ -1174,34 +1306,51 @@ def render_large(t: Table, fig: dict[str, Any]) -> None:
     t.row(f"tokenize ({cache})", f"{s['tokenize']:.1f} s")
     t.row("BM25 build / save", f"{s['bm25_build']:.1f} s / {s['bm25_save']:.1f} s")
     t.row("entries.jsonl write", f"{s['entries_write']:.1f} s")
-    t.row("lexical index size / entries.jsonl size",
-          f"{g['lexical_size_mb']:.0f} MB / {g['entries_size_mb']:.0f} MB")
+    t.row(
+        "lexical index size / entries.jsonl size",
+        f"{g['lexical_size_mb']:.0f} MB / {g['entries_size_mb']:.0f} MB",
+    )
     real = g.get("embedding_real", False)
     how = "" if real else "EXTRAPOLATED"
     if real:
-        t.row(f"passage embedding of all {g['entries']} entries ({g['encoder']})",
-              f"{g['embedding_s'] / 60:.1f} min ({sample['passages_per_s']:.1f} passages/s)", "", "MEASURED")
+        t.row(
+            f"passage embedding of all {g['entries']} entries ({g['encoder']})",
+            f"{g['embedding_s'] / 60:.1f} min ({sample['passages_per_s']:.1f} passages/s)",
+            "",
+            "MEASURED",
+        )
     else:
-        t.row(f"passage embedding, measured sample of {sample['passages']}",
-              f"{sample['seconds']:.1f} s ({sample['passages_per_s']:.2f} passages/s)")
+        t.row(
+            f"passage embedding, measured sample of {sample['passages']}",
+            f"{sample['seconds']:.1f} s ({sample['passages_per_s']:.2f} passages/s)",
+        )
         t.row("  sample: mean cosine to its source entry", f"{sample['cosine_to_source']:.3f}")
-        t.row(f"passage embedding of all {g['entries']} entries",
-              f"{g['embedding_s'] / 60:.0f} min", "", how)
+        t.row(f"passage embedding of all {g['entries']} entries", f"{g['embedding_s'] / 60:.0f} min", "", how)
     torch_v = fig.get("variants", {}).get("torch")
     if torch_v and g.get("encoder") != torch_v["model_id"]:
-        t.row(f"  torch fp32: passages/s on a sample (the {torch_v['entries']} bundled entries, part 0)",
-              f"{torch_v['passages_per_s']:.1f} (x{sample['passages_per_s'] / torch_v['passages_per_s']:.2f}"
-              " for the encoder above)")
-        t.row("  torch fp32 for the same entries (its passages/s in part 0)",
-              f"{g['entries'] / torch_v['passages_per_s'] / 60:.0f} min", "", "EXTRAPOLATED")
+        t.row(
+            f"  torch fp32: passages/s on a sample (the {torch_v['entries']} bundled entries, part 0)",
+            f"{torch_v['passages_per_s']:.1f} (x{sample['passages_per_s'] / torch_v['passages_per_s']:.2f}"
+            " for the encoder above)",
+        )
+        t.row(
+            "  torch fp32 for the same entries (its passages/s in part 0)",
+            f"{g['entries'] / torch_v['passages_per_s'] / 60:.0f} min",
+            "",
+            "EXTRAPOLATED",
+        )
     for kind, d in (("flat", flat), ("hnsw", hnsw)):
         t.row(f"FAISS {kind}: build / save", f"{d['build_s']:.2f} s / {d['save_s']:.2f} s")
         t.row(f"FAISS {kind}: size on disk", f"{d['size_mb']:.0f} MB")
         t.row(f"whole index ({kind}): size on disk", f"{d['index_size_mb']:.0f} MB")
         t.row(f"whole index ({kind}): HybridIndex.load", f"{d['load_s']:.2f} s")
         t.row(f"whole index ({kind}): build, measured parts", f"{d['measured_build_s'] / 60:.1f} min")
-        t.row(f"whole index ({kind}): build incl. embedding", f"{d['total_build_s'] / 60:.1f} min", "",
-              how or "MEASURED")
+        t.row(
+            f"whole index ({kind}): build incl. embedding",
+            f"{d['total_build_s'] / 60:.1f} min",
+            "",
+            how or "MEASURED",
+        )
     lat = g["latency"]
     t.row(f"query latency p50 / p95 (n={lat['lexical']['n']}, k={SEARCH_K})", "")
     t.row("  lexical", _lat(lat["lexical"]))
@@ -1211,8 +1360,9 @@ def render_large(t: Table, fig: dict[str, Any]) -> None:
     t.row("  hybrid hnsw (query embedding included)", _lat(lat["hybrid_hnsw"]))
     t.row("  query embedding alone", _lat(lat["query_embedding"]))
     hv = g["hnsw_vs_flat"]
-    t.row("hnsw vs exact top-10: recall / same top-1",
-          f"{hv['recall_at_10']:.3f} / {hv['top1_agreement']:.3f}")
+    t.row(
+        "hnsw vs exact top-10: recall / same top-1", f"{hv['recall_at_10']:.3f} / {hv['top1_agreement']:.3f}"
+    )
     t.row("  cosine lost at the 10th hit (near-ties)", f"{hv['kth_cosine_shortfall']:.4f}")
     t.row("peak RSS after part 2 (whole run)", f"{g['peak_rss_mb']:.0f} MB")
     render_large_serve(t, fig)
@@ -1226,13 +1376,17 @@ def render_large_serve(t: Table, fig: dict[str, Any]) -> None:
         return
     lat = d["latency"]
     torch_v = fig.get("variants", {}).get("torch")
-    t.section(f"2b. Synthetic corpus served ({d['variant']}, fresh process): {d['documents']} documents, "
-              f"{d['entries']} entries, n={lat['ask']['n']} held-out questions x rounds")
+    t.section(
+        f"2b. Synthetic corpus served ({d['variant']}, fresh process): {d['documents']} documents, "
+        f"{d['entries']} entries, n={lat['ask']['n']} held-out questions x rounds"
+    )
     t.row("parse the synthetic documents at start-up", f"{d['parse_s']:.1f} s")
     t.row("query encoding p50 / p95", _lat(lat["query_embedding"]))
     if torch_v:
-        t.row("  torch fp32 query encoding (part 0, same questions)",
-              _lat(torch_v["latency"]["query_embedding"]))
+        t.row(
+            "  torch fp32 query encoding (part 0, same questions)",
+            _lat(torch_v["latency"]["query_embedding"]),
+        )
     t.row("lexical search p50 / p95", _lat(lat["lexical"]))
     t.row("hybrid search p50 / p95", _lat(lat["hybrid"]))
     t.row("QAService.ask p50 / p95", _lat(lat["ask"]))
@@ -1240,8 +1394,12 @@ def render_large_serve(t: Table, fig: dict[str, Any]) -> None:
     t.row("  ask p50 / naive BM25 ask p50", f"{lat['ask']['p50_ms'] / lat['ask_raw_bm25']['p50_ms']:.2f}")
     if torch_v:
         ref = torch_v["latency"]["query_embedding"]["p50_ms"]
-        t.row("  ask p50 / torch fp32 query-encoding p50", f"{lat['ask']['p50_ms'] / ref:.2f}", "<= 0.6",
-              "PASS" if lat["ask"]["p50_ms"] <= 0.6 * ref else "MISS")
+        t.row(
+            "  ask p50 / torch fp32 query-encoding p50",
+            f"{lat['ask']['p50_ms'] / ref:.2f}",
+            "<= 0.6",
+            "PASS" if lat["ask"]["p50_ms"] <= 0.6 * ref else "MISS",
+        )
     t.row("serving RSS after the run / peak", f"{d['rss_mb']:.0f} MB / {d['peak_rss_mb']:.0f} MB")
     if torch_v:
         t.row("  torch fp32 serving RSS, bundled corpus (part 0)", f"{torch_v['rss_mb']:.0f} MB")
@@ -1297,10 +1455,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--variants-only", action="store_true", help="only part 0 (the encoder variants)")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory")
     p.add_argument("--out", type=Path, default=None, help="also write the figures to this JSON file")
-    p.add_argument("--variants", default=",".join(VARIANTS),
-                   help="encoder variants compared in part 0, comma-separated ('none' skips part 0)")
-    p.add_argument("--extrapolate", action="store_true",
-                   help="part 2: embed a sample and extrapolate (the old way) instead of every passage")
+    p.add_argument(
+        "--variants",
+        default=",".join(VARIANTS),
+        help="encoder variants compared in part 0, comma-separated ('none' skips part 0)",
+    )
+    p.add_argument(
+        "--extrapolate",
+        action="store_true",
+        help="part 2: embed a sample and extrapolate (the old way) instead of every passage",
+    )
     p.add_argument("--variant-worker", default=None, help=argparse.SUPPRESS)
     p.add_argument("--worker-root", type=Path, default=None, help=argparse.SUPPRESS)
     p.add_argument("--worker-rounds", type=int, default=None, help=argparse.SUPPRESS)
@@ -1371,8 +1535,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.variant_worker:
         fig = variant_worker(
-            args.variant_worker, args.worker_phase, args.worker_root, args.queries, args.worker_rounds or 1,
-            args.scale, args.seed,
+            args.variant_worker,
+            args.worker_phase,
+            args.worker_root,
+            args.queries,
+            args.worker_rounds or 1,
+            args.scale,
+            args.seed,
         )
         print(json.dumps(fig))
         return 0
@@ -1380,8 +1549,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     queries = query_list(args.queries)
 
     def run(root: Path, settings: Settings) -> dict[str, Any]:
-        fig: dict[str, Any] = {"machine": machine_info(), "args": {
-            k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}}
+        fig: dict[str, Any] = {
+            "machine": machine_info(),
+            "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+        }
         store = document_store(settings)
         t0 = time.perf_counter()
         embedder = embedder_for(settings)
