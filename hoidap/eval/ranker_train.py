@@ -3,9 +3,9 @@ bundled corpus's dev split and the development document sets (`evalsets/devsets.
 other bodies added as uploads, with their questions).
 
 Every dev question is asked once through the real answer layer; each candidate clause it ranks is a
-row (its features; label: the value read from it is a right answer to the question). Boosted trees
-(scikit-learn) are fitted to the rows; their probability for the best candidate is the answer's
-confidence, and below the threshold chosen on the dev split the answer is "not found".
+row (its features; label: the value read from it is a right answer to the question). A logistic
+regression (scikit-learn) is fitted to the rows; its probability for the best candidate is the
+answer's confidence, and below the threshold chosen on the dev split the answer is "not found".
 Answers read from records (a named task, a document's header, a task listing) get their path's dev
 accuracy (Laplace-smoothed) as their confidence.
 
@@ -26,14 +26,11 @@ from hoidap.eval.gold import GoldItem
 from hoidap.eval.metrics import answer_matches
 from hoidap.service.answer import Answerer
 from hoidap.service.qa import QAService
-from hoidap.service.ranker import FEATURES, PATHS, Candidate, RankerModel, Tree
+from hoidap.service.ranker import FEATURES, PATHS, Candidate, RankerModel
 from hoidap.service.records import QuestionError
 from hoidap.service.understanding import QueryAnalysis
 
-# Small trees, many slow steps, leaves of at least 20 candidates: ~50,000 candidate rows from ~750
-# questions (compared on document-held-out folds with a logistic regression, which refused more
-# answerable questions at the same accuracy).
-BOOSTING = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 7, "l2_regularization": 1.0}
+REGULARISATION_C = 1.0
 # One decision threshold for every path, read off held-out answers (folds hold out whole documents; see
 # `train`) over a coarse grid around 0.5 (answer when a right answer is about as likely as not); per path
 # the development questions hold too few unanswerable ones to place one. A threshold must beat 0.5's
@@ -109,53 +106,40 @@ SIGNS: dict[str, int] = {
 }
 
 
-def fit(asked: Sequence[Asked], trained_on: str = "") -> RankerModel:
-    """Boosted trees (scikit-learn's histogram gradient boosting, log-loss) over every ranked candidate,
-    each feature's effect held monotone to its sign in `SIGNS`; missing features (no dense scores) stay
-    missing. The model decides at 0.5 until its threshold is read."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
+def fit(asked: Sequence[Asked]) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Standardised L2 logistic regression over every ranked candidate, each weight held to the sign in
+    `SIGNS` (scikit-learn's has no bounds, so the same objective goes to scipy's L-BFGS-B):
+    (mean, scale, coef, intercept)."""
+    from scipy.optimize import minimize
+    from sklearn.preprocessing import StandardScaler
 
     rows = [(c.features, _label(x.item, c.value)) for x in asked for _, cands in x.lists for c in cands]
     if not rows or len({y for _, y in rows}) < 2:
         raise ValueError("the dev split gave no positive or no negative candidate; nothing to learn")
-    X = np.array([[f.get(name, np.nan) for name in FEATURES] for f, _ in rows], dtype=float)
-    y = np.array([lab for _, lab in rows], dtype=int)
-    boosted = HistGradientBoostingClassifier(
-        monotonic_cst=[SIGNS.get(f, 0) for f in FEATURES], random_state=0, **BOOSTING
-    ).fit(X, y)
-    trees, baseline = boosted_trees(boosted)
-    zeros = tuple(0.0 for _ in FEATURES)
-    return RankerModel(
-        features=FEATURES,
-        mean=zeros,
-        scale=tuple(1.0 for _ in FEATURES),
-        coef=zeros,
-        intercept=0.0,
-        thresholds=dict.fromkeys(PATHS, 0.5),
-        path_confidence={},
-        trained_on=trained_on,
-        trees=trees,
-        baseline=baseline,
-    )
+    X = np.array([[f[name] for name in FEATURES] for f, _ in rows], dtype=float)
+    y = np.array([lab for _, lab in rows], dtype=float)
+    scaler = StandardScaler().fit(X)
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    Z = (X - scaler.mean_) / scale
+    sign = 2.0 * y - 1.0
 
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        # scikit-learn's: C * sum of log-losses + |w|^2 / 2 (the intercept is not penalised).
+        w, b = theta[:-1], theta[-1]
+        margin = sign * (Z @ w + b)
+        loss = np.logaddexp(0.0, -margin).sum()
+        g = -sign * (1.0 / (1.0 + np.exp(margin)))  # d loss / d (Zw + b)
+        grad = np.append(REGULARISATION_C * (Z.T @ g) + w, REGULARISATION_C * g.sum())
+        return REGULARISATION_C * loss + 0.5 * float(w @ w), grad
 
-def boosted_trees(boosted: object) -> tuple[tuple[Tree, ...], float]:
-    """A fitted binary HistGradientBoostingClassifier as plain node arrays and its baseline log-odds, so the
-    service scores candidates without scikit-learn or a pickle (one tree per iteration)."""
-    trees = tuple(
-        Tree(
-            feature=tuple(int(v) for v in n["feature_idx"]),
-            threshold=tuple(float(v) for v in n["num_threshold"]),
-            missing_left=tuple(bool(v) for v in n["missing_go_to_left"]),
-            left=tuple(int(v) for v in n["left"]),
-            right=tuple(int(v) for v in n["right"]),
-            leaf=tuple(bool(v) for v in n["is_leaf"]),
-            value=tuple(float(v) for v in n["value"]),
-        )
-        for (predictor,) in boosted._predictors  # type: ignore[attr-defined]
-        for n in [predictor.nodes]
+    bounds = [
+        (0.0, None) if SIGNS.get(f) == 1 else (None, 0.0) if SIGNS.get(f) == -1 else (None, None)
+        for f in FEATURES
+    ]
+    result = minimize(
+        objective, np.zeros(len(FEATURES) + 1), jac=True, method="L-BFGS-B", bounds=[*bounds, (None, None)]
     )
-    return trees, float(np.ravel(boosted._baseline_prediction)[0])  # type: ignore[attr-defined]
+    return scaler.mean_, scale, result.x[:-1], float(result.x[-1])
 
 
 Sets = Sequence[tuple[QAService, Sequence[GoldItem]]]
@@ -163,6 +147,21 @@ Sets = Sequence[tuple[QAService, Sequence[GoldItem]]]
 
 def collect_all(sets: Sets, model: RankerModel) -> list[Asked]:
     return [x for service, items in sets for x in collect(service, items, model)]
+
+
+def _model(fitted: tuple[np.ndarray, np.ndarray, np.ndarray, float], trained_on: str = "") -> RankerModel:
+    """A model of `fit`'s weights, deciding at 0.5 until its threshold is read."""
+    mean, scale, coef, intercept = fitted
+    return RankerModel(
+        features=FEATURES,
+        mean=tuple(float(v) for v in mean),
+        scale=tuple(float(v) for v in scale),
+        coef=tuple(float(v) for v in coef),
+        intercept=intercept,
+        thresholds=dict.fromkeys(PATHS, 0.5),
+        path_confidence={},
+        trained_on=trained_on,
+    )
 
 
 def train(sets: Sets, progress: Callable[[str], None] | None = None, label: str = "dev split") -> RankerModel:
@@ -173,7 +172,7 @@ def train(sets: Sets, progress: Callable[[str], None] | None = None, label: str 
     say(f"Thu thập ứng viên: {n} câu hỏi ({label})")
     untrained = RankerModel.untrained()
     collected = [(service, x) for service, items in sets for x in collect(service, items, untrained)]
-    model = fit([x for _, x in collected], f"{label}, {n} questions")
+    model = _model(fit([x for _, x in collected]), f"{label}, {n} questions")
     # The threshold is read off held-out answers: each fold's questions asked with a model fitted on the
     # other folds. Read off the questions the model was fitted on, it drifts upwards (it rejects the
     # training set's own wrong candidates: 0.55 in-sample where held-out answers peak at 0.5).
@@ -182,7 +181,7 @@ def train(sets: Sets, progress: Callable[[str], None] | None = None, label: str 
     fold_of = document_folds([(id(service), x.item) for service, x in collected])
     right_at = dict.fromkeys(THRESHOLD_GRID, 0)
     for k in range(CV_FOLDS):
-        fold_model = fit([x for j, (_, x) in enumerate(collected) if fold_of[j] != k])
+        fold_model = _model(fit([x for j, (_, x) in enumerate(collected) if fold_of[j] != k]))
         held = [(service, x.item) for j, (service, x) in enumerate(collected) if fold_of[j] == k]
         for t in THRESHOLD_GRID:
             trial = replace(fold_model, thresholds=dict.fromkeys(PATHS, t))

@@ -1190,12 +1190,18 @@ class Answerer:
                 )
             elif framed:
                 value = framed[0]
+            elif e.entry_id in duties:  # the duties are the items under their heading, all of them
+                value = " ".join(e.text.split())
             else:
                 value = best_sentence(e.text, content, whole_lists, a.folded)
+            # A duties section is its heading and its items: the heading names the body asked.
+            covered = (
+                replace(h, entry=replace(e, text=f"{e.section} {e.text}")) if e.entry_id in duties else h
+            )
             feats = features(
                 pool,
                 i,
-                coverage=self.coverage(q, h, content),
+                coverage=self.coverage(q, covered, content),
                 content_text=task.content if task is not None else e.text,
                 heading_text=f"{e.section} {e.doc_title}",
                 weighted_words=weighted,

@@ -1,13 +1,13 @@
 """Answer choice as a learned ranking of candidate clauses, with a calibrated confidence.
 
 Free-retrieval answers (who leads, when, how much, what) pick one of the top clauses and read the
-value from it. Which clause, and whether any is good enough, is decided by a small model of boosted
-trees over features of each candidate (retrieval scores, coverage of the question's words by the
-clause, by its task text and by its headings, the question's numbers found in it, year scope, whether
-the value asked for can be read from it and is of the kind asked), each feature's effect held to the
-sign evidence allows. It is trained on development questions only (`hoidap eval --train-ranker`, in
-`eval/ranker_train.py`) and saved with its feature list in `service/data/ranker.json`; its probability
-is the answer's confidence, and an answer below the saved threshold is "not found".
+value from it. Which clause, and whether any is good enough, is decided by a small logistic regression
+over features of each candidate (retrieval scores, coverage of the question's words by the clause, by
+its task text and by its headings, the question's numbers found in it, year scope, whether the value
+asked for can be read from it and is of the kind asked). It is trained on development questions only
+(`hoidap eval --train-ranker`, in `eval/ranker_train.py`) and saved with its feature list in
+`service/data/ranker.json`; its probability is the answer's confidence, and an answer below the saved
+threshold is "not found".
 
 Answers read from records (a named task, a document's header, a listing of tasks) do not compete with
 clauses; their confidence is the dev-split accuracy of that path, saved in the same file.
@@ -77,6 +77,10 @@ def question_numbers(folded_question: str, years: Iterable[int]) -> list[str]:
     return [n.replace(" ", "") for n in _NUMBER_RE.findall(folded_question) if n not in ys]
 
 
+# A clause's list marker, article number included ("Điều 1.", "1.", "a)").
+_MARKER_WORDS_RE = re.compile(
+    r"^\s*(?:(?:Điều|Khoản|Điểm|Mục|Phần|Chương)\s+[\dIVXLC]+[a-zđ]?[.:]?|\d+(?:\.\d+)*[.)]|[a-zđ]\))\s*"
+)
 # A list marker opening a clause or heading ("1.", "2.3.", "a)"): the item's place, not a number it states.
 _LEADING_MARKER_RE = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]|[a-zđ]\))(?=\s)\s*")
 
@@ -183,43 +187,15 @@ def features(
 
 
 def _mostly_title(text: str, title_words: frozenset[str]) -> bool:
-    words = _word_sets(text)[1]
+    """The clause repeats its document's title ("Điều 1. Thành lập Tổ công tác … gồm 05 đồng chí"): its
+    list marker and its numbers are no words of it."""
+    words = {w for w in _word_sets(_MARKER_WORDS_RE.sub("", text))[1] if not w.isdigit()}
     return len(words) >= 3 and len(words & title_words) >= 0.8 * len(words)
 
 
 @dataclass(frozen=True)
-class Tree:
-    """One regression tree of a boosted model, as node arrays; a leaf's value is its share of the log-odds.
-    A feature left out (no dense scores in a lexical-only search) goes the way training sent missing ones."""
-
-    feature: tuple[int, ...]
-    threshold: tuple[float, ...]
-    missing_left: tuple[bool, ...]
-    left: tuple[int, ...]
-    right: tuple[int, ...]
-    leaf: tuple[bool, ...]
-    value: tuple[float, ...]
-
-    def output(self, x: Sequence[float]) -> float:
-        i = 0
-        while not self.leaf[i]:
-            v = x[self.feature[i]]
-            go_left = self.missing_left[i] if v != v else v <= self.threshold[i]  # v != v: missing (NaN)
-            i = self.left[i] if go_left else self.right[i]
-        return self.value[i]
-
-    def to_dict(self) -> dict[str, list[float] | list[int] | list[bool]]:
-        return {k: list(getattr(self, k)) for k in Tree.__dataclass_fields__}
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, list]) -> Tree:
-        return cls(**{k: tuple(raw[k]) for k in Tree.__dataclass_fields__})
-
-
-@dataclass(frozen=True)
 class RankerModel:
-    """The answer model, and the decisions read off the development questions: boosted trees (`trees`,
-    `baseline`) once trained, else logistic weights over standardized features (the untrained prior)."""
+    """Logistic regression weights over standardized features, and the decisions read off the dev split."""
 
     features: tuple[str, ...]
     mean: tuple[float, ...]
@@ -229,18 +205,12 @@ class RankerModel:
     thresholds: dict[str, float]  # by path: below it, the best candidate does not answer
     path_confidence: dict[str, float]  # dev accuracy of record-based answers, by path
     trained_on: str = ""
-    trees: tuple[Tree, ...] = ()
-    baseline: float = 0.0
 
     def probability(self, feats: dict[str, float]) -> float:
-        if self.trees:
-            x = [feats.get(name, math.nan) for name in self.features]
-            z = self.baseline + sum(t.output(x) for t in self.trees)
-        else:
-            # A feature left out counts as its training mean.
-            z = self.intercept
-            for name, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True):
-                z += c * (feats.get(name, m) - m) / (s or 1.0)
+        """A feature left out (no dense scores in a lexical-only search) counts as its training mean."""
+        z = self.intercept
+        for name, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True):
+            z += c * (feats.get(name, m) - m) / (s or 1.0)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def threshold(self, path: str) -> float:
@@ -263,8 +233,6 @@ class RankerModel:
                 "thresholds": self.thresholds,
                 "path_confidence": self.path_confidence,
                 "trained_on": self.trained_on,
-                "baseline": self.baseline,
-                "trees": [t.to_dict() for t in self.trees],
             },
             ensure_ascii=False,
             indent=1,
@@ -287,8 +255,6 @@ class RankerModel:
             thresholds={k: float(v) for k, v in raw["thresholds"].items()},
             path_confidence={k: float(v) for k, v in raw.get("path_confidence", {}).items()},
             trained_on=raw.get("trained_on", ""),
-            trees=tuple(Tree.from_dict(t) for t in raw.get("trees", [])),
-            baseline=float(raw.get("baseline", 0.0)),
         )
 
     @classmethod

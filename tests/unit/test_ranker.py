@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from hoidap.eval.ranker_train import Asked, fit
@@ -108,73 +107,43 @@ def test_a_model_saved_for_other_features_is_refused(tmp_path: Path) -> None:
         RankerModel.load(path)
 
 
-def _asked_with(rows: list[tuple[dict[str, float], bool]]) -> list[Asked]:
+def test_fit_learns_the_feature_that_separates_right_from_wrong() -> None:
     asked = []
-    for feats, right in rows:
+    for i in range(40):
+        right = i % 2 == 0
+        feats = dict.fromkeys(FEATURES, 0.0) | {"content_coverage": 0.9 if right else 0.1, "rank_rr": 0.5}
         x = Asked(item=_Gold("lead", ["Sở Y tế"]))  # type: ignore[arg-type]
-        value = "Sở Y tế" if right else "Sở Xây dựng"
         x.lists.append(
-            ("task", [Candidate(hit=None, value=value, features=dict.fromkeys(FEATURES, 0.0) | feats)])
+            ("task", [Candidate(hit=None, value="Sở Y tế" if right else "Sở Xây dựng", features=feats)])
         )
         asked.append(x)
-    return asked
+    mean, scale, coef, _ = fit(asked)
+    assert coef[FEATURES.index("content_coverage")] > 1.0
 
 
-def test_fit_learns_the_feature_that_separates_right_from_wrong() -> None:
-    rows = [({"content_coverage": 0.9 if i % 2 == 0 else 0.1, "rank_rr": 0.5}, i % 2 == 0) for i in range(80)]
-    model = fit(_asked_with(rows))
-    right = dict.fromkeys(FEATURES, 0.0) | {"content_coverage": 0.9, "rank_rr": 0.5}
-    wrong = right | {"content_coverage": 0.1}
-    assert model.probability(right) > 0.5 > model.probability(wrong)
-
-
-def test_fit_keeps_evidence_effects_to_their_sign() -> None:
-    # Clause coverage that, in this sample, goes with wrong answers must not lower a candidate's chance:
+def test_fit_keeps_evidence_weights_to_their_sign() -> None:
+    # Clause coverage that, in this sample, goes with wrong answers must not get a negative weight:
     # more of the question's words in a clause never makes it less likely to answer.
-    rows = [
-        (
-            {
-                "content_coverage": 0.9 if i % 2 == 0 else 0.1,
-                "coverage": 0.2 if i % 2 == 0 else 0.8,
-                "year_mismatch": 1.0 if i % 2 == 0 else 0.0,
-            },
-            i % 2 == 0,
+    from hoidap.eval.ranker_train import SIGNS
+
+    asked = []
+    for i in range(40):
+        right = i % 2 == 0
+        feats = dict.fromkeys(FEATURES, 0.0) | {
+            "content_coverage": 0.9 if right else 0.1,
+            "coverage": 0.2 if right else 0.8,
+            "year_mismatch": 1.0 if right else 0.0,
+        }
+        x = Asked(item=_Gold("lead", ["Sở Y tế"]))  # type: ignore[arg-type]
+        x.lists.append(
+            ("task", [Candidate(hit=None, value="Sở Y tế" if right else "Sở Xây dựng", features=feats)])
         )
-        for i in range(80)
-    ]
-    model = fit(_asked_with(rows))
-    base = dict.fromkeys(FEATURES, 0.0) | {"content_coverage": 0.5}
-    by_coverage = [model.probability(base | {"coverage": c / 10}) for c in range(11)]
-    assert all(b >= a - 1e-12 for a, b in zip(by_coverage, by_coverage[1:], strict=False))
-    assert model.probability(base | {"year_mismatch": 1.0}) <= model.probability(base) + 1e-12
-    assert model.probability(base | {"content_coverage": 0.9}) > model.probability(
-        base | {"content_coverage": 0.1}
-    )
-
-
-def test_boosted_trees_score_as_scikit_learn_does_and_survive_saving(tmp_path: Path) -> None:
-    """The service scores with the saved node arrays, without scikit-learn: the same probabilities, a
-    missing feature (no dense scores) included, before and after a JSON round trip."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
-    from hoidap.eval.ranker_train import boosted_trees
-
-    rng = np.random.default_rng(0)
-    X = rng.random((600, len(FEATURES)))
-    X[rng.random(X.shape) < 0.1] = np.nan
-    y = (np.nan_to_num(X[:, 0]) + np.nan_to_num(X[:, 5]) > 1.0).astype(int)
-    boosted = HistGradientBoostingClassifier(max_iter=30, max_leaf_nodes=7, random_state=0).fit(X, y)
-    trees, baseline = boosted_trees(boosted)
-    model = replace(RankerModel.untrained(), trees=trees, baseline=baseline)
-    path = tmp_path / "ranker.json"
-    path.write_text(model.to_json(), encoding="utf-8")
-    loaded = RankerModel.load(path)
-    test = X[:50]
-    expected = boosted.predict_proba(test)[:, 1]
-    for row, p in zip(test, expected, strict=True):
-        feats = {name: float(v) for name, v in zip(FEATURES, row, strict=True) if not np.isnan(v)}
-        assert model.probability(feats) == pytest.approx(p, abs=1e-9)
-        assert loaded.probability(feats) == pytest.approx(p, abs=1e-9)
+        asked.append(x)
+    _, _, coef, _ = fit(asked)
+    weights = dict(zip(FEATURES, coef, strict=True))
+    assert weights["content_coverage"] > 1.0
+    assert weights["coverage"] == pytest.approx(0.0, abs=1e-6) and weights["year_mismatch"] <= 1e-6
+    assert all(weights[f] * sign >= -1e-6 for f, sign in SIGNS.items())
 
 
 def test_word_coverage_matches_accented_words_as_typed() -> None:
@@ -206,7 +175,7 @@ def test_document_reference_names_the_cited_decision() -> None:
     assert document_reference(text, "thong tu", ["dịch_vụ"]) is None
 
 
-def test_a_lexical_only_search_leaves_the_dense_features_out() -> None:
+def test_a_lexical_only_search_leaves_the_dense_features_at_their_mean() -> None:
     hits = [_Hit(_Entry("Sở Y tế chủ trì"), 1.0, 10.0, 0.0), _Hit(_Entry("khác"), 0.5, 5.0, 0.0)]
     f = features(
         hits,
@@ -223,10 +192,9 @@ def test_a_lexical_only_search_leaves_the_dense_features_out() -> None:
         path="task",
     )
     assert "dense" not in f and "dense_gap" not in f
-    # The saved model scores the candidate without them (missing values take the path training gave
-    # them), and a clause that covers the question and states the lead still answers.
     model = RankerModel.load()
-    assert model.probability(f) >= model.threshold("task")
+    i = FEATURES.index("dense")
+    assert model.probability(f) == pytest.approx(model.probability(f | {"dense": model.mean[i]}))
 
 
 def test_a_service_for_retraining_does_not_load_a_stale_saved_model(monkeypatch):
@@ -268,3 +236,38 @@ def test_threshold_moves_from_one_half_only_for_more_than_one_question() -> None
     assert threshold_choice({0.3: 307, 0.4: 306, 0.5: 295}) == 0.4  # one question: noise
     assert threshold_choice({0.3: 312, 0.4: 306, 0.5: 295}) == 0.3
     assert threshold_choice({0.45: 80, 0.5: 80}) == 0.5
+
+
+def test_a_clause_repeating_its_title_behind_a_marker_is_a_title_clause() -> None:
+    """ "Điều 1. Thành lập Tổ công tác … gồm 05 đồng chí" repeats the decision's title: its article marker
+    and its count are no words of its own (a commune Youth Union's decision, a ministry's circular)."""
+    title = frozenset("thanh lap to cong tac ho tro chuyen doi so cho thanh nien nong thon".split())
+    hits = [
+        _Hit(
+            _Entry(
+                "Điều 1. Thành lập Tổ công tác hỗ trợ chuyển đổi số cho thanh niên nông thôn gồm 05 đồng chí."
+            ),
+            1.0,
+            1.0,
+            0.9,
+        )
+    ]
+    kwargs = dict(
+        coverage=1.0,
+        content_text="",
+        heading_text="",
+        weighted_words=[("to cong tac", 1.0)],
+        numbers=[],
+        year_mismatch=False,
+        value="x",
+        task_row=False,
+        folded_question="to cong tac co nhiem vu gi",
+        path="lookup",
+        title_words=title,
+    )
+    assert features(hits, 0, **kwargs)["title_clause"] == 1.0
+    item = [_Hit(_Entry("2. Hỗ trợ hộ thanh niên đưa nông sản lên sàn thương mại điện tử."), 1.0, 1.0, 0.9)]
+    assert features(item, 0, **kwargs)["title_clause"] == 0.0
+    circular = frozenset("quy dinh che do bao cao thong ke nganh noi vu".split())
+    article = [_Hit(_Entry("Khoản 2. Quy định chế độ báo cáo thống kê ngành Nội vụ."), 1.0, 1.0, 0.9)]
+    assert features(article, 0, **kwargs | {"title_words": circular})["title_clause"] == 1.0
