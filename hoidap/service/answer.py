@@ -1146,13 +1146,13 @@ class Answerer:
         if path == "lookup" and a.frame is not None and (a.frame.holder or a.frame.names):
             pool += self._framed_hits(a.frame, pool)
         posts: dict[str, str] = {}
-        if path == "lookup" and (asked_post := _ASKS_POST_RE.search(a.folded)):
+        if path == "lookup" and a.post_of:
             # The lines naming the one asked about go first: the member list states the post of no one else.
-            found = self._post_hits(asked_post["who"], pool)
+            found = self._post_hits(a.post_of, pool)
             posts = {h.entry.entry_id: post for h, post in found}
             pool = [h for h, _ in found] + pool
         duties: set[str] = set()
-        if path == "lookup" and _ASKS_DUTY_RE.search(a.folded):
+        if path == "lookup" and a.asks_duties:
             found = self._duty_hits(q, a, pool)
             duties = {h.entry.entry_id for h in found}
             pool += found
@@ -1886,11 +1886,6 @@ MAX_ITEM_CHARS = 1200
 DOC_BY_CONTENT_HITS = 10
 DOC_BY_CONTENT_MARGIN = 1.5
 # "… có nhiệm vụ gì", "trách nhiệm của … là gì", "… làm gì", "… được giao việc gì": the duties of a body.
-_ASKS_DUTY_RE = re.compile(
-    r"\b(?:nhiem vu|trach nhiem|chuc nang|cong viec|viec) (?:gi|nao|la gi)\b"
-    r"|\blam (?:gi|nhung gi|nhung viec gi)\b"
-    r"|\b(?:nhiem vu|trach nhiem|chuc nang)(?: cu the)? cua\b"
-)
 # The question's words that ask for duties rather than name the body.
 _ASKED_DUTY_WORDS = frozenset(
     ("nhiem", "vu", "trach", "chuc", "nang", "quyen", "han", "cong", "viec", "gi", "nao", "la", "lam", "co")
@@ -1906,11 +1901,6 @@ MIN_HEADING_OWN = 0.8  # of the words a duties heading names (a body), the quest
 MAX_DUTY_HEADING_CHARS = 160  # a heading, not a provision that happens to open a section
 MIN_DUTY_SHARE = 0.6  # of the question's words the heading (with the title) must hold
 MAX_DUTY_CLAUSES = 12  # items quoted under a duties heading
-# "<a person or an office> giữ chức vụ/vai trò gì (trong …)", "… là gì trong Ban …": the post held.
-_ASKS_POST_RE = re.compile(
-    r"^(?:ong |ba |dong chi )?(?P<who>.+?) (?:giu|dam nhiem|co|la|duoc phan cong|duoc giao)"
-    r" (?:chuc vu|vai tro|vi tri|chuc danh|nhiem vu) gi\b"
-)
 # A post in a board or committee: "Trưởng ban", "Phó Trưởng Ban Thường trực", "Ủy viên", "Thư ký".
 _POST_RE = re.compile(
     r"(?i)(?:phó\s+)?(?:trưởng\s+ban(?:\s+\S+){0,3}|ủy viên|uỷ viên|thành viên|thư ký|tổ trưởng|tổ phó|"

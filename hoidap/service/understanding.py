@@ -807,6 +807,8 @@ class QueryAnalysis:
     # number and title words match only the document's header, not the clause asked about).
     search_text: str = ""
     frame: Frame | None = None  # where the wh-word stands to the predicate (frames.py)
+    asks_duties: bool = False  # "Ban Chỉ đạo có nhiệm vụ gì": the duties of a body, listed under a heading
+    post_of: str | None = None  # "Bộ trưởng Bộ Tài chính giữ vai trò gì": whose post is asked (folded)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -826,6 +828,17 @@ _ASKS_FIGURE_RE = _words_re(
     ]
 )
 _WHO_RE = _words_re(["ai", "(KINDS) nao", "voi ai", "cung ai"])
+# "<a body> có nhiệm vụ gì", "… làm những việc gì", "nhiệm vụ của …": the duties of a body.
+_ASKS_DUTY_RE = re.compile(
+    r"\b(?:nhiem vu|trach nhiem|chuc nang|cong viec|viec) (?:gi|nao|la gi)\b"
+    r"|\blam (?:gi|nhung gi|nhung viec gi)\b"
+    r"|\b(?:nhiem vu|trach nhiem|chuc nang)(?: cu the)? cua\b"
+)
+# "<a person or an office> giữ chức vụ/vai trò gì (trong …)", "… là gì trong Ban …": the post held.
+_ASKS_POST_RE = re.compile(
+    r"^(?:ong |ba |dong chi )?(?P<who>.+?) (?:giu|dam nhiem|co|la|duoc phan cong|duoc giao)"
+    r" (?:chuc vu|vai tro|vi tri|chuc danh|nhiem vu) gi\b"
+)
 _HOLDER_RE = _words_re(
     [
         "ai (la|lam|giu chuc|dam nhiem) (pho )?(truong ban|truong doan|chu tich|giam doc|bo truong|"
@@ -1102,10 +1115,11 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         # "Nghị định 293/2025/NĐ-CP thay thế nghị định nào về lương tối thiểu?" leaves "thay thế": too
         # little to rank the document's clauses by; its title words are better than none.
         search_text = normalized
+    folded_q = fold(question)
     return QueryAnalysis(
         question=question,
         normalized=normalized,
-        folded=fold(question),
+        folded=folded_q,
         intent=intent,
         intents=intents,
         document_fact=cast("DocumentFact | None", fact if intent == "document" else None),
@@ -1126,6 +1140,8 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         has_diacritics=marks,
         search_text=search_text,
         frame=frame,
+        asks_duties=bool(_ASKS_DUTY_RE.search(folded_q)),
+        post_of=post["who"] if (post := _ASKS_POST_RE.search(folded_q)) else None,
     )
 
 

@@ -315,11 +315,16 @@ def test_locate_a_phrase_typed_with_decomposed_marks():
 
 
 def test_the_post_a_member_list_gives():
-    from hoidap.service.answer import _ASKS_POST_RE, _post_of
+    from hoidap.service.answer import _post_of
 
     assert _post_of("3. Phó Trưởng Ban: Đồng chí Lê Văn A, Giám đốc Sở Y tế.", "Điều 1") == "Phó Trưởng Ban"
     assert _post_of("2. Mời ông Trần B, Phó Chủ tịch UBND xã, Phó Trưởng ban;", "Điều 1") == "Phó Trưởng ban"
     assert _post_of("- Đồng chí Ngô C, Giám đốc Công an tỉnh;", "Điều 1 > 4. Các Ủy viên:") == "Ủy viên"
     assert _post_of("Sở Y tế chủ trì tổ chức thực hiện.", "III. Nhiệm vụ") is None
-    m = _ASKS_POST_RE.search("ong tran van b giu chuc vu gi trong to cong tac")
-    assert m is not None and m["who"] == "tran van b"
+    # The question is read once: whose post it asks is on its analysis.
+    from hoidap.service.understanding import Catalog, analyze
+
+    a = analyze("Ông Trần Văn B giữ chức vụ gì trong Tổ công tác?", Catalog.from_documents([]))
+    assert a.post_of == "tran van b" and not a.asks_duties
+    b = analyze("Tổ công tác có nhiệm vụ gì?", Catalog.from_documents([]))
+    assert b.asks_duties
