@@ -1155,7 +1155,18 @@ class Answerer:
         if path == "lookup" and a.asks_duties:
             found = self._duty_hits(q, a, pool)
             duties = {h.entry.entry_id for h in found}
-            pool += found
+            for hit in found:
+                # A section ranks where the best of its own clauses ranked, not after the whole pool.
+                e = hit.entry
+                at = next(
+                    (
+                        j
+                        for j, x in enumerate(pool)
+                        if x.entry.doc_id == e.doc_id and e.char_start <= x.entry.char_start < e.char_end
+                    ),
+                    len(pool),
+                )
+                pool.insert(at, hit)
         q = a.search_text or q  # what was searched for is what a clause must cover
         content = self.content_words(q)
         weighted = [(t.replace("_", " "), w) for t, w in content]
@@ -1203,7 +1214,7 @@ class Answerer:
                 i,
                 coverage=self.coverage(q, covered, content),
                 content_text=task.content if task is not None else e.text,
-                heading_text=f"{e.section} {e.doc_title}",
+                heading_text=f"{e.section} {e.doc_title} {self.docs[e.doc_id].info.title}",
                 weighted_words=weighted,
                 numbers=numbers,
                 year_mismatch=self._year_mismatch(a, h),

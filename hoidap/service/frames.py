@@ -54,6 +54,7 @@ class FrameVocabulary(BaseModel):
     document_nouns: list[str]
     holder_verbs: list[str]
     role_modifiers: list[str]
+    directions: list[str]
     equivalents: list[Equivalent]
 
 
@@ -128,7 +129,10 @@ _AUX_TAIL_RE = re.compile(
 EQUIVALENT_SHARE = 0.5
 _PLACE_RE = re.compile(r"\s+(?:tại|trong|khi)\s+(?:buổi|cuộc|hội nghị|phiên|lễ)\b")
 _LAST_PART_RE = re.compile(r"\s*[.;,]?\s*$")
-_VALUE_END_RE = re.compile(r"[.;\n]|\s+(?:để|nhằm)\s|,\s+(?:đồng thời|trong đó|sau đó)\b")
+_VALUE_END_RE = re.compile(
+    r"[.;\n]|\s+(?:để|nhằm)\s|,\s+(?:đồng thời|trong đó|sau đó)\b"
+    r"|,?\s+(?:trước|trong|chậm nhất|vào|từ)\s+(?:ngày|tháng|quý|năm)\s+\d"  # the time it is due by
+)
 
 
 def question_frame(folded: str) -> Frame | None:
@@ -259,6 +263,25 @@ def frame_value(text: str, frame: Frame) -> tuple[str, float] | None:
                 return value, n / n_words
     if frame.side == "object" and frame.names:
         return _equivalent_value(clause, folded, frame)
+    if frame.side == "object" and frame.words[-1] in v.directions:
+        return _direction_value(clause, folded, frame)
+    return None
+
+
+def _direction_value(clause: str, folded: str, frame: Frame) -> tuple[str, float] | None:
+    """ "báo cáo kết quả giám sát cho ai" answered by "… báo cáo kết quả về Ban Thường trực": a run of the
+    question's words before the clause's own preposition of direction (frames.json 'directions')."""
+    v = _compiled().vocab
+    words, n_words = frame.words[:-1], len(frame.words)
+    directions = "|".join(v.directions)
+    for n in range(len(words), v.min_anchor_syllables - 1, -1):
+        for i in range(len(words) - n + 1):
+            run = r"[\s,]+".join(map(re.escape, words[i : i + n]))
+            for m in re.finditer(rf"(?<![a-z0-9]){run}\s+(?:{directions})(?![a-z0-9])", folded):
+                value = _after(clause, m.end()).strip(" ,:")
+                found = (_body(value) if frame.wants_body else value) if value else None
+                if found:
+                    return found, (n + 1) / n_words
     return None
 
 

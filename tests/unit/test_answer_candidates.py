@@ -71,3 +71,33 @@ def test_a_value_not_of_the_kind_asked_is_marked_for_the_ranker() -> None:
     flags = {c.value: c.features["kind_mismatch"] for c in cands if c.value}
     assert any(v == 1.0 for v in flags.values()), flags
     assert all(v == 0.0 for value, v in flags.items() if fits(value, ["person", "role", "agency"])), flags
+
+
+BAN_BAU_CU = """ỦY BAN NHÂN DÂN
+XÃ AN PHÚ
+Số: 12/QĐ-UBND
+An Phú, ngày 05 tháng 01 năm 2026
+
+QUYẾT ĐỊNH
+Thành lập Ban bầu cử đại biểu Hội đồng nhân dân xã An Phú ở đơn vị bầu cử số 4
+
+Điều 1. Thành lập Ban bầu cử gồm các ông, bà có tên sau:
+1. Ông Lê Văn Tám, Phó Chủ tịch Ủy ban nhân dân xã, Trưởng ban;
+2. Bà Trần Thị Hoa, Chủ tịch Hội Liên hiệp Phụ nữ xã, Phó Trưởng ban;
+Điều 2. Quyết định này có hiệu lực kể từ ngày ký.
+
+CHỦ TỊCH
+Nguyễn Văn Minh
+"""
+
+
+def test_a_clause_is_scoped_by_its_documents_full_title() -> None:
+    """ "… đơn vị bầu cử số 4" is printed in the decision's title only: a member-list item of that decision
+    states the number asked through its title, which the short title ("Quyết định 12/QĐ-UBND") leaves out."""
+    doc = parse_document(info_from_text("qd-ban-bau-cu.txt", BAN_BAU_CU), BAN_BAU_CU)
+    assert "số 4" in doc.info.title and "số 4" not in doc.info.short_title
+    answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
+    a = analyze("Ai là Trưởng ban bầu cử ở đơn vị bầu cử số 4 xã An Phú?", answerer.catalog)
+    hits = [SearchHit(entry=e, score=1.0) for e in document_entries(doc) if "Lê Văn Tám" in e.text]
+    cands = answerer._candidates(a.question, a, hits, "lookup")
+    assert cands and cands[0].features["heading_numbers"] == 1.0

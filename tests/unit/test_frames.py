@@ -202,3 +202,32 @@ def test_a_member_list_item_with_the_post_after_a_dash():
     got = frame_value("1. Đồng chí Trần Văn Bình, Bí thư Đảng ủy phường - Trưởng ban.", frame)
     assert got is not None and got[0] == "Đồng chí Trần Văn Bình"
     assert frame_value("2. Đồng chí Lê Thị Hoa, Chủ tịch UBND phường - Phó Trưởng ban.", frame) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "clause", "expected"),
+    [
+        # A commune Fatherland Front's plan: "cho ai" answered where the clause says "về".
+        (
+            "Các thành viên Mặt trận xã báo cáo kết quả giám sát cho ai?",
+            "Các thành viên báo cáo kết quả về Ban Thường trực trước ngày 15 tháng 10 năm 2025.",
+            "Ban Thường trực",
+        ),
+        # A district Youth Union's letter: "gửi … cho" answered by "gửi … đến", the due date left out.
+        (
+            "Các cơ sở Đoàn gửi danh sách đăng ký gian hàng cho đơn vị nào?",
+            "Các cơ sở Đoàn gửi danh sách đăng ký về Văn phòng Huyện đoàn, chậm nhất ngày 05/6/2025.",
+            "Văn phòng Huyện đoàn",
+        ),
+    ],
+)
+def test_an_object_of_direction_is_read_after_the_clauses_own_preposition(
+    question: str, clause: str, expected: str
+) -> None:
+    read = frame_value(clause, frame(question))
+    assert read is not None and read[0] == expected, read
+
+
+def test_a_direction_needs_some_of_the_question_words_before_it() -> None:
+    f = frame("Các thành viên báo cáo kết quả giám sát cho ai?")
+    assert frame_value("Kinh phí do ngân sách xã cấp về Ban Thường trực.", f) is None
