@@ -1069,18 +1069,17 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
     # "Ai là Trưởng Ban Chỉ đạo …" asks who holds a post, which a clause states in words ("Chủ tịch
     # UBND tỉnh làm Trưởng ban"), not an agency leading a task.
     frame = question_frame(fold(normalized))
-    if intents[:1] == ["lead"] and (_HOLDER_RE.search(v.tok) or (frame is not None and frame.holder)):
-        intents.remove("lead")
+    asks_holder = bool(_HOLDER_RE.search(v.tok)) or (frame is not None and frame.holder)
     # "Hội đồng … báo cáo kết quả cho ai", "… gửi kết quả cho cơ quan nào": the wh-word stands after a
     # verb that is no role ("giao cho ai" is), so the body asked receives the action, while a task's lead
     # is the subject the question already names. What follows the same words in a clause answers.
-    if (
-        intents[:1] == ["lead"]
-        and frame is not None
+    asks_receiver = (
+        frame is not None
         and frame.side == "object"
         and not frame.role_verb
         and not _ROLE_RES["lead"].search(v.tok)
-    ):
+    )
+    if intents[:1] == ["lead"] and (asks_holder or asks_receiver):
         intents.remove("lead")
     intent = cast(Intent, intents[0] if intents else "lookup")
     roles = [r for r, rx in _ROLE_RES.items() if rx.search(v.tok)]
