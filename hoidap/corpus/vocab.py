@@ -71,6 +71,12 @@ def family_name() -> str:
     return f"(?:{_alternation(load('person_names')['family_names'])})"
 
 
+@cache
+def honorific() -> str:
+    """Regex alternation (non-capturing, case-insensitive) of the words that stand before a personal name."""
+    return f"(?i:{_alternation(load('person_names')['honorifics'])})"
+
+
 def asked_kinds() -> list[str]:
     """Kinds of body a question names to ask which one ("tổ đảng nào", "viện nào")."""
     return list(load("agencies")["asked_kinds"])

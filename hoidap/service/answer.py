@@ -950,7 +950,8 @@ class Answerer:
         kinds = expected_kinds(a.intent, a.document_fact, a.folded)  # "ngày nào" is not "hằng năm"
         best = next((c for c in cands if c.value and fits(c.value, kinds)), None)
         if best is not None and best.probability >= floor:
-            if best.task is None or not self._field(best.task, a.intent, a):
+            if best.task is None or self._field(best.task, a.intent, a) != best.value:
+                # No record field, or another subject of the record's text states the predicate asked.
                 return self._ranked_answer(q, a, best, cands, all_hits, "task", top_k)
             answer = self._task_answer(q, a, best.hit, all_hits, top_k, cands)  # type: ignore[arg-type]
             answer.confidence = round(best.probability, 3)
@@ -1209,26 +1210,39 @@ class Answerer:
             covered = (
                 replace(h, entry=replace(e, text=f"{e.section} {e.text}")) if e.entry_id in duties else h
             )
-            feats = features(
-                pool,
-                i,
-                coverage=self.coverage(q, covered, content),
-                content_text=task.content if task is not None else e.text,
-                heading_text=f"{e.section} {e.doc_title} {self.docs[e.doc_id].info.title}",
-                weighted_words=weighted,
-                numbers=numbers,
-                year_mismatch=self._year_mismatch(a, h),
-                value=value,
-                task_row=task is not None,
-                folded_question=a.folded,
-                path=path,
-                value_rank=sum(1 for c in out if c.value),
-                frame=framed[1] if framed and framed[0] == value else 0.0,
-                title_words=self._title_words(e.doc_id),
-                duty_section=e.entry_id in duties,
-                kind_mismatch=bool(value and kinds and not fits(value, kinds)),
-            )
-            out.append(Candidate(hit=h, value=value, task=task, features=feats))
+            values = [value]
+            if (
+                path == "task"
+                and task is not None
+                and framed
+                and framed[0] != value
+                and a.frame.wants_body
+                and not a.frame.role_verb  # "ai chủ trì …": the record's own role fields know better
+            ):
+                # A record's lead is the subject of its first sentence; another sentence of it may state
+                # the predicate asked with a subject of its own ("…; Sở Nội vụ theo dõi, đôn đốc …").
+                values.append(framed[0])
+            for value in values:
+                feats = features(
+                    pool,
+                    i,
+                    coverage=self.coverage(q, covered, content),
+                    content_text=task.content if task is not None else e.text,
+                    heading_text=f"{e.section} {e.doc_title} {self.docs[e.doc_id].info.title}",
+                    weighted_words=weighted,
+                    numbers=numbers,
+                    year_mismatch=self._year_mismatch(a, h),
+                    value=value,
+                    task_row=task is not None,
+                    folded_question=a.folded,
+                    path=path,
+                    value_rank=sum(1 for c in out if c.value),
+                    frame=framed[1] if framed and framed[0] == value else 0.0,
+                    title_words=self._title_words(e.doc_id),
+                    duty_section=e.entry_id in duties,
+                    kind_mismatch=bool(value and kinds and not fits(value, kinds)),
+                )
+                out.append(Candidate(hit=h, value=value, task=task, features=feats))
         ranked = self.ranker.rank(out)
         if self.observer is not None:
             self.observer(a, path, ranked)

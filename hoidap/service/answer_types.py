@@ -15,7 +15,7 @@ from importlib import resources
 
 from pydantic import BaseModel
 
-from hoidap.corpus.vocab import agency_head, family_name
+from hoidap.corpus.vocab import agency_head, family_name, honorific
 
 
 class AnswerTypes(BaseModel):
@@ -28,7 +28,9 @@ class AnswerTypes(BaseModel):
     counted_nouns: list[str] = []
 
 
-_PERSON_NAME = rf"(?<!\w){family_name()}(?:\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+){{1,4}}(?!\w)"
+_PERSON_NAME = (
+    rf"(?<!\w)(?:{family_name()}|{honorific()}\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+)(?:\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+){{1,4}}(?!\w)"
+)
 
 
 @cache

@@ -55,6 +55,7 @@ class FrameVocabulary(BaseModel):
     holder_verbs: list[str]
     role_modifiers: list[str]
     directions: list[str]
+    causatives: list[str]
     equivalents: list[Equivalent]
 
 
@@ -86,6 +87,7 @@ class _Compiled:
     subject_verb: re.Pattern[str]
     holder_verb: re.Pattern[str]
     modified: re.Pattern[str]
+    causative: re.Pattern[str]
 
 
 @cache
@@ -93,6 +95,7 @@ def _compiled() -> _Compiled:
     raw = resources.files("hoidap.service").joinpath("data", "frames.json").read_text(encoding="utf-8")
     v = FrameVocabulary.model_validate(json.loads(raw))
     alt = "|".join
+    closing = [x for x in v.object_wh if x not in v.subject_wh and re.fullmatch("[a-z]+", x)]
     return _Compiled(
         vocab=v,
         lead_in=re.compile(rf"^(?:{alt(v.lead_in)})\s*"),
@@ -108,9 +111,15 @@ def _compiled() -> _Compiled:
         role_verb=re.compile(rf"(?:^|\s)(?:{alt(v.role_verbs)})\b"),
         role_end=re.compile(rf"(?:^|\s)(?:{alt(v.role_verbs)})(?:\s+(?:voi|cho|cung))?$"),
         subject_verb=re.compile(rf"[\s,;]+(?:{alt(map(re.escape, v.subject_verbs))})(?!\w)"),
-        any_wh=re.compile(rf"(?<![a-z])(?:{alt(v.subject_wh + v.object_wh)})(?![a-z])"),
+        # A one-syllable wh-word that only closes a question counts where it does: "đâu" (where) and
+        # "đầu mối" fold alike, and "ai làm đầu mối tham mưu …" asks one thing.
+        any_wh=re.compile(
+            rf"(?<![a-z])(?:{alt(x for x in v.subject_wh + v.object_wh if x not in closing)}"
+            rf"|(?:{alt(closing)})(?=$|\s+(?:{alt(v.object_tail)}|va|hay|hoac)\b))(?![a-z])"
+        ),
         holder_verb=re.compile(rf"^(?:{alt(sorted(v.holder_verbs, key=len, reverse=True))})\s+"),
         modified=re.compile(rf"(?<![a-z])(?:{alt(v.role_modifiers)})\s+$"),
+        causative=re.compile(rf"(?<!\w)(?:{alt(map(re.escape, v.causatives))})\s+", re.I),
     )
 
 
@@ -213,8 +222,10 @@ def _body(text: str) -> str | None:
         return None
     if AGENCY_START_RE.match(text):
         # "Văn phòng Đảng ủy tiếp thu, chỉnh lý": the name, not the verbs it runs into.
-        verb = _compiled().subject_verb.search(text)
-        text = text[: verb.start()] if verb else text
+        # A verb word inside the name ("Tổng Thư ký Quốc hội") ends nothing: the first that leaves a name.
+        for verb in _compiled().subject_verb.finditer(text):
+            if named := clean_agency(text[: verb.start()]):
+                return named
         return clean_agency(text)  # None: a fragment or a verb ("Cơ quan, tổ chức …", "Thanh tra, kiểm tra")
     if opens_with(text, ["agency", "role", "person"]):
         return text
@@ -231,6 +242,15 @@ def _subject_before(clause: str, folded: str, start: int) -> str | None:
     tail = _AUX_TAIL_RE.search(before)
     end = begin + (tail.start() if tail else len(before))
     span = _GIAO_RE.sub("", _MARKER_RE.sub("", clause[begin:end])).strip(" ,")
+    for m in reversed(list(_compiled().causative.finditer(span))):
+        # "Bộ Chính trị chỉ đạo Đảng ủy Quốc hội [lãnh đạo …]": the body made to act does what is asked.
+        found = _body(span[m.end() :])
+        if found and found == span[m.end() :].strip(" ,"):
+            return found
+    role = _compiled().role_verb.search(fold(span))
+    if role and (found := _body(span[: role.start()])):
+        # "X chủ trì, phối hợp với A, B và C giúp …": the bodies after the role verbs take part, X acts.
+        return found
     chunks = span.split(", ")
     for i in range(len(chunks)):
         found = _body(", ".join(chunks[i:]))

@@ -101,3 +101,40 @@ def test_a_clause_is_scoped_by_its_documents_full_title() -> None:
     hits = [SearchHit(entry=e, score=1.0) for e in document_entries(doc) if "Lê Văn Tám" in e.text]
     cands = answerer._candidates(a.question, a, hits, "lookup")
     assert cands and cands[0].features["heading_numbers"] == 1.0
+
+
+DIRECTIVE = """ỦY BAN NHÂN DÂN
+HUYỆN ĐÔNG SƠN
+Số: 15/CT-UBND
+Đông Sơn, ngày 10 tháng 4 năm 2026
+
+CHỈ THỊ
+Về tăng cường phòng, chống cháy rừng mùa khô năm 2026
+
+1. Các xã, thị trấn rà soát phương án chữa cháy rừng tại chỗ; Hạt Kiểm lâm huyện kiểm tra, đôn đốc, tổng hợp
+báo cáo Chủ tịch UBND huyện kết quả thực hiện Chỉ thị này trước ngày 30/5/2026.
+
+CHỦ TỊCH
+Lò Văn Sơn
+"""
+
+
+def test_another_subject_of_a_record_is_a_candidate_of_its_own() -> None:
+    """A record's lead is the subject of its first sentence; when another sentence of it states the
+    predicate asked with its own subject, that subject is proposed too, and the frame marks it."""
+    doc = parse_document(info_from_text("ct-15-ubnd-dong-son.txt", DIRECTIVE), DIRECTIVE)
+    task = next(t for t in doc.tasks if "rà soát" in t.content)
+    assert task.lead and task.lead[0].startswith("Các xã")
+    answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
+    q = "Ai kiểm tra, đôn đốc, tổng hợp báo cáo kết quả thực hiện Chỉ thị về phòng cháy rừng?"
+    entry = next(e for e in document_entries(doc) if e.kind == "task" and e.task_id == task.task_id)
+    cands = answerer._candidates(q, analyze(q, answerer.catalog), [SearchHit(entry=entry, score=1.0)], "task")
+    framed = {c.value: c.features["frame"] for c in cands}
+    assert framed.get("Hạt Kiểm lâm huyện") == 1.0, framed
+    assert any(v and v.startswith("Các xã") for v in framed), framed  # the record's own lead stays
+
+
+def test_a_name_after_an_honorific_is_a_persons_whatever_the_family_name() -> None:
+    # "Liêu", "Khuất" … and names of peoples no list holds: "Bà"/"Ông"/"đồng chí" mark the name.
+    assert fits("Bà Liêu Ngọc Hằng", ["holder"]) and fits("ông Xa Văn Pó", ["person"])
+    assert not fits("Ban Chỉ đạo", ["person"])

@@ -231,3 +231,52 @@ def test_an_object_of_direction_is_read_after_the_clauses_own_preposition(
 def test_a_direction_needs_some_of_the_question_words_before_it() -> None:
     f = frame("Các thành viên báo cáo kết quả giám sát cho ai?")
     assert frame_value("Kinh phí do ngân sách xã cấp về Ban Thường trực.", f) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "clause", "expected"),
+    [
+        # A Party resolution: the body one body has act ("chỉ đạo X lãnh đạo …") does what is asked.
+        (
+            "Ai được giao lãnh đạo, chỉ đạo Hội đồng nhân dân tỉnh triển khai Đề án?",
+            "Giao Ban Thường vụ Tỉnh ủy chỉ đạo Đảng đoàn Hội đồng nhân dân tỉnh lãnh đạo, chỉ đạo Hội đồng "
+            "nhân dân tỉnh triển khai Đề án.",
+            "Đảng đoàn Hội đồng nhân dân tỉnh",
+        ),
+        # A provincial letter, without diacritics: "đề nghị X xem xét …".
+        (
+            "co quan nao xem xet ho tro kinh phi dieu tra",
+            "Ủy ban nhân dân tỉnh đề nghị Bộ Tài chính xem xét, hỗ trợ kinh phí điều tra cho tỉnh.",
+            "Bộ Tài chính",
+        ),
+        # The one who asks stays the subject when the question names the causative verb itself.
+        (
+            "Ai đề nghị Bộ Tài chính xem xét hỗ trợ kinh phí?",
+            "Ủy ban nhân dân tỉnh đề nghị Bộ Tài chính xem xét, hỗ trợ kinh phí điều tra cho tỉnh.",
+            "Ủy ban nhân dân tỉnh",
+        ),
+    ],
+)
+def test_the_body_made_to_act_is_the_subject(question: str, clause: str, expected: str) -> None:
+    read = frame_value(clause, frame(question))
+    assert read is not None and read[0] == expected
+
+
+def test_the_bodies_a_lead_works_with_are_not_the_subject() -> None:
+    # A standing committee's resolution: "X chủ trì, phối hợp với A, B và C giúp …" — X acts.
+    f = frame("Ai giúp Ủy ban Thường vụ Quốc hội theo dõi việc triển khai Nghị quyết?")
+    clause = (
+        "Giao Tổng Thư ký Quốc hội chủ trì, phối hợp với Hội đồng Dân tộc, các Ủy ban, các cơ quan thuộc Ủy "
+        "ban Thường vụ Quốc hội và Văn phòng Quốc hội giúp Ủy ban Thường vụ Quốc hội theo dõi việc triển "
+        "khai."
+    )
+    read = frame_value(clause, f)
+    assert read is not None and read[0] == "Tổng Thư ký Quốc hội"  # "ký" inside the post ends nothing
+
+
+def test_a_syllable_that_folds_like_a_wh_word_inside_a_phrase_is_none() -> None:
+    # "đầu mối" folds like "đâu" (where): a ward plan's "ai làm đầu mối …" still asks one thing.
+    f = frame("ai lam dau moi tham muu ubnd xa trien khai ke hoach")
+    read = frame_value("Công chức Tư pháp - Hộ tịch là đầu mối tham mưu UBND xã triển khai Kế hoạch này.", f)
+    assert read is not None and read[0] == "Công chức Tư pháp - Hộ tịch"
+    assert question_frame(fold("hop o dau va khi nao")) is None  # two wh-words still read as two
