@@ -40,7 +40,7 @@ from hoidap.service.extract import (
     role_phrase,
     unit_kind,
 )
-from hoidap.service.frames import Frame, frame_value
+from hoidap.service.frames import Frame, frame_value, with_heading
 from hoidap.service.grid_lookup import grid_answer
 from hoidap.service.ranker import (
     Candidate,
@@ -371,11 +371,18 @@ class Answerer:
         that follow it in the document, quoted from the lead-in to the last item."""
         h: SearchHit = c.hit  # type: ignore[assignment]
         doc = self.docs[h.entry.doc_id]
-        items = []
+        items: list[Clause] = []
+        scope = ""  # the lead-in's place in the outline: its items stand under it, the next article does not
         for clause in self._doc_clauses(h.entry.doc_id):
             if clause.char_start < h.entry.char_end:
+                if clause.char_start <= h.entry.char_start < clause.char_end:
+                    scope = clause.breadcrumb
                 continue
-            if not _LIST_ITEM_RE.match(clause.text) or len(items) >= MAX_LIST_ITEMS:
+            if (
+                not _LIST_ITEM_RE.match(clause.text)
+                or len(items) >= MAX_LIST_ITEMS
+                or not clause.breadcrumb.startswith(scope)
+            ):
                 break
             items.append(clause)
         if not items:
@@ -1144,7 +1151,12 @@ class Answerer:
         pool = self._of_years(a, hits)[: POOL_SIZES[path]]
         if path != "task":
             pool = self._as_printed(pool)
-        if path == "lookup" and a.frame is not None and (a.frame.holder or a.frame.names):
+        if a.frame is not None and (
+            (path == "lookup" and (a.frame.holder or a.frame.names or a.frame.side == "copula"))
+            or (path == "task" and a.frame.wants_body and not a.frame.role_verb)
+        ):
+            # The clauses of the best documents that state what is asked in its place ("X là cơ quan
+            # thường trực …", "Theo đề nghị của X …"), wherever the search ranked them.
             pool += self._framed_hits(a.frame, pool)
         posts: dict[str, str] = {}
         if path == "lookup" and a.post_of:
@@ -1180,7 +1192,10 @@ class Answerer:
         for i, h in enumerate(pool):
             e = h.entry
             task = self.tasks.get((e.doc_id, e.task_id)) if e.task_id else None
-            framed = frame_value(e.text, a.frame) if a.frame else None
+            framed = None
+            if a.frame is not None:
+                around = f"{e.section} {self._folded_title(e.doc_id)} {e.text}"
+                framed = with_heading(a.frame, frame_value(e.text, a.frame), around)
             if e.entry_id in posts:  # "… giữ chức vụ gì": the post the member list gives the one named
                 framed = (posts[e.entry_id], 1.0)
             value: str | None

@@ -88,6 +88,9 @@ class _Compiled:
     holder_verb: re.Pattern[str]
     modified: re.Pattern[str]
     causative: re.Pattern[str]
+    quantified: re.Pattern[str]
+    closing: re.Pattern[str]
+    cited_in: re.Pattern[str]
 
 
 @cache
@@ -101,7 +104,7 @@ def _compiled() -> _Compiled:
         lead_in=re.compile(rf"^(?:{alt(v.lead_in)})\s*"),
         subject=re.compile(rf"^(?P<wh>{alt(v.subject_wh)})\s+(?P<rest>.+)$"),
         obj=re.compile(
-            rf"^(?P<pre>.+?)\s+(?:(?:{alt(v.quantifiers)})\s+)?(?P<wh>{alt(v.object_wh)})"
+            rf"^(?P<pre>.+)\s+(?:(?:{alt(v.quantifiers)})\s+)?(?P<wh>{alt(v.object_wh)})"
             rf"(?:\s+(?:{alt(v.object_tail)})\b.{{0,80}})?$"
         ),
         copula=re.compile(rf"\s+(?:{alt(v.copula)})$"),
@@ -119,6 +122,12 @@ def _compiled() -> _Compiled:
         ),
         holder_verb=re.compile(rf"^(?:{alt(sorted(v.holder_verbs, key=len, reverse=True))})\s+"),
         modified=re.compile(rf"(?<![a-z])(?:{alt(v.role_modifiers)})\s+$"),
+        # "… của Giám đốc Sở X tại Tờ trình số …": the document the body wrote in is not its name.
+        cited_in=re.compile(rf"\s+(?:tai|theo)\s+(?:{alt([*v.document_nouns, 'bao cao'])})\b", re.I),
+        closing=re.compile(
+            rf"^(?P<wh>{alt(v.object_wh)})(?:\s+(?:{alt(v.object_tail)})\b.{{0,80}})?$"
+        ),
+        quantified=re.compile(rf"\s+(?:{alt(v.quantifiers)})$"),
         causative=re.compile(rf"(?<!\w)(?:{alt(map(re.escape, v.causatives))})\s+", re.I),
     )
 
@@ -137,7 +146,7 @@ _AUX_TAIL_RE = re.compile(
 # How much of the predicate another wording of it counts for (a prior, not fitted).
 EQUIVALENT_SHARE = 0.5
 _PLACE_RE = re.compile(r"\s+(?:tại|trong|khi)\s+(?:buổi|cuộc|hội nghị|phiên|lễ)\b")
-_LAST_PART_RE = re.compile(r"\s*[.;,]?\s*$")
+_ITEM_END_RE = re.compile(r"\s*(?:[.,]?\s*$|;)")  # the end of a clause, or of one of its ";" items
 _VALUE_END_RE = re.compile(
     r"[.;\n]|\s+(?:để|nhằm)\s|,\s+(?:đồng thời|trong đó|sau đó)\b"
     r"|,?\s+(?:trước|trong|chậm nhất|vào|từ)\s+(?:ngày|tháng|quý|năm)\s+\d"  # the time it is due by
@@ -178,7 +187,14 @@ def question_frame(folded: str) -> Frame | None:
             return None
         return Frame("subject", words, role_verb=bool(c.role_verb.match(rest)))
     if m := c.obj.match(q):
+        # The shortest wh-phrase that closes the question ("… của kế hoạch là khi nào" asks "khi nào", "…
+        # ban hành ngày nào" asks "ngày nào"), unless the word before it makes a longer one ("văn bản nào",
+        # not "bản nào"); a quantifier before it belongs to it ("gồm những ai").
         pre, wh = m["pre"], m["wh"]
+        head, _, last = pre.rpartition(" ")
+        if head and (longer := c.closing.match(f"{last} {q[m.start('wh') :]}")):
+            pre, wh = head, longer["wh"]
+        pre = c.quantified.sub("", pre)
         side: Side = "object"
         if cop := c.copula.search(pre):
             pre, side = pre[: cop.start()], "copula"
@@ -214,7 +230,7 @@ def _body(text: str) -> str | None:
     """`text` when it opens with an agency, an office or a person's name, within the length limit;
     without the occasion that may follow ("… Lê Văn An tại buổi kiểm tra …": the person, not where)."""
     text = text.strip(" ,:–-")
-    place = _PLACE_RE.search(text)
+    place = _PLACE_RE.search(text) or _compiled().cited_in.search(fold(text))
     text = text[: place.start()] if place else text
     if not text or len(text.split()) > _compiled().vocab.max_subject_words:
         return None
@@ -288,6 +304,18 @@ def frame_value(text: str, frame: Frame) -> tuple[str, float] | None:
     return None
 
 
+def with_heading(frame: Frame, read: tuple[str, float] | None, heading: str) -> tuple[str, float] | None:
+    """A labelled value under a heading that names the rest of what is asked ("2. Thời gian: Từ ngày …"
+    under "III. Hình thức, thời gian giám sát" for "thời gian giám sát là khi nào"; "Trưởng đoàn" in the
+    list of a "Đoàn giám sát" for "ai là trưởng đoàn giám sát") states all of it."""
+    if read is None or read[1] >= 1.0 or frame.side != "copula":
+        return read
+    words = set(_SYLLABLE_RE.findall(fold(heading).lower()))
+    n = round(read[1] * len(frame.words))
+    rest = frame.words[n:]
+    return (read[0], 1.0) if rest and all(w in words for w in rest) else read
+
+
 def _direction_value(clause: str, folded: str, frame: Frame) -> tuple[str, float] | None:
     """ "báo cáo kết quả giám sát cho ai" answered by "… báo cáo kết quả về Ban Thường trực": a run of the
     question's words before the clause's own preposition of direction (frames.json 'directions')."""
@@ -345,12 +373,14 @@ def _read(clause: str, folded: str, m: re.Match[str], frame: Frame) -> str | Non
                 return _subject_before(clause, folded, m.start() - len(verb) + 1)
         if (
             frame.wants_body
-            and _LAST_PART_RE.match(folded, m.end())
+            and _ITEM_END_RE.match(folded, m.end())
             and folded.endswith((", ", " - "), 0, m.start())
         ):
-            # A member list's item "1. Bà B, Trưởng phòng …, Trưởng ban;" (or "… xã - Trưởng ban."): the post
-            # is its last part, the person its first.
-            first = _MARKER_RE.sub("", clause).split(",")[0]
+            # A member list's item "1. Bà B, Trưởng phòng …, Trưởng ban;" (or "… xã - Trưởng ban."), or one
+            # of the items a line runs together ("Thành phần Đoàn: Bà B, …, Trưởng đoàn; đại diện …"): the
+            # post is its last part, the person its first.
+            start = max(clause.rfind(";", 0, m.start()), clause.rfind(":", 0, m.start())) + 1
+            first = _MARKER_RE.sub("", clause[start:].lstrip()).split(",")[0]
             return _body(first) if opens_with(first, ["person", "role"]) else None
         return None
     value = _after(clause, m.end()).strip(" ,:")

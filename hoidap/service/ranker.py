@@ -50,6 +50,7 @@ FEATURES: tuple[str, ...] = (
     "title_clause",  # the clause is mostly the words of its document's title (a header, not a provision)
     "duty_section",  # the items under a heading naming the duties of the body asked ("Nhiệm vụ của Ban …")
     "kind_mismatch",  # the value read is not of the kind the question asks ("ai là Trưởng ban": a name)
+    "untitled_coverage",  # content_coverage over the question's words its document's title does not hold
 )
 PATHS = ("task", "figure", "lookup")
 
@@ -183,7 +184,18 @@ def features(
         "title_clause": 1.0 if _mostly_title(text, title_words) else 0.0,
         "duty_section": 1.0 if duty_section else 0.0,
         "kind_mismatch": 1.0 if kind_mismatch else 0.0,
+        "untitled_coverage": _untitled_coverage(weighted_words, content_text or text, title_words),
     }
+
+
+def _untitled_coverage(
+    weighted: Sequence[tuple[str, float]], text: str, title_words: frozenset[str]
+) -> float:
+    """Coverage by the words that say which clause, not which document: "kinh phí … bảo đảm" of "Kinh phí
+    giám sát bảo hiểm y tế học sinh do đâu bảo đảm" when the plan's title is about that insurance. Every
+    clause of the document holds its title's topic in its headings; the rest tells them apart."""
+    own = [(w, x) for w, x in weighted if not all(s in title_words for s in _WORD_RE.findall(fold(w)))]
+    return word_coverage(own or weighted, text)
 
 
 def _mostly_title(text: str, title_words: frozenset[str]) -> bool:

@@ -11,7 +11,7 @@ from hoidap.indexer.entries import document_entries
 from hoidap.indexer.search import SearchHit
 from hoidap.service.answer import Answerer
 from hoidap.service.answer_types import fits
-from hoidap.service.ranker import RankerModel
+from hoidap.service.ranker import Candidate, RankerModel
 from hoidap.service.understanding import analyze
 
 LETTER = """ĐOÀN TNCS HỒ CHÍ MINH
@@ -138,3 +138,35 @@ def test_a_name_after_an_honorific_is_a_persons_whatever_the_family_name() -> No
     # "Liêu", "Khuất" … and names of peoples no list holds: "Bà"/"Ông"/"đồng chí" mark the name.
     assert fits("Bà Liêu Ngọc Hằng", ["holder"]) and fits("ông Xa Văn Pó", ["person"])
     assert not fits("Ban Chỉ đạo", ["person"])
+
+
+DECISION = """ỦY BAN NHÂN DÂN
+HUYỆN ĐÔNG SƠN
+Số: 77/QĐ-UBND
+Đông Sơn, ngày 02 tháng 3 năm 2026
+
+QUYẾT ĐỊNH
+Kiện toàn Tổ công tác cải cách hành chính huyện
+
+Điều 1. Kiện toàn Tổ công tác cải cách hành chính huyện, gồm các thành viên sau:
+1. Ông Lò Văn Sơn, Chủ tịch UBND huyện, Tổ trưởng;
+2. Bà Hà Thị Mai, Trưởng phòng Nội vụ, Tổ phó.
+Điều 2. Nhiệm vụ của Tổ công tác
+1. Kiểm tra việc giải quyết thủ tục hành chính tại các xã.
+2. Báo cáo Chủ tịch UBND huyện hằng quý.
+Điều 3. Quyết định này có hiệu lực kể từ ngày ký.
+
+CHỦ TỊCH
+Lò Văn Sơn
+"""
+
+
+def test_a_listed_answer_stops_where_the_lead_ins_article_ends() -> None:
+    """ "… gồm các thành viên sau:" answers with its members, not with the next article's duties."""
+    doc = parse_document(info_from_text("qd-77-ubnd-dong-son.txt", DECISION), DECISION)
+    answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
+    entry = next(e for e in document_entries(doc) if e.text.startswith("Điều 1.") and e.kind != "task")
+    lead_in = Candidate(hit=SearchHit(entry=entry, score=1.0), value="gồm các thành viên sau:")
+    listed = answerer._with_list(lead_in)
+    assert listed.value is not None and "Hà Thị Mai" in listed.value
+    assert "thủ tục hành chính" not in listed.value

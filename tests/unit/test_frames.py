@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from hoidap.corpus.normalize import fold
-from hoidap.service.frames import Frame, frame_value, question_frame
+from hoidap.service.frames import Frame, frame_value, question_frame, with_heading
 
 
 def frame(q: str) -> Frame:
@@ -280,3 +280,31 @@ def test_a_syllable_that_folds_like_a_wh_word_inside_a_phrase_is_none() -> None:
     read = frame_value("Công chức Tư pháp - Hộ tịch là đầu mối tham mưu UBND xã triển khai Kế hoạch này.", f)
     assert read is not None and read[0] == "Công chức Tư pháp - Hộ tịch"
     assert question_frame(fold("hop o dau va khi nao")) is None  # two wh-words still read as two
+
+
+def test_a_post_among_the_items_a_line_runs_together() -> None:
+    # A commune Front plan lists its team on one line: "Thành phần Đoàn: Bà B, …, Trưởng đoàn; đại diện …".
+    f = frame("ai la truong doan kiem tra cong tac bau cu")
+    clause = (
+        "3. Thành phần Đoàn kiểm tra: Bà Ka Thị Mai, Phó Chủ tịch Ủy ban MTTQ Việt Nam xã, Trưởng đoàn; đại "
+        "diện Hội Nông dân xã, thành viên."
+    )
+    read = frame_value(clause, f)
+    assert read is not None and read[0] == "Bà Ka Thị Mai"
+
+
+def test_a_labelled_value_under_a_heading_naming_the_rest_states_all_of_it() -> None:
+    # A Youth Union plan: "2. Thời gian: …" under "III. Hình thức, thời gian kiểm tra".
+    f = frame("Thời gian kiểm tra của kế hoạch là khi nào?")
+    read = frame_value("2. Thời gian: Từ ngày 05/01/2026 đến ngày 20/01/2026.", f)
+    assert read is not None and read[1] < 1.0
+    assert with_heading(f, read, "III. Hình thức, thời gian kiểm tra") == (read[0], 1.0)
+    assert with_heading(f, read, "III. Hình thức giám sát") == read  # the rest named nowhere around it
+
+
+def test_the_document_a_body_wrote_in_is_not_its_name() -> None:
+    # A district decision's basis: "Theo đề nghị của Trưởng phòng … tại Tờ trình số …".
+    f = frame("Ai đề nghị ban hành Quyết định kiện toàn Hội đồng thi đua?")
+    clause = "Theo đề nghị của Trưởng phòng Nội vụ huyện tại Tờ trình số 88/TTr-PNV ngày 02 tháng 3 năm 2025."
+    read = frame_value(clause, f)
+    assert read is not None and read[0] == "Trưởng phòng Nội vụ huyện"
