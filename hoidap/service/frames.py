@@ -124,9 +124,7 @@ def _compiled() -> _Compiled:
         modified=re.compile(rf"(?<![a-z])(?:{alt(v.role_modifiers)})\s+$"),
         # "… của Giám đốc Sở X tại Tờ trình số …": the document the body wrote in is not its name.
         cited_in=re.compile(rf"\s+(?:tai|theo)\s+(?:{alt([*v.document_nouns, 'bao cao'])})\b", re.I),
-        closing=re.compile(
-            rf"^(?P<wh>{alt(v.object_wh)})(?:\s+(?:{alt(v.object_tail)})\b.{{0,80}})?$"
-        ),
+        closing=re.compile(rf"^(?P<wh>{alt(v.object_wh)})(?:\s+(?:{alt(v.object_tail)})\b.{{0,80}})?$"),
         quantified=re.compile(rf"\s+(?:{alt(v.quantifiers)})$"),
         causative=re.compile(rf"(?<!\w)(?:{alt(map(re.escape, v.causatives))})\s+", re.I),
     )
