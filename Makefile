@@ -18,6 +18,7 @@ export HOIDAP_CACHE_DIR ?= $(CURDIR)/.cache
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
 
+# The dev extra includes `build` (torch & co. for `hoidap model build`; serving alone is `pip install .`).
 # torch is pinned in the same pip command as everything else: an unpinned torch pulls the CUDA build.
 $(DEPS): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip "setuptools>=68,<81" wheel

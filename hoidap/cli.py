@@ -545,9 +545,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # IndexLoadError and friends: a message, not a traceback
         from pydantic import ValidationError
 
+        from hoidap.indexer.model_build import BuildExtraMissing
         from hoidap.indexer.store import IndexLoadError
 
-        if isinstance(exc, IndexLoadError):
+        # BuildExtraMissing: a serving install asked to build the model (or run torch); says what to install.
+        if isinstance(exc, IndexLoadError | BuildExtraMissing):
             print(f"Lỗi: {exc}", file=sys.stderr)
             return 2
         if isinstance(exc, ValidationError):

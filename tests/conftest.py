@@ -6,9 +6,63 @@ real corpus), `browser/` (the real page in headless Chromium). `make test` runs 
 
 from __future__ import annotations
 
+import re
+import tomllib
+from importlib.metadata import packages_distributions
+from pathlib import Path
+
 import pytest
 
 from hoidap.settings import Settings
+
+PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
+
+
+def _distribution(name: str) -> str:
+    """The normalized distribution name of a requirement or a distribution ("Foo_Bar[x]>=1" -> "foo-bar")."""
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", name)
+    assert match, name
+    return re.sub(r"[-_.]+", "-", match.group(1)).lower()
+
+
+@pytest.fixture(scope="session")
+def declared_dependencies() -> dict[str, set[str]]:
+    """pyproject's distributions: "" -> the dependencies, else extra -> its own (self-references left out)."""
+    project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
+    groups = {"": project["dependencies"], **project["optional-dependencies"]}
+    return {k: {_distribution(r) for r in reqs} - {"hoidap"} for k, reqs in groups.items()}
+
+
+@pytest.fixture(scope="session")
+def module_distributions() -> dict[str, set[str]]:
+    """Top-level import name -> the installed distributions that provide it (normalized names)."""
+    return {m: {_distribution(d) for d in ds} for m, ds in packages_distributions().items()}
+
+
+@pytest.fixture(scope="session")
+def build_only_modules(declared_dependencies, module_distributions) -> set[str]:
+    """Import names of the `[build]` extra's packages that serving does not install (torch, onnx, …)."""
+    build = declared_dependencies["build"] - declared_dependencies[""]
+    names = {m for m, dists in module_distributions.items() if dists & build}
+    assert {"torch", "transformers", "sentence_transformers", "onnx"} <= names, names
+    return names
+
+
+@pytest.fixture(scope="session")
+def serving_install(build_only_modules) -> str:
+    """Python source that makes a fresh interpreter look like a serving install (`pip install .`, no
+    extras): importing a `[build]` package fails as if it were absent, and the names tried are kept in
+    `ABSENT_TRIED` (so an import whose failure is caught is seen too). Run it first in a subprocess."""
+    return (
+        "import importlib.abc, sys\n"
+        "ABSENT_TRIED = []\n"
+        "class _Absent(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name.partition('.')[0] in {sorted(build_only_modules)!r}:\n"
+        "            ABSENT_TRIED.append(name)\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, _Absent())\n"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path as PathLib
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Path, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
@@ -34,8 +34,6 @@ from hoidap.api.schemas import (
     FILTER_PATTERN,
     MAX_DOC_IDS,
     MAX_FILTER_CHARS,
-    MAX_QUESTION_CHARS,
-    MAX_TOP_K,
     NOT_FOUND,
     TEXT_PATTERN,
     AskRequest,
@@ -48,6 +46,7 @@ from hoidap.api.schemas import (
     SearchHitOut,
     SearchMode,
     TaskOut,
+    ask_request,
     error_details,
     vietnamese_error,
 )
@@ -55,9 +54,10 @@ from hoidap.indexer.store import IndexLoadError
 from hoidap.service.filters import TaskFilter
 from hoidap.service.qa import QAService
 from hoidap.service.records import NotFoundError, QuestionError, os_error_message
-from hoidap.settings import Settings
+from hoidap.settings import AnswerThresholds, Settings
 
 log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: Where the web page is mounted; `/` redirects there when it is.
 UI_PATH = "/ui"
@@ -108,6 +108,18 @@ def _service(request: Request) -> QAService:
         reason = getattr(request.app.state, "load_error", None) or "Dịch vụ đang khởi động."
         raise ApiError(503, f"Chưa sẵn sàng trả lời: {reason}")
     return svc
+
+
+def _param_types(**types: Any) -> Callable[[F], F]:
+    """Give a route's parameters types built from this app's settings (its limits). The annotations
+    written in this module are strings that FastAPI resolves in the module's globals, where no app's
+    settings are."""
+
+    def apply(route: F) -> F:
+        route.__annotations__.update(types)
+        return route
+
+    return apply
 
 
 def _upload_folder() -> PathLib:
@@ -172,6 +184,7 @@ def create_app(
     limits = settings or getattr(service, "settings", None)
     app.state.settings = limits
     defaults = Settings.model_fields
+    answer = limits.answer if limits is not None else AnswerThresholds()  # question and top_k limits
     # Innermost first: answers, the page and its scripts compressed (a chat turn's HTML shrinks about
     # sixfold; event streams are left alone); the file guard reads bodies the limit below has bounded.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
@@ -294,6 +307,7 @@ def create_app(
         responses={**ERRORS, **AUTH_ERRORS},
         dependencies=READ,
     )
+    @_param_types(body=ask_request(answer))
     def ask(body: AskRequest, request: Request) -> dict[str, Any]:
         """Trả lời một câu hỏi.
 
@@ -308,18 +322,22 @@ def create_app(
         responses={**ERRORS, **AUTH_ERRORS},
         dependencies=READ,
     )
-    def search(
-        request: Request,
-        q: Annotated[
+    @_param_types(
+        q=Annotated[
             str,
             Query(
                 description="Nội dung tìm (có hoặc không dấu).",
                 min_length=1,
-                max_length=MAX_QUESTION_CHARS,
+                max_length=answer.max_question_chars,
                 pattern=TEXT_PATTERN,
             ),
         ],
-        k: Annotated[int, Query(ge=1, le=MAX_TOP_K)] = 10,
+        k=Annotated[int, Query(ge=1, le=answer.max_top_k)],
+    )
+    def search(
+        request: Request,
+        q: str,
+        k: int = 10,
         doc: Annotated[
             list[str] | None,
             Query(description="Giới hạn văn bản (lặp lại được).", max_length=MAX_DOC_IDS),

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from hoidap.settings import AnswerThresholds
 
-_LIMITS = AnswerThresholds()
-MAX_QUESTION_CHARS = _LIMITS.max_question_chars
-MAX_TOP_K = _LIMITS.max_top_k
 MAX_FILTER_CHARS = 200  # task id, agency, deadline, document id
 MAX_DOC_IDS = 100
 
@@ -26,7 +24,7 @@ _BLANK = r" \t\n\r\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f
 TEXT_PATTERN = f"^[^{_CONTROL}]*[^{_CONTROL}{_BLANK}][^{_CONTROL}]*$"
 FILTER_PATTERN = f"^[^{_CONTROL}]*$"
 
-QuestionText = Annotated[str, Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=TEXT_PATTERN)]
+QuestionText = Annotated[str, Field(min_length=1, pattern=TEXT_PATTERN)]  # its length: the settings'
 DocId = Annotated[str, Field(min_length=1, max_length=MAX_FILTER_CHARS, pattern=FILTER_PATTERN)]
 
 
@@ -38,20 +36,37 @@ def _integral_float(value: Any) -> Any:
 
 
 class AskRequest(BaseModel):
+    """The /ask body; the app validates with `ask_request(settings.answer)`, which adds the limits."""
+
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"question": "Ai chủ trì nhiệm vụ 5.4?", "top_k": 5}]},
     )
 
-    question: QuestionText = Field(
-        description=f"Câu hỏi tiếng Việt, có hoặc không dấu (tối đa {MAX_QUESTION_CHARS} ký tự)."
-    )
+    question: QuestionText = Field(description="Câu hỏi tiếng Việt, có hoặc không dấu.")
     doc_ids: list[DocId] | None = Field(
         default=None, max_length=MAX_DOC_IDS, description="Chỉ tìm trong các văn bản này."
     )
     # Strict (no "5", no true), but 5.0 is an integer to JSON Schema, so it is one here too.
     top_k: Annotated[int, BeforeValidator(_integral_float)] = Field(
-        default=5, ge=1, le=MAX_TOP_K, strict=True, description="Số trích dẫn / đoạn liên quan tối đa."
+        default=5, ge=1, strict=True, description="Số trích dẫn / đoạn liên quan tối đa."
+    )
+
+
+@cache
+def ask_request(limits: AnswerThresholds) -> type[AskRequest]:
+    """`AskRequest` bounded by `limits` (the served settings' `answer`), so that an override reaches
+    validation and /docs alike; the base field's other constraints and description are kept."""
+    fields, chars = AskRequest.model_fields, limits.max_question_chars
+    about = f"Câu hỏi tiếng Việt, có hoặc không dấu (tối đa {chars} ký tự)."
+    return create_model(
+        "AskRequest",
+        __base__=AskRequest,
+        __module__=__name__,
+        question=Annotated[str, fields["question"], Field(max_length=chars, description=about)],
+        # The bound ahead of the base field's BeforeValidator: after it, JSON Schema would say "le", not
+        # "maximum".
+        top_k=Annotated[int, Field(le=limits.max_top_k), fields["top_k"]],
     )
 
 
@@ -213,7 +228,12 @@ def vietnamese_error(err: dict[str, Any]) -> tuple[str, int]:
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"{name} phải là số nguyên.", 422
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        return f"{name} phải trong khoảng 1-{MAX_TOP_K}.", 422
+        # The bound comes with the error: the app's own limit (its settings), not a copy kept here.
+        if "le" in ctx:
+            return f"{name} tối đa là {ctx['le']}.", 422
+        if "ge" in ctx:
+            return f"{name} phải từ {ctx['ge']} trở lên.", 422
+        return f"{name} nằm ngoài khoảng cho phép.", 422
     if kind in ("list_type", "tuple_type"):
         return f"{name} phải là danh sách.", 422
     if kind == "too_long":

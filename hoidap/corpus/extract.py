@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hoidap.corpus.ocr import IMAGE_SUFFIXES, OcrOptions, Progress, check_engine, run_pages
-from hoidap.corpus.store import MAX_DOCUMENT_BYTES, DocumentError, decode_text
+from hoidap.corpus.store import DocumentError, decode_text
 
 SUPPORTED = (".txt", ".md", ".docx", ".pdf", *IMAGE_SUFFIXES)
-# Limits against decompression bombs and texts too long to index in reasonable time (a 40 KB
-# document indexes in ~6 s; a 19 MB one had not finished after 9 minutes).
-MAX_TEXT_CHARS = 1_000_000
+# Limits against decompression bombs. The file's size and its text's length are the caller's limits
+# (the settings' max_upload_bytes and max_text_chars for every user's file).
 MAX_ZIP_ENTRIES = 1000
 MAX_ZIP_INFLATED = 100 * 1024 * 1024  # all parts of a .docx, uncompressed
 MAX_ZIP_RATIO = 100  # uncompressed/compressed of one large part; Word XML compresses ~5-15x
@@ -33,8 +32,8 @@ def extract_text(
     name: str,
     data: bytes,
     *,
-    max_bytes: int = MAX_DOCUMENT_BYTES,
-    max_chars: int = MAX_TEXT_CHARS,
+    max_bytes: int | None = None,
+    max_chars: int | None = None,
     ocr: OcrOptions = OcrOptions(),  # noqa: B008 - frozen
     progress: Progress | None = None,
 ) -> str:
@@ -48,8 +47,8 @@ def extract_document(
     name: str,
     data: bytes,
     *,
-    max_bytes: int = MAX_DOCUMENT_BYTES,
-    max_chars: int = MAX_TEXT_CHARS,
+    max_bytes: int | None = None,
+    max_chars: int | None = None,
     ocr: OcrOptions = OcrOptions(),  # noqa: B008 - frozen
     progress: Progress | None = None,
 ) -> Extracted:
@@ -58,8 +57,9 @@ def extract_document(
     Args:
         name: file name (its extension picks the reader).
         data: file content.
-        max_bytes: largest accepted file.
-        max_chars: largest accepted extracted text.
+        max_bytes: largest accepted file; None (the caller's own files: bundled, eval sets): no limit.
+            A user's file is read with the settings' limits (`prepare_in_worker`).
+        max_chars: largest accepted extracted text; None: no limit.
         ocr: how scans are read.
         progress: called with (pages done, pages to read) as OCR goes.
 
@@ -72,7 +72,7 @@ def extract_document(
             without text, or OCR not installed (naming the packages).
     """
     name = Path(name).name  # messages never carry a server path
-    if len(data) > max_bytes:
+    if max_bytes is not None and len(data) > max_bytes:
         raise DocumentError(
             f"{name}: tệp quá lớn ({len(data) / 2**20:.1f} MB, tối đa {max_bytes / 2**20:g} MB)."
         )
@@ -97,7 +97,7 @@ def extract_document(
     else:
         result = _image_document(name, data, ocr, progress)
         text = result.text
-    if len(text) > max_chars:
+    if max_chars is not None and len(text) > max_chars:
         raise DocumentError(
             f"{name}: văn bản quá dài ({len(text):,} ký tự, tối đa {max_chars:,}); "
             "hãy tách thành nhiều tệp.".replace(",", ".")
@@ -206,13 +206,13 @@ def _docx_table_lines(table: object) -> list[str]:
 
 
 def _pdf_document(
-    name: str, data: bytes, max_chars: int, ocr: OcrOptions, progress: Progress | None
+    name: str, data: bytes, max_chars: int | None, ocr: OcrOptions, progress: Progress | None
 ) -> Extracted:
     """Text layer where a page has one, OCR where a page is an image without one (see `pages_to_ocr`)."""
     from hoidap.corpus.ocr import MIN_LAYER_CHARS, layer_chars, pages_to_ocr, pdf_page_images
 
     layers = _pdf_layers(name, data, max_chars)
-    if sum(len(p) + 1 for p in layers) > max_chars:
+    if max_chars is not None and sum(len(p) + 1 for p in layers) > max_chars:
         return Extracted("\n".join(layers), len(layers))  # refused by the caller; never OCR'd
     short = [i for i, p in enumerate(layers) if layer_chars(p) < MIN_LAYER_CHARS]
     if not short or (not ocr.enabled and any(p.strip() for p in layers)):
@@ -238,8 +238,8 @@ def _image_document(name: str, data: bytes, ocr: OcrOptions, progress: Progress 
     return Extracted("\n".join(read[n] for n in numbers), len(makers), numbers, engine)
 
 
-def _pdf_layers(name: str, data: bytes, max_chars: int = MAX_TEXT_CHARS) -> list[str]:
-    """The text layer of each page (stops once the total exceeds `max_chars`)."""
+def _pdf_layers(name: str, data: bytes, max_chars: int | None) -> list[str]:
+    """The text layer of each page (stops once the total exceeds `max_chars`, if given)."""
     from pypdf import PdfReader
 
     pages: list[str] = []
@@ -249,7 +249,7 @@ def _pdf_layers(name: str, data: bytes, max_chars: int = MAX_TEXT_CHARS) -> list
         for page in reader.pages:
             pages.append(page.extract_text() or "")
             total += len(pages[-1]) + 1
-            if total > max_chars:
+            if max_chars is not None and total > max_chars:
                 break  # enough to refuse it; the rest is never decompressed
     except MemoryError as exc:
         raise DocumentError(f"{name}: tệp PDF giải nén quá lớn, bị từ chối.") from exc

@@ -12,8 +12,6 @@ from pathlib import Path
 from hoidap.corpus.normalize import strip_diacritics
 from hoidap.corpus.records import DocumentInfo
 
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-
 
 class DocumentError(ValueError):
     """A document that cannot be read as text; the message is meant for the user (Vietnamese)."""
@@ -31,13 +29,12 @@ def decode_text(data: bytes, name: str = "tệp") -> tuple[str, str]:
 
     Raises:
         DocumentError: empty, binary or undecodable input, with a message saying what to do.
+
+    No size limit here: an upload's size is checked against the settings' `max_upload_bytes` before
+    it is read (`extract_document`), and a stored text was checked when it was added.
     """
     if not data.strip():
         raise DocumentError(f"{name}: tệp rỗng, không có nội dung để xử lý.")
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise DocumentError(
-            f"{name}: tệp quá lớn ({len(data) // 1024} KB, tối đa {MAX_DOCUMENT_BYTES // 2**20} MB)."
-        )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"

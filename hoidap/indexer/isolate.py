@@ -23,8 +23,6 @@ from hoidap.corpus.store import DocumentError
 
 T = TypeVar("T")
 PROGRESS_TAG = "@hoidap-progress"  # a worker's stderr line "<tag> <stage> <done> <total>"
-PARSE_TIMEOUT = 300.0
-PARSE_MEMORY_BYTES = 3 * 1024**3
 
 
 def prepare_document(

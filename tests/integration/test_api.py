@@ -24,7 +24,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from hoidap.api.app import create_app
-from hoidap.api.schemas import MAX_TOP_K
 from hoidap.corpus.normalize import fold
 from hoidap.service.filters import deadline_matches
 from hoidap.service.qa import QAService
@@ -208,10 +207,10 @@ def test_doc_ids_scope_the_answer(client, parsed):
     assert {c["doc_id"] for c in data["related"]} <= {Q37}
 
 
-def test_top_k_bounds_related(client, parsed):
+def test_top_k_bounds_related(client, parsed, service):
     data = ask(client, parsed, "Giá vé xem bóng đá ở sân Hòa Xuân là bao nhiêu?", top_k=2)
     assert 0 < len(data["related"]) <= 2
-    data = ask(client, parsed, "Giá vé xem bóng đá ở sân Hòa Xuân là bao nhiêu?", top_k=MAX_TOP_K)
+    data = ask(client, parsed, "Giá vé xem bóng đá ở sân Hòa Xuân là bao nhiêu?", top_k=service.max_top_k)
     assert len(data["related"]) > 2
 
 

