@@ -232,3 +232,73 @@ def _grid(cells: list[Cell]) -> YearGrid | None:
 def year_grids(original: str) -> list[YearGrid]:
     """Every table of `original` whose columns are years, with its figures."""
     return [g for g in (_grid(cells) for cells in _tables(original)) if g is not None]
+
+
+@dataclass(frozen=True)
+class PipeRow:
+    cells: tuple[Cell, ...]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class PipeTable:
+    """A markdown pipe table (a Word table or a .md table): its column headers, the header rows joined
+    per column ("Mức lương | Nhóm I"), and its data rows with their offsets."""
+
+    header: tuple[str, ...]
+    rows: tuple[PipeRow, ...]
+    start: int
+    end: int
+
+
+MAX_HEADER_ROWS = 3
+_FIGURE_START_RE = re.compile(r"^[~≈≥≤<>]?\s*\d")  # "8.000.000 đồng", "1" (a row number): a data row
+
+
+def pipe_tables(original: str) -> list[PipeTable]:
+    """Every pipe table of `original`, row by row (the cell stream of `_tables` loses row ends)."""
+    tables: list[PipeTable] = []
+    rows: list[PipeRow] = []
+
+    def close() -> None:
+        if len(rows) >= 2:
+            tables.append(_pipe_table(rows))
+        rows.clear()
+
+    at = 0
+    for line in original.splitlines(keepends=True):
+        start, at = at, at + len(line)
+        text = line.strip()
+        if not (text.startswith("|") and text.count("|") >= 3):
+            close()
+            continue
+        if _PIPE_SEPARATOR_RE.match(text):
+            continue
+        offset = start + line.index("|") + 1
+        cells = []
+        for part in text.strip("|").split("|"):
+            lead = len(part) - len(part.lstrip())
+            cells.append(Cell(_clean(part), offset + lead, offset + len(part.rstrip())))
+            offset += len(part) + 1
+        rows.append(PipeRow(tuple(cells), start, start + len(line.rstrip())))
+    close()
+    return tables
+
+
+def _pipe_table(rows: list[PipeRow]) -> PipeTable:
+    """Header rows are the leading rows that state no figure (a spanning title row, then column names)."""
+    n = 0
+    limit = min(MAX_HEADER_ROWS, len(rows) - 1)
+    while n < limit and not any(_FIGURE_START_RE.match(c.text) for c in rows[n].cells):
+        n += 1
+    width = max(len(r.cells) for r in rows)
+    header = []
+    for j in range(width):
+        parts: list[str] = []
+        for r in rows[:n]:
+            text = r.cells[j].text if j < len(r.cells) else ""
+            if text and text not in parts:
+                parts.append(text)
+        header.append(" ".join(parts))
+    return PipeTable(tuple(header), tuple(rows[n:]), rows[0].start, rows[-1].end)

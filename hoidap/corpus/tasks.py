@@ -543,7 +543,12 @@ COORD_VERB_RE = re.compile(r"^(?:phối hợp|tham gia|cùng)", re.IGNORECASE)
 # "Giao X <verb> …", "Đề nghị X <verb> …" at a sentence's start (data: agencies.json assignment_*).
 _OPENERS = "|".join(re.escape(w) for w in load("agencies")["assignment_openers"])
 _ASSIGNED = "|".join(re.escape(w) for w in sorted(load("agencies")["assigned_verbs"], key=len, reverse=True))
-_GIAO = rf"(?:^|[.;:(]\s*|\d\.\s+|^[-+•*]\s*)(?P<opener>{_OPENERS})\s+(?P<lead>{AGENCY_HEAD}\b.{{0,120}}?)"
+# The opener may follow the body that gives the task ("Hội đồng nhân dân tỉnh giao Ủy ban nhân dân tỉnh tổ
+# chức thực hiện"): the body given it leads.
+_GIAO = (
+    rf"(?:^|[.;:(]\s*|\d\.\s+|^[-+•*]\s*)(?:{AGENCY_HEAD}\b[^.;:]{{0,60}}?\s+)?"
+    rf"(?P<opener>{_OPENERS})\s+(?P<lead>{AGENCY_HEAD}\b.{{0,120}}?)"
+)
 # The bodies up to the verb ("… các tổ chức chính trị - xã hội tăng cường": "tổ chức" after "các" is a noun);
 # else up to the first comma ("Giao Sở Y tế, …").
 GIAO_RE = re.compile(rf"{_GIAO}(?<!các)(?<!những)(?=\s+(?:{_ASSIGNED})\b)", re.IGNORECASE)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from hoidap.corpus.deadlines import deadline_range
-from hoidap.corpus.grids import YearGrid, year_grids
+from hoidap.corpus.grids import PipeTable, YearGrid, pipe_tables, year_grids
 from hoidap.corpus.normalize import fold, has_diacritics, normalize_span
 from hoidap.corpus.records import Clause, ParsedDocument, Task
 from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, agencies_in, clean_agency
@@ -41,7 +41,7 @@ from hoidap.service.extract import (
     unit_kind,
 )
 from hoidap.service.frames import Frame, frame_value, with_heading
-from hoidap.service.grid_lookup import grid_answer
+from hoidap.service.grid_lookup import grid_answer, row_value
 from hoidap.service.ranker import (
     Candidate,
     RankerModel,
@@ -113,6 +113,7 @@ class Answerer:
         self._title_sets: dict[str, frozenset[str]] = {}
         self._digit_runs: dict[str, frozenset[str]] = {}  # doc id -> the numbers its text writes
         self._sorted_clauses: dict[str, list[Clause]] = {}
+        self._pipe: dict[str, list[PipeTable]] = {}
 
     @staticmethod
     def _document_frequencies(searcher: Searcher) -> dict[str, float]:
@@ -492,12 +493,15 @@ class Answerer:
         said = set(_WORDS_RE.findall(a.folded))
         asked = {w for t, _ in self.content_words(a.search_text or q) for w in fold(t).lower().split("_")}
         asked = {w for w in asked if w in said and w not in _ASKED_DUTY_WORDS}
-        if not asked:
+        if a.asks_duties and not asked:
             return []
         out: list[SearchHit] = []
         for doc_id in list(dict.fromkeys(h.entry.doc_id for h in pool))[:MAX_FRAMED_DOCS]:
             top = next(h for h in pool if h.entry.doc_id == doc_id)
-            under = self._duty_section(doc_id, asked, said)
+            if a.asks_duties:
+                under = self._duty_section(doc_id, asked, said)
+            else:
+                under = self._named_section(doc_id, said)
             if not under:
                 continue
             start, end = under[0].char_start, under[-1].char_end
@@ -538,6 +542,24 @@ class Answerer:
             if len(under) >= 2 and len(heading) <= MAX_DUTY_HEADING_CHARS:
                 return under[:MAX_DUTY_CLAUSES]
         return []
+
+    def _named_section(self, doc_id: str, said: set[str]) -> list[Clause]:
+        """ "Nghị định áp dụng với những đối tượng nào", "mục đích của kế hoạch gồm những gì": the items
+        under the heading whose every word the question says ("Điều 2. Đối tượng áp dụng"), the longest such
+        heading; [] when none names at least two words or holds fewer than two clauses."""
+        clauses = self._doc_clauses(doc_id)
+        best: tuple[int, str] | None = None
+        for heading in dict.fromkeys(x for c in clauses for x in c.breadcrumb.split(" > ")):
+            name = _LEADING_NUMBER_RE.sub("", heading).strip(" .:")
+            words = {w for w in _WORDS_RE.findall(fold(name).lower()) if w not in _HEADING_WORDS}
+            if len(heading) > MAX_DUTY_HEADING_CHARS or len(words) < MIN_SECTION_WORDS or not words <= said:
+                continue
+            if best is None or len(words) > best[0]:
+                best = (len(words), heading)
+        if best is None:
+            return []
+        under = [c for c in clauses if best[1] in c.breadcrumb.split(" > ")[:-1] and c.text.strip()]
+        return under[:MAX_DUTY_CLAUSES] if len(under) >= 2 else []
 
     def _doc_clauses(self, doc_id: str) -> list[Clause]:
         clauses = self._sorted_clauses.get(doc_id)
@@ -1165,7 +1187,7 @@ class Answerer:
             posts = {h.entry.entry_id: post for h, post in found}
             pool = [h for h, _ in found] + pool
         duties: set[str] = set()
-        if path == "lookup" and a.asks_duties:
+        if path == "lookup" and (a.asks_duties or asks_list(a.folded)):
             found = self._duty_hits(q, a, pool)
             duties = {h.entry.entry_id for h in found}
             for hit in found:
@@ -1210,13 +1232,20 @@ class Answerer:
                         h = pool[i] = item
             elif path == "figure":
                 fig = figure_phrase(e.text, terms, unit_kind(a.normalized), numbers, asked_measure(a.folded))
-                value = fig[0] if fig else None
+                cell = self._table_row_value(a, h)
+                if cell is not None and not _FIGURE_CELL_RE.match(cell[0]):
+                    cell = None  # the row's cells state no figure (a table of tasks, of documents)
+                if cell is not None:  # a table row states its label and its value, as a frame does
+                    framed = cell
+                value = cell[0] if cell else (fig[0] if fig else None)
             elif asked_kind:
                 value = document_reference(e.text, asked_kind, [t for t, _ in content]) or (
                     framed[0] if framed else None  # "thay thế nghị định nào": the one named after the verb
                 )
             elif framed:
                 value = framed[0]
+            elif cell := self._table_row_value(a, h):  # a table row: the cell of the column asked
+                value, framed = cell[0], cell
             elif e.entry_id in duties:  # the duties are the items under their heading, all of them
                 value = " ".join(e.text.split())
             else:
@@ -1355,6 +1384,19 @@ class Answerer:
                 msg = "Văn bản không nêu con số cho câu hỏi này."
             return self._not_found(q, a, msg, scope, top_k)
         return self._ranked_answer(q, a, good[0], cands, hits, "figure", top_k)
+
+    def _table_row_value(self, a: QueryAnalysis, h: SearchHit) -> tuple[str, float] | None:
+        """The value a pipe table's row gives in the column the question names, and how much of the row's
+        label the question holds (None: not a table row)."""
+        e = h.entry
+        tables = self._pipe.get(e.doc_id)
+        if tables is None:
+            tables = self._pipe[e.doc_id] = pipe_tables(self.docs[e.doc_id].original)
+        for table in tables:
+            if table.start <= e.char_start < table.end:
+                row = next((r for r in table.rows if r.start <= e.char_start < r.end), None)
+                return row_value(table, row, a.folded) if row is not None else None
+        return None
 
     def _year_grids(self, doc_id: str) -> list[YearGrid]:
         grids = self._grids.get(doc_id)
@@ -1941,6 +1983,8 @@ MIN_HEADING_OWN = 0.8  # of the words a duties heading names (a body), the quest
 MAX_DUTY_HEADING_CHARS = 160  # a heading, not a provision that happens to open a section
 MIN_DUTY_SHARE = 0.6  # of the question's words the heading (with the title) must hold
 MAX_DUTY_CLAUSES = 12  # items quoted under a duties heading
+_FIGURE_CELL_RE = re.compile(r"^[~≈≥≤<>]?\s*\d[\d.,]*(?:\s*%|\s+\w+|\s*$)(?!/)")  # "8.000.000 đồng", "45%"
+MIN_SECTION_WORDS = 2  # words a heading must name for a list question to be answered by its items
 # A post in a board or committee: "Trưởng ban", "Phó Trưởng Ban Thường trực", "Ủy viên", "Thư ký".
 _POST_RE = re.compile(
     r"(?i)(?:phó\s+)?(?:trưởng\s+ban(?:\s+\S+){0,3}|ủy viên|uỷ viên|thành viên|thư ký|tổ trưởng|tổ phó|"

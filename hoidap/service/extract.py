@@ -35,6 +35,7 @@ YEAR_ONLY_RE = re.compile(
     r"^(?:(?:từ|đạt|là|khoảng)\s+)?(?:19|20)\d\d(?:\s*(?:[-–]|đến|tới)\s*(?:19|20)\d\d)?$"
 )
 SENTENCE_SPLIT_RE = re.compile(r"(?<=[.;!?])\s+")
+_MARKER_ONLY_RE = re.compile(r"^\s*(?:Điều\s+\d+[a-zđ]?|[IVXL]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*$")
 # Items of a list run on after ";" ("ưu tiên: lọc hóa dầu; cơ khí, chế tạo; dệt may"): a question asking
 # for several things keeps them in one sentence.
 _LIST_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+")
@@ -252,7 +253,8 @@ def _term_position(text: str, terms: list[str]) -> int | None:
 
 
 _DATE = (
-    r"(?:ngày\s+\d{1,2}(?:/\d{1,2}(?:/\d{4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)"
+    r"(?:ngày\s+\d{1,2}\s*[-–]\s*\d{1,2}/\d{1,2}(?:/\d{4})?"  # two days of one month: "ngày 14-15/5/2023"
+    r"|ngày\s+\d{1,2}(?:/\d{1,2}(?:/\d{4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)"
     r"|quý\s+[IV]+(?:/\d{4}|\s+năm\s+\d{4})?(?:\s*[-–]\s*quý\s+[IV]+(?:/\d{4}|\s+năm\s+\d{4})?)?"
     r"|(?:năm|cuối năm)\s+\d{4}(?:\s*[-–]\s*\d{4})?"
     r"|tháng\s+\d{1,2}(?:/\d{4}|\s+năm\s+\d{4}|(?=\s*,?\s*(?:hằng|hàng)\s+năm))"  # "tháng 6 hằng năm"
@@ -261,7 +263,8 @@ _DATE = (
 DEADLINE_RE = re.compile(
     r"(?:(?:[Hh]oàn thành|[Pp]hấn đấu|[Tt]hực hiện|[Bb]an hành|[Tt]rình)\s+)?(?:"
     # A window whose start omits what its end states: "từ tháng 3 đến tháng 9/2026", "từ 01/3 - 15/3/2026".
-    rf"(?:từ\s+(?:tháng\s+\d{{1,2}}|(?:ngày\s+)?\d{{1,2}}/\d{{1,2}}(?:/\d{{4}})?)(?=\s*(?:đến|tới|[-–])\s*(?:hết\s+)?(?:ngày|tháng|\d)))"
+    rf"(?:từ\s+(?:tháng\s+\d{{1,2}}|ngày\s+\d{{1,2}}(?:/\d{{1,2}}(?:/\d{{4}})?)?|\d{{1,2}}/\d{{1,2}}(?:/\d{{4}})?)"
+    rf"(?=\s*(?:đến|tới|[-–])\s*(?:hết\s+)?(?:ngày|tháng|\d)))"
     rf"|(?:trong|trước|vào|đến|từ|chậm nhất(?: là)?|muộn nhất)\s+{_DATE})"
     # A window: "từ ngày 01/12/2025 đến ngày 14/12/2025", "từ tháng 3 đến tháng 9/2026".
     rf"(?:\s*(?:đến|tới|[-–])\s*(?:hết\s+)?(?:{_DATE}|\d{{1,2}}/\d{{1,2}}(?:/\d{{4}})?))?"
@@ -286,7 +289,7 @@ EVENT_TIME_RE = re.compile(
 _CITED_BEFORE_RE = re.compile(r"\d[\w.]*\s*[/-]\s*[\w./-]*[A-ZĐ][\w./-]*,?\s*$")
 BARE_TIME_RE = re.compile(
     r"(?<!\w)(?:(?:[Nn]gày\s+\d{1,2}\s+)?[Tt]háng\s+\d{1,2}(?:\s*[-–]\s*\d{1,2})?(?:/\d{4}|\s+năm\s+\d{4})"
-    r"|[Qq]uý\s+[IV]+(?:/\d{4}|\s+năm\s+\d{4})|(?:[Nn]gày\s+)?\d{1,2}/\d{1,2}/\d{4})"
+    r"|[Qq]uý\s+[IV]+(?:/\d{4}|\s+năm\s+\d{4})|(?:[Nn]gày\s+)?\d{1,2}(?:\s*[-–]\s*\d{1,2})?/\d{1,2}/\d{4})"
 )
 
 
@@ -336,7 +339,14 @@ def best_sentence(
     With `whole_lists`, items after ";" stay in their sentence. A sentence after the clause's lead-in
     ("Đối với vùng Tây: …") keeps the lead-in, which scopes it."""
     split = _LIST_SENTENCE_SPLIT_RE if whole_lists else SENTENCE_SPLIT_RE
-    sentences = [m for m in _spans(text, split) if text[m[0] : m[1]].strip()]
+    sentences: list[tuple[int, int]] = []
+    for m in _spans(text, split):
+        if not text[m[0] : m[1]].strip():
+            continue
+        if sentences and _MARKER_ONLY_RE.match(text[sentences[-1][0] : sentences[-1][1]]):
+            sentences[-1] = (sentences[-1][0], m[1])  # "2. Cơ quan …": a list marker is no sentence
+        else:
+            sentences.append(m)
     if len(sentences) <= 1:
         return text
     pairs_in = [(t, 1.0) if isinstance(t, str) else t for t in query_terms]

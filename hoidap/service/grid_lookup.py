@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hoidap.corpus.grids import GridValue, YearGrid
+from hoidap.corpus.grids import GridValue, PipeRow, PipeTable, YearGrid
 from hoidap.corpus.normalize import fold
 
 # A row's label must be this much in the question ("Sản lượng cà phê nhân" for "sản lượng cà phê").
@@ -73,3 +73,35 @@ def grid_answer(grids: list[YearGrid], folded_question: str, years: list[int]) -
         if top > 0:
             cells = [v for v in cells if share[v.sub] == top]
     return GridAnswer(sorted(cells, key=lambda v: (v.year, v.start)))
+
+
+_ORDINAL_RE = re.compile(r"^(?:[IVXL]+|\d{1,3}(?:\.\d{1,3})*|[a-zđ])\.?$", re.IGNORECASE)
+MAX_LISTED_COLUMNS = 4
+
+
+def row_value(table: PipeTable, row: PipeRow, folded_question: str) -> tuple[str, float] | None:
+    """The cell of a table row in the column the question names ("Quỹ nhóm II" of "… Quỹ nhóm II là bao
+    nhiêu"), when it names none each value with its column, and the share of the row's label the question
+    holds (0 below MIN_LABEL_SHARE); None when the row holds no value cell or the table was not read whole
+    (a row broken off a table, value columns without a header)."""
+    cells = row.cells
+    if len(table.rows) < 2:
+        return None
+    label = next((j for j, c in enumerate(cells) if c.text and not _ORDINAL_RE.match(c.text)), None)
+    if label is None:
+        return None
+    values = [j for j in range(label + 1, len(cells)) if cells[j].text]
+    if not values or any(j >= len(table.header) or not table.header[j] for j in values):
+        return None
+    asked = set(_WORD_RE.findall(folded_question))
+    share = _share(cells[label].text, asked)
+    share = share if share >= MIN_LABEL_SHARE else 0.0
+    if len(values) == 1:
+        return cells[values[0]].text, share
+    shares = {j: _share(table.header[j], asked) for j in values}
+    best = max(shares.values())
+    top = [j for j, x in shares.items() if x == best]
+    if best > 0 and len(top) == 1:
+        return cells[top[0]].text, share
+    listed = values[:MAX_LISTED_COLUMNS]
+    return "; ".join(f"{cells[j].text} ({table.header[j]})" for j in listed), share

@@ -29,6 +29,7 @@ from hoidap.corpus.vocab import (
     abbreviations,
     agency_heads,
     asked_kinds,
+    basis_opener,
     doc_type_codes,
     doc_type_nouns,
     find_provinces,
@@ -266,6 +267,17 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
 def _key(text: str) -> str:
     """Punctuation-free folded key: 'Sở KH&ĐT' -> 'so kh dt'."""
     return " ".join(_NON_WORD_RE.sub(" ", fold(text)).split())
+
+
+OPENING_CLAUSES = 8  # clauses of a document's opening read for the body that issues it
+
+
+def _opening(d: ParsedDocument) -> str:
+    """The opening lines of a text whose letterhead was not read ("HỘI ĐỒNG NHÂN DÂN TỈNH HẬU GIANG" under
+    the title of a resolution copied without it), without its basis ("Căn cứ …", which cites others)."""
+    basis = re.compile(rf"^\s*{basis_opener()}", re.IGNORECASE)
+    head = [c.text for c in d.clauses[:OPENING_CLAUSES] if c.breadcrumb == "Phần mở đầu"]
+    return " ".join(t for t in head if not basis.match(t))
 
 
 def _words_re(patterns: Iterable[str]) -> re.Pattern[str]:
@@ -531,7 +543,7 @@ class Catalog:
                 (tid, _id_key(tid), _id_key(tid, True)) for tid in cat.task_ids[info.doc_id]
             ]
             cat.gaps[info.doc_id] = tuple(d.gaps)
-            province = info.province or province_of(d.header.issuer, info.issuer, info.title)
+            province = info.province or province_of(d.header.issuer, info.issuer, info.title, _opening(d))
             if province:
                 provinces[province].append(info.doc_id)
             if info.number:
@@ -709,8 +721,10 @@ _ID_END = r"(?![\w/]|[.,]\d|-[a-z])"
 # Dotted ids standing alone: "5.4", "II.2.đ-1", "III.2-3", "II.2.b(2)", "VI.2".
 _DOTTED_RE = re.compile(rf"(?<![\w.,/-])(?P<id>{_ID_BODY}){_ID_END}")
 # A cue word before a bare number or roman numeral: "nhiệm vụ 7", "nv số 3.6", "phần III".
+# "nhiệm vụ 6 tháng cuối năm", "nhiệm vụ năm 2026": a number counting a time is no task's.
+_DURATION = r"(?!\s+(?:thang|nam|ngay|tuan|quy)\b)"
 _CUED_RE = re.compile(
-    rf"(?<![a-z0-9]){TASK_CUES}\s*(?:(?:so|thu)\s+)?(?P<id>{_ID_BODY}|[ivx]{{1,4}}){_ID_END}"
+    rf"(?<![a-z0-9]){TASK_CUES}\s*(?:(?:so|thu)\s+)?(?P<id>{_ID_BODY}|[ivx]{{1,4}}){_ID_END}{_DURATION}"
     rf"(?P<more>(?:\s*(?:,|va|hoac)\s*\d{{1,2}}(?:\.\d{{1,2}})?{_ID_END})*)"
 )
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}

@@ -6,6 +6,7 @@ documents has; the answerer is built without an index (no search is run).
 
 from __future__ import annotations
 
+from hoidap.corpus.normalize import fold
 from hoidap.corpus.parse import info_from_text, parse_document
 from hoidap.indexer.entries import document_entries
 from hoidap.indexer.search import SearchHit
@@ -170,3 +171,32 @@ def test_a_listed_answer_stops_where_the_lead_ins_article_ends() -> None:
     listed = answerer._with_list(lead_in)
     assert listed.value is not None and "Hà Thị Mai" in listed.value
     assert "thủ tục hành chính" not in listed.value
+
+
+CIRCULAR = """BỘ TÀI CHÍNH
+Số: 12/2026/TT-BTC
+Hà Nội, ngày 05 tháng 01 năm 2026
+
+THÔNG TƯ
+Quy định mức thu phí thẩm định hồ sơ cấp phép hoạt động thú y
+
+Điều 1. Phạm vi điều chỉnh
+Thông tư này quy định mức thu, chế độ thu, nộp phí thẩm định hồ sơ cấp phép hoạt động thú y.
+Điều 2. Đối tượng áp dụng
+1. Tổ chức, cá nhân đề nghị cấp giấy phép hoạt động thú y.
+2. Cơ quan thú y có thẩm quyền thu phí.
+3. Cơ quan, tổ chức khác có liên quan.
+Điều 3. Hiệu lực thi hành
+Thông tư này có hiệu lực từ ngày 20 tháng 02 năm 2026.
+"""
+
+
+def test_a_list_question_is_answered_by_the_items_under_the_heading_it_names() -> None:
+    """ "áp dụng với những đối tượng nào": the items of "Điều 2. Đối tượng áp dụng", all of them."""
+    doc = parse_document(info_from_text("tt-12-2026-tt-btc.txt", CIRCULAR), CIRCULAR)
+    answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
+    said = set(fold("Thông tư 12/2026 áp dụng với những đối tượng nào?").lower().replace("?", "").split())
+    under = answerer._named_section(doc.info.doc_id, said)
+    assert [c.text.split(".")[0] for c in under] == ["1", "2", "3"]
+    # Every word of the heading must be the question's: "đối tượng" alone is not "Đối tượng áp dụng".
+    assert answerer._named_section(doc.info.doc_id, {"doi", "tuong"}) == []

@@ -328,3 +328,15 @@ def test_the_post_a_member_list_gives():
     assert a.post_of == "tran van b" and not a.asks_duties
     b = analyze("Tổ công tác có nhiệm vụ gì?", Catalog.from_documents([]))
     assert b.asks_duties
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A commune office's report and a student union's scheme: two days of one month are one time.
+        ("Hội thi diễn ra từ ngày 02 – 03/7/2026 tại phường Quy Nhơn.", "từ ngày 02 – 03/7/2026"),
+        ("Đại hội lần thứ XI được tổ chức ngày 14-15/5/2023 tại Hội trường.", "ngày 14-15/5/2023"),
+    ],
+)
+def test_two_days_of_one_month_are_read_whole(text: str, expected: str) -> None:
+    assert deadline_phrase(text) == expected

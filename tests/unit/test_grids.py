@@ -1,8 +1,8 @@
 """Tables of yearly figures: both text forms, sub-columns, group titles, and picking the asked cell."""
 
-from hoidap.corpus.grids import year_grids
+from hoidap.corpus.grids import PipeRow, PipeTable, pipe_tables, year_grids
 from hoidap.corpus.normalize import fold
-from hoidap.service.grid_lookup import grid_answer
+from hoidap.service.grid_lookup import grid_answer, row_value
 
 
 def _flattened(cells: list[str]) -> str:
@@ -85,3 +85,46 @@ def test_an_ambiguous_or_absent_row_gives_nothing() -> None:
     assert grid_answer(grids, fold("diện tích cà phê năm 2026"), [2026]) is None
     assert grid_answer(grids, fold("diện tích thanh long"), []) is None
     assert grid_answer(grids, fold("diện tích thanh long năm 2031"), [2031]) is None
+
+
+# A provincial People's Council resolution on fees, as a .md file with a two-row header (a spanning title
+# row, then the columns); written for this test.
+FEES = """Điều 2. Mức thu lệ phí
+| Nội dung | Mức thu (đồng/giấy phép) | Mức thu (đồng/giấy phép) |
+| --- | --- | --- |
+| | Khu vực I | Khu vực II |
+| Cấp mới giấy phép | 600.000 | 450.000 |
+| Cấp lại giấy phép | 450.000 | 300.000 |
+Điều 3. Tổ chức thực hiện
+"""
+
+
+def _row(text: str, label: str) -> tuple[PipeTable, PipeRow]:
+    table = pipe_tables(text)[0]
+    return table, next(r for r in table.rows if r.cells[0].text == label)
+
+
+def test_a_pipe_table_is_read_row_by_row_with_its_joined_header() -> None:
+    table, row = _row(FEES, "Cấp lại giấy phép")
+    assert table.header == (
+        "Nội dung",
+        "Mức thu (đồng/giấy phép) Khu vực I",
+        "Mức thu (đồng/giấy phép) Khu vực II",
+    )
+    assert [r.cells[0].text for r in table.rows] == ["Cấp mới giấy phép", "Cấp lại giấy phép"]
+    assert FEES[row.start : row.end].startswith("| Cấp lại giấy phép")
+
+
+def test_the_cell_of_the_column_the_question_names() -> None:
+    table, row = _row(FEES, "Cấp lại giấy phép")
+    assert row_value(table, row, fold("le phi cap lai giay phep khu vuc ii la bao nhieu")) == ("300.000", 1.0)
+    both = row_value(table, row, fold("mức thu lệ phí cấp lại giấy phép"))
+    assert both is not None and "450.000" in both[0] and "300.000" in both[0]  # no column named: each one
+    other = row_value(table, row, fold("muc thu le phi gia han giay phep khu vuc i"))
+    assert other == ("450.000", 0.0)  # the column asked, but the row's label is not what the question names
+
+
+def test_a_row_broken_off_its_table_gives_nothing() -> None:
+    lone = "| Cấp mới giấy phép | 600.000 | 450.000 |\n| Cấp lại giấy phép | 450.000 | 300.000 |\n"
+    table, row = _row(lone, "Cấp lại giấy phép")
+    assert row_value(table, row, fold("cap lai giay phep")) is None  # value columns without a header

@@ -412,3 +412,27 @@ def test_a_letter_whose_letterhead_follows_its_body_is_titled_by_its_subject_lin
     )
     doc = _doc(extract_text("cv.docx", data))
     assert doc.info.title == "Công văn V/v rà soát hộ nghèo năm 2026" and doc.info.doc_type == "Công văn"
+
+
+RESOLUTION = """HỘI ĐỒNG NHÂN DÂN
+TỈNH PHÚ BÌNH
+Số: 14/NQ-HĐND
+Phú Bình, ngày 08 tháng 12 năm 2025
+
+NGHỊ QUYẾT
+Về chương trình giám sát năm 2026
+
+Điều 1. Thông qua chương trình giám sát năm 2026 của Hội đồng nhân dân tỉnh.
+Điều 2. Hội đồng nhân dân tỉnh giao Ủy ban nhân dân tỉnh tổ chức thực hiện Nghị quyết này.
+Hội đồng nhân dân tỉnh giao
+Thường trực Hội đồng nhân dân tỉnh, các Ban của Hội đồng nhân dân tỉnh giám sát việc thực hiện Nghị quyết.
+"""
+
+
+def test_the_body_a_council_gives_a_task_leads_it():
+    """A People's Council resolution, hard-wrapped: "X giao Y tổ chức thực hiện" is Y's task, and a line
+    "Hội đồng nhân dân tỉnh giao" that the wrap cut off names no body of its own."""
+    doc = parse_document(info_from_text("nq-14-hdnd-phu-binh.txt", RESOLUTION), RESOLUTION)
+    leads = {t.content[:20]: t.lead for t in doc.tasks}
+    assert any(lead == ("Ủy ban nhân dân tỉnh",) for lead in leads.values()), leads
+    assert not any("giao" in name for lead in leads.values() for name in lead), leads

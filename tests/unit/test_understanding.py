@@ -7,6 +7,7 @@ import time
 import pytest
 
 from hoidap.corpus.normalize import strip_diacritics
+from hoidap.corpus.parse import info_from_text, parse_document
 from hoidap.service.understanding import (
     Catalog,
     QueryAnalysis,
@@ -233,6 +234,8 @@ def test_task_ids(ask, question, ids):
         "đến năm 2030",
         "Nghị quyết Hội nghị lần thứ 3",
         "mạng 5G và Covid-19",
+        "tỷ lệ bao phủ bảo hiểm y tế trong nhiệm vụ 6 tháng cuối năm 2017",  # a number counting a time
+        "nhiem vu nam 2026 cua so tai chinh",
     ],
 )
 def test_figures_are_not_task_ids(ask, question):
@@ -589,3 +592,15 @@ def test_a_law_number_without_a_kind_code_is_a_reference():
     ((ref, _),) = _find_doc_refs("phap lenh 02/2022/ubtvqh15")
     assert ref.number == "2" and ref.issuer == "ubtvqh"
     assert _find_doc_refs("tang 15/2023 so voi") == []  # a number and a year, no code: no document
+
+
+def test_a_document_without_a_letterhead_belongs_to_the_province_its_opening_names():
+    """A People's Council resolution copied without its letterhead names its council under the title."""
+    text = (
+        "NGHỊ QUYẾT\nVề nhiệm vụ phát triển kinh tế - xã hội 6 tháng cuối năm 2017\n"
+        "HỘI ĐỒNG NHÂN DÂN TỈNH HẬU GIANG\nKHÓA IX KỲ HỌP THỨ SÁU\n"
+        "Căn cứ Nghị quyết số 12/NQ-HĐND của Hội đồng nhân dân tỉnh Sóc Trăng;\n"
+        "QUYẾT NGHỊ:\nĐiều 1. Tỷ lệ bao phủ bảo hiểm y tế đạt 78%.\n"
+    )
+    doc = parse_document(info_from_text("nq-01-2017-hdnd.txt", text), text)
+    assert Catalog.from_documents([doc]).docs_by_province == {"Hậu Giang": ("nq-01-2017-hdnd",)}
