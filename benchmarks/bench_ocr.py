@@ -4,7 +4,7 @@
     python -P benchmarks/bench_ocr.py --pages 3 --dpi 200 --no-baseline
 
 The bundled documents' text is drawn on A4 pages (DejaVu Sans 12 pt), wrapped as an image-only PDF and
-read the way `hoidap add` reads it: `prepare_document` in the bounded worker (time and memory limits),
+read the way `hoidap add` reads it: `corpus.ingest.prepare` (the bounded worker) (time and memory limits),
 so the time includes rendering, OCR, repairs and parsing, not embedding. The reference of the error rate
 is exactly the text drawn. Goals (CER <= 3 % at 300 dpi, 10 pages in under 2 minutes) are printed as
 PASS/MISS and never fail the run (machines are shared).
@@ -16,10 +16,11 @@ import argparse
 import os
 import time
 
+from hoidap.corpus.ingest import IngestOptions, prepare
 from hoidap.corpus.ocr import OcrOptions
+from hoidap.corpus.progress import Step
 from hoidap.corpus.store import DocumentStore
 from hoidap.eval.scans import character_error_rate, render_text
-from hoidap.indexer.isolate import prepare_document, run_isolated
 from hoidap.settings import Settings
 
 GOALS = {"cer": 0.03, "seconds_for_10_pages": 120.0}
@@ -32,13 +33,15 @@ def _source_text(settings: Settings) -> str:
 
 def _run(pdf: bytes, options: OcrOptions, timeout: float) -> tuple[str, float]:
     start = time.perf_counter()
-    text, _, _ = run_isolated(
-        prepare_document,
-        ("scan.pdf", pdf, None, None, None, None, 50 * 2**20, 2_000_000, options),
-        timeout=timeout,
-        memory_bytes=3 * 1024**3,
-        progress=lambda done, total: print(f"    trang {done}/{total}  {time.perf_counter() - start:5.1f} s"),
+    limits = IngestOptions(
+        max_bytes=50 * 2**20, max_chars=2_000_000, timeout=timeout, memory_bytes=3 * 1024**3, ocr=options
     )
+
+    def say(step: Step) -> None:
+        if step.stage == "ocr":
+            print(f"    trang {step.done}/{step.total}  {time.perf_counter() - start:5.1f} s")
+
+    text = prepare("scan.pdf", pdf, options=limits, progress=say).text
     return text, time.perf_counter() - start
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from hoidap.corpus.progress import Step
 from hoidap.corpus.records import ParsedDocument
 from hoidap.corpus.store import DocumentError
+from hoidap.service.changes import add_file, preview_file, remove_file
 from hoidap.service.filters import TaskFilter
 from hoidap.service.qa import QAService, build_index, committed_documents, document_store
 from hoidap.service.records import NotFoundError, QuestionError
@@ -34,10 +35,6 @@ def _select_docs(settings: Settings, doc: str | None) -> list[ParsedDocument]:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     """Per document: clause and task counts, numbering gaps, repairs, warnings."""
-    from pathlib import Path
-
-    from hoidap.service.qa import preview_file
-
     report = []
     try:
         # In the same limited worker as `hoidap add`: a hostile file costs the worker, not this process.
@@ -193,9 +190,11 @@ def _step_printer() -> Callable[[Step], None]:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    """Add a .txt/.docx/.pdf document (or a scanned page image) to the store and the index."""
+    """Add a .txt/.docx/.pdf document (or a scanned page image) to the store and the index (built when
+    the data folder has none yet). Nothing is loaded to serve: a running server reloads by itself."""
     data = _read_upload(args.file, args.settings.max_upload_bytes)
-    result = QAService.open(args.settings).add_document(
+    result = add_file(
+        args.settings,
         Path(args.file).name,
         data,
         title=args.title,
@@ -224,7 +223,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    report = QAService.open(args.settings).remove_document(args.doc_id)
+    report = remove_file(args.settings, args.doc_id)
     print(f"Đã xóa {args.doc_id}. Chỉ mục còn {report.documents} văn bản, {report.entries} mục.")
     return 0
 

@@ -167,6 +167,11 @@ class Settings(BaseSettings):
         return self.cache_dir / "models"
 
     @property
+    def parsed_cache_dir(self) -> Path:
+        """Parsed documents by content and parser version (`corpus.parsed_cache`)."""
+        return self.cache_dir / "parsed"
+
+    @property
     def feedback_path(self) -> Path:
         return self.feedback_file or self.data_dir / "feedback.jsonl"
 

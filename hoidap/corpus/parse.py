@@ -318,14 +318,34 @@ def parse_file(path: Path) -> ParsedDocument:
 
 
 def parse_corpus(store: DocumentStore, doc_ids: list[str] | None = None) -> list[ParsedDocument]:
-    """Parse every stored document (or the given ids). A document whose text fails its checksum or cannot
-    be parsed is left out and named in `store.damaged`, so one damaged document never stops the others."""
+    """Every stored document (or the given ids) parsed, from `store.parsed` when this parser already
+    parsed the same text and manifest. A document whose text fails its checksum or cannot be parsed is
+    left out and named in `store.damaged`, so one damaged document never stops the others."""
     docs = []
     for info, text in store.readable():
         if doc_ids and info.doc_id not in doc_ids:
             continue
-        try:
-            docs.append(parse_document(info, text))
-        except Exception as exc:  # noqa: BLE001 - a parser bug on one text must not stop the service
-            store.damaged[info.doc_id] = f"không phân tích được ({type(exc).__name__}: {exc})"
+        doc = store.parsed.get(info, text)
+        if doc is None:
+            try:
+                doc = parse_document(info, text)
+            except Exception as exc:  # noqa: BLE001 - a parser bug on one text must not stop the service
+                store.damaged[info.doc_id] = f"không phân tích được ({type(exc).__name__}: {exc})"
+                continue
+            store.parsed.put(info, text, doc)
+        docs.append(doc)
     return docs
+
+
+def relabel(doc: ParsedDocument, info: DocumentInfo) -> ParsedDocument:
+    """`doc`, parsed under a provisional id and file name, as the same text stored as `info`: what
+    `parse_document(info, doc.original)` returns, without parsing again (the id is only carried by the
+    records; the title is re-read as the parser re-reads it)."""
+    old, new = doc.doc_id, info.doc_id
+    return replace(
+        doc,
+        info=_reread_title(info, doc.header),
+        clauses=[replace(c, doc_id=new, clause_id=new + c.clause_id[len(old) :]) for c in doc.clauses],
+        tasks=[replace(t, doc_id=new) for t in doc.tasks],
+        gaps=[replace(g, doc_id=new) for g in doc.gaps],
+    )

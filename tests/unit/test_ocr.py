@@ -150,30 +150,22 @@ def test_missing_tesseract_or_vietnamese_data_names_the_package(tmp_path):
 
 
 def test_progress_reaches_the_caller_from_the_bounded_worker(tmp_path):
+    from hoidap.corpus.ingest import Typed, prepare_document
+    from hoidap.corpus.isolate import run_isolated
     from hoidap.corpus.progress import Step
-    from hoidap.indexer.isolate import prepare_document, run_isolated
 
     text = "KẾ HOẠCH\nCảng cá\nI. NHIỆM VỤ\n1. Nạo vét luồng.\nCơ quan chủ trì: Sở Nông nghiệp."
     fake = _fake_tesseract(tmp_path, text=text)
     seen: list[Step] = []
-    got, fields, _ = run_isolated(
+    prepared = run_isolated(
         prepare_document,
-        (
-            "scan.pdf",
-            _pdf(_image_page(), _image_page()),
-            None,
-            None,
-            None,
-            None,
-            10**7,
-            10**6,
-            OcrOptions(command=fake),
-        ),
+        ("scan.pdf", _pdf(_image_page(), _image_page()), Typed(), 10**7, 10**6, OcrOptions(command=fake)),
         timeout=60,
         memory_bytes=2 * 1024**3,
         progress=seen.append,
     )
     assert seen == [Step("read"), Step("ocr", 1, 2), Step("ocr", 2, 2), Step("parse")]
+    got, fields = prepared.text, prepared.fields
     assert got.count("Nạo vét luồng") == 2
     assert fields["ocr"]["pages"] == [1, 2] and fields["ocr"]["page_count"] == 2
     assert fields["ocr"]["language"] == "vie" and fields["ocr"]["engine"] == "tesseract 5.3.0-fake"
@@ -215,29 +207,18 @@ def _signed_page(number_line: str) -> bytes:
 
 
 def test_stamped_number_fills_only_what_the_text_layer_left_blank(tmp_path):
+    from hoidap.corpus.ingest import prepare_document
     from hoidap.corpus.ocr import join_stamped_number
-    from hoidap.indexer.isolate import prepare_document
 
     assert join_stamped_number("Số: 1187 /QĐ-BNV\nsố 12 /2025") == "Số: 1187/QĐ-BNV\nsố 12 /2025"
     stamp = _fake_tesseract(tmp_path, text="BỘ NỘI VỤ\nSố: 1187 /QĐ-BNV\nHà Nội, ngày 15 tháng 10 năm 2025")
     data = _signed_page("Số:        /QĐ-BNV")
-    text, fields, _ = prepare_document(
-        "qd.pdf", data, None, None, None, None, 10**7, 10**6, OcrOptions(command=stamp)
-    )
+    prepared = prepare_document("qd.pdf", data, ocr=OcrOptions(command=stamp))
+    text, fields = prepared.text, prepared.fields
     assert fields["number"] == "1187/QĐ-BNV" and fields["date"] == "2025-10-15"
     assert fields["provenance"]["from_ocr_of_first_page"] == ["number", "date"]
     assert "1187" not in text and not fields.get("ocr")  # the stored text stays the text layer
     # A number printed in the layer wins; the date the layer left blank is still filled.
-    _, fields, _ = prepare_document(
-        "qd.pdf",
-        _signed_page("Số: 42/QĐ-BNV"),
-        None,
-        None,
-        None,
-        None,
-        10**7,
-        10**6,
-        OcrOptions(command=stamp),
-    )
+    fields = prepare_document("qd.pdf", _signed_page("Số: 42/QĐ-BNV"), ocr=OcrOptions(command=stamp)).fields
     assert fields["number"] == "42/QĐ-BNV" and fields["date"] == "2025-10-15"
     assert fields["provenance"]["from_ocr_of_first_page"] == ["date"]

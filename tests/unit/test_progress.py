@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from hoidap.cli import _step_printer
+from hoidap.corpus.ingest import Typed, prepare_document
+from hoidap.corpus.isolate import run_isolated
 from hoidap.corpus.progress import STAGES, Step
-from hoidap.indexer.isolate import prepare_document, run_isolated
 from hoidap.ui.app import upload_bar
 
 DOC = "KẾ HOẠCH\nNâng cấp bến cá An Bình\nI. NHIỆM VỤ\n1. Nạo vét luồng vào bến cá.\n2. Xây kè chắn sóng.\n"
@@ -20,14 +21,14 @@ def test_labels_are_vietnamese_and_count_only_counted_stages() -> None:
 
 def test_worker_reports_read_then_parse_through_its_pipe() -> None:
     seen: list[Step] = []
-    text, fields, _ = run_isolated(
+    prepared = run_isolated(
         prepare_document,
-        ("ben-ca.txt", DOC.encode(), None, None, None, None, 10**6, 10**6),
+        ("ben-ca.txt", DOC.encode(), Typed(), 10**6, 10**6),
         timeout=60,
         memory_bytes=3 * 1024**3,
         progress=seen.append,
     )
-    assert text == DOC and fields["title"]
+    assert prepared.text == DOC and prepared.fields["title"]
     assert seen == [Step("read"), Step("parse")]  # typed Steps back in the parent, in order; no OCR
 
 

@@ -89,8 +89,17 @@ def test_saved_model_prefers_a_candidate_that_answers() -> None:
         "extractable": 1.0,
         "task_row": 1.0,
         "dense": 0.9,
+        "untitled_coverage": 1.0,  # covers the question's words beyond the document's title too
+        "value_rank_rr": 1.0,  # the first candidate a value is read from
     }
-    weak = strong | {"extractable": 0.0, "coverage": 0.1, "content_coverage": 0.1, "year_mismatch": 1.0}
+    weak = strong | {
+        "extractable": 0.0,
+        "coverage": 0.1,
+        "content_coverage": 0.1,
+        "untitled_coverage": 0.1,
+        "value_rank_rr": 0.0,
+        "year_mismatch": 1.0,
+    }
     ranked = model.rank(
         [Candidate(hit=None, value=None, features=weak), Candidate(hit=None, value="x", features=strong)]
     )

@@ -372,35 +372,23 @@ def test_serve_refuses_a_network_address_without_keys(monkeypatch, tmp_path, cap
 
 
 def test_worker_refuses_on_time_and_memory_and_reports_document_errors():
-    from hoidap.indexer.isolate import prepare_document, run_isolated
+    from hoidap.corpus.ingest import Typed, prepare_document
+    from hoidap.corpus.isolate import run_isolated
 
     gb = 1024**3
-    text, fields, _ = run_isolated(
+    prepared = run_isolated(
         prepare_document,
-        (
-            "kh.txt",
-            "KẾ HOẠCH\nI. MỤC TIÊU\n1. Trồng 120 ha rừng.\n".encode(),
-            None,
-            "5/KH",
-            None,
-            None,
-            10**6,
-            10**6,
-        ),
+        ("kh.txt", "KẾ HOẠCH\nI. MỤC TIÊU\n1. Trồng 120 ha rừng.\n".encode(), Typed(number="5/KH")),
         timeout=120,
         memory_bytes=3 * gb,
     )
-    assert "rừng" in text and fields["number"] == "5/KH"
+    assert "rừng" in prepared.text and prepared.fields["number"] == "5/KH"
     with pytest.raises(DocumentError, match="giây"):
-        run_isolated(
-            prepare_document, ("a.txt", b"x", None, None, None, None, 10, 10), timeout=0.01, memory_bytes=gb
-        )
+        run_isolated(prepare_document, ("a.txt", b"x", Typed(), 10, 10), timeout=0.01, memory_bytes=gb)
     with pytest.raises(DocumentError, match="bộ nhớ"):
         run_isolated(bytearray, (8 * gb,), timeout=120, memory_bytes=gb)
     with pytest.raises(DocumentError, match="định dạng"):
-        run_isolated(
-            prepare_document, ("a.exe", b"MZ", None, None, None, None, 10, 10), timeout=120, memory_bytes=gb
-        )
+        run_isolated(prepare_document, ("a.exe", b"MZ", Typed(), 10, 10), timeout=120, memory_bytes=gb)
 
 
 def test_feedback_file_rotates_and_refuses_huge_records(tmp_path):

@@ -1,109 +1,24 @@
-"""Reading an uploaded file in a separate, limited process.
+"""Running a function on an uploaded file in a separate, limited process.
 
 Size, bomb and text-length checks run first, but a file can still find a slow or memory-hungry path
 through the readers (python-docx, pypdf) or the parser; in a worker with a memory cap and a time
-limit that costs the worker, never the server. This module imports only the corpus layer, so the
-worker starts in well under a second.
+limit that costs the worker, never the server. This module and what the worker runs
+(`corpus.ingest.prepare_document`) import only the corpus layer, so the worker starts in well under
+a second.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from hoidap.corpus.extract import extract_document, extract_text
-from hoidap.corpus.ocr import OcrOptions, first_page_as_printed
-from hoidap.corpus.parse import info_from_text, parse_document
-from hoidap.corpus.progress import Step, StepProgress, no_progress
-from hoidap.corpus.records import DocumentInfo
+from hoidap.corpus.progress import Step, StepProgress
 from hoidap.corpus.store import DocumentError
 
 T = TypeVar("T")
 PROGRESS_TAG = "@hoidap-progress"  # a worker's stderr line "<tag> <stage> <done> <total>"
-
-
-def prepare_document(
-    name: str,
-    data: bytes,
-    title: str | None,
-    number: str | None,
-    date: str | None,
-    issuer: str | None,
-    max_bytes: int,
-    max_chars: int,
-    ocr: OcrOptions = OcrOptions(),  # noqa: B008 - frozen
-    progress: StepProgress = no_progress,
-) -> tuple[str, dict[str, object], list[str]]:
-    """Text, manifest fields and parse warnings of an uploaded file (what the user typed wins).
-
-    `progress` hears "read", then "ocr" n/total after each scanned page, then "parse".
-
-    Raises:
-        DocumentError: unreadable, oversized, a bomb, OCR needed but not installed, or no clause found.
-    """
-    progress(Step("read"))
-    extracted = extract_document(
-        name,
-        data,
-        max_bytes=max_bytes,
-        max_chars=max_chars,
-        ocr=ocr,
-        progress=lambda done, total: progress(Step("ocr", done, total)),
-    )
-    text = extracted.text
-    read = info_from_text(name, text)
-    from_ocr: list[str] = []
-    blank = not (number or read.number) or not (date or read.date)  # what the user typed needs no OCR
-    if name.lower().endswith(".pdf") and 1 not in extracted.ocr_pages and blank:
-        # A signed copy may carry its number and date only in the signature stamp: read the first page as
-        # printed, and let what OCR finds there fill only what the text layer left blank.
-        printed = first_page_as_printed(name, data, ocr)
-        if printed:
-            seen = info_from_text(name, printed)
-            fill = {
-                k: getattr(seen, k) for k in ("number", "date") if getattr(seen, k) and not getattr(read, k)
-            }
-            read = dataclasses.replace(read, **fill)
-            from_ocr = list(fill)
-    given = {"title": title, "number": number, "date": date, "issuer": issuer}
-    number = number or read.number
-    fields: dict[str, object] = {
-        "title": title or read.title,
-        "short_title": title or (number and f"{read.doc_type} {number}") or read.short_title,
-        "doc_type": read.doc_type,
-        "number": number,
-        "date": date or read.date,
-        "issuer": issuer or read.issuer,
-        "signer": read.signer,
-        "signer_title": read.signer_title,
-        "province": read.province,
-        "provenance": {
-            "added_from": name,
-            "printed_in_text": [
-                k
-                for k in ("title", "number", "date", "issuer")
-                if not given[k] and getattr(read, k) and k not in from_ocr
-            ],
-            "from_user": [k for k, v in given.items() if v],
-            "from_ocr_of_first_page": [k for k in from_ocr if not given[k]],
-        },
-    }
-    if extracted.ocr_pages:
-        fields["ocr"] = {
-            "pages": list(extracted.ocr_pages),
-            "page_count": extracted.page_count,
-            "language": ocr.language,
-            "dpi": ocr.dpi,
-            "engine": extracted.ocr_engine,
-        }
-    progress(Step("parse"))
-    probe = parse_document(DocumentInfo(doc_id="new", source_file=name, **fields), text)  # type: ignore[arg-type]
-    if not probe.clauses:
-        raise DocumentError(f"{name}: không tách được điều khoản nào từ nội dung.")
-    return text, fields, list(probe.warnings)
 
 
 def _stdio_worker() -> None:
@@ -130,32 +45,6 @@ def _stdio_worker() -> None:
         outcome = (False, f"không đọc được tệp ({type(exc).__name__}).")
     pickle.dump(outcome, sys.stdout.buffer)
     sys.stdout.buffer.flush()
-
-
-def prepare_in_worker(
-    name: str,
-    data: bytes,
-    fields: tuple[str | None, str | None, str | None, str | None],
-    *,
-    max_bytes: int,
-    max_chars: int,
-    ocr: OcrOptions,
-    timeout: float,
-    memory_bytes: int,
-    progress: StepProgress | None = None,
-) -> tuple[str, dict[str, object], list[str]]:
-    """`prepare_document` of a user's file (typed title, number, date, issuer in `fields`) in a worker
-    limited in time and memory: a file that gets past the size and bomb checks but still explodes costs
-    the worker, not the caller. An oversized file is refused before anything is copied to the worker."""
-    if len(data) > max_bytes:
-        extract_text(name, data, max_bytes=max_bytes, max_chars=max_chars)
-    return run_isolated(
-        prepare_document,
-        (name, data, *fields, max_bytes, max_chars, ocr),
-        timeout=timeout,
-        memory_bytes=memory_bytes,
-        progress=progress,
-    )
 
 
 def run_isolated(
@@ -188,7 +77,7 @@ def run_isolated(
     root = str(Path(str(resources.files("hoidap"))).parent)
     code = (
         f"import sys; sys.path.insert(0, {root!r}); "
-        "from hoidap.indexer.isolate import _stdio_worker; _stdio_worker()"
+        "from hoidap.corpus.isolate import _stdio_worker; _stdio_worker()"
     )
     # Its own session, so a timeout also ends the programs it started (tesseract).
     proc = subprocess.Popen(
