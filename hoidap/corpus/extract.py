@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -247,7 +248,7 @@ def _pdf_layers(name: str, data: bytes, max_chars: int | None) -> list[str]:
     try:
         reader = PdfReader(io.BytesIO(data))
         for page in reader.pages:
-            pages.append(page.extract_text() or "")
+            pages.append(rejoin_word_lines(page.extract_text() or ""))
             total += len(pages[-1]) + 1
             if max_chars is not None and total > max_chars:
                 break  # enough to refuse it; the rest is never decompressed
@@ -258,3 +259,34 @@ def _pdf_layers(name: str, data: bytes, max_chars: int | None) -> list[str]:
             f"{name}: tệp PDF bị hỏng hoặc không đọc được ({exc.__class__.__name__})."
         ) from exc
     return pages
+
+
+# A text layer written one word a line ("Ban\n \nThường\n \nvụ\n \nĐoàn\n"), as some PDF writers place each
+# word on its own: the words are rejoined, and a line ends after a sentence's or item's end.
+WORD_LINES_MIN = 30  # words on a page before its layout counts as one word a line
+WORD_LINES_SHARE = 0.8  # of its non-blank lines
+_ITEM_END_RE = re.compile(r"[.;:!?]$")
+# An abbreviation ("TP.", "ThS.") or a list marker ("1.", "2.3.", "II.") ends no line.
+_NO_BREAK_RE = re.compile(r"^(?:(?:[A-ZĐ][A-Za-zđ]{0,3}\.)+|\d{1,2}(?:\.\d{1,2})*\.)$")
+LABEL_WORDS = 3
+
+
+def rejoin_word_lines(page: str) -> str:
+    """`page` with its one-word lines joined into lines that end where a sentence, an item or a label does;
+    any other page unchanged."""
+    words = [t for t in (line.strip() for line in page.splitlines()) if t]
+    if len(words) < WORD_LINES_MIN or sum(" " not in w for w in words) < WORD_LINES_SHARE * len(words):
+        return page
+    lines: list[str] = []
+    current: list[str] = []
+    for w in words:
+        current.append(w)
+        if not _ITEM_END_RE.search(w) or _NO_BREAK_RE.match(w):
+            continue
+        if w.endswith(":") and len(current) <= LABEL_WORDS:
+            continue  # "Bước 2:", "Nơi nhận:": a label opens the line it labels
+        lines.append(" ".join(current))
+        current = []
+    if current:
+        lines.append(" ".join(current))
+    return "\n".join(lines)

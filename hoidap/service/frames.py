@@ -56,6 +56,7 @@ class FrameVocabulary(BaseModel):
     role_modifiers: list[str]
     directions: list[str]
     causatives: list[str]
+    verb_compounds: list[str]
     equivalents: list[Equivalent]
 
 
@@ -91,6 +92,7 @@ class _Compiled:
     quantified: re.Pattern[str]
     closing: re.Pattern[str]
     cited_in: re.Pattern[str]
+    compound: re.Pattern[str]
 
 
 @cache
@@ -124,6 +126,7 @@ def _compiled() -> _Compiled:
         modified=re.compile(rf"(?<![a-z])(?:{alt(v.role_modifiers)})\s+$"),
         # "… của Giám đốc Sở X tại Tờ trình số …": the document the body wrote in is not its name.
         cited_in=re.compile(rf"\s+(?:tai|theo)\s+(?:{alt([*v.document_nouns, 'bao cao'])})\b", re.I),
+        compound=re.compile(rf"(?<!\w)(?:{alt(map(re.escape, v.verb_compounds))})(?!\w)", re.I),
         closing=re.compile(rf"^(?P<wh>{alt(v.object_wh)})(?:\s+(?:{alt(v.object_tail)})\b.{{0,80}})?$"),
         quantified=re.compile(rf"\s+(?:{alt(v.quantifiers)})$"),
         causative=re.compile(rf"(?<!\w)(?:{alt(map(re.escape, v.causatives))})\s+", re.I),
@@ -237,7 +240,10 @@ def _body(text: str) -> str | None:
     if AGENCY_START_RE.match(text):
         # "Văn phòng Đảng ủy tiếp thu, chỉnh lý": the name, not the verbs it runs into.
         # A verb word inside the name ("Tổng Thư ký Quốc hội") ends nothing: the first that leaves a name.
+        inside = [m.span() for m in _compiled().compound.finditer(text)]
         for verb in _compiled().subject_verb.finditer(text):
+            if any(a < verb.end() <= b for a, b in inside):
+                continue  # "Ban Thư ký Hội …": the verb is part of a noun of the name
             if named := clean_agency(text[: verb.start()]):
                 return named
         return clean_agency(text)  # None: a fragment or a verb ("Cơ quan, tổ chức …", "Thanh tra, kiểm tra")

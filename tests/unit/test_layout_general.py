@@ -436,3 +436,18 @@ def test_the_body_a_council_gives_a_task_leads_it():
     leads = {t.content[:20]: t.lead for t in doc.tasks}
     assert any(lead == ("Ủy ban nhân dân tỉnh",) for lead in leads.values()), leads
     assert not any("giao" in name for lead in leads.values() for name in lead), leads
+
+
+def test_a_text_layer_of_one_word_a_line_is_rejoined_into_its_sentences():
+    """A university union's scheme, as its PDF writer placed it: one word a line between blank lines."""
+    from hoidap.corpus.extract import rejoin_word_lines
+
+    text = (
+        "Bước 1: Ban Thư ký Hội Sinh viên Trường dự thảo đề án nhân sự, trình TP. Hồ Chí Minh góp ý;\n"
+        "Bước 2: Hiệp thương thống nhất với Ban Thường vụ Đoàn Trường.\n"
+        "3. Kinh phí do Hội Sinh viên Trường bảo đảm."
+    )
+    page = "\n \n".join(text.split())
+    assert rejoin_word_lines(page) == text
+    prose = "Điều 1. Phạm vi điều chỉnh\nNghị định này quy định mức lương.\n" * 10
+    assert rejoin_word_lines(prose) == prose  # ordinary lines are left as they are
