@@ -924,6 +924,11 @@ class Answerer:
         if name == "lead":
             return "; ".join(t.lead)
         if name == "coordinating":
+            asker = {fold(x).lower() for x in a.agencies} if a is not None else set()
+            if asker and t.coordinating and all(fold(x).lower() in asker for x in t.coordinating):
+                # "Sở Tư pháp phối hợp với cơ quan nào …" of a task Sở Tư pháp takes part in: its partner
+                # is the body that leads it.
+                return "; ".join(x for x in t.lead if fold(x).lower() not in asker)
             return "; ".join(t.coordinating)
         if name == "deadline":
             return t.deadline or ""

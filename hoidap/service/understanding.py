@@ -1049,7 +1049,12 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
     intents: list[str] = ["document"] if fact else []
     if not task_ids and (_LISTING_RE.search(v.tok) or (agencies and _LISTING_AGENCY_RE.search(v.tok))):
         intents.append("listing")
-    intents.extend(i for i in _cue_hits(v.tok) if i not in intents)
+    # The words that name the document ("Theo công văn về cải thiện các chỉ số …, đơn vị nào được giao …")
+    # scope the question; they say nothing of what it asks.
+    unscoped = list(v.tok)
+    for s, e in doc_spans:
+        unscoped[s:e] = " " * (e - s)
+    intents.extend(i for i in _cue_hits("".join(unscoped)) if i not in intents)
     # A percentage the question quotes names the target it asks about ("chỉ tiêu … 45% GRDP, ai chủ
     # trì"): with a who/when cue, the figure is the subject, not what is asked.
     if intents[:1] == ["figure"] and re.search(r"\d\s*%", v.tok) and not _ASKS_FIGURE_RE.search(v.tok):

@@ -200,3 +200,23 @@ def test_a_list_question_is_answered_by_the_items_under_the_heading_it_names() -
     assert [c.text.split(".")[0] for c in under] == ["1", "2", "3"]
     # Every word of the heading must be the question's: "đối tượng" alone is not "Đối tượng áp dụng".
     assert answerer._named_section(doc.info.doc_id, {"doi", "tuong"}) == []
+
+
+LETTER_BY_BODY = """ỦY BAN NHÂN DÂN TỈNH AN PHÚ
+Số: 91/UBND-NC
+V/v triển khai các giải pháp cải thiện Chỉ số PAPI năm 2025
+
+1. Sở Tư pháp
+a) Rà soát thủ tục hành chính lĩnh vực hộ tịch, hoàn thành trong tháng 12/2025.
+b) Phối hợp với Công an tỉnh đẩy mạnh cấp phiếu lý lịch tư pháp trực tuyến.
+"""
+
+
+def test_the_partner_of_the_body_a_question_names_is_the_one_asked():
+    """ "Sở Tư pháp phối hợp với cơ quan nào …" of an item Sở Tư pháp takes part in under its own heading:
+    the answer is the body it works with, not itself."""
+    doc = parse_document(info_from_text("cv-91-ubnd-an-phu.txt", LETTER_BY_BODY), LETTER_BY_BODY)
+    task = next(t for t in doc.tasks if "lý lịch" in t.content)
+    answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
+    q = "Sở Tư pháp phối hợp với cơ quan nào cấp phiếu lý lịch tư pháp trực tuyến?"
+    assert answerer._field(task, "coordinating", analyze(q, answerer.catalog)) == "Công an tỉnh"

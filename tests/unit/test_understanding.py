@@ -604,3 +604,17 @@ def test_a_document_without_a_letterhead_belongs_to_the_province_its_opening_nam
     )
     doc = parse_document(info_from_text("nq-01-2017-hdnd.txt", text), text)
     assert Catalog.from_documents([doc]).docs_by_province == {"Hậu Giang": ("nq-01-2017-hdnd",)}
+
+
+def test_the_words_naming_the_document_do_not_decide_what_is_asked():
+    """A letter titled "… cải thiện các chỉ số cải cách hành chính": "chỉ số" there names the letter, and
+    "đơn vị nào được giao" asks who leads."""
+    text = (
+        "ỦY BAN NHÂN DÂN TỈNH AN PHÚ\nSố: 88/UBND-NC\nV/v cải thiện các chỉ số cải cách hành chính năm 2025\n"
+        "1. Sở Tư pháp\na) Hướng dẫn các xã thực hiện chứng thực điện tử trong tháng 12/2025.\n"
+    )
+    doc = parse_document(info_from_text("cv-88-ubnd-an-phu.txt", text), text)
+    catalog = Catalog.from_documents([doc])
+    q = "Theo công văn về cải thiện các chỉ số cải cách hành chính năm 2025, đơn vị nào được giao hướng dẫn "
+    q += "các xã?"
+    assert analyze(q, catalog).intent == "lead"
