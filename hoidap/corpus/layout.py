@@ -22,6 +22,9 @@ HEADING_GOES_ON_RE = re.compile(
     rf"(?:,|\b(?:{'|'.join(re.escape(w) for w in load('layout')['heading_continuations'])}))\s*$",
     re.IGNORECASE,
 )
+# The last word of a wrapped line that needs the next one, whatever its case (data: layout.json).
+_GOES_ON = [*load("layout")["heading_continuations"], *load("layout")["line_continuations"]]
+LINE_GOES_ON_RE = re.compile(rf"\b(?:{'|'.join(re.escape(w) for w in _GOES_ON)})\s*$", re.IGNORECASE)
 # 1-2 digit numbers only: a wrapped line starting with a year ("2025. Khai thác") is not an item.
 NUMBER_RE = re.compile(
     r"^(?P<m>\d{1,2}(?:\.\d{1,2}){1,2})\.?\s+(?P<rest>\S.*)$|^(?P<m1>\d{1,2})\.\s+(?P<rest1>\S.*)$"
@@ -758,7 +761,7 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
             )
             new_paragraph = _starts_upper(text) and (
                 prev.endswith(SENTENCE_END)
-                or len(prev) < short_line
+                or (len(prev) < short_line and not LINE_GOES_ON_RE.search(prev))
                 or bool(OPENER_RE.match(text))
                 or bool(MOTTO_RE.match(text))
                 or bool(STANDALONE_HEAD_RE.match(prev))  # "CỘNG HÒA …" / "Độc lập - …"

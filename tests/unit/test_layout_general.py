@@ -436,6 +436,9 @@ def test_the_body_a_council_gives_a_task_leads_it():
     leads = {t.content[:20]: t.lead for t in doc.tasks}
     assert any(lead == ("Ủy ban nhân dân tỉnh",) for lead in leads.values()), leads
     assert not any("giao" in name for lead in leads.values() for name in lead), leads
+    # The wrapped "… giao" line goes on over the next: the standing committee is given the supervision.
+    standing = "Thường trực Hội đồng nhân dân tỉnh"
+    assert any(lead and lead[0].startswith(standing) for lead in leads.values()), leads
 
 
 def test_a_text_layer_of_one_word_a_line_is_rejoined_into_its_sentences():
