@@ -21,7 +21,7 @@ from hoidap.corpus.grids import PipeTable, YearGrid, pipe_tables, year_grids
 from hoidap.corpus.normalize import fold, has_diacritics, normalize_span
 from hoidap.corpus.records import Clause, ParsedDocument, Task
 from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, agencies_in, clean_agency
-from hoidap.corpus.vocab import basis_opener, doc_type_names, load, not_name_re
+from hoidap.corpus.vocab import basis_opener, doc_type_names, honorific, load, not_name_re
 from hoidap.indexer.search import SearchHit
 from hoidap.indexer.tokenization import fold_token, is_stopword, tokenize
 from hoidap.service.answer_types import expected_kinds, fits
@@ -1882,10 +1882,12 @@ def section_agency(section: str) -> str | None:
         name = re.sub(r"^\s*(?:Điều\s+\d+[a-zđ]?|[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.):]?\s+", "", heading).strip()
         duty = _DUTY_HEADING_RE.match(name)  # "Trách nhiệm của Bộ Tài chính"
         name = name[duty.end() :] if duty else name
-        if AGENCY_START_RE.match(name) and len(name.split()) <= 14:
-            found = clean_agency(name)
-            if found:
-                return found
+        if len(name.split()) > 14:
+            continue
+        if AGENCY_START_RE.match(name) and (found := clean_agency(name)):
+            return found
+        if person := _HONORED_NAME_RE.search(name):  # "1. Công chức Văn phòng - Thống kê, Ông Nguyễn Văn A."
+            return person.group(0)
     return None
 
 
@@ -1989,6 +1991,7 @@ MAX_DUTY_HEADING_CHARS = 160  # a heading, not a provision that happens to open 
 MIN_DUTY_SHARE = 0.6  # of the question's words the heading (with the title) must hold
 MAX_DUTY_CLAUSES = 12  # items quoted under a duties heading
 _FIGURE_CELL_RE = re.compile(r"^[~≈≥≤<>]?\s*\d[\d.,]*(?:\s*%|\s+\w+|\s*$)(?!/)")  # "8.000.000 đồng", "45%"
+_HONORED_NAME_RE = re.compile(rf"{honorific()}\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+(?:\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+){{1,4}}")
 MIN_SECTION_WORDS = 2  # words a heading must name for a list question to be answered by its items
 # A post in a board or committee: "Trưởng ban", "Phó Trưởng Ban Thường trực", "Ủy viên", "Thư ký".
 _POST_RE = re.compile(

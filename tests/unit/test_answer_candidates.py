@@ -220,3 +220,13 @@ def test_the_partner_of_the_body_a_question_names_is_the_one_asked():
     answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
     q = "Sở Tư pháp phối hợp với cơ quan nào cấp phiếu lý lịch tư pháp trực tuyến?"
     assert answerer._field(task, "coordinating", analyze(q, answerer.catalog)) == "Công an tỉnh"
+
+
+def test_a_person_heading_the_items_is_who_does_them():
+    """A commune decision assigning duties: "1. Công chức Văn phòng - Thống kê, Ông Nguyễn Văn A." over
+    the items that person carries out."""
+    from hoidap.service.answer import section_agency
+
+    section = "Điều 1. Phân công > 1. Công chức Văn phòng - Thống kê, Ông Hà Văn Pó. > b) Trực tiếp thực hiện"
+    assert section_agency(section) == "Ông Hà Văn Pó"
+    assert section_agency("Điều 2. Trách nhiệm của Sở Nội vụ > 1. Hướng dẫn") == "Sở Nội vụ"
