@@ -30,7 +30,7 @@ def test_manifest_counts(built_index, index, store):
     manifest = read_manifest(target)
     assert manifest.counts["documents"] == 5 and report.embedded == report.entries == len(index.entries)
     assert set(manifest.documents) == {i.doc_id for i in store.manifests()}
-    assert manifest.counts["tasks"] == 152  # 51 + 42 + 58 + 1 + 0 (tests/unit/test_parse.py)
+    assert manifest.counts["tasks"] == 153  # 51 + 43 + 58 + 1 + 0 (tests/unit/test_parse.py)
     assert len({e.entry_id for e in index.entries}) == len(index.entries)  # content ids never duplicate
 
 
