@@ -185,17 +185,19 @@ class Answerer:
 
     def _answer(self, q: str, a: QueryAnalysis, doc_ids: list[str], top_k: int) -> Answer:
         """The answer in the scope the question names; a document named only by title words (or the one
-        document of a province) is evidence, not a gate: when its text does not answer, every stored
-        document is searched, for the same words often name the subject of a task ("chủ trì nghị quyết
-        về đẩy mạnh …") and not a stored document."""
+        document of a province) is evidence, not a gate: every stored document is searched too, and the
+        more confident answer stands, for the same words often name the subject of a task ("chủ trì nghị
+        quyết về đẩy mạnh …") and not a stored document."""
         result = self._answer_in_scope(q, a, doc_ids, top_k)
-        if result.found or doc_ids or not a.loose_doc_ids or a.intent == "document":
+        if doc_ids or not a.loose_doc_ids or a.intent == "document":
             return result
         if any(d not in a.loose_doc_ids for d in a.doc_ids):
             return result  # a document named by its number holds the scope
+        # The document's title words were evidence of where to look; a weak answer there competes with the
+        # best answer anywhere, which the same words still rank.
         wider = replace(a, doc_ids=[], loose_doc_ids=[], search_text=a.normalized)
         again = self._answer_in_scope(q, wider, doc_ids, top_k)
-        if not again.found:
+        if not again.found or (result.found and (result.confidence or 0.0) >= (again.confidence or 0.0)):
             return result
         again.message = f"{again.message} {WIDENED_NOTE}"
         return again
