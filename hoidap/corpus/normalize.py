@@ -42,10 +42,27 @@ for _first, _second in (("o", "a"), ("o", "e"), ("u", "y")):
 # Not after "q" (qu- is a consonant: quý keeps its tone on y) and only at a syllable end.
 _TONE_PAIR_RE = re.compile(r"(?<![qQ])(" + "|".join(map(re.escape, _TONE_FIX)) + r")(?![^\W\d_])")
 
+# A text holding none of these first letters followed by a toned vowel has no tone to move (most texts).
+_TONE_CANDIDATE_RE = re.compile(
+    "[" + "".join(sorted({k[0] for k in _TONE_FIX})) + "][" + "".join(sorted({k[1] for k in _TONE_FIX})) + "]"
+)
+
 _WS_RE = re.compile(r"\s+")
 # Passages are normalized again by every question that ranks them (folded, lowered): the forms are kept
 # for the process's life, up to this many texts of each function (a few tens of MB at most).
 TEXT_CACHE_SIZE = 16384
+
+# `normalize_text` and `strip_diacritics` without the per-character walk (issue 26: a question's first
+# ranking normalized ~20 passages that way, ~3 ms). The walk is needed only for a combining mark or a text
+# not in NFC; code points from U+3000 on are left to it, so the combining marks below are listed here
+# once (12,288 look-ups at import).
+_FAST_LIMIT = 0x3000
+_COMBINING_BELOW = "".join(chr(c) for c in range(_FAST_LIMIT) if unicodedata.combining(chr(c)))
+_COMBINING_RE = re.compile(f"[{re.escape(_COMBINING_BELOW)}]")
+_NEEDS_WALK_RE = re.compile(f"[^\\x00-\\u2fff]|[{re.escape(_COMBINING_BELOW)}]")
+_WIDE_RE = re.compile("[^\\x00-\\u2fff]")
+_LEGACY_RE = re.compile(f"[{''.join(LEGACY_FONT_MAP)}]")
+_LEGACY_TABLE = str.maketrans(LEGACY_FONT_MAP)
 
 
 @dataclass
@@ -138,6 +155,9 @@ def normalize_span(text: str, start: int, end: int, repairs: RepairCounts | None
 
 
 def _fix_tones(text: str, repairs: RepairCounts | None) -> str:
+    if _TONE_CANDIDATE_RE.search(text) is None:
+        return text
+
     def repl(m: re.Match[str]) -> str:
         if repairs is not None:
             repairs.tone_marks += 1
@@ -150,14 +170,26 @@ def _fix_tones(text: str, repairs: RepairCounts | None) -> str:
 @lru_cache(maxsize=TEXT_CACHE_SIZE)
 def normalize_text(text: str) -> str:
     """Normalize free text (a query, a field value) with the document rules."""
+    if _NEEDS_WALK_RE.search(text) is None and unicodedata.is_normalized("NFC", text):
+        # What the walk gives such a text: each character as it is (NFC already, no marks to compose),
+        # whitespace runs as one space (str.split's whitespace is str.isspace's), legacy letters mapped.
+        out = " ".join(text.split())
+        if _LEGACY_RE.search(out):
+            out = out.translate(_LEGACY_TABLE)
+        return _fix_tones(out, None)
     return normalize_span(text, 0, len(text)).text
 
 
 @lru_cache(maxsize=TEXT_CACHE_SIZE)
 def strip_diacritics(text: str) -> str:
     """Remove Vietnamese diacritics: 'Sở Tài chính' -> 'So Tai chinh'."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFD", text)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if _WIDE_RE.search(text) is None:  # its marks are among those listed: one pass of the regex engine
+        bare = _COMBINING_RE.sub("", decomposed)
+    else:
+        bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return unicodedata.normalize("NFC", bare.replace("đ", "d").replace("Đ", "D"))
 
 

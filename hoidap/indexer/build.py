@@ -62,8 +62,8 @@ class BuildReport:
     seconds: float
     directory: Path
     embed_seconds: float = 0.0  # of `seconds`, embedding the new entries
-    # The encoder's floor: passages/s of the encoder alone on a sample of the same batches
-    # (`OnnxEncoder.floor`), measured in the same run when asked (`hoidap index`); None otherwise.
+    # The encoder's floor: passages/s of the runtime alone on the same batches, timed as they ran
+    # (`OnnxEncoder.last_runtime_seconds`), when asked (`hoidap index`); None otherwise or for torch.
     floor_per_s: float | None = None
 
     @property
@@ -138,7 +138,7 @@ def build_index(
             current index's kind.
         reuse: reuse vectors of unchanged documents from the current index.
         publish: also load the build into another retrieval backend (before the swap).
-        floor: also measure the encoder's floor on the passages embedded (`BuildReport.floor_per_s`).
+        floor: also report the encoder's floor on the passages embedded (`BuildReport.floor_per_s`).
 
     Returns:
         BuildReport with counts and timing.
@@ -163,7 +163,7 @@ def _build_locked(
 
     `progress` hears "embed" n/total passages after each batch, then "write". `budget` bounds the
     passages of one added document and the time their embedding takes (DocumentError beyond). `floor`:
-    measure the encoder's floor on the passages embedded, after them (a few seconds)."""
+    report the encoder's floor on the passages embedded (its runtime's own time on them, no extra run)."""
     t0 = time.perf_counter()
     recover(target)
     dense_kind = dense_kind or current_dense_kind(target)
@@ -230,8 +230,9 @@ def _build_locked(
 
             new_vectors = embedder.encode_passages(texts, progress=embedding)
             embed_seconds = time.perf_counter() - started
-            if floor and hasattr(embedder, "floor"):  # the ONNX encoder's; torch has none
-                floor_per_s = embedder.floor(texts)
+            runtime = getattr(embedder, "last_runtime_seconds", None)  # the ONNX encoder's; torch has none
+            if floor and runtime:
+                floor_per_s = len(texts) / runtime
             pos = 0
             for i, batch in pending:
                 parts[i] = new_vectors[pos : pos + len(batch)]

@@ -14,6 +14,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import replace
 
 from hoidap.corpus.deadlines import deadline_range
@@ -73,6 +74,12 @@ _PLAIN_WORD_RE = re.compile(r"[a-z]+(?:_[a-z]+)*")  # a segmented word without d
 # Words of a column label that do not name the role ("Cơ quan thẩm tra/chuẩn bị ý kiến" -> thẩm tra).
 _ROLE_LABEL_NOISE = re.compile(r"\b(?:co quan|don vi|chu tri|thuc hien)\b|[^a-z0-9 ]")
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+# The "not found" answers of the question being answered whose related clauses are not searched yet:
+# (answer, query, scope, top_k). A structured path's "not found" is often replaced by the evidence
+# fallback's answer, and searching its related clauses first cost a query encoding of its own (issue 26).
+_DEFERRED_RELATED: ContextVar[list[tuple[Answer, str, list[str], int]] | None] = ContextVar(
+    "deferred_related", default=None
+)
 
 
 FIELD_LABEL = {
@@ -161,7 +168,15 @@ class Answerer:
         t0 = time.perf_counter()
         q = self.validate(question, doc_ids, top_k)
         a = analyze(q, self.catalog)
-        result = self._answer(q, a, doc_ids or [], top_k)
+        deferred: list[tuple[Answer, str, list[str], int]] = []
+        token = _DEFERRED_RELATED.set(deferred)
+        try:
+            result = self._answer(q, a, doc_ids or [], top_k)
+        finally:
+            _DEFERRED_RELATED.reset(token)
+        for answer, query, scope, k in deferred:
+            if answer is result:  # the others were replaced: their related clauses are never shown
+                answer.related = self._related(query, scope, k)
         result.took_ms = round((time.perf_counter() - t0) * 1000, 1)
         result.analysis = a.to_dict()
         return result
@@ -795,15 +810,17 @@ class Answerer:
         return [self._hit_citation(h) for h in self._search(q, scope, top_k)]
 
     def _not_found(self, q: str, a: QueryAnalysis, message: str, scope: list[str], top_k: int) -> Answer:
-        return Answer(
-            question=q,
-            question_type=a.intent,
-            answer=None,
-            found=False,
-            message=message,
-            citations=[],
-            related=self._related(q, scope or list(self.docs), top_k),
+        """A "not found" answer, with the clauses nearest the question as related ones: searched when `ask`
+        returns this answer (not when another replaces it), or at once outside `ask`."""
+        answer = Answer(
+            question=q, question_type=a.intent, answer=None, found=False, message=message, citations=[]
         )
+        deferred = _DEFERRED_RELATED.get()
+        if deferred is None:
+            answer.related = self._related(q, scope or list(self.docs), top_k)
+        else:
+            deferred.append((answer, q, scope or list(self.docs), top_k))
+        return answer
 
     def content_words(self, q: str) -> list[tuple[str, float]]:
         """The question's content words with their rarity weights (IDF): words the corpus never uses

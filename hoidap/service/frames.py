@@ -223,7 +223,9 @@ def question_frame(folded: str) -> Frame | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    # Built once per anchor, not again for every clause a question's frame is read in (issue 26).
     return re.compile(r"(?<![a-z0-9])" + r"[\s,]+".join(map(re.escape, words)) + r"(?![a-z0-9])")
 
 

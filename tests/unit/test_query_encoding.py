@@ -122,3 +122,56 @@ def test_some_question_searches_one_text_several_times(
         searched.append([])
         service.ask(q)
     assert any(len(texts) > len(set(texts)) for texts in searched)
+
+
+# Questions whose structured path's "not found" the evidence fallback (or the lookup after a figure)
+# replaces, over these two documents and this stand-in encoder.
+REPLACED = (
+    "tang truong cong nghiep che bien che tao den 2025",
+    "Ai chủ trì nhiệm vụ hỗ trợ nhà đầu tư thực hiện dự án Trung tâm Điện khí miền Trung tại KKT Dung Quất?",
+)
+
+
+class _Eager:
+    """Stands in for `answer._DEFERRED_RELATED` with deferral off: every "not found" searches its
+    related clauses at once, as before issue 26."""
+
+    def set(self, value: object) -> None:
+        return None
+
+    def reset(self, token: object) -> None:
+        return None
+
+    def get(self) -> None:
+        return None
+
+
+def test_related_clauses_are_searched_only_for_the_answer_given(
+    served: tuple[QAService, CountingEncoder], monkeypatch
+) -> None:
+    """A structured path's "not found" replaced by the evidence fallback's answer searches no related
+    clauses (they were never shown); the answers are those of searching them at once."""
+    from hoidap.service import answer as answer_module
+
+    service, _ = served
+    index = service.searcher
+    calls: list[str] = []
+    search = index.search
+    monkeypatch.setattr(index, "search", lambda q, *a, **k: calls.append(q) or search(q, *a, **k))
+
+    def run() -> tuple[list[dict], list[int]]:
+        answers, counts = [], []
+        for q in (*QUESTIONS, *REPLACED):
+            calls.clear()
+            d = service.ask(q).to_dict(with_analysis=True)
+            d.pop("took_ms")
+            answers.append(d)
+            counts.append(len(calls))
+        return answers, counts
+
+    deferred, deferred_searches = run()
+    monkeypatch.setattr(answer_module, "_DEFERRED_RELATED", _Eager())
+    eager, eager_searches = run()
+    assert deferred == eager
+    assert all(d <= e for d, e in zip(deferred_searches, eager_searches, strict=True))
+    assert sum(deferred_searches) < sum(eager_searches)
