@@ -63,6 +63,7 @@ _NEEDS_WALK_RE = re.compile(f"[^\\x00-\\u2fff]|[{re.escape(_COMBINING_BELOW)}]")
 _WIDE_RE = re.compile("[^\\x00-\\u2fff]")
 _LEGACY_RE = re.compile(f"[{''.join(LEGACY_FONT_MAP)}]")
 _LEGACY_TABLE = str.maketrans(LEGACY_FONT_MAP)
+_NON_SPACE_RE = re.compile(r"\S+")  # \s is str.isspace's whitespace
 
 
 @dataclass
@@ -124,6 +125,8 @@ def normalize_span(text: str, start: int, end: int, repairs: RepairCounts | None
         MappedText whose offsets index into `text`. Whitespace runs become one space;
         leading and trailing whitespace is dropped.
     """
+    if repairs is None and _simple(text[start:end]):
+        return _map_simple(text, start, end)
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -154,6 +157,35 @@ def normalize_span(text: str, start: int, end: int, repairs: RepairCounts | None
     return MappedText(fixed_text, starts, ends)
 
 
+def _simple(text: str) -> bool:
+    """In NFC, no combining mark, nothing from U+3000 on: each character is a cluster the walk keeps as
+    it is (bar the legacy letters and the tone fix, one character for one)."""
+    return _NEEDS_WALK_RE.search(text) is None and unicodedata.is_normalized("NFC", text)
+
+
+def _map_simple(text: str, start: int, end: int) -> MappedText:
+    """`normalize_span` of a `_simple` span without the walk: its words as they are, the whitespace
+    between two words as one space mapped to the whole run (what the walk gives)."""
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    prev: int | None = None
+    for m in _NON_SPACE_RE.finditer(text, start, end):
+        s, e = m.span()
+        if prev is not None:
+            pieces.append(" ")
+            starts.append(prev)
+            ends.append(s)
+        pieces.append(m.group())
+        starts.extend(range(s, e))
+        ends.extend(range(s + 1, e + 1))
+        prev = e
+    joined = "".join(pieces)
+    if _LEGACY_RE.search(joined):
+        joined = joined.translate(_LEGACY_TABLE)
+    return MappedText(_fix_tones(joined, None), starts, ends)
+
+
 def _fix_tones(text: str, repairs: RepairCounts | None) -> str:
     if _TONE_CANDIDATE_RE.search(text) is None:
         return text
@@ -170,7 +202,7 @@ def _fix_tones(text: str, repairs: RepairCounts | None) -> str:
 @lru_cache(maxsize=TEXT_CACHE_SIZE)
 def normalize_text(text: str) -> str:
     """Normalize free text (a query, a field value) with the document rules."""
-    if _NEEDS_WALK_RE.search(text) is None and unicodedata.is_normalized("NFC", text):
+    if _simple(text):
         # What the walk gives such a text: each character as it is (NFC already, no marks to compose),
         # whitespace runs as one space (str.split's whitespace is str.isspace's), legacy letters mapped.
         out = " ".join(text.split())

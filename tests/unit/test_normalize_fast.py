@@ -58,7 +58,7 @@ _TRICKY = [
 
 
 def _walk(text: str) -> str:
-    return N.normalize_span(text, 0, len(text)).text
+    return N.normalize_span(text, 0, len(text), N.RepairCounts()).text  # repairs counted: always the walk
 
 
 def _strip_walk(text: str) -> str:
@@ -85,6 +85,19 @@ def texts() -> list[str]:
 
 def test_normalize_text_is_the_walk(texts: list[str]) -> None:
     assert [t for t in texts if N.normalize_text.__wrapped__(t) != _walk(t)] == []
+
+
+def test_normalize_span_maps_as_the_walk(texts: list[str]) -> None:
+    rnd = random.Random(27)
+    joined = "\n".join(texts)
+    starts = [rnd.randrange(len(joined)) for _ in range(3000)]
+    spans = [(0, len(t), t) for t in texts] + [
+        (a, min(len(joined), a + rnd.randint(0, 300)), joined) for a in starts
+    ]
+    for start, end, text in spans:
+        fast = N.normalize_span(text, start, end)
+        walk = N.normalize_span(text, start, end, N.RepairCounts())
+        assert (fast.text, fast.starts, fast.ends) == (walk.text, walk.starts, walk.ends), text[start:end]
 
 
 def test_strip_diacritics_is_the_walk(texts: list[str]) -> None:
