@@ -57,6 +57,8 @@ class FrameVocabulary(BaseModel):
     directions: list[str]
     causatives: list[str]
     verb_compounds: list[str]
+    agent_markers: list[str]
+    max_label_head_words: int
     equivalents: list[Equivalent]
 
 
@@ -89,6 +91,7 @@ class _Compiled:
     holder_verb: re.Pattern[str]
     modified: re.Pattern[str]
     causative: re.Pattern[str]
+    agent: re.Pattern[str]
     quantified: re.Pattern[str]
     closing: re.Pattern[str]
     cited_in: re.Pattern[str]
@@ -130,9 +133,13 @@ def _compiled() -> _Compiled:
         closing=re.compile(rf"^(?P<wh>{alt(v.object_wh)})(?:\s+(?:{alt(v.object_tail)})\b.{{0,80}})?$"),
         quantified=re.compile(rf"\s+(?:{alt(v.quantifiers)})$"),
         causative=re.compile(rf"(?<!\w)(?:{alt(map(re.escape, v.causatives))})\s+", re.I),
+        agent=re.compile(rf".*(?<![a-z])(?:{alt(v.agent_markers)})\s+", re.S),
     )
 
 
+_COMMA_RE = re.compile(r",\s*")
+# The rest of a label after the predicate it names, up to its colon ("… thu lệ phí cấp phép: ").
+_LABEL_END_RE = re.compile(r"(?:\s+[a-z0-9]+){0,4}\s*:\s*")
 _PUNCT_RE = re.compile(r"[?!.\"“”'«»]+")
 _SYLLABLE_RE = re.compile(r"[a-z0-9]+")
 # Where a clause's sentence (and so its subject) begins: a sentence end, a colon, a list marker.
@@ -161,6 +168,10 @@ def question_frame(folded: str) -> Frame | None:
     q = " ".join(_PUNCT_RE.sub(" ", folded).split())
     while (m := c.lead_in.match(q)) and m.end() < len(q):
         q = q[m.end() :]
+    if not c.subject.match(q):
+        # Whatever sets the scene before a comma ("Ở bước 2 của quy trình …, ai tiến hành …") says nothing
+        # of the predicate a subject wh-phrase after it opens.
+        q = next((q[m.end() :] for m in _COMMA_RE.finditer(q) if c.subject.match(q[m.end() :])), q)
     q = q.replace(",", " ")
     q = " ".join(q.split())
     if len(c.any_wh.findall(q)) > 1:
@@ -264,6 +275,10 @@ def _subject_before(clause: str, folded: str, start: int) -> str | None:
     tail = _AUX_TAIL_RE.search(before)
     end = begin + (tail.start() if tail else len(before))
     span = _GIAO_RE.sub("", _MARKER_RE.sub("", clause[begin:end])).strip(" ,")
+    agent = _compiled().agent.search(fold(span))
+    if agent and (found := _body(span[agent.end() :])) and found == span[agent.end() :].strip(" ,"):
+        # "Đối tượng và mức thưởng cụ thể do Ủy ban nhân dân các huyện quyết định": the passive's agent.
+        return found
     for m in reversed(list(_compiled().causative.finditer(span))):
         # "Bộ Chính trị chỉ đạo Đảng ủy Quốc hội [lãnh đạo …]": the body made to act does what is asked.
         found = _body(span[m.end() :])
@@ -284,7 +299,10 @@ def _subject_before(clause: str, folded: str, start: int) -> str | None:
 def _after(clause: str, at: int) -> str:
     rest = clause[at:]
     end = _VALUE_END_RE.search(rest)
-    return rest[: end.start()] if end else rest
+    rest = rest[: end.start()] if end else rest
+    if clause.rfind("(", 0, at) > clause.rfind(")", 0, at):
+        rest = rest.split(")")[0]  # "(thông qua Ban Dân tộc tỉnh)": the value ends with its brackets
+    return rest
 
 
 @lru_cache(maxsize=65536)
@@ -302,12 +320,23 @@ def frame_value(text: str, frame: Frame) -> tuple[str, float] | None:
         for m in _pattern(words).finditer(folded):
             value = _read(clause, folded, m, frame)
             if value:
-                return value, n / n_words
+                return value, (n + _stated_before(folded, m.start(), frame.words[n:])) / n_words
     if frame.side == "object" and frame.names:
         return _equivalent_value(clause, folded, frame)
     if frame.side == "object" and frame.words[-1] in v.directions:
         return _direction_value(clause, folded, frame)
     return None
+
+
+def _stated_before(folded: str, start: int, rest: tuple[str, ...]) -> int:
+    """How many of the predicate's other words its sentence states before it: the object a passive puts
+    first ("Đối tượng và mức thưởng … do X quyết định" for "ai quyết định đối tượng và mức thưởng")."""
+    head = _SENTENCE_START_RE.match(folded[:start])
+    before = folded[head.end() if head else 0 : start]
+    if not rest or not _compiled().agent.search(before):
+        return 0  # an active clause's words before its subject are not the predicate's
+    said = set(_SYLLABLE_RE.findall(before))
+    return sum(1 for w in rest if w in said)
 
 
 def with_heading(frame: Frame, read: tuple[str, float] | None, heading: str) -> tuple[str, float] | None:
@@ -361,12 +390,24 @@ def _equivalent_value(clause: str, folded: str, frame: Frame) -> tuple[str, floa
     return None
 
 
+def _labelled(clause: str, folded: str, m: re.Match[str]) -> str | None:
+    """ "4. Cơ quan thu lệ phí: Sở Lao động …" for "cơ quan nào thu lệ phí": a label of a few words
+    around the predicate names the role, and the value after its separator holds it."""
+    v = _compiled().vocab
+    head = _SENTENCE_START_RE.match(clause[: m.start()])
+    before = _MARKER_RE.sub("", clause[head.end() if head else 0 : m.start()]).split()
+    sep = _LABEL_END_RE.match(folded, m.end())
+    if sep is None or not 0 < len(before) <= v.max_label_head_words or _body(" ".join(before)):
+        return None
+    return _body(_after(clause, sep.end()))
+
+
 def _read(clause: str, folded: str, m: re.Match[str], frame: Frame) -> str | None:
     if frame.side == "subject":
         subject = _subject_before(clause, folded, m.start())
         if subject is None and folded.startswith(" cua ", m.end()):  # "theo đề nghị của Trưởng ban …"
             return _body(_after(clause, m.end() + 5))
-        return subject
+        return subject or (_labelled(clause, folded, m) if frame.wants_body else None)
     if frame.side == "copula":
         if _compiled().modified.search(folded, 0, m.start()):
             return None  # "Phó Trưởng ban: …" does not say who the Trưởng ban is

@@ -295,6 +295,13 @@ _GENERIC_TITLE_WORDS = frozenset(
     # issuers name who wrote a document, not which one it is
     "uy ban nhan dan ubnd tinh uy thanh uy chinh phu thu tuong bo chinh tri trung uong dang".split()
 )
+# Every document type's words ("Thông báo" alone, the short title of a notice whose title was not read,
+# names any notice).
+_TYPE_PHRASE_RE = re.compile(
+    r"(?<![a-z0-9])(?:"
+    + "|".join(sorted(map(re.escape, DOC_TYPE_WORDS), key=len, reverse=True))
+    + r")(?![a-z0-9])"
+)
 # Syllables of province names: a place says where, not which document, but one syllable of a name ("hòa"
 # of Khánh Hòa, "lao" of Lào Cai) is also an ordinary word ("hòa giải", "lao động").
 _PLACE_SYLLABLES = frozenset(w for key in province_keys() for w in key.split())
@@ -304,7 +311,8 @@ def _distinctive(short_title: str) -> bool:
     """A short title that names one document: with a number, or two words that are not a document type's
     or an issuer's ("Quyết định" alone, the short title of a decision whose title was not read, is any)."""
     words = _key(short_title).split()
-    own = [w for w in words if w not in _GENERIC_TITLE_WORDS]
+    untyped = _TYPE_PHRASE_RE.sub(" ", f" {' '.join(words)} ").split()
+    own = [w for w in untyped if w not in _GENERIC_TITLE_WORDS]
     return any(w.isdigit() for w in words) or (len(own) >= 2 and not all(w in _PLACE_SYLLABLES for w in own))
 
 

@@ -308,3 +308,45 @@ def test_the_document_a_body_wrote_in_is_not_its_name() -> None:
     clause = "Theo đề nghị của Trưởng phòng Nội vụ huyện tại Tờ trình số 88/TTr-PNV ngày 02 tháng 3 năm 2025."
     read = frame_value(clause, f)
     assert read is not None and read[0] == "Trưởng phòng Nội vụ huyện"
+
+
+def test_the_agent_of_a_passive_is_the_subject_and_its_object_counts() -> None:
+    # A ministry's circular puts the object first and the agent after "do"; a decree uses "bởi".
+    f = frame("Ai quyết định mức hỗ trợ cụ thể cho từng xã?")
+    clause = "b) Mức hỗ trợ cụ thể cho từng xã do Chủ tịch Ủy ban nhân dân cấp huyện quyết định."
+    read = frame_value(clause, f)
+    assert read is not None and read[0] == "Chủ tịch Ủy ban nhân dân cấp huyện" and read[1] == 1.0
+    f = frame("cơ quan nào cấp giấy chứng nhận đủ điều kiện")
+    read = frame_value("Giấy chứng nhận đủ điều kiện được cấp bởi Sở Y tế cấp giấy chứng nhận …", f)
+    assert read is None or read[0] != "Giấy chứng nhận đủ điều kiện"
+    # "do đó" (hence) before an active subject: the subject, not what follows "do".
+    f = frame("Cơ quan nào thẩm định hồ sơ?")
+    read = frame_value("Do đó Sở Xây dựng thẩm định hồ sơ trong 05 ngày.", f)
+    assert read is not None and read[0] == "Sở Xây dựng"
+
+
+def test_a_label_naming_the_role_holds_its_value() -> None:
+    # A fee resolution of one province and a procedure of a commune: "<role> <predicate>: value".
+    f = frame("Cơ quan nào thu phí thẩm định hồ sơ?")
+    read = frame_value("5. Cơ quan thu phí: Văn phòng Đăng ký đất đai tỉnh.", f)
+    assert read is not None and read[0] == "Văn phòng Đăng ký đất đai tỉnh"
+    f = frame("Bộ phận nào tiếp nhận hồ sơ của người dân?")
+    read = frame_value("- Bộ phận tiếp nhận hồ sơ: Bộ phận Một cửa UBND xã.", f)
+    assert read is not None and read[0] == "Bộ phận Một cửa UBND xã"
+    # A body before the predicate is its subject, not a label.
+    f = frame("Cơ quan nào thu phí?")
+    read = frame_value("Sở Tài chính thu phí theo quy định: nộp vào ngân sách.", f)
+    assert read is not None and read[0] == "Sở Tài chính"
+
+
+def test_a_scene_set_before_a_comma_leaves_the_subject_question() -> None:
+    f = frame("Ở giai đoạn 3 của kế hoạch tuyên truyền, ai tổ chức hội nghị sơ kết?")
+    assert f.side == "subject" and f.words[:2] == ("to", "chuc")
+    read = frame_value("Giai đoạn 3: Ban Tuyên giáo Huyện ủy tổ chức hội nghị sơ kết.", f)
+    assert read is not None and read[0] == "Ban Tuyên giáo Huyện ủy"
+
+
+def test_a_value_in_brackets_ends_with_them() -> None:
+    f = frame("các đơn vị gửi hồ sơ đăng ký thông qua cơ quan nào")
+    read = frame_value("Các đơn vị gửi hồ sơ đăng ký (thông qua Phòng Nội vụ huyện) trước ngày 10/5.", f)
+    assert read is not None and read[0] == "Phòng Nội vụ huyện"

@@ -618,3 +618,14 @@ def test_the_words_naming_the_document_do_not_decide_what_is_asked():
     q = "Theo công văn về cải thiện các chỉ số cải cách hành chính năm 2025, đơn vị nào được giao hướng dẫn "
     q += "các xã?"
     assert analyze(q, catalog).intent == "lead"
+
+
+def test_a_short_title_that_is_only_a_type_names_no_document() -> None:
+    # A notice, a report and a submission whose number and title were not read keep their type as their
+    # short title: a question saying "thông báo" names none of them; a title with words of its own does.
+    from hoidap.service.understanding import _distinctive
+
+    for bare in ("Thông báo", "Báo cáo", "Tờ trình", "Hướng dẫn", "Thông báo kết luận", "Quyết định"):
+        assert not _distinctive(bare), bare
+    assert _distinctive("Kế hoạch 123")
+    assert _distinctive("Thông báo tuyển dụng viên chức giáo dục")
