@@ -532,12 +532,13 @@ def owner_clause(clauses: list[tuple[str, str]]) -> tuple[int, str] | None:
 
 # A document a clause cites: "Quyết định số 531/QĐ-TTg ngày 01 tháng 4 năm 2021", "Kế hoạch số
 # 371/KH-UBND ngày 31/7/2023", "Nghị quyết 29-NQ/TW".
-DOC_KINDS = "|".join(doc_type_names())  # longest first: "Chương trình hành động" before "Chương trình"
+# Longest first ("Chương trình hành động" before "Chương trình"); "Văn bản số …" cites a letter of any kind.
+DOC_KINDS = "|".join([*doc_type_names(), "Văn bản", "văn bản"])
 DOC_REF_RE = re.compile(
     # Blanks may be lost in text extracted from a PDF ("Chỉ thịsố46-CT/TW"): a number code stands out anyway.
     # A law is cited by its title before its number ("Luật Căn cước công dân số 59/2014/QH13").
     rf"(?P<kind>{DOC_KINDS})(?:(?:\s+[^\s;.:()]+){{1,10}}?\s+số\s*|\s*(?:số\s*)?)"
-    r"(?P<number>\d+[\w.]*(?:[/-][\wĐđ.]+)+)"
+    r"(?P<number>\d+[\w.]*(?:[/-][\wĐđ.&]+)+)"  # "4337/SNV-TĐKT&NCC": a joined office code
     r"(?:,?\s+ngày\s+\d{1,2}(?:\s*/\s*\d{1,2}\s*/\s*\d{4}|\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?",
 )
 # "… quyết định nào", "căn cứ văn bản nào", "kế hoạch số mấy", "thay thế kế hoạch nào".

@@ -778,8 +778,9 @@ def _find_task_ids(v: _Views, blocked: list[tuple[int, int]]) -> list[tuple[str,
     for m in _CUED_RE.finditer(v.al):
         s, e = m.span("id")
         raw = v.low[s:e]
-        if re.fullmatch(r"[ivx]{1,4}", raw) and not v.norm[s:e].isupper():
-            continue  # "phần vi" is a word; roman numerals alone must be typed in capitals
+        if re.fullmatch(r"[ivx]{1,4}", v.al[s:e]) and (raw != v.al[s:e] or not v.norm[s:e].isupper()):
+            # "phần vi" is a word and "mục vị trí" holds one: roman numerals alone are typed in capitals
+            continue
         add(m.start(), _canonical_id(raw), (m.start(), e))
         for extra in re.finditer(r"\d{1,2}(?:\.\d{1,2})?", m.group("more")):
             xs = m.start("more") + extra.start()

@@ -340,3 +340,22 @@ def test_the_post_a_member_list_gives():
 )
 def test_two_days_of_one_month_are_read_whole(text: str, expected: str) -> None:
     assert deadline_phrase(text) == expected
+
+
+def test_a_letter_cited_by_its_number_is_a_reference() -> None:
+    # A commune report cites a department's letters ("Văn bản số …" with a joined office code); a
+    # ward's plan writes "văn bản số" in lower case.
+    from hoidap.service.extract import document_reference
+
+    text = "- Rà soát nhà ở theo Văn bản số 4337/SNV-TĐKT&NCC ngày 24 tháng 6 năm 2026 của Sở Nội vụ."
+    cited = "Văn bản số 4337/SNV-TĐKT&NCC ngày 24 tháng 6 năm 2026"
+    assert document_reference(text, "van ban", ["ra_soat"]) == cited
+    text = "Thực hiện văn bản số 125/UBND-VX ngày 3/4/2025 của UBND quận, Phường xây dựng kế hoạch."
+    assert document_reference(text, "van ban", []) == "văn bản số 125/UBND-VX ngày 3/4/2025"
+
+
+def test_a_document_noun_before_a_body_noun_asks_a_document() -> None:
+    from hoidap.service.answer_types import expected_kinds
+
+    assert "agency" not in expected_kinds("document", "basis", "thuc hien theo van ban nao cua so noi vu")
+    assert "agency" in expected_kinds("lookup", None, "ban nao chiu trach nhiem tong hop")

@@ -629,3 +629,14 @@ def test_a_short_title_that_is_only_a_type_names_no_document() -> None:
         assert not _distinctive(bare), bare
     assert _distinctive("Kế hoạch 123")
     assert _distinctive("Thông báo tuyển dụng viên chức giáo dục")
+
+
+def test_a_word_that_folds_like_a_roman_numeral_after_a_cue_is_no_task_number() -> None:
+    # "Danh mục vị trí việc làm" (a job-position list of a commune) holds "mục vị"; "Mục VI" typed in
+    # capitals, with or without diacritics, is a section.
+    from hoidap.service.understanding import _find_task_ids, _views
+
+    question = "Danh mục vị trí việc làm của công chức cấp xã được phê duyệt ở đâu?"
+    assert _find_task_ids(_views(question), []) == []
+    assert [t for t, _ in _find_task_ids(_views("Ai chủ trì Mục VI?"), [])] == ["VI"]
+    assert [t for t, _ in _find_task_ids(_views("ai chu tri muc VI"), [])] == ["VI"]
