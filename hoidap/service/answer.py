@@ -1263,9 +1263,10 @@ class Answerer:
                     framed = cell
                 value = cell[0] if cell else (fig[0] if fig else None)
             elif asked_kind:
-                value = document_reference(e.text, asked_kind, [t for t, _ in content]) or (
-                    framed[0] if framed else None  # "thay thế nghị định nào": the one named after the verb
-                )
+                value = document_reference(e.text, asked_kind, [t for t, _ in content])
+                if value and framed and value in framed[0]:
+                    framed = (value, framed[1])  # the reference the frame reads, without what follows it
+                value = value or (framed[0] if framed else None)  # "thay thế nghị định nào": the one named
             elif framed:
                 value = framed[0]
             elif cell := self._table_row_value(a, h):  # a table row: the cell of the column asked

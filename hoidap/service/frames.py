@@ -378,7 +378,7 @@ def _equivalent_value(clause: str, folded: str, frame: Frame) -> tuple[str, floa
         for alt in eq.value_after:
             for m in _pattern(tuple(alt.split())).finditer(folded):
                 value = _after(clause, m.end()).strip(" ,:")
-                if value and frame.names in fold(value):
+                if value and _names_document(value, frame.names):
                     return value, EQUIVALENT_SHARE
         for alt in eq.value_before:
             for m in _pattern(tuple(alt.split())).finditer(folded):
@@ -400,6 +400,12 @@ def _labelled(clause: str, folded: str, m: re.Match[str]) -> str | None:
     if sep is None or not 0 < len(before) <= v.max_label_head_words or _body(" ".join(before)):
         return None
     return _body(_after(clause, sep.end()))
+
+
+def _names_document(value: str, names: str) -> bool:
+    """The value opens with a document of the kind asked ("Nghị định số 163/2006/NĐ-CP", "các Thông tư
+    …"), not a phrase that mentions one later ("bằng tài sản khác quy định tại … Nghị định này")."""
+    return re.match(rf"(?:(?:cac|nhung|toan bo)\s+)?{names}(?![a-z])", fold(value).lstrip(" ,:(")) is not None
 
 
 def _read(clause: str, folded: str, m: re.Match[str], frame: Frame) -> str | None:
@@ -431,6 +437,6 @@ def _read(clause: str, folded: str, m: re.Match[str], frame: Frame) -> str | Non
             return _body(first) if opens_with(first, ["person", "role"]) else None
         return None
     value = _after(clause, m.end()).strip(" ,:")
-    if not value or (frame.names and frame.names not in fold(value)):
+    if not value or (frame.names and not _names_document(value, frame.names)):
         return None  # "thay thế nghị định nào" is not answered by "thay thế bằng văn bản …"
     return _body(value) if frame.wants_body else value

@@ -995,7 +995,8 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
     doc_spans: list[tuple[int, int]] = []
     implements_refs: list[str] = []
     pending: list[tuple[DocRef, tuple[int, int]]] = []
-    for ref, span in _find_doc_refs(v.al):
+    numbered = _find_doc_refs(v.al)
+    for ref, span in numbered:
         own = catalog.docs_with_number(ref)
         implemented = None if own else catalog.implemented(ref)
         if own:
@@ -1096,7 +1097,9 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         intents.insert(0, "deadline")
     # "Ai là Trưởng Ban Chỉ đạo …" asks who holds a post, which a clause states in words ("Chủ tịch
     # UBND tỉnh làm Trưởng ban"), not an agency leading a task.
-    frame = question_frame(fold(normalized))
+    # A document named by its number is what the predicate is about, not part of it ("Thông tư 02/2021/TT-BTC
+    # thay thế thông tư nào": the clause says "Thông tư này … thay thế …").
+    frame = question_frame(_blank(v.al, [span for _, span in numbered])) or question_frame(v.al)
     asks_holder = bool(_HOLDER_RE.search(v.tok)) or (frame is not None and frame.holder)
     # "Hội đồng … báo cáo kết quả cho ai", "… gửi kết quả cho cơ quan nào": the wh-word stands after a
     # verb that is no role ("giao cho ai" is), so the body asked receives the action, while a task's lead

@@ -350,3 +350,12 @@ def test_a_value_in_brackets_ends_with_them() -> None:
     f = frame("các đơn vị gửi hồ sơ đăng ký thông qua cơ quan nào")
     read = frame_value("Các đơn vị gửi hồ sơ đăng ký (thông qua Phòng Nội vụ huyện) trước ngày 10/5.", f)
     assert read is not None and read[0] == "Phòng Nội vụ huyện"
+
+
+def test_a_document_asked_by_kind_opens_the_value() -> None:
+    # A decree's closing provision: what it replaces opens with the kind asked; a phrase mentioning "Nghị
+    # định này" later is no answer.
+    f = frame("thay thế nghị định nào")
+    assert frame_value("Bên nhận thay thế bằng tài sản khác quy định tại Điều 21 Nghị định này.", f) is None
+    read = frame_value("Nghị định này thay thế Nghị định số 11/2012/NĐ-CP ngày 22 tháng 02 năm 2012.", f)
+    assert read is not None and read[0].startswith("Nghị định số 11/2012/NĐ-CP")

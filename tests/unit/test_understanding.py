@@ -640,3 +640,13 @@ def test_a_word_that_folds_like_a_roman_numeral_after_a_cue_is_no_task_number() 
     assert _find_task_ids(_views(question), []) == []
     assert [t for t, _ in _find_task_ids(_views("Ai chủ trì Mục VI?"), [])] == ["VI"]
     assert [t for t, _ in _find_task_ids(_views("ai chu tri muc VI"), [])] == ["VI"]
+
+
+def test_a_document_named_by_its_number_is_not_part_of_the_predicate() -> None:
+    # A circular that replaces another says "Thông tư này … thay thế Thông tư số …": the predicate asked is
+    # "thay thế", which the whole frame must be to match it fully.
+    a = analyze("Quyết định 15/2024/QĐ-UBND thay thế quyết định nào?", Catalog.from_documents([]))
+    assert a.frame is not None and a.frame.words == ("thay", "the")
+    # Without the number nothing is left to anchor: the frame keeps the document's words.
+    a = analyze("Ai ký Quyết định 15/2024/QĐ-UBND?", Catalog.from_documents([]))
+    assert a.frame is not None and a.frame.words[0] == "ky"
