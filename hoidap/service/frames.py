@@ -148,9 +148,11 @@ _MARKER_RE = re.compile(r"^\s*(?:(?:Điều\s+\d+[a-zđ]?|[IVX]+|\d+(?:\.\d+)*|[
 _GIAO_RE = re.compile(r"^(?:giao(?:\s+cho)?|đề nghị|yêu cầu)\s+", re.I)
 # Adverbs and auxiliaries between a subject and its verb ("Sở Y tế có trách nhiệm chủ động …").
 _AUX_TAIL_RE = re.compile(
-    r"(?:\s+(?:se|phai|duoc giao|co trach nhiem|chiu trach nhiem|chu dong|truc tiep|thong nhat|tiep tuc|"
+    r"(?:\s+(?:se|phai|duoc giao|co trach nhiem|chiu trach nhiem|co tham quyen|co quyen|chu dong|truc tiep|thong nhat|tiep tuc|"
     r"khan truong|kip thoi|can|dong thoi|thuong xuyen|co the|duoc))+$"
 )
+# An auxiliary that ends a subject wherever it stands, before a run of coordinated verbs.
+_DUTY_AUX_RE = re.compile(r"\s+(?:co trach nhiem|chiu trach nhiem|duoc giao|co nhiem vu)(?![a-z])")
 # How much of the predicate another wording of it counts for (a prior, not fitted).
 EQUIVALENT_SHARE = 0.5
 _PLACE_RE = re.compile(r"\s+(?:tại|trong|khi)\s+(?:buổi|cuộc|hội nghị|phiên|lễ)\b")
@@ -274,6 +276,9 @@ def _subject_before(clause: str, folded: str, start: int) -> str | None:
     before = folded[begin:start].rstrip(" ,")
     tail = _AUX_TAIL_RE.search(before)
     end = begin + (tail.start() if tail else len(before))
+    duty = _DUTY_AUX_RE.search(before)
+    if duty and begin + duty.start() < end:
+        end = begin + duty.start()  # "X có trách nhiệm báo cáo và cung cấp …": X, whichever verb is asked
     span = _GIAO_RE.sub("", _MARKER_RE.sub("", clause[begin:end])).strip(" ,")
     agent = _compiled().agent.search(fold(span))
     if agent and (found := _body(span[agent.end() :])) and found == span[agent.end() :].strip(" ,"):

@@ -25,6 +25,7 @@ from importlib import resources
 from pathlib import Path
 
 from hoidap.corpus.normalize import fold, lowered, strip_diacritics
+from hoidap.corpus.vocab import abbreviations
 
 FEATURES: tuple[str, ...] = (
     "rank_rr",  # 1 / (1 + retrieval rank)
@@ -118,6 +119,22 @@ def word_coverage(weighted: Sequence[tuple[str, float]], text: str) -> float:
     return got / total
 
 
+@lru_cache(maxsize=1024)
+def _spelled_out(folded: str) -> str:
+    """A folded question with its abbreviations written out too ("ubnd cap xa" also reads "uy ban nhan dan
+    cap xa"), so a value naming a body the question names by its abbreviation repeats it."""
+    out = folded
+    for short, full in _folded_abbreviations():
+        out = re.sub(rf"(?<![a-z0-9]){re.escape(short)}(?![a-z0-9])", full, out)
+    return folded if out == folded else f"{folded} | {out}"
+
+
+@lru_cache(maxsize=1)
+def _folded_abbreviations() -> tuple[tuple[str, str], ...]:
+    pairs = {(fold(k), fold(v)) for k, v in abbreviations().items()}
+    return tuple(sorted(((k, v) for k, v in pairs if k != v), key=lambda x: -len(x[0])))
+
+
 def features(
     hits: Sequence[object],
     i: int,
@@ -172,7 +189,7 @@ def features(
         "extractable": 1.0 if value else 0.0,
         "task_row": 1.0 if task_row else 0.0,
         "value_in_question": 1.0
-        if folded_value and len(folded_value) > 3 and folded_value in folded_question
+        if folded_value and len(folded_value) > 3 and folded_value in _spelled_out(folded_question)
         else 0.0,
         "value_context": word_coverage(weighted_words, context) if context else 0.0,
         "path_figure": 1.0 if path == "figure" else 0.0,

@@ -359,3 +359,18 @@ def test_a_document_asked_by_kind_opens_the_value() -> None:
     assert frame_value("Bên nhận thay thế bằng tài sản khác quy định tại Điều 21 Nghị định này.", f) is None
     read = frame_value("Nghị định này thay thế Nghị định số 11/2012/NĐ-CP ngày 22 tháng 02 năm 2012.", f)
     assert read is not None and read[0].startswith("Nghị định số 11/2012/NĐ-CP")
+
+
+def test_a_duty_auxiliary_ends_the_subject_before_coordinated_verbs() -> None:
+    # A provincial council's supervision programme: the body with the duty does every verb after it.
+    f = frame("Ai có trách nhiệm cung cấp đầy đủ thông tin cho Đoàn giám sát?")
+    clause = "3. Sở Tài chính có trách nhiệm báo cáo và cung cấp đầy đủ thông tin cho Đoàn giám sát."
+    read = frame_value(clause, f)
+    assert read is not None and read[0] == "Sở Tài chính"
+
+
+def test_an_authority_auxiliary_is_not_part_of_the_subject() -> None:
+    # A law's competence clause: "X có thẩm quyền cấp …" answers "ai có thẩm quyền cấp …" with X.
+    f = frame("Ai có thẩm quyền cấp giấy phép lái xe?")
+    read = frame_value("Giám đốc Sở Giao thông vận tải có thẩm quyền cấp giấy phép lái xe.", f)
+    assert read is not None and read[0] == "Giám đốc Sở Giao thông vận tải"
