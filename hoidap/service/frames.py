@@ -148,8 +148,8 @@ _MARKER_RE = re.compile(r"^\s*(?:(?:Điều\s+\d+[a-zđ]?|[IVX]+|\d+(?:\.\d+)*|[
 _GIAO_RE = re.compile(r"^(?:giao(?:\s+cho)?|đề nghị|yêu cầu)\s+", re.I)
 # Adverbs and auxiliaries between a subject and its verb ("Sở Y tế có trách nhiệm chủ động …").
 _AUX_TAIL_RE = re.compile(
-    r"(?:\s+(?:se|phai|duoc giao|co trach nhiem|chiu trach nhiem|co tham quyen|co quyen|chu dong|truc tiep|thong nhat|tiep tuc|"
-    r"khan truong|kip thoi|can|dong thoi|thuong xuyen|co the|duoc))+$"
+    r"(?:\s+(?:se|phai|duoc giao|co trach nhiem|chiu trach nhiem|co tham quyen|co quyen|chu dong|truc tiep|"
+    r"thong nhat|tiep tuc|khan truong|kip thoi|can|dong thoi|thuong xuyen|co the|duoc))+$"
 )
 # An auxiliary that ends a subject wherever it stands, before a run of coordinated verbs.
 _DUTY_AUX_RE = re.compile(r"\s+(?:co trach nhiem|chiu trach nhiem|duoc giao|co nhiem vu)(?![a-z])")
