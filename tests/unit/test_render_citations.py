@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from hoidap.ui.render import citation_text, doc_reference, section_ref
+from hoidap.ui.text import citation_text, doc_reference, section_ref
 
 PLAN = SimpleNamespace(
     number="214/KH-UBND",
@@ -46,7 +46,7 @@ def test_a_title_naming_its_place_is_not_followed_by_its_issuer():
 
 
 def test_a_table_row_is_pasted_without_pipes_and_not_found_keeps_its_reason():
-    from hoidap.ui.render import answer_text
+    from hoidap.ui.text import answer_text
 
     row = {
         "doc_id": "kh",
@@ -65,7 +65,7 @@ def test_a_table_row_is_pasted_without_pipes_and_not_found_keeps_its_reason():
 def test_the_deadline_column_sorts_by_date_with_undated_and_blank_ones_last():
     import re
 
-    from hoidap.ui.app import _deadline_key, task_table_html
+    from hoidap.ui.tabs.tasks import _deadline_key, task_table_html
 
     deadlines = ["trước ngày 30/4/2026", "", "Thường xuyên", "Quý II/2026", "năm 2025"]
     assert sorted(deadlines, key=_deadline_key) == [
@@ -128,7 +128,8 @@ def test_an_unsure_answer_is_shown_as_the_nearest_clauses() -> None:
 def test_each_places_answer_is_shown_beside_its_own_quote() -> None:
     """Issue 25 §4: a figure asked without a place gives each place's answer side by side with its quote,
     not one answer with the other places' clauses as related ones."""
-    from hoidap.ui.render import answer_html, answer_text
+    from hoidap.ui.render import answer_html
+    from hoidap.ui.text import answer_text
 
     texts = {"qng": "- Tỷ lệ đô thị hóa đạt trên 50%.", "qnam": "- Tỷ lệ đô thị hoá khoảng 40%."}
     infos = {
