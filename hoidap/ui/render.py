@@ -126,12 +126,6 @@ def _context(
     }
 
 
-def context_html(
-    original: str, start: int, end: int, highlight: Sequence[int] | None = None, chars: int = CONTEXT_CHARS
-) -> str:
-    return fragment("common.html", "context", _context(original, start, end, highlight, chars))
-
-
 # --- answers ------------------------------------------------------------------------------------
 
 
