@@ -162,4 +162,16 @@ def build(service: QAService) -> TasksTab:
         )
         print_btn = gr.Button("In danh sách", size="sm", elem_id="hd-print", scale=0, min_width=120)
     table = gr.HTML(task_table_html(rows), elem_id="hd-task-table")
-    return TasksTab(service, doc, agency, deadline, text, role, count, dl_xlsx, dl_csv, print_btn, table)
+    return TasksTab(
+        service=service,
+        doc=doc,
+        agency=agency,
+        deadline=deadline,
+        text=text,
+        role=role,
+        count=count,
+        dl_xlsx=dl_xlsx,
+        dl_csv=dl_csv,
+        print_btn=print_btn,
+        table=table,
+    )
