@@ -33,6 +33,8 @@ def _integral_float(value: Any) -> Any:
 
 
 # --- request / response schemas (routes declare them, so responses are checked against /docs) ---
+# /ask answers with the service's own `Answer` record (hoidap.service.records); the responses below
+# are the dictionaries the service builds from index and corpus records.
 
 
 class AskRequest(BaseModel):
@@ -67,53 +69,6 @@ def ask_request(limits: AnswerThresholds) -> type[AskRequest]:
         # The bound ahead of the base field's BeforeValidator: after it, JSON Schema would say "le", not
         # "maximum".
         top_k=Annotated[int, Field(le=limits.max_top_k), fields["top_k"]],
-    )
-
-
-class CitationOut(BaseModel):
-    doc_id: str
-    doc_title: str
-    section: str
-    quote: str = Field(description="Đúng nguyên văn: original[char_start:char_end].")
-    char_start: int
-    char_end: int
-    score: float
-    task_id: str | None = None
-    doc_number: str | None = None
-    highlight: list[int] | None = Field(default=None, description="[start, end) của cụm trả lời.")
-
-
-class DocumentAnswerOut(BaseModel):
-    doc_id: str
-    doc_title: str
-    answer: str
-
-
-class AskResponse(BaseModel):
-    question: str
-    question_type: str
-    answer: str | None
-    found: bool
-    message: str
-    citations: list[CitationOut] = Field(description="citations[0] là căn cứ của câu trả lời.")
-    related: list[CitationOut]
-    answers: list[DocumentAnswerOut] = Field(description="Câu trả lời theo từng văn bản khi có nhiều.")
-    took_ms: float
-    confidence: float | None = Field(
-        default=None,
-        ge=0,
-        le=1,
-        description=(
-            "Độ tin cậy (xác suất đúng do mô hình ước lượng, kiểm chéo giữ riêng cả văn bản); "
-            "null khi không trả lời."
-        ),
-    )
-    task_filter: dict[str, str] | None = Field(
-        default=None,
-        description=(
-            "Với câu trả lời liệt kê nhiệm vụ của một cơ quan: bộ lọc tương ứng của /tasks "
-            '({"agency", "role", "doc_id"}).'
-        ),
     )
 
 

@@ -1,4 +1,4 @@
-// The page's behaviour (see HEAD_SCRIPT in app.py); loaded into <head> by Gradio.
+// The page's behaviour (see HEAD in theme.py); loaded into <head> by Gradio.
 (() => {
   const VI = {
     "Connection to the server was lost. Attempting reconnection...":

@@ -404,7 +404,7 @@ def test_feedback_file_rotates_and_refuses_huge_records(tmp_path):
 
 
 def test_exports_are_reused_for_the_same_rows_and_capped(monkeypatch, tmp_path):
-    import hoidap.ui.app as ui
+    import hoidap.ui.exports as ui
 
     monkeypatch.setattr(ui, "_EXPORT_ROOT", tmp_path / "exports")
     (tmp_path / "exports").mkdir()

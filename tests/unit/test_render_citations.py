@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from hoidap.ui.render import citation_text, doc_reference, section_ref
+from hoidap.ui.text import citation_text, doc_reference, section_ref
 
 PLAN = SimpleNamespace(
     number="214/KH-UBND",
@@ -46,7 +46,7 @@ def test_a_title_naming_its_place_is_not_followed_by_its_issuer():
 
 
 def test_a_table_row_is_pasted_without_pipes_and_not_found_keeps_its_reason():
-    from hoidap.ui.render import answer_text
+    from hoidap.ui.text import answer_text
 
     row = {
         "doc_id": "kh",
@@ -65,7 +65,7 @@ def test_a_table_row_is_pasted_without_pipes_and_not_found_keeps_its_reason():
 def test_the_deadline_column_sorts_by_date_with_undated_and_blank_ones_last():
     import re
 
-    from hoidap.ui.app import _deadline_key, task_table_html
+    from hoidap.ui.tabs.tasks import _deadline_key, task_table_html
 
     deadlines = ["trước ngày 30/4/2026", "", "Thường xuyên", "Quý II/2026", "năm 2025"]
     assert sorted(deadlines, key=_deadline_key) == [
@@ -128,7 +128,8 @@ def test_an_unsure_answer_is_shown_as_the_nearest_clauses() -> None:
 def test_each_places_answer_is_shown_beside_its_own_quote() -> None:
     """Issue 25 §4: a figure asked without a place gives each place's answer side by side with its quote,
     not one answer with the other places' clauses as related ones."""
-    from hoidap.ui.render import answer_html, answer_text
+    from hoidap.ui.render import answer_html
+    from hoidap.ui.text import answer_text
 
     texts = {"qng": "- Tỷ lệ đô thị hóa đạt trên 50%.", "qnam": "- Tỷ lệ đô thị hoá khoảng 40%."}
     infos = {
@@ -179,3 +180,67 @@ def test_each_places_answer_is_shown_beside_its_own_quote() -> None:
         assert "Chép trích dẫn" in column
     assert "Trích dẫn (2)" not in html  # the quotes are not listed a second time
     assert answer_text(data, texts, infos).splitlines()[0] == "Quảng Ngãi: trên 50% · Quảng Nam: khoảng 40%"
+
+
+EVIL = "<script>alert(\"x\")</script> <img src=x onerror='y'> &amp;\n\nline"
+
+
+def test_every_text_the_templates_show_is_escaped_and_the_chat_gets_no_newline() -> None:
+    """Issue 24 §5: the HTML comes from autoescaped templates; a document's or a user's text (quote,
+    title, section, task id, question, answer, message, filter) never becomes markup, and a reply is one
+    line for the chat's Markdown renderer."""
+    from hoidap.ui.render import answer_html, error_html, folded_html, hit_card, source_html
+
+    original = f"Mở đầu. {EVIL} cuối."
+    cite = {
+        "doc_id": EVIL,
+        "doc_title": EVIL,
+        "doc_number": EVIL,
+        "section": EVIL,
+        "task_id": EVIL,
+        "char_start": 8,
+        "char_end": 8 + len(EVIL),
+        "quote": EVIL,
+        "highlight": [8, 16],
+        "score": 0.5,
+    }
+    data = {
+        "question": EVIL,
+        "question_type": EVIL,
+        "answer": EVIL,
+        "found": True,
+        "message": EVIL,
+        "citations": [cite, {**cite, "doc_id": "d"}],
+        "related": [cite],
+        "answers": [
+            {"doc_id": EVIL, "doc_title": EVIL, "answer": EVIL},
+            {"doc_id": "d", "doc_title": "", "answer": EVIL},
+        ],
+        "confidence": 0.9,
+        "task_filter": {"agency": EVIL, "role": EVIL, "doc_id": EVIL},
+        "took_ms": 1.0,
+    }
+    hit = {
+        **cite,
+        "text": EVIL,
+        "matched_terms": [EVIL, "line"],
+        "lexical": 1.0,
+        "dense": 0.5,
+        "kind": "clause",
+    }
+    info = SimpleNamespace(doc_id=EVIL, short_title=EVIL, number=EVIL, date=EVIL, issuer=EVIL)
+    outline = [{"path": [EVIL, EVIL], "clauses": [{"char_start": 8}]}]
+    shown = {
+        "answer": answer_html(data, {EVIL: original, "d": original}, {}),
+        "answer without texts": answer_html({**data, "found": False}, {}, {}),
+        "hit": hit_card(1, hit, original, EVIL, EVIL),
+        "folded": folded_html(EVIL, EVIL, EVIL),
+        "error": error_html(EVIL),
+        "source": source_html(info, original, outline, 8, 20),
+    }
+    for name, html in shown.items():
+        assert "<script" not in html and "<img" not in html and "onerror='" not in html, name
+        assert "&lt;script&gt;" in html or "%3Cscript%3E" in html, name
+        assert "&amp;amp;" in html or "%26amp%3B" in html, name  # "&amp;" in the text is shown as typed
+        if name != "source":  # the source view keeps the document's line breaks (shown pre-wrapped)
+            assert "\n" not in html and "\r" not in html, name
