@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from hoidap.indexer.model_build import DEFAULT_MODEL_ID, ensure_model, model_dir_is_valid, needs_build_extra
+from hoidap.indexer.model_convert import ensure_model, model_dir_is_valid
+from hoidap.indexer.model_files import DEFAULT_MODEL_ID, needs_build_extra
 
 __all__ = ["Embedder", "make_encoder"]
 
