@@ -81,7 +81,8 @@ def prepare(
     """A service over the bundled corpus plus `docs_dir` (in a fresh data folder) and the gold file
     re-addressed to it (written into that folder)."""
     root = Path(workdir or tempfile.mkdtemp(prefix="hoidap-unseen-"))
-    own = settings.model_copy(update={"data_dir": root / "data", "index_dir": root / "data" / "index"})
+    # index_dir None: the index goes to its default place in this data folder, not to a configured one.
+    own = settings.model_copy(update={"data_dir": root / "data", "index_dir": None})
     build_index(own)
     service = QAService.open(own)
     ids = add_documents(service, docs_dir, progress)
