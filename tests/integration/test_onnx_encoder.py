@@ -108,7 +108,9 @@ def test_variant_is_part_of_model_id(torch_embedder: Embedder, encoders, setting
     with pytest.raises(ValueError):
         onnx_model_id("onnx-fp16")
     folder = default_model_dir(settings.cache_dir)
-    assert isinstance(make_encoder(folder, encoder="onnx-fp32", default_model_dir=folder), OnnxEncoder)
+    assert isinstance(
+        make_encoder(folder, encoder="onnx-fp32", threads=1, default_model_dir=folder), OnnxEncoder
+    )
 
 
 def test_index_built_with_another_variant_is_refused(parsed, encoders, tmp_path: Path) -> None:
