@@ -23,7 +23,7 @@ import numpy as np
 
 from hoidap.indexer.model_convert import ensure_model, model_dir_is_valid
 from hoidap.indexer.model_files import DEFAULT_MODEL_ID, needs_build_extra
-from hoidap.settings import Encoder
+from hoidap.settings import Encoder, Settings
 
 __all__ = ["Embedder", "make_encoder"]
 
@@ -72,7 +72,7 @@ class Embedder:
         self,
         model: str | Path,
         *,
-        threads: int = 0,
+        threads: int = Settings.model_fields["torch_threads"].default,
         default_model_dir: Path | None = None,
         batch_size: int = 16,
     ) -> None:

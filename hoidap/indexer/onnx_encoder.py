@@ -22,6 +22,7 @@ import numpy as np
 
 from hoidap.indexer.model_files import DEFAULT_MODEL_ID, PASSAGE_PROMPT, QUERY_PROMPT
 from hoidap.indexer.onnx_build import ONNX_FILES, ONNX_MAX_TOKENS, PAD_ID, ensure_onnx
+from hoidap.settings import Settings
 
 __all__ = ["ONNX_VARIANTS", "OnnxEncoder", "onnx_model_id"]
 
@@ -56,7 +57,7 @@ class OnnxEncoder:
         model_dir: str | Path,
         *,
         variant: str = "onnx-int8",
-        threads: int = 1,
+        threads: int = Settings.model_fields["encoder_threads"].default,
         onnx_dir: Path | None = None,
         batch_size: int = 16,
     ) -> None:
