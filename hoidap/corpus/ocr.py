@@ -18,6 +18,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from hoidap.corpus.store import DocumentError
+from hoidap.settings import Settings
+
+_DEFAULTS = Settings.model_fields  # the one home of the defaults
 
 # (pages done, pages to read): called after each recognised page, in completion order.
 Progress = Callable[[int, int], None]
@@ -33,7 +36,7 @@ INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
 
 @dataclass(frozen=True)
 class OcrOptions:
-    """How scans are read (from `Settings.ocr_*`).
+    """How scans are read; the defaults are `Settings.ocr_*`'s (`from_settings` takes a configured one).
 
     Args:
         language: Tesseract language(s), e.g. "vie" or "vie+eng".
@@ -45,13 +48,25 @@ class OcrOptions:
         enabled: False refuses scans as before (no text layer) instead of reading them.
     """
 
-    language: str = "vie"
-    dpi: int = 300
-    page_timeout: float = 120.0
-    jobs: int = 2
-    command: str = "tesseract"
-    tessdata_dir: str | None = None
-    enabled: bool = True
+    language: str = _DEFAULTS["ocr_language"].default
+    dpi: int = _DEFAULTS["ocr_dpi"].default
+    page_timeout: float = _DEFAULTS["ocr_page_timeout_seconds"].default
+    jobs: int = _DEFAULTS["ocr_jobs"].default
+    command: str = _DEFAULTS["ocr_command"].default
+    tessdata_dir: str | None = _DEFAULTS["ocr_tessdata_dir"].default
+    enabled: bool = _DEFAULTS["ocr_enabled"].default
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OcrOptions:
+        return cls(
+            language=settings.ocr_language,
+            dpi=settings.ocr_dpi,
+            page_timeout=settings.ocr_page_timeout_seconds,
+            jobs=settings.ocr_jobs,
+            command=settings.ocr_command,
+            tessdata_dir=str(settings.ocr_tessdata_dir) if settings.ocr_tessdata_dir else None,
+            enabled=settings.ocr_enabled,
+        )
 
 
 def layer_chars(text: str) -> int:

@@ -110,8 +110,9 @@ def open_with_documents(
 ) -> QAService:
     """A service over the bundled corpus plus every document of `docs_dir` (added once per data folder)."""
     root = Path(data_dir or tempfile.mkdtemp(prefix="hoidap-docset-"))
-    own = settings.model_copy(update={"data_dir": root, "index_dir": root / "index"})
-    if not (root / "index" / "manifest.json").exists():
+    # index_dir None: the index goes to its default place in this data folder, not to a configured one.
+    own = settings.model_copy(update={"data_dir": root, "index_dir": None})
+    if not (own.index_path / "manifest.json").exists():
         build_index(own)
     service = QAService.open(own, ranker=ranker)
     ledger = root / "added.json"  # file name -> doc id of what this folder already holds

@@ -15,6 +15,9 @@ accuracy (Laplace-smoothed) as their confidence.
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -22,13 +25,16 @@ from pathlib import Path
 
 import numpy as np
 
-from hoidap.eval.gold import GoldItem
+from hoidap.eval.docset import open_with_documents
+from hoidap.eval.gold import DEFAULT_GOLD_PATH, GoldItem
 from hoidap.eval.metrics import answer_matches
+from hoidap.eval.runner import GoldError, load_items
 from hoidap.service.answer import Answerer
 from hoidap.service.qa import QAService
 from hoidap.service.ranker import FEATURES, PATHS, Candidate, RankerModel
 from hoidap.service.records import QuestionError
 from hoidap.service.understanding import QueryAnalysis
+from hoidap.settings import Settings
 
 REGULARISATION_C = 1.0
 # One decision threshold for every path, read off held-out answers (folds hold out whole documents; see
@@ -249,20 +255,44 @@ def docset_items(paths: Sequence[Path]) -> list[GoldItem]:
     ]
 
 
-def command(
-    service: QAService,
-    items: Sequence[GoldItem],
-    out: Path,
-    docsets: Sequence[tuple[QAService, Sequence[GoldItem]]] = (),
-) -> int:
-    """Train on the bundled dev split and every development document set given (each its own service)."""
-    import sys
-
+def command(args: argparse.Namespace) -> int:
+    """`hoidap eval --train-ranker --out FILE [--gold] [--devsets] [--devsets-data]`: train on the bundled
+    dev split and every development document set given (each its own service), write the model."""
+    if not args.out:
+        raise SystemExit("Lỗi: --train-ranker cần --out TỆP.json (ví dụ hoidap/service/data/ranker.json).")
+    # The saved model may be for another feature list (the one being retrained): not loaded.
+    service = QAService.open(args.settings, ranker=RankerModel.untrained())
+    try:  # always the dev split: test and unseen items never shape the model
+        items = load_items(
+            Path(args.gold) if args.gold else DEFAULT_GOLD_PATH, "dev", list(service.docs.values())
+        )
+    except GoldError as exc:
+        raise SystemExit(f"Lỗi: {exc}") from exc
+    docsets = _docsets(args.settings, Path(args.devsets), args.devsets_data) if args.devsets else []
     sets = [(service, items), *docsets]
     n_docs = sum(len({i.doc_id for i in its}) for _, its in docsets)
     label = f"dev split + {len(docsets)} development sets ({n_docs} documents)" if docsets else "dev split"
     model = train(sets, progress=lambda m: print(m, file=sys.stderr), label=label)
+    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(model.to_json() + "\n", encoding="utf-8")
     print(f"Đã ghi mô hình xếp hạng: {out}", file=sys.stderr)
     return 0
+
+
+def _docsets(settings: Settings, spec_path: Path, data: str | None) -> Sets:
+    """Development document sets (real documents added as uploads, with their questions), each in its
+    own data folder (`data`/set-<n>, kept between runs) or a temporary one."""
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    root = Path(data) if data else None
+    out = []
+    for n, entry in enumerate(spec["sets"]):
+        svc = open_with_documents(
+            settings,
+            Path(entry["docs"]),
+            root / f"set-{n}" if root else None,
+            lambda m: print(m, file=sys.stderr),
+            ranker=RankerModel.untrained(),
+        )
+        out.append((svc, docset_items([Path(g) for g in entry["gold"]])))
+    return out

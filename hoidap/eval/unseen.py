@@ -9,6 +9,8 @@ evidence span to its offsets in the stored text (identical for .md/.txt; found b
 
 from __future__ import annotations
 
+import argparse
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +23,7 @@ from hoidap.eval.gold import (
     _flatten,
     load_gold,
 )
+from hoidap.eval.runner import command as run_command
 from hoidap.service.qa import QAService, build_index
 from hoidap.settings import Settings
 
@@ -78,7 +81,8 @@ def prepare(
     """A service over the bundled corpus plus `docs_dir` (in a fresh data folder) and the gold file
     re-addressed to it (written into that folder)."""
     root = Path(workdir or tempfile.mkdtemp(prefix="hoidap-unseen-"))
-    own = settings.model_copy(update={"data_dir": root / "data", "index_dir": root / "data" / "index"})
+    # index_dir None: the index goes to its default place in this data folder, not to a configured one.
+    own = settings.model_copy(update={"data_dir": root / "data", "index_dir": None})
     build_index(own)
     service = QAService.open(own)
     ids = add_documents(service, docs_dir, progress)
@@ -86,3 +90,15 @@ def prepare(
     out = root / "gold-unseen.jsonl"
     out.write_text("".join(i.model_dump_json(exclude_none=True) + "\n" for i in items), encoding="utf-8")
     return service, out
+
+
+def command(args: argparse.Namespace) -> int:
+    """`hoidap eval --split unseen [--docs] [--gold]`: documents of other bodies added to a fresh data
+    folder, as an upload would add them, then the usual evaluation on the re-addressed gold file."""
+    docs = Path(args.docs or "evalsets/unseen/docs")
+    gold = Path(args.gold or "evalsets/unseen/gold.jsonl")
+    if not docs.is_dir() or not gold.is_file():
+        raise SystemExit(f"Lỗi: cần thư mục văn bản {docs} và tệp câu hỏi {gold} (--docs, --gold).")
+    service, readdressed = prepare(args.settings, docs, gold, progress=lambda m: print(m, file=sys.stderr))
+    args.gold = str(readdressed)
+    return run_command(args, service)

@@ -16,7 +16,7 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -86,9 +86,11 @@ class BuildOutput:
 # Copies a build to another retrieval backend (Milvus). It runs before the swap: when it raises, the
 # build fails and the previous index directory stays, so files and backend never disagree for long.
 Publisher = Callable[[BuildOutput], None]
+# What a new build may reuse of the current index: its manifest, entries, tokens and vectors.
+Previous = tuple[IndexManifest, list[Entry], list[list[str]], np.ndarray]
 
 
-def _previous(target: Path, embedder: Embedder):
+def _previous(target: Path, embedder: Embedder) -> Previous | None:
     """Entries, tokens and vectors of the current index when it is reusable, else None.
 
     The dense index kind does not matter: vectors are the same for flat and HNSW.
@@ -173,71 +175,11 @@ def _build_locked(
         version = 1
     with atomic_index_dir(target) as tmp:
         prev = _previous(target, embedder) if reuse else None
-        reusable: dict[str, list[int]] = {}
-        if prev is not None:
-            pmanifest, pentries, ptokens, pvectors = prev
-            for row, e in enumerate(pentries):
-                reusable.setdefault(e.doc_id, []).append(row)
-
-        def fits(text: str) -> bool:
-            return embedder.count_tokens(text) <= CHUNK_TOKENS
-
-        all_entries: list[Entry] = []
-        all_tokens: list[list[str]] = []
-        parts: list[np.ndarray | None] = []
-        pending: list[tuple[int, list[str]]] = []  # (position in parts, passages to embed)
-        documents: dict[str, dict[str, object]] = {}
-        embedded = 0
-        embed_seconds, floor_per_s = 0.0, None
-        for doc in docs:
-            h = document_hash(doc.original)
-            rows = reusable.get(doc.doc_id)
-            stored = pmanifest.documents.get(doc.doc_id, {}) if prev is not None else {}
-            if rows and stored.get("hash") == h and stored.get("entries_version") == ENTRIES_VERSION:
-                entries = [pentries[r] for r in rows]
-                tokens = [ptokens[r] for r in rows]
-                vectors = pvectors[rows]
-            else:
-                entries = document_entries(doc, fits)
-                tokens = [tokenize(e.lexical_text()) for e in entries]
-                pending.append((len(parts), [e.embed_text() for e in entries]))
-                vectors = None
-                embedded += len(entries)
-            all_entries.extend(entries)
-            all_tokens.extend(tokens)
-            parts.append(vectors)
-            documents[doc.doc_id] = {
-                "hash": h,
-                "entries_version": ENTRIES_VERSION,
-                "title": doc.info.short_title,
-                "entries": len(entries),
-                "clauses": len(doc.clauses),
-                "tasks": len(doc.tasks),
-            }
-        # Every new passage in one call: the encoder batches them by length across documents (less
-        # padding than batching each document apart).
-        texts = [t for _, batch in pending for t in batch]
+        rows = _gather(docs, prev, lambda text: embedder.count_tokens(text) <= CHUNK_TOKENS)
         if budget is not None:
-            budget.check_size(documents)
-        if texts:
-            progress(Step("embed", 0, len(texts)))
-            started = time.perf_counter()
-
-            def embedding(n: int, total: int) -> None:
-                if budget is not None and len(pending) == 1:  # only the added document is new
-                    budget.check_time(time.perf_counter() - started, n, total)
-                progress(Step("embed", n, total))
-
-            new_vectors = embedder.encode_passages(texts, progress=embedding)
-            embed_seconds = time.perf_counter() - started
-            runtime = getattr(embedder, "last_runtime_seconds", None)  # the ONNX encoder's; torch has none
-            if floor and runtime:
-                floor_per_s = len(texts) / runtime
-            pos = 0
-            for i, batch in pending:
-                parts[i] = new_vectors[pos : pos + len(batch)]
-                pos += len(batch)
-        ready = [p for p in parts if p is not None]
+            budget.check_size(rows.documents)
+        embed_seconds, floor_per_s = _embed_new(rows, embedder, progress, budget, floor)
+        ready = [p for p in rows.parts if p is not None]
         matrix = np.vstack(ready) if ready else np.zeros((0, embedder.dimension), dtype=np.float32)
         progress(Step("write"))
         dense = DenseIndex(embedder.dimension, kind=dense_kind)
@@ -248,25 +190,109 @@ def _build_locked(
             dimension=embedder.dimension,
             dense_kind=dense_kind,
             created_at=time.time(),
-            documents=documents,
+            documents=rows.documents,
             counts={
                 "documents": len(docs),
-                "entries": len(all_entries),
+                "entries": len(rows.entries),
                 "clauses": sum(len(d.clauses) for d in docs),
                 "tasks": sum(len(d.tasks) for d in docs),
             },
             version=version,
         )
-        write_entries(tmp / "entries.jsonl", all_entries)
-        LexicalIndex.build(all_tokens).save(tmp / "lexical")
+        write_entries(tmp / "entries.jsonl", rows.entries)
+        LexicalIndex.build(rows.tokens).save(tmp / "lexical")
         dense.save(tmp / "dense")
         if publish is not None:
             previous = _indexed_docs(target)
-            publish(BuildOutput(manifest, all_entries, all_tokens, dense.vectors, previous, full))
+            publish(BuildOutput(manifest, rows.entries, rows.tokens, dense.vectors, previous, full))
         write_manifest(tmp / "manifest.json", manifest)  # last: a directory without it is incomplete
     return BuildReport(
-        len(docs), len(all_entries), embedded, time.perf_counter() - t0, target, embed_seconds, floor_per_s
+        len(docs),
+        len(rows.entries),
+        rows.embedded,
+        time.perf_counter() - t0,
+        target,
+        embed_seconds,
+        floor_per_s,
     )
+
+
+@dataclass
+class _Rows:
+    """The new index's rows in document order: entries and tokens, and per document its vectors (reused)
+    or None (to embed: `pending` holds its place in `parts` and its passages)."""
+
+    entries: list[Entry] = field(default_factory=list)
+    tokens: list[list[str]] = field(default_factory=list)
+    parts: list[np.ndarray | None] = field(default_factory=list)
+    pending: list[tuple[int, list[str]]] = field(default_factory=list)
+    documents: dict[str, dict[str, object]] = field(default_factory=dict)  # the manifest's, by doc id
+    embedded: int = 0  # entries to embed
+
+
+def _gather(docs: list[ParsedDocument], prev: Previous | None, fits: Callable[[str], bool]) -> _Rows:
+    """Each document's rows: those of the previous index (`prev`, from `_previous`) when the document and
+    the entry format are unchanged, else new entries whose passages wait to be embedded."""
+    reusable: dict[str, list[int]] = {}
+    if prev is not None:
+        pmanifest, pentries, ptokens, pvectors = prev
+        for row, e in enumerate(pentries):
+            reusable.setdefault(e.doc_id, []).append(row)
+    out = _Rows()
+    for doc in docs:
+        h = document_hash(doc.original)
+        rows = reusable.get(doc.doc_id)
+        stored = pmanifest.documents.get(doc.doc_id, {}) if prev is not None else {}
+        if rows and stored.get("hash") == h and stored.get("entries_version") == ENTRIES_VERSION:
+            entries = [pentries[r] for r in rows]
+            tokens = [ptokens[r] for r in rows]
+            vectors = pvectors[rows]
+        else:
+            entries = document_entries(doc, fits)
+            tokens = [tokenize(e.lexical_text()) for e in entries]
+            out.pending.append((len(out.parts), [e.embed_text() for e in entries]))
+            vectors = None
+            out.embedded += len(entries)
+        out.entries.extend(entries)
+        out.tokens.extend(tokens)
+        out.parts.append(vectors)
+        out.documents[doc.doc_id] = {
+            "hash": h,
+            "entries_version": ENTRIES_VERSION,
+            "title": doc.info.short_title,
+            "entries": len(entries),
+            "clauses": len(doc.clauses),
+            "tasks": len(doc.tasks),
+        }
+    return out
+
+
+def _embed_new(
+    rows: _Rows, embedder: Embedder, progress: StepProgress, budget: EmbedBudget | None, floor: bool
+) -> tuple[float, float | None]:
+    """Embed the pending passages into `rows.parts`; returns the seconds it took and, when `floor`, the
+    encoder's floor (passages/s of its runtime alone)."""
+    # Every new passage in one call: the encoder batches them by length across documents (less
+    # padding than batching each document apart).
+    texts = [t for _, batch in rows.pending for t in batch]
+    if not texts:
+        return 0.0, None
+    progress(Step("embed", 0, len(texts)))
+    started = time.perf_counter()
+
+    def embedding(n: int, total: int) -> None:
+        if budget is not None and len(rows.pending) == 1:  # only the added document is new
+            budget.check_time(time.perf_counter() - started, n, total)
+        progress(Step("embed", n, total))
+
+    new_vectors = embedder.encode_passages(texts, progress=embedding)
+    embed_seconds = time.perf_counter() - started
+    runtime = getattr(embedder, "last_runtime_seconds", None)  # the ONNX encoder's; torch has none
+    pos = 0
+    for i, batch in rows.pending:
+        rows.parts[i] = new_vectors[pos : pos + len(batch)]
+        pos += len(batch)
+    return embed_seconds, (len(texts) / runtime if floor and runtime else None)
 
 
 def rebuild(

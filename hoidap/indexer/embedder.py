@@ -17,11 +17,13 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 
-from hoidap.indexer.model_build import DEFAULT_MODEL_ID, ensure_model, model_dir_is_valid, needs_build_extra
+from hoidap.indexer.model_convert import ensure_model, model_dir_is_valid
+from hoidap.indexer.model_files import DEFAULT_MODEL_ID, needs_build_extra
+from hoidap.settings import Encoder, Settings
 
 __all__ = ["Embedder", "make_encoder"]
 
@@ -70,7 +72,7 @@ class Embedder:
         self,
         model: str | Path,
         *,
-        threads: int = 0,
+        threads: int = Settings.model_fields["torch_threads"].default,
         default_model_dir: Path | None = None,
         batch_size: int = 16,
     ) -> None:
@@ -175,8 +177,8 @@ class Embedder:
 def make_encoder(
     model: str | Path,
     *,
-    encoder: str = "torch",
-    threads: int = 0,
+    encoder: str,
+    threads: int,
     default_model_dir: Path | None = None,
 ) -> Any:
     """The encoder the settings name: the torch :class:`Embedder` or an ONNX Runtime ``OnnxEncoder``.
@@ -193,15 +195,16 @@ def make_encoder(
         from hoidap.indexer.onnx_encoder import OnnxEncoder
 
         return OnnxEncoder(path, variant=encoder, threads=threads)
-    if encoder not in ("torch", "onnx-fp32", "onnx-int8"):
+    if encoder not in get_args(Encoder):
         raise ValueError(f"unknown encoder {encoder!r}")
     return Embedder(model, threads=threads, default_model_dir=default_model_dir)
 
 
-def check_model(model: str | Path, default_model_dir: Path, encoder: str = "torch") -> int:
-    """`hoidap model check`: load the model (building the default one if needed) and embed a sample."""
+def check_model(load: Callable[[], Any]) -> int:
+    """`hoidap model check`: load the encoder (``load()``: the one serving uses, so the settings' model and
+    runtime, building the default model and its exports if needed) and embed a sample."""
     t0 = time.perf_counter()
-    emb = make_encoder(model, encoder=encoder, default_model_dir=default_model_dir)
+    emb = load()
     load_s = time.perf_counter() - t0
     query = "Ai chủ trì bảo đảm chi ngân sách cho khoa học công nghệ?"
     passages = [

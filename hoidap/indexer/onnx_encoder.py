@@ -1,6 +1,6 @@
 """The embedding model on ONNX Runtime: :class:`OnnxEncoder`, the same interface as the torch `Embedder`.
 
-It runs the exports :func:`hoidap.indexer.model_build.ensure_onnx` writes next to the converted folder
+It runs the exports :func:`hoidap.indexer.onnx_build.ensure_onnx` writes next to the converted folder
 (BertModel + mean pooling + L2 norm in one graph, fp32 or int8 per channel) with the folder's
 ``tokenizer.json`` through ``tokenizers``: prompts ``query: `` / ``passage: ``, truncation at 512
 tokens, pad id 1.  Serving needs only ``onnxruntime``, ``tokenizers`` and ``numpy``: this module never
@@ -20,15 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from hoidap.indexer.model_build import (
-    _PASSAGE_PROMPT,
-    _QUERY_PROMPT,
-    DEFAULT_MODEL_ID,
-    ONNX_FILES,
-    ONNX_MAX_TOKENS,
-    PAD_ID,
-    ensure_onnx,
-)
+from hoidap.indexer.model_files import DEFAULT_MODEL_ID, PASSAGE_PROMPT, QUERY_PROMPT
+from hoidap.indexer.onnx_build import ONNX_FILES, ONNX_MAX_TOKENS, PAD_ID, ensure_onnx
+from hoidap.settings import Settings
 
 __all__ = ["ONNX_VARIANTS", "OnnxEncoder", "onnx_model_id"]
 
@@ -63,7 +57,7 @@ class OnnxEncoder:
         model_dir: str | Path,
         *,
         variant: str = "onnx-int8",
-        threads: int = 1,
+        threads: int = Settings.model_fields["encoder_threads"].default,
         onnx_dir: Path | None = None,
         batch_size: int = 16,
     ) -> None:
@@ -94,7 +88,7 @@ class OnnxEncoder:
         self.batch_size: int = batch_size
         self.model_path: str = os.fspath(model_dir)
         self.max_tokens: int = ONNX_MAX_TOKENS
-        self.dimension: int = int(self._run([_QUERY_PROMPT + "x"]).shape[1])
+        self.dimension: int = int(self._run([QUERY_PROMPT + "x"]).shape[1])
         self.last_runtime_seconds: float = 0.0  # see encode_passages
 
     def _ids(self, texts: list[str]) -> list[list[int]]:
@@ -166,7 +160,7 @@ class OnnxEncoder:
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Embed search queries (with the ``query: `` prompt) -> (n, dimension)."""
-        return self._encode(texts, _QUERY_PROMPT)
+        return self._encode(texts, QUERY_PROMPT)
 
     def encode_passages(
         self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
@@ -179,7 +173,7 @@ class OnnxEncoder:
         timed as the batches run, it sees the same load as the build around it, where a floor measured
         before or after does not (the machines are shared)."""
         timing: list[float] = []
-        out = self._encode(texts, _PASSAGE_PROMPT, progress, timing)
+        out = self._encode(texts, PASSAGE_PROMPT, progress, timing)
         self.last_runtime_seconds = sum(timing)
         return out
 
@@ -188,7 +182,7 @@ class OnnxEncoder:
         `encode_passages(texts)` runs, evenly spaced over their length order from the shortest to the
         longest (attention grows with the square of the length: a sample that leaves out the longest
         overstates the floor), tokenized and padded beforehand, at this encoder's threads."""
-        rows = self._ids([_PASSAGE_PROMPT + t for t in texts])
+        rows = self._ids([PASSAGE_PROMPT + t for t in texts])
         if not rows:
             return 0.0
         groups = self._batches(rows)

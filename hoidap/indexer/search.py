@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 import numpy as np
 
@@ -27,8 +27,9 @@ from hoidap.indexer.store import (
     verify_files,
 )
 from hoidap.indexer.tokenization import tokenize
+from hoidap.settings import SearchMode
 
-MODES = ("hybrid", "lexical", "dense")
+MODES: tuple[str, ...] = get_args(SearchMode)  # the settings' search modes
 # Chosen on the dev split of the gold set (83 answerable items): weighted fusion with dense weight 0.3
 # gave R@1 0.867 / MRR 0.911 against 0.831 / 0.888 for lexical only and 0.663 / 0.772 for the best RRF.
 DEFAULT_FUSION = "weighted"

