@@ -58,6 +58,7 @@ class FrameVocabulary(BaseModel):
     causatives: list[str]
     verb_compounds: list[str]
     agent_markers: list[str]
+    noun_markers: list[str]
     max_label_head_words: int
     equivalents: list[Equivalent]
 
@@ -92,6 +93,7 @@ class _Compiled:
     modified: re.Pattern[str]
     causative: re.Pattern[str]
     agent: re.Pattern[str]
+    noun_before: re.Pattern[str]
     quantified: re.Pattern[str]
     closing: re.Pattern[str]
     cited_in: re.Pattern[str]
@@ -133,6 +135,7 @@ def _compiled() -> _Compiled:
         closing=re.compile(rf"^(?P<wh>{alt(v.object_wh)})(?:\s+(?:{alt(v.object_tail)})\b.{{0,80}})?$"),
         quantified=re.compile(rf"\s+(?:{alt(v.quantifiers)})$"),
         causative=re.compile(rf"(?<!\w)(?:{alt(map(re.escape, v.causatives))})\s+", re.I),
+        noun_before=re.compile(rf"(?<![a-z])(?:{alt(v.noun_markers)})\s+$"),
         agent=re.compile(rf".*(?<![a-z])(?:{alt(v.agent_markers)})\s+", re.S),
     )
 
@@ -415,6 +418,8 @@ def _names_document(value: str, names: str) -> bool:
 
 def _read(clause: str, folded: str, m: re.Match[str], frame: Frame) -> str | None:
     if frame.side == "subject":
+        if _compiled().noun_before.search(folded, 0, m.start()):
+            return None  # "… không phải là tổ chức tín dụng": the words name a thing, no predicate
         subject = _subject_before(clause, folded, m.start())
         if subject is None and folded.startswith(" cua ", m.end()):  # "theo đề nghị của Trưởng ban …"
             return _body(_after(clause, m.end() + 5))

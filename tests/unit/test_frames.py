@@ -374,3 +374,12 @@ def test_an_authority_auxiliary_is_not_part_of_the_subject() -> None:
     f = frame("Ai có thẩm quyền cấp giấy phép lái xe?")
     read = frame_value("Giám đốc Sở Giao thông vận tải có thẩm quyền cấp giấy phép lái xe.", f)
     assert read is not None and read[0] == "Giám đốc Sở Giao thông vận tải"
+
+
+def test_a_verb_that_is_also_a_noun_after_a_copula_or_determiner_is_no_predicate() -> None:
+    # "tổ chức" is a verb and a noun: in a decree on secured transactions it names lenders.
+    f = frame("Ai tổ chức thi hành Nghị định này?")
+    clause = "Việc nhận thế chấp của cá nhân, tổ chức kinh tế không phải là tổ chức tín dụng được thực hiện."
+    assert frame_value(clause, f) is None
+    read = frame_value("1. Bộ trưởng Bộ Tư pháp tổ chức thi hành Nghị định này.", f)
+    assert read is not None and read[0] == "Bộ trưởng Bộ Tư pháp"
