@@ -8,70 +8,33 @@ Each block keeps its normalized text and its exact span in the original file.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from hoidap.corpus.normalize import MappedText, RepairCounts, normalize_span
 from hoidap.corpus.records import Block
-from hoidap.corpus.vocab import load, role_words, web_chrome
+from hoidap.corpus.vocab import pattern, role_words, web_chrome
 
-UPPER = "A-ZÀ-ỸĐ"
-ROMAN_RE = re.compile(r"^(?P<m>(?:X{0,3})(?:IX|IV|V?I{0,3}))\.\s*(?P<rest>\S.*)$")
-# The last word of an article title that goes on over the next line (data: layout.json).
-HEADING_GOES_ON_RE = re.compile(
-    rf"(?:,|\b(?:{'|'.join(re.escape(w) for w in load('layout')['heading_continuations'])}))\s*$",
-    re.IGNORECASE,
-)
-# The last word of a wrapped line that needs the next one, whatever its case (data: layout.json).
-_GOES_ON = [*load("layout")["heading_continuations"], *load("layout")["line_continuations"]]
-LINE_GOES_ON_RE = re.compile(rf"\b(?:{'|'.join(re.escape(w) for w in _GOES_ON)})\s*$", re.IGNORECASE)
-# 1-2 digit numbers only: a wrapped line starting with a year ("2025. Khai thác") is not an item.
-NUMBER_RE = re.compile(
-    r"^(?P<m>\d{1,2}(?:\.\d{1,2}){1,2})\.?\s+(?P<rest>\S.*)$|^(?P<m1>\d{1,2})\.\s+(?P<rest1>\S.*)$"
-)
-LETTER_RE = re.compile(r"^(?P<m>[a-zđ])\)\s*(?P<rest>\S.*)$")
-BULLET_RE = re.compile(r"^(?P<m>[-–+*•])\s*(?P<rest>\S.*)$")
-_ROLE_LABEL = (
-    rf"(?:{'|'.join(map(re.escape, load('layout')['field_role_heads']))})\s+"
-    rf"(?:{'|'.join(map(re.escape, load('layout')['field_role_words']))})[^:]{{0,30}}"
-)
-FIELD_RE = re.compile(
-    r"^(?:(?:[-+*•]|[a-zđ]\))\s*)?"
-    r"(?P<label>(?:Cơ quan|Đơn vị|Thời gian|Thời hạn|Tiến độ|Sản phẩm|Kết quả)[^:]{0,45}"
-    rf"|{_ROLE_LABEL}"
-    r"|(?:Chủ trì|Phối hợp)(?: thực hiện)?|Nội dung(?: thực hiện| nhiệm vụ)?)\s*:\s*(?P<rest>.*)$"
-)
-ARTICLE_RE = re.compile(r"^(?P<m>Điều\s+\d{1,3})\s*[.:]\s*(?P<rest>.*)$")
-PART_RE = re.compile(
-    r"^(?P<m>(?:Phần|PHẦN|Chương|CHƯƠNG|Mục|MỤC)\s+(?:[IVXL]+|\d{1,2}))\b\s*[.:-]?\s*(?P<rest>.*)$"
-)
-STEP_RE = re.compile(r"^(?P<m>Bước\s+\d{1,2})\s*[.:)-]\s*(?P<rest>\S.*)$")
-DIGITS_RE = re.compile(r"^\d{1,3}$")
-# Words that always open a paragraph (data: corpus/data/layout.json).
-OPENER_RE = re.compile(
-    "|".join(
-        [rf"^(?:{'|'.join(re.escape(w) for w in load('layout')['paragraph_openers'])})\b"]
-        + load("layout")["paragraph_opener_patterns"]
-    )
-)
-# A cell of a letterhead: the number line, the place-and-date line, the national motto.
-LETTERHEAD_CELL_RE = re.compile(
-    "|".join(
-        [rf"^(?:{'|'.join(re.escape(w) for w in load('layout')['mottos'])})"]
-        + load("layout")["paragraph_opener_patterns"]
-    )
-)
-# An item's number alone on its line, its text on the next ("2.5." / "Giám sát việc …"); a bare "12" is
-# a page number, so a single number needs its dot.
-LONE_LABEL_RE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){1,3}\.?|\d{1,2}\.|[IVX]{1,5}\.|[a-zđ]\))$")
-SEPARATOR_RE = re.compile(r"^[-_=*.]{3,}$")
-TABLE_ID_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2})?$")
-SIGNATURE_RE = re.compile(
-    r"^(?:T/M|TM\.|KT\.|Q\.|TL\.)\s*\S|^(?:BÍ THƯ|PHÓ BÍ THƯ|CHỦ TỊCH|PHÓ CHỦ TỊCH|GIÁM ĐỐC)$"
-)
-RECIPIENTS_RE = re.compile(r"^Nơi nhận\s*:")
+# Line forms (data: corpus/data/patterns.json "layout.*", built from the word lists of layout.json).
+ROMAN_RE = pattern("layout.roman")
+HEADING_GOES_ON_RE = pattern("layout.heading_goes_on")
+LINE_GOES_ON_RE = pattern("layout.line_goes_on")
+NUMBER_RE = pattern("layout.number")
+LETTER_RE = pattern("layout.letter")
+BULLET_RE = pattern("layout.bullet")
+FIELD_RE = pattern("layout.field")
+ARTICLE_RE = pattern("layout.article")
+PART_RE = pattern("layout.part")
+STEP_RE = pattern("layout.step")
+DIGITS_RE = pattern("layout.digits")
+OPENER_RE = pattern("layout.opener")
+LETTERHEAD_CELL_RE = pattern("layout.letterhead_cell")
+LONE_LABEL_RE = pattern("layout.lone_label")
+SEPARATOR_RE = pattern("layout.separator")
+TABLE_ID_RE = pattern("layout.table_id")
+SIGNATURE_RE = pattern("layout.signature")
+RECIPIENTS_RE = pattern("layout.recipients")
 SENTENCE_END = (".", ":", "!", "?", ".)", ".”", '."', "./.")
-JOIN_TIGHT = re.compile(r"^[.,;:)\]”]")
+JOIN_TIGHT = pattern("layout.join_tight")
 
 
 def _starts_upper(text: str) -> bool:
@@ -162,9 +125,9 @@ def _trimmed(m: MappedText, start: int, end: int, chars: str | None = None) -> M
     return MappedText(m.text[a:b], m.starts[a:b], m.ends[a:b]) if b > a else None
 
 
-MD_HEADING_RE = re.compile(r"^#{1,6}\s+")
-MD_BULLET_RE = re.compile(r"^\*\s+")
-MD_ESCAPE_RE = re.compile(r"\\(?=[-.*_()\[\]#+!|])")
+MD_HEADING_RE = pattern("layout.md_heading")
+MD_BULLET_RE = pattern("layout.md_bullet")
+MD_ESCAPE_RE = pattern("layout.md_escape")
 
 
 def strip_markup(m: MappedText) -> MappedText:
@@ -225,16 +188,9 @@ def _letterhead_cells(m: MappedText) -> list[MappedText]:
 
 # --- website text around a pasted document ---------------------------------------------------
 
-MOTTO_RE = re.compile(r"^Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh phúc")
-# Head lines that stand on their own: a motto, a document's type line (data: layout.json).
-STANDALONE_HEAD_RE = re.compile(
-    "^(?:"
-    + "|".join(
-        re.escape(w)
-        for w in sorted(load("layout")["mottos"] + load("layout")["document_types"], key=len, reverse=True)
-    )
-    + r")\s*$"
-)
+MOTTO_RE = pattern("layout.motto")
+
+STANDALONE_HEAD_RE = pattern("layout.standalone_head")
 
 
 def _has(text: str, phrases: list[str]) -> bool:
@@ -305,7 +261,7 @@ def header_role(text: str) -> str | None:
         words = role_words()
         for role in order:
             _ROLE_FOLDS.extend((w.casefold(), role) for w in words.get(role, []))
-    low = re.sub(r"\[\d+\]|\(\d+\)", "", text).casefold().strip(" .:")
+    low = pattern("layout.note_mark").sub("", text).casefold().strip(" .:")
     if low in ("stt", "tt", "số tt", "số thứ tự"):
         return "number"
     if len(low) > 60:
@@ -343,13 +299,13 @@ def classify(text: str) -> tuple[str, str, int]:
         return "field", m.group("label").strip(), 0
     m = PART_RE.match(text)
     if m:
-        return "part", re.sub(r"\s+", " ", m.group("m")), 0
+        return "part", " ".join(m.group("m").split()), 0
     m = ARTICLE_RE.match(text)
     if m:
-        return "article", re.sub(r"\s+", " ", m.group("m")), 0
+        return "article", " ".join(m.group("m").split()), 0
     m = STEP_RE.match(text)
     if m:
-        return "step", re.sub(r"\s+", " ", m.group("m")), 2
+        return "step", " ".join(m.group("m").split()), 2
     m = ROMAN_RE.match(text)
     if m and m.group("m") and _starts_upper(m.group("rest")):
         return "roman", m.group("m"), 1
@@ -430,7 +386,7 @@ def _header_start(texts: list[str]) -> int:
     return roles.index("number") if "number" in roles else next(i for i, r in enumerate(roles) if r)
 
 
-CAPTION_RE = re.compile(r"^(?:PHỤ LỤC|Phụ lục|BẢNG|Bảng)\b|^\(?(?:Kèm theo|Ban hành kèm theo)\b")
+CAPTION_RE = pattern("layout.caption")
 
 
 def _is_caption(text: str) -> bool:
@@ -439,8 +395,8 @@ def _is_caption(text: str) -> bool:
 
 
 HEADING_KINDS = ("number", "roman", "letter", "part", "article", "step", "caps")
-PIPE_ROW_RE = re.compile(r"^\|.*\|.*\|")
-PIPE_RULE_RE = re.compile(r"^[|:\-\s]+$")
+PIPE_ROW_RE = pattern("layout.pipe_row")
+PIPE_RULE_RE = pattern("layout.pipe_rule")
 
 
 # A pipe table whose header names no task roles is a data table when it has this many rows at least;

@@ -7,38 +7,23 @@ import re
 from hoidap.corpus.normalize import fold
 from hoidap.corpus.records import Block, DocumentInfo, HeaderFacts
 from hoidap.corpus.structure import Placed
-from hoidap.corpus.vocab import basis_opener, doc_type_names, family_names, load, provinces
+from hoidap.corpus.vocab import family_names, load, pattern, provinces
 
 # "Số: 214/KH-UBND"; a law prints its kind before it ("Luật số: 26/2023/QH15").
-_KIND_BEFORE = "|".join(re.escape(n) for n in doc_type_names())
-NUMBER_RE = re.compile(
-    rf"^(?:(?:{_KIND_BEFORE})\s+[Ss]ố|Số)\s*:?\s*(?P<n>[^\s,]*\d[^\s,]*/\S+|\d+[-/]\S+|/\S*)"
-)
-DOC_TYPES = tuple(load("layout")["document_types"])  # data: corpus/data/layout.json
-# An opening basis inside a block ("… năm 2025 Thực hiện Kế hoạch số …"), not at its start.
-_BASIS_INSIDE_RE = re.compile(rf"(?<=\S\s){basis_opener()}\b")
-DOC_TYPE_RE = re.compile(r"^(?P<t>" + "|".join(DOC_TYPES) + r")(?:\s*:)?(?:\s+(?P<rest>.*))?$")
-ATTACHED_RE = re.compile(
-    r"kèm theo\s+(?P<type>Quyết định|Nghị quyết|Kế hoạch|Chỉ thị|Công văn|Thông tư|Nghị định)\s+số\s*:?\s*"
-    r"(?P<n>[^\s,;)]*)\s*(?:ngày\s*(?P<d>\d{1,2})?\s*(?:tháng|/)\s*(?P<m>\d{1,2})?\s*(?:năm|/)\s*(?P<y>\d{4}))?"
-    r"[^)]*",
-    re.IGNORECASE,
-)
-SIGNER_KIND_RE = re.compile(r"^(?P<k>KT|TM|T/M|Q|TL|TUQ)\.?\s")
-DATE_RE = re.compile(
-    r"^(?P<place>[^,]{2,40}),\s*ngày\s*(?P<d>\d{1,2})\s*tháng\s*(?P<m>\d{1,2})\s*năm\s*(?P<y>\d{4})"
-)
-# A number or date slot printed before the document was numbered or dated: its span is kept with no value,
-# so the document itself shows the fact is absent (not a parse miss).
-BLANK_NUMBER_RE = re.compile(r"^Số\s*:?\s*[-–/]\s*[A-ZĐ]")
-BLANK_DATE_RE = re.compile(r"^[^,]{2,40},\s*ngày\s*(?:[.…_]+\s*)?tháng\s*(?:\d{1,2}|[.…_]+)?\s*năm\s*\d{4}")
+NUMBER_RE = pattern("metadata.number")
+_BASIS_INSIDE_RE = pattern("metadata.basis_inside")
+DOC_TYPE_RE = pattern("metadata.doc_type")
+ATTACHED_RE = pattern("metadata.attached")
+SIGNER_KIND_RE = pattern("metadata.signer_kind")
+DATE_RE = pattern("metadata.date")
+BLANK_NUMBER_RE = pattern("metadata.blank_number")
+BLANK_DATE_RE = pattern("metadata.blank_date")
 TITLE_WORDS: dict[str, str] = load("layout")["signer_titles"]  # data: corpus/data/layout.json
-NAME_RE = re.compile(r"^(?:[A-ZÀ-ỸĐ][a-zà-ỹđ]+\s+){1,4}[A-ZÀ-ỸĐ][a-zà-ỹđ]+$")
+NAME_RE = pattern("metadata.name")
 
 
-_MARKUP_RE = re.compile(r"[*`|_#]+")
-# Lines between a signer's title and name that say nothing of who signed (data: layout.json).
-_SIGNATURE_NOISE_RE = re.compile("|".join(f"(?:{p})" for p in load("layout")["signature_noise"]))
+_MARKUP_RE = pattern("metadata.markup")
+_SIGNATURE_NOISE_RE = pattern("metadata.signature_noise")
 SIGNATURE_TAIL_BLOCKS = 15  # blocks at the end of a document's body where an unmarked signature may stand
 
 
@@ -133,7 +118,7 @@ def _title_facts(preamble: list[Block]) -> tuple[str | None, str | None, tuple[i
                 # Another bare type line; a subject may open with a type word ("HƯỚNG DẪN ÁP DỤNG …").
                 or (nested and not (subject == [] and nested.group("rest") and len(t.split()) >= 4))
                 or t.endswith(":")
-                or re.match(r"(?:Số(?: hiệu)?|Ngày ban hành)\s*:", t)  # a metadata line after the title
+                or pattern("metadata.metadata_line").match(t)  # a metadata line after the title
             ):
                 break
             if not any(c.isalnum() for c in t):
@@ -148,11 +133,7 @@ def _title_facts(preamble: list[Block]) -> tuple[str | None, str | None, tuple[i
         if not subject:
             return doc_type, doc_type, (b.char_start, b.char_end)
         words = " ".join(x.text.strip() for x in subject)
-        words = (
-            re.sub(r"^(?:về việc|V/v)\s+", "", words, flags=re.IGNORECASE)
-            if doc_type != "Công văn"
-            else words
-        )
+        words = pattern("metadata.subject_prefix").sub("", words) if doc_type != "Công văn" else words
         body = proper_case(words) if _caps(words) else words
         body = body[:1].lower() + body[1:] if body[:2] != body[:2].upper() else body
         return doc_type, f"{doc_type} {body}", (b.char_start, subject[-1].char_end)
@@ -208,13 +189,11 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
             parts.append(b)
         if parts:
             raw = " ".join(b.text for b in parts).strip("* -")
-            raw = re.split(r"\s*CỘNG\b", raw)[0].strip()
+            raw = pattern("metadata.motto_start").split(raw)[0].strip()
             issuer = proper_case(raw)
             # "Bộ nội vụ" -> "Bộ Nội vụ": the word after the head word is a name.
-            issuer = re.sub(
-                r"^(Bộ|Sở|Ban|Tổng cục|Cục) (\w)", lambda m: f"{m.group(1)} {m.group(2).upper()}", issuer
-            )
-            issuer = re.sub(r"^Ủy ban nhân dân ", "UBND ", issuer)
+            issuer = pattern("metadata.issuer_head").sub(lambda m: f"{m[1]} {m[2].upper()}", issuer)
+            issuer = pattern("metadata.people_committee").sub("UBND ", issuer)
             facts["issuer"] = issuer[:1].upper() + issuer[1:]
             spans["issuer"] = (parts[0].char_start, parts[-1].char_end)
     doc_type, title, tspan = _title_facts(preamble[:60])
@@ -233,7 +212,7 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
         if not m:
             continue
         attached = m.group(0).split("kèm theo", 1)[-1].strip(" )") if "kèm theo" in m.group(0) else m.group(0)
-        attached = re.sub(r"^[Kk]èm theo\s+", "", m.group(0)).strip(" )*")
+        attached = pattern("metadata.attached_prefix").sub("", m.group(0)).strip(" )*")
         same_type = doc_type and fold(m.group("type")) == fold(doc_type)
         n = m.group("n").rstrip(".,;")
         # A caption naming the document's own type and number ("Ban hành kèm theo Nghị quyết số
@@ -257,10 +236,10 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
             if nxt is not None and NAME_RE.match(nxt.text.strip()):
                 facts["signer"] = nxt.text.strip()
                 spans["signer"] = (nxt.char_start, nxt.char_end)
-        elif re.match(r"^T/?M\.?\s*TỈNH ỦY", text) and "issuer" not in facts:
+        elif pattern("metadata.for_party_committee").match(text) and "issuer" not in facts:
             facts["issuer"] = "Tỉnh ủy"
             spans["issuer"] = (b.char_start, b.char_end)
-        elif re.match(r"^TM\.\s*ỦY BAN NHÂN DÂN", text) and "issuer" not in facts:
+        elif pattern("metadata.for_people_committee").match(text) and "issuer" not in facts:
             facts["issuer"] = "UBND tỉnh"
             spans["issuer"] = (b.char_start, b.char_end)
     if "signer" not in facts:
@@ -273,9 +252,7 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
         # signature laid out as a table may have been read as the list of recipients.
         tail = sig + [p.block for p in placed if p.zone == "recipients"]
         for b in tail:
-            m = re.search(
-                r"((?:[A-ZÀ-ỸĐ][a-zà-ỹđ]+\s+){1,4}[A-ZÀ-ỸĐ][a-zà-ỹđ]+)$", _MARKUP_RE.sub(" ", b.text).strip()
-            )
+            m = pattern("metadata.name_at_end").search(_MARKUP_RE.sub(" ", b.text).strip())
             # No title before it: only a name that opens with a family name (a footer or a recipient
             # line also ends with capitalised words: "... BÀ RỊA - VŨNG TÀU", "UBND TP Vũng Tàu").
             if (
@@ -294,7 +271,7 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
     appendices = []
     blocks = [p for p in placed]
     for i, p in enumerate(blocks):
-        if p.block.kind in ("caps", "paragraph") and re.match(r"^PHỤ LỤC\b", p.block.text):
+        if p.block.kind in ("caps", "paragraph") and pattern("metadata.appendix_title").match(p.block.text):
             nxt = blocks[i + 1].block.text if i + 1 < len(blocks) else ""
             label = proper_case(p.block.text.strip())
             appendices.append(f"{label}: {proper_case(nxt)}" if _caps(nxt) else label)

@@ -14,41 +14,24 @@ from dataclasses import dataclass, field, replace
 
 from hoidap.corpus.records import Block, NumberingGap, Task, numeric_key
 from hoidap.corpus.structure import Placed, heading_label, path_id
-from hoidap.corpus.vocab import agency_head, load, lower_agency_head, name_stop_re, not_name_re, type_words
+from hoidap.corpus.vocab import agency_head, lower_agency_head, name_stop_re, not_name_re, pattern, type_words
 
 # Words that open an agency name (data file: hoidap/corpus/data/agencies.json).
 AGENCY_HEAD = agency_head()
-AGENCY_START_RE = re.compile(rf"^{AGENCY_HEAD}\b")
+AGENCY_START_RE = pattern("tasks.agency_start")
 # Lower-case heads that start a new agency inside a list ("..., các địa phương").
 LOWER_HEAD = lower_agency_head()
-SPLIT_COMMA_RE = re.compile(rf",\s+(?={AGENCY_HEAD}\b|{LOWER_HEAD}\b)")
-TABLE_ROW_ID_RE = re.compile(r"^\d{1,2}\.\d{1,2}$")
-TABLE_GROUP_ID_RE = re.compile(r"^\d{1,2}$")
-PAREN_DEADLINE_RE = re.compile(r"\((thực hiện [^()]{3,60})\)")
-NARRATIVE_DEADLINE_RE = re.compile(
-    r"(Hoàn thành (?:trong|trước) [^.;]{3,40}"
-    r"|trước ngày \d{1,2}(?:/\d{1,2}(?:/\d{4})?| tháng \d{1,2}(?: năm \d{4})?)"
-    r"(?:\s+(?:hằng|hàng)\s+(?:năm|quý|tháng))?"
-    r"|chậm nhất (?:là )?(?:ngày|trong) [^.;,]{3,30}"
-    r"|trong (?:quý|tháng) [^.;,]{1,20}\d{4})",
-    re.IGNORECASE,
-)
-# Where a coordinating-agency list ends in a narrative assignment: the first verb after it.
-COORD_STOP_RE = re.compile(
-    r"\s+(?:theo dõi|theo chức năng|tổ chức thực hiện|triển khai|kiểm tra|đôn đốc|xây dựng|thực hiện|rà soát|"
-    r"tổng hợp|hướng dẫn|đánh giá|tham mưu UBND|định kỳ)\b"
-)
-SUBJECT_STOP_RE = re.compile(
-    r"\s+(?:có trách nhiệm|chủ trì|chỉ đạo|lãnh đạo|tổ chức|xây dựng|tập trung|giúp|theo dõi|rà soát|"
-    r"triển khai|nghiên cứu|tiếp tục|thường xuyên|định kỳ)\b"
-)
-NARRATIVE_RE = re.compile(
-    r"(?:^|[.;]\s+|\()(?:\d+\.\s*)?(?:Giao\s+)?(?P<lead>[^.;:]{2,90}?)?\s*(?:có trách nhiệm\s+)?"
-    r"(?P<verb>[Cc]hủ trì),?\s*(?:phối hợp(?:\s+với)?\s+(?P<coord>[^.]+))?"
-)
+SPLIT_COMMA_RE = pattern("tasks.split_comma")
+TABLE_ROW_ID_RE = pattern("tasks.table_row_id")
+TABLE_GROUP_ID_RE = pattern("tasks.table_group_id")
+PAREN_DEADLINE_RE = pattern("tasks.paren_deadline")
+NARRATIVE_DEADLINE_RE = pattern("tasks.narrative_deadline")
+COORD_STOP_RE = pattern("tasks.coord_stop")
+SUBJECT_STOP_RE = pattern("tasks.subject_stop")
+NARRATIVE_RE = pattern("tasks.narrative")
 
 
-MARKER_RE = re.compile(r"^\s*(?:[-+*•]|[a-zđ]\)|\d+(?:\.\d+)*\.)\s*")
+MARKER_RE = pattern("tasks.marker")
 
 
 def strip_marker(text: str) -> str:
@@ -66,13 +49,12 @@ def split_agencies(text: str) -> tuple[str, ...]:
     if not text:
         return ()
     parts: list[str] = []
-    for chunk in re.split(r"\s*;\s*", text):
+    for chunk in pattern("tasks.semicolon").split(text):
         parts.extend(p.strip() for p in SPLIT_COMMA_RE.split(chunk))
     return tuple(p.rstrip(".,; ") for p in parts if p.strip(" .,;"))
 
 
-_COLLECTIVE = "|".join(map(re.escape, load("agencies")["collective_heads"]))
-LIST_HEAD_RE = re.compile(rf"^(?:{_COLLECTIVE})\b|^{LOWER_HEAD}\b")
+LIST_HEAD_RE = pattern("tasks.list_head")
 MAX_NAME_WORDS = 25
 
 
@@ -84,7 +66,7 @@ def clean_agency(text: str) -> str | None:
     verb), a bare 'Vụ' or 'Sở' (a fragment) and anything not opening with an agency head
     (task content, a group number) -> None. List forms ('Các bộ, ngành') stay whole.
     """
-    t = re.sub(r"\s+", " ", text).strip().lstrip("-+•*– ").strip().rstrip(".,;: ")
+    t = " ".join(text.split()).lstrip("-+•*– ").strip().rstrip(".,;: ")
     depth = 0
     for m in name_stop_re().finditer(t):
         depth = t.count("(", 0, m.start()) - t.count(")", 0, m.start())
@@ -93,9 +75,9 @@ def clean_agency(text: str) -> str | None:
             break
     head = (
         AGENCY_START_RE.match(t)
-        or re.match(rf"^{LOWER_HEAD}\b", t, re.IGNORECASE)  # 'các Sở, ban, ngành'
+        or pattern("tasks.lower_head_start").match(t)  # 'các Sở, ban, ngành'
         # 'Các Trường Đại học', 'Sở Khoa Học': capitals inside a head are a typing variant.
-        or (re.match(rf"^{AGENCY_HEAD}\b", t, re.IGNORECASE) if t[:1].isupper() else None)
+        or (pattern("tasks.agency_start_any_case").match(t) if t[:1].isupper() else None)
     )
     if not t or head is None or len(t.split()) > MAX_NAME_WORDS:
         return None
@@ -174,7 +156,7 @@ def _task_from_draft(doc_id: str, d: _Draft, layout: str) -> Task:
     content = strip_marker(" ".join([b.text for b in d.content] + content_fields))
     if not values["lead"]:
         # "Bước 1. Sở Nội vụ chủ trì rà soát ..." + "Thời gian hoàn tất: ...": the item's subject leads.
-        body = re.sub(r"^(?:Bước\s+\d+|Điều\s+\d+)\s*[.:)-]?\s*", "", content)
+        body = pattern("tasks.step_or_article_marker").sub("", content)
         subject = clean_agency(body)
         if subject and subject != body.rstrip(". "):
             values["lead"].append(subject)
@@ -299,18 +281,19 @@ def narrative_tasks(doc_id: str, placed: list[Placed], skip: set[str]) -> list[t
         if not m:
             continue
         # "- Giao Sở X chủ trì ...": the list marker and "Giao" are not part of the name.
-        lead = re.sub(r"^Giao\s+", "", strip_marker((m.group("lead") or "").strip(" ,")).strip())
-        inner = re.search(rf",\s+(?:Giao\s+)?({AGENCY_HEAD}\b[^,]*)$", lead)
+        lead = pattern("tasks.giao_word").sub("", strip_marker((m.group("lead") or "").strip(" ,")).strip())
+        inner = pattern("tasks.inner_lead").search(lead)
         if inner and not AGENCY_START_RE.match(lead):
             lead = inner.group(1)  # "Trên cơ sở kết quả khảo sát, Sở Xây dựng chủ trì ..."
         if not lead or not AGENCY_START_RE.match(lead) or len(lead.split()) > 12:
             # "Chủ trì, phối hợp ..." without its own subject: the paragraph's subject leads.
-            body = re.sub(r"^Giao\s+", "", re.sub(r"^\s*(?:\d+\.|[-+*])\s*", "", b.text))
+            unmarked = pattern("tasks.number_or_bullet_marker").sub("", b.text)
+            body = pattern("tasks.giao_word").sub("", unmarked)
             stop = SUBJECT_STOP_RE.search(body)
             lead = body[: stop.start()].strip(" ,") if stop else ""
             if not lead or not AGENCY_START_RE.match(lead) or len(lead.split()) > 12:
                 continue
-        leads = agencies_in(re.sub(r"^Giao\s+", "", lead))[0]
+        leads = agencies_in(pattern("tasks.giao_word").sub("", lead))[0]
         if not leads:
             continue
         coord_text = m.group("coord") or ""
@@ -537,22 +520,12 @@ def heading_gaps(doc_id: str, placed: list[Placed]) -> list[NumberingGap]:
 
 # --- one section per agency and "Giao X ..." sentences ------------------------------------------
 
-HEADING_AGENCY_RE = re.compile(rf"^(?:\S+\s+){{0,2}}?{AGENCY_HEAD}\b")
-LEAD_VERB_RE = re.compile(r"^(?:chủ trì|là cơ quan (?:đầu mối|chủ trì|thường trực))", re.IGNORECASE)
-COORD_VERB_RE = re.compile(r"^(?:phối hợp|tham gia|cùng)", re.IGNORECASE)
+HEADING_AGENCY_RE = pattern("tasks.heading_agency")
+LEAD_VERB_RE = pattern("tasks.lead_verb")
+COORD_VERB_RE = pattern("tasks.coord_verb")
 # "Giao X <verb> …", "Đề nghị X <verb> …" at a sentence's start (data: agencies.json assignment_*).
-_OPENERS = "|".join(re.escape(w) for w in load("agencies")["assignment_openers"])
-_ASSIGNED = "|".join(re.escape(w) for w in sorted(load("agencies")["assigned_verbs"], key=len, reverse=True))
-# The opener may follow the body that gives the task ("Hội đồng nhân dân tỉnh giao Ủy ban nhân dân tỉnh tổ
-# chức thực hiện"): the body given it leads.
-_GIAO = (
-    rf"(?:^|[.;:(]\s*|\d\.\s+|^[-+•*]\s*)(?:{AGENCY_HEAD}\b[^.;:]{{0,60}}?\s+)?"
-    rf"(?P<opener>{_OPENERS})\s+(?P<lead>{AGENCY_HEAD}\b.{{0,120}}?)"
-)
-# The bodies up to the verb ("… các tổ chức chính trị - xã hội tăng cường": "tổ chức" after "các" is a noun);
-# else up to the first comma ("Giao Sở Y tế, …").
-GIAO_RE = re.compile(rf"{_GIAO}(?<!các)(?<!những)(?=\s+(?:{_ASSIGNED})\b)", re.IGNORECASE)
-GIAO_COMMA_RE = re.compile(rf"{_GIAO}(?=,)", re.IGNORECASE)
+GIAO_RE = pattern("tasks.giao")
+GIAO_COMMA_RE = pattern("tasks.giao_comma")
 
 
 # A list of bodies given one task: "Ủy ban MTTQ tỉnh và các tổ chức chính trị - xã hội".
@@ -564,7 +537,7 @@ def assignment(text: str) -> re.Match[str] | None:
     return GIAO_RE.search(text) or GIAO_COMMA_RE.search(text)
 
 
-COORD_AFTER_RE = re.compile(r"phối hợp(?:\s+với)?\s+(?P<coord>[^.;)]+)", re.IGNORECASE)
+COORD_AFTER_RE = pattern("tasks.coord_after")
 
 
 def _heading_agency(p: Placed) -> str | None:
@@ -572,17 +545,17 @@ def _heading_agency(p: Placed) -> str | None:
     b = p.block
     if b.kind not in ("number", "letter", "roman", "paragraph", "caps") or b.table >= 0:
         return None
-    body = strip_marker(re.sub(r"^[IVX]+\.\s*", "", b.text)).strip().rstrip(":").strip()
-    body = re.sub(r"^Giao\s+", "", body)  # "1.1. Giao Sở A" / next line: what Sở A does
+    body = strip_marker(pattern("tasks.roman_marker").sub("", b.text)).strip().rstrip(":").strip()
+    body = pattern("tasks.giao_word").sub("", body)  # "1.1. Giao Sở A" / next line: what Sở A does
     if not body or len(body) > 110 or body.endswith((".", ";")) or not HEADING_AGENCY_RE.match(body):
         return None
     if b.kind in ("paragraph", "caps") and not p.heading_only and len(body.split()) > 14:
         return None
-    if re.search(r"\b(?:chủ trì|phối hợp|thực hiện|xây dựng|triển khai|tăng cường|nâng cao)\b", body):
+    if pattern("tasks.heading_duty_verb").search(body):
         return None
     # "8. Đề nghị Ủy ban MTTQ tỉnh ...": the body asked; any other words before the head
     # ("Thành lập Ban Chỉ đạo ...") make the heading a task, not an agency.
-    return clean_agency(re.sub(r"^(?:Đề nghị|Yêu cầu)\s+", "", body))
+    return clean_agency(pattern("tasks.request_word").sub("", body))
 
 
 def _coord_list(text: str) -> tuple[str, ...]:
@@ -593,7 +566,7 @@ def _coord_list(text: str) -> tuple[str, ...]:
     stop = COORD_STOP_RE.search(coord)
     if stop:
         coord = coord[: stop.start()]
-    coord = re.sub(r"\s+(?:có liên quan|liên quan)$", " liên quan", coord.strip(" ,"))
+    coord = pattern("tasks.related_tail").sub(" liên quan", coord.strip(" ,"))
     return agencies_in(coord)[0]
 
 
@@ -692,15 +665,10 @@ def giao_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str,
 
 # --- report duties with a date in closing paragraphs ---------------------------------------------
 
-REPORT_DEADLINE_RE = re.compile(
-    r"(?:(?:định kỳ\s+)?(?:hằng|hàng)\s+(?:năm|tháng|quý),?\s+)?"
-    r"(?:trước|chậm nhất(?:\s+là)?)\s+ngày\s+\d{1,2}"
-    r"(?:\s*(?:/|tháng)\s*\d{1,2})?(?:\s*(?:/|năm)\s*\d{4})?(?:\s+(?:hằng|hàng)\s+(?:năm|tháng|quý))?",
-    re.IGNORECASE,
-)
-REPORT_VERB_RE = re.compile(r"\b(?:báo cáo|gửi)\b")
-REQUEST_RE = re.compile(r"\b(?:yêu cầu|đề nghị|giao)\s+", re.IGNORECASE)
-SUBJECT_END_RE = re.compile(r":|\s+(?:tăng cường|định kỳ|hằng|hàng|gửi|báo cáo|nghiêm túc|căn cứ)\b")
+REPORT_DEADLINE_RE = pattern("tasks.report_deadline")
+REPORT_VERB_RE = pattern("tasks.report_verb")
+REQUEST_RE = pattern("tasks.request")
+SUBJECT_END_RE = pattern("tasks.subject_end")
 
 
 def _subject(text: str) -> tuple[str, ...]:
@@ -731,7 +699,7 @@ def report_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[st
         else:
             # "Hàng năm, trước ngày 25 tháng 12, các cơ quan ... gửi": the date clause comes first.
             opening = sentence.replace(dl.group(0), "", 1) if sentence.find(dl.group(0)) < 40 else sentence
-            lead = _subject(re.sub(r"^\s*(?:Hàng năm|Hằng năm|Định kỳ)?\s*,?\s*,?", "", opening.strip()))
+            lead = _subject(pattern("tasks.recurring_opening").sub("", opening.strip()))
         lead = lead or _subject(b.text)  # "Định kỳ gửi báo cáo ...": the paragraph's subject
         if not lead:
             continue
