@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_YEAR_CELL_RE = re.compile(r"^(?:[^\d]{0,30}?\s)?((?:19|20)\d\d)$")
+from hoidap.corpus.dates import YEAR_CELL_RE
+
 _NUMBER_RE = re.compile(r"^[~≈≥≤<>]?\s*\d[\d.,]*\s*%?$")
 _MISSING = {"", "-", "–", "x", "…", "..."}
 _ORDINAL_RE = re.compile(r"^(?:[IVXL]+|\d{1,3}(?:\.\d{1,3})*|[a-zđ]|[-+*])\.?$", re.IGNORECASE)
@@ -117,7 +118,7 @@ def _tables(original: str) -> list[list[Cell]]:
 
 
 def _year_of(cell: Cell) -> int | None:
-    m = _YEAR_CELL_RE.match(cell.text)
+    m = YEAR_CELL_RE.match(cell.text)
     return int(m.group(1)) if m and len(cell.text) <= 40 else None
 
 

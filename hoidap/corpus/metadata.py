@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from hoidap.corpus.dates import BLANK_PLACE_DATE_RE, PLACE_DATE_RE, iso_text
 from hoidap.corpus.normalize import fold
 from hoidap.corpus.records import Block, DocumentInfo, HeaderFacts
 from hoidap.corpus.structure import Placed
@@ -15,9 +16,8 @@ _BASIS_INSIDE_RE = pattern("metadata.basis_inside")
 DOC_TYPE_RE = pattern("metadata.doc_type")
 ATTACHED_RE = pattern("metadata.attached")
 SIGNER_KIND_RE = pattern("metadata.signer_kind")
-DATE_RE = pattern("metadata.date")
 BLANK_NUMBER_RE = pattern("metadata.blank_number")
-BLANK_DATE_RE = pattern("metadata.blank_date")
+BLANK_DATE_RE = BLANK_PLACE_DATE_RE
 TITLE_WORDS: dict[str, str] = load("layout")["signer_titles"]  # data: corpus/data/layout.json
 NAME_RE = pattern("metadata.name")
 
@@ -159,8 +159,8 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
             if not number.startswith("/"):  # "Số: /QĐ-BNV": not yet numbered, left unknown
                 facts["number"] = number
             spans["number"] = (b.char_start, b.char_end)
-        elif "date" not in facts and (m := DATE_RE.match(b.text)):
-            facts["date"] = f"{m.group('y')}-{int(m.group('m')):02d}-{int(m.group('d')):02d}"
+        elif "date" not in facts and (m := PLACE_DATE_RE.match(b.text)):
+            facts["date"] = iso_text(m["y"], m["m"], m["d"])
             facts["place"] = m.group("place").strip()
             spans["date"] = (b.char_start, b.char_end)
         elif "number" not in spans and BLANK_NUMBER_RE.match(b.text):
@@ -220,7 +220,7 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
         if same_type and "number" not in facts and n and not n.startswith("/"):
             facts["number"], spans["number"] = n, (p.block.char_start, p.block.char_end)
             if m.group("d") and m.group("m") and "date" not in facts:
-                facts["date"] = f"{m.group('y')}-{int(m.group('m')):02d}-{int(m.group('d')):02d}"
+                facts["date"] = iso_text(m["y"], m["m"], m["d"])
         if not same_type:
             break
     sig = [p.block for p in placed if p.zone == "signature"]

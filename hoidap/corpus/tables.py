@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from hoidap.corpus.deadlines import deadline_range
+from hoidap.corpus.dates import DEADLINE_LIKE_RE, DEADLINE_START_RE, deadline_range
 from hoidap.corpus.layout import header_role, is_header_row
 from hoidap.corpus.records import Block, Task
 from hoidap.corpus.structure import Placed
@@ -19,15 +19,6 @@ from hoidap.corpus.vocab import agency_head
 
 ID_RE = re.compile(r"^(?:[IVXL]+|[A-Z]|\d{1,3}(?:\.\d{1,3})*)\.?$")
 GROUP_ID_RE = re.compile(r"^(?:[IVXL]+|[A-ZĐ])\.?$")
-DEADLINE_LIKE_RE = re.compile(
-    r"(?i)(trước ngày|chậm nhất|trong (?:quý|tháng|năm)|\bquý\s+[IV]+|\bquý\s+\d|tháng \d|năm \d{4}|"
-    r"\b\d{4}\s*[-–]\s*\d{4}\b|thường xuyên|hằng năm|hàng năm|định kỳ|giai đoạn|kỳ họp|phiên họp|"
-    r"theo tiến độ|\b\d{1,2}/\d{4}\b|\b\d{1,2}/\d{1,2}(?:/\d{4})?\b|^năm\b|^\d{4}$)"
-)
-# How a schedule cell opens ("Trình UBTVQH xem xét, thông qua trước ngày ...").
-DEADLINE_START_RE = re.compile(
-    r"(?i)(?:trình|hoàn thành|trước|trong|quý|năm|tháng|thường xuyên|giai đoạn|hằng|hàng|định kỳ|từ)\b"
-)
 AGENCY_ROLES = ("lead", "coordinating", "implementing", "monitoring", "review")
 
 

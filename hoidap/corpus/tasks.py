@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from hoidap.corpus.dates import NARRATIVE_DEADLINE_RE, PAREN_DEADLINE_RE, REPORT_DEADLINE_RE
 from hoidap.corpus.records import Block, NumberingGap, Task, numeric_key
 from hoidap.corpus.structure import Placed, heading_label, path_id
 from hoidap.corpus.vocab import agency_head, lower_agency_head, name_stop_re, not_name_re, pattern, type_words
@@ -24,8 +25,6 @@ LOWER_HEAD = lower_agency_head()
 SPLIT_COMMA_RE = pattern("tasks.split_comma")
 TABLE_ROW_ID_RE = pattern("tasks.table_row_id")
 TABLE_GROUP_ID_RE = pattern("tasks.table_group_id")
-PAREN_DEADLINE_RE = pattern("tasks.paren_deadline")
-NARRATIVE_DEADLINE_RE = pattern("tasks.narrative_deadline")
 COORD_STOP_RE = pattern("tasks.coord_stop")
 SUBJECT_STOP_RE = pattern("tasks.subject_stop")
 NARRATIVE_RE = pattern("tasks.narrative")
@@ -665,7 +664,6 @@ def giao_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str,
 
 # --- report duties with a date in closing paragraphs ---------------------------------------------
 
-REPORT_DEADLINE_RE = pattern("tasks.report_deadline")
 REPORT_VERB_RE = pattern("tasks.report_verb")
 REQUEST_RE = pattern("tasks.request")
 SUBJECT_END_RE = pattern("tasks.subject_end")

@@ -6,6 +6,15 @@ import re
 from collections.abc import Collection
 from functools import lru_cache
 
+from hoidap.corpus.dates import (
+    BARE_TIME_RE,
+    CITED_BEFORE_RE,
+    DATE_REST_AFTER_RE,
+    DATE_WORD_BEFORE_RE,
+    DEADLINE_RE,
+    EVENT_TIME_RE,
+    YEAR_ONLY_RE,
+)
 from hoidap.corpus.normalize import MappedText, fold, has_diacritics, lowered, normalize_span
 from hoidap.corpus.tasks import COORD_AFTER_RE, agencies_in, assignment, clean_agency
 from hoidap.corpus.vocab import coordination_end_re, load, pattern
@@ -17,7 +26,6 @@ _MEASURE_END = frozenset(load("units")["measure_end_words"])
 _DURATION = frozenset(load("units")["durations"])
 _DIGIT_NEXT_RE = pattern("extract.digit_next")
 _MEASURE_WORD_RE = pattern("extract.measure_word")
-YEAR_ONLY_RE = pattern("extract.year_only")
 SENTENCE_SPLIT_RE = pattern("extract.sentence_split")
 _MARKER_ONLY_RE = pattern("extract.marker_only")
 _LIST_SENTENCE_SPLIT_RE = pattern("extract.list_sentence_split")
@@ -106,9 +114,8 @@ def figure_phrase(
     for m in FIGURE_RE.finditer(text):
         if pattern("extract.number_code_next").match(text[m.end() : m.end() + 3]):
             continue  # part of a document number: "536-KL/TU", "214/KH-UBND"
-        if pattern("extract.date_word_before").search(text[max(0, m.start() - 8) : m.start()]) or pattern(
-            "extract.date_rest_after"
-        ).match(text[m.end() : m.end() + 12]):
+        before, after = text[max(0, m.start() - 8) : m.start()], text[m.end() : m.end() + 12]
+        if DATE_WORD_BEFORE_RE.search(before) or DATE_REST_AFTER_RE.match(after):
             continue  # part of a date: "ngày 05 tháng 3 năm 2026", "30/11/2025"
         phrase = m.group(0).strip().rstrip(".,;")
         if YEAR_ONLY_RE.match(phrase) or not any(c.isdecimal() for c in phrase):
@@ -213,16 +220,6 @@ def _term_position(text: str, terms: list[str]) -> int | None:
     return best[1] if best else None
 
 
-DEADLINE_RE = pattern("extract.deadline")
-
-
-EVENT_TIME_RE = pattern("extract.event_time")
-
-
-_CITED_BEFORE_RE = pattern("extract.cited_before")
-BARE_TIME_RE = pattern("extract.bare_time")
-
-
 def deadline_phrase(text: str, terms: list[str] | None = None) -> str | None:
     """A time expression stated in prose: 'Hoàn thành trong quý II/2023', 'trước ngày 05 tháng 12
     năm 2025', else one stated by an event ('sau khi … kết thúc'). With `terms`, the expression
@@ -235,7 +232,7 @@ def deadline_phrase(text: str, terms: list[str] | None = None) -> str | None:
             (
                 m
                 for m in BARE_TIME_RE.finditer(text)
-                if not _CITED_BEFORE_RE.search(text[max(0, m.start() - 40) : m.start()])
+                if not CITED_BEFORE_RE.search(text[max(0, m.start() - 40) : m.start()])
             ),
             None,
         ) or EVENT_TIME_RE.search(text)
