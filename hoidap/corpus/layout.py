@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hoidap.corpus.blocks import BOLD_HEADINGS, CLOSED, HEADINGS, LONE_LABELLED, K
+from hoidap.corpus.labels import header_role, is_header_row
 from hoidap.corpus.normalize import MappedText, RepairCounts, normalize_span
 from hoidap.corpus.records import Block
-from hoidap.corpus.vocab import pattern, role_words, web_chrome
+from hoidap.corpus.vocab import pattern, web_chrome
 
 # Line forms (data: corpus/data/patterns.json "layout.*", built from the word lists of layout.json).
 ROMAN_RE = pattern("layout.roman")
@@ -239,46 +241,6 @@ def outside_lines(lines: list[Line]) -> tuple[int, int]:
 
 # --- tables ---------------------------------------------------------------------------------
 
-_ROLE_FOLDS: list[tuple[str, str]] = []
-
-
-def header_role(text: str) -> str | None:
-    """Role of a table header cell from its words ('Cơ quan chủ trì[1]' -> 'lead')."""
-    if not _ROLE_FOLDS:
-        # Priority, not length: "Thời gian thực hiện" is a deadline although it says "thực hiện".
-        # "Nguồn lực thực hiện", "Thuộc nhóm nhiệm vụ" are neither a lead nor the task: 'other' first.
-        order = (
-            "number",
-            "other",
-            "deadline",
-            "output",
-            "monitoring",
-            "review",
-            "coordinating",
-            "lead",
-            "content",
-        )
-        words = role_words()
-        for role in order:
-            _ROLE_FOLDS.extend((w.casefold(), role) for w in words.get(role, []))
-    low = pattern("layout.note_mark").sub("", text).casefold().strip(" .:")
-    if low in ("stt", "tt", "số tt", "số thứ tự"):
-        return "number"
-    if len(low) > 60:
-        return None
-    for word, role in _ROLE_FOLDS:
-        if role != "number" and word in low:
-            return role
-    return None
-
-
-def is_header_row(cells: list[str]) -> bool:
-    """A table's header: several cells, a number/content column and at least one other role."""
-    if len(cells) < 3:
-        return False
-    roles = [header_role(c) for c in cells]
-    return ("number" in roles or "content" in roles) and sum(r is not None for r in roles) >= 3
-
 
 @dataclass
 class _Cell:
@@ -289,42 +251,42 @@ class _Cell:
 def classify(text: str) -> tuple[str, str, int]:
     """Return (kind, marker, level) of a line that starts a block, or ('text', '', 0)."""
     if SEPARATOR_RE.match(text):
-        return "separator", "", 0
+        return K.SEPARATOR, "", 0
     if RECIPIENTS_RE.match(text):
-        return "recipients", "", 0
+        return K.RECIPIENTS, "", 0
     if SIGNATURE_RE.match(text):
-        return "signature", "", 0
+        return K.SIGNATURE, "", 0
     m = FIELD_RE.match(text)
     if m:
-        return "field", m.group("label").strip(), 0
+        return K.FIELD, m.group("label").strip(), 0
     m = PART_RE.match(text)
     if m:
-        return "part", " ".join(m.group("m").split()), 0
+        return K.PART, " ".join(m.group("m").split()), 0
     m = ARTICLE_RE.match(text)
     if m:
-        return "article", " ".join(m.group("m").split()), 0
+        return K.ARTICLE, " ".join(m.group("m").split()), 0
     m = STEP_RE.match(text)
     if m:
-        return "step", " ".join(m.group("m").split()), 2
+        return K.STEP, " ".join(m.group("m").split()), 2
     m = ROMAN_RE.match(text)
     if m and m.group("m") and _starts_upper(m.group("rest")):
-        return "roman", m.group("m"), 1
+        return K.ROMAN, m.group("m"), 1
     m = NUMBER_RE.match(text)
     if m:
         marker = m.group("m") or m.group("m1")
         rest = m.group("rest") if m.group("m") else m.group("rest1")
         if _starts_upper(rest):
-            return "number", marker, 1 + marker.count(".") + 1
+            return K.NUMBER, marker, 1 + marker.count(".") + 1
     m = LETTER_RE.match(text)
     if m and _starts_upper(m.group("rest")):
-        return "letter", m.group("m"), 0
+        return K.LETTER, m.group("m"), 0
     m = BULLET_RE.match(text)
     # "- 2030." or "- xã hội" are wrapped ranges/compounds, not bullets.
     if m and _starts_upper(m.group("rest")):
-        return "bullet", m.group("m").replace("–", "-").replace("•", "-"), 0
+        return K.BULLET, m.group("m").replace("–", "-").replace("•", "-"), 0
     if _is_caps(text):
-        return "caps", "", 0
-    return "text", "", 0
+        return K.CAPS, "", 0
+    return K.TEXT, "", 0
 
 
 def _bar_table(lines: list[Line], i: int) -> tuple[int, int, list[list[_Cell]]] | None:
@@ -394,7 +356,6 @@ def _is_caption(text: str) -> bool:
     return bool(CAPTION_RE.match(text)) or (_is_caps(text) and len(text) > 40)
 
 
-HEADING_KINDS = ("number", "roman", "letter", "part", "article", "step", "caps")
 PIPE_ROW_RE = pattern("layout.pipe_row")
 PIPE_RULE_RE = pattern("layout.pipe_rule")
 
@@ -496,11 +457,11 @@ def _pipe_table(lines: list[Line], i: int) -> tuple[int, list[list[tuple[int, _C
 def _cell_block(cell: _Cell, table: int, row: int, col: int, marker: str = "", level: int = 0) -> Block:
     """A table cell; marker 'bar' means col is its position in the row (empty cells vanished),
     level 1 means the cell opens a new row in a malformed table."""
-    b = _Builder("cell", "", 0)
+    b = _Builder(K.CELL, "", 0)
     for part in cell.parts:
         b.add(part)
     block = b.build()
-    return Block("cell", block.text, block.char_start, block.char_end, marker, level, table, row, col)
+    return Block(K.CELL, block.text, block.char_start, block.char_end, marker, level, table, row, col)
 
 
 @dataclass
@@ -557,10 +518,10 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
         nonlocal current
         if current is not None:
             block = current.build()
-            if blank_mode and block.kind == "paragraph":
+            if blank_mode and block.kind == K.PARAGRAPH:
                 # '**1.' / 'Sở Nông nghiệp và Môi trường**' joins into a numbered heading only now.
                 kind, marker, level = classify(block.text)
-                if kind in ("roman", "number", "letter", "part", "article", "step"):
+                if kind in HEADINGS:
                     block = Block(kind, block.text, block.char_start, block.char_end, marker, level)
             blocks.append(block)
             current = None
@@ -612,7 +573,7 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
                     row = _trimmed(line.mapped, 0, len(text), "| ")
                     if row is not None:
                         blocks.append(
-                            Block("paragraph", row.text, row.starts[0], row.ends[-1], ROW_MARKER, 0)
+                            Block(K.PARAGRAPH, row.text, row.starts[0], row.ends[-1], ROW_MARKER, 0)
                         )
                 continue
             # A layout table (title block, signature) written as pipe rows: each cell is text.
@@ -622,7 +583,7 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
                 seg = _trimmed(m, seg_start, pos)
                 if seg is not None:
                     kind, marker, level = classify(seg.text)
-                    cb = _Builder("paragraph" if kind in ("text", "separator") else kind, marker, level)
+                    cb = _Builder(K.PARAGRAPH if kind in (K.TEXT, K.SEPARATOR) else kind, marker, level)
                     cb.add(seg)
                     blocks.append(cb.build())
                 seg_start = pos + 1
@@ -633,14 +594,14 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
                 in_table = False
             else:
                 close()
-                b = _Builder("cell", text if TABLE_ID_RE.match(text) else "", 0)
+                b = _Builder(K.CELL, text if TABLE_ID_RE.match(text) else "", 0)
                 b.add(line.mapped)
                 blocks.append(b.build())
                 continue
         if text == "STT":
             close()
             in_table = table_found = True
-            b = _Builder("cell", "", 0)
+            b = _Builder(K.CELL, "", 0)
             b.add(line.mapped)
             blocks.append(b.build())
             continue
@@ -648,7 +609,7 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
         if footnote is not None:
             kind, _, _ = classify(text)
             ends_note = footnote.last_line.rstrip().endswith(".") and (
-                not _starts_upper(text) or kind != "text" or DIGITS_RE.match(text)
+                not _starts_upper(text) or kind != K.TEXT or DIGITS_RE.match(text)
             )
             if not ends_note:
                 footnote.add(line.mapped)
@@ -661,7 +622,7 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
                 refs_seen.add(text)  # footnote reference: the text continues on the next line
                 continue
             if text in refs_seen and _starts_upper(nxt):
-                footnote = _Builder("footnote", text, 0)
+                footnote = _Builder(K.FOOTNOTE, text, 0)
                 continue
             if not blank_mode:
                 continue  # page number
@@ -672,7 +633,7 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
             continue
         if LONE_LABEL_RE.match(text) and _starts_upper(nxt):
             kind, marker, level = classify(f"{text} {nxt}")
-            if kind in ("roman", "number", "letter"):
+            if kind in LONE_LABELLED:
                 close()
                 current = _Builder(kind, marker, level)
                 current.add(line.mapped)
@@ -682,7 +643,7 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
         if (
             bold_open
             and current is not None
-            and kind in ("text", "caps")
+            and kind in (K.TEXT, K.CAPS)
             and line.index == lines[i - 1].index + 1
         ):
             # The rest of a bold heading wrapped mid-name: join; its closing '**' ends the heading.
@@ -698,20 +659,20 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
             # The motto, the place-and-date line and a legal basis stand alone even without a blank line.
             joined = joined and not OPENER_RE.match(text) and not MOTTO_RE.match(text)
             if joined and (
-                kind in ("text", "caps") or (kind == "bullet" and not prev.endswith(SENTENCE_END))
+                kind in (K.TEXT, K.CAPS) or (kind == K.BULLET and not prev.endswith(SENTENCE_END))
             ):
                 current.add(line.mapped, tight=bool(JOIN_TIGHT.match(text)))
                 continue
         elif (
-            kind == "caps"
+            kind == K.CAPS
             and current is not None
-            and current.kind not in ("caps", "signature")
+            and current.kind not in (K.CAPS, K.SIGNATURE)
             and not one_line_paragraphs
         ):
             # "NQ/TW." or "7.900 USD." after an unfinished line is a wrapped tail, not a title.
             if not prev.endswith(SENTENCE_END) and not STANDALONE_HEAD_RE.match(text):
-                kind = "text"
-        if kind == "text" and current is not None and not one_line_paragraphs and not blank_mode:
+                kind = K.TEXT
+        if kind == K.TEXT and current is not None and not one_line_paragraphs and not blank_mode:
             tight = bool(JOIN_TIGHT.match(text)) or (
                 prev.endswith("-") and len(prev) > 1 and prev[-2].isalnum() and text[:1].isalnum()
             )
@@ -722,23 +683,23 @@ def build_blocks(original: str, repairs: RepairCounts) -> LayoutResult:
                 or bool(MOTTO_RE.match(text))
                 or bool(STANDALONE_HEAD_RE.match(prev))  # "CỘNG HÒA …" / "Độc lập - …"
             )
-            if current.kind in ("caps", "signature", "recipients"):
+            if current.kind in CLOSED:
                 new_paragraph = True
-            if current.kind in ("roman", "part") and _is_caps(current.last_line) and _starts_upper(text):
+            if current.kind in (K.ROMAN, K.PART) and _is_caps(current.last_line) and _starts_upper(text):
                 new_paragraph = True  # "I. MỤC TIÊU" / "Đến năm 2028, …": a heading, then its text
-            if current.kind == "article" and len(current.parts) == 1 and _starts_upper(text):
+            if current.kind == K.ARTICLE and len(current.parts) == 1 and _starts_upper(text):
                 # "Điều 2. Thành lập Hội đồng" / "Trong thời hạn 10 ngày …": its title, then its text
                 new_paragraph = not HEADING_GOES_ON_RE.search(prev)
             if not new_paragraph:
                 current.add(line.mapped, tight=tight)
                 continue
         close()
-        if kind == "separator":
+        if kind == K.SEPARATOR:
             continue
-        current = _Builder("paragraph" if kind == "text" else kind, marker, level)
+        current = _Builder(K.PARAGRAPH if kind == K.TEXT else kind, marker, level)
         current.add(line.mapped)
         raw_start = original[line.mapped.starts[0] - 2 : line.mapped.starts[0]] if line.mapped.starts else ""
-        bold_open = line.bold_marks % 2 == 1 and raw_start == "**" and kind in HEADING_KINDS
+        bold_open = line.bold_marks % 2 == 1 and raw_start == "**" and kind in BOLD_HEADINGS
     close()
     if footnote is not None:
         blocks.append(footnote.build())

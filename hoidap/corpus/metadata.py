@@ -24,6 +24,8 @@ NAME_RE = pattern("metadata.name")
 
 _MARKUP_RE = pattern("metadata.markup")
 _SIGNATURE_NOISE_RE = pattern("metadata.signature_noise")
+# How a motto line opens (folded): the issuer cell above it ends there.
+_MOTTO_OPENERS = tuple(load("layout")["motto_openers"])
 SIGNATURE_TAIL_BLOCKS = 15  # blocks at the end of a document's body where an unmarked signature may stand
 
 
@@ -81,7 +83,7 @@ def proper_case(text: str) -> str:
     out = sentence_case(text)
     if out == text:
         return text
-    for name in provinces() + ("Việt Nam", "Quốc hội", "Chính phủ", "Thủ tướng Chính phủ"):
+    for name in provinces() + tuple(load("layout")["proper_names"]):
         out = re.sub(re.escape(name), name, out, flags=re.IGNORECASE)
     return out
 
@@ -178,13 +180,13 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
     elif (
         preamble
         and _caps(preamble[0].text)
-        and not fold(preamble[0].text).startswith(("cong hoa", "dang cong san"))
+        and not fold(preamble[0].text).startswith(_MOTTO_OPENERS)
         and not DOC_TYPE_RE.match(preamble[0].text.strip())
     ):
         # Generic issuer cell: the caps lines before the national motto.
         parts = []
         for b in preamble[:3]:
-            if not _caps(b.text) or fold(b.text).startswith(("cong hoa", "dang cong san", "doc lap")):
+            if not _caps(b.text) or fold(b.text).startswith(_MOTTO_OPENERS):
                 break
             parts.append(b)
         if parts:

@@ -6,7 +6,8 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from hoidap.corpus.deadlines import deadline_range
+from hoidap.corpus.blocks import CLAUSES, SELF_LABELLED, STRUCTURAL, K
+from hoidap.corpus.dates import deadline_range
 from hoidap.corpus.extract import extract_text
 from hoidap.corpus.layout import ROW_MARKER, build_blocks
 from hoidap.corpus.metadata import check_against_manifest, header_facts
@@ -27,22 +28,10 @@ from hoidap.corpus.tasks import (
 )
 from hoidap.corpus.vocab import province_of
 
-# Block kinds that are content on their own (fields live inside task records). An article is one when
-# its text stands on its heading line ("Điều 5. Quyết định này có hiệu lực thi hành kể từ ngày ký."):
-# a decision's articles often are whole provisions; a bare title ("Điều 2. Thành phần") is skipped.
-CLAUSE_KINDS = {
-    "paragraph",
-    "bullet",
-    "number",
-    "letter",
-    "article",
-    "caps",
-    "footnote",
-    "recipients",
-    "signature",
-}
-# Kinds whose clause names itself in its section path ("Điều 5. …", "2. …", "b) …").
-SELF_LABELLED = ("number", "letter", "article")
+# Block kinds that are content on their own (blocks.CLAUSES). An article is one when its text stands on its
+# heading line ("Điều 5. Quyết định này có hiệu lực thi hành kể từ ngày ký."): a decision's articles often
+# are whole provisions; a bare title ("Điều 2. Thành phần") is skipped.
+CLAUSE_KINDS = CLAUSES
 
 
 def _clause_kind(p: Placed) -> str:
@@ -66,7 +55,7 @@ def build_clauses(doc_id: str, placed: list[Placed]) -> list[Clause]:
         if p.zone == "recipients" and b.kind == "recipients":
             continue  # the bare "Nơi nhận:" label
         section = p.section + ((heading_label(b),) if b.kind in SELF_LABELLED else ())
-        if b.kind == "paragraph" and b.marker == ROW_MARKER:
+        if b.kind == K.PARAGRAPH and b.marker == ROW_MARKER:
             # A row names its columns through the table's header row: "3 | Cô đỡ thôn, bản | 0,5" under
             # "STT | Đối tượng | Hệ số phụ cấp" (what the figure is, for the ranking and the reader).
             if table_head is None:
@@ -143,7 +132,7 @@ def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
     loose: dict[tuple[int, int], list[Placed]] = {}
     for p in placed:
         b = p.block
-        if b.kind == "cell" and b.table >= 0 and b.char_start not in in_rows:
+        if b.kind == K.CELL and b.table >= 0 and b.char_start not in in_rows:
             loose.setdefault((b.table, b.row if b.row >= 0 else -b.char_start), []).append(p)
     for cells in loose.values():
         start, end = cells[0].block.char_start, cells[-1].block.char_end
@@ -203,10 +192,7 @@ def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
         linked.append(c)
     linked.sort(key=lambda c: c.char_start)
 
-    structured = any(
-        p.block.kind in ("part", "article", "roman", "number", "step", "letter", "bullet", "field", "cell")
-        for p in placed
-    )
+    structured = any(p.block.kind in STRUCTURAL for p in placed)
     if not structured:
         warnings.append(
             "không nhận dạng được cấu trúc (mục, gạch đầu dòng, bảng): mỗi đoạn là một điều khoản"

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 
 from hoidap.corpus.dates import DEADLINE_LIKE_RE, DEADLINE_START_RE, deadline_range
-from hoidap.corpus.layout import header_role, is_header_row
+from hoidap.corpus.labels import header_role, is_header_row
 from hoidap.corpus.records import Block, Task
 from hoidap.corpus.structure import Placed
 from hoidap.corpus.vocab import agency_head

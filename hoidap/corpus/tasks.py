@@ -12,7 +12,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from hoidap.corpus.blocks import (
+    AGENCY_SCAN,
+    AGENCY_TITLES,
+    ASSIGNING,
+    DUTIES,
+    HEADINGS,
+    ITEMS,
+    NARRATIVE,
+    ROMAN_NUMERALS,
+    K,
+)
 from hoidap.corpus.dates import NARRATIVE_DEADLINE_RE, PAREN_DEADLINE_RE, REPORT_DEADLINE_RE
+from hoidap.corpus.labels import field_role
 from hoidap.corpus.records import Block, NumberingGap, Task, numeric_key
 from hoidap.corpus.structure import Placed, heading_label, path_id
 from hoidap.corpus.vocab import agency_head, lower_agency_head, name_stop_re, not_name_re, pattern, type_words
@@ -99,24 +111,6 @@ def agencies_in(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(dict.fromkeys(good)), tuple(bad)
 
 
-def field_role(label: str) -> str:
-    """Map a field label to a task attribute."""
-    low = label.lower()
-    if low.startswith("nội dung"):
-        return "content"
-    if any(w in low for w in ("thời gian", "thời hạn", "tiến độ")):
-        return "deadline"
-    if low.startswith(("sản phẩm", "kết quả")):
-        return "other"
-    if "phối hợp" in low:
-        return "coordinating"
-    if "chỉ đạo" in low:
-        return "directing"
-    if "tổ chức thực hiện" in low:
-        return "implementing"
-    return "lead"  # chủ trì, chủ trì tham mưu, tham mưu thực hiện, (cơ quan/đơn vị) thực hiện
-
-
 def field_value(block: Block) -> str:
     return block.text.split(":", 1)[1].strip() if ":" in block.text else ""
 
@@ -146,7 +140,7 @@ def _task_from_draft(doc_id: str, d: _Draft, layout: str) -> Task:
             deadline_parts.append(value)
         elif role == "content":
             content_fields.append(value)
-        elif role == "other":
+        elif role == "output":  # "Sản phẩm: …", kept verbatim as a table's output column is
             other.append((block.marker, value))
         else:
             values[role].extend(split_agencies(value))
@@ -169,7 +163,7 @@ def _task_from_draft(doc_id: str, d: _Draft, layout: str) -> Task:
         doc_id=doc_id,
         task_id="",  # assigned once all tasks of the scope are known
         section=d.anchor.section
-        + ((heading_label(d.anchor.block),) if d.anchor.block.kind == "letter" else ()),
+        + ((heading_label(d.anchor.block),) if d.anchor.block.kind == K.LETTER else ()),
         content=content,
         lead=tuple(dict.fromkeys(values["lead"])),
         coordinating=tuple(dict.fromkeys(values["coordinating"])),
@@ -186,7 +180,7 @@ def _task_from_draft(doc_id: str, d: _Draft, layout: str) -> Task:
 
 def _task_sections(placed: list[Placed]) -> set[str]:
     """Top-level sections (by roman numeral) that contain field lines: their items are tasks."""
-    return {p.path[0] for p in placed if p.block.kind == "field" and p.zone == "body" and p.path}
+    return {p.path[0] for p in placed if p.block.kind == K.FIELD and p.zone == "body" and p.path}
 
 
 def labelled_field_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str, ...]]]:
@@ -203,7 +197,7 @@ def labelled_field_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
     item: Placed | None = None  # the numbered item just seen, anchor of field lines right after it
 
     # Documents with lettered points use the labelled-field layout; bullet-only ones the labelled bullets.
-    layout = "labelled_fields" if any(p.block.kind == "letter" for p in placed) else "labelled_bullets"
+    layout = "labelled_fields" if any(p.block.kind == K.LETTER for p in placed) else "labelled_bullets"
 
     def flush() -> None:
         nonlocal draft
@@ -216,14 +210,12 @@ def labelled_field_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
         if p.zone != "body" or not p.path or p.path[0] not in sections:
             flush()
             continue
-        if b.kind in ("part", "article", "roman", "number", "step") or (
-            b.kind == "letter" and p.heading_only
-        ):
+        if (b.kind in HEADINGS and b.kind != K.LETTER) or (b.kind == K.LETTER and p.heading_only):
             flush()
-            heading = p if b.kind == "letter" else None
-            item = p if b.kind in ("number", "step", "letter") else None
+            heading = p if b.kind == K.LETTER else None
+            item = p if b.kind in ITEMS else None
             continue
-        if b.kind == "field":
+        if b.kind == K.FIELD:
             if draft is None and item is not None:
                 # "5. Xây dựng Cổng thông tin ..." followed directly by "- Cơ quan thực hiện: ...".
                 draft, draft_scope, heading = _Draft(anchor=item, content=[item.block]), item.path, None
@@ -231,23 +223,23 @@ def labelled_field_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
                 draft.fields.append((field_role(b.marker), b))
             continue
         item = None
-        if b.kind == "bullet" and b.marker == "+" and draft is not None and draft.fields:
+        if b.kind == K.BULLET and b.marker == "+" and draft is not None and draft.fields:
             last_role, last_field = draft.fields[-1]
             if (last_role == "deadline" and not field_value(last_field)) or draft.field_extra:
                 draft.field_extra.append(b)
                 continue
-        is_anchor = b.kind == "letter" or (b.kind == "bullet" and b.marker == "*")
-        if b.kind == "bullet" and b.marker == "-":
+        is_anchor = b.kind == K.LETTER or (b.kind == K.BULLET and b.marker == "*")
+        if b.kind == K.BULLET and b.marker == "-":
             # '-' sub-items of a lettered point or '*' item are part of its content.
             inside_item = (
                 draft is not None
                 and not draft.fields
-                and draft.anchor.block.kind in ("letter",)
+                and draft.anchor.block.kind in (K.LETTER,)
                 and draft.anchor.block.marker != "*"
                 and not draft.anchor.heading_only
             )
             is_anchor = not inside_item
-        if not is_anchor and b.kind == "paragraph" and draft is None and heading is not None:
+        if not is_anchor and b.kind == K.PARAGRAPH and draft is None and heading is not None:
             # A titled point whose task is a plain paragraph: the title anchors it.
             draft, draft_scope, heading = _Draft(anchor=heading, content=[b]), heading.path, None
             continue
@@ -270,11 +262,7 @@ def narrative_tasks(doc_id: str, placed: list[Placed], skip: set[str]) -> list[t
     out: list[tuple[Task, tuple[str, ...]]] = []
     for p in placed:
         b = p.block
-        if (
-            p.zone != "body"
-            or (p.path and p.path[0] in skip)
-            or b.kind not in ("number", "paragraph", "bullet")
-        ):
+        if p.zone != "body" or (p.path and p.path[0] in skip) or b.kind not in NARRATIVE:
             continue
         m = NARRATIVE_RE.search(b.text)
         if not m:
@@ -366,7 +354,7 @@ def appendix_tasks(doc_id: str, placed: list[Placed]) -> TableParse:
 
     Rows whose agency cells are missing (merged cells in the source) get empty fields.
     """
-    cells = [p.block for p in placed if p.zone == "appendix" and p.block.kind == "cell" and p.block.table < 0]
+    cells = [p.block for p in placed if p.zone == "appendix" and p.block.kind == K.CELL and p.block.table < 0]
     tasks: list[Task] = []
     rows: list[tuple[str, list[Block], tuple[str, ...]]] = []
     warnings: list[str] = []
@@ -385,7 +373,7 @@ def appendix_tasks(doc_id: str, placed: list[Placed]) -> TableParse:
             group = cell.text
             title = cells[i + 1] if i + 1 < len(cells) else None
             group_label = f"{group}. {title.text}" if title else group
-            group_label = heading_label(Block("number", group_label, 0, 0, group))
+            group_label = heading_label(Block(K.NUMBER, group_label, 0, 0, group))
             i += 2
             # A group whose content follows directly (no sub-number) is one row numbered like the group.
             if (
@@ -487,16 +475,16 @@ def heading_gaps(doc_id: str, placed: list[Placed]) -> list[NumberingGap]:
     """Jumps in roman/decimal heading sequences of the body (siblings under one parent)."""
     last: dict[tuple[str, ...], str] = {}
     gaps: list[NumberingGap] = []
-    roman = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+    roman = ROMAN_NUMERALS
     for p in placed:
-        if p.zone != "body" or p.block.kind not in ("roman", "number"):
+        if p.zone != "body" or p.block.kind not in (K.ROMAN, K.NUMBER):
             continue
         parent, element = p.path[:-1], p.path[-1]
         prev = last.get(parent)
         last[parent] = element
         if prev is None:
             continue
-        if p.block.kind == "roman" and prev in roman and element in roman:
+        if p.block.kind == K.ROMAN and prev in roman and element in roman:
             expected = roman[roman.index(prev) + 1] if roman.index(prev) + 1 < len(roman) else None
         elif prev.isdigit() and element.isdigit():
             expected = str(int(prev) + 1)
@@ -542,13 +530,13 @@ COORD_AFTER_RE = pattern("tasks.coord_after")
 def _heading_agency(p: Placed) -> str | None:
     """The agency a heading names ('2.2. Sở Xây dựng:', 'a) Tổ đảng ở Thường trực Ủy ban ...')."""
     b = p.block
-    if b.kind not in ("number", "letter", "roman", "paragraph", "caps") or b.table >= 0:
+    if b.kind not in AGENCY_TITLES or b.table >= 0:
         return None
     body = strip_marker(pattern("tasks.roman_marker").sub("", b.text)).strip().rstrip(":").strip()
     body = pattern("tasks.giao_word").sub("", body)  # "1.1. Giao Sở A" / next line: what Sở A does
     if not body or len(body) > 110 or body.endswith((".", ";")) or not HEADING_AGENCY_RE.match(body):
         return None
-    if b.kind in ("paragraph", "caps") and not p.heading_only and len(body.split()) > 14:
+    if b.kind in (K.PARAGRAPH, K.CAPS) and not p.heading_only and len(body.split()) > 14:
         return None
     if pattern("tasks.heading_duty_verb").search(body):
         return None
@@ -583,19 +571,19 @@ def agency_section_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
         if p.zone not in ("body", "appendix") or b.table >= 0:
             agency = None
             continue
-        if b.kind in ("part", "article", "roman", "number", "letter", "paragraph", "caps", "step"):
+        if b.kind in AGENCY_SCAN:
             name = _heading_agency(p)
             if name is not None and (
-                p.heading_only or b.kind in ("paragraph", "caps") or b.text.rstrip().endswith(":")
+                p.heading_only or b.kind in (K.PARAGRAPH, K.CAPS) or b.text.rstrip().endswith(":")
             ):
                 agency, owner = name, p
                 continue
             if owner is not None and b.kind in HEADING_LIKE and _closes(owner, p):
                 agency = owner = None
-        if agency is None or owner is None or b.kind not in ("bullet", "letter", "number", "paragraph"):
+        if agency is None or owner is None or b.kind not in DUTIES:
             continue
         text = strip_marker(b.text)
-        if not text or b.kind == "number" and p.heading_only:
+        if not text or b.kind == K.NUMBER and p.heading_only:
             continue
         if LEAD_VERB_RE.match(text):
             lead, coord = (agency,), _coord_list(text)
@@ -605,7 +593,7 @@ def agency_section_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
         else:
             lead, coord = (agency,), ()
         dl = NARRATIVE_DEADLINE_RE.search(text)
-        section = p.section + ((heading_label(b),) if b.kind in ("letter", "number") else ())
+        section = p.section + ((heading_label(b),) if b.kind in (K.LETTER, K.NUMBER) else ())
         task = Task(
             doc_id=doc_id,
             task_id="",
@@ -621,25 +609,25 @@ def agency_section_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
             layout="agency_section",
             numbered=False,
         )
-        out.append((task, p.path if b.kind in ("letter", "number") else owner.path))
+        out.append((task, p.path if b.kind in (K.LETTER, K.NUMBER) else owner.path))
     return out
 
 
-HEADING_LIKE = ("part", "article", "roman", "number", "letter", "step")
+HEADING_LIKE = HEADINGS
 _LEVEL = {"part": -1, "article": 0, "roman": 1, "step": 2, "letter": 10}
 
 
 def _level(p: Placed) -> int:
     b = p.block
-    if b.kind == "number":
+    if b.kind == K.NUMBER:
         return 2 + b.marker.count(".")
     return _LEVEL.get(b.kind, 99)
 
 
 def _closes(owner: Placed, p: Placed) -> bool:
     """A heading at the agency heading's level or above ends its section."""
-    if owner.block.kind in ("paragraph", "caps"):
-        return p.block.kind in HEADING_LIKE and (p.heading_only or p.block.kind != "letter")
+    if owner.block.kind in (K.PARAGRAPH, K.CAPS):
+        return p.block.kind in HEADING_LIKE and (p.heading_only or p.block.kind != K.LETTER)
     return _level(p) <= _level(owner)
 
 
@@ -648,7 +636,7 @@ def giao_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str,
     out: list[tuple[Task, tuple[str, ...]]] = []
     for p in placed:
         b = p.block
-        if p.zone != "body" or b.kind not in ("number", "paragraph", "bullet", "letter", "article", "step"):
+        if p.zone != "body" or b.kind not in ASSIGNING:
             continue
         m = assignment(b.text)
         if not m or clean_agency(b.text[m.start("lead") :]) == b.text[m.start("lead") :].strip(" .:"):
@@ -684,7 +672,7 @@ def report_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[st
     out: list[tuple[Task, tuple[str, ...]]] = []
     for p in placed:
         b = p.block
-        if p.zone != "body" or p.heading_only or b.kind not in ("paragraph", "number", "bullet", "letter"):
+        if p.zone != "body" or p.heading_only or b.kind not in DUTIES:
             continue
         dl = REPORT_DEADLINE_RE.search(b.text)
         if not dl or not REPORT_VERB_RE.search(b.text):
@@ -704,7 +692,7 @@ def report_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[st
         task = Task(
             doc_id=doc_id,
             task_id="",
-            section=p.section + ((heading_label(b),) if b.kind in ("number", "letter") else ()),
+            section=p.section + ((heading_label(b),) if b.kind in (K.NUMBER, K.LETTER) else ()),
             content=strip_marker(b.text),
             lead=lead,
             coordinating=(),

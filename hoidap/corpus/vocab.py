@@ -51,6 +51,7 @@ class AgencyVocab(_Data):
     type_words: list[str]
     name_stop_verbs: list[str]
     role_words: dict[str, list[str]]
+    label_roles: dict[Literal["header", "field"], list[str]]
     asked_kinds: list[str]
 
 
@@ -63,8 +64,9 @@ class LayoutVocab(_Data):
     basis_openers: list[str]
     signer_titles: dict[str, str]
     signature_noise: list[str]
-    document_types: list[str]
     mottos: list[str]
+    motto_openers: list[str]
+    proper_names: list[str]
     field_role_heads: list[str]
     field_role_words: list[str]
 
@@ -73,9 +75,13 @@ class LayoutVocab(_Data):
 
 class DocType(_Data):
     name: str
-    code: str
+    code: str  # "" when a number never carries it
     aliases: list[str]
     verb: bool = False
+    numbered: bool = True  # cited by a number of its own (False: 'Quy chế', issued with a decision)
+    attached: bool = False  # issued with a decision, after its signature ('QUY CHẾ …')
+    issues_attached: bool = False  # 'ban hành kèm theo Quyết định số …'
+    owned: bool = False  # led as a whole by one body ('chủ trì triển khai Kế hoạch này')
 
 
 class DocTypes(_Data):
@@ -117,6 +123,8 @@ class WordList(_Data):
     escape: bool = True  # False: the entries are regexes
     group_each: bool = False  # each entry in its own (?:…) (regexes with alternations of their own)
     fold: bool = False  # diacritics folded, lower case (matched against folded text)
+    upper: bool = False  # in capitals (a type line: 'KẾ HOẠCH')
+    where: str = ""  # of records ("file.key.field"), only those whose flag of this name is true
 
     @model_validator(mode="after")
     def _one_source(self) -> WordList:
@@ -158,13 +166,22 @@ def load(name: str) -> Any:
     """Content of hoidap/corpus/data/<name>.json, validated once (cached)."""
     text = resources.files("hoidap.corpus").joinpath("data", f"{name}.json").read_text(encoding="utf-8")
     data = json.loads(text)
-    model = _MODELS.get(name)
-    if model is not None:
-        try:
-            model.model_validate({k: v for k, v in data.items() if not k.startswith("_")})
-        except ValueError as exc:
-            raise ValueError(f"hoidap/corpus/data/{name}.json: {exc}") from exc
+    if name in _MODELS:
+        validated(name, data)
     return data
+
+
+@cache
+def _validated(name: str) -> _Data:
+    return validated(name, load(name))
+
+
+def validated(name: str, data: dict[str, Any]) -> _Data:
+    """`data` of the file `name` as its model (comment keys left out); ValueError naming the file."""
+    try:
+        return _MODELS[name].model_validate({k: v for k, v in data.items() if not k.startswith("_")})
+    except ValueError as exc:
+        raise ValueError(f"hoidap/corpus/data/{name}.json: {exc}") from exc
 
 
 # --- named patterns (data/patterns.json) ------------------------------------------------------
@@ -177,12 +194,13 @@ def _pattern_file() -> PatternFile:
     return PatternFile.model_validate({k: v for k, v in load("patterns").items() if not k.startswith("_")})
 
 
-def _source(path: str) -> list[str]:
-    """Words at "file.key" (a list of strings) or "file.key.field" (that field of a list of records)."""
+def _source(path: str, where: str = "") -> list[str]:
+    """Words at "file.key" (a list of strings) or "file.key.field" (that field of a list of records, of
+    those whose flag `where` is true when given)."""
     file, key, *rest = path.split(".")
-    value = load(file)[key]
+    value = getattr(_validated(file), key)
     if rest:
-        value = [item[rest[0]] for item in value]
+        value = [getattr(item, rest[0]) for item in value if not where or getattr(item, where)]
     return list(value)
 
 
@@ -190,9 +208,11 @@ def _source(path: str) -> list[str]:
 def alternation(name: str) -> str:
     """The list `name` of patterns.json as a non-capturing alternation."""
     spec = _pattern_file().lists[name]
-    words = list(spec.words) or [w for path in spec.from_ for w in _source(path)]
+    words = list(spec.words) or [w for path in spec.from_ for w in _source(path, spec.where)]
     if spec.fold:
         words = [fold(w).lower() for w in words]
+    if spec.upper:
+        words = [w.upper() for w in words]
     if spec.order == "longest":
         words = sorted(dict.fromkeys(words), key=len, reverse=True)
     if spec.escape:
@@ -247,13 +267,13 @@ def _alternation(words: list[str]) -> str:
 @cache
 def doc_type_names() -> tuple[str, ...]:
     """Kinds of document as printed ("Quyết định", "Tờ trình"), longest first (data: doc_types.json)."""
-    return tuple(sorted((t["name"] for t in load("doc_types")["types"]), key=len, reverse=True))
+    return tuple(sorted(_source("doc_types.types.name", "numbered"), key=len, reverse=True))
 
 
 @cache
 def doc_type_nouns() -> tuple[str, ...]:
     """Kinds of document whose name is not also a common verb ("Kế hoạch", not "Báo cáo")."""
-    verbs = {t["name"] for t in load("doc_types")["types"] if t.get("verb")}
+    verbs = set(_source("doc_types.types.name", "verb"))
     return tuple(n for n in doc_type_names() if n not in verbs)
 
 
@@ -261,10 +281,10 @@ def doc_type_nouns() -> tuple[str, ...]:
 def doc_type_codes() -> dict[str, str]:
     """Folded kind names and short forms -> the code a document number carries ("quyet dinh" -> "qd")."""
     out: dict[str, str] = {}
-    for t in load("doc_types")["types"]:
-        if t["code"]:
-            out[fold(t["name"]).lower()] = t["code"]
-            out.update({alias: t["code"] for alias in t["aliases"]})
+    for t in _validated("doc_types").types:
+        if t.code and t.numbered:
+            out[fold(t.name).lower()] = t.code
+            out.update({alias: t.code for alias in t.aliases})
     return out
 
 
