@@ -150,11 +150,8 @@ def _caps(text: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
-def header_facts(placed: list[Placed]) -> HeaderFacts:
-    """Read number, date, place, issuer, signer and signer title from the text itself."""
-    facts: dict[str, str] = {}
-    spans: dict[str, tuple[int, int]] = {}
-    preamble = [p.block for p in placed if p.zone == "preamble"]
+def _letterhead(preamble: list[Block], facts: dict[str, str], spans: dict[str, tuple[int, int]]) -> None:
+    """The number and the place-and-date line of a letterhead (their spans also when left blank)."""
     for b in preamble[:40]:
         if "number" not in facts and (m := NUMBER_RE.match(b.text)):
             number = m.group("n").rstrip(".,;")
@@ -169,6 +166,10 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
             spans["number"] = (b.char_start, b.char_end)  # "Số -KH/ĐU": printed, not yet numbered
         elif "date" not in spans and BLANK_DATE_RE.match(b.text):
             spans["date"] = (b.char_start, b.char_end)  # "…, ngày tháng 3 năm 2026": not yet dated
+
+
+def _issuer(preamble: list[Block], facts: dict[str, str], spans: dict[str, tuple[int, int]]) -> None:
+    """The issuing body: the caps lines of the letterhead's left cell."""
     caps = [b.text for b in preamble[:3]]
     if (
         len(caps) >= 2
@@ -198,6 +199,12 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
             issuer = pattern("metadata.people_committee").sub("UBND ", issuer)
             facts["issuer"] = issuer[:1].upper() + issuer[1:]
             spans["issuer"] = (parts[0].char_start, parts[-1].char_end)
+
+
+def _title(
+    placed: list[Placed], preamble: list[Block], facts: dict[str, str], spans: dict[str, tuple[int, int]]
+) -> str | None:
+    """The document's type and title (its type line and subject, or a letter's "V/v …" line); its type."""
     doc_type, title, tspan = _title_facts(preamble[:60])
     if title is None:
         # A letter whose letterhead table comes after its body (as a Word file may keep it): its "V/v …" line.
@@ -208,6 +215,14 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
     if title is not None and tspan is not None:
         facts["doc_type"], facts["title"] = doc_type or "", title
         spans["title"] = tspan
+    return doc_type
+
+
+def _attached(
+    placed: list[Placed], doc_type: str | None, facts: dict[str, str], spans: dict[str, tuple[int, int]]
+) -> str | None:
+    """The document this one is issued with ("kèm theo Quyết định số …"); a caption naming the document's
+    own type gives its number and date when the letterhead does not."""
     attached = None
     for p in placed:
         m = ATTACHED_RE.search(p.block.text)
@@ -225,6 +240,11 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
                 facts["date"] = iso_text(m["y"], m["m"], m["d"])
         if not same_type:
             break
+    return attached
+
+
+def _signature(placed: list[Placed], facts: dict[str, str], spans: dict[str, tuple[int, int]]) -> str | None:
+    """Signer, signer's title (and an issuer signed for) from the signature block; the signer kind."""
     sig = [p.block for p in placed if p.zone == "signature"]
     signer_kind = None
     for i, b in enumerate(sig):
@@ -270,6 +290,11 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
                     if head.endswith(word) and "signer_title" not in facts:
                         facts["signer_title"] = TITLE_WORDS[word]
                 break
+    return signer_kind
+
+
+def _appendices(placed: list[Placed]) -> tuple[str, ...]:
+    """ "Phụ lục I: …" titles."""
     appendices = []
     blocks = [p for p in placed]
     for i, p in enumerate(blocks):
@@ -277,6 +302,20 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
             nxt = blocks[i + 1].block.text if i + 1 < len(blocks) else ""
             label = proper_case(p.block.text.strip())
             appendices.append(f"{label}: {proper_case(nxt)}" if _caps(nxt) else label)
+    return tuple(appendices)
+
+
+def header_facts(placed: list[Placed]) -> HeaderFacts:
+    """Read number, date, place, issuer, signer and signer title from the text itself."""
+    facts: dict[str, str] = {}
+    spans: dict[str, tuple[int, int]] = {}
+    preamble = [p.block for p in placed if p.zone == "preamble"]
+    _letterhead(preamble, facts, spans)
+    _issuer(preamble, facts, spans)
+    doc_type = _title(placed, preamble, facts, spans)
+    attached = _attached(placed, doc_type, facts, spans)
+    signer_kind = _signature(placed, facts, spans)
+    appendices = _appendices(placed)
     return HeaderFacts(
         number=facts.get("number"),
         date=facts.get("date"),
@@ -289,7 +328,7 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
         title=facts.get("title"),
         signer_kind=signer_kind,
         attached_to=attached,
-        appendices=tuple(appendices),
+        appendices=appendices,
     )
 
 

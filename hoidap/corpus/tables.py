@@ -129,6 +129,79 @@ def _stream_rows(cells: list[Block], roles: list[str | None]) -> list[list[Block
     return rows
 
 
+def _raw_rows(body: list[Block], roles: list[str | None]) -> list[list[Block]]:
+    """The body's rows: a malformed table's cell stream split by `_stream_rows`, else rows by number."""
+    if any(b.row == -1 for b in body):
+        return _stream_rows(body, roles)
+    grouped: dict[int, list[Block]] = {}
+    for b in body:
+        grouped.setdefault(b.row, []).append(b)
+    return [grouped[r] for r in sorted(grouped)]
+
+
+def _row_task(
+    doc_id: str,
+    ident: tuple[str, tuple[str, ...], bool],
+    header: list[Block],
+    roles: list[str | None],
+    mapping: dict[int, Block],
+    own: list[Block],
+) -> Task:
+    """The task of one table row: its cells (`mapping`: column -> cell; `own`: the row's own cells, not
+    those inherited from the row above) read by their columns' roles; `ident`: (id, section, numbered)."""
+    row_id, section, numbered = ident
+    values: dict[str, list[str]] = {}
+    for col, cell in sorted(mapping.items()):
+        values.setdefault(roles[col] or "other", []).append(cell.text)
+    from hoidap.corpus.tasks import agencies_in  # late: tasks imports this module
+
+    deadline = " ".join(values.get("deadline", [])) or None
+    start, end = deadline_range(deadline)
+    other = tuple(
+        (next((h.text for h in header if h.col == col), roles[col] or ""), cell.text)
+        for col, cell in sorted(mapping.items())
+        if roles[col] in ("output", "monitoring", "other") and cell in own
+    )
+    # Agency columns hold agencies only: a cell that names none (task text of a shifted
+    # row, "Theo phân công tại Quyết định ...") is kept verbatim under its header instead.
+    found: dict[str, list[str]] = {}
+    roles_other: list[tuple[str, tuple[str, ...]]] = []
+    for col, cell in sorted(mapping.items()):
+        role = roles[col]
+        if role not in ("lead", "coordinating", "implementing", "review"):
+            continue
+        names, rejected = agencies_in(_list_text(cell.text))
+        found.setdefault(role, []).extend(names)
+        if role == "review" and names:
+            label = next((h.text for h in header if h.col == col), "Cơ quan thẩm tra")
+            roles_other.append((label, tuple(dict.fromkeys(names))))
+        if rejected and cell in own:
+            label = next((h.text for h in header if h.col == col), role)
+            other += ((label, cell.text),)
+    lead, coord, impl = (tuple(found.get(r, [])) for r in ("lead", "coordinating", "implementing"))
+    if not lead and impl and "lead" not in [roles[c] for c in mapping]:
+        lead, impl = impl, ()  # "Cơ quan trình" empty: the drafting body ("soạn thảo") leads
+    return Task(
+        doc_id=doc_id,
+        task_id=row_id,
+        section=section,
+        content=" ".join(values.get("content", [])),
+        lead=tuple(dict.fromkeys(lead)),
+        coordinating=tuple(dict.fromkeys(coord)),
+        directing=(),
+        implementing=tuple(dict.fromkeys(impl)),
+        deadline=deadline,
+        char_start=min(c.char_start for c in own),
+        char_end=max(c.char_end for c in own),
+        layout="table",
+        numbered=numbered,
+        deadline_start=start,
+        deadline_end=end,
+        other=other,
+        other_roles=tuple(roles_other),
+    )
+
+
 def table_tasks(doc_id: str, placed: list[Placed]) -> tuple[list[Task], list[TableRow]]:
     """Tasks (rows with a lead or content) and row clauses of every recognised table."""
     by_table: dict[int, list[Placed]] = {}
@@ -148,13 +221,7 @@ def table_tasks(doc_id: str, placed: list[Placed]) -> tuple[list[Task], list[Tab
             # A header repeated without its STT cell over rows that still carry their ids.
             roles = ["number", *roles]
             header = [replace(h, col=h.col + 1) for h in header]
-        if any(b.row == -1 for b in body):
-            raw_rows = _stream_rows(body, roles)
-        else:
-            grouped: dict[int, list[Block]] = {}
-            for b in body:
-                grouped.setdefault(b.row, []).append(b)
-            raw_rows = [grouped[r] for r in sorted(grouped)]
+        raw_rows = _raw_rows(body, roles)
         inherited: dict[int, Block] = {}
         group_label = ""
         k = 0
@@ -192,9 +259,6 @@ def table_tasks(doc_id: str, placed: list[Placed]) -> tuple[list[Task], list[Tab
                 if col < first and roles[col] in (*AGENCY_ROLES, "number", "other"):
                     mapping.setdefault(col, cell)
             inherited = {c: b for c, b in mapping.items()}
-            values: dict[str, list[str]] = {}
-            for col, cell in sorted(mapping.items()):
-                values.setdefault(roles[col] or "other", []).append(cell.text)
             own = [c for c in cells if c.text.strip()]
             if not own:
                 continue
@@ -204,55 +268,8 @@ def table_tasks(doc_id: str, placed: list[Placed]) -> tuple[list[Task], list[Tab
             if "number" in roles and mapping.get(roles.index("number")) not in own:
                 row_id = f"{number}-{k}" if number else str(k)
             section = base_section + ((group_label,) if group_label else ())
-            from hoidap.corpus.tasks import agencies_in  # late: tasks imports this module
-
-            deadline = " ".join(values.get("deadline", [])) or None
-            start, end = deadline_range(deadline)
-            other = tuple(
-                (next((h.text for h in header if h.col == col), roles[col] or ""), cell.text)
-                for col, cell in sorted(mapping.items())
-                if roles[col] in ("output", "monitoring", "other") and cell in own
-            )
-            # Agency columns hold agencies only: a cell that names none (task text of a shifted
-            # row, "Theo phân công tại Quyết định ...") is kept verbatim under its header instead.
-            found: dict[str, list[str]] = {}
-            roles_other: list[tuple[str, tuple[str, ...]]] = []
-            for col, cell in sorted(mapping.items()):
-                role = roles[col]
-                if role not in ("lead", "coordinating", "implementing", "review"):
-                    continue
-                names, rejected = agencies_in(_list_text(cell.text))
-                found.setdefault(role, []).extend(names)
-                if role == "review" and names:
-                    label = next((h.text for h in header if h.col == col), "Cơ quan thẩm tra")
-                    roles_other.append((label, tuple(dict.fromkeys(names))))
-                if rejected and cell in own:
-                    label = next((h.text for h in header if h.col == col), role)
-                    other += ((label, cell.text),)
-            lead, coord, impl = (tuple(found.get(r, [])) for r in ("lead", "coordinating", "implementing"))
-            if not lead and impl and "lead" not in [roles[c] for c in mapping]:
-                lead, impl = impl, ()  # "Cơ quan trình" empty: the drafting body ("soạn thảo") leads
-            tasks.append(
-                Task(
-                    doc_id=doc_id,
-                    task_id=row_id,
-                    section=section,
-                    content=" ".join(values.get("content", [])),
-                    lead=tuple(dict.fromkeys(lead)),
-                    coordinating=tuple(dict.fromkeys(coord)),
-                    directing=(),
-                    implementing=tuple(dict.fromkeys(impl)),
-                    deadline=deadline,
-                    char_start=min(c.char_start for c in own),
-                    char_end=max(c.char_end for c in own),
-                    layout="table",
-                    numbered=bool(number) and mapping.get(roles.index("number")) in own,
-                    deadline_start=start,
-                    deadline_end=end,
-                    other=other,
-                    other_roles=tuple(roles_other),
-                )
-            )
+            numbered = bool(number) and mapping.get(roles.index("number")) in own
+            tasks.append(_row_task(doc_id, (row_id, section, numbered), header, roles, mapping, own))
             rows_out.append(TableRow(row_id, own, section))
     return tasks, rows_out
 

@@ -86,6 +86,35 @@ def _unit_fits(phrase: str, kind: str | None) -> bool:
     return kind is None or any(rx.search(phrase) for k, _, rx in _UNIT_KINDS if k == kind)
 
 
+def _figure_candidates(
+    text: str, kind: str | None, given: Collection[str], measure_asked: str | None
+) -> list[tuple[int, str, str]]:
+    """The figures of `text` that may answer: (start, phrase with its measure noun, measure words)."""
+    given_numbers = {_NOT_NUMBER_RE.sub("", g).strip(".,") for g in given}
+    candidates: list[tuple[int, str, str]] = []  # (start, phrase, measure words)
+    for m in FIGURE_RE.finditer(text):
+        if pattern("extract.number_code_next").match(text[m.end() : m.end() + 3]):
+            continue  # part of a document number: "536-KL/TU", "214/KH-UBND"
+        before, after = text[max(0, m.start() - 8) : m.start()], text[m.end() : m.end() + 12]
+        if DATE_WORD_BEFORE_RE.search(before) or DATE_REST_AFTER_RE.match(after):
+            continue  # part of a date: "ngày 05 tháng 3 năm 2026", "30/11/2025"
+        phrase = m.group(0).strip().rstrip(".,;")
+        if YEAR_ONLY_RE.match(phrase) or not any(c.isdecimal() for c in phrase):
+            continue
+        if _NOT_NUMBER_RE.sub("", phrase).strip(".,") in given_numbers:
+            continue
+        if "%" in phrase and measure_asked in counted_nouns():
+            continue  # "bao nhiêu xã": a count of things, which a share ("60 - 70%") does not answer
+        measure = ""
+        if not pattern("extract.unit_at_end").search(phrase):
+            measure = _measure(text, m.start() + len(m.group(0).rstrip().rstrip(".,;")))
+        if not measure and pattern("extract.item_number").fullmatch(phrase):
+            continue  # item numbers like "1", "2.1" (not "5.310.000": thousands grouped by three)
+        if _unit_fits(f"{phrase} {measure}", kind):
+            candidates.append((m.start(), f"{phrase} {measure}".strip(), measure))
+    return candidates
+
+
 def figure_phrase(
     text: str,
     terms: list[str],
@@ -109,28 +138,7 @@ def figure_phrase(
         conditions, not its answer. `measure_asked` (see `asked_measure`): the unit noun the question
         counts in.
     """
-    given_numbers = {_NOT_NUMBER_RE.sub("", g).strip(".,") for g in given}
-    candidates: list[tuple[int, str, str]] = []  # (start, phrase, measure words)
-    for m in FIGURE_RE.finditer(text):
-        if pattern("extract.number_code_next").match(text[m.end() : m.end() + 3]):
-            continue  # part of a document number: "536-KL/TU", "214/KH-UBND"
-        before, after = text[max(0, m.start() - 8) : m.start()], text[m.end() : m.end() + 12]
-        if DATE_WORD_BEFORE_RE.search(before) or DATE_REST_AFTER_RE.match(after):
-            continue  # part of a date: "ngày 05 tháng 3 năm 2026", "30/11/2025"
-        phrase = m.group(0).strip().rstrip(".,;")
-        if YEAR_ONLY_RE.match(phrase) or not any(c.isdecimal() for c in phrase):
-            continue
-        if _NOT_NUMBER_RE.sub("", phrase).strip(".,") in given_numbers:
-            continue
-        if "%" in phrase and measure_asked in counted_nouns():
-            continue  # "bao nhiêu xã": a count of things, which a share ("60 - 70%") does not answer
-        measure = ""
-        if not pattern("extract.unit_at_end").search(phrase):
-            measure = _measure(text, m.start() + len(m.group(0).rstrip().rstrip(".,;")))
-        if not measure and pattern("extract.item_number").fullmatch(phrase):
-            continue  # item numbers like "1", "2.1" (not "5.310.000": thousands grouped by three)
-        if _unit_fits(f"{phrase} {measure}", kind):
-            candidates.append((m.start(), f"{phrase} {measure}".strip(), measure))
+    candidates = _figure_candidates(text, kind, given, measure_asked)
     if not candidates:
         return None
     # Typed with diacritics, words compare as typed: folded, "công bố" would name a "bộ dữ liệu".
