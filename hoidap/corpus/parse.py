@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from hoidap.corpus.appendix import appendix_tasks, heading_gaps
 from hoidap.corpus.blocks import CLAUSES, SELF_LABELLED, STRUCTURAL, K
 from hoidap.corpus.dates import deadline_range
 from hoidap.corpus.extract import extract_text
@@ -17,7 +18,7 @@ from hoidap.corpus.records import Block, Clause, DocumentInfo, HeaderFacts, Numb
 from hoidap.corpus.store import DocumentStore, slugify
 from hoidap.corpus.structure import Placed, heading_label, place_blocks
 from hoidap.corpus.tables import table_tasks
-from hoidap.corpus.tasks import appendix_tasks, assign_ids, heading_gaps
+from hoidap.corpus.tasks import assign_ids
 from hoidap.corpus.vocab import province_of
 
 # Block kinds that are content on their own (blocks.CLAUSES). An article is one when its text stands on its

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from hoidap.corpus.agencies import agencies_in
 from hoidap.corpus.dates import DEADLINE_LIKE_RE, DEADLINE_START_RE, deadline_range
 from hoidap.corpus.labels import header_role, is_header_row
 from hoidap.corpus.records import Block, Task
@@ -153,8 +154,6 @@ def _row_task(
     values: dict[str, list[str]] = {}
     for col, cell in sorted(mapping.items()):
         values.setdefault(roles[col] or "other", []).append(cell.text)
-    from hoidap.corpus.tasks import agencies_in  # late: tasks imports this module
-
     deadline = " ".join(values.get("deadline", [])) or None
     start, end = deadline_range(deadline)
     other = tuple(

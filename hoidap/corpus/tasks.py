@@ -9,9 +9,24 @@ Three layouts exist in the corpus:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 
+# Agency names are read in corpus.agencies; the service imports some of them from here too.
+from hoidap.corpus.agencies import (  # noqa: F401 - re-exported
+    AGENCY_HEAD,
+    AGENCY_START_RE,
+    COORD_AFTER_RE,
+    COORD_STOP_RE,
+    MAX_ASSIGNED_WORDS,
+    SUBJECT_STOP_RE,
+    agencies_in,
+    assignment,
+    clean_agency,
+    coord_list,
+    opening_agencies,
+    split_agencies,
+    strip_marker,
+)
 from hoidap.corpus.blocks import (
     AGENCY_SCAN,
     AGENCY_TITLES,
@@ -20,95 +35,15 @@ from hoidap.corpus.blocks import (
     HEADINGS,
     ITEMS,
     NARRATIVE,
-    ROMAN_NUMERALS,
     K,
 )
 from hoidap.corpus.dates import NARRATIVE_DEADLINE_RE, PAREN_DEADLINE_RE, REPORT_DEADLINE_RE
 from hoidap.corpus.labels import field_role
-from hoidap.corpus.records import Block, NumberingGap, Task, numeric_key
+from hoidap.corpus.records import Block, Task
 from hoidap.corpus.structure import Placed, heading_label, path_id
-from hoidap.corpus.vocab import agency_head, lower_agency_head, name_stop_re, not_name_re, pattern, type_words
+from hoidap.corpus.vocab import pattern
 
-# Words that open an agency name (data file: hoidap/corpus/data/agencies.json).
-AGENCY_HEAD = agency_head()
-AGENCY_START_RE = pattern("tasks.agency_start")
-# Lower-case heads that start a new agency inside a list ("..., các địa phương").
-LOWER_HEAD = lower_agency_head()
-SPLIT_COMMA_RE = pattern("tasks.split_comma")
-TABLE_ROW_ID_RE = pattern("tasks.table_row_id")
-TABLE_GROUP_ID_RE = pattern("tasks.table_group_id")
-COORD_STOP_RE = pattern("tasks.coord_stop")
-SUBJECT_STOP_RE = pattern("tasks.subject_stop")
 NARRATIVE_RE = pattern("tasks.narrative")
-
-
-MARKER_RE = pattern("tasks.marker")
-
-
-def strip_marker(text: str) -> str:
-    """Drop a leading list marker ('- ', 'b) ', '2. ') from item text."""
-    return MARKER_RE.sub("", text, count=1)
-
-
-def split_agencies(text: str) -> tuple[str, ...]:
-    """'Sở A, Ban B và các KCN C; UBND các huyện, thành phố.' -> ('Sở A', 'Ban B và các KCN C', ...).
-
-    Commas split only before an agency head word, so 'UBND các huyện, thị xã, thành phố'
-    and 'Các sở, ban, ngành' stay whole.
-    """
-    text = text.strip().rstrip(".").strip()
-    if not text:
-        return ()
-    parts: list[str] = []
-    for chunk in pattern("tasks.semicolon").split(text):
-        parts.extend(p.strip() for p in SPLIT_COMMA_RE.split(chunk))
-    return tuple(p.rstrip(".,; ") for p in parts if p.strip(" .,;"))
-
-
-LIST_HEAD_RE = pattern("tasks.list_head")
-MAX_NAME_WORDS = 25
-
-
-def clean_agency(text: str) -> str | None:
-    """The agency a cell, list item or sentence subject names, or None when it names none.
-
-    'Sở KH&CN chủ trì hướng dẫn, tổng hợp' -> 'Sở KH&CN' (a verb outside brackets ends the
-    name); 'Thanh tra, kiểm tra, giám sát ...' (a singular head followed by a comma is a
-    verb), a bare 'Vụ' or 'Sở' (a fragment) and anything not opening with an agency head
-    (task content, a group number) -> None. List forms ('Các bộ, ngành') stay whole.
-    """
-    t = " ".join(text.split()).lstrip("-+•*– ").strip().rstrip(".,;: ")
-    depth = 0
-    for m in name_stop_re().finditer(t):
-        depth = t.count("(", 0, m.start()) - t.count(")", 0, m.start())
-        if depth <= 0:
-            t = t[: m.start()].rstrip(".,;: ")
-            break
-    head = (
-        AGENCY_START_RE.match(t)
-        or pattern("tasks.lower_head_start").match(t)  # 'các Sở, ban, ngành'
-        # 'Các Trường Đại học', 'Sở Khoa Học': capitals inside a head are a typing variant.
-        or (pattern("tasks.agency_start_any_case").match(t) if t[:1].isupper() else None)
-    )
-    if not t or head is None or len(t.split()) > MAX_NAME_WORDS:
-        return None
-    if t[head.end() :].startswith(",") and not LIST_HEAD_RE.match(t):
-        return None
-    if t[:1].isupper() and t.casefold() in type_words():  # 'Sở' alone; 'cơ quan' in a list is fine
-        return None
-    if not_name_re().match(t):  # 'Ban hành Chương trình …' issues something; it names no body
-        return None
-    return t
-
-
-def agencies_in(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(agencies, rejected parts) of an agency list: each part cleaned by `clean_agency`."""
-    good: list[str] = []
-    bad: list[str] = []
-    for part in split_agencies(text):
-        name = clean_agency(part)
-        (good if name else bad).append(name or part)
-    return tuple(dict.fromkeys(good)), tuple(bad)
 
 
 def field_value(block: Block) -> str:
@@ -334,197 +269,11 @@ def assign_ids(pairs: list[tuple[Task, tuple[str, ...]]]) -> list[Task]:
     return out
 
 
-# --- appendix table ---------------------------------------------------------------------------
-
-
-def _is_agency_cell(text: str) -> bool:
-    return len(text) <= 160 and bool(AGENCY_START_RE.match(text)) and not text.rstrip().endswith(":")
-
-
-@dataclass
-class TableParse:
-    tasks: list[Task]
-    rows: list[tuple[str, list[Block], tuple[str, ...]]]  # (row id, cells, section)
-    gaps: list[NumberingGap]
-    warnings: list[str]
-
-
-def appendix_tasks(doc_id: str, placed: list[Placed]) -> TableParse:
-    """Parse the flattened appendix table: STT, content cells, lead cell, coordinating cell.
-
-    Rows whose agency cells are missing (merged cells in the source) get empty fields.
-    """
-    cells = [p.block for p in placed if p.zone == "appendix" and p.block.kind == K.CELL and p.block.table < 0]
-    tasks: list[Task] = []
-    rows: list[tuple[str, list[Block], tuple[str, ...]]] = []
-    warnings: list[str] = []
-    group_label = ""
-    i = 0
-    # Skip the header row (STT, Nội dung nhiệm vụ, ...).
-    while (
-        i < len(cells)
-        and not TABLE_GROUP_ID_RE.match(cells[i].text)
-        and not TABLE_ROW_ID_RE.match(cells[i].text)
-    ):
-        i += 1
-    while i < len(cells):
-        cell = cells[i]
-        if TABLE_GROUP_ID_RE.match(cell.text):
-            group = cell.text
-            title = cells[i + 1] if i + 1 < len(cells) else None
-            group_label = f"{group}. {title.text}" if title else group
-            group_label = heading_label(Block(K.NUMBER, group_label, 0, 0, group))
-            i += 2
-            # A group whose content follows directly (no sub-number) is one row numbered like the group.
-            if (
-                i < len(cells)
-                and not TABLE_ROW_ID_RE.match(cells[i].text)
-                and not TABLE_GROUP_ID_RE.match(cells[i].text)
-            ):
-                i = _table_row(doc_id, group, cell, cells, i, (group_label,), tasks, rows, title)
-            continue
-        if TABLE_ROW_ID_RE.match(cell.text):
-            i = _table_row(doc_id, cell.text, cell, cells, i + 1, (group_label, cell.text), tasks, rows)
-            continue
-        warnings.append(f"ô bảng không nhận dạng được: {cell.text[:60]!r}")
-        i += 1
-    return TableParse(tasks, rows, table_gaps(doc_id, [t.task_id for t in tasks]), warnings)
-
-
-def _table_row(
-    doc_id: str,
-    row_id: str,
-    id_cell: Block,
-    cells: list[Block],
-    i: int,
-    section_tail: tuple[str, ...],
-    tasks: list[Task],
-    rows: list[tuple[str, list[Block], tuple[str, ...]]],
-    title: Block | None = None,
-) -> int:
-    content: list[Block] = []
-    agencies: list[Block] = []
-    while (
-        i < len(cells)
-        and not TABLE_ROW_ID_RE.match(cells[i].text)
-        and not TABLE_GROUP_ID_RE.match(cells[i].text)
-    ):
-        if agencies or (content and _is_agency_cell(cells[i].text)):
-            agencies.append(cells[i])
-        else:
-            content.append(cells[i])
-        i += 1
-    lead = split_agencies(agencies[0].text) if agencies else ()
-    coordinating = split_agencies(agencies[1].text) if len(agencies) > 1 else ()
-    last = (content + agencies)[-1] if content or agencies else id_cell
-    section = ("Phụ lục",) + section_tail
-    tasks.append(
-        Task(
-            doc_id=doc_id,
-            task_id=row_id,
-            section=section,
-            content=" ".join(c.text for c in content),
-            lead=lead,
-            coordinating=coordinating,
-            directing=(),
-            implementing=(),
-            deadline=None,
-            char_start=id_cell.char_start,
-            char_end=last.char_end,
-            layout="appendix_table",
-            numbered=True,
-        )
-    )
-    rows.append((row_id, [id_cell] + ([title] if title else []) + content + agencies, section))
-    return i
-
-
-def table_gaps(doc_id: str, ids: list[str]) -> list[NumberingGap]:
-    """Jumps in the appendix numbering (e.g. 2.1 followed by 3.3)."""
-    gaps: list[NumberingGap] = []
-    keys = [(numeric_key(x), x) for x in ids]
-    keys = [(k, x) for k, x in keys if k is not None]
-    for (a, ida), (b, idb) in zip(keys, keys[1:], strict=False):
-        if len(a) == 2 and len(b) == 2:
-            if b == (a[0], a[1] + 1) or b == (a[0] + 1, 1):
-                continue
-            missing = (
-                [f"{a[0]}.{n}" for n in range(a[1] + 1, b[1])]
-                if a[0] == b[0]
-                else [f"{b[0]}.{n}" for n in range(1, b[1])]
-            )
-            note = (
-                f"Sau {ida} là {idb}: thiếu "
-                + (", ".join(missing) if missing else "các dòng ở giữa")
-                + ("" if a[0] == b[0] else f" (và có thể cả các dòng {a[0]}.{a[1] + 1} trở đi)")
-            )
-            gaps.append(NumberingGap(doc_id, "Phụ lục", ida, idb, tuple(missing), note))
-        elif (
-            len(a) == 2
-            and len(b) == 1
-            and b[0] != a[0] + 1
-            or len(a) == 1
-            and len(b) == 2
-            and b[0] != a[0] + 1
-        ):
-            gaps.append(NumberingGap(doc_id, "Phụ lục", ida, idb, (), f"Sau {ida} là {idb}"))
-    return gaps
-
-
-def heading_gaps(doc_id: str, placed: list[Placed]) -> list[NumberingGap]:
-    """Jumps in roman/decimal heading sequences of the body (siblings under one parent)."""
-    last: dict[tuple[str, ...], str] = {}
-    gaps: list[NumberingGap] = []
-    roman = ROMAN_NUMERALS
-    for p in placed:
-        if p.zone != "body" or p.block.kind not in (K.ROMAN, K.NUMBER):
-            continue
-        parent, element = p.path[:-1], p.path[-1]
-        prev = last.get(parent)
-        last[parent] = element
-        if prev is None:
-            continue
-        if p.block.kind == K.ROMAN and prev in roman and element in roman:
-            expected = roman[roman.index(prev) + 1] if roman.index(prev) + 1 < len(roman) else None
-        elif prev.isdigit() and element.isdigit():
-            expected = str(int(prev) + 1)
-        else:
-            continue
-        if expected is not None and element != expected and element != prev:
-            scope = path_id(parent) or "văn bản"
-            gaps.append(
-                NumberingGap(
-                    doc_id,
-                    scope,
-                    path_id(parent + (prev,)),
-                    path_id(parent + (element,)),
-                    (),
-                    f"Đánh số nhảy từ {prev} sang {element} trong {scope}",
-                )
-            )
-    return gaps
-
-
 # --- one section per agency and "Giao X ..." sentences ------------------------------------------
 
 HEADING_AGENCY_RE = pattern("tasks.heading_agency")
 LEAD_VERB_RE = pattern("tasks.lead_verb")
 COORD_VERB_RE = pattern("tasks.coord_verb")
-# "Giao X <verb> …", "Đề nghị X <verb> …" at a sentence's start (data: agencies.json assignment_*).
-GIAO_RE = pattern("tasks.giao")
-GIAO_COMMA_RE = pattern("tasks.giao_comma")
-
-
-# A list of bodies given one task: "Ủy ban MTTQ tỉnh và các tổ chức chính trị - xã hội".
-MAX_ASSIGNED_WORDS = 24
-
-
-def assignment(text: str) -> re.Match[str] | None:
-    """The "Giao/Đề nghị X <verb> …" sentence opening `text` names, with X in group "lead"."""
-    return GIAO_RE.search(text) or GIAO_COMMA_RE.search(text)
-
-
-COORD_AFTER_RE = pattern("tasks.coord_after")
 
 
 def _heading_agency(p: Placed) -> str | None:
@@ -543,18 +292,6 @@ def _heading_agency(p: Placed) -> str | None:
     # "8. Đề nghị Ủy ban MTTQ tỉnh ...": the body asked; any other words before the head
     # ("Thành lập Ban Chỉ đạo ...") make the heading a task, not an agency.
     return clean_agency(pattern("tasks.request_word").sub("", body))
-
-
-def _coord_list(text: str) -> tuple[str, ...]:
-    m = COORD_AFTER_RE.search(text)
-    if not m:
-        return ()
-    coord = m.group("coord")
-    stop = COORD_STOP_RE.search(coord)
-    if stop:
-        coord = coord[: stop.start()]
-    coord = pattern("tasks.related_tail").sub(" liên quan", coord.strip(" ,"))
-    return agencies_in(coord)[0]
 
 
 def agency_section_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str, ...]]]:
@@ -586,9 +323,9 @@ def agency_section_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
         if not text or b.kind == K.NUMBER and p.heading_only:
             continue
         if LEAD_VERB_RE.match(text):
-            lead, coord = (agency,), _coord_list(text)
-        elif COORD_VERB_RE.match(text) and _coord_list(text):
-            target = _coord_list(text)
+            lead, coord = (agency,), coord_list(text)
+        elif COORD_VERB_RE.match(text) and coord_list(text):
+            target = coord_list(text)
             lead, coord = target[:1], (agency,) + target[1:]
         else:
             lead, coord = (agency,), ()
@@ -645,7 +382,7 @@ def giao_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str,
         leads = agencies_in(lead)[0] if len(lead.split()) <= MAX_ASSIGNED_WORDS else ()
         if not leads:
             continue
-        task = _sentence_task(doc_id, p, leads, _coord_list(b.text[m.end() :]), ("number", "letter"))
+        task = _sentence_task(doc_id, p, leads, coord_list(b.text[m.end() :]), ("number", "letter"))
         out.append((task, p.path))
     return out
 
@@ -654,16 +391,6 @@ def giao_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str,
 
 REPORT_VERB_RE = pattern("tasks.report_verb")
 REQUEST_RE = pattern("tasks.request")
-SUBJECT_END_RE = pattern("tasks.subject_end")
-
-
-def _subject(text: str) -> tuple[str, ...]:
-    """Agencies a clause opens with ('Các đơn vị, địa phương tăng cường ...' -> both)."""
-    text = strip_marker(text).strip(" ,")
-    for stop in (SUBJECT_END_RE.search(text), name_stop_re().search(text), SUBJECT_STOP_RE.search(text)):
-        if stop:
-            text = text[: stop.start()]
-    return agencies_in(text)[0] if len(text.split()) <= MAX_NAME_WORDS else ()
 
 
 def report_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str, ...]]]:
@@ -681,12 +408,12 @@ def report_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[st
         sentence = b.text[start:]
         request = REQUEST_RE.search(sentence[: dl.start() - start])
         if request:
-            lead = _subject(sentence[request.end() :])
+            lead = opening_agencies(sentence[request.end() :])
         else:
             # "Hàng năm, trước ngày 25 tháng 12, các cơ quan ... gửi": the date clause comes first.
             opening = sentence.replace(dl.group(0), "", 1) if sentence.find(dl.group(0)) < 40 else sentence
-            lead = _subject(pattern("tasks.recurring_opening").sub("", opening.strip()))
-        lead = lead or _subject(b.text)  # "Định kỳ gửi báo cáo ...": the paragraph's subject
+            lead = opening_agencies(pattern("tasks.recurring_opening").sub("", opening.strip()))
+        lead = lead or opening_agencies(b.text)  # "Định kỳ gửi báo cáo ...": the paragraph's subject
         if not lead:
             continue
         task = Task(

@@ -6,6 +6,7 @@ import re
 from collections.abc import Collection
 from functools import lru_cache
 
+from hoidap.corpus.agencies import COORD_AFTER_RE, agencies_in, assignment, clean_agency
 from hoidap.corpus.dates import (
     BARE_TIME_RE,
     CITED_BEFORE_RE,
@@ -16,7 +17,6 @@ from hoidap.corpus.dates import (
     YEAR_ONLY_RE,
 )
 from hoidap.corpus.normalize import MappedText, fold, has_diacritics, lowered, normalize_span
-from hoidap.corpus.tasks import COORD_AFTER_RE, agencies_in, assignment, clean_agency
 from hoidap.corpus.vocab import coordination_end_re, load, pattern
 from hoidap.service.answer_types import counted_nouns
 
