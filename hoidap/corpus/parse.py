@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from hoidap.corpus.store import DocumentStore, slugify
 from hoidap.corpus.structure import Placed, heading_label, place_blocks
 from hoidap.corpus.tables import table_tasks
 from hoidap.corpus.tasks import assign_ids
-from hoidap.corpus.vocab import province_of
+from hoidap.corpus.vocab import pattern, province_of
 
 # Block kinds that are content on their own (blocks.CLAUSES). An article is one when its text stands on its
 # heading line ("Điều 5. Quyết định này có hiệu lực thi hành kể từ ngày ký."): a decision's articles often
@@ -174,11 +173,7 @@ def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
     )
 
 
-_SECTION_LABEL_RE = re.compile(
-    r"^\s*(?:(?:phụ lục|phu luc)\s+(?P<annex>[0-9ivxlc]+)|(?:phần|mục|chương)\s+(?P<part>[0-9ivxlc]+)|"
-    r"(?P<roman>[ivxlc]+)\.|(?P<num>\d+(?:\.\d+)*)\.?\s)",
-    re.IGNORECASE,
-)
+_SECTION_LABEL_RE = pattern("parse.section_label")
 
 
 def _section_label(segment: str) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from hoidap.corpus.blocks import HEADINGS, WORD_MARKED, K
@@ -44,7 +43,7 @@ def heading_label(block: Block) -> str:
         if len(body) > MAX_LABEL:
             body = body[:MAX_LABEL].rsplit(" ", 1)[0].rstrip(",;:") + "…"
         return f"{block.marker}. {body}".strip(" .") if body else block.marker
-    body = re.sub(r"^\s*(?:[IVX]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\))\s*", "", text)
+    body = pattern("structure.heading_marker").sub("", text)
     body = sentence_case(body.strip())
     if len(body) > MAX_LABEL:
         cut = body[:MAX_LABEL].rsplit(" ", 1)[0]

@@ -8,7 +8,6 @@ so a task row under an agency row gets that agency.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 from hoidap.corpus.agencies import agencies_in
@@ -16,16 +15,16 @@ from hoidap.corpus.dates import DEADLINE_LIKE_RE, DEADLINE_START_RE, deadline_ra
 from hoidap.corpus.labels import header_role, is_header_row
 from hoidap.corpus.records import Block, Task
 from hoidap.corpus.structure import Placed
-from hoidap.corpus.vocab import agency_head
+from hoidap.corpus.vocab import pattern
 
-ID_RE = re.compile(r"^(?:[IVXL]+|[A-Z]|\d{1,3}(?:\.\d{1,3})*)\.?$")
-GROUP_ID_RE = re.compile(r"^(?:[IVXL]+|[A-ZĐ])\.?$")
+ID_RE = pattern("tables.id")
+GROUP_ID_RE = pattern("tables.group_id")
 AGENCY_ROLES = ("lead", "coordinating", "implementing", "monitoring", "review")
 
 
 def _agency_like(text: str) -> bool:
     body = text.lstrip("-+•* ").strip()
-    return len(text) <= 400 and bool(re.match(rf"{agency_head()}\b", body, re.IGNORECASE))
+    return len(text) <= 400 and bool(pattern("tables.agency_like").match(body))
 
 
 def _score(text: str, role: str | None) -> float:
@@ -84,7 +83,7 @@ def _column_roles(header: list[Block]) -> list[str | None]:
     contents = [b for b in heads if header_role(b.text) == "content"]
     # Several content-like headers: "Tên dự án" (the task's name) and "Nội dung chính" (what it
     # involves) are both the task; any other ("Giải pháp" beside "Nội dung") is kept as other.
-    named = [b for b in contents if re.match(r"(?:tên|nội dung)\b", b.text.casefold().strip("* "))]
+    named = [b for b in contents if pattern("tables.named_content").match(b.text.casefold().strip("* "))]
     main = named or contents[:1]
     for b in heads:
         role = header_role(b.text)
@@ -110,7 +109,7 @@ def _stream_rows(cells: list[Block], roles: list[str | None]) -> list[list[Block
     content_col = roles.index("content") if "content" in roles else 0
     for c in cells:
         text = c.text
-        group = bool(re.match(r"^[IVXL]+\.\s+\S", text))
+        group = bool(pattern("tables.group_title").match(text))
         later = [k for k in range(pos, len(roles)) if _score(text, roles[k]) > 0]
         # A line-initial cell after a closed line that reads like a task name starts the next row.
         named = (
@@ -285,4 +284,4 @@ def _ids_before_header(body: list[Block], width: int) -> bool:
 
 def _list_text(text: str) -> str:
     """'- Bộ A;\n- Bộ B.' -> 'Bộ A; Bộ B' (cell lists use dashes)."""
-    return re.sub(r"(?:^|\s)[-+•]\s+", "; ", text).strip("; ")
+    return pattern("tables.list_dash").sub("; ", text).strip("; ")
