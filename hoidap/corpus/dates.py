@@ -59,6 +59,8 @@ YEAR_CELL_RE = pattern("dates.year_cell")
 # Dates and years as a question writes them (folded text).
 QUESTION_DATE_RES = (pattern("dates.question_date_numeric"), pattern("dates.question_date_words"))
 QUESTION_YEAR_RE = pattern("dates.question_year")
+YEAR_SPAN_RE = pattern("dates.year_span")
+PERIOD_AFTER_RE = pattern("dates.period_after")
 
 
 def iso_date(y: int, m: int, d: int) -> str | None:
