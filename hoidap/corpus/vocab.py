@@ -136,7 +136,7 @@ class WordList(_Data):
 class PatternSpec(_Data):
     re: str | list[str]  # a list is joined: long patterns stay readable
     flags: list[Literal["IGNORECASE", "MULTILINE", "DOTALL"]] = Field(default_factory=list)
-    why: str = ""
+    why: str = Field(min_length=1)  # what the pattern is for, for whoever changes it
 
     @property
     def text(self) -> str:
