@@ -79,6 +79,7 @@ class DocType(_Data):
     aliases: list[str]
     verb: bool = False
     numbered: bool = True  # cited by a number of its own (False: 'Quy chế', issued with a decision)
+    type_line: bool = True  # may be printed in capitals as a document's type line ('KẾ HOẠCH')
     attached: bool = False  # issued with a decision, after its signature ('QUY CHẾ …')
     issues_attached: bool = False  # 'ban hành kèm theo Quyết định số …'
     owned: bool = False  # led as a whole by one body ('chủ trì triển khai Kế hoạch này')
