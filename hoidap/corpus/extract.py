@@ -186,7 +186,7 @@ def _docx_table_lines(table: object) -> list[str]:
             rows.append(cells)
     if not rows:
         return []
-    from hoidap.corpus.layout import header_role, is_header_row
+    from hoidap.corpus.labels import header_role, is_header_row
 
     width = max(len(r) for r in rows)
     # A data table numbered by rows ("STT | Đơn vị được kiểm tra | Thời gian kiểm tra") keeps its rows even

@@ -12,17 +12,16 @@ cell, then exactly one cell per (year, sub-column); a label followed by empty ce
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-_YEAR_CELL_RE = re.compile(r"^(?:[^\d]{0,30}?\s)?((?:19|20)\d\d)$")
-_NUMBER_RE = re.compile(r"^[~≈≥≤<>]?\s*\d[\d.,]*\s*%?$")
+from hoidap.corpus.dates import YEAR_CELL_RE
+from hoidap.corpus.vocab import pattern
+
+_NUMBER_RE = pattern("grids.number")
 _MISSING = {"", "-", "–", "x", "…", "..."}
-_ORDINAL_RE = re.compile(r"^(?:[IVXL]+|\d{1,3}(?:\.\d{1,3})*|[a-zđ]|[-+*])\.?$", re.IGNORECASE)
-_UNIT_RE = re.compile(
-    r"^(?:%|[^\W\d_][\w/.³²]{0,14}(?:\s[^\W\d_][\w/.³²]{0,10}){0,2}|\d{1,4}\s?[^\W\d_]{1,6})$"
-)
-_PIPE_SEPARATOR_RE = re.compile(r"^\|?\s*:?-{2,}")
+_ORDINAL_RE = pattern("grids.ordinal")
+_UNIT_RE = pattern("grids.unit")
+_PIPE_SEPARATOR_RE = pattern("grids.pipe_separator")
 
 
 @dataclass(frozen=True)
@@ -117,7 +116,7 @@ def _tables(original: str) -> list[list[Cell]]:
 
 
 def _year_of(cell: Cell) -> int | None:
-    m = _YEAR_CELL_RE.match(cell.text)
+    m = YEAR_CELL_RE.match(cell.text)
     return int(m.group(1)) if m and len(cell.text) <= 40 else None
 
 
@@ -253,7 +252,7 @@ class PipeTable:
 
 
 MAX_HEADER_ROWS = 3
-_FIGURE_START_RE = re.compile(r"^[~≈≥≤<>]?\s*\d")  # "8.000.000 đồng", "1" (a row number): a data row
+_FIGURE_START_RE = pattern("grids.figure_start")
 
 
 def pipe_tables(original: str) -> list[PipeTable]:

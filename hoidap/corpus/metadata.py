@@ -4,41 +4,28 @@ from __future__ import annotations
 
 import re
 
+from hoidap.corpus.dates import BLANK_PLACE_DATE_RE, PLACE_DATE_RE, iso_text
 from hoidap.corpus.normalize import fold
 from hoidap.corpus.records import Block, DocumentInfo, HeaderFacts
 from hoidap.corpus.structure import Placed
-from hoidap.corpus.vocab import basis_opener, doc_type_names, family_names, load, provinces
+from hoidap.corpus.vocab import family_names, load, pattern, provinces
 
 # "Số: 214/KH-UBND"; a law prints its kind before it ("Luật số: 26/2023/QH15").
-_KIND_BEFORE = "|".join(re.escape(n) for n in doc_type_names())
-NUMBER_RE = re.compile(
-    rf"^(?:(?:{_KIND_BEFORE})\s+[Ss]ố|Số)\s*:?\s*(?P<n>[^\s,]*\d[^\s,]*/\S+|\d+[-/]\S+|/\S*)"
-)
-DOC_TYPES = tuple(load("layout")["document_types"])  # data: corpus/data/layout.json
-# An opening basis inside a block ("… năm 2025 Thực hiện Kế hoạch số …"), not at its start.
-_BASIS_INSIDE_RE = re.compile(rf"(?<=\S\s){basis_opener()}\b")
-DOC_TYPE_RE = re.compile(r"^(?P<t>" + "|".join(DOC_TYPES) + r")(?:\s*:)?(?:\s+(?P<rest>.*))?$")
-ATTACHED_RE = re.compile(
-    r"kèm theo\s+(?P<type>Quyết định|Nghị quyết|Kế hoạch|Chỉ thị|Công văn|Thông tư|Nghị định)\s+số\s*:?\s*"
-    r"(?P<n>[^\s,;)]*)\s*(?:ngày\s*(?P<d>\d{1,2})?\s*(?:tháng|/)\s*(?P<m>\d{1,2})?\s*(?:năm|/)\s*(?P<y>\d{4}))?"
-    r"[^)]*",
-    re.IGNORECASE,
-)
-SIGNER_KIND_RE = re.compile(r"^(?P<k>KT|TM|T/M|Q|TL|TUQ)\.?\s")
-DATE_RE = re.compile(
-    r"^(?P<place>[^,]{2,40}),\s*ngày\s*(?P<d>\d{1,2})\s*tháng\s*(?P<m>\d{1,2})\s*năm\s*(?P<y>\d{4})"
-)
-# A number or date slot printed before the document was numbered or dated: its span is kept with no value,
-# so the document itself shows the fact is absent (not a parse miss).
-BLANK_NUMBER_RE = re.compile(r"^Số\s*:?\s*[-–/]\s*[A-ZĐ]")
-BLANK_DATE_RE = re.compile(r"^[^,]{2,40},\s*ngày\s*(?:[.…_]+\s*)?tháng\s*(?:\d{1,2}|[.…_]+)?\s*năm\s*\d{4}")
+NUMBER_RE = pattern("metadata.number")
+_BASIS_INSIDE_RE = pattern("metadata.basis_inside")
+DOC_TYPE_RE = pattern("metadata.doc_type")
+ATTACHED_RE = pattern("metadata.attached")
+SIGNER_KIND_RE = pattern("metadata.signer_kind")
+BLANK_NUMBER_RE = pattern("metadata.blank_number")
+BLANK_DATE_RE = BLANK_PLACE_DATE_RE
 TITLE_WORDS: dict[str, str] = load("layout")["signer_titles"]  # data: corpus/data/layout.json
-NAME_RE = re.compile(r"^(?:[A-ZÀ-ỸĐ][a-zà-ỹđ]+\s+){1,4}[A-ZÀ-ỸĐ][a-zà-ỹđ]+$")
+NAME_RE = pattern("metadata.name")
 
 
-_MARKUP_RE = re.compile(r"[*`|_#]+")
-# Lines between a signer's title and name that say nothing of who signed (data: layout.json).
-_SIGNATURE_NOISE_RE = re.compile("|".join(f"(?:{p})" for p in load("layout")["signature_noise"]))
+_MARKUP_RE = pattern("metadata.markup")
+_SIGNATURE_NOISE_RE = pattern("metadata.signature_noise")
+# How a motto line opens (folded): the issuer cell above it ends there.
+_MOTTO_OPENERS = tuple(load("layout")["motto_openers"])
 SIGNATURE_TAIL_BLOCKS = 15  # blocks at the end of a document's body where an unmarked signature may stand
 
 
@@ -96,7 +83,7 @@ def proper_case(text: str) -> str:
     out = sentence_case(text)
     if out == text:
         return text
-    for name in provinces() + ("Việt Nam", "Quốc hội", "Chính phủ", "Thủ tướng Chính phủ"):
+    for name in provinces() + tuple(load("layout")["proper_names"]):
         out = re.sub(re.escape(name), name, out, flags=re.IGNORECASE)
     return out
 
@@ -133,7 +120,7 @@ def _title_facts(preamble: list[Block]) -> tuple[str | None, str | None, tuple[i
                 # Another bare type line; a subject may open with a type word ("HƯỚNG DẪN ÁP DỤNG …").
                 or (nested and not (subject == [] and nested.group("rest") and len(t.split()) >= 4))
                 or t.endswith(":")
-                or re.match(r"(?:Số(?: hiệu)?|Ngày ban hành)\s*:", t)  # a metadata line after the title
+                or pattern("metadata.metadata_line").match(t)  # a metadata line after the title
             ):
                 break
             if not any(c.isalnum() for c in t):
@@ -148,11 +135,7 @@ def _title_facts(preamble: list[Block]) -> tuple[str | None, str | None, tuple[i
         if not subject:
             return doc_type, doc_type, (b.char_start, b.char_end)
         words = " ".join(x.text.strip() for x in subject)
-        words = (
-            re.sub(r"^(?:về việc|V/v)\s+", "", words, flags=re.IGNORECASE)
-            if doc_type != "Công văn"
-            else words
-        )
+        words = pattern("metadata.subject_prefix").sub("", words) if doc_type != "Công văn" else words
         body = proper_case(words) if _caps(words) else words
         body = body[:1].lower() + body[1:] if body[:2] != body[:2].upper() else body
         return doc_type, f"{doc_type} {body}", (b.char_start, subject[-1].char_end)
@@ -167,25 +150,26 @@ def _caps(text: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
-def header_facts(placed: list[Placed]) -> HeaderFacts:
-    """Read number, date, place, issuer, signer and signer title from the text itself."""
-    facts: dict[str, str] = {}
-    spans: dict[str, tuple[int, int]] = {}
-    preamble = [p.block for p in placed if p.zone == "preamble"]
+def _letterhead(preamble: list[Block], facts: dict[str, str], spans: dict[str, tuple[int, int]]) -> None:
+    """The number and the place-and-date line of a letterhead (their spans also when left blank)."""
     for b in preamble[:40]:
         if "number" not in facts and (m := NUMBER_RE.match(b.text)):
             number = m.group("n").rstrip(".,;")
             if not number.startswith("/"):  # "Số: /QĐ-BNV": not yet numbered, left unknown
                 facts["number"] = number
             spans["number"] = (b.char_start, b.char_end)
-        elif "date" not in facts and (m := DATE_RE.match(b.text)):
-            facts["date"] = f"{m.group('y')}-{int(m.group('m')):02d}-{int(m.group('d')):02d}"
+        elif "date" not in facts and (m := PLACE_DATE_RE.match(b.text)):
+            facts["date"] = iso_text(m["y"], m["m"], m["d"])
             facts["place"] = m.group("place").strip()
             spans["date"] = (b.char_start, b.char_end)
         elif "number" not in spans and BLANK_NUMBER_RE.match(b.text):
             spans["number"] = (b.char_start, b.char_end)  # "Số -KH/ĐU": printed, not yet numbered
         elif "date" not in spans and BLANK_DATE_RE.match(b.text):
             spans["date"] = (b.char_start, b.char_end)  # "…, ngày tháng 3 năm 2026": not yet dated
+
+
+def _issuer(preamble: list[Block], facts: dict[str, str], spans: dict[str, tuple[int, int]]) -> None:
+    """The issuing body: the caps lines of the letterhead's left cell."""
     caps = [b.text for b in preamble[:3]]
     if (
         len(caps) >= 2
@@ -197,26 +181,30 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
     elif (
         preamble
         and _caps(preamble[0].text)
-        and not fold(preamble[0].text).startswith(("cong hoa", "dang cong san"))
+        and not fold(preamble[0].text).startswith(_MOTTO_OPENERS)
         and not DOC_TYPE_RE.match(preamble[0].text.strip())
     ):
         # Generic issuer cell: the caps lines before the national motto.
         parts = []
         for b in preamble[:3]:
-            if not _caps(b.text) or fold(b.text).startswith(("cong hoa", "dang cong san", "doc lap")):
+            if not _caps(b.text) or fold(b.text).startswith(_MOTTO_OPENERS):
                 break
             parts.append(b)
         if parts:
             raw = " ".join(b.text for b in parts).strip("* -")
-            raw = re.split(r"\s*CỘNG\b", raw)[0].strip()
+            raw = pattern("metadata.motto_start").split(raw)[0].strip()
             issuer = proper_case(raw)
             # "Bộ nội vụ" -> "Bộ Nội vụ": the word after the head word is a name.
-            issuer = re.sub(
-                r"^(Bộ|Sở|Ban|Tổng cục|Cục) (\w)", lambda m: f"{m.group(1)} {m.group(2).upper()}", issuer
-            )
-            issuer = re.sub(r"^Ủy ban nhân dân ", "UBND ", issuer)
+            issuer = pattern("metadata.issuer_head").sub(lambda m: f"{m[1]} {m[2].upper()}", issuer)
+            issuer = pattern("metadata.people_committee").sub("UBND ", issuer)
             facts["issuer"] = issuer[:1].upper() + issuer[1:]
             spans["issuer"] = (parts[0].char_start, parts[-1].char_end)
+
+
+def _title(
+    placed: list[Placed], preamble: list[Block], facts: dict[str, str], spans: dict[str, tuple[int, int]]
+) -> str | None:
+    """The document's type and title (its type line and subject, or a letter's "V/v …" line); its type."""
     doc_type, title, tspan = _title_facts(preamble[:60])
     if title is None:
         # A letter whose letterhead table comes after its body (as a Word file may keep it): its "V/v …" line.
@@ -227,13 +215,21 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
     if title is not None and tspan is not None:
         facts["doc_type"], facts["title"] = doc_type or "", title
         spans["title"] = tspan
+    return doc_type
+
+
+def _attached(
+    placed: list[Placed], doc_type: str | None, facts: dict[str, str], spans: dict[str, tuple[int, int]]
+) -> str | None:
+    """The document this one is issued with ("kèm theo Quyết định số …"); a caption naming the document's
+    own type gives its number and date when the letterhead does not."""
     attached = None
     for p in placed:
         m = ATTACHED_RE.search(p.block.text)
         if not m:
             continue
         attached = m.group(0).split("kèm theo", 1)[-1].strip(" )") if "kèm theo" in m.group(0) else m.group(0)
-        attached = re.sub(r"^[Kk]èm theo\s+", "", m.group(0)).strip(" )*")
+        attached = pattern("metadata.attached_prefix").sub("", m.group(0)).strip(" )*")
         same_type = doc_type and fold(m.group("type")) == fold(doc_type)
         n = m.group("n").rstrip(".,;")
         # A caption naming the document's own type and number ("Ban hành kèm theo Nghị quyết số
@@ -241,9 +237,14 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
         if same_type and "number" not in facts and n and not n.startswith("/"):
             facts["number"], spans["number"] = n, (p.block.char_start, p.block.char_end)
             if m.group("d") and m.group("m") and "date" not in facts:
-                facts["date"] = f"{m.group('y')}-{int(m.group('m')):02d}-{int(m.group('d')):02d}"
+                facts["date"] = iso_text(m["y"], m["m"], m["d"])
         if not same_type:
             break
+    return attached
+
+
+def _signature(placed: list[Placed], facts: dict[str, str], spans: dict[str, tuple[int, int]]) -> str | None:
+    """Signer, signer's title (and an issuer signed for) from the signature block; the signer kind."""
     sig = [p.block for p in placed if p.zone == "signature"]
     signer_kind = None
     for i, b in enumerate(sig):
@@ -257,10 +258,10 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
             if nxt is not None and NAME_RE.match(nxt.text.strip()):
                 facts["signer"] = nxt.text.strip()
                 spans["signer"] = (nxt.char_start, nxt.char_end)
-        elif re.match(r"^T/?M\.?\s*TỈNH ỦY", text) and "issuer" not in facts:
+        elif pattern("metadata.for_party_committee").match(text) and "issuer" not in facts:
             facts["issuer"] = "Tỉnh ủy"
             spans["issuer"] = (b.char_start, b.char_end)
-        elif re.match(r"^TM\.\s*ỦY BAN NHÂN DÂN", text) and "issuer" not in facts:
+        elif pattern("metadata.for_people_committee").match(text) and "issuer" not in facts:
             facts["issuer"] = "UBND tỉnh"
             spans["issuer"] = (b.char_start, b.char_end)
     if "signer" not in facts:
@@ -273,9 +274,7 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
         # signature laid out as a table may have been read as the list of recipients.
         tail = sig + [p.block for p in placed if p.zone == "recipients"]
         for b in tail:
-            m = re.search(
-                r"((?:[A-ZÀ-ỸĐ][a-zà-ỹđ]+\s+){1,4}[A-ZÀ-ỸĐ][a-zà-ỹđ]+)$", _MARKUP_RE.sub(" ", b.text).strip()
-            )
+            m = pattern("metadata.name_at_end").search(_MARKUP_RE.sub(" ", b.text).strip())
             # No title before it: only a name that opens with a family name (a footer or a recipient
             # line also ends with capitalised words: "... BÀ RỊA - VŨNG TÀU", "UBND TP Vũng Tàu").
             if (
@@ -291,13 +290,32 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
                     if head.endswith(word) and "signer_title" not in facts:
                         facts["signer_title"] = TITLE_WORDS[word]
                 break
+    return signer_kind
+
+
+def _appendices(placed: list[Placed]) -> tuple[str, ...]:
+    """ "Phụ lục I: …" titles."""
     appendices = []
     blocks = [p for p in placed]
     for i, p in enumerate(blocks):
-        if p.block.kind in ("caps", "paragraph") and re.match(r"^PHỤ LỤC\b", p.block.text):
+        if p.block.kind in ("caps", "paragraph") and pattern("metadata.appendix_title").match(p.block.text):
             nxt = blocks[i + 1].block.text if i + 1 < len(blocks) else ""
             label = proper_case(p.block.text.strip())
             appendices.append(f"{label}: {proper_case(nxt)}" if _caps(nxt) else label)
+    return tuple(appendices)
+
+
+def header_facts(placed: list[Placed]) -> HeaderFacts:
+    """Read number, date, place, issuer, signer and signer title from the text itself."""
+    facts: dict[str, str] = {}
+    spans: dict[str, tuple[int, int]] = {}
+    preamble = [p.block for p in placed if p.zone == "preamble"]
+    _letterhead(preamble, facts, spans)
+    _issuer(preamble, facts, spans)
+    doc_type = _title(placed, preamble, facts, spans)
+    attached = _attached(placed, doc_type, facts, spans)
+    signer_kind = _signature(placed, facts, spans)
+    appendices = _appendices(placed)
     return HeaderFacts(
         number=facts.get("number"),
         date=facts.get("date"),
@@ -310,7 +328,7 @@ def header_facts(placed: list[Placed]) -> HeaderFacts:
         title=facts.get("title"),
         signer_kind=signer_kind,
         attached_to=attached,
-        appendices=tuple(appendices),
+        appendices=appendices,
     )
 
 

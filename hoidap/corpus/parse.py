@@ -2,47 +2,28 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from hoidap.corpus.deadlines import deadline_range
+from hoidap.corpus.appendix import appendix_tasks, heading_gaps
+from hoidap.corpus.blocks import CLAUSES, SELF_LABELLED, STRUCTURAL, K
+from hoidap.corpus.dates import deadline_range
 from hoidap.corpus.extract import extract_text
+from hoidap.corpus.extractors import prose_tasks
 from hoidap.corpus.layout import ROW_MARKER, build_blocks
 from hoidap.corpus.metadata import check_against_manifest, header_facts
 from hoidap.corpus.normalize import RepairCounts
-from hoidap.corpus.records import Clause, DocumentInfo, HeaderFacts, ParsedDocument, Task
+from hoidap.corpus.records import Block, Clause, DocumentInfo, HeaderFacts, NumberingGap, ParsedDocument, Task
 from hoidap.corpus.store import DocumentStore, slugify
 from hoidap.corpus.structure import Placed, heading_label, place_blocks
 from hoidap.corpus.tables import table_tasks
-from hoidap.corpus.tasks import (
-    agency_section_tasks,
-    appendix_tasks,
-    assign_ids,
-    giao_tasks,
-    heading_gaps,
-    labelled_field_tasks,
-    narrative_tasks,
-    report_tasks,
-)
-from hoidap.corpus.vocab import province_of
+from hoidap.corpus.tasks import assign_ids
+from hoidap.corpus.vocab import pattern, province_of
 
-# Block kinds that are content on their own (fields live inside task records). An article is one when
-# its text stands on its heading line ("Điều 5. Quyết định này có hiệu lực thi hành kể từ ngày ký."):
-# a decision's articles often are whole provisions; a bare title ("Điều 2. Thành phần") is skipped.
-CLAUSE_KINDS = {
-    "paragraph",
-    "bullet",
-    "number",
-    "letter",
-    "article",
-    "caps",
-    "footnote",
-    "recipients",
-    "signature",
-}
-# Kinds whose clause names itself in its section path ("Điều 5. …", "2. …", "b) …").
-SELF_LABELLED = ("number", "letter", "article")
+# Block kinds that are content on their own (blocks.CLAUSES). An article is one when its text stands on its
+# heading line ("Điều 5. Quyết định này có hiệu lực thi hành kể từ ngày ký."): a decision's articles often
+# are whole provisions; a bare title ("Điều 2. Thành phần") is skipped.
+CLAUSE_KINDS = CLAUSES
 
 
 def _clause_kind(p: Placed) -> str:
@@ -66,7 +47,7 @@ def build_clauses(doc_id: str, placed: list[Placed]) -> list[Clause]:
         if p.zone == "recipients" and b.kind == "recipients":
             continue  # the bare "Nơi nhận:" label
         section = p.section + ((heading_label(b),) if b.kind in SELF_LABELLED else ())
-        if b.kind == "paragraph" and b.marker == ROW_MARKER:
+        if b.kind == K.PARAGRAPH and b.marker == ROW_MARKER:
             # A row names its columns through the table's header row: "3 | Cô đỡ thôn, bản | 0,5" under
             # "STT | Đối tượng | Hệ số phụ cấp" (what the figure is, for the ranking and the reader).
             if table_head is None:
@@ -89,6 +70,68 @@ def build_clauses(doc_id: str, placed: list[Placed]) -> list[Clause]:
     return clauses
 
 
+def _row_clause(doc_id: str, cells: list[Block], section: tuple[str, ...], task_id: str | None) -> Clause:
+    start, end = cells[0].char_start, cells[-1].char_end
+    text = " ".join(c.text for c in cells)
+    return Clause(doc_id, f"{doc_id}:{start}-{end}", section, text, start, end, "row", task_id=task_id)
+
+
+@dataclass
+class TableRecords:
+    """What the tables of a document hold: task rows (with their own ids), row clauses, numbering gaps."""
+
+    tasks: list[Task]
+    clauses: list[Clause]
+    gaps: list[NumberingGap]
+    warnings: list[str]
+
+
+def table_records(doc_id: str, placed: list[Placed]) -> TableRecords:
+    """Task rows of the flattened appendix table and of every recognised table, and one clause per row;
+    the rows of tables that assign nothing (figures by year...) are still quotable, a row at a time."""
+    table = appendix_tasks(doc_id, placed)
+    clauses = [_row_clause(doc_id, cells, section, row_id) for row_id, cells, section in table.rows]
+    grid_tasks, grid_rows = table_tasks(doc_id, placed)
+    clauses += [_row_clause(doc_id, row.cells, row.section, row.row_id) for row in grid_rows]
+    in_rows = {c.char_start for row in grid_rows for c in row.cells}
+    loose: dict[tuple[int, int], list[Placed]] = {}
+    for p in placed:
+        b = p.block
+        if b.kind == K.CELL and b.table >= 0 and b.char_start not in in_rows:
+            loose.setdefault((b.table, b.row if b.row >= 0 else -b.char_start), []).append(p)
+    clauses += [
+        _row_clause(doc_id, [c.block for c in cells], cells[0].section, None) for cells in loose.values()
+    ]
+    return TableRecords(table.tasks + grid_tasks, clauses, table.gaps, table.warnings)
+
+
+def _with_ranges(tasks: list[Task]) -> list[Task]:
+    """Each task's deadline also as a date range (tables set theirs when they read the row)."""
+    out = []
+    for t in tasks:
+        if not (t.deadline_start or t.deadline_end):
+            start, end = deadline_range(t.deadline)
+            t = replace(t, deadline_start=start, deadline_end=end)
+        out.append(t)
+    return out
+
+
+def _linked(clauses: list[Clause], tasks: list[Task], renamed: set[str]) -> list[Clause]:
+    """Clauses linked to the task that contains them, in text order."""
+    spans = [(t.char_start, t.char_end, t.task_id) for t in tasks]
+    linked: list[Clause] = []
+    for c in clauses:
+        if c.task_id in renamed:  # a row of a table whose numbers repeat another table's
+            c = replace(c, task_id=None)
+        if c.task_id is None:
+            owner = next((tid for s, e, tid in spans if s <= c.char_start and c.char_end <= e), None)
+            if owner is not None:
+                c = replace(c, task_id=owner)
+        linked.append(c)
+    linked.sort(key=lambda c: c.char_start)
+    return linked
+
+
 def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
     """Parse the original text of one document.
 
@@ -103,110 +146,13 @@ def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
     repairs = RepairCounts()
     layout = build_blocks(original, repairs)
     placed = place_blocks(layout.blocks)
-    clauses = build_clauses(info.doc_id, placed)
-    warnings: list[str] = []
-
-    table = appendix_tasks(info.doc_id, placed)
-    warnings.extend(table.warnings)
-    for row_id, cells, section in table.rows:
-        start, end = cells[0].char_start, cells[-1].char_end
-        clauses.append(
-            Clause(
-                info.doc_id,
-                f"{info.doc_id}:{start}-{end}",
-                section,
-                " ".join(c.text for c in cells),
-                start,
-                end,
-                "row",
-                task_id=row_id,
-            )
-        )
-    grid_tasks, grid_rows = table_tasks(info.doc_id, placed)
-    in_rows: set[int] = set()
-    for row in grid_rows:
-        start, end = row.cells[0].char_start, row.cells[-1].char_end
-        in_rows.update(c.char_start for c in row.cells)
-        clauses.append(
-            Clause(
-                info.doc_id,
-                f"{info.doc_id}:{start}-{end}",
-                row.section,
-                " ".join(c.text for c in row.cells),
-                start,
-                end,
-                "row",
-                task_id=row.row_id,
-            )
-        )
-    # Cells of tables that assign nothing (figures by year...) are still quotable, a row at a time.
-    loose: dict[tuple[int, int], list[Placed]] = {}
-    for p in placed:
-        b = p.block
-        if b.kind == "cell" and b.table >= 0 and b.char_start not in in_rows:
-            loose.setdefault((b.table, b.row if b.row >= 0 else -b.char_start), []).append(p)
-    for cells in loose.values():
-        start, end = cells[0].block.char_start, cells[-1].block.char_end
-        clauses.append(
-            Clause(
-                info.doc_id,
-                f"{info.doc_id}:{start}-{end}",
-                cells[0].section,
-                " ".join(c.block.text for c in cells),
-                start,
-                end,
-                "row",
-            )
-        )
-    field_pairs = labelled_field_tasks(info.doc_id, placed)
-    task_sections = {scope[0] for _, scope in field_pairs if scope}
-    pairs = field_pairs + narrative_tasks(info.doc_id, placed, task_sections)
-    # Later forms only add what the earlier ones did not already cover.
-    for extra in (giao_tasks(info.doc_id, placed), agency_section_tasks(info.doc_id, placed)):
-        covered = [(t.char_start, t.char_end) for t, _ in pairs]
-        pairs += [
-            (t, scope)
-            for t, scope in extra
-            if not any(s < t.char_end and t.char_start < e for s, e in covered)
-        ]
-    # A dated report duty: its own task, or the deadline of the task already read from that block.
-    for extra_task, scope in report_tasks(info.doc_id, placed):
-        same = [i for i, (t, _) in enumerate(pairs) if t.char_start <= extra_task.char_start < t.char_end]
-        if not same:
-            pairs.append((extra_task, scope))
-        for i in same:
-            if pairs[i][0].deadline is None:
-                pairs[i] = (replace(pairs[i][0], deadline=extra_task.deadline), pairs[i][1])
-    pairs.sort(key=lambda pair: pair[0].char_start)
-    tasks = table.tasks + grid_tasks + assign_ids(pairs)
-    tasks = [
-        t
-        if t.deadline_start or t.deadline_end
-        else replace(
-            t, **dict(zip(("deadline_start", "deadline_end"), deadline_range(t.deadline), strict=True))
-        )
-        for t in tasks
-    ]
-
-    tasks, renamed = unique_task_ids(tasks)
-
-    # Link clauses to the task that contains them.
-    spans = [(t.char_start, t.char_end, t.task_id) for t in tasks]
-    linked: list[Clause] = []
-    for c in clauses:
-        if c.task_id in renamed:  # a row of a table whose numbers repeat another table's
-            c = replace(c, task_id=None)
-        if c.task_id is None:
-            owner = next((tid for s, e, tid in spans if s <= c.char_start and c.char_end <= e), None)
-            if owner is not None:
-                c = replace(c, task_id=owner)
-        linked.append(c)
-    linked.sort(key=lambda c: c.char_start)
-
-    structured = any(
-        p.block.kind in ("part", "article", "roman", "number", "step", "letter", "bullet", "field", "cell")
-        for p in placed
+    tables = table_records(info.doc_id, placed)
+    warnings = list(tables.warnings)
+    tasks, renamed = unique_task_ids(
+        _with_ranges(tables.tasks + assign_ids(prose_tasks(info.doc_id, placed)))
     )
+    clauses = _linked(build_clauses(info.doc_id, placed) + tables.clauses, tasks, renamed)
+    structured = any(p.block.kind in STRUCTURAL for p in placed)
     if not structured:
         warnings.append(
             "không nhận dạng được cấu trúc (mục, gạch đầu dòng, bảng): mỗi đoạn là một điều khoản"
@@ -217,9 +163,9 @@ def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
     return ParsedDocument(
         info=info,
         original=original,
-        clauses=linked,
+        clauses=clauses,
         tasks=tasks,
-        gaps=table.gaps + heading_gaps(info.doc_id, placed),
+        gaps=tables.gaps + heading_gaps(info.doc_id, placed),
         header=facts,
         repairs=repairs.as_dict(),
         warnings=warnings,
@@ -227,11 +173,7 @@ def parse_document(info: DocumentInfo, original: str) -> ParsedDocument:
     )
 
 
-_SECTION_LABEL_RE = re.compile(
-    r"^\s*(?:(?:phụ lục|phu luc)\s+(?P<annex>[0-9ivxlc]+)|(?:phần|mục|chương)\s+(?P<part>[0-9ivxlc]+)|"
-    r"(?P<roman>[ivxlc]+)\.|(?P<num>\d+(?:\.\d+)*)\.?\s)",
-    re.IGNORECASE,
-)
+_SECTION_LABEL_RE = pattern("parse.section_label")
 
 
 def _section_label(segment: str) -> str | None:

@@ -42,7 +42,7 @@ class DocumentInfo:
 class Block:
     """A logical paragraph after undoing hard wraps: one heading, bullet, field, cell or paragraph."""
 
-    kind: str  # heading | item | bullet | field | paragraph | cell | footnote | meta
+    kind: str  # a BlockKind (hoidap.corpus.blocks): part, article, roman, number, letter, bullet, field, …
     text: str
     char_start: int
     char_end: int

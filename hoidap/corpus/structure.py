@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from hoidap.corpus.blocks import HEADINGS, WORD_MARKED, K
 from hoidap.corpus.records import Block
+from hoidap.corpus.vocab import pattern
 
-HEADING_KINDS = ("part", "article", "roman", "number", "step", "letter")
-# A caps line naming a document type after a signature starts the attached document.
-ATTACHED_RE = re.compile(r"^(?:KẾ HOẠCH|QUY CHẾ|QUY ĐỊNH|ĐỀ ÁN|CHƯƠNG TRÌNH|ĐIỀU LỆ|HƯỚNG DẪN)\b")
-APPENDIX_RE = re.compile(r"^PHỤ LỤC\b", re.IGNORECASE)
+HEADING_KINDS = HEADINGS
+ATTACHED_RE = pattern("structure.attached")
+APPENDIX_RE = pattern("structure.appendix")
 MAX_LABEL = 70
 
 
@@ -37,24 +37,24 @@ def sentence_case(text: str) -> str:
 def heading_label(block: Block) -> str:
     """Breadcrumb label of a heading block: marker plus a shortened title."""
     text = block.text
-    if block.kind in ("part", "article", "step"):
+    if block.kind in WORD_MARKED:
         body = text[len(block.marker) :].lstrip(" .:-)")
         body = sentence_case(body.strip())
         if len(body) > MAX_LABEL:
             body = body[:MAX_LABEL].rsplit(" ", 1)[0].rstrip(",;:") + "…"
         return f"{block.marker}. {body}".strip(" .") if body else block.marker
-    body = re.sub(r"^\s*(?:[IVX]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\))\s*", "", text)
+    body = pattern("structure.heading_marker").sub("", text)
     body = sentence_case(body.strip())
     if len(body) > MAX_LABEL:
         cut = body[:MAX_LABEL].rsplit(" ", 1)[0]
         body = cut.rstrip(",;:") + "…"
-    marker = f"{block.marker}." if block.kind in ("roman", "number") else f"{block.marker})"
+    marker = f"{block.marker}." if block.kind in (K.ROMAN, K.NUMBER) else f"{block.marker})"
     return f"{marker} {body}".strip()
 
 
 def is_heading_only(block: Block) -> bool:
     """Short titles without a sentence of their own ('1. Mục đích', 'a) Công nghiệp ...')."""
-    if block.kind in ("roman", "part"):
+    if block.kind in (K.ROMAN, K.PART):
         return True
     if block.kind not in HEADING_KINDS:
         return False
@@ -88,7 +88,7 @@ def place_blocks(blocks: list[Block]) -> list[Placed]:
     for block in blocks:
         kind = block.kind
         if (
-            kind in ("paragraph", "caps")
+            kind in (K.PARAGRAPH, K.CAPS)
             and APPENDIX_RE.match(block.text)
             and zone != "preamble"
             and (zone in ("signature", "recipients", "appendix") or _is_caps_line(block.text))
@@ -96,30 +96,30 @@ def place_blocks(blocks: list[Block]) -> list[Placed]:
             zone = "appendix"
             appendix_section = (sentence_case(block.text[:MAX_LABEL]),)
             stack.clear()
-        elif kind == "paragraph" and block.marker == "row" and zone in ("signature", "recipients"):
+        elif kind == K.PARAGRAPH and block.marker == "row" and zone in ("signature", "recipients"):
             # A data table after the signature (a schedule a Word file keeps last) is an attachment.
             zone = "appendix"
             appendix_section = appendix_section or ("Phụ lục",)
             stack.clear()
-        elif kind == "caps" and zone in ("signature", "recipients") and ATTACHED_RE.match(block.text):
+        elif kind == K.CAPS and zone in ("signature", "recipients") and ATTACHED_RE.match(block.text):
             zone = "body"  # the plan issued with the decision above it
             stack.clear()
             letter_seen.clear()
         elif block.table >= 0:
             pass  # a table inside the body keeps the zone it stands in
-        elif kind == "recipients":
+        elif kind == K.RECIPIENTS:
             zone = "recipients"
-        elif kind == "signature":
+        elif kind == K.SIGNATURE:
             zone = "signature"
-        elif zone == "signature" and kind == "paragraph" and block.text.strip().upper() == "PHỤ LỤC":
+        elif zone == "signature" and kind == K.PARAGRAPH and block.text.strip().upper() == "PHỤ LỤC":
             zone = "appendix"
-        elif kind in ("cell",) and zone != "appendix":
+        elif kind in (K.CELL,) and zone != "appendix":
             zone = "appendix"
         elif zone == "preamble" and kind in HEADING_KINDS:
             zone = "body"
 
         in_table = block.table >= 0
-        if zone == "appendix" and (kind not in HEADING_KINDS or in_table or (not stack and kind == "letter")):
+        if zone == "appendix" and (kind not in HEADING_KINDS or in_table or (not stack and kind == K.LETTER)):
             if not appendix_section:
                 appendix_section = ("Phụ lục",)
             section = appendix_section + tuple(s[1] for s in stack)
@@ -138,16 +138,16 @@ def place_blocks(blocks: list[Block]) -> list[Placed]:
             placed.append(Placed(block, zone, section, path, False))
             continue
 
-        if kind == "part":
+        if kind == K.PART:
             level, element = -1, block.marker
-        elif kind == "article":
+        elif kind == K.ARTICLE:
             level, element = 0, block.marker
-        elif kind == "step":
+        elif kind == K.STEP:
             level, element = 2, block.marker
-        elif kind == "roman":
+        elif kind == K.ROMAN:
             level = 1
             element = block.marker
-        elif kind == "number":
+        elif kind == K.NUMBER:
             level = 1 + block.marker.count(".") + 1
             element = block.marker.split(".")[-1]
         else:  # letter items sit below any number; a repeated letter gets "(2)"

@@ -8,32 +8,23 @@ so a task row under an agency row gets that agency.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
-from hoidap.corpus.deadlines import deadline_range
-from hoidap.corpus.layout import header_role, is_header_row
+from hoidap.corpus.agencies import agencies_in
+from hoidap.corpus.dates import DEADLINE_LIKE_RE, DEADLINE_START_RE, deadline_range
+from hoidap.corpus.labels import header_role, is_header_row
 from hoidap.corpus.records import Block, Task
 from hoidap.corpus.structure import Placed
-from hoidap.corpus.vocab import agency_head
+from hoidap.corpus.vocab import pattern
 
-ID_RE = re.compile(r"^(?:[IVXL]+|[A-Z]|\d{1,3}(?:\.\d{1,3})*)\.?$")
-GROUP_ID_RE = re.compile(r"^(?:[IVXL]+|[A-ZĐ])\.?$")
-DEADLINE_LIKE_RE = re.compile(
-    r"(?i)(trước ngày|chậm nhất|trong (?:quý|tháng|năm)|\bquý\s+[IV]+|\bquý\s+\d|tháng \d|năm \d{4}|"
-    r"\b\d{4}\s*[-–]\s*\d{4}\b|thường xuyên|hằng năm|hàng năm|định kỳ|giai đoạn|kỳ họp|phiên họp|"
-    r"theo tiến độ|\b\d{1,2}/\d{4}\b|\b\d{1,2}/\d{1,2}(?:/\d{4})?\b|^năm\b|^\d{4}$)"
-)
-# How a schedule cell opens ("Trình UBTVQH xem xét, thông qua trước ngày ...").
-DEADLINE_START_RE = re.compile(
-    r"(?i)(?:trình|hoàn thành|trước|trong|quý|năm|tháng|thường xuyên|giai đoạn|hằng|hàng|định kỳ|từ)\b"
-)
+ID_RE = pattern("tables.id")
+GROUP_ID_RE = pattern("tables.group_id")
 AGENCY_ROLES = ("lead", "coordinating", "implementing", "monitoring", "review")
 
 
 def _agency_like(text: str) -> bool:
     body = text.lstrip("-+•* ").strip()
-    return len(text) <= 400 and bool(re.match(rf"{agency_head()}\b", body, re.IGNORECASE))
+    return len(text) <= 400 and bool(pattern("tables.agency_like").match(body))
 
 
 def _score(text: str, role: str | None) -> float:
@@ -92,7 +83,7 @@ def _column_roles(header: list[Block]) -> list[str | None]:
     contents = [b for b in heads if header_role(b.text) == "content"]
     # Several content-like headers: "Tên dự án" (the task's name) and "Nội dung chính" (what it
     # involves) are both the task; any other ("Giải pháp" beside "Nội dung") is kept as other.
-    named = [b for b in contents if re.match(r"(?:tên|nội dung)\b", b.text.casefold().strip("* "))]
+    named = [b for b in contents if pattern("tables.named_content").match(b.text.casefold().strip("* "))]
     main = named or contents[:1]
     for b in heads:
         role = header_role(b.text)
@@ -118,7 +109,7 @@ def _stream_rows(cells: list[Block], roles: list[str | None]) -> list[list[Block
     content_col = roles.index("content") if "content" in roles else 0
     for c in cells:
         text = c.text
-        group = bool(re.match(r"^[IVXL]+\.\s+\S", text))
+        group = bool(pattern("tables.group_title").match(text))
         later = [k for k in range(pos, len(roles)) if _score(text, roles[k]) > 0]
         # A line-initial cell after a closed line that reads like a task name starts the next row.
         named = (
@@ -136,6 +127,77 @@ def _stream_rows(cells: list[Block], roles: list[str | None]) -> list[list[Block
         rows[-1].append(c)
         pos = later[0] + 1 if later else pos + 1
     return rows
+
+
+def _raw_rows(body: list[Block], roles: list[str | None]) -> list[list[Block]]:
+    """The body's rows: a malformed table's cell stream split by `_stream_rows`, else rows by number."""
+    if any(b.row == -1 for b in body):
+        return _stream_rows(body, roles)
+    grouped: dict[int, list[Block]] = {}
+    for b in body:
+        grouped.setdefault(b.row, []).append(b)
+    return [grouped[r] for r in sorted(grouped)]
+
+
+def _row_task(
+    doc_id: str,
+    ident: tuple[str, tuple[str, ...], bool],
+    header: list[Block],
+    roles: list[str | None],
+    mapping: dict[int, Block],
+    own: list[Block],
+) -> Task:
+    """The task of one table row: its cells (`mapping`: column -> cell; `own`: the row's own cells, not
+    those inherited from the row above) read by their columns' roles; `ident`: (id, section, numbered)."""
+    row_id, section, numbered = ident
+    values: dict[str, list[str]] = {}
+    for col, cell in sorted(mapping.items()):
+        values.setdefault(roles[col] or "other", []).append(cell.text)
+    deadline = " ".join(values.get("deadline", [])) or None
+    start, end = deadline_range(deadline)
+    other = tuple(
+        (next((h.text for h in header if h.col == col), roles[col] or ""), cell.text)
+        for col, cell in sorted(mapping.items())
+        if roles[col] in ("output", "monitoring", "other") and cell in own
+    )
+    # Agency columns hold agencies only: a cell that names none (task text of a shifted
+    # row, "Theo phân công tại Quyết định ...") is kept verbatim under its header instead.
+    found: dict[str, list[str]] = {}
+    roles_other: list[tuple[str, tuple[str, ...]]] = []
+    for col, cell in sorted(mapping.items()):
+        role = roles[col]
+        if role not in ("lead", "coordinating", "implementing", "review"):
+            continue
+        names, rejected = agencies_in(_list_text(cell.text))
+        found.setdefault(role, []).extend(names)
+        if role == "review" and names:
+            label = next((h.text for h in header if h.col == col), "Cơ quan thẩm tra")
+            roles_other.append((label, tuple(dict.fromkeys(names))))
+        if rejected and cell in own:
+            label = next((h.text for h in header if h.col == col), role)
+            other += ((label, cell.text),)
+    lead, coord, impl = (tuple(found.get(r, [])) for r in ("lead", "coordinating", "implementing"))
+    if not lead and impl and "lead" not in [roles[c] for c in mapping]:
+        lead, impl = impl, ()  # "Cơ quan trình" empty: the drafting body ("soạn thảo") leads
+    return Task(
+        doc_id=doc_id,
+        task_id=row_id,
+        section=section,
+        content=" ".join(values.get("content", [])),
+        lead=tuple(dict.fromkeys(lead)),
+        coordinating=tuple(dict.fromkeys(coord)),
+        directing=(),
+        implementing=tuple(dict.fromkeys(impl)),
+        deadline=deadline,
+        char_start=min(c.char_start for c in own),
+        char_end=max(c.char_end for c in own),
+        layout="table",
+        numbered=numbered,
+        deadline_start=start,
+        deadline_end=end,
+        other=other,
+        other_roles=tuple(roles_other),
+    )
 
 
 def table_tasks(doc_id: str, placed: list[Placed]) -> tuple[list[Task], list[TableRow]]:
@@ -157,13 +219,7 @@ def table_tasks(doc_id: str, placed: list[Placed]) -> tuple[list[Task], list[Tab
             # A header repeated without its STT cell over rows that still carry their ids.
             roles = ["number", *roles]
             header = [replace(h, col=h.col + 1) for h in header]
-        if any(b.row == -1 for b in body):
-            raw_rows = _stream_rows(body, roles)
-        else:
-            grouped: dict[int, list[Block]] = {}
-            for b in body:
-                grouped.setdefault(b.row, []).append(b)
-            raw_rows = [grouped[r] for r in sorted(grouped)]
+        raw_rows = _raw_rows(body, roles)
         inherited: dict[int, Block] = {}
         group_label = ""
         k = 0
@@ -201,9 +257,6 @@ def table_tasks(doc_id: str, placed: list[Placed]) -> tuple[list[Task], list[Tab
                 if col < first and roles[col] in (*AGENCY_ROLES, "number", "other"):
                     mapping.setdefault(col, cell)
             inherited = {c: b for c, b in mapping.items()}
-            values: dict[str, list[str]] = {}
-            for col, cell in sorted(mapping.items()):
-                values.setdefault(roles[col] or "other", []).append(cell.text)
             own = [c for c in cells if c.text.strip()]
             if not own:
                 continue
@@ -213,55 +266,8 @@ def table_tasks(doc_id: str, placed: list[Placed]) -> tuple[list[Task], list[Tab
             if "number" in roles and mapping.get(roles.index("number")) not in own:
                 row_id = f"{number}-{k}" if number else str(k)
             section = base_section + ((group_label,) if group_label else ())
-            from hoidap.corpus.tasks import agencies_in  # late: tasks imports this module
-
-            deadline = " ".join(values.get("deadline", [])) or None
-            start, end = deadline_range(deadline)
-            other = tuple(
-                (next((h.text for h in header if h.col == col), roles[col] or ""), cell.text)
-                for col, cell in sorted(mapping.items())
-                if roles[col] in ("output", "monitoring", "other") and cell in own
-            )
-            # Agency columns hold agencies only: a cell that names none (task text of a shifted
-            # row, "Theo phân công tại Quyết định ...") is kept verbatim under its header instead.
-            found: dict[str, list[str]] = {}
-            roles_other: list[tuple[str, tuple[str, ...]]] = []
-            for col, cell in sorted(mapping.items()):
-                role = roles[col]
-                if role not in ("lead", "coordinating", "implementing", "review"):
-                    continue
-                names, rejected = agencies_in(_list_text(cell.text))
-                found.setdefault(role, []).extend(names)
-                if role == "review" and names:
-                    label = next((h.text for h in header if h.col == col), "Cơ quan thẩm tra")
-                    roles_other.append((label, tuple(dict.fromkeys(names))))
-                if rejected and cell in own:
-                    label = next((h.text for h in header if h.col == col), role)
-                    other += ((label, cell.text),)
-            lead, coord, impl = (tuple(found.get(r, [])) for r in ("lead", "coordinating", "implementing"))
-            if not lead and impl and "lead" not in [roles[c] for c in mapping]:
-                lead, impl = impl, ()  # "Cơ quan trình" empty: the drafting body ("soạn thảo") leads
-            tasks.append(
-                Task(
-                    doc_id=doc_id,
-                    task_id=row_id,
-                    section=section,
-                    content=" ".join(values.get("content", [])),
-                    lead=tuple(dict.fromkeys(lead)),
-                    coordinating=tuple(dict.fromkeys(coord)),
-                    directing=(),
-                    implementing=tuple(dict.fromkeys(impl)),
-                    deadline=deadline,
-                    char_start=min(c.char_start for c in own),
-                    char_end=max(c.char_end for c in own),
-                    layout="table",
-                    numbered=bool(number) and mapping.get(roles.index("number")) in own,
-                    deadline_start=start,
-                    deadline_end=end,
-                    other=other,
-                    other_roles=tuple(roles_other),
-                )
-            )
+            numbered = bool(number) and mapping.get(roles.index("number")) in own
+            tasks.append(_row_task(doc_id, (row_id, section, numbered), header, roles, mapping, own))
             rows_out.append(TableRow(row_id, own, section))
     return tasks, rows_out
 
@@ -278,4 +284,4 @@ def _ids_before_header(body: list[Block], width: int) -> bool:
 
 def _list_text(text: str) -> str:
     """'- Bộ A;\n- Bộ B.' -> 'Bộ A; Bộ B' (cell lists use dashes)."""
-    return re.sub(r"(?:^|\s)[-+•]\s+", "; ", text).strip("; ")
+    return pattern("tables.list_dash").sub("; ", text).strip("; ")

@@ -9,131 +9,41 @@ Three layouts exist in the corpus:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 
-from hoidap.corpus.records import Block, NumberingGap, Task, numeric_key
+# Agency names are read in corpus.agencies; the service imports some of them from here too.
+from hoidap.corpus.agencies import (  # noqa: F401 - re-exported
+    AGENCY_HEAD,
+    AGENCY_START_RE,
+    COORD_AFTER_RE,
+    COORD_STOP_RE,
+    MAX_ASSIGNED_WORDS,
+    SUBJECT_STOP_RE,
+    agencies_in,
+    assignment,
+    clean_agency,
+    coord_list,
+    opening_agencies,
+    split_agencies,
+    strip_marker,
+)
+from hoidap.corpus.blocks import (
+    AGENCY_SCAN,
+    AGENCY_TITLES,
+    ASSIGNING,
+    DUTIES,
+    HEADINGS,
+    ITEMS,
+    NARRATIVE,
+    K,
+)
+from hoidap.corpus.dates import NARRATIVE_DEADLINE_RE, PAREN_DEADLINE_RE, REPORT_DEADLINE_RE
+from hoidap.corpus.labels import field_role
+from hoidap.corpus.records import Block, Task
 from hoidap.corpus.structure import Placed, heading_label, path_id
-from hoidap.corpus.vocab import agency_head, load, lower_agency_head, name_stop_re, not_name_re, type_words
+from hoidap.corpus.vocab import pattern
 
-# Words that open an agency name (data file: hoidap/corpus/data/agencies.json).
-AGENCY_HEAD = agency_head()
-AGENCY_START_RE = re.compile(rf"^{AGENCY_HEAD}\b")
-# Lower-case heads that start a new agency inside a list ("..., các địa phương").
-LOWER_HEAD = lower_agency_head()
-SPLIT_COMMA_RE = re.compile(rf",\s+(?={AGENCY_HEAD}\b|{LOWER_HEAD}\b)")
-TABLE_ROW_ID_RE = re.compile(r"^\d{1,2}\.\d{1,2}$")
-TABLE_GROUP_ID_RE = re.compile(r"^\d{1,2}$")
-PAREN_DEADLINE_RE = re.compile(r"\((thực hiện [^()]{3,60})\)")
-NARRATIVE_DEADLINE_RE = re.compile(
-    r"(Hoàn thành (?:trong|trước) [^.;]{3,40}"
-    r"|trước ngày \d{1,2}(?:/\d{1,2}(?:/\d{4})?| tháng \d{1,2}(?: năm \d{4})?)"
-    r"(?:\s+(?:hằng|hàng)\s+(?:năm|quý|tháng))?"
-    r"|chậm nhất (?:là )?(?:ngày|trong) [^.;,]{3,30}"
-    r"|trong (?:quý|tháng) [^.;,]{1,20}\d{4})",
-    re.IGNORECASE,
-)
-# Where a coordinating-agency list ends in a narrative assignment: the first verb after it.
-COORD_STOP_RE = re.compile(
-    r"\s+(?:theo dõi|theo chức năng|tổ chức thực hiện|triển khai|kiểm tra|đôn đốc|xây dựng|thực hiện|rà soát|"
-    r"tổng hợp|hướng dẫn|đánh giá|tham mưu UBND|định kỳ)\b"
-)
-SUBJECT_STOP_RE = re.compile(
-    r"\s+(?:có trách nhiệm|chủ trì|chỉ đạo|lãnh đạo|tổ chức|xây dựng|tập trung|giúp|theo dõi|rà soát|"
-    r"triển khai|nghiên cứu|tiếp tục|thường xuyên|định kỳ)\b"
-)
-NARRATIVE_RE = re.compile(
-    r"(?:^|[.;]\s+|\()(?:\d+\.\s*)?(?:Giao\s+)?(?P<lead>[^.;:]{2,90}?)?\s*(?:có trách nhiệm\s+)?"
-    r"(?P<verb>[Cc]hủ trì),?\s*(?:phối hợp(?:\s+với)?\s+(?P<coord>[^.]+))?"
-)
-
-
-MARKER_RE = re.compile(r"^\s*(?:[-+*•]|[a-zđ]\)|\d+(?:\.\d+)*\.)\s*")
-
-
-def strip_marker(text: str) -> str:
-    """Drop a leading list marker ('- ', 'b) ', '2. ') from item text."""
-    return MARKER_RE.sub("", text, count=1)
-
-
-def split_agencies(text: str) -> tuple[str, ...]:
-    """'Sở A, Ban B và các KCN C; UBND các huyện, thành phố.' -> ('Sở A', 'Ban B và các KCN C', ...).
-
-    Commas split only before an agency head word, so 'UBND các huyện, thị xã, thành phố'
-    and 'Các sở, ban, ngành' stay whole.
-    """
-    text = text.strip().rstrip(".").strip()
-    if not text:
-        return ()
-    parts: list[str] = []
-    for chunk in re.split(r"\s*;\s*", text):
-        parts.extend(p.strip() for p in SPLIT_COMMA_RE.split(chunk))
-    return tuple(p.rstrip(".,; ") for p in parts if p.strip(" .,;"))
-
-
-_COLLECTIVE = "|".join(map(re.escape, load("agencies")["collective_heads"]))
-LIST_HEAD_RE = re.compile(rf"^(?:{_COLLECTIVE})\b|^{LOWER_HEAD}\b")
-MAX_NAME_WORDS = 25
-
-
-def clean_agency(text: str) -> str | None:
-    """The agency a cell, list item or sentence subject names, or None when it names none.
-
-    'Sở KH&CN chủ trì hướng dẫn, tổng hợp' -> 'Sở KH&CN' (a verb outside brackets ends the
-    name); 'Thanh tra, kiểm tra, giám sát ...' (a singular head followed by a comma is a
-    verb), a bare 'Vụ' or 'Sở' (a fragment) and anything not opening with an agency head
-    (task content, a group number) -> None. List forms ('Các bộ, ngành') stay whole.
-    """
-    t = re.sub(r"\s+", " ", text).strip().lstrip("-+•*– ").strip().rstrip(".,;: ")
-    depth = 0
-    for m in name_stop_re().finditer(t):
-        depth = t.count("(", 0, m.start()) - t.count(")", 0, m.start())
-        if depth <= 0:
-            t = t[: m.start()].rstrip(".,;: ")
-            break
-    head = (
-        AGENCY_START_RE.match(t)
-        or re.match(rf"^{LOWER_HEAD}\b", t, re.IGNORECASE)  # 'các Sở, ban, ngành'
-        # 'Các Trường Đại học', 'Sở Khoa Học': capitals inside a head are a typing variant.
-        or (re.match(rf"^{AGENCY_HEAD}\b", t, re.IGNORECASE) if t[:1].isupper() else None)
-    )
-    if not t or head is None or len(t.split()) > MAX_NAME_WORDS:
-        return None
-    if t[head.end() :].startswith(",") and not LIST_HEAD_RE.match(t):
-        return None
-    if t[:1].isupper() and t.casefold() in type_words():  # 'Sở' alone; 'cơ quan' in a list is fine
-        return None
-    if not_name_re().match(t):  # 'Ban hành Chương trình …' issues something; it names no body
-        return None
-    return t
-
-
-def agencies_in(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(agencies, rejected parts) of an agency list: each part cleaned by `clean_agency`."""
-    good: list[str] = []
-    bad: list[str] = []
-    for part in split_agencies(text):
-        name = clean_agency(part)
-        (good if name else bad).append(name or part)
-    return tuple(dict.fromkeys(good)), tuple(bad)
-
-
-def field_role(label: str) -> str:
-    """Map a field label to a task attribute."""
-    low = label.lower()
-    if low.startswith("nội dung"):
-        return "content"
-    if any(w in low for w in ("thời gian", "thời hạn", "tiến độ")):
-        return "deadline"
-    if low.startswith(("sản phẩm", "kết quả")):
-        return "other"
-    if "phối hợp" in low:
-        return "coordinating"
-    if "chỉ đạo" in low:
-        return "directing"
-    if "tổ chức thực hiện" in low:
-        return "implementing"
-    return "lead"  # chủ trì, chủ trì tham mưu, tham mưu thực hiện, (cơ quan/đơn vị) thực hiện
+NARRATIVE_RE = pattern("tasks.narrative")
 
 
 def field_value(block: Block) -> str:
@@ -165,7 +75,7 @@ def _task_from_draft(doc_id: str, d: _Draft, layout: str) -> Task:
             deadline_parts.append(value)
         elif role == "content":
             content_fields.append(value)
-        elif role == "other":
+        elif role == "output":  # "Sản phẩm: …", kept verbatim as a table's output column is
             other.append((block.marker, value))
         else:
             values[role].extend(split_agencies(value))
@@ -174,7 +84,7 @@ def _task_from_draft(doc_id: str, d: _Draft, layout: str) -> Task:
     content = strip_marker(" ".join([b.text for b in d.content] + content_fields))
     if not values["lead"]:
         # "Bước 1. Sở Nội vụ chủ trì rà soát ..." + "Thời gian hoàn tất: ...": the item's subject leads.
-        body = re.sub(r"^(?:Bước\s+\d+|Điều\s+\d+)\s*[.:)-]?\s*", "", content)
+        body = pattern("tasks.step_or_article_marker").sub("", content)
         subject = clean_agency(body)
         if subject and subject != body.rstrip(". "):
             values["lead"].append(subject)
@@ -188,7 +98,7 @@ def _task_from_draft(doc_id: str, d: _Draft, layout: str) -> Task:
         doc_id=doc_id,
         task_id="",  # assigned once all tasks of the scope are known
         section=d.anchor.section
-        + ((heading_label(d.anchor.block),) if d.anchor.block.kind == "letter" else ()),
+        + ((heading_label(d.anchor.block),) if d.anchor.block.kind == K.LETTER else ()),
         content=content,
         lead=tuple(dict.fromkeys(values["lead"])),
         coordinating=tuple(dict.fromkeys(values["coordinating"])),
@@ -205,7 +115,7 @@ def _task_from_draft(doc_id: str, d: _Draft, layout: str) -> Task:
 
 def _task_sections(placed: list[Placed]) -> set[str]:
     """Top-level sections (by roman numeral) that contain field lines: their items are tasks."""
-    return {p.path[0] for p in placed if p.block.kind == "field" and p.zone == "body" and p.path}
+    return {p.path[0] for p in placed if p.block.kind == K.FIELD and p.zone == "body" and p.path}
 
 
 def labelled_field_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str, ...]]]:
@@ -222,7 +132,7 @@ def labelled_field_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
     item: Placed | None = None  # the numbered item just seen, anchor of field lines right after it
 
     # Documents with lettered points use the labelled-field layout; bullet-only ones the labelled bullets.
-    layout = "labelled_fields" if any(p.block.kind == "letter" for p in placed) else "labelled_bullets"
+    layout = "labelled_fields" if any(p.block.kind == K.LETTER for p in placed) else "labelled_bullets"
 
     def flush() -> None:
         nonlocal draft
@@ -235,14 +145,12 @@ def labelled_field_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
         if p.zone != "body" or not p.path or p.path[0] not in sections:
             flush()
             continue
-        if b.kind in ("part", "article", "roman", "number", "step") or (
-            b.kind == "letter" and p.heading_only
-        ):
+        if (b.kind in HEADINGS and b.kind != K.LETTER) or (b.kind == K.LETTER and p.heading_only):
             flush()
-            heading = p if b.kind == "letter" else None
-            item = p if b.kind in ("number", "step", "letter") else None
+            heading = p if b.kind == K.LETTER else None
+            item = p if b.kind in ITEMS else None
             continue
-        if b.kind == "field":
+        if b.kind == K.FIELD:
             if draft is None and item is not None:
                 # "5. Xây dựng Cổng thông tin ..." followed directly by "- Cơ quan thực hiện: ...".
                 draft, draft_scope, heading = _Draft(anchor=item, content=[item.block]), item.path, None
@@ -250,23 +158,23 @@ def labelled_field_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
                 draft.fields.append((field_role(b.marker), b))
             continue
         item = None
-        if b.kind == "bullet" and b.marker == "+" and draft is not None and draft.fields:
+        if b.kind == K.BULLET and b.marker == "+" and draft is not None and draft.fields:
             last_role, last_field = draft.fields[-1]
             if (last_role == "deadline" and not field_value(last_field)) or draft.field_extra:
                 draft.field_extra.append(b)
                 continue
-        is_anchor = b.kind == "letter" or (b.kind == "bullet" and b.marker == "*")
-        if b.kind == "bullet" and b.marker == "-":
+        is_anchor = b.kind == K.LETTER or (b.kind == K.BULLET and b.marker == "*")
+        if b.kind == K.BULLET and b.marker == "-":
             # '-' sub-items of a lettered point or '*' item are part of its content.
             inside_item = (
                 draft is not None
                 and not draft.fields
-                and draft.anchor.block.kind in ("letter",)
+                and draft.anchor.block.kind in (K.LETTER,)
                 and draft.anchor.block.marker != "*"
                 and not draft.anchor.heading_only
             )
             is_anchor = not inside_item
-        if not is_anchor and b.kind == "paragraph" and draft is None and heading is not None:
+        if not is_anchor and b.kind == K.PARAGRAPH and draft is None and heading is not None:
             # A titled point whose task is a plain paragraph: the title anchors it.
             draft, draft_scope, heading = _Draft(anchor=heading, content=[b]), heading.path, None
             continue
@@ -289,28 +197,25 @@ def narrative_tasks(doc_id: str, placed: list[Placed], skip: set[str]) -> list[t
     out: list[tuple[Task, tuple[str, ...]]] = []
     for p in placed:
         b = p.block
-        if (
-            p.zone != "body"
-            or (p.path and p.path[0] in skip)
-            or b.kind not in ("number", "paragraph", "bullet")
-        ):
+        if p.zone != "body" or (p.path and p.path[0] in skip) or b.kind not in NARRATIVE:
             continue
         m = NARRATIVE_RE.search(b.text)
         if not m:
             continue
         # "- Giao Sở X chủ trì ...": the list marker and "Giao" are not part of the name.
-        lead = re.sub(r"^Giao\s+", "", strip_marker((m.group("lead") or "").strip(" ,")).strip())
-        inner = re.search(rf",\s+(?:Giao\s+)?({AGENCY_HEAD}\b[^,]*)$", lead)
+        lead = pattern("tasks.giao_word").sub("", strip_marker((m.group("lead") or "").strip(" ,")).strip())
+        inner = pattern("tasks.inner_lead").search(lead)
         if inner and not AGENCY_START_RE.match(lead):
             lead = inner.group(1)  # "Trên cơ sở kết quả khảo sát, Sở Xây dựng chủ trì ..."
         if not lead or not AGENCY_START_RE.match(lead) or len(lead.split()) > 12:
             # "Chủ trì, phối hợp ..." without its own subject: the paragraph's subject leads.
-            body = re.sub(r"^Giao\s+", "", re.sub(r"^\s*(?:\d+\.|[-+*])\s*", "", b.text))
+            unmarked = pattern("tasks.number_or_bullet_marker").sub("", b.text)
+            body = pattern("tasks.giao_word").sub("", unmarked)
             stop = SUBJECT_STOP_RE.search(body)
             lead = body[: stop.start()].strip(" ,") if stop else ""
             if not lead or not AGENCY_START_RE.match(lead) or len(lead.split()) > 12:
                 continue
-        leads = agencies_in(re.sub(r"^Giao\s+", "", lead))[0]
+        leads = agencies_in(pattern("tasks.giao_word").sub("", lead))[0]
         if not leads:
             continue
         coord_text = m.group("coord") or ""
@@ -364,237 +269,29 @@ def assign_ids(pairs: list[tuple[Task, tuple[str, ...]]]) -> list[Task]:
     return out
 
 
-# --- appendix table ---------------------------------------------------------------------------
-
-
-def _is_agency_cell(text: str) -> bool:
-    return len(text) <= 160 and bool(AGENCY_START_RE.match(text)) and not text.rstrip().endswith(":")
-
-
-@dataclass
-class TableParse:
-    tasks: list[Task]
-    rows: list[tuple[str, list[Block], tuple[str, ...]]]  # (row id, cells, section)
-    gaps: list[NumberingGap]
-    warnings: list[str]
-
-
-def appendix_tasks(doc_id: str, placed: list[Placed]) -> TableParse:
-    """Parse the flattened appendix table: STT, content cells, lead cell, coordinating cell.
-
-    Rows whose agency cells are missing (merged cells in the source) get empty fields.
-    """
-    cells = [p.block for p in placed if p.zone == "appendix" and p.block.kind == "cell" and p.block.table < 0]
-    tasks: list[Task] = []
-    rows: list[tuple[str, list[Block], tuple[str, ...]]] = []
-    warnings: list[str] = []
-    group_label = ""
-    i = 0
-    # Skip the header row (STT, Nội dung nhiệm vụ, ...).
-    while (
-        i < len(cells)
-        and not TABLE_GROUP_ID_RE.match(cells[i].text)
-        and not TABLE_ROW_ID_RE.match(cells[i].text)
-    ):
-        i += 1
-    while i < len(cells):
-        cell = cells[i]
-        if TABLE_GROUP_ID_RE.match(cell.text):
-            group = cell.text
-            title = cells[i + 1] if i + 1 < len(cells) else None
-            group_label = f"{group}. {title.text}" if title else group
-            group_label = heading_label(Block("number", group_label, 0, 0, group))
-            i += 2
-            # A group whose content follows directly (no sub-number) is one row numbered like the group.
-            if (
-                i < len(cells)
-                and not TABLE_ROW_ID_RE.match(cells[i].text)
-                and not TABLE_GROUP_ID_RE.match(cells[i].text)
-            ):
-                i = _table_row(doc_id, group, cell, cells, i, (group_label,), tasks, rows, title)
-            continue
-        if TABLE_ROW_ID_RE.match(cell.text):
-            i = _table_row(doc_id, cell.text, cell, cells, i + 1, (group_label, cell.text), tasks, rows)
-            continue
-        warnings.append(f"ô bảng không nhận dạng được: {cell.text[:60]!r}")
-        i += 1
-    return TableParse(tasks, rows, table_gaps(doc_id, [t.task_id for t in tasks]), warnings)
-
-
-def _table_row(
-    doc_id: str,
-    row_id: str,
-    id_cell: Block,
-    cells: list[Block],
-    i: int,
-    section_tail: tuple[str, ...],
-    tasks: list[Task],
-    rows: list[tuple[str, list[Block], tuple[str, ...]]],
-    title: Block | None = None,
-) -> int:
-    content: list[Block] = []
-    agencies: list[Block] = []
-    while (
-        i < len(cells)
-        and not TABLE_ROW_ID_RE.match(cells[i].text)
-        and not TABLE_GROUP_ID_RE.match(cells[i].text)
-    ):
-        if agencies or (content and _is_agency_cell(cells[i].text)):
-            agencies.append(cells[i])
-        else:
-            content.append(cells[i])
-        i += 1
-    lead = split_agencies(agencies[0].text) if agencies else ()
-    coordinating = split_agencies(agencies[1].text) if len(agencies) > 1 else ()
-    last = (content + agencies)[-1] if content or agencies else id_cell
-    section = ("Phụ lục",) + section_tail
-    tasks.append(
-        Task(
-            doc_id=doc_id,
-            task_id=row_id,
-            section=section,
-            content=" ".join(c.text for c in content),
-            lead=lead,
-            coordinating=coordinating,
-            directing=(),
-            implementing=(),
-            deadline=None,
-            char_start=id_cell.char_start,
-            char_end=last.char_end,
-            layout="appendix_table",
-            numbered=True,
-        )
-    )
-    rows.append((row_id, [id_cell] + ([title] if title else []) + content + agencies, section))
-    return i
-
-
-def table_gaps(doc_id: str, ids: list[str]) -> list[NumberingGap]:
-    """Jumps in the appendix numbering (e.g. 2.1 followed by 3.3)."""
-    gaps: list[NumberingGap] = []
-    keys = [(numeric_key(x), x) for x in ids]
-    keys = [(k, x) for k, x in keys if k is not None]
-    for (a, ida), (b, idb) in zip(keys, keys[1:], strict=False):
-        if len(a) == 2 and len(b) == 2:
-            if b == (a[0], a[1] + 1) or b == (a[0] + 1, 1):
-                continue
-            missing = (
-                [f"{a[0]}.{n}" for n in range(a[1] + 1, b[1])]
-                if a[0] == b[0]
-                else [f"{b[0]}.{n}" for n in range(1, b[1])]
-            )
-            note = (
-                f"Sau {ida} là {idb}: thiếu "
-                + (", ".join(missing) if missing else "các dòng ở giữa")
-                + ("" if a[0] == b[0] else f" (và có thể cả các dòng {a[0]}.{a[1] + 1} trở đi)")
-            )
-            gaps.append(NumberingGap(doc_id, "Phụ lục", ida, idb, tuple(missing), note))
-        elif (
-            len(a) == 2
-            and len(b) == 1
-            and b[0] != a[0] + 1
-            or len(a) == 1
-            and len(b) == 2
-            and b[0] != a[0] + 1
-        ):
-            gaps.append(NumberingGap(doc_id, "Phụ lục", ida, idb, (), f"Sau {ida} là {idb}"))
-    return gaps
-
-
-def heading_gaps(doc_id: str, placed: list[Placed]) -> list[NumberingGap]:
-    """Jumps in roman/decimal heading sequences of the body (siblings under one parent)."""
-    last: dict[tuple[str, ...], str] = {}
-    gaps: list[NumberingGap] = []
-    roman = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
-    for p in placed:
-        if p.zone != "body" or p.block.kind not in ("roman", "number"):
-            continue
-        parent, element = p.path[:-1], p.path[-1]
-        prev = last.get(parent)
-        last[parent] = element
-        if prev is None:
-            continue
-        if p.block.kind == "roman" and prev in roman and element in roman:
-            expected = roman[roman.index(prev) + 1] if roman.index(prev) + 1 < len(roman) else None
-        elif prev.isdigit() and element.isdigit():
-            expected = str(int(prev) + 1)
-        else:
-            continue
-        if expected is not None and element != expected and element != prev:
-            scope = path_id(parent) or "văn bản"
-            gaps.append(
-                NumberingGap(
-                    doc_id,
-                    scope,
-                    path_id(parent + (prev,)),
-                    path_id(parent + (element,)),
-                    (),
-                    f"Đánh số nhảy từ {prev} sang {element} trong {scope}",
-                )
-            )
-    return gaps
-
-
 # --- one section per agency and "Giao X ..." sentences ------------------------------------------
 
-HEADING_AGENCY_RE = re.compile(rf"^(?:\S+\s+){{0,2}}?{AGENCY_HEAD}\b")
-LEAD_VERB_RE = re.compile(r"^(?:chủ trì|là cơ quan (?:đầu mối|chủ trì|thường trực))", re.IGNORECASE)
-COORD_VERB_RE = re.compile(r"^(?:phối hợp|tham gia|cùng)", re.IGNORECASE)
-# "Giao X <verb> …", "Đề nghị X <verb> …" at a sentence's start (data: agencies.json assignment_*).
-_OPENERS = "|".join(re.escape(w) for w in load("agencies")["assignment_openers"])
-_ASSIGNED = "|".join(re.escape(w) for w in sorted(load("agencies")["assigned_verbs"], key=len, reverse=True))
-# The opener may follow the body that gives the task ("Hội đồng nhân dân tỉnh giao Ủy ban nhân dân tỉnh tổ
-# chức thực hiện"): the body given it leads.
-_GIAO = (
-    rf"(?:^|[.;:(]\s*|\d\.\s+|^[-+•*]\s*)(?:{AGENCY_HEAD}\b[^.;:]{{0,60}}?\s+)?"
-    rf"(?P<opener>{_OPENERS})\s+(?P<lead>{AGENCY_HEAD}\b.{{0,120}}?)"
-)
-# The bodies up to the verb ("… các tổ chức chính trị - xã hội tăng cường": "tổ chức" after "các" is a noun);
-# else up to the first comma ("Giao Sở Y tế, …").
-GIAO_RE = re.compile(rf"{_GIAO}(?<!các)(?<!những)(?=\s+(?:{_ASSIGNED})\b)", re.IGNORECASE)
-GIAO_COMMA_RE = re.compile(rf"{_GIAO}(?=,)", re.IGNORECASE)
-
-
-# A list of bodies given one task: "Ủy ban MTTQ tỉnh và các tổ chức chính trị - xã hội".
-MAX_ASSIGNED_WORDS = 24
-
-
-def assignment(text: str) -> re.Match[str] | None:
-    """The "Giao/Đề nghị X <verb> …" sentence opening `text` names, with X in group "lead"."""
-    return GIAO_RE.search(text) or GIAO_COMMA_RE.search(text)
-
-
-COORD_AFTER_RE = re.compile(r"phối hợp(?:\s+với)?\s+(?P<coord>[^.;)]+)", re.IGNORECASE)
+HEADING_AGENCY_RE = pattern("tasks.heading_agency")
+LEAD_VERB_RE = pattern("tasks.lead_verb")
+COORD_VERB_RE = pattern("tasks.coord_verb")
 
 
 def _heading_agency(p: Placed) -> str | None:
     """The agency a heading names ('2.2. Sở Xây dựng:', 'a) Tổ đảng ở Thường trực Ủy ban ...')."""
     b = p.block
-    if b.kind not in ("number", "letter", "roman", "paragraph", "caps") or b.table >= 0:
+    if b.kind not in AGENCY_TITLES or b.table >= 0:
         return None
-    body = strip_marker(re.sub(r"^[IVX]+\.\s*", "", b.text)).strip().rstrip(":").strip()
-    body = re.sub(r"^Giao\s+", "", body)  # "1.1. Giao Sở A" / next line: what Sở A does
+    body = strip_marker(pattern("tasks.roman_marker").sub("", b.text)).strip().rstrip(":").strip()
+    body = pattern("tasks.giao_word").sub("", body)  # "1.1. Giao Sở A" / next line: what Sở A does
     if not body or len(body) > 110 or body.endswith((".", ";")) or not HEADING_AGENCY_RE.match(body):
         return None
-    if b.kind in ("paragraph", "caps") and not p.heading_only and len(body.split()) > 14:
+    if b.kind in (K.PARAGRAPH, K.CAPS) and not p.heading_only and len(body.split()) > 14:
         return None
-    if re.search(r"\b(?:chủ trì|phối hợp|thực hiện|xây dựng|triển khai|tăng cường|nâng cao)\b", body):
+    if pattern("tasks.heading_duty_verb").search(body):
         return None
     # "8. Đề nghị Ủy ban MTTQ tỉnh ...": the body asked; any other words before the head
     # ("Thành lập Ban Chỉ đạo ...") make the heading a task, not an agency.
-    return clean_agency(re.sub(r"^(?:Đề nghị|Yêu cầu)\s+", "", body))
-
-
-def _coord_list(text: str) -> tuple[str, ...]:
-    m = COORD_AFTER_RE.search(text)
-    if not m:
-        return ()
-    coord = m.group("coord")
-    stop = COORD_STOP_RE.search(coord)
-    if stop:
-        coord = coord[: stop.start()]
-    coord = re.sub(r"\s+(?:có liên quan|liên quan)$", " liên quan", coord.strip(" ,"))
-    return agencies_in(coord)[0]
+    return clean_agency(pattern("tasks.request_word").sub("", body))
 
 
 def agency_section_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str, ...]]]:
@@ -611,29 +308,29 @@ def agency_section_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
         if p.zone not in ("body", "appendix") or b.table >= 0:
             agency = None
             continue
-        if b.kind in ("part", "article", "roman", "number", "letter", "paragraph", "caps", "step"):
+        if b.kind in AGENCY_SCAN:
             name = _heading_agency(p)
             if name is not None and (
-                p.heading_only or b.kind in ("paragraph", "caps") or b.text.rstrip().endswith(":")
+                p.heading_only or b.kind in (K.PARAGRAPH, K.CAPS) or b.text.rstrip().endswith(":")
             ):
                 agency, owner = name, p
                 continue
             if owner is not None and b.kind in HEADING_LIKE and _closes(owner, p):
                 agency = owner = None
-        if agency is None or owner is None or b.kind not in ("bullet", "letter", "number", "paragraph"):
+        if agency is None or owner is None or b.kind not in DUTIES:
             continue
         text = strip_marker(b.text)
-        if not text or b.kind == "number" and p.heading_only:
+        if not text or b.kind == K.NUMBER and p.heading_only:
             continue
         if LEAD_VERB_RE.match(text):
-            lead, coord = (agency,), _coord_list(text)
-        elif COORD_VERB_RE.match(text) and _coord_list(text):
-            target = _coord_list(text)
+            lead, coord = (agency,), coord_list(text)
+        elif COORD_VERB_RE.match(text) and coord_list(text):
+            target = coord_list(text)
             lead, coord = target[:1], (agency,) + target[1:]
         else:
             lead, coord = (agency,), ()
         dl = NARRATIVE_DEADLINE_RE.search(text)
-        section = p.section + ((heading_label(b),) if b.kind in ("letter", "number") else ())
+        section = p.section + ((heading_label(b),) if b.kind in (K.LETTER, K.NUMBER) else ())
         task = Task(
             doc_id=doc_id,
             task_id="",
@@ -649,25 +346,25 @@ def agency_section_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
             layout="agency_section",
             numbered=False,
         )
-        out.append((task, p.path if b.kind in ("letter", "number") else owner.path))
+        out.append((task, p.path if b.kind in (K.LETTER, K.NUMBER) else owner.path))
     return out
 
 
-HEADING_LIKE = ("part", "article", "roman", "number", "letter", "step")
+HEADING_LIKE = HEADINGS
 _LEVEL = {"part": -1, "article": 0, "roman": 1, "step": 2, "letter": 10}
 
 
 def _level(p: Placed) -> int:
     b = p.block
-    if b.kind == "number":
+    if b.kind == K.NUMBER:
         return 2 + b.marker.count(".")
     return _LEVEL.get(b.kind, 99)
 
 
 def _closes(owner: Placed, p: Placed) -> bool:
     """A heading at the agency heading's level or above ends its section."""
-    if owner.block.kind in ("paragraph", "caps"):
-        return p.block.kind in HEADING_LIKE and (p.heading_only or p.block.kind != "letter")
+    if owner.block.kind in (K.PARAGRAPH, K.CAPS):
+        return p.block.kind in HEADING_LIKE and (p.heading_only or p.block.kind != K.LETTER)
     return _level(p) <= _level(owner)
 
 
@@ -676,7 +373,7 @@ def giao_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str,
     out: list[tuple[Task, tuple[str, ...]]] = []
     for p in placed:
         b = p.block
-        if p.zone != "body" or b.kind not in ("number", "paragraph", "bullet", "letter", "article", "step"):
+        if p.zone != "body" or b.kind not in ASSIGNING:
             continue
         m = assignment(b.text)
         if not m or clean_agency(b.text[m.start("lead") :]) == b.text[m.start("lead") :].strip(" .:"):
@@ -685,31 +382,15 @@ def giao_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str,
         leads = agencies_in(lead)[0] if len(lead.split()) <= MAX_ASSIGNED_WORDS else ()
         if not leads:
             continue
-        task = _sentence_task(doc_id, p, leads, _coord_list(b.text[m.end() :]), ("number", "letter"))
+        task = _sentence_task(doc_id, p, leads, coord_list(b.text[m.end() :]), ("number", "letter"))
         out.append((task, p.path))
     return out
 
 
 # --- report duties with a date in closing paragraphs ---------------------------------------------
 
-REPORT_DEADLINE_RE = re.compile(
-    r"(?:(?:định kỳ\s+)?(?:hằng|hàng)\s+(?:năm|tháng|quý),?\s+)?"
-    r"(?:trước|chậm nhất(?:\s+là)?)\s+ngày\s+\d{1,2}"
-    r"(?:\s*(?:/|tháng)\s*\d{1,2})?(?:\s*(?:/|năm)\s*\d{4})?(?:\s+(?:hằng|hàng)\s+(?:năm|tháng|quý))?",
-    re.IGNORECASE,
-)
-REPORT_VERB_RE = re.compile(r"\b(?:báo cáo|gửi)\b")
-REQUEST_RE = re.compile(r"\b(?:yêu cầu|đề nghị|giao)\s+", re.IGNORECASE)
-SUBJECT_END_RE = re.compile(r":|\s+(?:tăng cường|định kỳ|hằng|hàng|gửi|báo cáo|nghiêm túc|căn cứ)\b")
-
-
-def _subject(text: str) -> tuple[str, ...]:
-    """Agencies a clause opens with ('Các đơn vị, địa phương tăng cường ...' -> both)."""
-    text = strip_marker(text).strip(" ,")
-    for stop in (SUBJECT_END_RE.search(text), name_stop_re().search(text), SUBJECT_STOP_RE.search(text)):
-        if stop:
-            text = text[: stop.start()]
-    return agencies_in(text)[0] if len(text.split()) <= MAX_NAME_WORDS else ()
+REPORT_VERB_RE = pattern("tasks.report_verb")
+REQUEST_RE = pattern("tasks.request")
 
 
 def report_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str, ...]]]:
@@ -718,7 +399,7 @@ def report_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[st
     out: list[tuple[Task, tuple[str, ...]]] = []
     for p in placed:
         b = p.block
-        if p.zone != "body" or p.heading_only or b.kind not in ("paragraph", "number", "bullet", "letter"):
+        if p.zone != "body" or p.heading_only or b.kind not in DUTIES:
             continue
         dl = REPORT_DEADLINE_RE.search(b.text)
         if not dl or not REPORT_VERB_RE.search(b.text):
@@ -727,18 +408,18 @@ def report_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[st
         sentence = b.text[start:]
         request = REQUEST_RE.search(sentence[: dl.start() - start])
         if request:
-            lead = _subject(sentence[request.end() :])
+            lead = opening_agencies(sentence[request.end() :])
         else:
             # "Hàng năm, trước ngày 25 tháng 12, các cơ quan ... gửi": the date clause comes first.
             opening = sentence.replace(dl.group(0), "", 1) if sentence.find(dl.group(0)) < 40 else sentence
-            lead = _subject(re.sub(r"^\s*(?:Hàng năm|Hằng năm|Định kỳ)?\s*,?\s*,?", "", opening.strip()))
-        lead = lead or _subject(b.text)  # "Định kỳ gửi báo cáo ...": the paragraph's subject
+            lead = opening_agencies(pattern("tasks.recurring_opening").sub("", opening.strip()))
+        lead = lead or opening_agencies(b.text)  # "Định kỳ gửi báo cáo ...": the paragraph's subject
         if not lead:
             continue
         task = Task(
             doc_id=doc_id,
             task_id="",
-            section=p.section + ((heading_label(b),) if b.kind in ("number", "letter") else ()),
+            section=p.section + ((heading_label(b),) if b.kind in (K.NUMBER, K.LETTER) else ()),
             content=strip_marker(b.text),
             lead=lead,
             coordinating=(),

@@ -6,46 +6,30 @@ import re
 from collections.abc import Collection
 from functools import lru_cache
 
+from hoidap.corpus.agencies import COORD_AFTER_RE, agencies_in, assignment, clean_agency
+from hoidap.corpus.dates import (
+    BARE_TIME_RE,
+    CITED_BEFORE_RE,
+    DATE_REST_AFTER_RE,
+    DATE_WORD_BEFORE_RE,
+    DEADLINE_RE,
+    EVENT_TIME_RE,
+    YEAR_ONLY_RE,
+)
 from hoidap.corpus.normalize import MappedText, fold, has_diacritics, lowered, normalize_span
-from hoidap.corpus.tasks import AGENCY_HEAD, COORD_AFTER_RE, agencies_in, assignment, clean_agency
-from hoidap.corpus.vocab import coordination_end_re, doc_type_names
+from hoidap.corpus.vocab import coordination_end_re, load, pattern
 from hoidap.service.answer_types import counted_nouns
 
-# A figure as printed: optional qualifier, a number or range, optional unit and "/năm".
-UNIT = (
-    r"(?:%|USD|tỷ USD|tỷ đồng|nghìn tỷ đồng|triệu đồng|triệu USD|triệu tấn|tấn|triệu KWh|triệu kWh|KWh|kWh|"
-    r"MW|kV|ha|km|lần|μg/m3|µg/m3|Gbps|Mbps)"
-)
-FIGURE_RE = re.compile(
-    r"(?:(?i:không vượt quá|không quá|không thấp hơn|không dưới|không ít hơn|trước ít nhất|trên|dưới|khoảng|"
-    r"từ|hơn|tối thiểu|tối đa|ít nhất|đạt|là)\s+)?"
-    rf"(?<![\w.,/])\d[\d.,]*(?:\s*%)?(?:\s*(?:[-–]|đến|tới)\s*\d[\d.,]*)?(?:\s*{UNIT}(?![\w]))?(?:\s*/\s*(?:năm|100))?"
-    r"(?:\s+trở (?:lên|xuống))?",
-)
-# Words that end the measure noun after a bare number ("22 trạm 5G | tại ...").
-_MEASURE_END = frozenset(
-    "của và trong tại so với theo được để đến vào cho là có các những ở thì khi năm đạt giảm tăng hoặc "
-    "như từ trên dưới tới sau trước nhằm đối với".split()
-)
-# A duration after a bare number is its measure ("không quá 05 [năm]", "15 [ngày]"), unless a number follows
-# ("năm 2025", "tháng 3": a date).
-_DURATION = frozenset("năm tháng quý tuần ngày giờ phút".split())
-_MEASURE_WORD_RE = re.compile(r"\s+([^\s,;:.()]+)")
-YEAR_ONLY_RE = re.compile(
-    r"^(?:(?:từ|đạt|là|khoảng)\s+)?(?:19|20)\d\d(?:\s*(?:[-–]|đến|tới)\s*(?:19|20)\d\d)?$"
-)
-SENTENCE_SPLIT_RE = re.compile(r"(?<=[.;!?])\s+")
-_MARKER_ONLY_RE = re.compile(r"^\s*(?:Điều\s+\d+[a-zđ]?|[IVXL]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*$")
-# Items of a list run on after ";" ("ưu tiên: lọc hóa dầu; cơ khí, chế tạo; dệt may"): a question asking
-# for several things keeps them in one sentence.
-_LIST_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+")
-# A question asking for several things: "những ngành nào", "các khu công nghiệp nào", "gồm những gì",
-# "kể tên", "liệt kê" (folded).
-ASKS_LIST_RE = re.compile(
-    r"\b(?:nhung|cac)(?: (?!(?:vao|trong|den|tu|cua|o|tai|la|duoc|phai|se|nam|thang|ngay|khi)\b)"
-    r"[a-z0-9]+){1,5} (?:nao|gi)\b|\b(?:bao )?gom (?:nhung )?(?:gi|nao|cai gi)\b|"
-    r"\bke ten\b|\bliet ke\b|\bnhung gi\b"
-)
+FIGURE_RE = pattern("extract.figure")
+# Measure words and units of figures (data: corpus/data/units.json).
+_MEASURE_END = frozenset(load("units")["measure_end_words"])
+_DURATION = frozenset(load("units")["durations"])
+_DIGIT_NEXT_RE = pattern("extract.digit_next")
+_MEASURE_WORD_RE = pattern("extract.measure_word")
+SENTENCE_SPLIT_RE = pattern("extract.sentence_split")
+_MARKER_ONLY_RE = pattern("extract.marker_only")
+_LIST_SENTENCE_SPLIT_RE = pattern("extract.list_sentence_split")
+ASKS_LIST_RE = pattern("extract.asks_list")
 
 
 def _measure(text: str, end: int) -> str:
@@ -55,7 +39,7 @@ def _measure(text: str, end: int) -> str:
     while len(words) < 4:
         m = _MEASURE_WORD_RE.match(text, pos)
         word = m.group(1) if m else ""
-        if m and not words and word.casefold() in _DURATION and not re.match(r"\s*\d", text[m.end() :]):
+        if m and not words and word.casefold() in _DURATION and not _DIGIT_NEXT_RE.match(text[m.end() :]):
             words.append(word)
             pos = m.end()
             continue
@@ -73,24 +57,9 @@ def _measure(text: str, end: int) -> str:
 
 # What kind of quantity a question asks for (folded words, so a question typed without marks counts),
 # and how a figure of that kind is written.
-_UNIT_KINDS = (
-    # A share "trên GRDP" is a percentage even when it is of money ("kinh phí R&D trên GRDP").
-    (
-        "percent",
-        re.compile(r"phan tram|bao nhieu\s*%|ty le|ti le|(?:tren|/)\s*(?:grdp|gdp)\b"),
-        re.compile(r"%"),
-    ),
-    (
-        "money",
-        re.compile(
-            r"ty dong|trieu dong|nghin dong|bao nhieu tien|kinh phi|\bvon\b|\busd\b|muc phat|muc ho tro|"
-            r"tien phat|so tien"
-        ),
-        re.compile(r"đồng|USD", re.IGNORECASE),
-    ),
-    ("area", re.compile(r"bao nhieu (?:ha|hec ?ta|km2)|dien tich"), re.compile(r"\bha\b|km2")),
-    # A level of a pollutant ("nồng độ bụi PM2.5 … bao nhiêu"), not its reduction in percent.
-    ("concentration", re.compile(r"nong do"), re.compile(r"[μµm]g/(?:m3|m³|l)", re.IGNORECASE)),
+_UNIT_KINDS = tuple(
+    (kind, pattern(f"units.{kind}_asked"), pattern(f"units.{kind}_written"))
+    for kind in load("units")["unit_kinds"]
 )
 
 
@@ -104,7 +73,7 @@ def unit_kind(question: str) -> str | None:
     return None
 
 
-_COUNTED_RE = re.compile(r"\b(?:bao nhieu|may)\s+([a-z]+)")
+_COUNTED_RE = pattern("extract.counted")
 
 
 def asked_measure(folded_question: str) -> str | None:
@@ -115,6 +84,35 @@ def asked_measure(folded_question: str) -> str | None:
 
 def _unit_fits(phrase: str, kind: str | None) -> bool:
     return kind is None or any(rx.search(phrase) for k, _, rx in _UNIT_KINDS if k == kind)
+
+
+def _figure_candidates(
+    text: str, kind: str | None, given: Collection[str], measure_asked: str | None
+) -> list[tuple[int, str, str]]:
+    """The figures of `text` that may answer: (start, phrase with its measure noun, measure words)."""
+    given_numbers = {_NOT_NUMBER_RE.sub("", g).strip(".,") for g in given}
+    candidates: list[tuple[int, str, str]] = []  # (start, phrase, measure words)
+    for m in FIGURE_RE.finditer(text):
+        if pattern("extract.number_code_next").match(text[m.end() : m.end() + 3]):
+            continue  # part of a document number: "536-KL/TU", "214/KH-UBND"
+        before, after = text[max(0, m.start() - 8) : m.start()], text[m.end() : m.end() + 12]
+        if DATE_WORD_BEFORE_RE.search(before) or DATE_REST_AFTER_RE.match(after):
+            continue  # part of a date: "ngày 05 tháng 3 năm 2026", "30/11/2025"
+        phrase = m.group(0).strip().rstrip(".,;")
+        if YEAR_ONLY_RE.match(phrase) or not any(c.isdecimal() for c in phrase):
+            continue
+        if _NOT_NUMBER_RE.sub("", phrase).strip(".,") in given_numbers:
+            continue
+        if "%" in phrase and measure_asked in counted_nouns():
+            continue  # "bao nhiêu xã": a count of things, which a share ("60 - 70%") does not answer
+        measure = ""
+        if not pattern("extract.unit_at_end").search(phrase):
+            measure = _measure(text, m.start() + len(m.group(0).rstrip().rstrip(".,;")))
+        if not measure and pattern("extract.item_number").fullmatch(phrase):
+            continue  # item numbers like "1", "2.1" (not "5.310.000": thousands grouped by three)
+        if _unit_fits(f"{phrase} {measure}", kind):
+            candidates.append((m.start(), f"{phrase} {measure}".strip(), measure))
+    return candidates
 
 
 def figure_phrase(
@@ -140,29 +138,7 @@ def figure_phrase(
         conditions, not its answer. `measure_asked` (see `asked_measure`): the unit noun the question
         counts in.
     """
-    given_numbers = {re.sub(r"[^\d.,]", "", g).strip(".,") for g in given}
-    candidates: list[tuple[int, str, str]] = []  # (start, phrase, measure words)
-    for m in FIGURE_RE.finditer(text):
-        if re.match(r"\s*[-/]\s*[A-Za-zĐđ]", text[m.end() : m.end() + 3]):
-            continue  # part of a document number: "536-KL/TU", "214/KH-UBND"
-        if re.search(r"(?i)\b(?:ngày|tháng)\s*$", text[max(0, m.start() - 8) : m.start()]) or re.match(
-            r"\s*(?:tháng\s+\d|/\s*\d{1,2}\s*/)", text[m.end() : m.end() + 12]
-        ):
-            continue  # part of a date: "ngày 05 tháng 3 năm 2026", "30/11/2025"
-        phrase = m.group(0).strip().rstrip(".,;")
-        if YEAR_ONLY_RE.match(phrase) or not re.search(r"\d", phrase):
-            continue
-        if re.sub(r"[^\d.,]", "", phrase).strip(".,") in given_numbers:
-            continue
-        if "%" in phrase and measure_asked in counted_nouns():
-            continue  # "bao nhiêu xã": a count of things, which a share ("60 - 70%") does not answer
-        measure = ""
-        if not re.search(r"[%a-zA-Zμµ]\s*(?:/\s*(?:năm|100))?(?:\s+trở (?:lên|xuống))?$", phrase):
-            measure = _measure(text, m.start() + len(m.group(0).rstrip().rstrip(".,;")))
-        if not measure and re.fullmatch(r"\d{1,2}(?:\.\d{1,2})*", phrase):
-            continue  # item numbers like "1", "2.1" (not "5.310.000": thousands grouped by three)
-        if _unit_fits(f"{phrase} {measure}", kind):
-            candidates.append((m.start(), f"{phrase} {measure}".strip(), measure))
+    candidates = _figure_candidates(text, kind, given, measure_asked)
     if not candidates:
         return None
     # Typed with diacritics, words compare as typed: folded, "công bố" would name a "bộ dữ liệu".
@@ -176,8 +152,8 @@ def figure_phrase(
         # ngày [đối với bất động sản]"; those words are then not the next figure's.
         end = candidates[i][0] + len(candidates[i][1])
         nxt = candidates[i + 1][0] if i + 1 < len(candidates) else len(text)
-        words = re.split(r"[.;]\s|\shoặc\s", text[end : min(nxt, end + 80)])[0]
-        return words if re.match(r"\s*(?:đối với|áp dụng (?:đối )?với|dành cho)\b", words, re.I) else ""
+        words = pattern("extract.figure_tail_end").split(text[end : min(nxt, end + 80)])[0]
+        return words if pattern("extract.figure_for").match(words) else ""
 
     tails = [tail(i) for i in range(len(candidates))]
 
@@ -231,7 +207,7 @@ def figure_phrase(
 
 def _tidy(start: int, phrase: str) -> tuple[str, int]:
     """Drop a leading verb ("đạt", "là"), keep qualifiers ("trên", "khoảng")."""
-    tidy = re.sub(r"^(?:đạt|là)\s+", "", phrase)
+    tidy = pattern("extract.figure_verb").sub("", phrase)
     return tidy, start + len(phrase) - len(tidy)
 
 
@@ -252,47 +228,6 @@ def _term_position(text: str, terms: list[str]) -> int | None:
     return best[1] if best else None
 
 
-_DATE = (
-    r"(?:ngày\s+\d{1,2}\s*[-–]\s*\d{1,2}/\d{1,2}(?:/\d{4})?"  # two days of one month: "ngày 14-15/5/2023"
-    r"|ngày\s+\d{1,2}(?:/\d{1,2}(?:/\d{4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)"
-    r"|quý\s+[IV]+(?:/\d{4}|\s+năm\s+\d{4})?(?:\s*[-–]\s*quý\s+[IV]+(?:/\d{4}|\s+năm\s+\d{4})?)?"
-    r"|(?:năm|cuối năm)\s+\d{4}(?:\s*[-–]\s*\d{4})?"
-    r"|tháng\s+\d{1,2}(?:/\d{4}|\s+năm\s+\d{4}|(?=\s*,?\s*(?:hằng|hàng)\s+năm))"  # "tháng 6 hằng năm"
-    r"|giai đoạn\s+\d{4}\s*[-–]\s*\d{4})"
-)
-DEADLINE_RE = re.compile(
-    r"(?:(?:[Hh]oàn thành|[Pp]hấn đấu|[Tt]hực hiện|[Bb]an hành|[Tt]rình)\s+)?(?:"
-    # A window whose start omits what its end states: "từ tháng 3 đến tháng 9/2026", "từ 01/3 - 15/3/2026".
-    rf"(?:từ\s+(?:tháng\s+\d{{1,2}}|ngày\s+\d{{1,2}}(?:/\d{{1,2}}(?:/\d{{4}})?)?|\d{{1,2}}/\d{{1,2}}(?:/\d{{4}})?)"
-    rf"(?=\s*(?:đến|tới|[-–])\s*(?:hết\s+)?(?:ngày|tháng|\d)))"
-    rf"|(?:trong|trước|vào|đến|từ|chậm nhất(?: là)?|muộn nhất)\s+{_DATE})"
-    # A window: "từ ngày 01/12/2025 đến ngày 14/12/2025", "từ tháng 3 đến tháng 9/2026".
-    rf"(?:\s*(?:đến|tới|[-–])\s*(?:hết\s+)?(?:{_DATE}|\d{{1,2}}/\d{{1,2}}(?:/\d{{4}})?))?"
-    r"(?:\s*(?:,\s*)?(?:hằng|hàng)\s+năm)?(?:\s+năm\s+(?:liền kề|trước liền kề|sau))?"
-    # A term counted from an event: "trong thời hạn 07 ngày làm việc kể từ …", "chậm nhất 10 ngày trước …".
-    r"|(?:trong(?:\s+thời\s+hạn|\s+vòng)?|chậm nhất(?: là)?|trước(?: ít nhất)?|sau|tối đa|không quá)\s+"
-    r"\d{1,3}\s+(?:ngày(?: làm việc)?|tháng|năm|giờ|tuần)(?:\s+(?:kể từ|trước|sau)\b[^.;\n]{0,80})?"
-    r"|[Đđ]ịnh kỳ\s+(?:\d{1,2}\s+tháng|hằng quý|hàng quý|hằng năm|hàng năm|6 tháng)"
-    r"|[Tt]hường xuyên(?:,? hằng năm| hàng năm)?|[Hh][àằ]ng năm",
-    re.IGNORECASE,
-)
-
-
-# A time stated by an event, when no date is: "(Ban bầu cử) hết nhiệm vụ sau khi Ủy ban bầu cử … công bố kết
-# quả", "trước khi trình …". No word boundary before it: text extracted from PDFs glues words ("vụsau khi").
-EVENT_TIME_RE = re.compile(
-    r"(?:[Nn]gay\s+)?(?:[Ss]au|[Tt]rước)\s+khi\s+[^.;\n]{5,160}|[Nn]gay\s+khi\s+[^.;,\n]{5,160}"
-)
-
-
-# A document's number just before a date: the date is the cited document's ("… số 22/2023/QH15 ngày …").
-_CITED_BEFORE_RE = re.compile(r"\d[\w.]*\s*[/-]\s*[\w./-]*[A-ZĐ][\w./-]*,?\s*$")
-BARE_TIME_RE = re.compile(
-    r"(?<!\w)(?:(?:[Nn]gày\s+\d{1,2}\s+)?[Tt]háng\s+\d{1,2}(?:\s*[-–]\s*\d{1,2})?(?:/\d{4}|\s+năm\s+\d{4})"
-    r"|[Qq]uý\s+[IV]+(?:/\d{4}|\s+năm\s+\d{4})|(?:[Nn]gày\s+)?\d{1,2}(?:\s*[-–]\s*\d{1,2})?/\d{1,2}/\d{4})"
-)
-
-
 def deadline_phrase(text: str, terms: list[str] | None = None) -> str | None:
     """A time expression stated in prose: 'Hoàn thành trong quý II/2023', 'trước ngày 05 tháng 12
     năm 2025', else one stated by an event ('sau khi … kết thúc'). With `terms`, the expression
@@ -305,7 +240,7 @@ def deadline_phrase(text: str, terms: list[str] | None = None) -> str | None:
             (
                 m
                 for m in BARE_TIME_RE.finditer(text)
-                if not _CITED_BEFORE_RE.search(text[max(0, m.start() - 40) : m.start()])
+                if not CITED_BEFORE_RE.search(text[max(0, m.start() - 40) : m.start()])
             ),
             None,
         ) or EVENT_TIME_RE.search(text)
@@ -384,15 +319,14 @@ def best_sentence(
     return text[start:end].strip()
 
 
-_WORD_RE = re.compile(r"\w+")
+_WORD_RE = pattern("extract.word")
 
 
 def _word_in(word: str, present: set[str]) -> bool:
     return word in present or (len(word) >= 6 and any(p.startswith(word) for p in present))
 
 
-# A clause's opening scope ending in ":" ("+ Đối với vùng Tây (vùng trung du, miền núi):").
-_LEAD_IN_RE = re.compile(r"[^:.;!?\n]{3,120}:")
+_LEAD_IN_RE = pattern("extract.lead_in")
 
 
 def _spans(text: str, split: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -437,13 +371,12 @@ def locate(original: str, start: int, end: int, phrase: str) -> tuple[int, int] 
 
 # --- roles stated in prose ------------------------------------------------------------------------
 
-_LEAD_AFTER_NAME = (
-    r"chủ trì|có trách nhiệm|là cơ quan|là đầu mối|làm đầu mối|thực hiện|tham mưu|xây dựng|tổ chức|triển khai"
-)
 
-
-_HEAD_START_RE = re.compile(rf"(?<=[\s(]){AGENCY_HEAD}\b")
-_LEAD_VERB_RE = re.compile(r"\s+chủ trì\b")
+_HEAD_START_RE = pattern("extract.head_start")
+# How a clause names its lead, tried in this order: "… do X chủ trì", "Cơ quan chủ trì: X", "X chủ trì …".
+_LEAD_NAME_RES = (pattern("extract.lead_by_do"), pattern("extract.lead_field"), pattern("extract.lead_named"))
+_NOT_NUMBER_RE = pattern("extract.not_number")
+_LEAD_VERB_RE = pattern("extract.lead_verb")
 MAX_NAME_BEFORE_LEAD = 70  # characters an agency's name may take before "chủ trì"
 
 
@@ -459,7 +392,7 @@ def _name_before_lead(text: str) -> str | None:
             while i > 0 and not text[heads[i - 1].end() : heads[i].start()].strip():
                 i -= 1
             name = text[heads[i].start() : verb.start()]
-            if not re.search(r"[.;:()\n]", name) and (found := clean_agency(name)):
+            if not pattern("extract.phrase_break").search(name) and (found := clean_agency(name)):
                 return found
     return None
 
@@ -481,39 +414,24 @@ def role_phrase(text: str, role: str, section: str = "") -> str | None:
         return "; ".join(found) or None
     if role != "lead":
         return None
-    patterns = [
-        rf"(?:^|[.;:]\s*|\s)[Dd]o\s+(?P<a>{AGENCY_HEAD}\b.{{0,90}}?)\s+"
-        r"(?:chủ trì|thực hiện|trình|ban hành|tổ chức)\b",
-        r"(?:Cơ quan|Đơn vị)\s+(?:chủ trì|thực hiện|trình|đầu mối)[^:]{0,30}:\s*(?P<a>[^.;\n]+)",
-        rf"(?:^|\n\s*|[.;:]\s*|\d\.\s+|^[-+•*]\s*)(?P<a>{AGENCY_HEAD}\b.{{0,90}}?)\s+(?:{_LEAD_AFTER_NAME})\b",
-    ]
     m = assignment(text)
     if m and (name := clean_agency(m["lead"])):
         return name
-    for pattern in patterns:
-        for m in re.finditer(pattern, text):
+    for name_re in _LEAD_NAME_RES:
+        for m in name_re.finditer(text):
             name = clean_agency(m["a"])
             if name:
                 return name
     if name := _name_before_lead(text):
         return name
-    if re.match(r"^\s*(?:[-+*•]|[a-zđ]\))?\s*(?:Chủ trì|Là cơ quan chủ trì)\b", text) and section:
+    if pattern("extract.opens_with_lead").match(text) and section:
         heading = section.split(" > ")[-1]
-        return clean_agency(re.sub(r"^\s*(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*", "", heading))
+        return clean_agency(pattern("extract.heading_marker").sub("", heading))
     return None
 
 
-# "Ai chủ trì triển khai Kế hoạch …", "cơ quan nào chủ trì tổ chức thực hiện chương trình …" (folded): the
-# plan itself, not a task in it, is what is led. At most a few verbs stand between the role and the kind.
-ASKS_OWNER_RE = re.compile(
-    r"\b(?:chu tri|phu trach|dau moi|giao)(?: (?:to chuc|trien khai|thuc hien|theo doi|viec)){1,3} "
-    r"(?:ke hoach|chuong trinh|de an|quyet dinh|nghi quyet)\b"
-)
-# A clause naming who leads the document as a whole: "… chủ trì … triển khai thực hiện Kế hoạch này".
-_OWNS_RE = re.compile(
-    r"\bchu tri\b(?:(?!\bnhiem vu\b).){0,240}?\b(?:trien khai|to chuc thuc hien|thuc hien|theo doi)\b"
-    r"(?:(?!\bnhiem vu\b).){0,80}?\b(?:ke hoach|chuong trinh|de an|quyet dinh|nghi quyet) nay\b"
-)
+ASKS_OWNER_RE = pattern("extract.asks_owner")
+_OWNS_RE = pattern("extract.owns")
 
 
 def owner_clause(clauses: list[tuple[str, str]]) -> tuple[int, str] | None:
@@ -532,18 +450,9 @@ def owner_clause(clauses: list[tuple[str, str]]) -> tuple[int, str] | None:
 
 # A document a clause cites: "Quyết định số 531/QĐ-TTg ngày 01 tháng 4 năm 2021", "Kế hoạch số
 # 371/KH-UBND ngày 31/7/2023", "Nghị quyết 29-NQ/TW".
-# Longest first ("Chương trình hành động" before "Chương trình"); "Văn bản số …" cites a letter of any kind.
-DOC_KINDS = "|".join([*doc_type_names(), "Văn bản", "văn bản"])
-DOC_REF_RE = re.compile(
-    # Blanks may be lost in text extracted from a PDF ("Chỉ thịsố46-CT/TW"): a number code stands out anyway.
-    # A law is cited by its title before its number ("Luật Căn cước công dân số 59/2014/QH13").
-    rf"(?P<kind>{DOC_KINDS})(?:(?:\s+[^\s;.:()]+){{1,10}}?\s+số\s*|\s*(?:số\s*)?)"
-    r"(?P<number>\d+[\w.]*(?:[/-][\wĐđ.&]+)+)"  # "4337/SNV-TĐKT&NCC": a joined office code
-    r"(?:,?\s+ngày\s+\d{1,2}(?:\s*/\s*\d{1,2}\s*/\s*\d{4}|\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?",
-)
+DOC_REF_RE = pattern("extract.doc_ref")
 # "… quyết định nào", "căn cứ văn bản nào", "kế hoạch số mấy", "thay thế kế hoạch nào".
-_FOLDED_KINDS = "|".join(fold(n).lower() for n in doc_type_names())
-ASKS_DOC_RE = re.compile(rf"\b(?P<kind>{_FOLDED_KINDS}|van ban)\s+(?:nao|so may|so bao nhieu|gi)\b")
+ASKS_DOC_RE = pattern("extract.asks_doc")
 
 
 def asked_document_kind(folded_question: str) -> str | None:

@@ -1,0 +1,219 @@
+"""Physical lines of a document: normalized with their map to the original, markdown markup dropped, a
+letterhead flattened into one line split into its cells, and the website text around a pasted document
+found; and the builder that joins lines into a block."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hoidap.corpus.normalize import MappedText, RepairCounts, normalize_span
+from hoidap.corpus.records import Block
+from hoidap.corpus.vocab import pattern, web_chrome
+
+LETTERHEAD_CELL_RE = pattern("layout.letterhead_cell")
+SEPARATOR_RE = pattern("layout.separator")
+SIGNATURE_RE = pattern("layout.signature")
+RECIPIENTS_RE = pattern("layout.recipients")
+
+
+def starts_upper(text: str) -> bool:
+    for ch in text:
+        if ch.isalpha():
+            return ch.isupper()
+        if ch.isdigit():
+            return False
+        if ch in '“"(':
+            continue
+        return False
+    return False
+
+
+def is_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+@dataclass
+class Line:
+    """One physical line, normalized, with its map to the original."""
+
+    mapped: MappedText
+    index: int
+    # Markdown bold markers on the raw line: an odd count leaves a bold span open at its end
+    # ('**6. Sở Ngoại' / 'Vụ**': one heading wrapped over two lines).
+    bold_marks: int = 0
+
+    @property
+    def text(self) -> str:
+        return self.mapped.text
+
+
+@dataclass
+class BlockBuilder:
+    kind: str
+    marker: str
+    level: int
+    parts: list[MappedText] = field(default_factory=list)
+    text: str = ""
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+
+    def add(self, m: MappedText, tight: bool = False) -> None:
+        if self.parts and not tight:
+            prev_end = self.ends[-1]
+            self.text += " "
+            self.starts.append(prev_end)
+            self.ends.append(m.starts[0])
+        self.parts.append(m)
+        self.text += m.text
+        self.starts.extend(m.starts)
+        self.ends.extend(m.ends)
+
+    @property
+    def last_line(self) -> str:
+        return self.parts[-1].text if self.parts else ""
+
+    def build(self) -> Block:
+        return Block(self.kind, self.text, self.starts[0], self.ends[-1], self.marker, self.level)
+
+
+def _subset(m: MappedText, keep: list[bool]) -> MappedText:
+    """The kept characters of `m`, whitespace runs collapsed, ends trimmed (maps preserved)."""
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for i, ch in enumerate(m.text):
+        if not keep[i]:
+            continue
+        if ch == " " and (not chars or chars[-1] == " "):
+            continue
+        chars.append(ch)
+        starts.append(m.starts[i])
+        ends.append(m.ends[i])
+    while chars and chars[-1] == " ":
+        chars.pop(), starts.pop(), ends.pop()
+    return MappedText("".join(chars), starts, ends)
+
+
+def trimmed(m: MappedText, start: int, end: int, chars: str | None = None) -> MappedText | None:
+    """`m`'s characters [start, end) without the `chars` (default: whitespace) around them, maps kept;
+    None when nothing is left."""
+    part = m.text[start:end]
+    a = start + len(part) - len(part.lstrip(chars))
+    b = start + len(part.rstrip(chars))
+    return MappedText(m.text[a:b], m.starts[a:b], m.ends[a:b]) if b > a else None
+
+
+MD_HEADING_RE = pattern("layout.md_heading")
+
+
+MD_BULLET_RE = pattern("layout.md_bullet")
+
+
+MD_ESCAPE_RE = pattern("layout.md_escape")
+
+
+def strip_markup(m: MappedText) -> MappedText:
+    """Drop markdown markup (#, **, *, __, backslash escapes), keeping the map to the original.
+
+    A leading '* ' stays: it is a list bullet. Converters put '**' mid-word and across
+    lines ('**I. MỤC' / 'ĐÍCH**'), so every emphasis star goes, wherever it is.
+    """
+    text = m.text
+    if "*" not in text and "#" not in text[:1] and "__" not in text and "\\" not in text:
+        return m
+    keep = [True] * len(text)
+    head = MD_HEADING_RE.match(text)
+    first = head.end() if head else 0
+    for i in range(first):
+        keep[i] = False
+    bullet = MD_BULLET_RE.match(text[first:])
+    for i, ch in enumerate(text):
+        if ch == "*" and not (bullet and i == first):
+            keep[i] = False
+        elif ch == "_" and (text[i - 1 : i] == "_" or text[i + 1 : i + 2] == "_"):
+            keep[i] = False
+    for e in MD_ESCAPE_RE.finditer(text):
+        keep[e.start()] = False
+    return _subset(m, keep)
+
+
+def split_lines(original: str, repairs: RepairCounts) -> list[Line]:
+    """Normalize every non-blank physical line of the original text (markdown markup dropped); a
+    letterhead flattened to one line with ' | ' between its cells gives one line per cell."""
+    lines: list[Line] = []
+    pos = 0
+    for i, raw in enumerate(original.splitlines(keepends=True)):
+        end = pos + len(raw.rstrip("\r\n"))
+        mapped = strip_markup(normalize_span(original, pos, end, repairs))
+        if mapped.text:
+            lines.extend(Line(cell, i, raw.count("**")) for cell in _letterhead_cells(mapped))
+        pos += len(raw)
+    return lines
+
+
+def _letterhead_cells(m: MappedText) -> list[MappedText]:
+    """'Số: 248/2025/NĐ-CP | Hà Nội, ngày 15 tháng 9 năm 2025' -> its two cells (a crawled page puts the
+    letterhead table's cells on one line); any other line as it is."""
+    if m.text.startswith("|") or " | " not in m.text:
+        return [m]
+    cells: list[MappedText] = []
+    at = 0
+    for part in m.text.split(" | "):
+        cell = trimmed(m, at, at + len(part))
+        if cell is not None:
+            cells.append(cell)
+        at += len(part) + 3
+    if len(cells) < 2 or not any(LETTERHEAD_CELL_RE.match(c.text) for c in cells):
+        return [m]
+    return cells
+
+
+MOTTO_RE = pattern("layout.motto")
+
+
+STANDALONE_HEAD_RE = pattern("layout.standalone_head")
+
+
+def _has(text: str, phrases: list[str]) -> bool:
+    low = text.casefold()
+    return any(p.casefold() in low for p in phrases)
+
+
+def outside_lines(lines: list[Line]) -> tuple[int, int]:
+    """[first, last) line indexes of the document proper inside a pasted web page.
+
+    Only when the text carries a legal-library page's own text (metadata labels, banners,
+    'Văn bản liên quan' lists, log-in notices) is anything cut; a clean document is kept whole.
+    """
+    chrome = web_chrome()
+    first, last = 0, len(lines)
+    motto = next((i for i, ln in enumerate(lines[:200]) if MOTTO_RE.match(ln.text)), None)
+    if motto is not None:
+        before = [ln.text for ln in lines[:motto]]
+        if any(
+            _has(t, chrome["notices"]) or any(t.startswith(lab) for lab in chrome["metadata_labels"])
+            for t in before
+        ):
+            # Back over "CỘNG HÒA ..." and the issuer cell ("THỦ TƯỚNG CHÍNH PHỦ", "-----", "|").
+            k = motto - 1
+            while k >= 0 and (
+                is_caps(lines[k].text) or lines[k].text == "|" or SEPARATOR_RE.match(lines[k].text)
+            ):
+                k -= 1
+            first = k + 1
+            while first < motto and lines[first].text == "|":
+                first += 1
+    seen_signature = False
+    for i in range(first, len(lines)):
+        t = lines[i].text
+        if SIGNATURE_RE.match(t) or RECIPIENTS_RE.match(t):
+            seen_signature = True
+        if not seen_signature:
+            continue
+        if (t in chrome["end_markers"] or _has(t, chrome["chrome_lines"])) and not is_caps(t):
+            last = i
+            while last > first and lines[last - 1].text == "|":
+                last -= 1
+            break
+    return first, last
