@@ -454,3 +454,20 @@ def test_a_text_layer_of_one_word_a_line_is_rejoined_into_its_sentences():
     assert rejoin_word_lines(page) == text
     prose = "Điều 1. Phạm vi điều chỉnh\nNghị định này quy định mức lương.\n" * 10
     assert rejoin_word_lines(prose) == prose  # ordinary lines are left as they are
+
+
+def test_the_dated_opening_sentence_of_a_notice_is_not_part_of_its_title():
+    # A district office's conclusion notice: mixed-case title lines, then "Ngày …, …" with no blank line.
+    text = """ỦY BAN NHÂN DÂN
+HUYỆN ĐỨC TRỌNG
+Số:    /TB-UBND
+THÔNG BÁO
+Kết luận của Chủ tịch UBND huyện tại buổi làm việc với các xã, thị trấn
+về tiến độ giải phóng mặt bằng dự án đường cao tốc qua địa bàn huyện trong năm 2024
+Ngày 05/3/2024, Chủ tịch UBND huyện chủ trì buổi làm việc với các xã về tiến độ giải phóng mặt bằng.
+Sau khi nghe báo cáo, Chủ tịch UBND huyện kết luận như sau.
+"""
+    doc = _doc(text)
+    assert doc.header.title is not None
+    assert doc.header.title.startswith("Thông báo kết luận của Chủ tịch UBND huyện")
+    assert "Ngày 05/3/2024" not in doc.header.title
