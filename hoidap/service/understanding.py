@@ -31,13 +31,21 @@ from hoidap.corpus.vocab import (
     asked_kinds,
     basis_opener,
     doc_type_codes,
+    doc_type_names,
     doc_type_nouns,
     find_provinces,
     name_key,
     province_keys,
     province_of,
 )
-from hoidap.service.extract import asks_list
+from hoidap.service.answer_types import expected_kinds
+from hoidap.service.extract import (
+    ASKS_OWNER_RE,
+    asked_document_kind,
+    asked_measure,
+    asks_list,
+    unit_kind,
+)
 from hoidap.service.frames import Frame, question_frame
 
 Intent = Literal["lead", "coordinating", "deadline", "figure", "document", "listing", "lookup"]
@@ -832,9 +840,23 @@ class QueryAnalysis:
     frame: Frame | None = None  # where the wh-word stands to the predicate (frames.py)
     asks_duties: bool = False  # "Ban Chỉ đạo có nhiệm vụ gì": the duties of a body, listed under a heading
     post_of: str | None = None  # "Bộ trưởng Bộ Tài chính giữ vai trò gì": whose post is asked (folded)
+    # What the answer paths read of the question, decided here once (read on the folded question).
+    asks_list: bool = False  # "những ngành nào", "gồm những gì": several things are asked
+    asks_owner: bool = False  # "ai chủ trì triển khai kế hoạch": who leads the document as a whole
+    has_wh_word: bool = False  # a question word; without one the question is keywords
+    unit_kind: str | None = None  # the unit of the figure asked ("percent", "money", …)
+    asked_measure: str | None = None  # the noun a figure counts in ("nam" of "tối đa bao nhiêu năm")
+    asked_document_kind: str | None = None  # the kind of document asked to be named ("van ban": any)
+    named_document_kind: str | None = None  # the first kind of document the question names
+    expected_kinds: list[str] = field(default_factory=list)  # kinds of value that answer (answer_types)
+    words: list[str] = field(default_factory=list)  # the folded question's words, once each
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def says(self, words: str) -> bool:
+        """Whether the folded question holds `words` (folded, a pattern) as whole words."""
+        return re.search(rf"(?<![a-z]){words}(?![a-z])", self.folded) is not None
 
 
 _CUE_RES = {intent: _words_re(cues) for intent, cues in INTENT_CUES.items()}
@@ -878,6 +900,13 @@ _YEAR_RE = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d]|[.,]\d|\s*[-/]\s*[a-z]
 _CONTAINER_RE = re.compile(r"(?<![a-z0-9])(?:trong|cua|thuoc|tai|o)\s+$")
 _TOKEN_RE = re.compile(r"\w+(?:[.,/&\-]\w+)*(?:\(\d{1,2}\))?|%")
 _TASK_INTENTS = {"lead", "coordinating", "deadline", "listing"}
+# Folded, so "đâu"/"mấy" are asked only in their question phrases ("đầu người", "nhà máy" fold alike).
+_WH_RE = re.compile(
+    r"\b(?:ai|gi|nao|(?:o|tai|den|tu) dau|vi sao|tai sao|bao gio|bao nhieu|(?:so|la) may|the nao|ra sao)\b|\?"
+)
+# The kind of document a question describes ("kế hoạch phát triển kinh tế tư nhân … số mấy"), folded.
+_DOC_KIND_RE = re.compile(rf"\b(?:{'|'.join(fold(n).lower() for n in doc_type_names())})\b")
+_WORDS_RE = re.compile(r"[a-z0-9]+")
 # Fewest words a question without its document's name must keep to be searched without that name.
 MIN_SEARCH_WORDS = 4
 
@@ -1172,6 +1201,15 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         frame=frame,
         asks_duties=bool(_ASKS_DUTY_RE.search(folded_q)),
         post_of=post["who"] if (post := _ASKS_POST_RE.search(folded_q)) else None,
+        asks_list=asks_list(folded_q),
+        asks_owner=bool(ASKS_OWNER_RE.search(folded_q)),
+        has_wh_word=bool(_WH_RE.search(folded_q)),
+        unit_kind=unit_kind(normalized),
+        asked_measure=asked_measure(folded_q),
+        asked_document_kind=asked_document_kind(folded_q),
+        named_document_kind=kind.group(0) if (kind := _DOC_KIND_RE.search(folded_q)) else None,
+        expected_kinds=expected_kinds(intent, fact if intent == "document" else None, folded_q),
+        words=list(dict.fromkeys(_WORDS_RE.findall(folded_q))),
     )
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from hoidap.corpus.parse import info_from_text, parse_document
-from hoidap.service.answer import _labels_task
 from hoidap.service.answer_types import expected_kinds, fits
 from hoidap.service.extract import role_phrase
+from hoidap.service.strategies.task_record import _labels_task
 from hoidap.service.understanding import _find_doc_refs
 
 HOI_ND = """HỘI NÔNG DÂN TỈNH KON TUM
@@ -110,7 +110,7 @@ def test_a_document_fact_takes_its_own_kind_whatever_the_wh_word():
 
 
 def test_a_section_per_body_assigns_its_items_to_that_body():
-    from hoidap.service.answer import section_agency
+    from hoidap.service.strategies.fields import section_agency
 
     assert section_agency("I. Nhiệm vụ trước mắt > 3. Sở Tư pháp > a) Rà soát thủ tục") == "Sở Tư pháp"
     assert section_agency("II. Giải pháp > 1. Tuyên truyền > b) Tổ chức hội nghị") is None
