@@ -47,8 +47,8 @@ from hoidap.service.extract import (
     unit_kind,
 )
 from hoidap.service.frames import Frame, question_frame
+from hoidap.service.intents import TASK_FIELDS, Intent
 
-Intent = Literal["lead", "coordinating", "deadline", "figure", "document", "listing", "lookup"]
 DocumentFact = Literal["signer", "number", "date", "issuer", "basis", "period", "effective"]
 
 # --- vocabularies (folded; a space matches any run of blanks) --------------------------
@@ -899,7 +899,7 @@ _FACT_RES = [(fact, _words_re([cue]), needs_doc) for fact, cue, needs_doc in DOC
 _YEAR_RE = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d]|[.,]\d|\s*[-/]\s*[a-z])")
 _CONTAINER_RE = re.compile(r"(?<![a-z0-9])(?:trong|cua|thuoc|tai|o)\s+$")
 _TOKEN_RE = re.compile(r"\w+(?:[.,/&\-]\w+)*(?:\(\d{1,2}\))?|%")
-_TASK_INTENTS = {"lead", "coordinating", "deadline", "listing"}
+_TASK_INTENTS = {*TASK_FIELDS, Intent.LISTING}
 # Folded, so "đâu"/"mấy" are asked only in their question phrases ("đầu người", "nhà máy" fold alike).
 _WH_RE = re.compile(
     r"\b(?:ai|gi|nao|(?:o|tai|den|tu) dau|vi sao|tai sao|bao gio|bao nhieu|(?:so|la) may|the nao|ra sao)\b|\?"
@@ -1141,7 +1141,7 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
     )
     if intents[:1] == ["lead"] and (asks_holder or asks_receiver):
         intents.remove("lead")
-    intent = cast(Intent, intents[0] if intents else "lookup")
+    intent = Intent(intents[0]) if intents else Intent.LOOKUP
     roles = [r for r, rx in _ROLE_RES.items() if rx.search(v.tok)]
     if intent in ("lead", "coordinating") and intent not in roles:
         roles.insert(0, intent)
@@ -1181,7 +1181,7 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         folded=folded_q,
         intent=intent,
         intents=intents,
-        document_fact=cast("DocumentFact | None", fact if intent == "document" else None),
+        document_fact=cast("DocumentFact | None", fact if intent == Intent.DOCUMENT else None),
         roles=roles if intent in ("lead", "coordinating", "listing") else [],
         task_ids=task_ids,
         doc_ids=doc_ids,
@@ -1208,7 +1208,7 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         asked_measure=asked_measure(folded_q),
         asked_document_kind=asked_document_kind(folded_q),
         named_document_kind=kind.group(0) if (kind := _DOC_KIND_RE.search(folded_q)) else None,
-        expected_kinds=expected_kinds(intent, fact if intent == "document" else None, folded_q),
+        expected_kinds=expected_kinds(intent, fact if intent == Intent.DOCUMENT else None, folded_q),
         words=list(dict.fromkeys(_WORDS_RE.findall(folded_q))),
     )
 

@@ -22,7 +22,7 @@ def found(
     """An answer: `text` backed by `citations[0]`; `answers`: one per document when several answer."""
     return Answer(
         question=q,
-        question_type=question_type,
+        question_type=str(question_type),  # the plain string, as the API and the page write it
         answer=text,
         found=True,
         message=message,
@@ -38,7 +38,7 @@ def not_found(q: str, question_type: str, message: str, related: list[Citation] 
     """No answer: `message` says why, `related` are the nearest clauses to read instead."""
     return Answer(
         question=q,
-        question_type=question_type,
+        question_type=str(question_type),
         answer=None,
         found=False,
         message=message,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from hoidap.corpus.normalize import fold
+from hoidap.service.intents import Intent
 from hoidap.service.records import Answer, Citation, DocumentAnswer
 from hoidap.service.strategies import build
 from hoidap.service.strategies.candidates import rank
@@ -129,7 +130,7 @@ def _facts_answer(
     confidence = ctx.ranker.path_confidence.get("document", 0.5) / DOC_BY_CONTENT_MARGIN if guessed else None
     return build.found(
         q,
-        "document",
+        Intent.DOCUMENT,
         text,
         message,
         citations,
@@ -243,9 +244,8 @@ def cited_date(ctx: AnswerContext, refs: list[str]) -> tuple[str, Citation] | No
 
 def cited_answer(q: str, found: tuple[str, Citation]) -> Answer:
     value, cite = found
-    return build.found(
-        q, "document", value, f"Ngày ban hành đọc từ chỗ {cite.doc_title} trích dẫn văn bản này.", [cite]
-    )
+    message = f"Ngày ban hành đọc từ chỗ {cite.doc_title} trích dẫn văn bản này."
+    return build.found(q, Intent.DOCUMENT, value, message, [cite])
 
 
 # Registered in `registry.STRATEGIES`: it answers a fact of the document itself.
@@ -253,7 +253,7 @@ NUMBERED_SCOPE = False  # the scope narrowed to the document whose task numberin
 
 
 def applies(a: QueryAnalysis) -> bool:
-    return a.intent == "document"
+    return a.intent == Intent.DOCUMENT
 
 
 def answer(ctx: AnswerContext, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hoidap.service.intents import Intent
 from hoidap.service.records import Answer
 from hoidap.service.strategies.candidates import rank
 from hoidap.service.strategies.context import AnswerContext
@@ -51,7 +52,7 @@ NUMBERED_SCOPE = True  # the scope narrowed to the document whose task numbering
 
 
 def applies(a: QueryAnalysis) -> bool:
-    return a.intent == "figure"
+    return a.intent == Intent.FIGURE
 
 
 def answer(ctx: AnswerContext, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer | None:

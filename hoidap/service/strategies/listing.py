@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hoidap.corpus.deadlines import deadline_range
 from hoidap.corpus.records import Task
+from hoidap.service.intents import Intent
 from hoidap.service.records import Answer, DocumentAnswer
 from hoidap.service.strategies import build
 from hoidap.service.strategies.context import AnswerContext
@@ -55,7 +56,7 @@ def listing_answer(ctx: AnswerContext, q: str, a: QueryAnalysis, scope: list[str
     citations = [ctx.task_citation(t) for t in selected[: max(top_k, 20)]]
     return build.found(
         q,
-        "listing",
+        Intent.LISTING,
         answer,
         f"{len(selected)} nhiệm vụ khớp.",
         citations,
@@ -78,7 +79,7 @@ NUMBERED_SCOPE = True  # the scope narrowed to the document whose task numbering
 
 
 def applies(a: QueryAnalysis) -> bool:
-    return a.intent == "listing"
+    return a.intent == Intent.LISTING
 
 
 def answer(ctx: AnswerContext, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer | None:

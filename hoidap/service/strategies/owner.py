@@ -5,6 +5,7 @@ from __future__ import annotations
 from hoidap.service.extract import (
     owner_clause,
 )
+from hoidap.service.intents import Intent
 from hoidap.service.records import Answer
 from hoidap.service.strategies import build
 from hoidap.service.strategies.context import AnswerContext
@@ -24,7 +25,7 @@ def owner_answer(ctx: AnswerContext, q: str, a: QueryAnalysis, doc_id: str) -> A
         doc_id, clause.char_start, clause.char_end, clause.breadcrumb, 1.0, clause.task_id, agency
     )
     message = f"Cơ quan chủ trì thực hiện {doc.info.short_title} (điều khoản giao tổ chức thực hiện)."
-    return build.found(q, "lead", agency, message, [citation])
+    return build.found(q, Intent.LEAD, agency, message, [citation])
 
 
 # Registered in `registry.STRATEGIES`: it answers who leads the one document in scope.
@@ -32,7 +33,7 @@ NUMBERED_SCOPE = True  # the scope narrowed to the document whose task numbering
 
 
 def applies(a: QueryAnalysis) -> bool:
-    return a.intent == "lead" and a.asks_owner
+    return a.intent == Intent.LEAD and a.asks_owner
 
 
 def answer(ctx: AnswerContext, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer | None:

@@ -4,6 +4,7 @@ candidates also answer."""
 from __future__ import annotations
 
 from hoidap.indexer.search import SearchHit
+from hoidap.service.intents import Intent
 from hoidap.service.ranker import (
     Candidate,
 )
@@ -51,7 +52,7 @@ def ranked_answer(
         order = {d: i for i, d in enumerate(ctx.docs)}
         per_doc.sort(key=lambda c: order.get(c.hit.entry.doc_id, len(order)))  # type: ignore[attr-defined]
     citations = [ctx.hit_citation(c.hit, c.value) for c in per_doc]  # type: ignore[arg-type]
-    intent = "figure" if path == "figure" else a.intent
+    intent = Intent.FIGURE if path == "figure" else a.intent
     confidence = round(best.probability, 3)
     if len(per_doc) == 1:
         where = "đoạn văn, không phải bảng nhiệm vụ" if path == "task" else None

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from hoidap.corpus.records import Task
 from hoidap.indexer.search import SearchHit
+from hoidap.service.intents import Intent
 from hoidap.service.ranker import (
     word_coverage,
 )
@@ -161,14 +162,7 @@ NUMBERED_SCOPE = True  # the scope narrowed to the document whose task numbering
 
 
 def applies(a: QueryAnalysis) -> bool:
-    return bool(a.task_ids) and a.intent in (
-        "lead",
-        "coordinating",
-        "deadline",
-        "lookup",
-        "listing",
-        "figure",
-    )
+    return bool(a.task_ids) and a.intent != Intent.DOCUMENT  # a document's facts are not a task's
 
 
 def answer(ctx: AnswerContext, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from hoidap.indexer.search import SearchHit
 from hoidap.service.answer_types import fits
+from hoidap.service.intents import TASK_FIELDS
 from hoidap.service.ranker import (
     Candidate,
 )
@@ -111,7 +112,7 @@ NUMBERED_SCOPE = True  # the scope narrowed to the document whose task numbering
 
 
 def applies(a: QueryAnalysis) -> bool:
-    return a.intent in ("lead", "coordinating", "deadline")
+    return a.intent in TASK_FIELDS
 
 
 def answer(ctx: AnswerContext, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer | None:

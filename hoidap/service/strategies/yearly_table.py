@@ -5,6 +5,7 @@ from __future__ import annotations
 from hoidap.corpus.grids import YearGrid, pipe_tables, year_grids
 from hoidap.indexer.search import SearchHit
 from hoidap.service.grid_lookup import grid_answer, row_value
+from hoidap.service.intents import Intent
 from hoidap.service.records import Answer, Citation, DocumentAnswer
 from hoidap.service.strategies import build
 from hoidap.service.strategies.context import AnswerContext
@@ -61,4 +62,4 @@ def table_answer(ctx: AnswerContext, q: str, a: QueryAnalysis, scope: list[str])
         message = "Nhiều văn bản có bảng số liệu này; mỗi con số kèm văn bản của nó."
     else:
         message = f"Đọc từ bảng số liệu theo năm (dòng «{title}»)."
-    return build.found(q, "figure", text, message, citations, answers=several)
+    return build.found(q, Intent.FIGURE, text, message, citations, answers=several)
