@@ -7,9 +7,9 @@ import pytest
 
 from hoidap.corpus.parse import info_from_text, parse_document
 from hoidap.service.answer_types import expected_kinds, fits
+from hoidap.service.catalog import _find_doc_refs
 from hoidap.service.extract import role_phrase
 from hoidap.service.strategies.task_record import _labels_task
-from hoidap.service.understanding import _find_doc_refs
 
 HOI_ND = """HỘI NÔNG DÂN TỈNH KON TUM
 Số: 07-KH/HND
@@ -163,7 +163,7 @@ def test_an_article_title_does_not_swallow_its_text():
 
 
 def test_only_a_distinctive_short_title_or_a_title_of_the_same_type_names_a_document():
-    from hoidap.service.understanding import _distinctive
+    from hoidap.service.catalog import _distinctive
 
     assert not _distinctive("Quyết định")  # an untitled decision: any "quyết định" is not it
     assert not _distinctive("Kế hoạch tỉnh Quảng Ngãi")

@@ -514,7 +514,7 @@ def test_speed(ask):
 
 
 def test_a_number_followed_by_a_period_word_is_no_document_reference():
-    from hoidap.service.understanding import _find_doc_refs
+    from hoidap.service.catalog import _find_doc_refs
 
     assert _find_doc_refs("cac so gui bao cao 6 thang ve so cong thuong") == []
     assert _find_doc_refs("ke hoach 5 nam cua tinh") == []
@@ -522,7 +522,7 @@ def test_a_number_followed_by_a_period_word_is_no_document_reference():
 
 
 def test_a_document_and_what_day_asks_for_its_date_not_a_deadline():
-    from hoidap.service.understanding import _document_fact
+    from hoidap.service.intent_rules import document_fact as _document_fact
 
     assert _document_fact("chuong trinh hanh dong 31 ctr tu ngay nao", True, False) == "date"
     assert _document_fact("han nop bao cao ke hoach 214 ngay nao", True, False) is None
@@ -553,7 +553,7 @@ def test_a_target_or_issue_year_is_not_the_documents_period(ask, question):
 def test_a_reference_with_a_year_names_that_year_only() -> None:
     """Numbers restart every year ("Nghị quyết 01/2019/NQ-HĐTP", "01/2020/NQ-HĐTP", "Kế hoạch 01/KH-UBND" of
     each year): a reference giving the year matches a document of that year, one without it any."""
-    from hoidap.service.understanding import _find_doc_refs
+    from hoidap.service.catalog import _find_doc_refs
 
     ((ref_2020, _),) = _find_doc_refs("nghi quyet 01/2020/nq-hdtp co hieu luc tu ngay nao")
     ((own_2019, _),) = _find_doc_refs("01/2019/nq-hdtp")
@@ -585,7 +585,7 @@ def test_when_a_document_takes_effect(ask):
 
 
 def test_a_law_number_without_a_kind_code_is_a_reference():
-    from hoidap.service.understanding import _find_doc_refs
+    from hoidap.service.catalog import _find_doc_refs
 
     ((ref, _),) = _find_doc_refs("luat so 26/2023/qh15 co hieu luc")
     assert (ref.kind, ref.number, ref.year, ref.issuer) == ("luat", "26", "2023", "qh")
@@ -623,7 +623,7 @@ def test_the_words_naming_the_document_do_not_decide_what_is_asked():
 def test_a_short_title_that_is_only_a_type_names_no_document() -> None:
     # A notice, a report and a submission whose number and title were not read keep their type as their
     # short title: a question saying "thông báo" names none of them; a title with words of its own does.
-    from hoidap.service.understanding import _distinctive
+    from hoidap.service.catalog import _distinctive
 
     for bare in ("Thông báo", "Báo cáo", "Tờ trình", "Hướng dẫn", "Thông báo kết luận", "Quyết định"):
         assert not _distinctive(bare), bare
@@ -634,7 +634,8 @@ def test_a_short_title_that_is_only_a_type_names_no_document() -> None:
 def test_a_word_that_folds_like_a_roman_numeral_after_a_cue_is_no_task_number() -> None:
     # "Danh mục vị trí việc làm" (a job-position list of a commune) holds "mục vị"; "Mục VI" typed in
     # capitals, with or without diacritics, is a section.
-    from hoidap.service.understanding import _find_task_ids, _views
+    from hoidap.service.task_refs import _find_task_ids
+    from hoidap.service.views import _views
 
     question = "Danh mục vị trí việc làm của công chức cấp xã được phê duyệt ở đâu?"
     assert _find_task_ids(_views(question), []) == []
