@@ -20,7 +20,8 @@ from hoidap.corpus.normalize import fold
 from hoidap.corpus.vocab import asked_kinds, doc_type_names, doc_type_nouns
 from hoidap.service.intents import ASKED, TASK_FIELDS, Intent
 
-DocumentFact = Literal["signer", "number", "date", "issuer", "basis", "period", "effective"]
+# A fact of a document as such: a key of question.json "document_facts" ("signer", "date", …).
+DocumentFact = str
 # What an intent rule may test of the question (`intent_rules.signals`).
 Flag = Literal["quotes_percent", "asks_figure", "asks_list", "asks_who", "asks_holder_or_receiver"]
 
@@ -61,6 +62,7 @@ class QuestionVocabulary(BaseModel):
     listing_cues: list[str]
     listing_agency_cues: list[str]
     role_cues: dict[Intent, list[str]]
+    document_facts: dict[str, str]  # fact -> what an answer's message calls it
     document_fact_cues: list[FactCue]
     fact_attributes: list[str]
     asks_figure: list[str]
@@ -84,6 +86,9 @@ class QuestionVocabulary(BaseModel):
     def _known(self) -> QuestionVocabulary:
         if not set(self.intent_cues) <= set(ASKED) or not set(self.role_cues) <= set(TASK_FIELDS):
             raise ValueError("question.json: intent_cues/role_cues keyed by an unknown intent")
+        unknown = {c.fact for c in self.document_fact_cues} - set(self.document_facts)
+        if unknown:
+            raise ValueError(f"question.json: document_fact_cues name unknown facts {sorted(unknown)}")
         for name, pattern in self.patterns.items():
             try:
                 re.compile(pattern)

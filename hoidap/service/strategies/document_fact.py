@@ -15,6 +15,7 @@ from hoidap.service.strategies.ranked import ranked_answer
 from hoidap.service.understanding import (
     QueryAnalysis,
 )
+from hoidap.service.vocabulary import vocabulary
 
 # A document fact asked without naming the document: the document whose best passage outscores every
 # other document's best by this factor is the one the question describes (priors, not fitted).
@@ -22,16 +23,6 @@ DOC_BY_CONTENT_HITS = 10
 DOC_BY_CONTENT_MARGIN = 1.5
 MIN_GUESS_WORDS = 3  # content words a question needs to describe a document it does not name
 MAX_GUESSED_DOCS = 3  # documents alike enough to be answered side by side when none is named
-# What each fact is called in an answer's message.
-FACT_LABELS = {
-    "signer": "người ký",
-    "number": "số hiệu",
-    "date": "ngày ban hành",
-    "issuer": "cơ quan ban hành",
-    "basis": "căn cứ",
-    "period": "thời kỳ thực hiện",
-    "effective": "ngày có hiệu lực",
-}
 UNKNOWN_DOC_TYPE = "van ban"  # the type given to a document whose own type was not read
 
 
@@ -117,7 +108,7 @@ def _facts_answer(
                 citations.append(cite)
         else:
             missing.append(ctx.docs[d].info.short_title)
-    label = FACT_LABELS[fact]
+    label = vocabulary().document_facts[fact]
     if not answers:
         return ctx.not_found(q, a, f"{', '.join(missing)}: văn bản không in {label}.", scope, top_k)
     text, several = build.one_or_several(answers)

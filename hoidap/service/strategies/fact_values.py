@@ -5,6 +5,7 @@ header, signature, opening and closing provisions, or from a document citing it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from hoidap.corpus.normalize import normalize_span
 from hoidap.corpus.vocab import basis_opener
@@ -17,6 +18,8 @@ from hoidap.service.strategies.context import AnswerContext
 from hoidap.service.understanding import (
     QueryAnalysis,
 )
+
+Fact = tuple[str, Citation | None, str]  # value, where it is quoted, where it was read (said in the message)
 
 # A document's period as its title states it: "giai đoạn 2026 - 2030", "đến năm 2030, tầm nhìn đến năm 2045".
 _PERIOD_RE = re.compile(
@@ -47,19 +50,9 @@ def fact_value(
         stated = stated_basis(ctx, doc_id, a)
         if stated is not None:
             return stated[0], stated[1], "phần mở đầu của văn bản (căn cứ, thực hiện)"
-    if fact == "effective":
-        stated = takes_effect(ctx, doc_id)
-        return (stated[0], stated[1], "điều khoản thi hành của văn bản") if stated else (None, None, "")
-    if fact == "period":
-        # The period a document's title states, quoted where its head prints it.
-        stated = _PERIOD_RE.search(" ".join((h.title or info.title).split()))
-        if stated is None:
-            return None, None, ""
-        printed = _PERIOD_RE.search(doc.original, 0, PERIOD_HEAD_CHARS)
-        cite = None
-        if printed is not None:
-            cite = ctx.citation(doc_id, printed.start(), printed.end(), "Tên văn bản", 1.0)
-        return stated.group(0), cite, "tên văn bản"
+    reader = STATED.get(fact)
+    if reader is not None:  # a fact only the document's own text states
+        return reader(ctx, doc_id) or (None, None, "")
     printed = {"signer": h.signer, "number": h.number, "date": h.date, "issuer": h.issuer}.get(fact)
     if fact == "signer" and printed and h.signer_title:
         printed = f"{printed} ({h.signer_title})"
@@ -191,3 +184,28 @@ def _printed_date(original: str, span: tuple[int, int] | list[int] | None) -> st
 def _vn_date(iso: str) -> str:
     y, m, d = iso.split("-")
     return f"ngày {int(d):02d}/{int(m):02d}/{y}"
+
+
+def _effective(ctx: AnswerContext, doc_id: str) -> Fact | None:
+    stated = takes_effect(ctx, doc_id)
+    return (stated[0], stated[1], "điều khoản thi hành của văn bản") if stated else None
+
+
+def _period(ctx: AnswerContext, doc_id: str) -> Fact | None:
+    """The period a document's title states, quoted where its head prints it."""
+    doc = ctx.docs[doc_id]
+    stated = _PERIOD_RE.search(" ".join((doc.header.title or doc.info.title).split()))
+    if stated is None:
+        return None
+    printed = _PERIOD_RE.search(doc.original, 0, PERIOD_HEAD_CHARS)
+    cite = None
+    if printed is not None:
+        cite = ctx.citation(doc_id, printed.start(), printed.end(), "Tên văn bản", 1.0)
+    return stated.group(0), cite, "tên văn bản"
+
+
+# The facts only a document's own text states, each with its reader (value, citation, where it was read).
+STATED: dict[str, Callable[[AnswerContext, str], Fact | None]] = {
+    "effective": _effective,
+    "period": _period,
+}
