@@ -142,6 +142,9 @@ def test_diacritics_free_reads_the_same(ask):
         ("ai ban hành nghị quyết khóa XX", "issuer"),
         ("kế hoạch 214 căn cứ vào văn bản nào", "basis"),
         ("Chương trình 31 thực hiện nghị quyết nào", "basis"),
+        ("Kế hoạch 214 thay thế kế hoạch nào?", "replaces"),
+        ("nghi quyet khoa XX bai bo nhung van ban nao", "replaces"),
+        ("Kế hoạch 214 làm hết hiệu lực những quyết định nào", "replaces"),
     ],
 )
 def test_document_facts(ask, question, fact):
@@ -651,3 +654,41 @@ def test_a_document_named_by_its_number_is_not_part_of_the_predicate() -> None:
     # Without the number nothing is left to anchor: the frame keeps the document's words.
     a = analyze("Ai ký Quyết định 15/2024/QĐ-UBND?", Catalog.from_documents([]))
     assert a.frame is not None and a.frame.words[0] == "ky"
+
+
+DECREE = """CHÍNH PHỦ
+Số: 77/2031/NĐ-CP
+Hà Nội, ngày 05 tháng 5 năm 2031
+
+NGHỊ ĐỊNH
+Quy định về quản lý bến thủy nội địa
+
+Điều 1. Phạm vi điều chỉnh
+Nghị định này quy định về quản lý bến thủy nội địa.
+Điều 2. Hiệu lực thi hành
+1. Nghị định này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2031; thay thế Nghị định số 12/2020/NĐ-CP ngày
+10 tháng 01 năm 2020 của Chính phủ về bến thủy và Nghị định số 30/2024/NĐ-CP ngày 15 tháng 3 năm 2024 của
+Chính phủ sửa đổi Nghị định số 12/2020/NĐ-CP.
+2. Kể từ ngày Nghị định này có hiệu lực thi hành, các Thông tư sau đây hết hiệu lực thi hành:
+a) Thông tư số 05/2021/TT-BGTVT ngày 02 tháng 3 năm 2021;
+b) Thông tư số 11/2022/TT-BGTVT ngày 20 tháng 6 năm 2022.
+"""
+
+
+def test_what_a_document_replaces_is_read_from_its_own_provisions() -> None:
+    from hoidap.corpus.parse import info_from_text, parse_document
+    from hoidap.service.answer import Answerer
+    from hoidap.service.ranker import RankerModel
+    from hoidap.service.strategies.fact_values import fact_value
+
+    doc = parse_document(info_from_text("nd-77-2031.txt", DECREE), DECREE)
+    answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
+    value, cite, _ = fact_value(answerer, doc.doc_id, "replaces")
+    # The documents it names where it says "thay thế", not one cited inside another's description.
+    assert value == (
+        "Nghị định số 12/2020/NĐ-CP ngày 10 tháng 01 năm 2020; "
+        "Nghị định số 30/2024/NĐ-CP ngày 15 tháng 3 năm 2024"
+    )
+    assert cite is not None and "thay thế" in cite.quote
+    a = analyze("Nghị định 77/2031/NĐ-CP thay thế nghị định nào?", answerer.catalog)
+    assert (a.intent, a.document_fact) == ("document", "replaces")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from hoidap.corpus.normalize import normalize_span
 from hoidap.corpus.vocab import basis_opener
 from hoidap.service.extract import (
+    DOC_KINDS,
     DOC_REF_RE,
     document_reference,
 )
@@ -204,8 +205,68 @@ def _period(ctx: AnswerContext, doc_id: str) -> Fact | None:
     return stated.group(0), cite, "tên văn bản"
 
 
+def _replaces(ctx: AnswerContext, doc_id: str) -> Fact | None:
+    """What a document replaces or repeals, as its own provisions say ("Nghị định này … thay thế Nghị định số
+    …", "Nghị quyết này bãi bỏ khoản 3 …", "Nghị định số … hết hiệu lực kể từ ngày Nghị định này có hiệu
+    lực", "… các Thông tư sau đây hết hiệu lực thi hành:" and the items after it): the documents it names
+    there, else the rest of its sentence."""
+    original = ctx.docs[doc_id].original
+    for c in ctx.doc_clauses(doc_id):
+        text = original[c.char_start : c.char_end]
+        end = c.char_end
+        if m := _REPLACES_RE.search(text):
+            said = text[m.end() :]
+            if not said.strip(" .;\n"):  # a lead-in: the items listed under it
+                said, end = _listed_after(original, c.char_end)
+        elif m := _REPEALED_RE.search(text):
+            said = _NUMBER_OPENER_RE.sub("", text[: m.start()].rsplit(". ", 1)[-1])
+        else:
+            continue
+        said = " ".join(said.split())
+        refs = list(dict.fromkeys(r.group(0) for r in DOC_REF_RE.finditer(said) if _opens(said, r.start())))
+        value = "; ".join(refs) or said.split(". ")[0].strip(" .;")
+        if value:
+            phrase = refs[0] if refs else None
+            cite = ctx.citation(doc_id, c.char_start, end, c.breadcrumb, 1.0, phrase=phrase)
+            return value, cite, "điều khoản thi hành của văn bản"
+    return None
+
+
+def _opens(text: str, at: int) -> bool:
+    """A reference opens what is named at `at`: the text's start, an item's, or after "," ";" "và" — not one
+    cited inside another's description ("… hướng dẫn … của Nghị định số …")."""
+    return _OPENS_RE.search(text[:at]) is not None
+
+
+def _listed_after(original: str, end: int) -> tuple[str, int]:
+    """The lines listed after a lead-in ending at `end`, up to the next numbered provision, and their end."""
+    stop = end
+    for line in original[end : end + MAX_LISTED_CHARS].splitlines(keepends=True):
+        if _NEXT_PROVISION_RE.match(line):
+            break
+        stop += len(line)
+    return original[end:stop], stop
+
+
+# Said by a document of itself: "<Type> này (có hiệu lực …;) thay thế / bãi bỏ …", "Kể từ ngày <Type> này có
+# hiệu lực thi hành, các … sau đây hết hiệu lực thi hành:".
+_REPLACES_RE = re.compile(
+    rf"(?i)\b(?:{DOC_KINDS}|Quy định|Quy chế|Điều lệ)\s+này\s+"
+    r"(?:(?:có|bắt\s+đầu\s+có)\s+hiệu\s+lực[^.]{0,140}?[;,]?\s*(?:và\s+)?)?"
+    r"(?:thay\s+thế|bãi\s+bỏ|hết\s+hiệu\s+lực(?:\s+thi\s+hành)?)\b\s*:?"
+)
+# "… hết hiệu lực (kể) từ ngày <Type> này có hiệu lực": the documents named before it.
+_REPEALED_RE = re.compile(rf"(?i)\bhết\s+hiệu\s+lực\s+(?:kể\s+)?từ\s+(?:ngày|khi)\s+(?:{DOC_KINDS})\s+này\b")
+# What may stand before a reference that opens an item: the start, a separator, a list marker, "các", "**".
+_OPENS_RE = re.compile(r"(?:^|[;,.:]|\svà)\s*(?:(?:[a-zđ][).]|[-+•*–]|\d{1,2}[.)])\s*)?(?:các\s+|\*+\s*)?$")
+_NUMBER_OPENER_RE = re.compile(r"^\s*\d{1,2}\.\s*")
+_NEXT_PROVISION_RE = re.compile(r"\s*(?:\d{1,2}\.\s|Điều\s+\d|Chương\s)")
+MAX_LISTED_CHARS = 2000  # items of a list of repealed documents, at most
+
+
 # The facts only a document's own text states, each with its reader (value, citation, where it was read).
 STATED: dict[str, Callable[[AnswerContext, str], Fact | None]] = {
     "effective": _effective,
     "period": _period,
+    "replaces": _replaces,
 }
