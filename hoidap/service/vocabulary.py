@@ -81,6 +81,8 @@ class QuestionVocabulary(BaseModel):
     agency_end_words: list[str]
     number_words: list[str]
     named_agency_heads: list[str]
+    asked_duty_words: list[str]  # the words of "… có nhiệm vụ gì" that ask for duties, not name the body
+    heading_words: list[str]  # words of a heading that name no body ("Điều", "đối với", …)
 
     @model_validator(mode="after")
     def _known(self) -> QuestionVocabulary:

@@ -1,4 +1,4 @@
-"""The answer layer's candidates read values from the text a document prints (service/answer.py).
+"""The answer layer's candidates read values from the text a document prints (service/strategies).
 
 The document is a ward Youth Union letter written for this test, a layout none of the development
 documents has; the answerer is built without an index (no search is run).
@@ -222,7 +222,7 @@ def test_the_partner_of_the_body_a_question_names_is_the_one_asked():
     task = next(t for t in doc.tasks if "lý lịch" in t.content)
     answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
     q = "Sở Tư pháp phối hợp với cơ quan nào cấp phiếu lý lịch tư pháp trực tuyến?"
-    assert task_field(answerer, task, "coordinating", analyze(q, answerer.catalog)) == "Công an tỉnh"
+    assert task_field(task, "coordinating", analyze(q, answerer.catalog)) == "Công an tỉnh"
 
 
 def test_a_person_heading_the_items_is_who_does_them():

@@ -157,7 +157,7 @@ def _task_value(
     """The task field asked as the record holds it or the clause words it; the hit, widened to its item
     when only the item as a whole states the field (`pool[i]` is replaced by it)."""
     h = pool[i]
-    field_value = task_field(ctx, task, a.intent, a) if task is not None else ""
+    field_value = task_field(task, a.intent, a) if task is not None else ""
     value = field_value or prose_value(a, h)
     if not value and task is None and (item := item_of(ctx, h)) is not None:
         # "2.3. Nghị quyết …" on one line, "Ban X chủ trì …, trình trong tháng 02/2026" on

@@ -17,7 +17,6 @@ from hoidap.service.extract import (
     role_phrase,
 )
 from hoidap.service.frames import frame_value
-from hoidap.service.strategies.context import AnswerContext
 from hoidap.service.strategies.sections import _DUTY_WORDS
 from hoidap.service.understanding import (
     QueryAnalysis,
@@ -29,7 +28,7 @@ _DUTY_HEADING_RE = re.compile(rf"(?:{'|'.join(map(re.escape, _DUTY_WORDS))})\s+(
 _HONORED_NAME_RE = re.compile(rf"{honorific()}\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+(?:\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+){{1,4}}")
 
 
-def task_field(ctx: AnswerContext, t: Task, name: str | None, a: QueryAnalysis | None = None) -> str:
+def task_field(t: Task, name: str | None, a: QueryAnalysis | None = None) -> str:
     named = named_column(t, a) if a is not None and name in ("lead", "coordinating") else None
     if named:
         return named

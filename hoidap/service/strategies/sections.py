@@ -20,6 +20,7 @@ from hoidap.service.strategies.context import AnswerContext
 from hoidap.service.understanding import (
     QueryAnalysis,
 )
+from hoidap.service.vocabulary import vocabulary
 
 _DUTY_WORDS = sorted(load("layout")["duty_headings"], key=len, reverse=True)  # longest first
 # An item of a list after a lead-in ending with ':' ("a) …", "1. …", "- …"), and how many to quote at most.
@@ -31,13 +32,10 @@ MAX_ITEM_CLAUSES = 4
 MAX_ITEM_CHARS = 1200
 # "… có nhiệm vụ gì", "trách nhiệm của … là gì", "… làm gì", "… được giao việc gì": the duties of a body.
 # The question's words that ask for duties rather than name the body.
-_ASKED_DUTY_WORDS = frozenset(
-    ("nhiem", "vu", "trach", "chuc", "nang", "quyen", "han", "cong", "viec", "gi", "nao", "la", "lam", "co")
-    + ("duoc", "giao", "cua", "cac", "nhung", "cu", "the", "va")
-)
+_ASKED_DUTY_WORDS = frozenset(vocabulary().asked_duty_words)
 _WORDS_RE = re.compile(r"[a-z0-9]+")
 _LEADING_NUMBER_RE = re.compile(r"^\s*(?:Điều\s+\d+\.?|[IVX]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\))\s*")
-_HEADING_WORDS = frozenset(("dieu", "chuong", "muc", "phan", "sau", "day", "doi", "voi", "ve", "trong"))
+_HEADING_WORDS = frozenset(vocabulary().heading_words)
 # A heading naming duties, folded (data: layout.json duty_headings, with "chức năng").
 _DUTY_PHRASES = sorted({fold(w).lower() for w in _DUTY_WORDS} | {"chuc nang"}, key=len, reverse=True)
 _DUTY_PHRASE_RE = re.compile(rf"\b(?:{'|'.join(map(re.escape, _DUTY_PHRASES))})\b")

@@ -62,7 +62,7 @@ def from_tasks(ctx: AnswerContext, q: str, a: QueryAnalysis, tasks: list[Task], 
     citations: list[Citation] = []
     empty: list[Task] = []
     for t in tasks[:top_k]:
-        value = task_field(ctx, t, field_name, a) if field_name else t.content
+        value = task_field(t, field_name, a) if field_name else t.content
         if value:
             parts.append(f"{t.task_id}: {value}" if len(tasks) > 1 else value)
             citations.append(ctx.task_citation(t, phrase=phrase(t, field_name)))

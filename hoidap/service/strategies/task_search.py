@@ -31,7 +31,7 @@ def task_by_search(ctx: AnswerContext, q: str, a: QueryAnalysis, scope: list[str
     kinds = a.expected_kinds  # "ngày nào" is not "hằng năm"
     best = next((c for c in cands if c.value and fits(c.value, kinds)), None)
     if best is not None and best.probability >= floor:
-        if best.task is None or task_field(ctx, best.task, a.intent, a) != best.value:
+        if best.task is None or task_field(best.task, a.intent, a) != best.value:
             # No record field, or another subject of the record's text states the predicate asked.
             return ranked_answer(ctx, q, a, best, cands, all_hits, "task", top_k)
         answer = task_answer(ctx, q, a, best.hit, all_hits, top_k, cands)  # type: ignore[arg-type]
@@ -92,7 +92,7 @@ def task_answer(
             )
         ]
         for t in tasks[1:]:
-            value = task_field(ctx, t, a.intent, a)
+            value = task_field(t, a.intent, a)
             if value:
                 answer.answers.append(
                     DocumentAnswer(
