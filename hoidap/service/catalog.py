@@ -21,7 +21,7 @@ from hoidap.corpus.vocab import (
     province_keys,
     province_of,
 )
-from hoidap.service.views import _key, _overlaps, _Views
+from hoidap.service.views import Views, folded_key, overlaps
 from hoidap.service.vocabulary import patterns, vocabulary, words_re
 
 _P = patterns()
@@ -93,7 +93,7 @@ _PLACE_SYLLABLES = frozenset(w for key in province_keys() for w in key.split())
 def _distinctive(short_title: str) -> bool:
     """A short title that names one document: with a number, or two words that are not a document type's
     or an issuer's ("Quyết định" alone, the short title of a decision whose title was not read, is any)."""
-    words = _key(short_title).split()
+    words = folded_key(short_title).split()
     untyped = _TYPE_PHRASE_RE.sub(" ", f" {' '.join(words)} ").split()
     own = [w for w in untyped if w not in _GENERIC_TITLE_WORDS]
     return any(w.isdigit() for w in words) or (len(own) >= 2 and not all(w in _PLACE_SYLLABLES for w in own))
@@ -103,7 +103,7 @@ def _type_words_of(d: ParsedDocument) -> str:
     """Regex alternation of the type words that may name `d`: its own type and the types its title names
     ("Quyết định ban hành Kế hoạch …"); "văn bản" names any. A question's "quyết định thành lập Hội đồng
     …" does not name a circular about that council."""
-    title = f" {_key(d.info.title)} {_key(d.info.doc_type or '')} "
+    title = f" {folded_key(d.info.title)} {folded_key(d.info.doc_type or '')} "
     codes = {code for word, code in DOC_TYPE_WORDS.items() if f" {word} " in title}
     words = [w for w, code in DOC_TYPE_WORDS.items() if code in codes or code == "*"]
     return "(?:" + "|".join(sorted(words, key=len, reverse=True)) + ")"
@@ -126,7 +126,7 @@ def _title_aliases(docs: Sequence[ParsedDocument]) -> list[tuple[re.Pattern[str]
     """
     windows: dict[str, set[str]] = defaultdict(set)
     for d in docs:
-        words = _key(d.info.title).split()
+        words = folded_key(d.info.title).split()
         for i in range(len(words) - 2):
             piece = words[i : i + 3]
             own = [w for w in piece if w not in _GENERIC_TITLE_WORDS]
@@ -153,7 +153,7 @@ def _title_aliases(docs: Sequence[ParsedDocument]) -> list[tuple[re.Pattern[str]
         if d.info.number:
             continue
         m = re.search(r"(?<![\d/])(\d{1,4})\s*[-/]\s*[A-Za-zĐđ]", d.info.title)
-        type_key = _key(d.info.doc_type or "")
+        type_key = folded_key(d.info.doc_type or "")
         if m and type_key and type_key != "van ban":
             out.append((words_re([rf"{type_key} (?:so )?{m.group(1)}"]), d.doc_id, False))
     return out
@@ -189,7 +189,7 @@ _DOC_REF_RE = re.compile(
 )
 
 
-def _find_doc_refs(al: str) -> list[tuple[DocRef, tuple[int, int]]]:
+def find_doc_refs(al: str) -> list[tuple[DocRef, tuple[int, int]]]:
     """Every document reference in folded text with its span."""
     out: list[tuple[DocRef, tuple[int, int]]] = []
     for m in _DOC_REF_RE.finditer(al):
@@ -214,7 +214,7 @@ def _find_doc_refs(al: str) -> list[tuple[DocRef, tuple[int, int]]]:
 
 
 def _initials(part: str) -> str:
-    return "".join(w[0] for w in _key(part).split() if w)
+    return "".join(w[0] for w in folded_key(part).split() if w)
 
 
 def _variant_of(key: str, known: str) -> bool:
@@ -324,17 +324,17 @@ class Catalog:
             if province:
                 provinces[province].append(info.doc_id)
             if info.number:
-                for ref, _ in _find_doc_refs(fold(info.number)):
+                for ref, _ in find_doc_refs(fold(info.number)):
                     cat._numbers.append((ref, info.doc_id))
             for imp in info.implements:
                 implementers[imp].append(info.doc_id)
             if info.short_title and _distinctive(info.short_title):
-                cat._doc_aliases.append((words_re([_key(info.short_title)]), info.doc_id, False))
+                cat._doc_aliases.append((words_re([folded_key(info.short_title)]), info.doc_id, False))
             text = fold(info.title + "\n" + "\n".join(c.text for c in d.clauses))
-            for ref, _ in _find_doc_refs(text):
+            for ref, _ in find_doc_refs(text):
                 cat._cited[ref.number].append(ref)
         for imp, ids in implementers.items():
-            for ref, _ in _find_doc_refs(fold(imp)):
+            for ref, _ in find_doc_refs(fold(imp)):
                 cat._implements.append((ref, imp, tuple(ids)))
         cat._doc_aliases.extend(_title_aliases(docs))
         cat.docs_by_province = {p: tuple(ids) for p, ids in provinces.items()}
@@ -353,7 +353,7 @@ class Catalog:
         weight: Counter[str] = Counter()
         canon_keys: list[tuple[str, str]] = []  # (key, canonical), most frequent first
         for name, n in raw.most_common():
-            key = _key(name)
+            key = folded_key(name)
             canon = self._agency_by_key.get(key) or next(
                 (c for k, c in canon_keys if _variant_of(key, k)), name
             )
@@ -381,7 +381,7 @@ class Catalog:
 
     def canonical_agency(self, name: str) -> str | None:
         """Canonical name for an agency as written in a task record (or typed), else None."""
-        key = _key(name)
+        key = folded_key(name)
         return self._agency_by_key.get(key) or self._agency_by_alias.get(key)
 
     def find_agencies(self, tok: str, low: str = "") -> list[tuple[str, tuple[int, int]]]:
@@ -402,7 +402,7 @@ class Catalog:
     def title_words(self, doc_id: str) -> frozenset[str]:
         """The folded words of a document's title, but the words naming its type."""
         info = self.infos[doc_id]
-        return frozenset(_key(info.title).split()) - frozenset(_key(info.doc_type or "").split())
+        return frozenset(folded_key(info.title).split()) - frozenset(folded_key(info.doc_type or "").split())
 
     def doc_alias_spans(self, tok: str) -> list[tuple[str, tuple[int, int], bool]]:
         """Short-title and title-word aliases found in `tok` text, each flagged loose when made of
@@ -457,12 +457,12 @@ class Catalog:
         key = _id_key(ref, loose_d)
         keys = [(tid, loose if loose_d else strict) for tid, strict, loose in self._id_keys.get(doc_id, ())]
         hits = [tid for tid, k in keys if _id_under(k, key)]
-        if hits or _ROMAN_HEAD_RE.match(key):
+        if hits or ROMAN_HEAD_RE.match(key):
             return hits
-        return [tid for tid, k in keys if (m := _ROMAN_HEAD_RE.match(k)) and _id_under(k[m.end() :], key)]
+        return [tid for tid, k in keys if (m := ROMAN_HEAD_RE.match(k)) and _id_under(k[m.end() :], key)]
 
 
-_ROMAN_HEAD_RE = re.compile(r"[ivx]{1,4}\.")
+ROMAN_HEAD_RE = re.compile(r"[ivx]{1,4}\.")
 
 
 def _id_key(task_id: str, loose_d: bool = False) -> str:
@@ -474,13 +474,13 @@ def _id_under(candidate: str, ref: str) -> bool:
     return candidate == ref or (candidate.startswith(ref) and candidate[len(ref)] in ".-(")
 
 
-def _unknown_agencies(v: _Views, skip: list[tuple[int, int]]) -> list[tuple[str, tuple[int, int]]]:
+def unknown_agencies(v: Views, skip: list[tuple[int, int]]) -> list[tuple[str, tuple[int, int]]]:
     """Agencies named in the question that no document assigns work to ("Sở Y tế", "UBND tỉnh"):
     a head word and the words up to the question's own words, as typed."""
     out = []
     pattern = r"(?<![a-z0-9])(?:" + "|".join(_NAMED_HEADS) + r")(?:\s+[a-z0-9]+){1,4}"
     for m in re.finditer(pattern, v.tok):
-        if _overlaps(m.span(), skip) or (_SO_NUMBER_RE.match(v.low, m.start())):
+        if overlaps(m.span(), skip) or (_SO_NUMBER_RE.match(v.low, m.start())):
             continue
         words = m.group().split()
         head_len = next(len(h.split()) for h in _NAMED_HEADS if m.group().startswith(h + " "))

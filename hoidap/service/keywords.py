@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hoidap.corpus.normalize import fold, normalize_text, strip_diacritics
-from hoidap.service.views import _overlaps, _Views
+from hoidap.service.views import Views, overlaps
 from hoidap.service.vocabulary import vocabulary
 
 _V = vocabulary()
@@ -26,7 +26,7 @@ FOLD_AMBIGUOUS = frozenset(_V.fold_ambiguous)
 FOLD_AMBIGUOUS_BEFORE: dict[str, str] = dict(_V.fold_ambiguous_before)
 
 
-_TOKEN_RE = re.compile(r"\w+(?:[.,/&\-]\w+)*(?:\(\d{1,2}\))?|%")
+TOKEN_RE = re.compile(r"\w+(?:[.,/&\-]\w+)*(?:\(\d{1,2}\))?|%")
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def _stop_table(*phrase_lists: Sequence[str]) -> _StopTable:
     return _StopTable(dict(by_fold), max(len(k) for k in by_fold))
 
 
-_STOP = _stop_table(STOP_PHRASES)
+STOP = _stop_table(STOP_PHRASES)
 
 
 # Folded tokens ("chi_tieu", "bao_nhieu") of the words that frame a question rather than name its
@@ -59,7 +59,7 @@ FRAME_TOKENS: frozenset[str] = frozenset(
 )
 
 
-_FIG_STOP = _stop_table(STOP_PHRASES, FIGURE_STOP_PHRASES)
+FIGURE_STOP = _stop_table(STOP_PHRASES, FIGURE_STOP_PHRASES)
 
 
 def _is_stop(tokens: list[tuple[str, str]], table: _StopTable, marks: bool, after: str) -> bool:
@@ -89,7 +89,7 @@ _DATE_RES = (
 )
 
 
-def _dates(folded: str) -> list[str]:
+def dates_in(folded: str) -> list[str]:
     """ISO dates written in a (folded) question, in order, without repeats."""
     found: list[tuple[int, str]] = []
     for rx in _DATE_RES:
@@ -100,7 +100,7 @@ def _dates(folded: str) -> list[str]:
     return list(dict.fromkeys(iso for _, iso in sorted(found)))
 
 
-def _without(text: str, spans: list[tuple[int, int]]) -> str:
+def without_spans(text: str, spans: list[tuple[int, int]]) -> str:
     """`text` with `spans` cut out (whitespace collapsed); `text` itself when nothing would be left."""
     kept, at = [], 0
     for s, e in sorted(spans):
@@ -111,8 +111,8 @@ def _without(text: str, spans: list[tuple[int, int]]) -> str:
     return out if out.strip(" ?.,") else text
 
 
-def _chunks(
-    v: _Views,
+def content_chunks(
+    v: Views,
     marks: bool,
     removed: list[tuple[int, int]],
     replaced: list[tuple[tuple[int, int], str]],
@@ -126,21 +126,21 @@ def _chunks(
     """
     tokens = [
         (m.group(), v.low[m.start() : m.end()], v.al[m.start() : m.end()], m.span())
-        for m in _TOKEN_RE.finditer(v.norm)
+        for m in TOKEN_RE.finditer(v.norm)
     ]
     chunks: list[list[str]] = [[]]
     done: set[tuple[int, int]] = set()
     i = 0
     while i < len(tokens):
         text, _, _, span = tokens[i]
-        rep = next(((s, r) for s, r in replaced if _overlaps(span, [s])), None)
+        rep = next(((s, r) for s, r in replaced if overlaps(span, [s])), None)
         if rep is not None:
             if rep[0] not in done:
                 done.add(rep[0])
                 chunks[-1].append(rep[1])
             i += 1
             continue
-        if _overlaps(span, removed) or (numbers_split and _NUMERIC_RE.fullmatch(text)):
+        if overlaps(span, removed) or (numbers_split and _NUMERIC_RE.fullmatch(text)):
             chunks.append([])
             i += 1
             continue

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from hoidap.service.catalog import _ROMAN_HEAD_RE
-from hoidap.service.views import _overlaps, _Views
+from hoidap.service.catalog import ROMAN_HEAD_RE
+from hoidap.service.views import Views, overlaps
 from hoidap.service.vocabulary import patterns, vocabulary
 
 _P = patterns()
@@ -69,13 +69,13 @@ _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VII
 def _canonical_id(low: str) -> str:
     """'ii.2.dd' -> 'II.2.đ': roman part upper-cased, letters from the accented view."""
     text = low.replace(".dd", ".đ")
-    m = _ROMAN_HEAD_RE.match(text)
+    m = ROMAN_HEAD_RE.match(text)
     if m:
         return text[: m.end()].upper() + text[m.end() :]
     return text.upper() if re.fullmatch(r"[ivx]{1,4}", text) else text
 
 
-def _letter(v: _Views, m: re.Match[str]) -> str:
+def _letter(v: Views, m: re.Match[str]) -> str:
     s, e = m.span("letter")
     return "đ" if m.group("letter") == "dd" else v.low[s:e]
 
@@ -86,13 +86,13 @@ def _top(raw: str | None) -> str | None:
     return _ROMAN.get(int(raw), raw) if raw.isdigit() else raw.upper()
 
 
-def _find_task_ids(v: _Views, blocked: list[tuple[int, int]]) -> list[tuple[str, tuple[int, int]]]:
+def find_task_ids(v: Views, blocked: list[tuple[int, int]]) -> list[tuple[str, tuple[int, int]]]:
     """Task references (canonical id, span) in question order."""
     found: list[tuple[int, str, tuple[int, int]]] = []
     taken = list(blocked)
 
     def add(start: int, task_id: str, span: tuple[int, int]) -> None:
-        if not _overlaps(span, taken):
+        if not overlaps(span, taken):
             found.append((start, task_id, span))
             taken.append(span)
 
@@ -117,7 +117,7 @@ def _find_task_ids(v: _Views, blocked: list[tuple[int, int]]) -> list[tuple[str,
         raw = m.group("id")
         if "." not in raw and "-" not in raw:
             continue  # a bare number needs a cue word
-        if "." not in raw.split("-")[0] and not _ROMAN_HEAD_RE.match(raw):
+        if "." not in raw.split("-")[0] and not ROMAN_HEAD_RE.match(raw):
             continue  # "12-3" is no id
         if _VALUE_BEFORE_RE.search(v.al[: m.start()]) or _VALUE_UNITS_RE.match(v.al[m.end() :]):
             continue  # "đạt 8.5", "5.4 triệu tấn": a figure

@@ -19,13 +19,21 @@ from hoidap.corpus.records import NumberingGap
 from hoidap.corpus.vocab import find_provinces
 from hoidap.service import intent_rules
 from hoidap.service.answer_types import expected_kinds
-from hoidap.service.catalog import FIRM_TITLE_WORDS, Catalog, DocRef, _find_doc_refs, _unknown_agencies
+from hoidap.service.catalog import FIRM_TITLE_WORDS, Catalog, DocRef, find_doc_refs, unknown_agencies
 from hoidap.service.extract import ASKS_OWNER_RE, asked_document_kind, asked_measure, asks_list, unit_kind
 from hoidap.service.frames import Frame, question_frame
 from hoidap.service.intents import TASK_FIELDS, Intent
-from hoidap.service.keywords import _FIG_STOP, _STOP, _TOKEN_RE, FRAME_TOKENS, _chunks, _dates, _without
-from hoidap.service.task_refs import _find_task_ids
-from hoidap.service.views import _blank, _overlaps, _Views, _views
+from hoidap.service.keywords import (
+    FIGURE_STOP,
+    FRAME_TOKENS,
+    STOP,
+    TOKEN_RE,
+    content_chunks,
+    dates_in,
+    without_spans,
+)
+from hoidap.service.task_refs import find_task_ids
+from hoidap.service.views import Views, aligned_views, blanked, overlaps
 from hoidap.service.vocabulary import DocumentFact, patterns
 
 __all__ = [
@@ -112,14 +120,14 @@ class _Documents:
     firm: set[str]
 
 
-def _documents(v: _Views, catalog: Catalog) -> _Documents:
+def _documents(v: Views, catalog: Catalog) -> _Documents:
     """A numbered reference that resolves beats a hand alias over the same words ("Kế hoạch 37-CTr/TU");
     a hand alias beats one that does not ("Kế hoạch 37")."""
     named: list[tuple[int, str]] = []  # (start, doc_id), sorted into question order below
     doc_spans: list[Span] = []
     implements_refs: list[str] = []
     pending: list[tuple[DocRef, Span]] = []
-    numbered = _find_doc_refs(v.al)
+    numbered = find_doc_refs(v.al)
     for ref, span in numbered:
         own = catalog.docs_with_number(ref)
         implemented = None if own else catalog.implemented(ref)
@@ -137,7 +145,7 @@ def _documents(v: _Views, catalog: Catalog) -> _Documents:
     loose: set[str] = set()
     firm: set[str] = {d for _, d in named}
     for doc_id, span, by_words in catalog.doc_alias_spans(v.tok):
-        if not _overlaps(span, doc_spans):
+        if not overlaps(span, doc_spans):
             doc_spans.append(span)
             named.append((span[0], doc_id))
             # Many of its title's words in a row name the document itself ("Nghị quyết Hội nghị Tỉnh ủy
@@ -148,7 +156,7 @@ def _documents(v: _Views, catalog: Catalog) -> _Documents:
         doc_ids=list(dict.fromkeys(d for _, d in sorted(named))),
         doc_spans=doc_spans,
         implements_refs=list(dict.fromkeys(implements_refs)),
-        unresolved=[(ref, span) for ref, span in pending if not _overlaps(span, doc_spans)],
+        unresolved=[(ref, span) for ref, span in pending if not overlaps(span, doc_spans)],
         numbered=numbered,
         loose=loose,
         firm=firm,
@@ -156,13 +164,13 @@ def _documents(v: _Views, catalog: Catalog) -> _Documents:
 
 
 def _places(
-    v: _Views, catalog: Catalog, docs: _Documents, ref_spans: list[Span]
+    v: Views, catalog: Catalog, docs: _Documents, ref_spans: list[Span]
 ) -> tuple[list[tuple[str, Span]], list[str], list[tuple[str, Span]]]:
     """Agencies (canonical names, with spans) and the provinces named outside agency names (with their
     hits); a province's only document joins the documents named, loosely."""
-    agency_hits = [h for h in catalog.find_agencies(v.tok, v.low) if not _overlaps(h[1], ref_spans)]
+    agency_hits = [h for h in catalog.find_agencies(v.tok, v.low) if not overlaps(h[1], ref_spans)]
     if not agency_hits:
-        agency_hits = _unknown_agencies(v, ref_spans)
+        agency_hits = unknown_agencies(v, ref_spans)
     masked = list(v.tok)
     for _, (s, e) in agency_hits:
         masked[s:e] = " " * (e - s)
@@ -178,7 +186,7 @@ def _places(
 
 
 def _intents(
-    v: _Views, docs: _Documents, agencies: list[str], task_ids: list[str]
+    v: Views, docs: _Documents, agencies: list[str], task_ids: list[str]
 ) -> tuple[list[str], str | None, Frame | None]:
     """Every intent found (the question's first), the document fact asked, and the question's frame."""
     names_doc = bool(docs.doc_ids or docs.implements_refs or docs.unresolved)
@@ -186,16 +194,16 @@ def _intents(
     listing = intent_rules.asks_listing(v.tok, bool(task_ids), bool(agencies))
     # The words that name the document ("Theo công văn về cải thiện các chỉ số …, đơn vị nào được giao …")
     # scope the question; they say nothing of what it asks.
-    cues = intent_rules.cue_hits(_blank(v.tok, docs.doc_spans))
+    cues = intent_rules.cue_hits(blanked(v.tok, docs.doc_spans))
     # A document named by its number is what the predicate is about, not part of it ("Thông tư 02/2021/TT-BTC
     # thay thế thông tư nào": the clause says "Thông tư này … thay thế …").
-    frame = question_frame(_blank(v.al, [span for _, span in docs.numbered])) or question_frame(v.al)
+    frame = question_frame(blanked(v.al, [span for _, span in docs.numbered])) or question_frame(v.al)
     intents = intent_rules.decide(fact, listing, cues, intent_rules.signals(v.tok, frame))
     return intents, fact, frame
 
 
 def _references(
-    v: _Views, catalog: Catalog, docs: _Documents, intent: str, fact: str | None, task_ids: list[str]
+    v: Views, catalog: Catalog, docs: _Documents, intent: str, fact: str | None, task_ids: list[str]
 ) -> tuple[list[str], list[str]]:
     """Unknown vs cited references (rule in `analyze`'s docstring)."""
     unknown: list[str] = []
@@ -227,17 +235,17 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
     a legitimate lookup subject, reported in `cited_refs`.
     """
     normalized = normalize_text(question)
-    v = _views(normalized)
+    v = aligned_views(normalized)
     marks = has_diacritics(normalized)
     docs = _documents(v, catalog)
     ref_spans = docs.doc_spans + [span for _, span in docs.unresolved]
     agency_hits, provinces, province_hits = _places(v, catalog, docs, ref_spans)
     agencies = list(dict.fromkeys(canon for canon, _ in agency_hits))
-    task_hits = _find_task_ids(v, ref_spans)
+    task_hits = find_task_ids(v, ref_spans)
     task_ids = list(dict.fromkeys(tid for tid, _ in task_hits))
     years: list[int] = []
     for m in _YEAR_RE.finditer(v.al):
-        if not _overlaps(m.span(), ref_spans) and int(m.group(1)) not in years:
+        if not overlaps(m.span(), ref_spans) and int(m.group(1)) not in years:
             years.append(int(m.group(1)))
     intents, fact, frame = _intents(v, docs, agencies, task_ids)
     intent = Intent(intents[0]) if intents else Intent.LOOKUP
@@ -249,14 +257,16 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
     # Key terms: references become their canonical form, question words go.
     task_reps = [(span, tid) for tid, span in task_hits]
     agency_reps = [(span, canon) for canon, span in agency_hits]
-    keywords = _chunks(v, marks, docs.doc_spans, agency_reps + task_reps, _STOP)
+    keywords = content_chunks(v, marks, docs.doc_spans, agency_reps + task_reps, STOP)
     figure_terms: list[str] = []
     if intent == "figure":
         cut = docs.doc_spans + [span for _, span in task_hits] + [s for s, _ in agency_reps]
         cut += [span for _, span in province_hits] + [m.span() for m in _YEAR_RE.finditer(v.al)]
-        figure_terms = [" ".join(c) for c in _chunks(v, marks, cut, [], _FIG_STOP, numbers_split=True)]
-    search_text = _without(normalized, docs.doc_spans) if docs.doc_ids else normalized
-    if len(_TOKEN_RE.findall(search_text)) < MIN_SEARCH_WORDS:
+        figure_terms = [
+            " ".join(c) for c in content_chunks(v, marks, cut, [], FIGURE_STOP, numbers_split=True)
+        ]
+    search_text = without_spans(normalized, docs.doc_spans) if docs.doc_ids else normalized
+    if len(TOKEN_RE.findall(search_text)) < MIN_SEARCH_WORDS:
         # "Nghị định 293/2025/NĐ-CP thay thế nghị định nào về lương tối thiểu?" leaves "thay thế": too
         # little to rank the document's clauses by; its title words are better than none.
         search_text = normalized
@@ -280,7 +290,7 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         province=provinces[0] if len(provinces) == 1 else None,
         provinces=provinces,
         years=years,
-        dates=_dates(v.al),
+        dates=dates_in(v.al),
         figure_terms=figure_terms,
         keywords=" ".join(w for c in keywords for w in c),
         has_diacritics=marks,

@@ -37,32 +37,32 @@ _NON_WORD_RE = re.compile(r"[^\w%]|_")
 
 
 @dataclass(frozen=True)
-class _Views:
+class Views:
     norm: str
     low: str
     al: str
     tok: str
 
 
-def _views(normalized: str) -> _Views:
+def aligned_views(normalized: str) -> Views:
     low = "".join(_lower_char(c) for c in normalized)
     al = "".join(_fold_char(c) for c in normalized)
     tok = _NON_WORD_RE.sub(" ", al)
     if not normalized.isupper():  # a question typed in capitals says nothing by its case
-        tok = _blank(tok, [m.span() for m in _AI_ACRONYM_RE.finditer(normalized)])
-    return _Views(normalized, low, al, tok)
+        tok = blanked(tok, [m.span() for m in _AI_ACRONYM_RE.finditer(normalized)])
+    return Views(normalized, low, al, tok)
 
 
-def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+def blanked(text: str, spans: list[tuple[int, int]]) -> str:
     for s, e in spans:
         text = text[:s] + " " * (e - s) + text[e:]
     return text
 
 
-def _key(text: str) -> str:
+def folded_key(text: str) -> str:
     """Punctuation-free folded key: 'Sở KH&ĐT' -> 'so kh dt'."""
     return " ".join(_NON_WORD_RE.sub(" ", fold(text)).split())
 
 
-def _overlaps(span: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
+def overlaps(span: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
     return any(span[0] < e and s < span[1] for s, e in spans)

@@ -315,12 +315,12 @@ def test_locate_a_phrase_typed_with_decomposed_marks():
 
 
 def test_the_post_a_member_list_gives():
-    from hoidap.service.strategies.sections import _post_of
+    from hoidap.service.strategies.sections import line_post
 
-    assert _post_of("3. Phó Trưởng Ban: Đồng chí Lê Văn A, Giám đốc Sở Y tế.", "Điều 1") == "Phó Trưởng Ban"
-    assert _post_of("2. Mời ông Trần B, Phó Chủ tịch UBND xã, Phó Trưởng ban;", "Điều 1") == "Phó Trưởng ban"
-    assert _post_of("- Đồng chí Ngô C, Giám đốc Công an tỉnh;", "Điều 1 > 4. Các Ủy viên:") == "Ủy viên"
-    assert _post_of("Sở Y tế chủ trì tổ chức thực hiện.", "III. Nhiệm vụ") is None
+    assert line_post("3. Phó Trưởng Ban: Đồng chí Lê Văn A, Giám đốc Sở Y tế.", "Điều 1") == "Phó Trưởng Ban"
+    assert line_post("2. Mời ông Trần B, Phó Chủ tịch UBND xã, Phó Trưởng ban;", "Điều 1") == "Phó Trưởng ban"
+    assert line_post("- Đồng chí Ngô C, Giám đốc Công an tỉnh;", "Điều 1 > 4. Các Ủy viên:") == "Ủy viên"
+    assert line_post("Sở Y tế chủ trì tổ chức thực hiện.", "III. Nhiệm vụ") is None
     # The question is read once: whose post it asks is on its analysis.
     from hoidap.service.understanding import Catalog, analyze
 

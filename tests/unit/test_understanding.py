@@ -517,11 +517,11 @@ def test_speed(ask):
 
 
 def test_a_number_followed_by_a_period_word_is_no_document_reference():
-    from hoidap.service.catalog import _find_doc_refs
+    from hoidap.service.catalog import find_doc_refs
 
-    assert _find_doc_refs("cac so gui bao cao 6 thang ve so cong thuong") == []
-    assert _find_doc_refs("ke hoach 5 nam cua tinh") == []
-    assert [r.number for r, _ in _find_doc_refs("bao cao 6 ve ket qua")] == ["6"]
+    assert find_doc_refs("cac so gui bao cao 6 thang ve so cong thuong") == []
+    assert find_doc_refs("ke hoach 5 nam cua tinh") == []
+    assert [r.number for r, _ in find_doc_refs("bao cao 6 ve ket qua")] == ["6"]
 
 
 def test_a_document_and_what_day_asks_for_its_date_not_a_deadline():
@@ -556,11 +556,11 @@ def test_a_target_or_issue_year_is_not_the_documents_period(ask, question):
 def test_a_reference_with_a_year_names_that_year_only() -> None:
     """Numbers restart every year ("Nghị quyết 01/2019/NQ-HĐTP", "01/2020/NQ-HĐTP", "Kế hoạch 01/KH-UBND" of
     each year): a reference giving the year matches a document of that year, one without it any."""
-    from hoidap.service.catalog import _find_doc_refs
+    from hoidap.service.catalog import find_doc_refs
 
-    ((ref_2020, _),) = _find_doc_refs("nghi quyet 01/2020/nq-hdtp co hieu luc tu ngay nao")
-    ((own_2019, _),) = _find_doc_refs("01/2019/nq-hdtp")
-    ((bare, _),) = _find_doc_refs("nghi quyet 01/nq-hdtp")
+    ((ref_2020, _),) = find_doc_refs("nghi quyet 01/2020/nq-hdtp co hieu luc tu ngay nao")
+    ((own_2019, _),) = find_doc_refs("01/2019/nq-hdtp")
+    ((bare, _),) = find_doc_refs("nghi quyet 01/nq-hdtp")
     assert ref_2020.year == "2020" and own_2019.year == "2019"
     assert not own_2019.matches(ref_2020)
     assert own_2019.matches(bare) and bare.matches(ref_2020)
@@ -588,13 +588,13 @@ def test_when_a_document_takes_effect(ask):
 
 
 def test_a_law_number_without_a_kind_code_is_a_reference():
-    from hoidap.service.catalog import _find_doc_refs
+    from hoidap.service.catalog import find_doc_refs
 
-    ((ref, _),) = _find_doc_refs("luat so 26/2023/qh15 co hieu luc")
+    ((ref, _),) = find_doc_refs("luat so 26/2023/qh15 co hieu luc")
     assert (ref.kind, ref.number, ref.year, ref.issuer) == ("luat", "26", "2023", "qh")
-    ((ref, _),) = _find_doc_refs("phap lenh 02/2022/ubtvqh15")
+    ((ref, _),) = find_doc_refs("phap lenh 02/2022/ubtvqh15")
     assert ref.number == "2" and ref.issuer == "ubtvqh"
-    assert _find_doc_refs("tang 15/2023 so voi") == []  # a number and a year, no code: no document
+    assert find_doc_refs("tang 15/2023 so voi") == []  # a number and a year, no code: no document
 
 
 def test_a_document_without_a_letterhead_belongs_to_the_province_its_opening_names():
@@ -637,13 +637,13 @@ def test_a_short_title_that_is_only_a_type_names_no_document() -> None:
 def test_a_word_that_folds_like_a_roman_numeral_after_a_cue_is_no_task_number() -> None:
     # "Danh mục vị trí việc làm" (a job-position list of a commune) holds "mục vị"; "Mục VI" typed in
     # capitals, with or without diacritics, is a section.
-    from hoidap.service.task_refs import _find_task_ids
-    from hoidap.service.views import _views
+    from hoidap.service.task_refs import find_task_ids
+    from hoidap.service.views import aligned_views
 
     question = "Danh mục vị trí việc làm của công chức cấp xã được phê duyệt ở đâu?"
-    assert _find_task_ids(_views(question), []) == []
-    assert [t for t, _ in _find_task_ids(_views("Ai chủ trì Mục VI?"), [])] == ["VI"]
-    assert [t for t, _ in _find_task_ids(_views("ai chu tri muc VI"), [])] == ["VI"]
+    assert find_task_ids(aligned_views(question), []) == []
+    assert [t for t, _ in find_task_ids(aligned_views("Ai chủ trì Mục VI?"), [])] == ["VI"]
+    assert [t for t, _ in find_task_ids(aligned_views("ai chu tri muc VI"), [])] == ["VI"]
 
 
 def test_a_document_named_by_its_number_is_not_part_of_the_predicate() -> None:

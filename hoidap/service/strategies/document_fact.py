@@ -10,7 +10,7 @@ from hoidap.service.records import Answer, Citation, DocumentAnswer
 from hoidap.service.strategies import build
 from hoidap.service.strategies.candidates import rank
 from hoidap.service.strategies.context import AnswerContext, code_pattern
-from hoidap.service.strategies.fact_values import _PRINTED_DATE_RE, fact_value
+from hoidap.service.strategies.fact_values import PRINTED_DATE_RE, fact_value
 from hoidap.service.strategies.ranked import ranked_answer
 from hoidap.service.understanding import (
     QueryAnalysis,
@@ -212,12 +212,12 @@ def cited_date(ctx: AnswerContext, refs: list[str]) -> tuple[str, Citation] | No
             continue
         # Typed without marks, "qd-ttg" still finds "QĐ-TTg".
         pattern = code_pattern(fold(code.group(0)), either_d=True)
-        rx = re.compile(rf"(?<![\w/]){pattern}(?![\w/])[\s,]*(?:{_PRINTED_DATE_RE.pattern})", re.IGNORECASE)
+        rx = re.compile(rf"(?<![\w/]){pattern}(?![\w/])[\s,]*(?:{PRINTED_DATE_RE.pattern})", re.IGNORECASE)
         for doc in ctx.docs.values():
             m = rx.search(doc.original)
             if not m:
                 continue
-            date = _PRINTED_DATE_RE.search(m.group(0))
+            date = PRINTED_DATE_RE.search(m.group(0))
             clause = next((c for c in doc.clauses if c.char_start <= m.start() < c.char_end), None)
             if date is None or clause is None:
                 continue

@@ -29,7 +29,7 @@ _PERIOD_RE = re.compile(
     r"|đến\s+năm\s+(?:19|20)\d\d(?:\s*,?\s*tầm\s+nhìn\s+đến\s+năm\s+(?:19|20)\d\d)?"
 )
 PERIOD_HEAD_CHARS = 4000  # the title sits in a document's head; the same words later are about other plans
-_PRINTED_DATE_RE = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|ngày\s+\d{1,2}/\d{1,2}/\d{4}")
+PRINTED_DATE_RE = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|ngày\s+\d{1,2}/\d{1,2}/\d{4}")
 # A document states what it rests on in its first paragraphs (head and opening lines).
 BASIS_CLAUSES = 20
 _BASIS_OPENER_RE = re.compile(rf"{basis_opener()}\b")
@@ -143,7 +143,7 @@ def own_printed_date(ctx: AnswerContext, doc_id: str) -> tuple[str, Citation] | 
         return None
     for m in re.finditer(re.escape(number), doc.original):
         after = " ".join(doc.original[m.end() : m.end() + 60].split()).lstrip(", ")
-        d = _PRINTED_DATE_RE.match(after)
+        d = PRINTED_DATE_RE.match(after)
         if d is None:
             continue
         clause = next((c for c in doc.clauses if c.char_start <= m.start() < c.char_end), None)
@@ -178,7 +178,7 @@ def _printed_date(original: str, span: tuple[int, int] | list[int] | None) -> st
     """The date as the document prints it ("ngày 25 tháng 11 năm 2025"): answers quote, never reformat."""
     if not span:
         return None
-    m = _PRINTED_DATE_RE.search(" ".join(normalize_span(original, span[0], span[1]).text.split()))
+    m = PRINTED_DATE_RE.search(" ".join(normalize_span(original, span[0], span[1]).text.split()))
     return m.group(0) if m else None
 
 

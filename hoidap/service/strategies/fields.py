@@ -17,14 +17,14 @@ from hoidap.service.extract import (
     role_phrase,
 )
 from hoidap.service.frames import frame_value
-from hoidap.service.strategies.sections import _DUTY_WORDS
+from hoidap.service.strategies.sections import DUTY_WORDS
 from hoidap.service.understanding import (
     QueryAnalysis,
 )
 
 # Words of a column label that do not name the role ("Cơ quan thẩm tra/chuẩn bị ý kiến" -> thẩm tra).
 _ROLE_LABEL_NOISE = re.compile(r"\b(?:co quan|don vi|chu tri|thuc hien)\b|[^a-z0-9 ]")
-_DUTY_HEADING_RE = re.compile(rf"(?:{'|'.join(map(re.escape, _DUTY_WORDS))})\s+(?:của\s+)?", re.IGNORECASE)
+_DUTY_HEADING_RE = re.compile(rf"(?:{'|'.join(map(re.escape, DUTY_WORDS))})\s+(?:của\s+)?", re.IGNORECASE)
 _HONORED_NAME_RE = re.compile(rf"{honorific()}\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+(?:\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+){{1,4}}")
 
 

@@ -22,7 +22,7 @@ from hoidap.service.understanding import (
 )
 from hoidap.service.vocabulary import vocabulary
 
-_DUTY_WORDS = sorted(load("layout")["duty_headings"], key=len, reverse=True)  # longest first
+DUTY_WORDS = sorted(load("layout")["duty_headings"], key=len, reverse=True)  # longest first
 # An item of a list after a lead-in ending with ':' ("a) …", "1. …", "- …"), and how many to quote at most.
 _LIST_ITEM_RE = re.compile(r"^\s*(?:[a-zđ][).]|\d{1,2}[.)]|[-+•*–])\s*\S")
 MAX_LIST_ITEMS = 15
@@ -37,7 +37,7 @@ _WORDS_RE = re.compile(r"[a-z0-9]+")
 _LEADING_NUMBER_RE = re.compile(r"^\s*(?:Điều\s+\d+\.?|[IVX]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\))\s*")
 _HEADING_WORDS = frozenset(vocabulary().heading_words)
 # A heading naming duties, folded (data: layout.json duty_headings, with "chức năng").
-_DUTY_PHRASES = sorted({fold(w).lower() for w in _DUTY_WORDS} | {"chuc nang"}, key=len, reverse=True)
+_DUTY_PHRASES = sorted({fold(w).lower() for w in DUTY_WORDS} | {"chuc nang"}, key=len, reverse=True)
 _DUTY_PHRASE_RE = re.compile(rf"\b(?:{'|'.join(map(re.escape, _DUTY_PHRASES))})\b")
 MIN_HEADING_OWN = 0.8  # of the words a duties heading names (a body), the question's or the title's
 MAX_DUTY_HEADING_CHARS = 160  # a heading, not a provision that happens to open a section
@@ -155,7 +155,7 @@ def post_hits(ctx: AnswerContext, who: str, pool: list[SearchHit]) -> list[tuple
             text = " ".join(c.text.split())
             if want not in " ".join(fold(text).lower().split()):
                 continue
-            post = _post_of(text, c.breadcrumb)
+            post = line_post(text, c.breadcrumb)
             if post is None:
                 continue
             out.append((ctx.clause_hit(top, doc_id, c), post))
@@ -243,7 +243,7 @@ def named_section(ctx: AnswerContext, doc_id: str, said: set[str]) -> list[Claus
     return under[:MAX_DUTY_CLAUSES] if len(under) >= 2 else []
 
 
-def _post_of(text: str, section: str) -> str | None:
+def line_post(text: str, section: str) -> str | None:
     """The post a member-list line gives its member: "Phó Trưởng Ban" of "3. Phó Trưởng Ban: Đồng chí A, …",
     "Ủy viên" of "- Đồng chí B, Bộ trưởng Bộ Tài chính, Ủy viên;" or of the heading "4. Các Ủy viên:"."""
     body = _LEADING_NUMBER_RE.sub("", text.lstrip("-+•* ")).strip()

@@ -110,7 +110,7 @@ def item_hits(ctx: AnswerContext, hits: list[SearchHit], task_ids: list[str]) ->
     merged: set[tuple[str, str]] = set()  # (doc, section) of the items already merged
     for h in hits:
         e = h.entry
-        how = _labels_task(e.text, e.section, task_ids)
+        how = labels_task(e.text, e.section, task_ids)
         if how is None:
             continue
         if how == "text":
@@ -143,7 +143,7 @@ def item_hits(ctx: AnswerContext, hits: list[SearchHit], task_ids: list[str]) ->
     return out
 
 
-def _labels_task(text: str, section: str, task_ids: list[str]) -> str | None:
+def labels_task(text: str, section: str, task_ids: list[str]) -> str | None:
     """How a clause is the item numbered as asked: "text" when a line of it opens with the number
     ("2.5.", "2.5 |", "Nhiệm vụ 2.5:"), "section" when a heading of its section path does
     ("II. … > 2.5. Giám sát …"), else None."""
