@@ -17,9 +17,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from hoidap.service.intents import GOLD_TYPES, Intent
 
 STYLES: tuple[str, ...] = (
     "full_sentence",
@@ -40,11 +42,18 @@ EVAL_DIR = Path(str(resources.files("hoidap.eval")))
 DEFAULT_GOLD_PATH = EVAL_DIR / "gold.jsonl"
 DEFAULT_CORPUS_DIR = Path(str(resources.files("hoidap.corpus")))
 
-QuestionType = Literal[
-    "lead", "coordinating", "deadline", "figure", "fact", "document", "listing", "unanswerable"
-]
+
+
+def _gold_type(value: Intent) -> Intent:
+    if value not in GOLD_TYPES:
+        raise ValueError(f"not a gold question type (expected one of {', '.join(GOLD_TYPES)})")
+    return value
+
+
+# The question types of the service (`Intent`) that gold items are filed under.
+QuestionType = Annotated[Intent, AfterValidator(_gold_type)]
 Split = Literal["dev", "test", "unseen"]
-QUESTION_TYPES: tuple[str, ...] = get_args(QuestionType)
+QUESTION_TYPES: tuple[str, ...] = tuple(str(t) for t in GOLD_TYPES)
 SPLITS: tuple[str, ...] = get_args(Split)
 
 _LEGACY_FONT = str.maketrans({"ƣ": "ư", "Ƣ": "Ư", "Ð": "Đ", "ð": "đ"})

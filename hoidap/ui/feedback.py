@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from hoidap.corpus.store import DocumentError
+from hoidap.service.intents import GOLD_TYPES, Intent
 from hoidap.service.qa import document_store
 from hoidap.settings import Settings
 
 VERDICTS = {"Đúng": "correct", "Sai": "incorrect"}
 _LOCK = threading.Lock()
-_TYPES = ("lead", "coordinating", "deadline", "figure", "fact", "document", "listing", "unanswerable")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
@@ -114,11 +114,11 @@ def _style(question: str, task_id: str | None) -> list[str]:
 
 def _gold_type(line: Mapping[str, Any]) -> str:
     if line.get("verdict") == "correct" and not line.get("found"):
-        return "unanswerable"
+        return Intent.UNANSWERABLE
     qt = line.get("question_type") or ""
-    if qt in _TYPES and qt != "unanswerable":
-        return qt
-    return "fact"  # "lookup" and anything else answered from a clause
+    if qt in GOLD_TYPES and qt != Intent.UNANSWERABLE:
+        return Intent(qt)
+    return Intent.FACT  # "lookup" and anything else answered from a clause
 
 
 def to_gold_items(

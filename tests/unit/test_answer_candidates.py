@@ -1,4 +1,4 @@
-"""The answer layer's candidates read values from the text a document prints (service/answer.py).
+"""The answer layer's candidates read values from the text a document prints (service/strategies).
 
 The document is a ward Youth Union letter written for this test, a layout none of the development
 documents has; the answerer is built without an index (no search is run).
@@ -13,6 +13,9 @@ from hoidap.indexer.search import SearchHit
 from hoidap.service.answer import Answerer
 from hoidap.service.answer_types import fits
 from hoidap.service.ranker import Candidate, RankerModel
+from hoidap.service.strategies.candidates import rank
+from hoidap.service.strategies.fields import task_field
+from hoidap.service.strategies.sections import as_printed, named_section, with_list
 from hoidap.service.understanding import analyze
 
 LETTER = """ĐOÀN TNCS HỒ CHÍ MINH
@@ -39,7 +42,7 @@ def test_a_task_record_is_read_as_printed_not_with_its_search_labels() -> None:
     assert any("Thời gian thực hiện:" in e.text for e in tasks)  # the labels the search reads
     answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
     pool = [SearchHit(entry=e, score=1.0) for e in tasks]
-    for hit in answerer._as_printed(pool):
+    for hit in as_printed(answerer, pool):
         assert hit.entry.text == doc.original[hit.entry.char_start : hit.entry.char_end]
         assert "Thời gian thực hiện:" not in hit.entry.text and "Cơ quan chủ trì:" not in hit.entry.text
 
@@ -68,7 +71,7 @@ def test_a_value_not_of_the_kind_asked_is_marked_for_the_ranker() -> None:
         for i, e in enumerate(document_entries(doc))
         if e.kind != "task"
     ]
-    cands = answerer._candidates(a.question, a, hits, "lookup")
+    cands = rank(answerer, a.question, a, hits, "lookup")
     flags = {c.value: c.features["kind_mismatch"] for c in cands if c.value}
     assert any(v == 1.0 for v in flags.values()), flags
     assert all(v == 0.0 for value, v in flags.items() if fits(value, ["person", "role", "agency"])), flags
@@ -100,7 +103,7 @@ def test_a_clause_is_scoped_by_its_documents_full_title() -> None:
     answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
     a = analyze("Ai là Trưởng ban bầu cử ở đơn vị bầu cử số 4 xã An Phú?", answerer.catalog)
     hits = [SearchHit(entry=e, score=1.0) for e in document_entries(doc) if "Lê Văn Tám" in e.text]
-    cands = answerer._candidates(a.question, a, hits, "lookup")
+    cands = rank(answerer, a.question, a, hits, "lookup")
     assert cands and cands[0].features["heading_numbers"] == 1.0
 
 
@@ -129,7 +132,7 @@ def test_another_subject_of_a_record_is_a_candidate_of_its_own() -> None:
     answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
     q = "Ai kiểm tra, đôn đốc, tổng hợp báo cáo kết quả thực hiện Chỉ thị về phòng cháy rừng?"
     entry = next(e for e in document_entries(doc) if e.kind == "task" and e.task_id == task.task_id)
-    cands = answerer._candidates(q, analyze(q, answerer.catalog), [SearchHit(entry=entry, score=1.0)], "task")
+    cands = rank(answerer, q, analyze(q, answerer.catalog), [SearchHit(entry=entry, score=1.0)], "task")
     framed = {c.value: c.features["frame"] for c in cands}
     assert framed.get("Hạt Kiểm lâm huyện") == 1.0, framed
     assert any(v and v.startswith("Các xã") for v in framed), framed  # the record's own lead stays
@@ -168,7 +171,7 @@ def test_a_listed_answer_stops_where_the_lead_ins_article_ends() -> None:
     answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
     entry = next(e for e in document_entries(doc) if e.text.startswith("Điều 1.") and e.kind != "task")
     lead_in = Candidate(hit=SearchHit(entry=entry, score=1.0), value="gồm các thành viên sau:")
-    listed = answerer._with_list(lead_in)
+    listed = with_list(answerer, lead_in)
     assert listed.value is not None and "Hà Thị Mai" in listed.value
     assert "thủ tục hành chính" not in listed.value
 
@@ -196,10 +199,10 @@ def test_a_list_question_is_answered_by_the_items_under_the_heading_it_names() -
     doc = parse_document(info_from_text("tt-12-2026-tt-btc.txt", CIRCULAR), CIRCULAR)
     answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
     said = set(fold("Thông tư 12/2026 áp dụng với những đối tượng nào?").lower().replace("?", "").split())
-    under = answerer._named_section(doc.info.doc_id, said)
+    under = named_section(answerer, doc.info.doc_id, said)
     assert [c.text.split(".")[0] for c in under] == ["1", "2", "3"]
     # Every word of the heading must be the question's: "đối tượng" alone is not "Đối tượng áp dụng".
-    assert answerer._named_section(doc.info.doc_id, {"doi", "tuong"}) == []
+    assert named_section(answerer, doc.info.doc_id, {"doi", "tuong"}) == []
 
 
 LETTER_BY_BODY = """ỦY BAN NHÂN DÂN TỈNH AN PHÚ
@@ -219,13 +222,13 @@ def test_the_partner_of_the_body_a_question_names_is_the_one_asked():
     task = next(t for t in doc.tasks if "lý lịch" in t.content)
     answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
     q = "Sở Tư pháp phối hợp với cơ quan nào cấp phiếu lý lịch tư pháp trực tuyến?"
-    assert answerer._field(task, "coordinating", analyze(q, answerer.catalog)) == "Công an tỉnh"
+    assert task_field(task, "coordinating", analyze(q, answerer.catalog)) == "Công an tỉnh"
 
 
 def test_a_person_heading_the_items_is_who_does_them():
     """A commune decision assigning duties: "1. Công chức Văn phòng - Thống kê, Ông Nguyễn Văn A." over
     the items that person carries out."""
-    from hoidap.service.answer import section_agency
+    from hoidap.service.strategies.fields import section_agency
 
     section = "Điều 1. Phân công > 1. Công chức Văn phòng - Thống kê, Ông Hà Văn Pó. > b) Trực tiếp thực hiện"
     assert section_agency(section) == "Ông Hà Văn Pó"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hoidap.corpus.vocab import find_provinces, name_key, province_of
-from hoidap.service.answer import clause_subject
 from hoidap.service.extract import best_sentence, deadline_phrase, figure_phrase, locate
+from hoidap.service.strategies.fields import clause_subject
 
 
 def test_figure_phrase_skips_years_item_numbers_and_document_numbers():
@@ -274,7 +274,7 @@ def test_words_opening_with_a_head_word_that_name_no_body():
 
 
 def test_a_list_of_kinds_of_body_names_no_subject():
-    from hoidap.service.answer import clause_subject
+    from hoidap.service.strategies.fields import clause_subject
 
     assert clause_subject("2. Cơ quan, tổ chức, cá nhân có liên quan.") is None
     assert clause_subject("3. Sở Nội vụ, Sở Tài chính tổ chức thực hiện") is not None
@@ -315,12 +315,12 @@ def test_locate_a_phrase_typed_with_decomposed_marks():
 
 
 def test_the_post_a_member_list_gives():
-    from hoidap.service.answer import _post_of
+    from hoidap.service.strategies.sections import line_post
 
-    assert _post_of("3. Phó Trưởng Ban: Đồng chí Lê Văn A, Giám đốc Sở Y tế.", "Điều 1") == "Phó Trưởng Ban"
-    assert _post_of("2. Mời ông Trần B, Phó Chủ tịch UBND xã, Phó Trưởng ban;", "Điều 1") == "Phó Trưởng ban"
-    assert _post_of("- Đồng chí Ngô C, Giám đốc Công an tỉnh;", "Điều 1 > 4. Các Ủy viên:") == "Ủy viên"
-    assert _post_of("Sở Y tế chủ trì tổ chức thực hiện.", "III. Nhiệm vụ") is None
+    assert line_post("3. Phó Trưởng Ban: Đồng chí Lê Văn A, Giám đốc Sở Y tế.", "Điều 1") == "Phó Trưởng Ban"
+    assert line_post("2. Mời ông Trần B, Phó Chủ tịch UBND xã, Phó Trưởng ban;", "Điều 1") == "Phó Trưởng ban"
+    assert line_post("- Đồng chí Ngô C, Giám đốc Công an tỉnh;", "Điều 1 > 4. Các Ủy viên:") == "Ủy viên"
+    assert line_post("Sở Y tế chủ trì tổ chức thực hiện.", "III. Nhiệm vụ") is None
     # The question is read once: whose post it asks is on its analysis.
     from hoidap.service.understanding import Catalog, analyze
 

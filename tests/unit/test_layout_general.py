@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from hoidap.corpus.parse import info_from_text, parse_document
-from hoidap.service.answer import _labels_task
 from hoidap.service.answer_types import expected_kinds, fits
+from hoidap.service.catalog import find_doc_refs
 from hoidap.service.extract import role_phrase
-from hoidap.service.understanding import _find_doc_refs
+from hoidap.service.strategies.task_record import labels_task
 
 HOI_ND = """HỘI NÔNG DÂN TỈNH KON TUM
 Số: 07-KH/HND
@@ -63,19 +63,19 @@ def test_subject_lines_that_open_like_a_preamble_or_a_type_word_are_the_title(te
 
 
 def test_a_numbered_reference_with_its_year_is_not_a_period():
-    refs = _find_doc_refs("chi thi 05/2025 quy mo hoat dong")
+    refs = find_doc_refs("chi thi 05/2025 quy mo hoat dong")
     assert [r.number for r, _ in refs] == ["5"]
-    assert _find_doc_refs("ke hoach 5 nam") == []
+    assert find_doc_refs("ke hoach 5 nam") == []
 
 
 def test_items_are_labelled_by_their_own_line_or_heading():
-    assert _labels_task("1.1. Phổ biến mô hình", "1. Tuyên truyền", ["1.1"]) == "text"
+    assert labels_task("1.1. Phổ biến mô hình", "1. Tuyên truyền", ["1.1"]) == "text"
     assert (
-        _labels_task("Ban Tuyên huấn chủ trì", "1. Tuyên truyền > 1.1. Phổ biến mô hình", ["1.1"])
+        labels_task("Ban Tuyên huấn chủ trì", "1. Tuyên truyền > 1.1. Phổ biến mô hình", ["1.1"])
         == "section"
     )
-    assert _labels_task("Ban Tuyên huấn chủ trì, 1.1 tỷ đồng", "1. Tuyên truyền", ["1.1"]) is None
-    assert _labels_task("11. Khác", "1. Tuyên truyền", ["1.1"]) is None
+    assert labels_task("Ban Tuyên huấn chủ trì, 1.1 tỷ đồng", "1. Tuyên truyền", ["1.1"]) is None
+    assert labels_task("11. Khác", "1. Tuyên truyền", ["1.1"]) is None
 
 
 def test_values_must_be_of_the_kind_asked():
@@ -110,7 +110,7 @@ def test_a_document_fact_takes_its_own_kind_whatever_the_wh_word():
 
 
 def test_a_section_per_body_assigns_its_items_to_that_body():
-    from hoidap.service.answer import section_agency
+    from hoidap.service.strategies.fields import section_agency
 
     assert section_agency("I. Nhiệm vụ trước mắt > 3. Sở Tư pháp > a) Rà soát thủ tục") == "Sở Tư pháp"
     assert section_agency("II. Giải pháp > 1. Tuyên truyền > b) Tổ chức hội nghị") is None
@@ -163,7 +163,7 @@ def test_an_article_title_does_not_swallow_its_text():
 
 
 def test_only_a_distinctive_short_title_or_a_title_of_the_same_type_names_a_document():
-    from hoidap.service.understanding import _distinctive
+    from hoidap.service.catalog import _distinctive
 
     assert not _distinctive("Quyết định")  # an untitled decision: any "quyết định" is not it
     assert not _distinctive("Kế hoạch tỉnh Quảng Ngãi")

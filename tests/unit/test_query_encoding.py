@@ -133,7 +133,7 @@ REPLACED = (
 
 
 class _Eager:
-    """Stands in for `answer._DEFERRED_RELATED` with deferral off: every "not found" searches its
+    """Stands in for `strategies.context._DEFERRED_RELATED` with deferral off: every "not found" searches its
     related clauses at once, as before issue 26."""
 
     def set(self, value: object) -> None:
@@ -151,7 +151,7 @@ def test_related_clauses_are_searched_only_for_the_answer_given(
 ) -> None:
     """A structured path's "not found" replaced by the evidence fallback's answer searches no related
     clauses (they were never shown); the answers are those of searching them at once."""
-    from hoidap.service import answer as answer_module
+    from hoidap.service.strategies import context as answer_module
 
     service, _ = served
     index = service.searcher

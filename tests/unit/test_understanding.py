@@ -142,6 +142,9 @@ def test_diacritics_free_reads_the_same(ask):
         ("ai ban hành nghị quyết khóa XX", "issuer"),
         ("kế hoạch 214 căn cứ vào văn bản nào", "basis"),
         ("Chương trình 31 thực hiện nghị quyết nào", "basis"),
+        ("Kế hoạch 214 thay thế kế hoạch nào?", "replaces"),
+        ("nghi quyet khoa XX bai bo nhung van ban nao", "replaces"),
+        ("Kế hoạch 214 làm hết hiệu lực những quyết định nào", "replaces"),
     ],
 )
 def test_document_facts(ask, question, fact):
@@ -514,15 +517,15 @@ def test_speed(ask):
 
 
 def test_a_number_followed_by_a_period_word_is_no_document_reference():
-    from hoidap.service.understanding import _find_doc_refs
+    from hoidap.service.catalog import find_doc_refs
 
-    assert _find_doc_refs("cac so gui bao cao 6 thang ve so cong thuong") == []
-    assert _find_doc_refs("ke hoach 5 nam cua tinh") == []
-    assert [r.number for r, _ in _find_doc_refs("bao cao 6 ve ket qua")] == ["6"]
+    assert find_doc_refs("cac so gui bao cao 6 thang ve so cong thuong") == []
+    assert find_doc_refs("ke hoach 5 nam cua tinh") == []
+    assert [r.number for r, _ in find_doc_refs("bao cao 6 ve ket qua")] == ["6"]
 
 
 def test_a_document_and_what_day_asks_for_its_date_not_a_deadline():
-    from hoidap.service.understanding import _document_fact
+    from hoidap.service.intent_rules import document_fact as _document_fact
 
     assert _document_fact("chuong trinh hanh dong 31 ctr tu ngay nao", True, False) == "date"
     assert _document_fact("han nop bao cao ke hoach 214 ngay nao", True, False) is None
@@ -553,11 +556,11 @@ def test_a_target_or_issue_year_is_not_the_documents_period(ask, question):
 def test_a_reference_with_a_year_names_that_year_only() -> None:
     """Numbers restart every year ("Nghị quyết 01/2019/NQ-HĐTP", "01/2020/NQ-HĐTP", "Kế hoạch 01/KH-UBND" of
     each year): a reference giving the year matches a document of that year, one without it any."""
-    from hoidap.service.understanding import _find_doc_refs
+    from hoidap.service.catalog import find_doc_refs
 
-    ((ref_2020, _),) = _find_doc_refs("nghi quyet 01/2020/nq-hdtp co hieu luc tu ngay nao")
-    ((own_2019, _),) = _find_doc_refs("01/2019/nq-hdtp")
-    ((bare, _),) = _find_doc_refs("nghi quyet 01/nq-hdtp")
+    ((ref_2020, _),) = find_doc_refs("nghi quyet 01/2020/nq-hdtp co hieu luc tu ngay nao")
+    ((own_2019, _),) = find_doc_refs("01/2019/nq-hdtp")
+    ((bare, _),) = find_doc_refs("nghi quyet 01/nq-hdtp")
     assert ref_2020.year == "2020" and own_2019.year == "2019"
     assert not own_2019.matches(ref_2020)
     assert own_2019.matches(bare) and bare.matches(ref_2020)
@@ -585,13 +588,13 @@ def test_when_a_document_takes_effect(ask):
 
 
 def test_a_law_number_without_a_kind_code_is_a_reference():
-    from hoidap.service.understanding import _find_doc_refs
+    from hoidap.service.catalog import find_doc_refs
 
-    ((ref, _),) = _find_doc_refs("luat so 26/2023/qh15 co hieu luc")
+    ((ref, _),) = find_doc_refs("luat so 26/2023/qh15 co hieu luc")
     assert (ref.kind, ref.number, ref.year, ref.issuer) == ("luat", "26", "2023", "qh")
-    ((ref, _),) = _find_doc_refs("phap lenh 02/2022/ubtvqh15")
+    ((ref, _),) = find_doc_refs("phap lenh 02/2022/ubtvqh15")
     assert ref.number == "2" and ref.issuer == "ubtvqh"
-    assert _find_doc_refs("tang 15/2023 so voi") == []  # a number and a year, no code: no document
+    assert find_doc_refs("tang 15/2023 so voi") == []  # a number and a year, no code: no document
 
 
 def test_a_document_without_a_letterhead_belongs_to_the_province_its_opening_names():
@@ -623,7 +626,7 @@ def test_the_words_naming_the_document_do_not_decide_what_is_asked():
 def test_a_short_title_that_is_only_a_type_names_no_document() -> None:
     # A notice, a report and a submission whose number and title were not read keep their type as their
     # short title: a question saying "thông báo" names none of them; a title with words of its own does.
-    from hoidap.service.understanding import _distinctive
+    from hoidap.service.catalog import _distinctive
 
     for bare in ("Thông báo", "Báo cáo", "Tờ trình", "Hướng dẫn", "Thông báo kết luận", "Quyết định"):
         assert not _distinctive(bare), bare
@@ -634,12 +637,13 @@ def test_a_short_title_that_is_only_a_type_names_no_document() -> None:
 def test_a_word_that_folds_like_a_roman_numeral_after_a_cue_is_no_task_number() -> None:
     # "Danh mục vị trí việc làm" (a job-position list of a commune) holds "mục vị"; "Mục VI" typed in
     # capitals, with or without diacritics, is a section.
-    from hoidap.service.understanding import _find_task_ids, _views
+    from hoidap.service.task_refs import find_task_ids
+    from hoidap.service.views import aligned_views
 
     question = "Danh mục vị trí việc làm của công chức cấp xã được phê duyệt ở đâu?"
-    assert _find_task_ids(_views(question), []) == []
-    assert [t for t, _ in _find_task_ids(_views("Ai chủ trì Mục VI?"), [])] == ["VI"]
-    assert [t for t, _ in _find_task_ids(_views("ai chu tri muc VI"), [])] == ["VI"]
+    assert find_task_ids(aligned_views(question), []) == []
+    assert [t for t, _ in find_task_ids(aligned_views("Ai chủ trì Mục VI?"), [])] == ["VI"]
+    assert [t for t, _ in find_task_ids(aligned_views("ai chu tri muc VI"), [])] == ["VI"]
 
 
 def test_a_document_named_by_its_number_is_not_part_of_the_predicate() -> None:
@@ -650,3 +654,41 @@ def test_a_document_named_by_its_number_is_not_part_of_the_predicate() -> None:
     # Without the number nothing is left to anchor: the frame keeps the document's words.
     a = analyze("Ai ký Quyết định 15/2024/QĐ-UBND?", Catalog.from_documents([]))
     assert a.frame is not None and a.frame.words[0] == "ky"
+
+
+DECREE = """CHÍNH PHỦ
+Số: 77/2031/NĐ-CP
+Hà Nội, ngày 05 tháng 5 năm 2031
+
+NGHỊ ĐỊNH
+Quy định về quản lý bến thủy nội địa
+
+Điều 1. Phạm vi điều chỉnh
+Nghị định này quy định về quản lý bến thủy nội địa.
+Điều 2. Hiệu lực thi hành
+1. Nghị định này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2031; thay thế Nghị định số 12/2020/NĐ-CP ngày
+10 tháng 01 năm 2020 của Chính phủ về bến thủy và Nghị định số 30/2024/NĐ-CP ngày 15 tháng 3 năm 2024 của
+Chính phủ sửa đổi Nghị định số 12/2020/NĐ-CP.
+2. Kể từ ngày Nghị định này có hiệu lực thi hành, các Thông tư sau đây hết hiệu lực thi hành:
+a) Thông tư số 05/2021/TT-BGTVT ngày 02 tháng 3 năm 2021;
+b) Thông tư số 11/2022/TT-BGTVT ngày 20 tháng 6 năm 2022.
+"""
+
+
+def test_what_a_document_replaces_is_read_from_its_own_provisions() -> None:
+    from hoidap.corpus.parse import info_from_text, parse_document
+    from hoidap.service.answer import Answerer
+    from hoidap.service.ranker import RankerModel
+    from hoidap.service.strategies.fact_values import fact_value
+
+    doc = parse_document(info_from_text("nd-77-2031.txt", DECREE), DECREE)
+    answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
+    value, cite, _ = fact_value(answerer, doc.doc_id, "replaces")
+    # The documents it names where it says "thay thế", not one cited inside another's description.
+    assert value == (
+        "Nghị định số 12/2020/NĐ-CP ngày 10 tháng 01 năm 2020; "
+        "Nghị định số 30/2024/NĐ-CP ngày 15 tháng 3 năm 2024"
+    )
+    assert cite is not None and "thay thế" in cite.quote
+    a = analyze("Nghị định 77/2031/NĐ-CP thay thế nghị định nào?", answerer.catalog)
+    assert (a.intent, a.document_fact) == ("document", "replaces")

@@ -1,0 +1,122 @@
+"""The field a question asks of a task (lead, coordinating, deadline) as a record holds it or a clause
+words it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hoidap.corpus.normalize import fold
+from hoidap.corpus.records import Task
+from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, agencies_in, clean_agency
+from hoidap.corpus.vocab import honorific, not_name_re
+from hoidap.indexer.search import SearchHit
+from hoidap.service.answer_types import fits
+from hoidap.service.extract import (
+    deadline_phrase,
+    role_phrase,
+)
+from hoidap.service.frames import frame_value
+from hoidap.service.strategies.sections import DUTY_WORDS
+from hoidap.service.understanding import (
+    QueryAnalysis,
+)
+
+# Words of a column label that do not name the role ("Cơ quan thẩm tra/chuẩn bị ý kiến" -> thẩm tra).
+_ROLE_LABEL_NOISE = re.compile(r"\b(?:co quan|don vi|chu tri|thuc hien)\b|[^a-z0-9 ]")
+_DUTY_HEADING_RE = re.compile(rf"(?:{'|'.join(map(re.escape, DUTY_WORDS))})\s+(?:của\s+)?", re.IGNORECASE)
+_HONORED_NAME_RE = re.compile(rf"{honorific()}\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+(?:\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+){{1,4}}")
+
+
+def task_field(t: Task, name: str | None, a: QueryAnalysis | None = None) -> str:
+    named = named_column(t, a) if a is not None and name in ("lead", "coordinating") else None
+    if named:
+        return named
+    if name == "lead":
+        return "; ".join(t.lead)
+    if name == "coordinating":
+        asker = {fold(x).lower() for x in a.agencies} if a is not None else set()
+        if asker and t.coordinating and all(fold(x).lower() in asker for x in t.coordinating):
+            # "Sở Tư pháp phối hợp với cơ quan nào …" of a task Sở Tư pháp takes part in: its partner
+            # is the body that leads it.
+            return "; ".join(x for x in t.lead if fold(x).lower() not in asker)
+        return "; ".join(t.coordinating)
+    if name == "deadline":
+        return t.deadline or ""
+    return t.content
+
+
+def named_column(t: Task, a: QueryAnalysis) -> str | None:
+    """A role the question names by its table column ("ai thẩm tra …", "đơn vị theo dõi"): the
+    value of that column of the task, when the document has one."""
+    for label, names in t.other_roles:
+        words = _ROLE_LABEL_NOISE.sub(" ", fold(label)).split()
+        if len(words) >= 2 and a.says(" ".join(words[:2])):
+            return "; ".join(names)
+    return None
+
+
+def phrase(t: Task, name: str | None) -> str | None:
+    if name == "lead" and t.lead:
+        return t.lead[0]
+    if name == "coordinating" and t.coordinating:
+        return t.coordinating[0]
+    if name == "deadline" and t.deadline:
+        return t.deadline
+    return None
+
+
+def prose_value(a: QueryAnalysis, hit: SearchHit) -> str | None:
+    """The field as a clause words it: its agency for "who", its time phrase for "when"."""
+    text = hit.entry.text
+    if a.intent == "deadline":
+        read = frame_value(text, a.frame) if a.frame is not None else None
+        if read and fits(read[0], ["time"]):  # "được tiến hành vào ngày nào": the time stated there
+            return deadline_phrase(read[0]) or read[0]
+        return deadline_phrase(text, a.figure_terms or [a.keywords])
+    if a.intent == "lead":
+        read = frame_value(text, a.frame) if a.frame is not None else None
+        framed = read[0] if read else None
+        if framed and a.frame is not None and not a.frame.role_verb:
+            return framed  # "ai cấp mã số …": the subject of the predicate asked, whatever the verb
+        return (
+            role_phrase(text, "lead", hit.entry.section)
+            or framed
+            or clause_subject(text)
+            or section_agency(hit.entry.section)
+        )
+    if a.intent == "coordinating":
+        return role_phrase(text, "coordinating")
+    return None
+
+
+def section_agency(section: str) -> str | None:
+    """The agency a clause's heading is about, innermost first: a section per body ("1. Văn phòng UBND
+    tỉnh" > "a) Tham mưu …") assigns its items to that body."""
+    for heading in reversed(section.split(" > ")):
+        name = re.sub(r"^\s*(?:Điều\s+\d+[a-zđ]?|[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.):]?\s+", "", heading).strip()
+        duty = _DUTY_HEADING_RE.match(name)  # "Trách nhiệm của Bộ Tài chính"
+        name = name[duty.end() :] if duty else name
+        if len(name.split()) > 14:
+            continue
+        if AGENCY_START_RE.match(name) and (found := clean_agency(name)):
+            return found
+        if person := _HONORED_NAME_RE.search(name):  # "1. Công chức Văn phòng - Thống kê, Ông Nguyễn Văn A."
+            return person.group(0)
+    return None
+
+
+def clause_subject(text: str) -> str | None:
+    """The agency a prose clause opens with: '5. Ban cán sự đảng UBND tỉnh giúp Tỉnh ủy ...'."""
+    body = re.sub(r"^\s*(?:\d+(?:\.\d+)*\.|[-+*]|[a-zđ]\))\s*", "", text)
+    body = re.sub(r"^Giao\s+", "", body)
+    stop = SUBJECT_STOP_RE.search(body)
+    subject = body[: stop.start()].strip(" ,") if stop else ""
+    if (
+        not subject
+        or not AGENCY_START_RE.match(subject)
+        or len(subject.split()) > 14
+        or not_name_re().match(subject)
+    ):
+        return None
+    return "; ".join(agencies_in(subject)[0]) or None  # each part a name ("Cơ quan, tổ chức …" names none)
