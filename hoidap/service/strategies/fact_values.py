@@ -8,9 +8,8 @@ import re
 from collections.abc import Callable
 
 from hoidap.corpus.normalize import normalize_span
-from hoidap.corpus.vocab import basis_opener
+from hoidap.corpus.vocab import basis_opener, doc_type_names
 from hoidap.service.extract import (
-    DOC_KINDS,
     DOC_REF_RE,
     document_reference,
 )
@@ -20,6 +19,7 @@ from hoidap.service.understanding import (
     QueryAnalysis,
 )
 
+DOC_KINDS = "|".join(doc_type_names())  # longest first ("Chương trình hành động" before "Chương trình")
 Fact = tuple[str, Citation | None, str]  # value, where it is quoted, where it was read (said in the message)
 
 # A document's period as its title states it: "giai đoạn 2026 - 2030", "đến năm 2030, tầm nhìn đến năm 2045".
