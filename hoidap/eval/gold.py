@@ -43,7 +43,6 @@ DEFAULT_GOLD_PATH = EVAL_DIR / "gold.jsonl"
 DEFAULT_CORPUS_DIR = Path(str(resources.files("hoidap.corpus")))
 
 
-
 def _gold_type(value: Intent) -> Intent:
     if value not in GOLD_TYPES:
         raise ValueError(f"not a gold question type (expected one of {', '.join(GOLD_TYPES)})")

@@ -17,6 +17,7 @@ import time
 from dataclasses import replace
 
 from hoidap.corpus.normalize import fold
+from hoidap.corpus.vocab import find_provinces, name_key
 from hoidap.service.records import Answer, QuestionError, Searcher
 from hoidap.service.strategies.context import _DEFERRED_RELATED, AnswerContext
 from hoidap.service.strategies.evidence import evidence_answer
@@ -148,8 +149,19 @@ class Answerer(AnswerContext):
             return True
         uncovered = self.uncovered_provinces(a)
         return bool(uncovered) and not any(
-            _named_in(p, self.folded_text(d)) for p in uncovered for d in self.docs
+            p in self._provinces_named(d) or _named_in(p, self.folded_text(d))
+            for p in uncovered
+            for d in self.docs
         )
+
+    def _provinces_named(self, doc_id: str) -> frozenset[str]:
+        """The provinces a document's text names by any of their names ("TP. HCM", "Thừa Thiên - Huế"),
+        read once per document."""
+        named = self._named_provinces.get(doc_id)
+        if named is None:
+            text = name_key(self.docs[doc_id].original)
+            named = self._named_provinces[doc_id] = frozenset(p for p, _ in find_provinces(text))
+        return named
 
     def _evidence_scope(self, a: QueryAnalysis, doc_ids: list[str]) -> list[str]:
         """Where the fallback searches: the named documents, else those citing a document the question

@@ -110,6 +110,14 @@ def test_a_task_number_in_no_document_still_says_not_found(svc):
     assert not ans.found
 
 
+def test_a_number_in_a_document_whose_numbering_was_not_read_does_not_gate_the_answer(svc):
+    # The Youth Union's letter numbers nothing the parser reads: the number asked is evidence the words
+    # outweigh, not a gate (its reader may have numbered the paragraphs by hand).
+    ans = svc.ask("Mục 1 của Công văn 42-CV/HĐTN: các cơ sở Đoàn gửi đăng ký gian hàng khởi nghiệp về đâu?")
+    assert ans.found, ans.message
+    assert _has(ans.citations[0].quote, "gửi về Văn phòng Huyện đoàn")
+
+
 def test_a_value_of_the_wrong_kind_does_not_answer(svc):
     # The clauses speak of the Youth Union's fair but state no budget: no sentence without a figure answers.
     ans = svc.ask(

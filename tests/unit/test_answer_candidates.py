@@ -233,3 +233,35 @@ def test_a_person_heading_the_items_is_who_does_them():
     section = "Điều 1. Phân công > 1. Công chức Văn phòng - Thống kê, Ông Hà Văn Pó. > b) Trực tiếp thực hiện"
     assert section_agency(section) == "Ông Hà Văn Pó"
     assert section_agency("Điều 2. Trách nhiệm của Sở Nội vụ > 1. Hướng dẫn") == "Sở Nội vụ"
+
+
+def test_a_number_and_year_cite_the_whole_code() -> None:
+    # A commune's plan cites "Luật số 85/2015/QH13"; a question says "Luật 85/2015". A code with its
+    # issuer part must match whole.
+    from types import SimpleNamespace
+
+    from hoidap.corpus.normalize import fold
+    from hoidap.service.strategies.context import AnswerContext
+
+    texts = {
+        "kh": "Căn cứ Luật Bầu cử số 85/2015/QH13 ngày 25/6/2015;",
+        "qd": "Theo Quyết định 12/2020/QĐ-UBND.",
+    }
+    fake = SimpleNamespace(docs=texts, folded_text=lambda d: " ".join(fold(texts[d]).split()))
+    assert AnswerContext.citing_docs(fake, ["Luật 85/2015"]) == ["kh"]
+    assert AnswerContext.citing_docs(fake, ["Luật 85/2015/QH14"]) == []
+    assert AnswerContext.citing_docs(fake, ["Quyết định 12/2020/QĐ-UBND"]) == ["qd"]
+
+
+def test_a_province_named_by_another_of_its_names_is_named() -> None:
+    # A university's notice writes "TP.HCM"; a flood notice "Thừa Thiên - Huế": a question naming
+    # "Thành phố Hồ Chí Minh" or "Huế" is not about a place no stored text names.
+    from types import SimpleNamespace
+
+    from hoidap.service.answer import Answerer
+
+    text = "Trường Đại học Sư phạm Kỹ thuật TP.HCM; UBND tỉnh Thừa Thiên - Huế"
+    docs = {"tb": SimpleNamespace(original=text)}
+    fake = SimpleNamespace(docs=docs, _named_provinces={})
+    named = Answerer._provinces_named(fake, "tb")
+    assert {"Thành phố Hồ Chí Minh", "Huế"} <= named

@@ -71,8 +71,7 @@ def test_a_numbered_reference_with_its_year_is_not_a_period():
 def test_items_are_labelled_by_their_own_line_or_heading():
     assert labels_task("1.1. Phổ biến mô hình", "1. Tuyên truyền", ["1.1"]) == "text"
     assert (
-        labels_task("Ban Tuyên huấn chủ trì", "1. Tuyên truyền > 1.1. Phổ biến mô hình", ["1.1"])
-        == "section"
+        labels_task("Ban Tuyên huấn chủ trì", "1. Tuyên truyền > 1.1. Phổ biến mô hình", ["1.1"]) == "section"
     )
     assert labels_task("Ban Tuyên huấn chủ trì, 1.1 tỷ đồng", "1. Tuyên truyền", ["1.1"]) is None
     assert labels_task("11. Khác", "1. Tuyên truyền", ["1.1"]) is None

@@ -43,6 +43,7 @@ _DEFERRED_RELATED: ContextVar[list[tuple[Answer, str, list[str], int]] | None] =
 )
 # A document's code in a folded reference: "57-nq/tw", "2623/qd-ttg", "999" ("ke hoach 999").
 _REF_CODE_RE = re.compile(r"\d[\w.]*(?:\s*[/-]\s*[\w.]+)*")
+_PARTIAL_CODE_RE = re.compile(r"\d+\s*[/-]\s*(?:19|20)\d\d")  # a number and its year, no issuer code
 # A document named by its subject: the share of the question's (IDF-weighted) words its title must hold,
 # and by how much more than any other title (priors, not fitted: half the words, a clear lead).
 TITLE_MIN_COVERAGE = 0.5
@@ -83,6 +84,7 @@ class AnswerContext:
         self._digit_runs: dict[str, frozenset[str]] = {}  # doc id -> the numbers its text writes
         self._sorted_clauses: dict[str, list[Clause]] = {}
         self._pipe: dict[str, list[PipeTable]] = {}
+        self._named_provinces: dict[str, frozenset[str]] = {}  # doc id -> provinces its text names
 
     @staticmethod
     def _document_frequencies(searcher: Searcher) -> dict[str, float]:
@@ -160,7 +162,10 @@ class AnswerContext:
             code = _REF_CODE_RE.search(fold(ref))
             if code is None:
                 continue
-            rx = re.compile(rf"(?<![\w/]){code_pattern(code.group(0))}(?![\w/])")
+            # "Luật 85/2015" cites "Luật số 85/2015/QH13": a number and year alone stand for the whole code.
+            partial = _PARTIAL_CODE_RE.fullmatch(code.group(0)) is not None
+            end = r"(?!\w)(?:/[\w.-]+)?" if partial else r"(?![\w/])"
+            rx = re.compile(rf"(?<![\w/]){code_pattern(code.group(0))}{end}")
             out += [d for d in self.docs if d not in out and rx.search(self.folded_text(d))]
         return out
 

@@ -30,19 +30,23 @@ def evidence_answer(
     clause states it (an agency, a date, a figure), else the sentence that answers, provided that
     value is of the kind asked (`answer_types`); None when the model is confident in none.
 
-    A task number the parser did not read is still evidence: only clauses labelled with it count."""
+    A task number the parser did not read is still evidence: clauses labelled with it count first."""
     if a.intent == "document" and a.document_fact in OWN_FACTS:
         # A document's signer is printed in its signature, or where another document cites it (the
         # structured readers); a name in a clause elsewhere is some other person.
         return None
     hits = ctx.search(a.search_text or q, scope, max(top_k * 3, 15))
     hits = ctx.of_years(a, hits)
-    if a.task_ids:
-        hits = item_hits(ctx, hits, a.task_ids)
+    labelled = item_hits(ctx, hits, a.task_ids) if a.task_ids else []
+    if a.task_ids and not labelled and any(ctx.catalog.task_ids.get(d) for d in scope):
+        hits = []  # the scope's numbering was read and holds no such item: that is evidence of absence
+    # Otherwise no numbering was read at all: the number may be printed in a form the parser does not read
+    # ("Mục 1.5.1.1.1", a row of a table), so the clauses the question's words find are weighed as any.
+    hits = labelled or hits
     if not hits:
         return None
     kinds = a.expected_kinds
-    if a.task_ids and a.intent in FIELD_LABEL:
+    if labelled and a.intent in FIELD_LABEL:
         # The item numbered as asked, read at question time: the same evidence a task record is (the
         # parser would have made one had it read the layout), so it answers as a record does when it
         # states the field in a form of the kind asked; its confidence is that path's dev accuracy.
