@@ -265,3 +265,15 @@ def test_a_province_named_by_another_of_its_names_is_named() -> None:
     fake = SimpleNamespace(docs=docs, _named_provinces={})
     named = Answerer._provinces_named(fake, "tb")
     assert {"Thành phố Hồ Chí Minh", "Huế"} <= named
+
+
+def test_a_code_broken_over_two_lines_is_the_same_code() -> None:
+    # Text from a provincial notice's PDF wraps "số 6138/UBND-" / "KGVX ngày 13/11/2024".
+    import re
+
+    from hoidap.service.strategies.context import code_pattern
+
+    rx = re.compile(code_pattern("6138/ubnd-kgvx", either_d=True), re.IGNORECASE)
+    assert rx.search("và số 6138/UBND-\nKGVX ngày 13/11/2024")
+    assert rx.search("số 6138 / UBND - KGVX")
+    assert not rx.search("số 6138/UBND-VX")

@@ -383,9 +383,17 @@ class AnswerContext:
 def code_pattern(folded_code: str, either_d: bool = False) -> str:
     """A folded code as a pattern, blind to the spaces around its slashes and dashes; `either_d`: over
     text with its marks, where a folded "d" may be printed "đ"."""
-    return "".join(
-        "[dđ]" if either_d and ch == "d" else r"\s*" if ch.isspace() else re.escape(ch) for ch in folded_code
-    )
+    code = " ".join(folded_code.split())
+    out = []
+    for ch in code:
+        if ch.isspace():
+            out.append(r"\s*")
+            continue
+        if ch in "/-":
+            out.append(rf"\s*{re.escape(ch)}\s*")  # "6138/UBND-\nKGVX": a code broken over two lines
+        else:
+            out.append("[dđ]" if either_d and ch == "d" else re.escape(ch))
+    return "".join(out)
 
 
 def _years(text: str) -> set[int]:
