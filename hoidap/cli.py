@@ -236,16 +236,16 @@ def cmd_search(args: argparse.Namespace) -> int:
     """Ranked clauses with provenance, scores and matched terms."""
     rows = QAService.open(args.settings).search(args.query, k=args.k, doc_ids=args.doc, mode=args.mode)
     if args.json:
-        _print_json(rows)
+        _print_json([r.model_dump() for r in rows])
         return 0
     if not rows:
         print("Không tìm thấy điều khoản nào.")
     for i, r in enumerate(rows, 1):
-        print(f"{i}. [{r['doc_id']}] {r['section']}")
-        print(f"   {r['text'][:300]}{'…' if len(r['text']) > 300 else ''}")
+        print(f"{i}. [{r.doc_id}] {r.section}")
+        print(f"   {r.text[:300]}{'…' if len(r.text) > 300 else ''}")
         print(
-            f"   điểm {r['score']:.3f} (từ khóa {r['lexical']:.2f}, ngữ nghĩa {r['dense']:.3f})  "
-            f"ký tự {r['char_start']}–{r['char_end']}  khớp: {', '.join(r['matched_terms']) or '-'}"
+            f"   điểm {r.score:.3f} (từ khóa {r.lexical:.2f}, ngữ nghĩa {r.dense:.3f})  "
+            f"ký tự {r.char_start}–{r.char_end}  khớp: {', '.join(r.matched_terms) or '-'}"
         )
     return 0
 

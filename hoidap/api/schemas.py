@@ -1,4 +1,4 @@
-"""Request and response schemas of the HTTP API, and Vietnamese messages for validation errors."""
+"""Request schemas, the error response, and Vietnamese messages for validation errors of the HTTP API."""
 
 from __future__ import annotations
 
@@ -32,9 +32,9 @@ def _integral_float(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-# --- request / response schemas (routes declare them, so responses are checked against /docs) ---
-# /ask answers with the service's own `Answer` record (hoidap.service.records); the responses below
-# are the dictionaries the service builds from index and corpus records.
+# --- request schemas (routes declare them, and the service's records as responses, for /docs) ---
+# Responses are the service's own records (hoidap.service.records and .resources); only requests,
+# errors and their enums are declared here.
 
 
 class AskRequest(BaseModel):
@@ -70,39 +70,6 @@ def ask_request(limits: AnswerThresholds) -> type[AskRequest]:
         # "maximum".
         top_k=Annotated[int, Field(le=limits.max_top_k), fields["top_k"]],
     )
-
-
-class SearchHitOut(BaseModel):
-    doc_id: str
-    doc_title: str
-    section: str
-    task_id: str | None
-    kind: str
-    text: str
-    quote: str | None = None
-    char_start: int
-    char_end: int
-    score: float
-    lexical: float
-    dense: float
-    matched_terms: list[str]
-
-
-class TaskOut(BaseModel):
-    doc_id: str
-    task_id: str
-    section: str
-    content: str
-    lead: list[str]
-    coordinating: list[str]
-    directing: list[str]
-    implementing: list[str]
-    deadline: str | None
-    char_start: int
-    char_end: int
-    layout: str
-    numbered: bool
-    quote: str
 
 
 class ErrorOut(BaseModel):
@@ -212,60 +179,3 @@ def error_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         for e in errors[:20]
     ]
-
-
-class HealthOut(BaseModel):
-    status: str
-    index_loaded: bool
-    documents: int
-    entries: int | None
-    clauses: int
-    tasks: int
-    model_id: str | None
-    dimension: int | None
-    dense_kind: str | None
-    mode: str
-    ui: bool
-    index_version: int | None = Field(default=None, description="Số lần dựng thư mục chỉ mục này.")
-    index_built_at: str | None = Field(default=None, description="Thời điểm dựng chỉ mục (ISO 8601).")
-    reload_error: str | None = Field(
-        default=None, description="Chỉ mục mới trên đĩa không nạp được (vẫn dùng chỉ mục cũ)."
-    )
-    reloading: bool = Field(
-        default=False, description="Đang nạp chỉ mục mới trên đĩa; câu trả lời vẫn theo chỉ mục cũ."
-    )
-    quarantined: dict[str, str] = Field(
-        default_factory=dict,
-        description="Văn bản bị cách ly (mã kiểm tra không khớp, manifest hỏng): mã văn bản -> lý do. "
-        "Sửa bằng `hoidap remove <mã>` rồi thêm lại.",
-    )
-
-
-class HealthErrorOut(BaseModel):
-    status: str
-    index_loaded: bool
-    error: str
-
-
-class DocumentOut(BaseModel):
-    model_config = ConfigDict(extra="allow")  # manifest facts vary by document (provenance, notes)
-
-    doc_id: str
-    title: str | None = None
-    short_title: str | None = None
-    number: str | None = None
-    date: str | None = None
-    issuer: str | None = None
-    clauses: int
-    tasks: int
-    entries: int | None = None
-    gaps: list[dict[str, Any]]
-
-
-class DocumentDetailOut(DocumentOut):
-    header: dict[str, Any]
-    length: int
-    task_ids: list[str]
-    outline: list[dict[str, Any]]
-    warnings: list[str]
-    fallback: bool

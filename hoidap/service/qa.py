@@ -30,6 +30,7 @@ from hoidap.service.changes import add_file, preview_file, remove_file
 from hoidap.service.filters import TaskFilter
 from hoidap.service.ranker import RankerModel
 from hoidap.service.records import Answer, NotFoundError, QuestionError, Searcher
+from hoidap.service.resources import DocumentDetail, DocumentSummary, Health, SearchResult, TaskRecord
 from hoidap.service.wiring import document_store, embedder_for
 from hoidap.settings import Settings
 
@@ -294,7 +295,7 @@ class QAService:
 
     def search(
         self, query: str, k: int = 10, doc_ids: list[str] | None = None, mode: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[SearchResult]:
         """Ranked clauses with their exact quote, offsets, scores and matched words.
 
         Raises:
@@ -315,7 +316,7 @@ class QAService:
         out = []
         for h in hits:
             d = snap.docs.get(h.entry.doc_id)
-            out.append(h.to_dict(d.original if d else None))
+            out.append(SearchResult.of(h, d.original if d else None))
         return out
 
     def known_docs(self, doc_ids: list[str] | None) -> list[str] | None:
@@ -362,14 +363,26 @@ class QAService:
             )
         raise NotFoundError(f"Không có nhiệm vụ {wanted} trong {title}.")
 
+    def task_records(self, flt: TaskFilter | None = None) -> list[TaskRecord]:
+        """`tasks(flt)` as records with their quotes (the API's list)."""
+        return [TaskRecord.of(t, d.original) for d, t in self.tasks(flt)]
+
+    def task_record(self, doc_id: str, task_id: str) -> TaskRecord:
+        """`task(doc_id, task_id)` as a record with its quote."""
+        doc, found = self.task(doc_id, task_id)
+        return TaskRecord.of(found, doc.original)
+
     def document(self, doc_id: str) -> ParsedDocument:
         doc = self.docs.get(doc_id)
         if doc is None:
             raise NotFoundError(f"Không có văn bản '{doc_id}'. Các văn bản hiện có: {', '.join(self.docs)}")
         return doc
 
-    def document_summary(self, doc: ParsedDocument) -> dict[str, Any]:
+    def document_summary(self, doc: ParsedDocument) -> DocumentSummary:
         """Manifest facts plus counts (clauses, tasks, index entries, numbering gaps)."""
+        return DocumentSummary.model_validate(self._summary(doc))
+
+    def _summary(self, doc: ParsedDocument) -> dict[str, Any]:
         d = doc.info.to_dict()
         indexed = getattr(getattr(self.searcher, "manifest", None), "documents", {}).get(doc.doc_id, {})
         d.update(
@@ -382,7 +395,7 @@ class QAService:
         )
         return d
 
-    def document_detail(self, doc_id: str) -> dict[str, Any]:
+    def document_detail(self, doc_id: str) -> DocumentDetail:
         """One document: summary, printed header facts, outline of clauses (without their texts)."""
         doc = self.document(doc_id)
         header = {k: v for k, v in vars(doc.header).items() if k != "spans"}
@@ -400,7 +413,7 @@ class QAService:
                     "char_end": c.char_end,
                 }
             )
-        d = self.document_summary(doc)
+        d = self._summary(doc)
         d.update(
             {
                 "header": header,
@@ -411,32 +424,34 @@ class QAService:
                 "fallback": doc.fallback,
             }
         )
-        return d
+        return DocumentDetail.model_validate(d)
 
-    def health(self) -> dict[str, Any]:
+    def health(self, *, ui: bool = False) -> Health:
+        """Counts, index build and reload state; `ui`: whether the serving app mounts the web page."""
         snap = self._snap
         manifest = getattr(snap.searcher, "manifest", None)
         counts = getattr(snap.searcher, "counts", None)  # a backend's; a bare searcher may list entries
         listed = getattr(snap.searcher, "entries", None)
         entries = counts()["entries"] if counts is not None else len(listed) if listed is not None else None
         built = getattr(manifest, "created_at", None)
-        return {
-            "index_version": getattr(manifest, "version", None),
-            "index_built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(built)) if built else None,
-            "reload_error": self.reload_error,
-            "reloading": self.reloading,
-            "status": "degraded" if self.damaged else "ok",
-            "quarantined": dict(self.damaged),
-            "index_loaded": True,
-            "documents": len(snap.docs),
-            "entries": entries,
-            "clauses": sum(len(d.clauses) for d in snap.docs.values()),
-            "tasks": sum(len(d.tasks) for d in snap.docs.values()),
-            "model_id": getattr(manifest, "model_id", None),
-            "dimension": getattr(manifest, "dimension", None),
-            "dense_kind": getattr(manifest, "dense_kind", None),
-            "mode": self.mode,
-        }
+        return Health(
+            index_version=getattr(manifest, "version", None),
+            index_built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(built)) if built else None,
+            reload_error=self.reload_error,
+            reloading=self.reloading,
+            status="degraded" if self.damaged else "ok",
+            quarantined=dict(self.damaged),
+            index_loaded=True,
+            documents=len(snap.docs),
+            entries=entries,
+            clauses=sum(len(d.clauses) for d in snap.docs.values()),
+            tasks=sum(len(d.tasks) for d in snap.docs.values()),
+            model_id=getattr(manifest, "model_id", None),
+            dimension=getattr(manifest, "dimension", None),
+            dense_kind=getattr(manifest, "dense_kind", None),
+            mode=self.mode,
+            ui=ui,
+        )
 
     # --- changing the corpus ----------------------------------------------------------------
 

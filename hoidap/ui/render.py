@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
+from hoidap.service.resources import SearchResult
 from hoidap.ui import templates
 from hoidap.ui.templates import fragment
 from hoidap.ui.text import (
@@ -266,25 +267,25 @@ def folded_html(turn: str, summary: str, question: str) -> str:
 # --- search -------------------------------------------------------------------------------------
 
 
-def hit_card(rank: int, hit: dict[str, Any], original: str | None, title: str, number: str | None) -> str:
+def hit_card(rank: int, hit: SearchResult, original: str | None, title: str, number: str | None) -> str:
     """One search hit (a row of `QAService.search`): document, breadcrumb, quote with matched terms
     marked, scores, offsets."""
-    start, end, task_id = hit["char_start"], hit["char_end"], hit.get("task_id")
-    quote = hit.get("quote") or hit["text"]
-    crumb = hit["section"] or "(đầu văn bản)"
+    start, end, task_id = hit.char_start, hit.char_end, hit.task_id
+    quote = hit.quote or hit.text
+    crumb = hit.section or "(đầu văn bản)"
     card = {
         "rank": rank,
         "label": doc_label(title, number),
         "crumb": crumb,
         "task_id": task_id if task_id and not crumb.endswith(f"> {task_id}") else None,
-        "quote": mark_pieces(quote, term_spans(quote, hit["matched_terms"])),
-        "score": hit["score"],
-        "lexical": hit["lexical"],
-        "dense": hit["dense"],
+        "quote": mark_pieces(quote, term_spans(quote, hit.matched_terms)),
+        "score": hit.score,
+        "lexical": hit.lexical,
+        "dense": hit.dense,
         "start": start,
         "end": end,
-        "terms": ", ".join(t.replace("_", " ") for t in hit["matched_terms"]) or "—",
-        "doc_id": hit["doc_id"],
+        "terms": ", ".join(t.replace("_", " ") for t in hit.matched_terms) or "—",
+        "doc_id": hit.doc_id,
         "context": _context(original, start, end) if original is not None else None,
         "context_chars": CONTEXT_CHARS,
     }
@@ -297,7 +298,7 @@ def hit_card(rank: int, hit: dict[str, Any], original: str | None, title: str, n
 def source_html(info: Any, original: str, outline: Sequence[dict[str, Any]], start: int, end: int) -> str:
     """The whole document text with its outline, the cited [start, end) marked (`mark.hd-cited`).
 
-    `outline` is `QAService.document_detail(...)["outline"]`: sections in order, each with the offsets
+    `outline` is `QAService.document_detail(...).outline`: sections in order, each with the offsets
     of its clauses. The first two levels become the table of contents; each links to an anchor
     placed at its first clause in the text.
     """

@@ -134,7 +134,7 @@ def test_hoidap_add_parses_each_document_once_and_reads_the_index_once(
     for info, text in store.readable():
         assert service.docs[info.doc_id] == fresh_parse(info, text)
     hit = service.search("nạo vét luồng vào cảng cá Lý Sơn", k=1)[0]
-    assert hit["doc_id"] in {d.doc_id for d in added} and "nạo vét" in hit["text"]
+    assert hit.doc_id in {d.doc_id for d in added} and "nạo vét" in hit.text
 
     # The page and the API add through the same path, then reload: still no parse of a stored document;
     # the index is read by the build and by the reload, and the reload starts no second one behind it.
@@ -169,5 +169,5 @@ def test_add_into_an_empty_data_folder_builds_the_index(settings, tmp_path, monk
     assert set(manifest.documents) == {own.doc_id, added} and manifest.counts["documents"] == 2
     assert counts["load dense"] == 0  # there was nothing to read
     service = QAService.open(cfg)
-    assert service.search("nạo vét luồng vào cảng cá Lý Sơn", k=1)[0]["doc_id"] == added
-    assert service.search("lồng HDPE chịu sóng gió", k=1)[0]["doc_id"] == own.doc_id
+    assert service.search("nạo vét luồng vào cảng cá Lý Sơn", k=1)[0].doc_id == added
+    assert service.search("lồng HDPE chịu sóng gió", k=1)[0].doc_id == own.doc_id

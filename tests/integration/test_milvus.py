@@ -114,13 +114,13 @@ def test_ask_gives_the_same_answers_through_the_service(milvus_settings, embedde
         a.pop("took_ms"), b.pop("took_ms")
         same += a == b
     assert same / len(questions) >= BAR, f"identical answers on {same}/{len(questions)}"
-    assert milvus.health()["entries"] == embedded.health()["entries"]
+    assert milvus.health().entries == embedded.health().entries
 
 
 def test_add_and_remove_are_visible_to_the_next_query(milvus_settings, embedder):
     service = QAService.open(milvus_settings, embedder)
     query = "nạo vét luồng lạch bến neo đậu Sa Kỳ"
-    entries_before = service.health()["entries"]
+    entries_before = service.health().entries
 
     result = service.add_document(
         "sa-ky.txt", SMALL_DOC.encode(), title="Kế hoạch bến Sa Kỳ", number="77/KH-UBND"
@@ -128,8 +128,8 @@ def test_add_and_remove_are_visible_to_the_next_query(milvus_settings, embedder)
     assert result.added
     doc_id = result.info.doc_id
     hits = service.search(query, k=3)
-    assert hits[0]["doc_id"] == doc_id and hits[0]["quote"]  # quotes come from the stored original
-    added = service.health()["entries"]
+    assert hits[0].doc_id == doc_id and hits[0].quote  # quotes come from the stored original
+    added = service.health().entries
     assert added > entries_before
     store = MilvusStore(milvus_settings.milvus_target, milvus_settings.milvus_collection)
     assert store.count() == added == read_manifest(milvus_settings.index_path).counts["entries"]
@@ -148,8 +148,8 @@ def test_add_and_remove_are_visible_to_the_next_query(milvus_settings, embedder)
     assert store.count() == added
 
     service.remove_document(doc_id)
-    assert all(h["doc_id"] != doc_id for h in service.search(query, k=10))
-    assert service.health()["entries"] == entries_before == store.count()
+    assert all(h.doc_id != doc_id for h in service.search(query, k=10))
+    assert service.health().entries == entries_before == store.count()
 
 
 @pytest.mark.parametrize("failure", [RuntimeError, KeyboardInterrupt])

@@ -62,7 +62,7 @@ def test_scanned_plan_is_added_and_answered(built_index, settings, embedder, tmp
     assert doc.info.ocr["pages"] == [1, 2, 3] and doc.info.ocr["language"] == "vie"
     assert sorted(seen) == [(1, 3), (2, 3), (3, 3)]
     assert [st for i, st in enumerate(stages) if i == 0 or stages[i - 1] != st] == list(STAGES)
-    assert service.document_detail(doc.doc_id)["ocr"]["page_count"] == 3
+    assert service.document_detail(doc.doc_id).model_extra["ocr"]["page_count"] == 3
 
     # The stored text is the OCR output (not the original file), close to what was drawn.
     assert doc.original == store.read_original(doc.info)

@@ -169,7 +169,7 @@ def test_kill_during_add_leaves_store_and_index_consistent(built_index, settings
     result = service.add_document("nuoi-bien.txt", DOC.encode())
     assert result.added
     hit = service.search("lồng HDPE nuôi biển Lý Sơn", k=1)[0]
-    assert hit["doc_id"] == result.info.doc_id
+    assert hit.doc_id == result.info.doc_id
     assert not service.add_document("lai.txt", DOC.encode()).added
     _consistent(cfg, embedder)
 
@@ -208,22 +208,22 @@ def test_running_service_sees_an_add_by_another_process(built_index, settings, e
     cfg = _settings(settings, tmp_path, reload_check_seconds=0.1)
     served = QAService.open(cfg, embedder)
     before = served.health()
-    assert before["index_version"] == 1 and before["index_built_at"]
+    assert before.index_version == 1 and before.index_built_at
 
     # "Another process": the same functions `hoidap add` runs, on the same folders, not via `served`.
     result = add_document(document_store(cfg), cfg.index_path, "nuoi-bien.txt", DOC.encode(), embedder)
     doc_id = result.info.doc_id
     assert _wait_for(lambda: doc_id in served.docs), "the running service never saw the new document"
-    assert served.search("lồng HDPE nuôi biển Lý Sơn", k=1)[0]["doc_id"] == doc_id
-    assert served.health()["index_version"] == 2
+    assert served.search("lồng HDPE nuôi biển Lý Sơn", k=1)[0].doc_id == doc_id
+    assert served.health().index_version == 2
 
     # A damaged newer index is not served: the service keeps answering from the one it has.
     remove_document(document_store(cfg), cfg.index_path, doc_id, embedder)
     entries = cfg.index_path / "entries.jsonl"
     entries.write_bytes(entries.read_bytes()[:-100])
-    assert _wait_for(lambda: served.health()["reload_error"] is not None)
-    assert doc_id in served.docs and served.search("lồng HDPE nuôi biển", k=1)[0]["doc_id"] == doc_id
-    assert "entries.jsonl" in served.health()["reload_error"]
+    assert _wait_for(lambda: served.health().reload_error is not None)
+    assert doc_id in served.docs and served.search("lồng HDPE nuôi biển", k=1)[0].doc_id == doc_id
+    assert "entries.jsonl" in served.health().reload_error
 
 
 def test_answers_say_the_index_is_reloading_until_the_new_one_is_served(
@@ -238,7 +238,7 @@ def test_answers_say_the_index_is_reloading_until_the_new_one_is_served(
     cfg = _settings(settings, tmp_path, reload_check_seconds=0.1)
     served = QAService.open(cfg, embedder)
     question = "Lồng HDPE nuôi biển ở Lý Sơn do ai chủ trì?"
-    assert RELOADING_NOTE not in served.ask(question).message and not served.health()["reloading"]
+    assert RELOADING_NOTE not in served.ask(question).message and not served.health().reloading
 
     # Hold the background reload until the test has asked during it.
     release = threading.Event()
@@ -252,7 +252,7 @@ def test_answers_say_the_index_is_reloading_until_the_new_one_is_served(
     doc_id = add_document(
         document_store(cfg), cfg.index_path, "nuoi-bien.txt", DOC.encode(), embedder
     ).info.doc_id
-    assert _wait_for(lambda: served.health()["reloading"])
+    assert _wait_for(lambda: served.health().reloading)
     during = served.ask(question)
     assert during.message.startswith(RELOADING_NOTE)
     assert doc_id not in served.docs
@@ -265,7 +265,7 @@ def test_answers_say_the_index_is_reloading_until_the_new_one_is_served(
     for path in ("/documents", "/search?q=nuôi biển", "/health"):
         assert client.get(path).headers.get("x-index-reloading") == "1", path
     release.set()
-    assert _wait_for(lambda: doc_id in served.docs and not served.health()["reloading"])
+    assert _wait_for(lambda: doc_id in served.docs and not served.health().reloading)
     after = served.ask(question)
     assert RELOADING_NOTE not in after.message
     assert "x-index-reloading" not in client.get("/documents").headers

@@ -435,7 +435,7 @@ def test_an_os_error_is_reported_with_its_cause_not_a_500():
         settings = None
         reloading = False
 
-        def health(self):
+        def health(self, *, ui: bool = False):
             raise OSError(errno.ENOSPC, "No space left on device", "/srv/hoidap/data")
 
     app = create_app(FullDisk())  # type: ignore[arg-type]

@@ -189,6 +189,7 @@ def test_every_text_the_templates_show_is_escaped_and_the_chat_gets_no_newline()
     """Issue 24 §5: the HTML comes from autoescaped templates; a document's or a user's text (quote,
     title, section, task id, question, answer, message, filter) never becomes markup, and a reply is one
     line for the chat's Markdown renderer."""
+    from hoidap.service.resources import SearchResult
     from hoidap.ui.render import answer_html, error_html, folded_html, hit_card, source_html
 
     original = f"Mở đầu. {EVIL} cuối."
@@ -220,14 +221,16 @@ def test_every_text_the_templates_show_is_escaped_and_the_chat_gets_no_newline()
         "task_filter": {"agency": EVIL, "role": EVIL, "doc_id": EVIL},
         "took_ms": 1.0,
     }
-    hit = {
-        **cite,
-        "text": EVIL,
-        "matched_terms": [EVIL, "line"],
-        "lexical": 1.0,
-        "dense": 0.5,
-        "kind": "clause",
-    }
+    hit = SearchResult.model_validate(
+        {
+            **cite,
+            "text": EVIL,
+            "matched_terms": [EVIL, "line"],
+            "lexical": 1.0,
+            "dense": 0.5,
+            "kind": "clause",
+        }
+    )
     info = SimpleNamespace(doc_id=EVIL, short_title=EVIL, number=EVIL, date=EVIL, issuer=EVIL)
     outline = [{"path": [EVIL, EVIL], "clauses": [{"char_start": 8}]}]
     shown = {

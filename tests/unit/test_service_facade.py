@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from hoidap.api.schemas import DocumentDetailOut, HealthOut
 from hoidap.corpus.normalize import fold
 from hoidap.corpus.records import ParsedDocument, Task
 from hoidap.indexer.entries import Entry, document_entries
@@ -18,6 +17,7 @@ from hoidap.indexer.search import MODES, SearchHit
 from hoidap.service.filters import TaskFilter, deadline_matches, deadline_needle_years
 from hoidap.service.qa import QAService
 from hoidap.service.records import NotFoundError, QuestionError
+from hoidap.service.resources import DocumentDetail, Health
 
 KH214 = "qng-kh-214-2024"
 CTR37 = "qng-kh-ctr37"
@@ -317,8 +317,8 @@ def test_search_passes_scope_and_quotes_exactly(svc: QAService, fake: FakeSearch
     assert fake.calls == [{"query": "ngân sách khoa học", "k": 3, "doc_ids": [KH214], "mode": "lexical"}]
     assert 0 < len(hits) <= 3
     for h in hits:
-        assert h["doc_id"] == KH214
-        assert h["quote"] == svc.docs[KH214].original[h["char_start"] : h["char_end"]]
+        assert h.doc_id == KH214
+        assert h.quote == svc.docs[KH214].original[h.char_start : h.char_end]
     svc.search("ngân sách")
     assert fake.calls[-1]["mode"] == svc.mode and fake.calls[-1]["doc_ids"] is None
     for mode in MODES:
@@ -384,7 +384,7 @@ def test_offline_lists_tasks_without_index(settings, parsed: dict[str, ParsedDoc
     assert (KH214, "5.4") in keys(off.tasks(TaskFilter(agency="so tai chinh", role="lead")))
     assert off.task(KH214, "5.4")[1].lead == (STC,)
     assert off.search("ngân sách") == []
-    assert off.health()["entries"] is None
+    assert off.health().entries is None
 
 
 # --- documented shapes ----------------------------------------------------------------------------
@@ -392,34 +392,35 @@ def test_offline_lists_tasks_without_index(settings, parsed: dict[str, ParsedDoc
 
 def test_health_keys(svc: QAService, fake: FakeSearcher, parsed: dict[str, ParsedDocument]) -> None:
     h = svc.health()
-    # The API adds "ui"; everything else in its HealthOut model comes from the service.
-    assert set(h) == set(HealthOut.model_fields) - {"ui"}
-    HealthOut.model_validate({**h, "ui": False})
-    assert h["status"] == "ok"
-    assert h["documents"] == len(parsed)
-    assert h["entries"] == len(fake.entries)
-    assert h["tasks"] == sum(len(d.tasks) for d in parsed.values())
-    assert h["clauses"] == sum(len(d.clauses) for d in parsed.values())
-    assert h["model_id"] is None and h["dimension"] is None  # the fake has no manifest
-    assert h["mode"] == svc.mode
+    # Every field of the API's /health record is the service's (none left to its default), but "ui",
+    # which the serving app says.
+    assert isinstance(h, Health) and h.model_fields_set == set(Health.model_fields)
+    assert h.ui is False and svc.health(ui=True).ui is True
+    assert h.status == "ok"
+    assert h.documents == len(parsed)
+    assert h.entries == len(fake.entries)
+    assert h.tasks == sum(len(d.tasks) for d in parsed.values())
+    assert h.clauses == sum(len(d.clauses) for d in parsed.values())
+    assert h.model_id is None and h.dimension is None  # the fake has no manifest
+    assert h.mode == svc.mode
 
 
 def test_document_detail_keys(svc: QAService) -> None:
     d = svc.document_detail(KH214)
-    required = {name for name, f in DocumentDetailOut.model_fields.items() if f.is_required()}
-    assert required <= set(d), required - set(d)
-    assert set(DocumentDetailOut.model_fields) <= set(d)
-    DocumentDetailOut.model_validate(d)
+    assert isinstance(d, DocumentDetail)
+    # Every declared field is filled by the service (none left to its default).
+    unset = set(DocumentDetail.model_fields) - d.model_fields_set
+    assert not unset, unset
     doc = svc.docs[KH214]
-    assert d["doc_id"] == KH214
-    assert d["length"] == len(doc.original)
-    assert d["task_ids"] == [t.task_id for t in doc.tasks] and "5.4" in d["task_ids"]
-    assert d["tasks"] == len(doc.tasks) and d["clauses"] == len(doc.clauses)
-    assert [g["after"] for g in d["gaps"]] == ["2.1"]
-    assert all(isinstance(v, list) for v in d["header"]["spans"].values())
-    spans = [(c["char_start"], c["char_end"]) for sec in d["outline"] for c in sec["clauses"]]
+    assert d.doc_id == KH214
+    assert d.length == len(doc.original)
+    assert d.task_ids == [t.task_id for t in doc.tasks] and "5.4" in d.task_ids
+    assert d.tasks == len(doc.tasks) and d.clauses == len(doc.clauses)
+    assert [g["after"] for g in d.gaps] == ["2.1"]
+    assert all(isinstance(v, list) for v in d.header["spans"].values())
+    spans = [(c["char_start"], c["char_end"]) for sec in d.outline for c in sec["clauses"]]
     assert len(spans) == len(doc.clauses)
-    assert all(0 <= s < e <= d["length"] for s, e in spans)
+    assert all(0 <= s < e <= d.length for s, e in spans)
     with pytest.raises(NotFoundError, match="khong-co"):
         svc.document_detail("khong-co")
 

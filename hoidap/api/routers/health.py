@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from hoidap.api.schemas import HealthErrorOut, HealthOut
+from hoidap.service.resources import Health, HealthError
 
 #: Where the web page is mounted; `/` redirects there when it is.
 UI_PATH = "/ui"
@@ -26,13 +24,14 @@ def root_router() -> APIRouter:
 def router() -> APIRouter:
     api = APIRouter()
 
-    @api.get("/health", response_model=HealthOut, responses={503: {"model": HealthErrorOut}})
-    def health(request: Request) -> Any:
+    @api.get("/health", response_model=Health, responses={503: {"model": HealthError}})
+    def health(request: Request) -> Health | JSONResponse:
         """Trạng thái: chỉ mục đã nạp chưa, số văn bản/mục/điều khoản/nhiệm vụ, mô hình nhúng."""
         svc = getattr(request.app.state, "service", None)
         if svc is None:
             reason = request.app.state.load_error or "Dịch vụ đang khởi động."
-            return JSONResponse({"status": "error", "index_loaded": False, "error": reason}, status_code=503)
-        return {**svc.health(), "ui": request.app.state.ui_mounted}
+            failed = HealthError(status="error", index_loaded=False, error=reason)
+            return JSONResponse(failed.model_dump(), status_code=503)
+        return svc.health(ui=request.app.state.ui_mounted)
 
     return api

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
 from hoidap.api.deps import AUTH_ERRORS, param_types, service
-from hoidap.api.schemas import ERRORS, MAX_DOC_IDS, TEXT_PATTERN, SearchHitOut, SearchMode
+from hoidap.api.schemas import ERRORS, MAX_DOC_IDS, TEXT_PATTERN, SearchMode
+from hoidap.service.resources import SearchResult
 from hoidap.settings import AnswerThresholds
 
 
@@ -15,7 +16,7 @@ def router(limits: AnswerThresholds) -> APIRouter:
     """The route, its query bounded by `limits` (length, k)."""
     api = APIRouter()
 
-    @api.get("/search", response_model=list[SearchHitOut], responses={**ERRORS, **AUTH_ERRORS})
+    @api.get("/search", response_model=list[SearchResult], responses={**ERRORS, **AUTH_ERRORS})
     @param_types(
         q=Annotated[
             str,
@@ -37,7 +38,7 @@ def router(limits: AnswerThresholds) -> APIRouter:
             Query(description="Giới hạn văn bản (lặp lại được).", max_length=MAX_DOC_IDS),
         ] = None,
         mode: SearchMode = SearchMode.hybrid,
-    ) -> list[dict[str, Any]]:
+    ) -> list[SearchResult]:
         """Các điều khoản xếp hạng, kèm trích dẫn nguyên văn, vị trí, điểm và từ khóa khớp."""
         return service(request).search(q, k=k, doc_ids=doc, mode=mode.value)
 

@@ -7,8 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 
 from hoidap.api.deps import AUTH_ERRORS, service
-from hoidap.api.schemas import ERRORS, FILTER_PATTERN, MAX_DOC_IDS, MAX_FILTER_CHARS, NOT_FOUND, TaskOut
+from hoidap.api.schemas import ERRORS, FILTER_PATTERN, MAX_DOC_IDS, MAX_FILTER_CHARS, NOT_FOUND
 from hoidap.service.filters import TaskFilter
+from hoidap.service.resources import TaskRecord
 
 
 def _filter(description: str) -> Any:
@@ -18,7 +19,7 @@ def _filter(description: str) -> Any:
 def router() -> APIRouter:
     api = APIRouter()
 
-    @api.get("/tasks", response_model=list[TaskOut], responses={**ERRORS, **AUTH_ERRORS})
+    @api.get("/tasks", response_model=list[TaskRecord], responses={**ERRORS, **AUTH_ERRORS})
     def tasks(
         request: Request,
         doc: Annotated[
@@ -31,23 +32,22 @@ def router() -> APIRouter:
         deadline: Annotated[
             str | None, _filter("Thời hạn chứa chuỗi này, hoặc năm (2020), hoặc khoảng năm (2025-2027).")
         ] = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[TaskRecord]:
         """Danh sách nhiệm vụ (cơ quan chủ trì, phối hợp, thời hạn) kèm trích dẫn nguyên văn."""
         flt = TaskFilter(doc_ids=tuple(doc or ()), task_id=id, agency=agency, deadline=deadline)
-        return [t.to_dict(d.original) for d, t in service(request).tasks(flt)]
+        return service(request).task_records(flt)
 
     @api.get(
         "/tasks/{doc_id}/{task_id:path}",
-        response_model=TaskOut,
+        response_model=TaskRecord,
         responses={**NOT_FOUND, **ERRORS, **AUTH_ERRORS},
     )
     def task(
         request: Request,
         doc_id: str,
         task_id: Annotated[str, Path(description="Số hiệu nhiệm vụ (mã hóa URL), ví dụ II.2.%C4%91-1")],
-    ) -> dict[str, Any]:
+    ) -> TaskRecord:
         """Một nhiệm vụ; 404 nếu không có (nói rõ khi số hiệu rơi vào khoảng trống đánh số)."""
-        doc, found = service(request).task(doc_id, task_id)
-        return found.to_dict(doc.original)
+        return service(request).task_record(doc_id, task_id)
 
     return api

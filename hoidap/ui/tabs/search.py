@@ -49,13 +49,13 @@ class SearchTab:
             return render.error_html(friendly(exc))
         # The relevance bar: a word of the query in the clause, or a meaning as close as the answer
         # layer demands; ranked filler for a query the documents do not speak of is not shown.
-        hits = [h for h in hits if h["matched_terms"] or h["dense"] >= svc.min_dense]
+        hits = [h for h in hits if h.matched_terms or h.dense >= svc.min_dense]
         if not hits:
             return fragment("search.html", "no_match", q)
         cards = []
         for i, h in enumerate(hits, 1):
-            d = svc.docs.get(h["doc_id"])
-            title = d.info.short_title if d else h["doc_title"]
+            d = svc.docs.get(h.doc_id)
+            title = d.info.short_title if d else h.doc_title
             card = render.hit_card(i, h, d.original if d else None, title, d.info.number if d else None)
             cards.append(Markup(card))
         return fragment("search.html", "hits", q, cards)

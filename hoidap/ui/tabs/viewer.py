@@ -28,7 +28,7 @@ class Viewer:
             svc = self.service
             detail = svc.document_detail(doc_id)
             doc = svc.document(doc_id)
-            body = render.source_html(doc.info, doc.original, detail["outline"], int(start), int(end))
+            body = render.source_html(doc.info, doc.original, detail.outline, int(start), int(end))
         except ValueError:
             body = render.error_html("Không mở được văn bản: yêu cầu không hợp lệ.")
         except Exception as exc:  # noqa: BLE001
