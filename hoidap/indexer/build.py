@@ -113,6 +113,24 @@ def _previous(target: Path, embedder: Embedder) -> Previous | None:
     return manifest, entries, tokens, vectors
 
 
+def _is_current(served: Previous | None, target: Path, embedder: Embedder) -> bool:
+    """`served` (an index held in memory, checked when it was loaded) is the build now on disk, of this
+    model: its vectors can be reused without reading the index again. Another process's build since it was
+    loaded changes the manifest's version or time, and then the files are read."""
+    if served is None:
+        return False
+    try:
+        manifest = read_manifest(target, recover=False)
+    except IndexLoadError:
+        return False
+    held = served[0]
+    return (
+        (held.version, held.created_at) == (manifest.version, manifest.created_at)
+        and (manifest.model_id, manifest.dimension) == (embedder.model_id, embedder.dimension)
+        and len(served[1]) == len(served[2]) == len(served[3])
+    )
+
+
 def current_dense_kind(target: Path) -> str:
     """The dense index kind of the existing index ("flat" when there is none)."""
     try:
@@ -160,6 +178,7 @@ def _build_locked(
     progress: StepProgress = no_progress,
     budget: EmbedBudget | None = None,
     floor: bool = False,
+    served: Previous | None = None,
 ) -> BuildReport:
     """`build_index` for a caller that holds the build lock (`full`: False for one add/remove).
 
@@ -174,7 +193,9 @@ def _build_locked(
     except IndexLoadError:
         version = 1
     with atomic_index_dir(target) as tmp:
-        prev = _previous(target, embedder) if reuse else None
+        prev = None
+        if reuse:
+            prev = served if _is_current(served, target, embedder) else _previous(target, embedder)
         rows = _gather(docs, prev, lambda text: embedder.count_tokens(text) <= CHUNK_TOKENS)
         if budget is not None:
             budget.check_size(rows.documents)
@@ -456,12 +477,14 @@ def add_document(
     progress: StepProgress | None = None,
     max_passages: int = MAX_DOCUMENT_PASSAGES,
     embed_timeout: float = EMBED_TIMEOUT,
+    served: Previous | None = None,
 ) -> AddResult:
     """Add a .txt/.docx/.pdf (or a page image, read by OCR) to the store and the index; nothing changes
     on error or kill. With no index yet, one is built over every stored document.
 
     The file is read and parsed once (`corpus.ingest`), the stored documents come from the store's parse
-    cache, and the current index is read once, for the vectors it lends the new build.
+    cache, and the current index is read once, for the vectors it lends the new build; not at all when
+    `served` (the index a running service holds in memory) is that same build.
 
     Args:
         options: limits of reading the file (size, text, worker time and memory) and OCR settings.
@@ -506,6 +529,7 @@ def add_document(
                 False,
                 progress or no_progress,
                 EmbedBudget(info.doc_id, max_passages, embed_timeout),
+                served=served,
             )
         except BaseException:
             with contextlib.suppress(DocumentError, OSError):

@@ -14,7 +14,7 @@ from hoidap.corpus.ingest import IngestOptions, preview
 from hoidap.corpus.progress import StepProgress
 from hoidap.corpus.records import ParsedDocument
 from hoidap.indexer.backend import publisher
-from hoidap.indexer.build import AddResult, BuildReport, add_document, remove_document
+from hoidap.indexer.build import AddResult, BuildReport, Previous, add_document, remove_document
 from hoidap.indexer.embedder import Embedder
 from hoidap.service.wiring import document_store, embedder_for
 from hoidap.settings import Settings
@@ -31,6 +31,7 @@ def add_file(
     issuer: str | None = None,
     progress: StepProgress | None = None,
     embedder: Embedder | None = None,
+    served: Previous | None = None,
 ) -> AddResult:
     """Store and index a document; nothing changes on error (see `indexer.build.add_document`).
 
@@ -55,6 +56,7 @@ def add_file(
         progress=progress,
         max_passages=settings.max_document_passages,
         embed_timeout=settings.embed_timeout_seconds,
+        served=served,
     )
 
 

@@ -19,7 +19,7 @@ from hoidap.corpus.parse import parse_corpus
 from hoidap.corpus.progress import StepProgress
 from hoidap.corpus.records import ParsedDocument, Task
 from hoidap.indexer.backend import RetrievalBackend, open_backend, publisher
-from hoidap.indexer.build import AddResult, BuildReport, rebuild, recover_if_pending
+from hoidap.indexer.build import AddResult, BuildReport, Previous, rebuild, recover_if_pending
 from hoidap.indexer.embedder import Embedder
 from hoidap.indexer.entries import document_hash
 from hoidap.indexer.search import MODES
@@ -491,10 +491,23 @@ class QAService:
                 issuer=issuer,
                 progress=progress,
                 embedder=self.embedder,
+                served=self._served_index(),
             )
             if result.added:
                 self.reload()
         return result
+
+    def _served_index(self) -> Previous | None:
+        """The index this service holds in memory as a build may reuse it (its manifest, entries, tokens and
+        vectors), so that an add reads no index file before the reload; None for another backend."""
+        searcher = self._current.searcher
+        manifest = getattr(searcher, "manifest", None)
+        entries = getattr(searcher, "entries", None)
+        vectors = getattr(getattr(searcher, "dense", None), "vectors", None)
+        tokens = getattr(searcher, "token_lists", None)
+        if manifest is None or entries is None or vectors is None or tokens is None:
+            return None
+        return manifest, entries, tokens, vectors
 
     def preview_document(self, name: str, data: bytes) -> ParsedDocument:
         """What adding this file would store, without storing it: the facts read from its text, its

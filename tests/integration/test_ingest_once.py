@@ -33,6 +33,18 @@ I. NHIỆM VỤ
 - Cơ quan chủ trì: Ủy ban nhân dân huyện Lý Sơn.
 - Thời hạn: 2025 - 2027.
 """
+CAGE = """KẾ HOẠCH
+Nuôi cá lồng trên sông Trà Khúc
+I. NHIỆM VỤ
+1. Quy hoạch vùng nuôi cá lồng an toàn trên sông Trà Khúc.
+- Cơ quan chủ trì: Phòng Nông nghiệp thành phố Quảng Ngãi.
+"""
+FOREST_2 = """KẾ HOẠCH
+Phòng cháy rừng phòng hộ đầu nguồn Sơn Tây
+I. NHIỆM VỤ
+1. Làm đường băng cản lửa 30 km trong rừng phòng hộ Sơn Tây.
+- Cơ quan chủ trì: Ban Quản lý rừng phòng hộ Sơn Tây.
+"""
 FOREST = """KẾ HOẠCH
 Trồng rừng ngập mặn ven biển Bình Sơn
 I. NHIỆM VỤ
@@ -137,12 +149,26 @@ def test_hoidap_add_parses_each_document_once_and_reads_the_index_once(
     assert hit.doc_id in {d.doc_id for d in added} and "nạo vét" in hit.text
 
     # The page and the API add through the same path, then reload: still no parse of a stored document;
-    # the index is read by the build and by the reload, and the reload starts no second one behind it.
+    # the build reuses the vectors the service holds, so the index is read once, by the reload, which
+    # starts no second one behind it.
     counts.clear()
     result = service.add_document("rung.txt", FOREST.encode())
     assert not service.reloading and result.info.doc_id in service.docs
     assert _parses(counts) == {} and counts["worker"] == 1
-    assert counts["load dense"] == counts["load lexical"] == 2 and counts["load served"] == 1
+    assert counts["load dense"] == counts["load lexical"] == 1 and counts["load served"] == 1
+    assert result.report is not None and result.report.embedded < 40  # the stored documents' vectors reused
+    assert service.search("trồng rừng ngập mặn ven biển", k=1)[0].doc_id == result.info.doc_id
+
+    # Another process's build since the service loaded its index (`hoidap add` from a shell): the build
+    # reads the files on disk, not the copy the service holds, and nothing that process added is lost.
+    served = set(service.docs)
+    assert _add(tmp_path, "ca-long.txt", CAGE) == 0
+    elsewhere = {i.doc_id for i in document_store(cfg).manifests()} - served - {result.info.doc_id}
+    counts.clear()
+    again = service.add_document("rung-2.txt", FOREST_2.encode())
+    assert again.added and counts["load dense"] == counts["load lexical"] == 2
+    assert elsewhere and elsewhere <= set(service.docs) and again.info.doc_id in service.docs
+    assert not service.reloading
 
 
 def test_add_into_an_empty_data_folder_builds_the_index(settings, tmp_path, monkeypatch, counts):
