@@ -42,15 +42,7 @@ class IngestOptions:
             max_chars=settings.max_text_chars,
             timeout=settings.parse_timeout_seconds,
             memory_bytes=settings.parse_memory_bytes,
-            ocr=OcrOptions(
-                language=settings.ocr_language,
-                dpi=settings.ocr_dpi,
-                page_timeout=settings.ocr_page_timeout_seconds,
-                jobs=settings.ocr_jobs,
-                command=settings.ocr_command,
-                tessdata_dir=str(settings.ocr_tessdata_dir) if settings.ocr_tessdata_dir else None,
-                enabled=settings.ocr_enabled,
-            ),
+            ocr=OcrOptions.from_settings(settings),
         )
 
 

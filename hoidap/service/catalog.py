@@ -78,11 +78,8 @@ def _opening(d: ParsedDocument) -> str:
 
 # Every document type's words ("Thông báo" alone, the short title of a notice whose title was not read,
 # names any notice).
-_TYPE_PHRASE_RE = re.compile(
-    r"(?<![a-z0-9])(?:"
-    + "|".join(sorted(map(re.escape, DOC_TYPE_WORDS), key=len, reverse=True))
-    + r")(?![a-z0-9])"
-)
+_TYPE_ALTS = "|".join(sorted((w.replace(" ", r"\s+") for w in DOC_TYPE_WORDS), key=len, reverse=True))
+_TYPE_PHRASE_RE = re.compile(rf"(?<![a-z0-9])(?:{_TYPE_ALTS})(?![a-z0-9])")
 
 
 # Syllables of province names: a place says where, not which document, but one syllable of a name ("hòa"
@@ -177,9 +174,6 @@ class DocRef:
         if self.kind and other.kind and "*" not in (self.kind, other.kind) and self.kind != other.kind:
             return False
         return not (self.issuer and other.issuer and self.issuer != other.issuer)
-
-
-_TYPE_ALTS = "|".join(sorted((w.replace(" ", r"\s+") for w in DOC_TYPE_WORDS), key=len, reverse=True))
 
 
 # Over `al`: optional type word (+ "số"), a number, an optional "/2019", then code parts.

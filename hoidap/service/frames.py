@@ -270,12 +270,18 @@ def _body(text: str) -> str | None:
     return None
 
 
+def _sentence_start(text: str, end: int) -> int:
+    """Where the sentence holding position `end` of `text` begins (after a sentence end, a colon, a list
+    marker's line break)."""
+    head = _SENTENCE_START_RE.match(text, 0, end)
+    return head.end() if head else 0
+
+
 def _subject_before(clause: str, folded: str, start: int) -> str | None:
     """The subject that ends where the predicate starts: from the sentence's start, without its list
     marker or "Giao", nor the auxiliaries before the verb; of a comma-separated run, the longest tail
     that opens with a body ("Căn cứ …, UBND cấp tỉnh")."""
-    head = _SENTENCE_START_RE.match(clause[:start])
-    begin = head.end() if head else 0
+    begin = _sentence_start(clause, start)
     before = folded[begin:start].rstrip(" ,")
     tail = _AUX_TAIL_RE.search(before)
     end = begin + (tail.start() if tail else len(before))
@@ -339,8 +345,7 @@ def frame_value(text: str, frame: Frame) -> tuple[str, float] | None:
 def _stated_before(folded: str, start: int, rest: tuple[str, ...]) -> int:
     """How many of the predicate's other words its sentence states before it: the object a passive puts
     first ("Đối tượng và mức thưởng … do X quyết định" for "ai quyết định đối tượng và mức thưởng")."""
-    head = _SENTENCE_START_RE.match(folded[:start])
-    before = folded[head.end() if head else 0 : start]
+    before = folded[_sentence_start(folded, start) : start]
     if not rest or not _compiled().agent.search(before):
         return 0  # an active clause's words before its subject are not the predicate's
     said = set(_SYLLABLE_RE.findall(before))
@@ -390,8 +395,7 @@ def _equivalent_value(clause: str, folded: str, frame: Frame) -> tuple[str, floa
                     return value, EQUIVALENT_SHARE
         for alt in eq.value_before:
             for m in _pattern(tuple(alt.split())).finditer(folded):
-                head = _SENTENCE_START_RE.match(clause[: m.start()])
-                value = _MARKER_RE.sub("", clause[head.end() if head else 0 : m.start()]).strip(" ,")
+                value = _MARKER_RE.sub("", clause[_sentence_start(clause, m.start()) : m.start()]).strip(" ,")
                 at = fold(value).find(frame.names)
                 if at >= 0:
                     return value[at:], EQUIVALENT_SHARE
@@ -402,8 +406,7 @@ def _labelled(clause: str, folded: str, m: re.Match[str]) -> str | None:
     """ "4. Cơ quan thu lệ phí: Sở Lao động …" for "cơ quan nào thu lệ phí": a label of a few words
     around the predicate names the role, and the value after its separator holds it."""
     v = _compiled().vocab
-    head = _SENTENCE_START_RE.match(clause[: m.start()])
-    before = _MARKER_RE.sub("", clause[head.end() if head else 0 : m.start()]).split()
+    before = _MARKER_RE.sub("", clause[_sentence_start(clause, m.start()) : m.start()]).split()
     sep = _LABEL_END_RE.match(folded, m.end())
     if sep is None or not 0 < len(before) <= v.max_label_head_words or _body(" ".join(before)):
         return None

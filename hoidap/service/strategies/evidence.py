@@ -38,11 +38,11 @@ def evidence_answer(
     hits = ctx.search(a.search_text or q, scope, max(top_k * 3, 15))
     hits = ctx.of_years(a, hits)
     labelled = item_hits(ctx, hits, a.task_ids) if a.task_ids else []
-    if a.task_ids and not labelled and any(ctx.catalog.task_ids.get(d) for d in scope):
-        hits = []  # the scope's numbering was read and holds no such item: that is evidence of absence
-    # Otherwise no numbering was read at all: the number may be printed in a form the parser does not read
-    # ("Mục 1.5.1.1.1", a row of a table), so the clauses the question's words find are weighed as any.
-    hits = labelled or hits
+    if labelled or (a.task_ids and any(ctx.catalog.task_ids.get(d) for d in scope)):
+        # A numbering read in scope without the item asked is evidence of absence (no hits). With none
+        # read at all, the number may be printed in a form the parser does not read ("Mục 1.5.1.1.1", a row
+        # of a table), so the clauses the question's words find are weighed as any.
+        hits = labelled
     if not hits:
         return None
     kinds = a.expected_kinds
