@@ -52,6 +52,7 @@ FEATURES: tuple[str, ...] = (
     "duty_section",  # the items under a heading naming the duties of the body asked ("Nhiệm vụ của Ban …")
     "kind_mismatch",  # the value read is not of the kind the question asks ("ai là Trưởng ban": a name)
     "untitled_coverage",  # content_coverage over the question's words its document's title does not hold
+    "event_date",  # the value is when something was written or happened, not a time it is due by
 )
 PATHS = ("task", "figure", "lookup")
 
@@ -154,6 +155,7 @@ def features(
     title_words: frozenset[str] = frozenset(),
     duty_section: bool = False,
     kind_mismatch: bool = False,
+    event_date: bool = False,
 ) -> dict[str, float]:
     """Features of candidate `i` among `hits` (SearchHit-like: score, lexical, dense, entry.text)."""
     h = hits[i]
@@ -202,6 +204,7 @@ def features(
         "duty_section": 1.0 if duty_section else 0.0,
         "kind_mismatch": 1.0 if kind_mismatch else 0.0,
         "untitled_coverage": _untitled_coverage(weighted_words, content_text or text, title_words),
+        "event_date": 1.0 if event_date else 0.0,
     }
 
 

@@ -83,6 +83,7 @@ class QueryAnalysis:
     post_of: str | None = None  # "Bộ trưởng Bộ Tài chính giữ vai trò gì": whose post is asked (folded)
     # What the answer paths read of the question, decided here once (read on the folded question).
     asks_list: bool = False  # "những ngành nào", "gồm những gì": several things are asked
+    asks_term: bool = False  # "hạn …", "trước ngày nào", "hoàn thành khi nào": a time something is due by
     asks_owner: bool = False  # "ai chủ trì triển khai kế hoạch": who leads the document as a whole
     has_wh_word: bool = False  # a question word; without one the question is keywords
     unit_kind: str | None = None  # the unit of the figure asked ("percent", "money", …)
@@ -299,6 +300,7 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         asks_duties=bool(_P.named["asks_duty"].search(folded_q)),
         post_of=post["who"] if (post := _P.named["asks_post"].search(folded_q)) else None,
         asks_list=asks_list(folded_q),
+        asks_term=bool(_P.named["asks_term"].search(folded_q)),
         asks_owner=bool(ASKS_OWNER_RE.search(folded_q)),
         has_wh_word=bool(_P.named["wh_word"].search(folded_q)),
         unit_kind=unit_kind(normalized),

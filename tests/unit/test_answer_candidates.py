@@ -77,6 +77,22 @@ def test_a_value_not_of_the_kind_asked_is_marked_for_the_ranker() -> None:
     assert all(v == 0.0 for value, v in flags.items() if fits(value, ["person", "role", "agency"])), flags
 
 
+def test_a_dateline_or_a_scene_setting_date_is_no_time_a_task_is_due_by() -> None:
+    """ "… trước ngày nào": the letter's own date and a sentence opening "Ngày …, X họp" tell when something
+    was written or happened; the dates a task is due by are not marked so (a feature for the ranker)."""
+    text = LETTER.replace("Kính gửi: Các chi đoàn khu phố.", "Ngày 01/3/2026, Ban Thường vụ Đoàn phường họp.")
+    doc = parse_document(info_from_text("cv-doan-phuong.txt", text), text)
+    answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
+    a = analyze("Văn phòng Đoàn phường tổng hợp danh sách hiến máu trước ngày nào?", answerer.catalog)
+    assert a.asks_term
+    hits = [SearchHit(entry=e, score=1.0 - i / 10) for i, e in enumerate(document_entries(doc))]
+    cands = rank(answerer, a.question, a, hits, "task")
+    flags = {fold(c.value): c.features["event_date"] for c in cands if c.value}
+    assert flags.get(fold("ngày 02 tháng 3 năm 2026")) == 1.0, flags  # the dateline
+    assert flags.get(fold("Ngày 01/3/2026")) == 1.0, flags  # the meeting's date
+    assert flags.get(fold("hoàn thành trước ngày 20 tháng 3 năm 2026")) == 0.0, flags
+
+
 BAN_BAU_CU = """ỦY BAN NHÂN DÂN
 XÃ AN PHÚ
 Số: 12/QĐ-UBND

@@ -35,6 +35,20 @@ def test_deadline_phrase_in_prose():
     assert deadline_phrase("Phát triển công nghiệp bền vững.") is None
 
 
+def test_a_deadline_keeps_its_last_day_a_bare_date_and_a_term_before_an_event():
+    """Forms written for this test in the wording of a Hội Nông dân notice, not of a development document."""
+    assert deadline_phrase("Giấy xác nhận cũ có giá trị sử dụng đến hết ngày 30 tháng 9 năm 2026.") == (
+        "đến hết ngày 30 tháng 9 năm 2026"
+    )
+    assert (
+        deadline_phrase("Các chi hội gửi danh sách về Văn phòng chậm nhất 15/10/2026.")
+        == "chậm nhất 15/10/2026"
+    )
+    assert deadline_phrase("Chi hội đăng ký với Ban Thường vụ 10 ngày trước khi tổ chức hội nghị.") == (
+        "10 ngày trước khi tổ chức hội nghị"
+    )
+
+
 def test_the_date_of_a_cited_document_is_not_a_time_of_the_clause():
     assert deadline_phrase("Thực hiện Kế hoạch số 17-KH/TU ngày 27/8/2025 của Ban Thường vụ Tỉnh ủy") is None
     assert deadline_phrase("Căn cứ Luật Đấu thầu số 22/2023/QH15 ngày 23 tháng 6 năm 2023;") is None

@@ -239,12 +239,12 @@ def test_threshold_folds_hold_out_whole_documents() -> None:
     assert set(folds) == set(range(CV_FOLDS))
 
 
-def test_threshold_moves_from_one_half_only_for_more_than_one_question() -> None:
+def test_of_thresholds_equal_within_one_question_the_lowest_is_chosen() -> None:
     from hoidap.eval.ranker_train import threshold_choice
 
-    assert threshold_choice({0.3: 307, 0.4: 306, 0.5: 295}) == 0.4  # one question: noise
-    assert threshold_choice({0.3: 312, 0.4: 306, 0.5: 295}) == 0.3
-    assert threshold_choice({0.45: 80, 0.5: 80}) == 0.5
+    assert threshold_choice({0.3: 306, 0.4: 307, 0.5: 295}) == 0.3  # one question: noise; refuse less
+    assert threshold_choice({0.3: 304, 0.4: 307, 0.5: 295}) == 0.4  # three: a real difference
+    assert threshold_choice({0.45: 80, 0.5: 80}) == 0.45
 
 
 def test_a_clause_repeating_its_title_behind_a_marker_is_a_title_clause() -> None:

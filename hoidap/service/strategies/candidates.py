@@ -30,6 +30,7 @@ from hoidap.service.understanding import (
 )
 
 _FIGURE_CELL_RE = re.compile(r"^[~≈≥≤<>]?\s*\d[\d.,]*(?:\s*%|\s+\w+|\s*$)(?!/)")  # "8.000.000 đồng", "45%"
+_SCENE_OPENING_RE = re.compile(r"^[\s\d.)(*+•-]*")  # a list marker before a sentence's opening date
 # Candidates each path ranks, in retrieval order (a prior: a larger lookup pool gave one more question a
 # right candidate on the development sets and no more right answers).
 POOL_SIZES = {"task": 8, "figure": 10, "lookup": 5}
@@ -102,12 +103,32 @@ def rank(
                 title_words=ctx.title_words(e.doc_id),
                 duty_section=e.entry_id in duties,
                 kind_mismatch=bool(value and kinds and not fits(value, kinds)),
+                event_date=path != "figure" and _event_date(ctx, a, h, value),
             )
             out.append(Candidate(hit=h, value=value, task=task, features=feats))
     ranked = ctx.ranker.rank(out)
     if ctx.observer is not None:
         ctx.observer(a, path, ranked)
     return ranked
+
+
+def _event_date(ctx: AnswerContext, a: QueryAnalysis, h: SearchHit, value: str | None) -> bool:
+    """The value is when the document was written (its dateline, "Phù Mỹ Bắc, ngày 25 tháng 6 năm 2026")
+    or, when the question asks a time something is due by, the date a sentence opens with to set its scene
+    ("Ngày 03/01/2025, Phó Chủ tịch … chủ trì họp"): a time something happened, not one it is due by."""
+    if not value:
+        return False
+    e = h.entry
+    at = e.text.lower().find(value.lower())
+    if at < 0:
+        return False
+    dateline = ctx.docs[e.doc_id].header.spans.get("date")
+    if dateline and dateline[0] <= e.char_start + at < dateline[1]:
+        return True
+    if not a.asks_term:
+        return False
+    after = e.text[at + len(value) :].lstrip(" ")
+    return not _SCENE_OPENING_RE.sub("", e.text[:at]) and after.startswith(",")
 
 
 def _pool(
