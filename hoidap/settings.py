@@ -39,6 +39,11 @@ class AnswerThresholds(BaseModel):
     # ... and covers at least this IDF-weighted share of the question's content words (read off the dev
     # split when it was the answer floor; the ranker's rank features hold later documents down).
     multi_doc_min_coverage: float = 0.62
+    # A task found only by its number, in a document the question does not name, whose text, headings and
+    # title hold less than this share of the question's own words (numbers and numbering cues aside) is
+    # no answer by itself: the number is likely another text's ("khoản 1 Điều 97 Luật Đất đai"), and the
+    # clauses the words find are ranked instead. A quarter: most of what the question says is elsewhere.
+    record_min_coverage: float = 0.25
     max_question_chars: int = 1000
     max_top_k: int = 50
 

@@ -293,3 +293,39 @@ def test_a_code_broken_over_two_lines_is_the_same_code() -> None:
     assert rx.search("và số 6138/UBND-\nKGVX ngày 13/11/2024")
     assert rx.search("số 6138 / UBND - KGVX")
     assert not rx.search("số 6138/UBND-VX")
+
+
+PLAN = """ỦY BAN NHÂN DÂN
+HUYỆN TÂN PHÚ
+Số: 30/KH-UBND
+Tân Phú, ngày 10 tháng 02 năm 2026
+
+KẾ HOẠCH
+Phòng, chống dịch bệnh trên đàn gia súc năm 2026
+
+| STT | Nhiệm vụ | Cơ quan chủ trì | Thời gian hoàn thành |
+| --- | --- | --- | --- |
+| 1 | Tiêm phòng vắc xin lở mồm long móng cho đàn trâu, bò | Phòng Nông nghiệp và Môi trường | Tháng 4/2026 |
+| 2 | Tuyên truyền phòng, chống dịch bệnh trên đàn gia súc | Phòng Văn hóa - Thông tin | Tháng 3/2026 |
+| 3 | Kiểm tra việc vận chuyển gia súc qua địa bàn | Công an huyện | Quý II/2026 |
+"""
+
+
+def test_a_task_found_only_by_its_number_holding_none_of_the_questions_words_is_no_answer() -> None:
+    """ "khoản 1 Điều 97 Luật …" numbers a provision of a law the store does not hold: task 1 of a plan
+    about cattle says nothing the question asks, so its record does not answer by itself; a question that
+    says nothing but the number, or words of that task, is answered from it."""
+    from hoidap.service.strategies.task_record import _words_elsewhere
+
+    doc = parse_document(info_from_text("kh-30-ubnd-tan-phu.txt", PLAN), PLAN)
+    answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
+    tasks = list(doc.tasks)
+    assert {t.task_id for t in tasks} >= {"1", "2"}
+
+    def elsewhere(q: str) -> bool:
+        a = analyze(q, answerer.catalog)
+        return _words_elsewhere(answerer, q, a, [t for t in tasks if t.task_id in a.task_ids])
+
+    assert elsewhere("Khoản 1 Điều 36 Luật Thủy sản giao ai quy định về giấy phép khai thác thủy sản?")
+    assert not elsewhere("Ai chủ trì nhiệm vụ 1?")
+    assert not elsewhere("Ai chủ trì nhiệm vụ 1 tiêm phòng vắc xin lở mồm long móng?")

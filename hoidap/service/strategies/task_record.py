@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from hoidap.corpus.normalize import fold
 from hoidap.corpus.records import Task
 from hoidap.indexer.search import SearchHit
 from hoidap.service.intents import Intent
@@ -15,11 +16,16 @@ from hoidap.service.records import Answer, Citation
 from hoidap.service.strategies import build
 from hoidap.service.strategies.context import AnswerContext
 from hoidap.service.strategies.fields import phrase, task_field
+from hoidap.service.task_refs import TASK_CUES
 from hoidap.service.understanding import (
     QueryAnalysis,
     gap_for,
     resolve_task_ids,
 )
+
+# A number, a roman numeral or a numbering cue ("khoản", "điều", "nhiệm vụ"): words that name a task by its
+# place, not by what it is about.
+_NUMBERING_WORD_RE = re.compile(rf"[\divxlc.()/-]+|{TASK_CUES}|dieu|chuong")
 
 FIELD_LABEL = {
     "lead": "cơ quan chủ trì",
@@ -54,6 +60,22 @@ def closest_tasks(ctx: AnswerContext, q: str, a: QueryAnalysis, tasks: list[Task
     if best <= 0:
         return tasks
     return [t for t, sc in zip(tasks, scores, strict=True) if sc >= best - 1e-9]
+
+
+def _words_elsewhere(ctx: AnswerContext, q: str, a: QueryAnalysis, tasks: list[Task]) -> bool:
+    """The tasks numbered as asked hold too little of what the question says besides the number
+    (`record_min_coverage`); False when it says nothing else ("Ai chủ trì nhiệm vụ 5.4?")."""
+    weighted = [
+        (t.replace("_", " "), w)
+        for t, w in ctx.content_words(a.search_text or q)
+        if not _NUMBERING_WORD_RE.fullmatch(fold(t.replace("_", " ")).lower())
+    ]
+    if not weighted:
+        return False
+    best = max(
+        word_coverage(weighted, f"{t.content} {t.breadcrumb} {ctx.docs[t.doc_id].info.title}") for t in tasks
+    )
+    return best < ctx.thresholds.record_min_coverage
 
 
 def from_tasks(ctx: AnswerContext, q: str, a: QueryAnalysis, tasks: list[Task], top_k: int) -> Answer:
@@ -171,5 +193,7 @@ def answer(ctx: AnswerContext, q: str, a: QueryAnalysis, scope: list[str], top_k
     ]
     if tasks:
         tasks = closest_tasks(ctx, q, a, with_namesakes(ctx, a, scope, tasks))
+        if not a.doc_ids and _words_elsewhere(ctx, q, a, tasks):
+            return None  # evidence first: the question's words rank the clauses (`task_search`)
         return ctx.recorded(a, "task_record", from_tasks(ctx, q, a, tasks, top_k))
     return missing_task(ctx, q, a, scope, top_k)
