@@ -47,6 +47,7 @@ THRESHOLD_NOISE = 1
 # questions share fewer words with the clauses), and held-out documents first peaked at the old floor 0.3.
 THRESHOLD_GRID = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 CV_FOLDS = 5
+MIN_SET_FOLDS = 3  # sets (the dev split and development sets) from which each set is a fold of its own
 
 
 @dataclass
@@ -184,10 +185,14 @@ def train(sets: Sets, progress: Callable[[str], None] | None = None, label: str 
     # other folds. Read off the questions the model was fitted on, it drifts upwards (it rejects the
     # training set's own wrong candidates: 0.55 in-sample where held-out answers peak at 0.5).
     # Folds hold out whole documents: a threshold read off questions whose documents the model was fitted on
-    # says how it does on documents it has seen, not on the next user's.
-    fold_of = document_folds([(id(service), x.item) for service, x in collected])
+    # says how it does on documents it has seen, not on the next user's. With development sets, each set is
+    # a fold of its own: a set is one helper's documents of bodies no other set has, so the threshold is read
+    # as it is used, on documents of bodies the model was not fitted on (their probabilities sit lower).
+    keyed = [(id(service), x.item) for service, x in collected]
+    fold_of = set_folds(keyed) if len(sets) >= MIN_SET_FOLDS else document_folds(keyed)
+    folds = sorted(set(fold_of))
     right_at = dict.fromkeys(THRESHOLD_GRID, 0)
-    for k in range(CV_FOLDS):
+    for k in folds:
         fold_model = _model(fit([x for j, (_, x) in enumerate(collected) if fold_of[j] != k]))
         held = [(service, x.item) for j, (service, x) in enumerate(collected) if fold_of[j] == k]
         for t in THRESHOLD_GRID:
@@ -197,7 +202,7 @@ def train(sets: Sets, progress: Callable[[str], None] | None = None, label: str 
                 right_at[t] += sum(x.correct for x in collect(service, items, trial))
     scored = [(right, t) for t, right in right_at.items()]
     for right, t in scored:
-        say(f"  ngưỡng {t}: {right}/{n} đúng (kiểm chéo {CV_FOLDS} phần)")
+        say(f"  ngưỡng {t}: {right}/{n} đúng (kiểm chéo {len(folds)} phần)")
     best = threshold_choice(right_at)
     model = replace(model, thresholds=dict.fromkeys(PATHS, best))
     # Record paths' confidence: their accuracy on the training questions with the final model.
@@ -219,6 +224,12 @@ def threshold_choice(right_at: dict[float, int]) -> float:
     difference of one question is noise, and of equals the one that refuses less is chosen."""
     top = max(right_at.values())
     return min(t for t, right in right_at.items() if right >= top - THRESHOLD_NOISE)
+
+
+def set_folds(keyed: Sequence[tuple[int, GoldItem]]) -> list[int]:
+    """The fold of each item: the index of its set (its service), in order of first appearance."""
+    order: dict[int, int] = {}
+    return [order.setdefault(service_key, len(order)) for service_key, _ in keyed]
 
 
 def document_folds(keyed: Sequence[tuple[int, GoldItem]]) -> list[int]:

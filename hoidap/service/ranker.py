@@ -53,6 +53,7 @@ FEATURES: tuple[str, ...] = (
     "kind_mismatch",  # the value read is not of the kind the question asks ("ai là Trưởng ban": a name)
     "untitled_coverage",  # content_coverage over the question's words its document's title does not hold
     "event_date",  # the value is when something was written or happened, not a time it is due by
+    "due_value",  # a question asking a due time, a value marked as one ("trước ngày …", "chậm nhất …")
 )
 PATHS = ("task", "figure", "lookup")
 
@@ -156,6 +157,7 @@ def features(
     duty_section: bool = False,
     kind_mismatch: bool = False,
     event_date: bool = False,
+    due_value: bool = False,
 ) -> dict[str, float]:
     """Features of candidate `i` among `hits` (SearchHit-like: score, lexical, dense, entry.text)."""
     h = hits[i]
@@ -205,6 +207,7 @@ def features(
         "kind_mismatch": 1.0 if kind_mismatch else 0.0,
         "untitled_coverage": _untitled_coverage(weighted_words, content_text or text, title_words),
         "event_date": 1.0 if event_date else 0.0,
+        "due_value": 1.0 if due_value else 0.0,
     }
 
 

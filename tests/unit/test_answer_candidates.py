@@ -91,6 +91,9 @@ def test_a_dateline_or_a_scene_setting_date_is_no_time_a_task_is_due_by() -> Non
     assert flags.get(fold("ngày 02 tháng 3 năm 2026")) == 1.0, flags  # the dateline
     assert flags.get(fold("Ngày 01/3/2026")) == 1.0, flags  # the meeting's date
     assert flags.get(fold("hoàn thành trước ngày 20 tháng 3 năm 2026")) == 0.0, flags
+    due = {fold(c.value): c.features["due_value"] for c in cands if c.value}
+    assert due[fold("hoàn thành trước ngày 20 tháng 3 năm 2026")] == 1.0, due  # marked as due
+    assert due[fold("Ngày 01/3/2026")] == 0.0, due
 
 
 BAN_BAU_CU = """ỦY BAN NHÂN DÂN
@@ -329,3 +332,24 @@ def test_a_task_found_only_by_its_number_holding_none_of_the_questions_words_is_
     assert elsewhere("Khoản 1 Điều 36 Luật Thủy sản giao ai quy định về giấy phép khai thác thủy sản?")
     assert not elsewhere("Ai chủ trì nhiệm vụ 1?")
     assert not elsewhere("Ai chủ trì nhiệm vụ 1 tiêm phòng vắc xin lở mồm long móng?")
+
+
+ANNEX = """DANH MỤC
+CÁC CÔNG TRÌNH TRỌNG ĐIỂM CẦN ĐẨY NHANH TIẾN ĐỘ NĂM 2026
+(Ban hành kèm theo Quyết định số 215/QĐ-UBND ngày 12/3/2026 của Ủy ban nhân dân tỉnh Sơn La)
+
+| STT | Tên công trình | Đơn vị thực hiện |
+| --- | --- | --- |
+| 1 | Đường nối Quốc lộ 6 với cửa khẩu Lóng Sập | Ban Quản lý dự án giao thông |
+| 2 | Kè chống sạt lở bờ suối Nậm La | Ban Quản lý dự án nông nghiệp |
+"""
+
+
+def test_a_document_without_a_number_of_its_own_is_known_by_the_one_it_was_issued_with() -> None:
+    from hoidap.service.strategies.fact_values import fact_value
+
+    doc = parse_document(info_from_text("dm-cong-trinh-son-la.txt", ANNEX), ANNEX)
+    answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
+    value, cite, _ = fact_value(answerer, doc.info.doc_id, "number")
+    assert value is not None and "215/QĐ-UBND" in value, value
+    assert cite is not None and "215/QĐ-UBND" in ANNEX[cite.char_start : cite.char_end]

@@ -239,6 +239,15 @@ def test_threshold_folds_hold_out_whole_documents() -> None:
     assert set(folds) == set(range(CV_FOLDS))
 
 
+def test_with_development_sets_each_set_is_a_fold() -> None:
+    from hoidap.eval.gold import GoldItem
+    from hoidap.eval.ranker_train import set_folds
+
+    items = [GoldItem.model_construct(id=f"q{i}", doc_id=f"d{i % 3}") for i in range(6)]
+    folds = set_folds([(7, it) for it in items[:4]] + [(3, it) for it in items[4:]])
+    assert folds == [0, 0, 0, 0, 1, 1]
+
+
 def test_of_thresholds_equal_within_one_question_the_lowest_is_chosen() -> None:
     from hoidap.eval.ranker_train import threshold_choice
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from hoidap.corpus.normalize import fold
 from hoidap.corpus.records import Task
 from hoidap.indexer.search import SearchHit
 from hoidap.service.answer_types import fits
@@ -28,8 +29,10 @@ from hoidap.service.strategies.yearly_table import table_row_value
 from hoidap.service.understanding import (
     QueryAnalysis,
 )
+from hoidap.service.vocabulary import patterns
 
 _FIGURE_CELL_RE = re.compile(r"^[~≈≥≤<>]?\s*\d[\d.,]*(?:\s*%|\s+\w+|\s*$)(?!/)")  # "8.000.000 đồng", "45%"
+_DUE_VALUE_RE = patterns().named["due_value"]
 _SCENE_OPENING_RE = re.compile(r"^[\s\d.)(*+•-]*")  # a list marker before a sentence's opening date
 # Candidates each path ranks, in retrieval order (a prior: a larger lookup pool gave one more question a
 # right candidate on the development sets and no more right answers).
@@ -104,6 +107,7 @@ def rank(
                 duty_section=e.entry_id in duties,
                 kind_mismatch=bool(value and kinds and not fits(value, kinds)),
                 event_date=path != "figure" and _event_date(ctx, a, h, value),
+                due_value=bool(a.asks_term and value and _DUE_VALUE_RE.match(fold(value).lower())),
             )
             out.append(Candidate(hit=h, value=value, task=task, features=feats))
     ranked = ctx.ranker.rank(out)

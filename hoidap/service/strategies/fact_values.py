@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 
 from hoidap.corpus.normalize import normalize_span
+from hoidap.corpus.records import ParsedDocument
 from hoidap.corpus.vocab import basis_opener, doc_type_names
 from hoidap.service.extract import (
     DOC_REF_RE,
@@ -82,6 +83,10 @@ def fact_value(
         own = own_printed_date(ctx, doc_id)
         if own is not None:
             return own[0], own[1], "chính văn bản (dòng ghi số và ngày của nó)"
+    if fact == "number" and not listed:
+        attached = attached_number(ctx, doc_id)
+        if attached is not None:
+            return attached[0], attached[1], "dòng ghi văn bản mà nó được ban hành kèm theo"
     if not listed:
         return None, None, ""
     if fact == "date":
@@ -127,18 +132,39 @@ def takes_effect(ctx: AnswerContext, doc_id: str) -> tuple[str, Citation] | None
     return None
 
 
+def attached_reference(doc: ParsedDocument) -> re.Match[str] | None:
+    """The document an annex, a plan or a regulation was issued with, as the caption under its title cites
+    it ("(Ban hành kèm theo Công văn số 1043/BTP-… ngày 9/4/2021)"). Only such a caption says so; the same
+    words in the body are about other plans ("… ban hành kèm theo Quyết định số 1428/QĐ-UBND")."""
+    attached = DOC_REF_RE.search(doc.header.attached_to or "")
+    head_end = doc.header.spans.get("title", (0, 0))[1] + 400
+    if attached and 0 <= doc.original.find(attached.group("number")) < head_end:
+        return attached
+    return None
+
+
+def attached_number(ctx: AnswerContext, doc_id: str) -> tuple[str, Citation] | None:
+    """A document without a number of its own is known by the number of the one it was issued with."""
+    doc = ctx.docs[doc_id]
+    attached = attached_reference(doc)
+    if attached is None:
+        return None
+    at = doc.original.find(attached.group("number"))
+    clause = next((c for c in doc.clauses if c.char_start <= at < c.char_end), None)
+    if clause is None:
+        return None
+    phrase = attached.group(0).strip()
+    cite = ctx.citation(doc_id, clause.char_start, clause.char_end, clause.breadcrumb, 1.0, phrase=phrase)
+    return phrase, cite
+
+
 def own_printed_date(ctx: AnswerContext, doc_id: str) -> tuple[str, Citation] | None:
     """The date as the document's own text prints it after its number ("Ban hành kèm theo Nghị quyết
     số 1339/NQ-UBTVQH15 ngày 28 tháng 12 năm 2024"), with that clause."""
     doc = ctx.docs[doc_id]
     # Its own number, else that of the decision it was issued with ("Ban hành kèm theo Quyết định số …").
-    # Only a caption under the title says what the document was issued with; the same words in
-    # the body are about other plans ("… ban hành kèm theo Quyết định số 1428/QĐ-UBND").
-    attached = DOC_REF_RE.search(doc.header.attached_to or "")
-    head_end = doc.header.spans.get("title", (0, 0))[1] + 400
-    number = doc.info.number
-    if not number and attached and 0 <= doc.original.find(attached.group("number")) < head_end:
-        number = attached.group("number")
+    attached = attached_reference(doc)
+    number = doc.info.number or (attached.group("number") if attached else None)
     if not number:
         return None
     for m in re.finditer(re.escape(number), doc.original):
