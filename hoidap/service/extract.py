@@ -21,6 +21,7 @@ from hoidap.corpus.vocab import coordination_end_re, load, pattern
 from hoidap.service.answer_types import counted_nouns
 
 FIGURE_RE = pattern("extract.figure")
+WORDED_FIGURE_RE = pattern("extract.worded_figure")
 # Measure words and units of figures (data: corpus/data/units.json).
 _MEASURE_END = frozenset(load("units")["measure_end_words"])
 _DURATION = frozenset(load("units")["durations"])
@@ -112,7 +113,33 @@ def _figure_candidates(
             continue  # item numbers like "1", "2.1" (not "5.310.000": thousands grouped by three)
         if _unit_fits(f"{phrase} {measure}", kind):
             candidates.append((m.start(), f"{phrase} {measure}".strip(), measure))
-    return candidates
+    return sorted(candidates + _worded_candidates(text, kind))
+
+
+# A number word that alone is mostly something else: "một" (a, one), "năm" (year), "tư" (private), parts.
+_AMBIGUOUS_NUMBER_WORDS = frozenset(
+    {"một", "năm", "tư", "lăm", "nhăm", "mươi", "mốt", "linh", "lẻ", "trăm", "nghìn", "ngàn", "triệu", "tỷ"}
+)
+
+
+def _worded_candidates(text: str, kind: str | None) -> list[tuple[int, str, str]]:
+    """Figures written in words ("từ chín đến mười bảy thành viên"), each with the measure noun after it;
+    none without one (a share in words, "mười lăm phần trăm", is its own unit), none that is only an
+    ambiguous word, none ordinal ("lần thứ hai")."""
+    out: list[tuple[int, str, str]] = []
+    for m in WORDED_FIGURE_RE.finditer(text):
+        words = m.group("number").casefold().split()
+        if len(words) == 1 and words[0] in _AMBIGUOUS_NUMBER_WORDS:
+            continue
+        if text[max(0, m.start() - 5) : m.start()].casefold().strip().endswith("thứ"):
+            continue
+        phrase = m.group(0).strip()
+        measure = _measure(text, m.end())
+        if (measure or phrase.casefold().endswith("trăm") and "phần" in phrase.casefold()) and _unit_fits(
+            f"{phrase} {measure}", kind
+        ):
+            out.append((m.start(), f"{phrase} {measure}".strip(), measure))
+    return out
 
 
 def figure_phrase(

@@ -49,6 +49,18 @@ def test_a_deadline_keeps_its_last_day_a_bare_date_and_a_term_before_an_event():
     )
 
 
+def test_a_figure_written_in_words_is_a_figure_with_its_measure():
+    """Laws print numbers in words; written for this test in the style of a statute on commune militia."""
+    got = figure_phrase(
+        "Mỗi trung đội dân quân có từ hai mươi lăm đến ba mươi lăm người.", ["trung đội"], None, (), "nguoi"
+    )
+    assert got is not None and got[0] == "từ hai mươi lăm đến ba mươi lăm người"
+    share = figure_phrase("Số dân quân nữ chiếm ít nhất mười lăm phần trăm.", ["dân quân nữ"], "percent")
+    assert share is not None and "mười lăm phần trăm" in share[0]
+    assert figure_phrase("Đại hội lần thứ hai họp trong năm học mới.", ["đại hội"]) is None  # ordinal, year
+    assert figure_phrase("Một số xã chưa bố trí đủ lực lượng.", ["xã"]) is None  # "một số": some
+
+
 def test_the_date_of_a_cited_document_is_not_a_time_of_the_clause():
     assert deadline_phrase("Thực hiện Kế hoạch số 17-KH/TU ngày 27/8/2025 của Ban Thường vụ Tỉnh ủy") is None
     assert deadline_phrase("Căn cứ Luật Đấu thầu số 22/2023/QH15 ngày 23 tháng 6 năm 2023;") is None
