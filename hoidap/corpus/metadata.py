@@ -154,7 +154,7 @@ def _letterhead(preamble: list[Block], facts: dict[str, str], spans: dict[str, t
     """The number and the place-and-date line of a letterhead (their spans also when left blank)."""
     for b in preamble[:40]:
         if "number" not in facts and (m := NUMBER_RE.match(b.text)):
-            number = m.group("n").rstrip(".,;")
+            number = "".join(m.group("n").split()).rstrip(".,;")  # "254 /TB-PCTT" is 254/TB-PCTT
             if not number.startswith("/"):  # "Số: /QĐ-BNV": not yet numbered, left unknown
                 facts["number"] = number
             spans["number"] = (b.char_start, b.char_end)

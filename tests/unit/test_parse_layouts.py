@@ -400,6 +400,16 @@ def test_a_number_or_date_printed_blank_is_kept_as_an_empty_slot():
     assert "number" in h.spans and "date" in h.spans  # absence is evidenced, not a parse miss
 
 
+def test_a_number_typed_with_a_space_before_its_slash_is_the_number():
+    # A school's notice typed "Số: 473 /QĐ-…" (as a university and a provincial office print it).
+    text = (
+        "TRƯỜNG CAO ĐẲNG Y TẾ AN GIANG\nSố: 473 /TB-CĐYT\n"
+        "An Giang, ngày 02 tháng 3 năm 2026\n\nTHÔNG BÁO\nlịch thi\n"
+    )
+    h = parse_document(INFO, text).header
+    assert h.number == "473/TB-CĐYT"
+
+
 def test_a_commune_decision_head_laid_out_by_a_pdf_is_read():
     # A ward's decision as a PDF text layer gives it (other source than the provincial plans): a blank
     # number, the motto right after it, the date, then the type line and the subject.
