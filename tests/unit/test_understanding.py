@@ -145,6 +145,8 @@ def test_diacritics_free_reads_the_same(ask):
         ("Kế hoạch 214 thay thế kế hoạch nào?", "replaces"),
         ("nghi quyet khoa XX bai bo nhung van ban nao", "replaces"),
         ("Kế hoạch 214 làm hết hiệu lực những quyết định nào", "replaces"),
+        ("Nghị định 77/2031/NĐ-CP sửa đổi nghị định nào?", "amends"),
+        ("nghi dinh 77/2031 sua doi bo sung nghi dinh so may", "amends"),
     ],
 )
 def test_document_facts(ask, question, fact):
@@ -692,3 +694,38 @@ def test_what_a_document_replaces_is_read_from_its_own_provisions() -> None:
     assert cite is not None and "thay thế" in cite.quote
     a = analyze("Nghị định 77/2031/NĐ-CP thay thế nghị định nào?", answerer.catalog)
     assert (a.intent, a.document_fact) == ("document", "replaces")
+
+
+AMENDING = """CHÍNH PHỦ
+Số: 81/2032/NĐ-CP
+Hà Nội, ngày 02 tháng 3 năm 2032
+
+NGHỊ ĐỊNH
+SỬA ĐỔI, BỔ SUNG MỘT SỐ ĐIỀU CỦA NGHỊ ĐỊNH
+QUY ĐỊNH VỀ QUẢN LÝ BẾN THỦY NỘI ĐỊA
+
+Căn cứ Luật Giao thông đường thủy nội địa số 23/2004/QH11 đã được sửa đổi, bổ sung một số điều theo
+Luật số 48/2014/QH13;
+Chính phủ ban hành Nghị định sửa đổi, bổ sung một số điều của Nghị định số 77/2031/NĐ-CP ngày 05 tháng 5 năm
+2031 của Chính phủ quy định về quản lý bến thủy nội địa.
+
+Điều 1. Sửa đổi, bổ sung một số điều của Nghị định số 77/2031/NĐ-CP
+1. Sửa đổi khoản 2 Điều 5 như sau:
+Điều 2. Hiệu lực thi hành
+Nghị định này có hiệu lực thi hành từ ngày 01 tháng 5 năm 2032.
+"""
+
+
+def test_what_a_document_amends_is_read_from_its_enacting_line_and_articles() -> None:
+    from hoidap.corpus.parse import info_from_text, parse_document
+    from hoidap.service.answer import Answerer
+    from hoidap.service.ranker import RankerModel
+    from hoidap.service.strategies.fact_values import fact_value
+
+    doc = parse_document(info_from_text("nd-81-2032.txt", AMENDING), AMENDING)
+    answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
+    value, cite, _ = fact_value(answerer, doc.info.doc_id, "amends")
+    assert value is not None and "77/2031/NĐ-CP" in value, value
+    assert "48/2014" not in value and "23/2004" not in value  # the basis's own amendment is not this one's
+    assert value.count("77/2031") == 1, value  # named in the enacting line and Điều 1: once
+    assert cite is not None

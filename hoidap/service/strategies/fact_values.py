@@ -290,9 +290,42 @@ _NEXT_PROVISION_RE = re.compile(r"\s*(?:\d{1,2}\.\s|Điều\s+\d|Chương\s)")
 MAX_LISTED_CHARS = 2000  # items of a list of repealed documents, at most
 
 
+def _amends(ctx: AnswerContext, doc_id: str) -> Fact | None:
+    """The documents an amending document amends, as its title, its enacting line and its articles name them
+    ("Luật sửa đổi, bổ sung một số điều của Luật Bầu cử … số 85/2015/QH13", "Điều 2. Sửa đổi, bổ sung một số
+    điều của Luật Công đoàn số 50/2024/QH15"): each once, with its number where one of them prints it."""
+    original = ctx.docs[doc_id].original
+    named: dict[str, str] = {}  # name without its number -> as printed, with its number when seen
+    first: tuple[int, int, str, str] | None = None  # the first clause naming one: (start, end, section, name)
+    for c in ctx.doc_clauses(doc_id):
+        for m in _AMENDS_RE.finditer(original, c.char_start, c.char_end):
+            what = " ".join(m.group("what").split()).strip(" ,")
+            if what.isupper():
+                continue  # the title in capitals, cut at its line's end: the enacting line names it whole
+            key = _NUMBERED_TAIL_RE.sub("", what).casefold()
+            numbered = _NUMBERED_TAIL_RE.search(what) is not None
+            if key not in named or (numbered and not _NUMBERED_TAIL_RE.search(named[key])):
+                named[key] = what
+            first = first or (c.char_start, c.char_end, c.breadcrumb, what)
+    if first is None:
+        return None
+    cite = ctx.citation(doc_id, first[0], first[1], first[2], 1.0, phrase=first[3])
+    return "; ".join(named.values()), cite, "tên và các điều của văn bản sửa đổi"
+
+
+# "(Luật) sửa đổi, bổ sung một số điều của <a document of a kind>" up to the line's or sentence's end; not "…
+# đã được sửa đổi, bổ sung một số điều theo Luật số …" (an earlier amendment the basis cites).
+_AMENDS_RE = re.compile(
+    rf"(?i)sửa\s+đổi,?\s+bổ\s+sung\s+một\s+số\s+điều\s+của\s+(?P<what>(?:{DOC_KINDS}|Bộ\s+luật|Pháp\s+lệnh)"
+    r"\b[^.;:\n]*(?:\n[^.;:\n]*?số\s+\d+/\d{4}/[A-ZĐ0-9-]+)?)"
+)
+_NUMBERED_TAIL_RE = re.compile(r"\s+số\s+\d+/\d{4}/\S+.*$")
+
+
 # The facts only a document's own text states, each with its reader (value, citation, where it was read).
 STATED: dict[str, Callable[[AnswerContext, str], Fact | None]] = {
     "effective": _effective,
     "period": _period,
     "replaces": _replaces,
+    "amends": _amends,
 }
