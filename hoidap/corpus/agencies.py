@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import re
 
-from hoidap.corpus.vocab import agency_head, lower_agency_head, name_stop_re, not_name_re, pattern, type_words
+from hoidap.corpus.vocab import (
+    agency_head,
+    lower_agency_head,
+    name_noun_compounds,
+    name_stop_re,
+    not_name_re,
+    pattern,
+    type_words,
+)
 
 # Words that open an agency name (data file: hoidap/corpus/data/agencies.json).
 AGENCY_HEAD = agency_head()
@@ -59,6 +67,9 @@ def clean_agency(text: str) -> str | None:
     depth = 0
     for m in name_stop_re().finditer(t):
         depth = t.count("(", 0, m.start()) - t.count(")", 0, m.start())
+        before = t[: m.start()].rsplit(None, 1)[-1:]  # the word before the verb: "công" of "công trình"
+        if before and f"{before[0]} {m.group(0).strip(' ,;')}".casefold() in name_noun_compounds():
+            continue
         if depth <= 0:
             t = t[: m.start()].rstrip(".,;: ")
             break

@@ -50,6 +50,8 @@ class AgencyVocab(_Data):
     coordination_list_ends: list[str]
     type_words: list[str]
     name_stop_verbs: list[str]
+    # Nouns whose second word is a stop verb ("công trình", "quy trình"): inside a name, not its end.
+    name_noun_compounds: list[str] = []
     role_words: dict[str, list[str]]
     label_roles: dict[Literal["header", "field"], list[str]]
     asked_kinds: list[str]
@@ -352,6 +354,12 @@ def coordination_end_re() -> re.Pattern[str]:
 def name_stop_re() -> re.Pattern[str]:
     """Lower-case verbs that end an agency name ('Sở KH&CN chủ trì hướng dẫn' -> 'Sở KH&CN')."""
     return pattern("agency.name_stop")
+
+
+@cache
+def name_noun_compounds() -> frozenset[str]:
+    """Folded-case nouns ending in a stop verb ("công trình thủy lợi" names works, no one submits)."""
+    return frozenset(x.casefold() for x in load("agencies")["name_noun_compounds"])
 
 
 @cache

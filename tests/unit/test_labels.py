@@ -31,3 +31,12 @@ def test_number_column_and_footnote_marks():
     assert header_role("STT") == "number"
     assert header_role("Cơ quan chủ trì[1]") == "lead"
     assert header_role("x" * 61) is None
+
+
+def test_a_noun_ending_in_a_stop_verb_stays_inside_the_name() -> None:
+    """ "trình" (submit) ends a name ("Sở Xây dựng trình …"), "công trình" (works) does not."""
+    from hoidap.corpus.agencies import clean_agency
+
+    got = clean_agency("Trung tâm Quản lý công trình đô thị huyện phối hợp với các xã")
+    assert got == "Trung tâm Quản lý công trình đô thị huyện"
+    assert clean_agency("Sở Xây dựng trình Ủy ban nhân dân tỉnh") == "Sở Xây dựng"
