@@ -264,20 +264,31 @@ def terms_in(query_tokens: list[str], sets: RowSets) -> list[str]:
     """`matched_terms` over a row's precomputed `row_sets`."""
     accented, syllables, folded = sets
     out: list[str] = []
-    for tok in _unique(query_tokens):
-        if is_stopword(tok):
-            continue
-        f = fold_token(tok)
+    for tok, marked, parts in _query_terms(tuple(query_tokens)):
         # A compound may be segmented differently in the row, so all its syllables being present
         # counts as a match. A word typed with diacritics matches only as typed: folded, "tuyển_dụng"
         # would match the syllables of "tuyên truyền" and "xây dựng".
-        if f != tok:
-            found = tok in accented or ("_" in tok and set(tok.split("_")) <= syllables)
+        if marked:
+            found = tok in accented or (parts is not None and parts <= syllables)
         else:
-            found = f in folded or ("_" in f and set(f.split("_")) <= folded)
+            found = tok in folded or (parts is not None and parts <= folded)
         if found:
             out.append(tok)
     return out
+
+
+@lru_cache(maxsize=4096)
+def _query_terms(query_tokens: tuple[str, ...]) -> tuple[tuple[str, bool, frozenset[str] | None], ...]:
+    """The query's terms as `terms_in` looks them up in a row, read once per query rather than once per
+    row (issue 26): each once, stopwords left out; whether it has diacritics (then it must occur as
+    typed, else folded, which it already is) and its syllables when it is a compound."""
+    out = []
+    for tok in _unique(list(query_tokens)):
+        if is_stopword(tok):
+            continue
+        marked = fold_token(tok) != tok
+        out.append((tok, marked, frozenset(tok.split("_")) if "_" in tok else None))
+    return tuple(out)
 
 
 def weighted_query(tokens: list[str]) -> list[str]:
