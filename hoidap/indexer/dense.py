@@ -122,7 +122,7 @@ class DenseIndex:
         if sel is not None:
             params.sel = sel
         scores, rows = self._index.search(query, k, params=params)
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+        return [(r, s) for r, s in zip(rows[0].tolist(), scores[0].tolist(), strict=True) if r >= 0]
 
     def _exact_search(self, query: np.ndarray, k: int, rows: np.ndarray) -> list[tuple[int, float]]:
         scores = self._vectors[rows] @ query[0]

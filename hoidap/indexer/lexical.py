@@ -178,9 +178,10 @@ class LexicalIndex:
         if candidates.size > k:
             candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
         order = candidates[np.lexsort((candidates, -scores[candidates]))]
+        # Python ints and floats in one call each, not a numpy scalar per hit (issue 26).
         return [
-            LexicalHit(int(r), float(scores[r]), self.matched_terms(query_tokens, int(r)) if terms else [])
-            for r in order
+            LexicalHit(r, score, self.matched_terms(query_tokens, r) if terms else [])
+            for r, score in zip(order.tolist(), scores[order].tolist(), strict=True)
         ]
 
     def matched_terms(self, query_tokens: list[str], row: int) -> list[str]:

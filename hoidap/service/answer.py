@@ -20,7 +20,7 @@ from hoidap.corpus.normalize import fold
 from hoidap.corpus.vocab import find_provinces, name_key
 from hoidap.service.query_ahead import QueryAhead
 from hoidap.service.records import Answer, QuestionError, Searcher
-from hoidap.service.strategies.context import _DEFERRED_RELATED, AnswerContext
+from hoidap.service.strategies.context import _DEFERRED_RELATED, _SEARCHED, AnswerContext
 from hoidap.service.strategies.evidence import evidence_answer
 from hoidap.service.strategies.registry import STRATEGIES
 from hoidap.service.understanding import QueryAnalysis, gap_for, resolve_task_ids
@@ -79,6 +79,7 @@ class Answerer(AnswerContext):
         ahead = QueryAhead(self.searcher, self.mode)
         deferred: list[tuple[Answer, str, list[str], int]] = []
         token = _DEFERRED_RELATED.set(deferred)
+        searched = _SEARCHED.set({})
         try:
             ahead.expect(q)
             a = self.analyze(q)
@@ -89,6 +90,7 @@ class Answerer(AnswerContext):
                     answer.related = self.related(query, scope, k)
         finally:
             _DEFERRED_RELATED.reset(token)
+            _SEARCHED.reset(searched)
             ahead.release()
         result.took_ms = round((time.perf_counter() - t0) * 1000, 1)
         result.analysis = a.to_dict()

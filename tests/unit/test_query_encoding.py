@@ -21,6 +21,7 @@ from hoidap.indexer import query_vectors
 from hoidap.indexer.build import build_index
 from hoidap.indexer.search import HybridIndex
 from hoidap.service.qa import QAService
+from hoidap.service.strategies import context as context_module
 
 DOCS = ("qng-kh-214-2024", "qng-kh-ctr37")
 DIM = 16
@@ -290,3 +291,35 @@ def test_a_question_answered_from_records_does_not_wait_for_its_encoding(ahead, 
     assert searched == [] and encoder.queries == [] and encoder.ahead == []
     assert encoder.started  # it was started ahead, then let go: stopped as the answer was returned
     assert all(stop.is_set() for stop in encoder.stops)
+
+
+def test_one_answer_searches_the_same_text_and_scope_once(
+    served: tuple[QAService, CountingEncoder], monkeypatch
+) -> None:
+    """Paths of one answer that search the same text in the same scope share the hits (issue 26): fewer
+    searches, the same answers as searching each time."""
+    from hoidap.service import answer as answer_module
+
+    service, _ = served
+    index = service.searcher
+    calls: list[str] = []
+    search = index.search
+    monkeypatch.setattr(index, "search", lambda q, *a, **k: calls.append(q) or search(q, *a, **k))
+
+    def run() -> tuple[list[dict], list[int]]:
+        answers, counts = [], []
+        for q in (*QUESTIONS, *REPLACED):
+            calls.clear()
+            d = service.ask(q).to_dict(with_analysis=True)
+            d.pop("took_ms")
+            answers.append(d)
+            counts.append(len(calls))
+        return answers, counts
+
+    shared, shared_searches = run()
+    monkeypatch.setattr(answer_module, "_SEARCHED", _Eager())
+    monkeypatch.setattr(context_module, "_SEARCHED", _Eager())
+    each, each_searches = run()
+    assert shared == each
+    assert all(s <= e for s, e in zip(shared_searches, each_searches, strict=True))
+    assert sum(shared_searches) < sum(each_searches)

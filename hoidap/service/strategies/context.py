@@ -43,6 +43,11 @@ YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _DEFERRED_RELATED: ContextVar[list[tuple[Answer, str, list[str], int]] | None] = ContextVar(
     "deferred_related", default=None
 )
+# The searches of the question being answered: (text, k, documents) -> hits. Several paths of one answer
+# search the same text in the same scope (a structured path, then the evidence fallback): once (issue 26).
+_SEARCHED: ContextVar[dict[tuple[str, int, tuple[str, ...] | None], list[SearchHit]] | None] = ContextVar(
+    "searched", default=None
+)
 # A document's code in a folded reference: "57-nq/tw", "2623/qd-ttg", "999" ("ke hoach 999").
 _REF_CODE_RE = re.compile(r"\d[\w.]*(?:\s*[/-]\s*[\w.]+)*")
 _PARTIAL_CODE_RE = re.compile(r"\d+\s*[/-]\s*(?:19|20)\d\d")  # a number and its year, no issuer code
@@ -252,7 +257,15 @@ class AnswerContext:
     def search(self, q: str, scope: list[str], k: int) -> list[SearchHit]:
         """Search within `scope` (no filter when the scope is the whole corpus)."""
         doc_ids = scope if len(scope) < len(self.docs) else None
-        return self.searcher.search(self.search_query(q, scope), k=k, doc_ids=doc_ids, mode=self.mode)
+        text = self.search_query(q, scope)
+        searched = _SEARCHED.get()
+        key = (text, k, tuple(doc_ids) if doc_ids is not None else None)
+        if searched is not None and key in searched:
+            return list(searched[key])
+        hits = self.searcher.search(text, k=k, doc_ids=doc_ids, mode=self.mode)
+        if searched is not None:
+            searched[key] = list(hits)
+        return hits
 
     def search_query(self, q: str, scope: list[str]) -> str:
         """The text `search` looks for when asked for `q` within `scope`."""
