@@ -69,9 +69,26 @@ def _field_scores(model: bm25s.BM25 | None, query: list[str], n_rows: int) -> np
     plain = [t for t in known if not _DIGIT_RE.search(t)]
     protected = [t for t in known if _DIGIT_RE.search(t)]
     if plain:
-        scores += model.get_scores(plain)
+        scores += _token_scores(model, plain)
     if protected:
-        scores += PROTECTED_WEIGHT * model.get_scores(protected)
+        scores += PROTECTED_WEIGHT * _token_scores(model, protected)
+    return scores
+
+
+def _token_scores(model: bm25s.BM25, tokens: list[str]) -> np.ndarray:
+    """`model.get_scores(tokens)` for tokens of its vocabulary in one `np.add.at` (issue 26): bm25s adds
+    each token's row of precomputed scores with one call per token; `add.at` adds the rows joined in the
+    same order, one element after the other, so each document's sum is made of the same additions."""
+    if model.nonoccurrence_array is not None:  # BM25L / BM25+ add a score per token besides
+        return model.get_scores(tokens)
+    data, indices, indptr = model.scores["data"], model.scores["indices"], model.scores["indptr"]
+    spans = [(indptr[row], indptr[row + 1]) for row in (model.vocab_dict[t] for t in tokens)]
+    scores = np.zeros(model.scores["num_docs"], dtype=model.dtype)
+    np.add.at(
+        scores,
+        np.concatenate([indices[a:b] for a, b in spans]),
+        np.concatenate([data[a:b] for a, b in spans]),
+    )
     return scores
 
 
@@ -166,8 +183,15 @@ class LexicalIndex:
             Hits with score > 0, best first (ties by row id); [] for an empty index or
             a query with no known term.
         """
+        return [
+            LexicalHit(r, score, self.matched_terms(query_tokens, r) if terms else [])
+            for r, score in self.top(query_tokens, k, allowed).items()
+        ]
+
+    def top(self, query_tokens: list[str], k: int, allowed: np.ndarray | None = None) -> dict[int, float]:
+        """`search`'s rows and scores, best first, without hit objects (what fusion reads)."""
         if not len(self) or k <= 0 or not query_tokens:
-            return []
+            return {}
         scores = self.scores(query_tokens)
         if allowed is not None:
             allowed = np.asarray(allowed, dtype=bool)
@@ -179,10 +203,7 @@ class LexicalIndex:
             candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
         order = candidates[np.lexsort((candidates, -scores[candidates]))]
         # Python ints and floats in one call each, not a numpy scalar per hit (issue 26).
-        return [
-            LexicalHit(r, score, self.matched_terms(query_tokens, r) if terms else [])
-            for r, score in zip(order.tolist(), scores[order].tolist(), strict=True)
-        ]
+        return dict(zip(order.tolist(), scores[order].tolist(), strict=True))
 
     def matched_terms(self, query_tokens: list[str], row: int) -> list[str]:
         """Query terms (stopwords excluded) found in a row, accented or folded (see `matched_terms`)."""

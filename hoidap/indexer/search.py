@@ -275,8 +275,7 @@ class HybridIndex(ServedIndex):
         tokens = tokenize(query)
         # Matched terms are read for the hits kept after fusion only (`terms` below), not for every
         # lexical candidate.
-        lex_hits = self.lexical.search(tokens, depth, allowed, terms=False) if mode != "dense" else []
-        lex = {h.row: h.score for h in lex_hits}
+        lex = self.lexical.top(tokens, depth, allowed) if mode != "dense" else {}
         dense: dict[int, float] = {}
         qvec: np.ndarray | None = None
         if mode != "lexical":
