@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     # The encoder's intra-op threads while `hoidap index` builds (0: one per available core, at most 8):
     # serving keeps `encoder_threads` (one query at a time), a build has thousands of passages.
     build_threads: int = Field(default=0, ge=0)
+    # Threads that encode a question ahead, while the request's thread analyses it and reads the records
+    # (issue 26; 0: the search encodes it on the request's thread). One per core: each runs one question.
+    query_workers: int = Field(default=2, ge=0)
     feedback_file: Path | None = None  # default: <data_dir>/feedback.jsonl
     search_mode: SearchMode = "hybrid"
     # Retrieval backend (issue 14): the index files in this process, or a Milvus collection loaded from

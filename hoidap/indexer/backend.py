@@ -60,9 +60,13 @@ def open_backend(settings: Settings, embedder: Embedder) -> RetrievalBackend:
         from hoidap.indexer.milvus import MilvusIndex
 
         return MilvusIndex.open(
-            settings.index_path, embedder, settings.milvus_target, settings.milvus_collection
+            settings.index_path,
+            embedder,
+            settings.milvus_target,
+            settings.milvus_collection,
+            query_workers=settings.query_workers,
         )
-    return HybridIndex.load(settings.index_path, embedder)
+    return HybridIndex.load(settings.index_path, embedder, query_workers=settings.query_workers)
 
 
 def publisher(settings: Settings, backend: str | None = None) -> Publisher | None:

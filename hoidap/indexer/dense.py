@@ -115,6 +115,9 @@ class DenseIndex:
     def _faiss_search(
         self, query: np.ndarray, k: int, sel: faiss.IDSelector | None
     ) -> list[tuple[int, float]]:
+        if self.kind == "flat" and sel is None:
+            scores, rows = self._index.search(query, k)  # no parameters to make (a SWIG object per query)
+            return [(r, s) for r, s in zip(rows[0].tolist(), scores[0].tolist(), strict=True) if r >= 0]
         if self.kind == "hnsw":
             params = faiss.SearchParametersHNSW(efSearch=max(HNSW_EF_SEARCH, k))
         else:
@@ -122,7 +125,7 @@ class DenseIndex:
         if sel is not None:
             params.sel = sel
         scores, rows = self._index.search(query, k, params=params)
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+        return [(r, s) for r, s in zip(rows[0].tolist(), scores[0].tolist(), strict=True) if r >= 0]
 
     def _exact_search(self, query: np.ndarray, k: int, rows: np.ndarray) -> list[tuple[int, float]]:
         scores = self._vectors[rows] @ query[0]

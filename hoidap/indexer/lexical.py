@@ -69,9 +69,26 @@ def _field_scores(model: bm25s.BM25 | None, query: list[str], n_rows: int) -> np
     plain = [t for t in known if not _DIGIT_RE.search(t)]
     protected = [t for t in known if _DIGIT_RE.search(t)]
     if plain:
-        scores += model.get_scores(plain)
+        scores += _token_scores(model, plain)
     if protected:
-        scores += PROTECTED_WEIGHT * model.get_scores(protected)
+        scores += PROTECTED_WEIGHT * _token_scores(model, protected)
+    return scores
+
+
+def _token_scores(model: bm25s.BM25, tokens: list[str]) -> np.ndarray:
+    """`model.get_scores(tokens)` for tokens of its vocabulary in one `np.add.at` (issue 26): bm25s adds
+    each token's row of precomputed scores with one call per token; `add.at` adds the rows joined in the
+    same order, one element after the other, so each document's sum is made of the same additions."""
+    if model.nonoccurrence_array is not None:  # BM25L / BM25+ add a score per token besides
+        return model.get_scores(tokens)
+    data, indices, indptr = model.scores["data"], model.scores["indices"], model.scores["indptr"]
+    spans = [(indptr[row], indptr[row + 1]) for row in (model.vocab_dict[t] for t in tokens)]
+    scores = np.zeros(model.scores["num_docs"], dtype=model.dtype)
+    np.add.at(
+        scores,
+        np.concatenate([indices[a:b] for a, b in spans]),
+        np.concatenate([data[a:b] for a, b in spans]),
+    )
     return scores
 
 
@@ -166,8 +183,15 @@ class LexicalIndex:
             Hits with score > 0, best first (ties by row id); [] for an empty index or
             a query with no known term.
         """
+        return [
+            LexicalHit(r, score, self.matched_terms(query_tokens, r) if terms else [])
+            for r, score in self.top(query_tokens, k, allowed).items()
+        ]
+
+    def top(self, query_tokens: list[str], k: int, allowed: np.ndarray | None = None) -> dict[int, float]:
+        """`search`'s rows and scores, best first, without hit objects (what fusion reads)."""
         if not len(self) or k <= 0 or not query_tokens:
-            return []
+            return {}
         scores = self.scores(query_tokens)
         if allowed is not None:
             allowed = np.asarray(allowed, dtype=bool)
@@ -178,10 +202,8 @@ class LexicalIndex:
         if candidates.size > k:
             candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
         order = candidates[np.lexsort((candidates, -scores[candidates]))]
-        return [
-            LexicalHit(int(r), float(scores[r]), self.matched_terms(query_tokens, int(r)) if terms else [])
-            for r in order
-        ]
+        # Python ints and floats in one call each, not a numpy scalar per hit (issue 26).
+        return dict(zip(order.tolist(), scores[order].tolist(), strict=True))
 
     def matched_terms(self, query_tokens: list[str], row: int) -> list[str]:
         """Query terms (stopwords excluded) found in a row, accented or folded (see `matched_terms`)."""
@@ -264,20 +286,31 @@ def terms_in(query_tokens: list[str], sets: RowSets) -> list[str]:
     """`matched_terms` over a row's precomputed `row_sets`."""
     accented, syllables, folded = sets
     out: list[str] = []
-    for tok in _unique(query_tokens):
-        if is_stopword(tok):
-            continue
-        f = fold_token(tok)
+    for tok, marked, parts in _query_terms(tuple(query_tokens)):
         # A compound may be segmented differently in the row, so all its syllables being present
         # counts as a match. A word typed with diacritics matches only as typed: folded, "tuyển_dụng"
         # would match the syllables of "tuyên truyền" and "xây dựng".
-        if f != tok:
-            found = tok in accented or ("_" in tok and set(tok.split("_")) <= syllables)
+        if marked:
+            found = tok in accented or (parts is not None and parts <= syllables)
         else:
-            found = f in folded or ("_" in f and set(f.split("_")) <= folded)
+            found = tok in folded or (parts is not None and parts <= folded)
         if found:
             out.append(tok)
     return out
+
+
+@lru_cache(maxsize=4096)
+def _query_terms(query_tokens: tuple[str, ...]) -> tuple[tuple[str, bool, frozenset[str] | None], ...]:
+    """The query's terms as `terms_in` looks them up in a row, read once per query rather than once per
+    row (issue 26): each once, stopwords left out; whether it has diacritics (then it must occur as
+    typed, else folded, which it already is) and its syllables when it is a compound."""
+    out = []
+    for tok in _unique(list(query_tokens)):
+        if is_stopword(tok):
+            continue
+        marked = fold_token(tok) != tok
+        out.append((tok, marked, frozenset(tok.split("_")) if "_" in tok else None))
+    return tuple(out)
 
 
 def weighted_query(tokens: list[str]) -> list[str]:

@@ -47,6 +47,7 @@ from hoidap.indexer.search import (
 )
 from hoidap.indexer.store import REBUILD, IndexLoadError, IndexManifest, file_sha256, read_manifest
 from hoidap.indexer.tokenization import fold_tokens, tokenize
+from hoidap.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -338,16 +339,24 @@ class MilvusIndex(ServedIndex):
         store: MilvusStore,
         collection: str,
         embedder: Embedder | None = None,
+        query_workers: int = Settings.model_fields["query_workers"].default,
     ) -> None:
         self.manifest = manifest
         self.token_lists = token_lists
         self.store = store
         self.collection = collection
         self._embedder = embedder
-        self._queries = QueryVectors(embedder)
+        self._queries = QueryVectors(embedder, workers=query_workers)
 
     @classmethod
-    def open(cls, directory: Path, embedder: Embedder, uri: str, name: str) -> MilvusIndex:
+    def open(
+        cls,
+        directory: Path,
+        embedder: Embedder,
+        uri: str,
+        name: str,
+        query_workers: int = Settings.model_fields["query_workers"].default,
+    ) -> MilvusIndex:
         """Connect to the live collection of `name` and check it holds the index directory's build.
 
         Raises:
@@ -382,7 +391,7 @@ class MilvusIndex(ServedIndex):
                 f"Bộ sưu tập Milvus '{collection}' có {stored} mục, chỉ mục có {entries}. "
                 "Hãy chạy lại: hoidap index --backend milvus"
             )
-        return cls(manifest, token_lists, store, collection, embedder)
+        return cls(manifest, token_lists, store, collection, embedder, query_workers)
 
     def counts(self) -> dict[str, int]:
         return {"documents": len(self.manifest.documents), "entries": self.store.count(self.collection)}

@@ -17,6 +17,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -162,6 +163,11 @@ class OnnxEncoder:
         """Embed search queries (with the ``query: `` prompt) -> (n, dimension)."""
         return self._encode(texts, QUERY_PROMPT)
 
+    def query_run(self, text: str) -> _QueryRun:
+        """`encode_queries([text])[0]` as a run another thread may make and stop (a prefetched query,
+        `hoidap.indexer.query_vectors`): tokenized and padded here, on the caller's thread."""
+        return _QueryRun(self._session, self._feed(self._ids([QUERY_PROMPT + text])))
+
     def encode_passages(
         self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
     ) -> np.ndarray:
@@ -200,3 +206,22 @@ class OnnxEncoder:
 
     def __repr__(self) -> str:
         return f"OnnxEncoder({self.model_id!r}, dimension={self.dimension}, threads={self.threads})"
+
+
+class _QueryRun:
+    """One query's `session.run` (which releases the GIL), stoppable from any thread through its run
+    options: the run then fails between two nodes of the graph."""
+
+    def __init__(self, session: Any, feed: dict[str, np.ndarray]) -> None:
+        import onnxruntime as ort
+
+        self._session = session
+        self._feed = feed
+        self._options = ort.RunOptions()
+
+    def __call__(self) -> np.ndarray:
+        out = self._session.run(None, self._feed, self._options)[0]
+        return np.ascontiguousarray(out, dtype=np.float32)[0]
+
+    def stop(self) -> None:
+        self._options.terminate = True

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +14,7 @@ from hoidap.indexer.embedder import Embedder
 from hoidap.indexer.entries import Entry
 from hoidap.indexer.fusion import fuse
 from hoidap.indexer.lexical import LexicalIndex
+from hoidap.indexer.query_vectors import NO_MODEL, Prefetch, QueryVectors
 from hoidap.indexer.store import (
     REBUILD,
     IndexLoadError,
@@ -27,7 +26,7 @@ from hoidap.indexer.store import (
     verify_files,
 )
 from hoidap.indexer.tokenization import tokenize
-from hoidap.settings import SearchMode
+from hoidap.settings import SearchMode, Settings
 
 MODES: tuple[str, ...] = get_args(SearchMode)  # the settings' search modes
 # Chosen on the dev split of the gold set (83 answerable items): weighted fusion with dense weight 0.3
@@ -67,31 +66,6 @@ class SearchHit:
         if original is not None:
             d["quote"] = original[e.char_start : e.char_end]
         return d
-
-
-class QueryVectors:
-    """Query embeddings with a small LRU cache (a repeated question is not embedded twice); thread-safe."""
-
-    def __init__(self, embedder: Embedder | None, size: int = 512) -> None:
-        self.embedder = embedder
-        self._size = size
-        self._lock = threading.Lock()
-        self.cache: OrderedDict[str, np.ndarray] = OrderedDict()
-
-    def __call__(self, query: str) -> np.ndarray:
-        if self.embedder is None:
-            raise IndexLoadError("Chỉ mục này được nạp không kèm mô hình nhúng; chỉ tìm theo từ khóa được.")
-        with self._lock:
-            cached = self.cache.get(query)
-            if cached is not None:
-                self.cache.move_to_end(query)
-                return cached
-        vec = self.embedder.encode_queries([query])[0]
-        with self._lock:
-            self.cache[query] = vec
-            if len(self.cache) > self._size:
-                self.cache.popitem(last=False)
-        return vec
 
 
 def search_depth(k: int) -> int:
@@ -162,10 +136,14 @@ class ServedIndex:
     def embed_query(self, query: str) -> np.ndarray:
         return self._queries(query)
 
+    def prefetch_query(self, query: str) -> Prefetch | None:
+        """Start encoding a query the caller is about to search for (`QueryVectors.prefetch`)."""
+        return self._queries.prefetch(query)
+
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            raise IndexLoadError("Chỉ mục này được nạp không kèm mô hình nhúng; chỉ tìm theo từ khóa được.")
+            raise IndexLoadError(NO_MODEL)
         return self._embedder
 
     @property
@@ -187,6 +165,7 @@ class HybridIndex(ServedIndex):
         lexical: LexicalIndex,
         dense: DenseIndex,
         embedder: Embedder | None = None,
+        query_workers: int = Settings.model_fields["query_workers"].default,
     ) -> None:
         self.manifest = manifest
         self.entries = entries
@@ -197,12 +176,18 @@ class HybridIndex(ServedIndex):
         for row, e in enumerate(entries):
             rows.setdefault(e.doc_id, []).append(row)
         self._doc_rows = {k: np.asarray(v, dtype=np.int64) for k, v in rows.items()}
-        self._queries = QueryVectors(embedder)
+        self._queries = QueryVectors(embedder, workers=query_workers)
         self._query_cache = self._queries.cache  # benchmarks empty it to time uncached queries
 
     @classmethod
-    def load(cls, directory: Path, embedder: Embedder) -> HybridIndex:
-        """Load an index and check it was built with the configured model.
+    def load(
+        cls,
+        directory: Path,
+        embedder: Embedder,
+        query_workers: int = Settings.model_fields["query_workers"].default,
+    ) -> HybridIndex:
+        """Load an index and check it was built with the configured model (`query_workers`: threads
+        encoding questions ahead, see `QueryVectors`).
 
         Every file is checked against the checksum in the manifest before it is parsed, so a damaged
         index is refused (naming the file) and never served. The load holds the swap lock shared, so
@@ -232,7 +217,7 @@ class HybridIndex(ServedIndex):
                 ) from exc
         if not (len(entries) == len(lexical) == len(dense)):
             raise IndexLoadError(f"Chỉ mục tại {directory} không nhất quán. Hãy chạy lại: {REBUILD}")
-        return cls(manifest, entries, lexical, dense, embedder)
+        return cls(manifest, entries, lexical, dense, embedder, query_workers)
 
     @property
     def token_lists(self) -> list[list[str]]:
@@ -290,8 +275,7 @@ class HybridIndex(ServedIndex):
         tokens = tokenize(query)
         # Matched terms are read for the hits kept after fusion only (`terms` below), not for every
         # lexical candidate.
-        lex_hits = self.lexical.search(tokens, depth, allowed, terms=False) if mode != "dense" else []
-        lex = {h.row: h.score for h in lex_hits}
+        lex = self.lexical.top(tokens, depth, allowed) if mode != "dense" else {}
         dense: dict[int, float] = {}
         qvec: np.ndarray | None = None
         if mode != "lexical":

@@ -18,11 +18,12 @@ from dataclasses import replace
 
 from hoidap.corpus.normalize import fold
 from hoidap.corpus.vocab import find_provinces, name_key
+from hoidap.service.query_ahead import QueryAhead
 from hoidap.service.records import Answer, QuestionError, Searcher
-from hoidap.service.strategies.context import _DEFERRED_RELATED, AnswerContext
+from hoidap.service.strategies.context import _DEFERRED_RELATED, _SEARCHED, AnswerContext
 from hoidap.service.strategies.evidence import evidence_answer
 from hoidap.service.strategies.registry import STRATEGIES
-from hoidap.service.understanding import QueryAnalysis, analyze, gap_for, resolve_task_ids
+from hoidap.service.understanding import QueryAnalysis, gap_for, resolve_task_ids
 
 __all__ = ["Answerer", "Searcher"]  # Searcher: the protocol the eval's baselines import from here
 
@@ -73,16 +74,24 @@ class Answerer(AnswerContext):
         """
         t0 = time.perf_counter()
         q = self.validate(question, doc_ids, top_k)
-        a = analyze(q, self.catalog)
+        # The text to be searched is encoded on a worker while this thread analyses the question and
+        # reads the records: the question as typed, then what its analysis leaves to search (issue 26).
+        ahead = QueryAhead(self.searcher, self.mode)
         deferred: list[tuple[Answer, str, list[str], int]] = []
         token = _DEFERRED_RELATED.set(deferred)
+        searched = _SEARCHED.set({})
         try:
+            ahead.expect(q)
+            a = self.analyze(q)
+            ahead.expect(self.search_query(a.search_text or q, self.scope(a, doc_ids or [])))
             result = self._answer(q, a, doc_ids or [], top_k)
+            for answer, query, scope, k in deferred:
+                if answer is result:  # the others were replaced: their related clauses are never shown
+                    answer.related = self.related(query, scope, k)
         finally:
             _DEFERRED_RELATED.reset(token)
-        for answer, query, scope, k in deferred:
-            if answer is result:  # the others were replaced: their related clauses are never shown
-                answer.related = self.related(query, scope, k)
+            _SEARCHED.reset(searched)
+            ahead.release()
         result.took_ms = round((time.perf_counter() - t0) * 1000, 1)
         result.analysis = a.to_dict()
         return result

@@ -16,7 +16,7 @@ from hoidap.corpus.dates import (
     EVENT_TIME_RE,
     YEAR_ONLY_RE,
 )
-from hoidap.corpus.normalize import MappedText, fold, has_diacritics, lowered, normalize_span
+from hoidap.corpus.normalize import TEXT_CACHE_SIZE, MappedText, fold, has_diacritics, lowered, normalize_span
 from hoidap.corpus.vocab import coordination_end_re, load, pattern
 from hoidap.service.answer_types import counted_nouns
 
@@ -87,10 +87,12 @@ def _unit_fits(phrase: str, kind: str | None) -> bool:
     return kind is None or any(rx.search(phrase) for k, _, rx in _UNIT_KINDS if k == kind)
 
 
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _figure_candidates(
-    text: str, kind: str | None, given: Collection[str], measure_asked: str | None
-) -> list[tuple[int, str, str]]:
-    """The figures of `text` that may answer: (start, phrase with its measure noun, measure words)."""
+    text: str, kind: str | None, given: tuple[str, ...], measure_asked: str | None
+) -> tuple[tuple[int, str, str], ...]:
+    """The figures of `text` that may answer: (start, phrase with its measure noun, measure words).
+    Memoized: a passage is read again by each question whose ranking it enters (issue 26)."""
     given_numbers = {_NOT_NUMBER_RE.sub("", g).strip(".,") for g in given}
     candidates: list[tuple[int, str, str]] = []  # (start, phrase, measure words)
     for m in FIGURE_RE.finditer(text):
@@ -113,7 +115,7 @@ def _figure_candidates(
             continue  # item numbers like "1", "2.1" (not "5.310.000": thousands grouped by three)
         if _unit_fits(f"{phrase} {measure}", kind):
             candidates.append((m.start(), f"{phrase} {measure}".strip(), measure))
-    return sorted(candidates + _worded_candidates(text, kind))
+    return tuple(sorted(candidates + _worded_candidates(text, kind)))
 
 
 # A number word that alone is mostly something else: "một" (a, one), "năm" (year), "tư" (private), parts.
@@ -165,7 +167,7 @@ def figure_phrase(
         conditions, not its answer. `measure_asked` (see `asked_measure`): the unit noun the question
         counts in.
     """
-    candidates = _figure_candidates(text, kind, given, measure_asked)
+    candidates = _figure_candidates(text, kind, tuple(given), measure_asked)
     if not candidates:
         return None
     # Typed with diacritics, words compare as typed: folded, "công bố" would name a "bộ dữ liệu".
@@ -259,26 +261,36 @@ def deadline_phrase(text: str, terms: list[str] | None = None) -> str | None:
     """A time expression stated in prose: 'Hoàn thành trong quý II/2023', 'trước ngày 05 tháng 12
     năm 2025', else one stated by an event ('sau khi … kết thúc'). With `terms`, the expression
     nearest after the best-matching term wins."""
-    found = list(DEADLINE_RE.finditer(text))
+    found, bare = _deadlines(text)
     if not found:
-        # A schedule's cell states the time bare ("Tháng 8/2026", "Quý III/2026"), not the date a cited
-        # document bears ("Thực hiện Kế hoạch số 17-KH/TU ngày 27/8/2025"); else an event's time.
-        bare = next(
-            (
-                m
-                for m in BARE_TIME_RE.finditer(text)
-                if not CITED_BEFORE_RE.search(text[max(0, m.start() - 40) : m.start()])
-            ),
-            None,
-        ) or EVENT_TIME_RE.search(text)
-        return bare.group(0).strip() if bare else None
+        return bare
     if terms:
         anchor = _term_position(text, terms)
         if anchor is not None:
-            after = [m for m in found if m.start() >= anchor - 10]
+            after = [phrase for start, phrase in found if start >= anchor - 10]
             if after:
-                return after[0].group(0).strip()
-    return found[0].group(0).strip()
+                return after[0]
+    return found[0][1]
+
+
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
+def _deadlines(text: str) -> tuple[tuple[tuple[int, str], ...], str | None]:
+    """The time expressions a passage states (start, phrase), and when it states none, its bare time or
+    event's time: read once per passage (issue 26)."""
+    found = tuple((m.start(), m.group(0).strip()) for m in DEADLINE_RE.finditer(text))
+    if found:
+        return found, None
+    # A schedule's cell states the time bare ("Tháng 8/2026", "Quý III/2026"), not the date a cited
+    # document bears ("Thực hiện Kế hoạch số 17-KH/TU ngày 27/8/2025"); else an event's time.
+    bare = next(
+        (
+            m
+            for m in BARE_TIME_RE.finditer(text)
+            if not CITED_BEFORE_RE.search(text[max(0, m.start() - 40) : m.start()])
+        ),
+        None,
+    ) or EVENT_TIME_RE.search(text)
+    return found, bare.group(0).strip() if bare else None
 
 
 def asks_list(folded_question: str) -> bool:
@@ -300,6 +312,35 @@ def best_sentence(
     of adjacent question words (`question`, folded) found together adds the mean weight of its words.
     With `whole_lists`, items after ";" stay in their sentence. A sentence after the clause's lead-in
     ("Đối với vùng Tây: …") keeps the lead-in, which scopes it."""
+    sentences = _sentences(text, whole_lists)
+    if len(sentences) <= 1:
+        return text
+    pairs_in = tuple((t, 1.0) if isinstance(t, str) else t for t in query_terms)
+    weighted, pairs = _sentence_query(pairs_in, question)
+
+    def weight(span: tuple[int, int]) -> float:
+        folded, present, adjacent = _sentence_words(text[span[0] : span[1]])
+        total = 0.0
+        for w, rx, parts in weighted:
+            if rx.search(folded):
+                total += w
+            else:
+                total += sum(w / (2 * len(parts)) for x in parts if _word_in(x, present))
+        return total + sum(w for pair, w in pairs if pair in adjacent)
+
+    start, end = max(sentences, key=weight)  # max keeps the first of equals
+    head = _LEAD_IN_RE.match(text)
+    if head and start >= head.end():
+        return f"{head.group(0).strip()} … {text[start:end].strip()}"
+    return text[start:end].strip()
+
+
+_WORD_RE = pattern("extract.word")
+
+
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
+def _sentences(text: str, whole_lists: bool) -> tuple[tuple[int, int], ...]:
+    """The sentence spans of a passage (`best_sentence`), read once per passage (issue 26)."""
     split = _LIST_SENTENCE_SPLIT_RE if whole_lists else SENTENCE_SPLIT_RE
     sentences: list[tuple[int, int]] = []
     for m in _spans(text, split):
@@ -309,11 +350,28 @@ def best_sentence(
             sentences[-1] = (sentences[-1][0], m[1])  # "2. Cơ quan …": a list marker is no sentence
         else:
             sentences.append(m)
-    if len(sentences) <= 1:
-        return text
-    pairs_in = [(t, 1.0) if isinstance(t, str) else t for t in query_terms]
+    return tuple(sentences)
+
+
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
+def _sentence_words(sentence: str) -> tuple[str, frozenset[str], frozenset[tuple[str, str]]]:
+    """A sentence folded, its words and its pairs of adjacent words (once per sentence)."""
+    folded = fold(sentence)
+    tokens = folded.split()
+    return folded, frozenset(_WORD_RE.findall(folded)), frozenset(zip(tokens, tokens[1:], strict=False))
+
+
+_Term = tuple[float, re.Pattern[str], tuple[str, ...]]  # weight, pattern, words of a folded query term
+_Pair = tuple[tuple[str, str], float]  # two adjacent question words, their mean weight
+
+
+@lru_cache(maxsize=1024)
+def _sentence_query(
+    pairs_in: tuple[tuple[str, float], ...], question: str
+) -> tuple[tuple[_Term, ...], tuple[_Pair, ...]]:
+    """What `best_sentence` weighs a sentence by, once per question: each folded term's weight, pattern
+    and words, and the pairs of adjacent question words with their mean weight."""
     weighted = [(fold(t).replace("_", " "), w) for t, w in pairs_in if t.strip()]
-    patterns = [re.compile(_term_pattern(t)) for t, _ in weighted]
     word_weight: dict[str, float] = {}
     for t, w in weighted:
         for x in t.split():
@@ -324,29 +382,8 @@ def best_sentence(
         for a, b in zip(words, words[1:], strict=False)
         if a in word_weight and b in word_weight
     }
-
-    def weight(span: tuple[int, int]) -> float:
-        folded = fold(text[span[0] : span[1]])
-        present = set(_WORD_RE.findall(folded))
-        total = 0.0
-        for (t, w), rx in zip(weighted, patterns, strict=True):
-            if rx.search(folded):
-                total += w
-            else:
-                parts = t.split()
-                total += sum(w / (2 * len(parts)) for x in parts if _word_in(x, present))
-        tokens = folded.split()
-        adjacent = set(zip(tokens, tokens[1:], strict=False))
-        return total + sum(w for pair, w in pairs.items() if pair in adjacent)
-
-    start, end = max(sentences, key=weight)  # max keeps the first of equals
-    head = _LEAD_IN_RE.match(text)
-    if head and start >= head.end():
-        return f"{head.group(0).strip()} … {text[start:end].strip()}"
-    return text[start:end].strip()
-
-
-_WORD_RE = pattern("extract.word")
+    terms = tuple((w, re.compile(_term_pattern(t)), tuple(t.split())) for t, w in weighted)
+    return terms, tuple(pairs.items())
 
 
 def _word_in(word: str, present: set[str]) -> bool:
@@ -424,6 +461,7 @@ def _name_before_lead(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def role_phrase(text: str, role: str, section: str = "") -> str | None:
     """The agency a clause names for a role, read from its wording.
 

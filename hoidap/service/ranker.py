@@ -24,7 +24,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from hoidap.corpus.normalize import fold, lowered, strip_diacritics
+from hoidap.corpus.normalize import TEXT_CACHE_SIZE, fold, lowered, strip_diacritics
 from hoidap.corpus.vocab import abbreviations
 
 FEATURES: tuple[str, ...] = (
@@ -92,9 +92,20 @@ _LEADING_MARKER_RE = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]|[a-zđ]\))(?=\s)\s*")
 def number_share(numbers: Sequence[str], text: str) -> float:
     if not numbers:
         return 0.0
-    folded = fold(_LEADING_MARKER_RE.sub("", text)).replace(" %", "%")
-    found = sum(1 for n in numbers if re.search(rf"(?<![\d.,]){re.escape(n)}(?![\d])", folded))
+    folded = _unmarked_fold(text)
+    found = sum(1 for n in numbers if _number_re(n).search(folded))
     return found / len(numbers)
+
+
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
+def _unmarked_fold(text: str) -> str:
+    """A passage or heading folded without its list marker (once per text, not per question ranking it)."""
+    return fold(_LEADING_MARKER_RE.sub("", text)).replace(" %", "%")
+
+
+@lru_cache(maxsize=4096)
+def _number_re(number: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\d.,]){re.escape(number)}(?![\d])")
 
 
 @lru_cache(maxsize=65536)
@@ -113,12 +124,23 @@ def word_coverage(weighted: Sequence[tuple[str, float]], text: str) -> float:
         return 0.0
     accented, folded = _word_sets(text)
     got = 0.0
+    for syllables, marked, w in _syllables(tuple(weighted)):
+        if syllables <= (accented if marked else folded):
+            got += w
+    return got / total
+
+
+@lru_cache(maxsize=4096)
+def _syllables(weighted: tuple[tuple[str, float], ...]) -> tuple[tuple[frozenset[str], bool, float], ...]:
+    """Each weighted word's syllables as `word_coverage` looks them up (as typed when it has diacritics,
+    else folded), read once per question rather than once per passage it is compared with (issue 26)."""
+    out = []
     for tok, w in weighted:
         syllables = tok.casefold().split()
         bare = [fold(x) for x in syllables]
-        if all(s in accented for s in syllables) if bare != syllables else all(s in folded for s in bare):
-            got += w
-    return got / total
+        marked = bare != syllables
+        out.append((frozenset(syllables if marked else bare), marked, w))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1024)
@@ -217,15 +239,29 @@ def _untitled_coverage(
     """Coverage by the words that say which clause, not which document: "kinh phí … bảo đảm" of "Kinh phí
     giám sát bảo hiểm y tế học sinh do đâu bảo đảm" when the plan's title is about that insurance. Every
     clause of the document holds its title's topic in its headings; the rest tells them apart."""
-    own = [(w, x) for w, x in weighted if not all(s in title_words for s in _WORD_RE.findall(fold(w)))]
-    return word_coverage(own or weighted, text)
+    return word_coverage(_untitled(tuple(weighted), title_words) or weighted, text)
+
+
+@lru_cache(maxsize=4096)
+def _untitled(
+    weighted: tuple[tuple[str, float], ...], title_words: frozenset[str]
+) -> tuple[tuple[str, float], ...]:
+    """The weighted words some syllable of which a document's title does not hold (once per question and
+    document)."""
+    return tuple((w, x) for w, x in weighted if not all(s in title_words for s in _WORD_RE.findall(fold(w))))
 
 
 def _mostly_title(text: str, title_words: frozenset[str]) -> bool:
     """The clause repeats its document's title ("Điều 1. Thành lập Tổ công tác … gồm 05 đồng chí"): its
     list marker and its numbers are no words of it."""
-    words = {w for w in _word_sets(_MARKER_WORDS_RE.sub("", text))[1] if not w.isdigit()}
+    words = _title_test_words(text)
     return len(words) >= 3 and len(words & title_words) >= 0.8 * len(words)
+
+
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
+def _title_test_words(text: str) -> frozenset[str]:
+    """A clause's folded words without its list marker and numbers (once per clause)."""
+    return frozenset(w for w in _word_sets(_MARKER_WORDS_RE.sub("", text))[1] if not w.isdigit())
 
 
 @dataclass(frozen=True)

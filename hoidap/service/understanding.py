@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any, cast
 
 from hoidap.corpus.normalize import fold, has_diacritics, normalize_text
@@ -94,13 +94,24 @@ class QueryAnalysis:
     words: list[str] = field(default_factory=list)  # the folded question's words, once each
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """`dataclasses.asdict` of the analysis, without its deep copy of every string (each answer
+        carries one: issue 26). Lists are copied, the frame is a dict; strings and numbers are shared."""
+        out: dict[str, Any] = {}
+        for name in _ANALYSIS_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, list):
+                value = list(value)
+            elif value is not None and is_dataclass(value):
+                value = asdict(value)
+            out[name] = value
+        return out
 
     def says(self, words: str) -> bool:
         """Whether the folded question holds `words` (folded, a pattern) as whole words."""
         return re.search(rf"(?<![a-z]){words}(?![a-z])", self.folded) is not None
 
 
+_ANALYSIS_FIELDS = tuple(f.name for f in fields(QueryAnalysis))
 _YEAR_RE = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d]|[.,]\d|\s*[-/]\s*[a-z])")
 _WORDS_RE = re.compile(r"[a-z0-9]+")
 _TASK_INTENTS = {*TASK_FIELDS, Intent.LISTING}

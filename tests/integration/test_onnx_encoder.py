@@ -182,3 +182,15 @@ def test_a_passage_call_keeps_the_runtimes_own_time(encoders) -> None:
     wall = time.perf_counter() - started
     assert 0 < enc.last_runtime_seconds <= wall
     assert enc.floor(texts, batches=2) > 0
+
+
+def test_a_query_run_gives_the_query_vector_and_can_be_stopped(encoders) -> None:
+    """`query_run` (a question encoded ahead on a worker, issue 26) gives `encode_queries`' own vector,
+    bit for bit; stopped, it fails instead of returning one."""
+    encoder = encoders["onnx-int8"]
+    for q in QUERIES:
+        assert np.array_equal(encoder.query_run(q)(), encoder.encode_queries([q])[0])
+    stopped = encoder.query_run(QUERIES[0])
+    stopped.stop()
+    with pytest.raises(Exception, match="terminate"):
+        stopped()

@@ -155,3 +155,26 @@ def test_empty_index_and_unknown_terms(index: LexicalIndex, tmp_path: Path) -> N
         empty.save(tmp_path / f"empty{len(empty)}")
         reloaded = LexicalIndex.load(tmp_path / f"empty{len(empty)}")
         assert len(reloaded) == len(empty) and reloaded.search(["sở"], 5) == []
+
+
+def test_token_scores_are_bm25s_own(parsed) -> None:
+    """The scores summed without bm25s's per-call work (issue 26) are bm25s's, bit for bit: every gold
+    question against the bundled documents' lines, both fields, plain and protected tokens apart."""
+    import json
+
+    from hoidap.indexer.lexical import _DIGIT_RE, _token_scores
+    from hoidap.indexer.tokenization import fold_tokens
+
+    lines = [line for d in parsed.values() for line in d.original.splitlines() if line.strip()]
+    index = LexicalIndex.build([tokenize(line) for line in lines])
+    gold = (resources.files("hoidap.eval") / "gold.jsonl").read_text(encoding="utf-8")
+    for item in (json.loads(line) for line in gold.splitlines() if line.strip()):
+        tokens = tokenize(item["question"])
+        for model, query in ((index._accented, tokens), (index._folded, fold_tokens(tokens))):
+            known = [t for t in dict.fromkeys(query) if t and t in model.vocab_dict]
+            for part in (
+                [t for t in known if not _DIGIT_RE.search(t)],
+                [t for t in known if _DIGIT_RE.search(t)],
+            ):
+                if part:
+                    assert np.array_equal(_token_scores(model, part), model.get_scores(part)), part

@@ -10,9 +10,10 @@ import threading
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import replace
+from functools import lru_cache
 
 from hoidap.corpus.grids import PipeTable, YearGrid
-from hoidap.corpus.normalize import fold, has_diacritics
+from hoidap.corpus.normalize import TEXT_CACHE_SIZE, fold, has_diacritics
 from hoidap.corpus.records import Clause, ParsedDocument, Task
 from hoidap.indexer.search import SearchHit
 from hoidap.indexer.tokenization import fold_token, is_stopword, tokenize
@@ -30,6 +31,7 @@ from hoidap.service.understanding import (
     FRAME_TOKENS,
     Catalog,
     QueryAnalysis,
+    analyze,
 )
 from hoidap.settings import AnswerThresholds
 
@@ -41,6 +43,11 @@ YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _DEFERRED_RELATED: ContextVar[list[tuple[Answer, str, list[str], int]] | None] = ContextVar(
     "deferred_related", default=None
 )
+# The searches of the question being answered: (text, k, documents) -> hits. Several paths of one answer
+# search the same text in the same scope (a structured path, then the evidence fallback): once (issue 26).
+_SEARCHED: ContextVar[dict[tuple[str, int, tuple[str, ...] | None], list[SearchHit]] | None] = ContextVar(
+    "searched", default=None
+)
 # A document's code in a folded reference: "57-nq/tw", "2623/qd-ttg", "999" ("ke hoach 999").
 _REF_CODE_RE = re.compile(r"\d[\w.]*(?:\s*[/-]\s*[\w.]+)*")
 _PARTIAL_CODE_RE = re.compile(r"\d+\s*[/-]\s*(?:19|20)\d\d")  # a number and its year, no issuer code
@@ -48,6 +55,7 @@ _PARTIAL_CODE_RE = re.compile(r"\d+\s*[/-]\s*(?:19|20)\d\d")  # a number and its
 # and by how much more than any other title (priors, not fitted: half the words, a clear lead).
 TITLE_MIN_COVERAGE = 0.5
 TITLE_MIN_MARGIN = 0.15
+CONTENT_WORDS_CACHE = 4096  # question texts whose analysis and content words are kept
 _RANGE_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)(?!\d)")
 
 
@@ -79,12 +87,22 @@ class AnswerContext:
         self._grids: dict[str, list[YearGrid]] = {}
         self._lock = threading.Lock()
         self._idf = self._document_frequencies(searcher)
+        self._top_idf = max(self._idf.values(), default=1.0) * 1.2  # a word the corpus never uses
+        # A question's content words are read by several steps of its answer (the search text, the
+        # ranking, coverage), and again when it is asked again: once per text (issue 26).
+        self._content_words = lru_cache(maxsize=CONTENT_WORDS_CACHE)(self._weighted_content_words)
+        # A question asked again is not analysed again (the analysis reads only the question and the
+        # catalog; nothing changes it once made).
+        self.analyze = lru_cache(maxsize=CONTENT_WORDS_CACHE)(self._analyze)
         self._folded: dict[str, str] = {}  # doc id -> folded text, read on first need
         self._title_sets: dict[str, frozenset[str]] = {}
         self._digit_runs: dict[str, frozenset[str]] = {}  # doc id -> the numbers its text writes
         self._sorted_clauses: dict[str, list[Clause]] = {}
         self._pipe: dict[str, list[PipeTable]] = {}
         self._named_provinces: dict[str, frozenset[str]] = {}  # doc id -> provinces its text names
+
+    def _analyze(self, question: str) -> QueryAnalysis:
+        return analyze(question, self.catalog)
 
     @staticmethod
     def _document_frequencies(searcher: Searcher) -> dict[str, float]:
@@ -239,9 +257,19 @@ class AnswerContext:
     def search(self, q: str, scope: list[str], k: int) -> list[SearchHit]:
         """Search within `scope` (no filter when the scope is the whole corpus)."""
         doc_ids = scope if len(scope) < len(self.docs) else None
-        if len(scope) == 1:
-            q = self.without_title_words(q, scope[0])
-        return self.searcher.search(q, k=k, doc_ids=doc_ids, mode=self.mode)
+        text = self.search_query(q, scope)
+        searched = _SEARCHED.get()
+        key = (text, k, tuple(doc_ids) if doc_ids is not None else None)
+        if searched is not None and key in searched:
+            return list(searched[key])
+        hits = self.searcher.search(text, k=k, doc_ids=doc_ids, mode=self.mode)
+        if searched is not None:
+            searched[key] = list(hits)
+        return hits
+
+    def search_query(self, q: str, scope: list[str]) -> str:
+        """The text `search` looks for when asked for `q` within `scope`."""
+        return self.without_title_words(q, scope[0]) if len(scope) == 1 else q
 
     def without_title_words(self, q: str, doc_id: str) -> str:
         """Within one document, a phrase of its title names the document, not a clause of it ("nghị định
@@ -286,6 +314,9 @@ class AnswerContext:
         segmenter joins words wrongly ("ty le do thi hoa quang ngai" -> "ty", "le", "hoa_quang"), and a
         wrong join, unknown to the corpus, would weigh most: such questions are re-segmented against the
         corpus's own words ("ty_le", "do_thi", "quang_ngai")."""
+        return list(self._content_words(q))
+
+    def _weighted_content_words(self, q: str) -> tuple[tuple[str, float], ...]:
         tokens = tokenize(q)
         if not has_diacritics(q):
             tokens = self.corpus_segmentation(tokens)
@@ -294,8 +325,7 @@ class AnswerContext:
                 t for t in tokens if not is_stopword(t) and fold_token(t).casefold() not in FRAME_TOKENS
             )
         )
-        top_idf = max(self._idf.values(), default=1.0) * 1.2
-        return [(t, self._idf.get(fold_token(t), top_idf) if self._idf else 1.0) for t in content]
+        return tuple((t, self._idf.get(fold_token(t), self._top_idf) if self._idf else 1.0) for t in content)
 
     def corpus_segmentation(self, tokens: list[str]) -> list[str]:
         """Word tokens of a question typed without diacritics, re-joined syllable by syllable into the
@@ -351,7 +381,7 @@ class AnswerContext:
         context = _years(hit.entry.text + " " + hit.entry.section)
         if not context:
             doc = self.docs.get(hit.entry.doc_id)
-            context = _years(doc.info.title) if doc else set()
+            context = _years(doc.info.title) if doc else frozenset()
         return bool(context) and not (set(a.years) & context)
 
     def doc_names(self, citations: list[Citation]) -> str:
@@ -396,10 +426,11 @@ def code_pattern(folded_code: str, either_d: bool = False) -> str:
     return "".join(out)
 
 
-def _years(text: str) -> set[int]:
-    """Years a text names; a range ("2026 - 2030") names every year in it."""
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
+def _years(text: str) -> frozenset[int]:
+    """Years a text names; a range ("2026 - 2030") names every year in it. Once per passage (issue 26)."""
     years = {int(y) for y in YEAR_RE.findall(text)}
     for a, b in _RANGE_RE.findall(text):
         if 0 < int(b) - int(a) <= 30:
             years |= set(range(int(a), int(b) + 1))
-    return years
+    return frozenset(years)

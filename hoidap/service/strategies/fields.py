@@ -5,8 +5,9 @@ words it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from hoidap.corpus.normalize import fold
+from hoidap.corpus.normalize import TEXT_CACHE_SIZE, fold
 from hoidap.corpus.records import Task
 from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, agencies_in, clean_agency
 from hoidap.corpus.vocab import honorific, not_name_re
@@ -90,6 +91,7 @@ def prose_value(a: QueryAnalysis, hit: SearchHit) -> str | None:
     return None
 
 
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def section_agency(section: str) -> str | None:
     """The agency a clause's heading is about, innermost first: a section per body ("1. Văn phòng UBND
     tỉnh" > "a) Tham mưu …") assigns its items to that body."""
@@ -106,6 +108,7 @@ def section_agency(section: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def clause_subject(text: str) -> str | None:
     """The agency a prose clause opens with: '5. Ban cán sự đảng UBND tỉnh giúp Tỉnh ủy ...'."""
     body = re.sub(r"^\s*(?:\d+(?:\.\d+)*\.|[-+*]|[a-zđ]\))\s*", "", text)
