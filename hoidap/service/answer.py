@@ -83,7 +83,8 @@ class Answerer(AnswerContext):
         try:
             ahead.expect(q)
             a = self.analyze(q)
-            ahead.expect(self.search_query(a.search_text or q, self.scope(a, doc_ids or [])))
+            if ahead.started:  # else no worker or core is free: nothing to predict for
+                ahead.expect(self.search_query(a.search_text or q, self.scope(a, doc_ids or [])))
             result = self._answer(q, a, doc_ids or [], top_k)
             for answer, query, scope, k in deferred:
                 if answer is result:  # the others were replaced: their related clauses are never shown

@@ -329,7 +329,12 @@ def frame_value(text: str, frame: Frame) -> tuple[str, float] | None:
         return None
     v = _compiled().vocab
     n_words = len(frame.words)
-    for n in range(n_words, v.min_anchor_syllables - 1, -1):
+    # Every anchor tried holds the shortest one (the predicate's last words, or its first): a clause
+    # missing one of its words matches none, and most clauses of a document read whole do (issue 26).
+    least = v.min_anchor_syllables
+    shortest = frame.words[-least:] if frame.side == "object" else frame.words[:least]
+    anchored = n_words >= least and all(w in folded for w in shortest)
+    for n in range(n_words, least - 1, -1) if anchored else ():
         words = frame.words[-n:] if frame.side == "object" else frame.words[:n]
         for m in _pattern(words).finditer(folded):
             value = _read(clause, folded, m, frame)

@@ -24,6 +24,11 @@ class QueryAhead:
         self._start: Callable[[str], Any] | None = start if mode != "lexical" else None
         self._held: dict[str, Any] = {}
 
+    @property
+    def started(self) -> bool:
+        """Whether an encoding runs ahead for this request."""
+        return bool(self._held)
+
     def expect(self, text: str) -> None:
         """Encode `text` ahead; an encoding expected before for another text is no longer needed."""
         if self._start is None or text in self._held:

@@ -149,14 +149,17 @@ def _spelled_out(folded: str) -> str:
     cap xa"), so a value naming a body the question names by its abbreviation repeats it."""
     out = folded
     for short, full in _folded_abbreviations():
-        out = re.sub(rf"(?<![a-z0-9]){re.escape(short)}(?![a-z0-9])", full, out)
+        out = short.sub(full, out)
     return folded if out == folded else f"{folded} | {out}"
 
 
 @lru_cache(maxsize=1)
-def _folded_abbreviations() -> tuple[tuple[str, str], ...]:
+def _folded_abbreviations() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Each folded abbreviation as a whole-word pattern, longest first, with its folded full form: compiled
+    once (more than `re`'s cache holds, so a new question compiled them again: issue 26)."""
     pairs = {(fold(k), fold(v)) for k, v in abbreviations().items()}
-    return tuple(sorted(((k, v) for k, v in pairs if k != v), key=lambda x: -len(x[0])))
+    ordered = sorted(((k, v) for k, v in pairs if k != v), key=lambda x: -len(x[0]))
+    return tuple((re.compile(rf"(?<![a-z0-9]){re.escape(k)}(?![a-z0-9])"), v) for k, v in ordered)
 
 
 def features(

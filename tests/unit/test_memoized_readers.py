@@ -177,3 +177,37 @@ def test_analysis_as_a_dict(parsed: dict[str, ParsedDocument], questions: list[s
     for q in questions:
         a = analyze(q, catalog)
         assert a.to_dict() == asdict(a), q
+
+
+def _frame_value_before(text: str, frame):  # noqa: ANN202 - the code before issue 26, for comparison
+    from hoidap.service import frames as F
+
+    clause = " ".join(text.split())
+    folded = fold(clause)
+    if len(folded) != len(clause):
+        return None
+    v = F._compiled().vocab
+    n_words = len(frame.words)
+    for n in range(n_words, v.min_anchor_syllables - 1, -1):
+        words = frame.words[-n:] if frame.side == "object" else frame.words[:n]
+        for m in F._pattern(words).finditer(folded):
+            value = F._read(clause, folded, m, frame)
+            if value:
+                return value, (n + F._stated_before(folded, m.start(), frame.words[n:])) / n_words
+    if frame.side == "object" and frame.names:
+        return F._equivalent_value(clause, folded, frame)
+    if frame.side == "object" and frame.words[-1] in v.directions:
+        return F._direction_value(clause, folded, frame)
+    return None
+
+
+def test_frame_value(parsed: dict[str, ParsedDocument], questions: list[str], clauses: list[str]) -> None:
+    """A clause without the shortest anchor's words is not searched for the longer ones (issue 26)."""
+    from hoidap.service.frames import frame_value
+
+    catalog = Catalog.from_documents(list(parsed.values()))
+    frames = {a.frame for a in (analyze(q, catalog) for q in questions) if a.frame is not None}
+    assert len(frames) > 20
+    for frame in frames:
+        for text in clauses:
+            assert frame_value.__wrapped__(text, frame) == _frame_value_before(text, frame), (frame, text)
