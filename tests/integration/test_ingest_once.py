@@ -74,9 +74,9 @@ def counts(monkeypatch) -> Counter:
     for cls, label in ((DenseIndex, "dense"), (LexicalIndex, "lexical"), (HybridIndex, "served")):
         real = cls.__dict__["load"].__func__
 
-        def load(klass, *args, _real=real, _label=label):
+        def load(klass, *args, _real=real, _label=label, **kwargs):
             seen[f"load {_label}"] += 1
-            return _real(klass, *args)
+            return _real(klass, *args, **kwargs)
 
         monkeypatch.setattr(cls, "load", classmethod(load))
     return seen
