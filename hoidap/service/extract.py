@@ -137,9 +137,8 @@ def _worded_candidates(text: str, kind: str | None) -> list[tuple[int, str, str]
             continue
         phrase = m.group(0).strip()
         measure = _measure(text, m.end())
-        if (measure or phrase.casefold().endswith("trăm") and "phần" in phrase.casefold()) and _unit_fits(
-            f"{phrase} {measure}", kind
-        ):
+        share = phrase.casefold().split()[-2:] == ["phần", "trăm"]  # its own unit
+        if (measure or share) and _unit_fits(f"{phrase} {measure}", kind):
             out.append((m.start(), f"{phrase} {measure}".strip(), measure))
     return out
 

@@ -149,14 +149,8 @@ class _Eager:
         return None
 
 
-def test_related_clauses_are_searched_only_for_the_answer_given(
-    served: tuple[QAService, CountingEncoder], monkeypatch
-) -> None:
-    """A structured path's "not found" replaced by the evidence fallback's answer searches no related
-    clauses (they were never shown); the answers are those of searching them at once."""
-    from hoidap.service.strategies import context as answer_module
-
-    service, _ = served
+def _counted_answers(service: QAService, monkeypatch) -> Callable[[], tuple[list[dict], list[int]]]:
+    """A run over QUESTIONS and REPLACED: each answer (without its time) and how many searches it made."""
     index = service.searcher
     calls: list[str] = []
     search = index.search
@@ -172,6 +166,18 @@ def test_related_clauses_are_searched_only_for_the_answer_given(
             counts.append(len(calls))
         return answers, counts
 
+    return run
+
+
+def test_related_clauses_are_searched_only_for_the_answer_given(
+    served: tuple[QAService, CountingEncoder], monkeypatch
+) -> None:
+    """A structured path's "not found" replaced by the evidence fallback's answer searches no related
+    clauses (they were never shown); the answers are those of searching them at once."""
+    from hoidap.service.strategies import context as answer_module
+
+    service, _ = served
+    run = _counted_answers(service, monkeypatch)
     deferred, deferred_searches = run()
     monkeypatch.setattr(answer_module, "_DEFERRED_RELATED", _Eager())
     eager, eager_searches = run()
@@ -301,21 +307,7 @@ def test_one_answer_searches_the_same_text_and_scope_once(
     from hoidap.service import answer as answer_module
 
     service, _ = served
-    index = service.searcher
-    calls: list[str] = []
-    search = index.search
-    monkeypatch.setattr(index, "search", lambda q, *a, **k: calls.append(q) or search(q, *a, **k))
-
-    def run() -> tuple[list[dict], list[int]]:
-        answers, counts = [], []
-        for q in (*QUESTIONS, *REPLACED):
-            calls.clear()
-            d = service.ask(q).to_dict(with_analysis=True)
-            d.pop("took_ms")
-            answers.append(d)
-            counts.append(len(calls))
-        return answers, counts
-
+    run = _counted_answers(service, monkeypatch)
     shared, shared_searches = run()
     monkeypatch.setattr(answer_module, "_SEARCHED", _Eager())
     monkeypatch.setattr(context_module, "_SEARCHED", _Eager())

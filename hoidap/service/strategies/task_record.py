@@ -46,6 +46,11 @@ def with_namesakes(ctx: AnswerContext, a: QueryAnalysis, scope: list[str], tasks
     return out
 
 
+def _task_words(ctx: AnswerContext, t: Task) -> str:
+    """What a task is about, for the question's words to cover: its text, headings and document title."""
+    return f"{t.content} {t.breadcrumb} {ctx.docs[t.doc_id].info.title}"
+
+
 def closest_tasks(ctx: AnswerContext, q: str, a: QueryAnalysis, tasks: list[Task]) -> list[Task]:
     """A number that several tasks share (tables numbered anew under each heading, or documents
     numbering alike): the ones whose text, headings and document title hold most of the question's
@@ -53,9 +58,7 @@ def closest_tasks(ctx: AnswerContext, q: str, a: QueryAnalysis, tasks: list[Task
     if len(tasks) <= len(a.task_ids):
         return tasks
     weighted = [(t.replace("_", " "), w) for t, w in ctx.content_words(q)]
-    scores = [
-        word_coverage(weighted, f"{t.content} {t.breadcrumb} {ctx.docs[t.doc_id].info.title}") for t in tasks
-    ]
+    scores = [word_coverage(weighted, _task_words(ctx, t)) for t in tasks]
     best = max(scores)
     if best <= 0:
         return tasks
@@ -72,9 +75,7 @@ def _words_elsewhere(ctx: AnswerContext, q: str, a: QueryAnalysis, tasks: list[T
     ]
     if not weighted:
         return False
-    best = max(
-        word_coverage(weighted, f"{t.content} {t.breadcrumb} {ctx.docs[t.doc_id].info.title}") for t in tasks
-    )
+    best = max(word_coverage(weighted, _task_words(ctx, t)) for t in tasks)
     return best < ctx.thresholds.record_min_coverage
 
 
