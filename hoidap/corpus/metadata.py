@@ -251,7 +251,7 @@ def _signature(placed: list[Placed], facts: dict[str, str], spans: dict[str, tup
         text = b.text.strip()
         if signer_kind is None and (mk := SIGNER_KIND_RE.match(text)):
             signer_kind = mk.group("k").replace("T/M", "TM") + "."
-        if text in TITLE_WORDS:
+        if text in TITLE_WORDS and "signer" not in facts:  # not a form's blank signature in an annex
             facts["signer_title"] = TITLE_WORDS[text]
             spans["signer_title"] = (b.char_start, b.char_end)
             nxt = sig[i + 1] if i + 1 < len(sig) else None

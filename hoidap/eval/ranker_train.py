@@ -111,6 +111,8 @@ SIGNS: dict[str, int] = {
     "value_context": 1,
     "value_rank_rr": 1,
     "kind_mismatch": -1,
+    "label_match": 1,
+    "missing_rare": -1,
 }
 
 

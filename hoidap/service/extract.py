@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from functools import lru_cache
 
 from hoidap.corpus.agencies import COORD_AFTER_RE, agencies_in, assignment, clean_agency
@@ -302,6 +302,7 @@ def best_sentence(
     query_terms: list[str] | list[tuple[str, float]],
     whole_lists: bool = False,
     question: str = "",
+    fitting: Callable[[str], bool] | None = None,
 ) -> str:
     """The sentence of `text` whose words weigh most in the query (whole text when one sentence).
 
@@ -310,10 +311,14 @@ def best_sentence(
     quang"); a long word also matches as the start of a longer one ("logistic" in "logistics"); each pair
     of adjacent question words (`question`, folded) found together adds the mean weight of its words.
     With `whole_lists`, items after ";" stay in their sentence. A sentence after the clause's lead-in
-    ("Đối với vùng Tây: …") keeps the lead-in, which scopes it."""
+    ("Đối với vùng Tây: …") keeps the lead-in, which scopes it. With `fitting` (the value asked must be a
+    time, an agency, a number), only sentences that state one compete, when any does: a sentence without
+    the time asked cannot answer "khi nào", however many of the question's words it holds."""
     sentences = _sentences(text, whole_lists)
     if len(sentences) <= 1:
         return text
+    if fitting is not None:
+        sentences = tuple(s for s in sentences if fitting(text[s[0] : s[1]])) or sentences
     pairs_in = tuple((t, 1.0) if isinstance(t, str) else t for t in query_terms)
     weighted, pairs = _sentence_query(pairs_in, question)
 

@@ -73,6 +73,7 @@ class Frame:
     wants_body: bool = True  # "ai" / "cơ quan nào": the answer names a body or a person
     names: str | None = None  # "nghị định nào": the answer names a document of that kind (folded)
     holder: bool = False  # "ai là Trưởng ban", "Thư ký … là ai": who holds a post, not who leads a task
+    verb_len: int = 0  # a passive question ("danh sách cử tri do ai lập"): its verb's syllables, first
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class _Compiled:
     closing: re.Pattern[str]
     cited_in: re.Pattern[str]
     compound: re.Pattern[str]
+    passive: re.Pattern[str]
 
 
 @cache
@@ -137,6 +139,10 @@ def _compiled() -> _Compiled:
         causative=re.compile(rf"(?<!\w)(?:{alt(map(re.escape, v.causatives))})\s+", re.I),
         noun_before=re.compile(rf"(?<![a-z])(?:{alt(v.noun_markers)})\s+$"),
         agent=re.compile(rf".*(?<![a-z])(?:{alt(v.agent_markers)})\s+", re.S),
+        passive=re.compile(
+            rf"^(?P<np>.+?)\s+(?:{alt(v.agent_markers)})\s+"
+            rf"(?P<wh>{alt(v.subject_wh)}|dau)\s+(?P<vp>[a-z0-9 ]+)$"
+        ),
     )
 
 
@@ -181,6 +187,21 @@ def question_frame(folded: str) -> Frame | None:
     q = " ".join(q.split())
     if len(c.any_wh.findall(q)) > 1:
         return None  # "từ ngày nào đến ngày nào", "ai … và khi nào": no one place to read
+    if (p := c.passive.match(q)) and not c.subject.match(q):
+        # "Danh sách cử tri do cơ quan nào lập": who does it, asked with the passive's agent marker. Read as
+        # "cơ quan nào lập danh sách cử tri" (an active clause states it so); `verb_len` lets a passive
+        # clause ("Danh sách cử tri do Ủy ban nhân dân cấp xã lập") be read too.
+        verb = tuple(_SYLLABLE_RE.findall(c.skip.sub("", p["vp"])))
+        noun = tuple(_SYLLABLE_RE.findall(p["np"]))[-v.max_anchor_syllables :]
+        if verb and len(verb) <= v.max_anchor_syllables and len(noun) >= v.min_anchor_syllables:
+            words = (verb + noun)[: max(v.max_anchor_syllables, len(verb) + v.min_anchor_syllables)]
+            return Frame(
+                "subject",
+                words,
+                role_verb=bool(c.role_verb.match(" ".join(verb))),
+                wants_body=p["wh"] != "dau",
+                verb_len=len(verb),
+            )
     if m := c.subject.match(q):
         rest = m["rest"]
         holder = c.holder_verb.match(rest) if m["wh"] == "ai" else None
@@ -340,10 +361,33 @@ def frame_value(text: str, frame: Frame) -> tuple[str, float] | None:
             value = _read(clause, folded, m, frame)
             if value:
                 return value, (n + _stated_before(folded, m.start(), frame.words[n:])) / n_words
+    if frame.side == "subject" and frame.verb_len:
+        return _passive_value(clause, folded, frame)
     if frame.side == "object" and frame.names:
         return _equivalent_value(clause, folded, frame)
     if frame.side == "object" and frame.words[-1] in v.directions:
         return _direction_value(clause, folded, frame)
+    return None
+
+
+def _passive_value(clause: str, folded: str, frame: Frame) -> tuple[str, float] | None:
+    """A passive question read in a passive clause: "Danh sách cử tri do Ủy ban nhân dân cấp xã lập" for
+    "danh sách cử tri do cơ quan nào lập": the agent between the marker and the verb asked, in a sentence
+    that names the thing done before it."""
+    verb, noun = frame.words[: frame.verb_len], frame.words[frame.verb_len :]
+    for m in _pattern(verb).finditer(folded):
+        begin = _sentence_start(folded, m.start())
+        agent = _compiled().agent.match(folded, begin, m.start())
+        if agent is None:
+            continue
+        said = set(_SYLLABLE_RE.findall(folded[begin : agent.start() + len(agent.group(0).rstrip())]))
+        stated = sum(1 for w in noun if w in said)
+        if stated < min(len(noun), _compiled().vocab.min_anchor_syllables):
+            continue
+        between = clause[agent.end() : m.start()].strip(" ,")
+        value = _body(between) if frame.wants_body else between
+        if value:
+            return value, (len(verb) + stated) / len(frame.words)
     return None
 
 

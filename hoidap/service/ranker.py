@@ -54,6 +54,8 @@ FEATURES: tuple[str, ...] = (
     "untitled_coverage",  # content_coverage over the question's words its document's title does not hold
     "event_date",  # the value is when something was written or happened, not a time it is due by
     "due_value",  # a question asking a due time, a value marked as one ("trước ngày …", "chậm nhất …")
+    "label_match",  # a labelled line whose label names what is asked ("Địa điểm:"; line_labels.py)
+    "missing_rare",  # the heaviest question word neither the clause nor its headings hold, over the top
 )
 PATHS = ("task", "figure", "lookup")
 
@@ -130,6 +132,28 @@ def word_coverage(weighted: Sequence[tuple[str, float]], text: str) -> float:
     return got / total
 
 
+def missing_rare(weighted: Sequence[tuple[str, float]], text: str) -> float:
+    """The weight of the heaviest question word `text` lacks, over the heaviest word's: the one rare word
+    that says which case is asked ("… trong phạm vi huyện" against a clause on communes, "thí sinh tự do")
+    tells an answer from a near miss that shares every other word; a weighted share (coverage) averages it
+    away."""
+    top = max((w for _, w in weighted), default=0.0)
+    if not top:
+        return 0.0
+    accented, folded = _word_sets(text)
+    return (
+        max(
+            (
+                w
+                for syllables, marked, w in _syllables(tuple(weighted))
+                if not syllables <= (accented if marked else folded)
+            ),
+            default=0.0,
+        )
+        / top
+    )
+
+
 @lru_cache(maxsize=4096)
 def _syllables(weighted: tuple[tuple[str, float], ...]) -> tuple[tuple[frozenset[str], bool, float], ...]:
     """Each weighted word's syllables as `word_coverage` looks them up (as typed when it has diacritics,
@@ -183,6 +207,7 @@ def features(
     kind_mismatch: bool = False,
     event_date: bool = False,
     due_value: bool = False,
+    label_match: float = 0.0,
 ) -> dict[str, float]:
     """Features of candidate `i` among `hits` (SearchHit-like: score, lexical, dense, entry.text)."""
     h = hits[i]
@@ -233,6 +258,8 @@ def features(
         "untitled_coverage": _untitled_coverage(weighted_words, content_text or text, title_words),
         "event_date": 1.0 if event_date else 0.0,
         "due_value": 1.0 if due_value else 0.0,
+        "label_match": label_match,
+        "missing_rare": missing_rare(weighted_words, f"{text} {heading_text}"),
     }
 
 

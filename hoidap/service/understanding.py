@@ -92,6 +92,7 @@ class QueryAnalysis:
     named_document_kind: str | None = None  # the first kind of document the question names
     expected_kinds: list[str] = field(default_factory=list)  # kinds of value that answer (answer_types)
     words: list[str] = field(default_factory=list)  # the folded question's words, once each
+    asked_labels: list[str] = field(default_factory=list)  # labels of lines that give the field asked
 
     def to_dict(self) -> dict[str, Any]:
         """`dataclasses.asdict` of the analysis, without its deep copy of every string (each answer
@@ -320,6 +321,7 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         named_document_kind=kind.group(0) if (kind := _P.doc_kind.search(folded_q)) else None,
         expected_kinds=expected_kinds(intent, document_fact, folded_q),
         words=list(dict.fromkeys(_WORDS_RE.findall(folded_q))),
+        asked_labels=sorted({x for asks, labels in _P.field_labels if asks.search(folded_q) for x in labels}),
     )
 
 

@@ -54,6 +54,18 @@ class FactCue(BaseModel):
     needs_document: bool  # counted only when the question names a document or says a document word
 
 
+class FieldLabel(BaseModel):
+    """Folded phrases that ask for a kind of field, and the folded labels of the lines that give it."""
+
+    asks: list[str]
+    labels: list[str]
+
+
+class FieldLabels(BaseModel):
+    about: str = Field(alias="_about")
+    entries: list[FieldLabel]
+
+
 class QuestionVocabulary(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -83,6 +95,7 @@ class QuestionVocabulary(BaseModel):
     named_agency_heads: list[str]
     asked_duty_words: list[str]  # the words of "… có nhiệm vụ gì" that ask for duties, not name the body
     heading_words: list[str]  # words of a heading that name no body ("Điều", "đối với", …)
+    field_labels: FieldLabels  # "ở đâu" is answered by a line labelled "Địa điểm:" (ranker label_match)
 
     @model_validator(mode="after")
     def _known(self) -> QuestionVocabulary:
@@ -129,6 +142,7 @@ class QuestionPatterns:
     doc_words: re.Pattern[str]  # a word that makes a question about a document as such
     doc_kind: re.Pattern[str]  # the kind of document a question describes
     named: dict[str, re.Pattern[str]]  # question.json "patterns"
+    field_labels: tuple[tuple[re.Pattern[str], frozenset[str]], ...]  # (what asks, the labels answering)
 
 
 @cache
@@ -148,4 +162,5 @@ def patterns() -> QuestionPatterns:
         doc_words=re.compile(rf"(?<![a-z0-9])(van ban|{nouns})(?![a-z0-9])"),
         doc_kind=re.compile(rf"\b(?:{'|'.join(fold(n).lower() for n in doc_type_names())})\b"),
         named={name: re.compile(p) for name, p in v.patterns.items()},
+        field_labels=tuple((words_re(e.asks), frozenset(e.labels)) for e in v.field_labels.entries),
     )

@@ -385,3 +385,20 @@ def test_a_document_noun_before_a_body_noun_asks_a_document() -> None:
 
     assert "agency" not in expected_kinds("document", "basis", "thuc hien theo van ban nao cua so noi vu")
     assert "agency" in expected_kinds("lookup", None, "ban nao chiu trach nhiem tong hop")
+
+
+def test_best_sentence_asked_for_a_time_is_one_that_states_a_time() -> None:
+    from hoidap.service.answer_types import fits
+
+    # A provincial conclusion notice: the sentence holding most of the question's words has no date.
+    text = (
+        "3. Giao Sở Nội vụ tiếp thu các ý kiến tại cuộc họp, rà soát, kiện toàn Ban Chỉ đạo cổ phần hóa. "
+        "Báo cáo Ủy ban nhân dân tỉnh trước ngày 20/02/2025."
+    )
+    terms = [("sở_nội_vụ", 2.0), ("rà_soát", 1.5), ("kiện_toàn", 1.5), ("ban_chỉ_đạo", 1.5)]
+    assert best_sentence(text, terms).startswith("3. Giao Sở Nội vụ")
+    got = best_sentence(text, terms, fitting=lambda s: fits(s, ["time"]))
+    assert got == "Báo cáo Ủy ban nhân dân tỉnh trước ngày 20/02/2025."
+    # No sentence states one: the best by the question's words, as without the check.
+    plain = "Giao Sở Nội vụ rà soát, kiện toàn Ban Chỉ đạo. Các sở phối hợp."
+    assert best_sentence(plain, terms, fitting=lambda s: fits(s, ["time"])).startswith("Giao Sở Nội vụ")

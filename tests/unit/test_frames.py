@@ -383,3 +383,20 @@ def test_a_verb_that_is_also_a_noun_after_a_copula_or_determiner_is_no_predicate
     assert frame_value(clause, f) is None
     read = frame_value("1. Bộ trưởng Bộ Tư pháp tổ chức thi hành Nghị định này.", f)
     assert read is not None and read[0] == "Bộ trưởng Bộ Tư pháp"
+
+
+def test_a_passive_question_reads_the_agent_of_a_passive_or_an_active_clause() -> None:
+    # "X do ai/cơ quan nào V": asked with the passive's agent marker (an election law, a labour decree).
+    f = question_frame("danh sach cu tri do co quan nao lap")
+    assert f is not None and f.side == "subject" and f.verb_len == 1
+    passive = "1. Danh sách cử tri do Ủy ban nhân dân cấp xã lập theo từng khu vực bỏ phiếu."
+    assert frame_value(passive, f) == ("Ủy ban nhân dân cấp xã", 1.0)
+    assert frame_value("Ủy ban nhân dân cấp xã lập danh sách cử tri.", f) == ("Ủy ban nhân dân cấp xã", 1.0)
+    # The thing done must be named before the agent; another list made by another body states less of it.
+    other = frame_value("Danh sách người ứng cử do Ban bầu cử lập.", f)
+    assert other is not None and other[1] < 1.0
+    assert frame_value("Kế hoạch do Ban bầu cử lập.", f) is None
+    # "do đâu": what pays or provides, not a body.
+    g = question_frame("kinh phi to chuc hoi nghi do dau bao dam")
+    assert g is not None and not g.wants_body
+    assert frame_value("Kinh phí tổ chức hội nghị do ngân sách tỉnh bảo đảm.", g) == ("ngân sách tỉnh", 1.0)

@@ -437,3 +437,23 @@ def test_a_subject_run_on_into_the_opening_sentence_ends_where_the_basis_begins(
     )
     d = parse_document(INFO, text)
     assert d.header.title == "Kế hoạch triển khai xây dựng phường đạt chuẩn tiếp cận pháp luật năm 2025"
+
+
+def test_signers_of_courts_schools_and_departments_and_a_forms_blank_signature() -> None:
+    # The heads a court, a university and a ministry's department sign as (layout.json signer_titles).
+    base = (
+        "QUYẾT ĐỊNH\nVề việc ban hành quy chế\n\nĐiều 1. Ban hành kèm theo Quyết định này.\n"
+        "Nơi nhận:\n- Lưu: VT.\n"
+    )
+    for title, name, read in [
+        ("TM. HỘI ĐỒNG THẨM PHÁN\nCHÁNH ÁN", "Lê Văn Tâm", "Chánh án"),
+        ("KT. HIỆU TRƯỞNG\nPHÓ HIỆU TRƯỞNG", "Trần Thị Mai", "Phó Hiệu trưởng"),
+        ("KT. CỤC TRƯỞNG\nPHÓ CỤC TRƯỞNG", "Đỗ Văn Hùng", "Phó Cục trưởng"),
+    ]:
+        h = parse_document(INFO, f"{base}{title}\n\n\n{name}\n").header
+        assert (h.signer, h.signer_title) == (name, read)
+    # A form annexed after the signature has a blank signature of its own: it does not retitle the signer.
+    form = "\nPhụ lục\nMẪU ĐƠN ĐĂNG KÝ\nTM. BAN SÁNG LẬP\nTRƯỞNG BAN\n(Chữ ký)\nHọ và tên\n"
+    signed = f"{base}TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nLê Văn Tâm\n{form}"
+    h = parse_document(INFO, signed).header
+    assert (h.signer, h.signer_title) == ("Lê Văn Tâm", "Phó Chủ tịch")

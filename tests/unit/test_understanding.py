@@ -729,3 +729,29 @@ def test_what_a_document_amends_is_read_from_its_enacting_line_and_articles() ->
     assert "48/2014" not in value and "23/2004" not in value  # the basis's own amendment is not this one's
     assert value.count("77/2031") == 1, value  # named in the enacting line and Điều 1: once
     assert cite is not None
+
+
+UNNUMBERED = """ỦY BAN NHÂN DÂN
+HUYỆN TÂN AN
+Số:        /KH-UBND
+Tân An, ngày     tháng 4 năm 2031
+
+KẾ HOẠCH
+Tổ chức Ngày Sách và Văn hóa đọc năm 2031
+
+1. Các xã, thị trấn tổ chức trưng bày sách tại nhà văn hóa.
+"""
+
+
+def test_a_number_left_blank_answers_with_the_symbol_the_document_prints() -> None:
+    from hoidap.corpus.parse import info_from_text, parse_document
+    from hoidap.service.answer import Answerer
+    from hoidap.service.ranker import RankerModel
+    from hoidap.service.strategies.fact_values import fact_value
+
+    doc = parse_document(info_from_text("kh-tan-an.txt", UNNUMBERED), UNNUMBERED)
+    assert doc.header.number is None  # not numbered: no number is made up
+    answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
+    value, cite, source = fact_value(answerer, doc.info.doc_id, "number")
+    assert value == "Số: /KH-UBND"
+    assert cite is not None and "/KH-UBND" in cite.quote and "chưa điền số" in source

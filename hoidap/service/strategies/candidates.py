@@ -17,6 +17,7 @@ from hoidap.service.extract import (
     figure_phrase,
 )
 from hoidap.service.frames import frame_value, with_heading
+from hoidap.service.line_labels import label_match
 from hoidap.service.ranker import (
     Candidate,
     features,
@@ -108,6 +109,7 @@ def rank(
                 kind_mismatch=bool(value and kinds and not fits(value, kinds)),
                 event_date=path != "figure" and _event_date(ctx, a, h, value),
                 due_value=bool(a.asks_term and value and _DUE_VALUE_RE.match(fold(value).lower())),
+                label_match=label_match(e.text, a.words, a.asked_labels),
             )
             out.append(Candidate(hit=h, value=value, task=task, features=feats))
     ranked = ctx.ranker.rank(out)
@@ -235,5 +237,7 @@ def _text_value(
     elif duty:  # the duties are the items under their heading, all of them
         value = " ".join(e.text.split())
     else:
-        value = best_sentence(e.text, content, a.asks_list, a.folded)
+        kinds = a.expected_kinds
+        fitting = (lambda sentence: fits(sentence, kinds)) if kinds else None
+        value = best_sentence(e.text, content, a.asks_list, a.folded, fitting)
     return value, framed

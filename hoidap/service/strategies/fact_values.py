@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from hoidap.corpus.metadata import BLANK_NUMBER_RE
 from hoidap.corpus.normalize import normalize_span
 from hoidap.corpus.records import ParsedDocument
 from hoidap.corpus.vocab import basis_opener, doc_type_names
@@ -87,6 +88,8 @@ def fact_value(
         attached = attached_number(ctx, doc_id)
         if attached is not None:
             return attached[0], attached[1], "dòng ghi văn bản mà nó được ban hành kèm theo"
+    if fact == "number" and not listed and (blank := _blank_number(ctx, doc_id)) is not None:
+        return blank[0], blank[1], "dòng số hiệu ở phần đầu văn bản (văn bản chưa điền số, chỉ in ký hiệu)"
     if not listed:
         return None, None, ""
     if fact == "date":
@@ -329,3 +332,17 @@ STATED: dict[str, Callable[[AnswerContext, str], Fact | None]] = {
     "replaces": _replaces,
     "amends": _amends,
 }
+
+
+def _blank_number(ctx: AnswerContext, doc_id: str) -> tuple[str, Citation] | None:
+    """The symbol a document prints on a number line left blank ("Số:      /KH-UBND"): issued or copied
+    before it was numbered, it holds no number, but its symbol says which series it belongs to."""
+    doc = ctx.docs[doc_id]
+    span = doc.header.spans.get("number")
+    if span is None:
+        return None
+    m = BLANK_NUMBER_RE.match(doc.original[span[0] : span[1]].strip())
+    if m is None or not m.group("symbol"):
+        return None
+    symbol = "".join(m.group("symbol").split())
+    return f"Số: {symbol}", ctx.citation(doc_id, span[0], span[1], "Phần đầu văn bản", 1.0)
