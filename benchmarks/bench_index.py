@@ -66,6 +66,12 @@ from hoidap.settings import Settings
 GOAL_HYBRID_P50_MS = 50.0
 GOAL_LOAD_S = 3.0
 GOAL_ADD_S = 20.0
+# Issue 26: the whole 100x index (flat) built in 20 minutes on a quiet machine, its passages embedded at
+# 70% of the encoder's floor at least.
+GOAL_LARGE_MIN = 20.0
+GOAL_LARGE_NAME = "whole 100x index build (flat), incl. embedding"
+GOAL_FLOOR_SHARE = 0.7
+GOAL_FLOOR_NAME = "100x passage embedding, share of the encoder floor"
 SEARCH_K = 10
 
 # Realistic questions: full sentences, keywords, no diacritics, task numbers, document names.
@@ -675,6 +681,7 @@ def sample_embedding(
 class Embedded:
     matrix: np.ndarray
     seconds: float
+    runtime_s: float | None = None  # the encoder's runtime alone on the same batches (its floor)
 
 
 def embed_all(corpus: SyntheticCorpus, embedder: Embedder, chunk: int = 2048) -> Embedded:
@@ -686,15 +693,19 @@ def embed_all(corpus: SyntheticCorpus, embedder: Embedder, chunk: int = 2048) ->
     texts = [e.embed_text() for e in corpus.entries]
     order = np.argsort([len(t) for t in texts], kind="stable")
     matrix = np.empty((len(texts), embedder.dimension), dtype=np.float32)
-    seconds, done = 0.0, 0
+    seconds, runtime, done = 0.0, 0.0, 0
     for start in range(0, len(order), chunk):
         rows = order[start : start + chunk]
         t0 = time.perf_counter()
         matrix[rows] = embedder.encode_passages([texts[r] for r in rows])
         seconds += time.perf_counter() - t0
+        # The floor as `hoidap index` reports it: the runtime's own time on these batches, timed as they ran
+        # (an ONNX encoder's; torch has none).
+        part = getattr(embedder, "last_runtime_seconds", None)
+        runtime = runtime + part if part is not None and runtime is not None else None
         done += len(rows)
         log(f"  embedded {done}/{len(texts)} passages (shortest first), {done / seconds:.1f} passages/s")
-    return Embedded(matrix, seconds)
+    return Embedded(matrix, seconds, runtime)
 
 
 def derive_vectors(
@@ -880,6 +891,8 @@ def bench_large(
             "seconds": vectors.seconds,
             "passages_per_s": len(corpus.entries) / max(vectors.seconds, 1e-9),
         }
+        if vectors.runtime_s:
+            out["floor_per_s"] = len(corpus.entries) / vectors.runtime_s
         vectors = vectors.matrix
     log("part 2: FAISS flat and HNSW indexes")
     with other_load(others, "synthetic FAISS builds"):
@@ -1203,10 +1216,35 @@ def goals(fig: dict[str, Any]) -> list[dict[str, Any]]:
         ("index load after imports, Embedder ready", b["load"]["load_ready_embedder_s"], GOAL_LOAD_S, "s"),
         ("incremental add of one ~40 KB document", b["add"]["seconds"], GOAL_ADD_S, "s"),
     ]
-    return [
+    out = [
         {"goal": name, "value": value, "limit": limit, "unit": unit, "pass": value <= limit}
         for name, value, limit, unit in rows
     ]
+    g = fig.get("large") or {}
+    if g.get("embedding_real") and "flat" in g:
+        minutes = g["flat"]["total_build_s"] / 60
+        out.append(
+            {
+                "goal": GOAL_LARGE_NAME,
+                "value": minutes,
+                "limit": GOAL_LARGE_MIN,
+                "unit": "min",
+                "pass": minutes <= GOAL_LARGE_MIN,
+            }
+        )
+    if g.get("floor_per_s"):
+        share = g["sample"]["passages_per_s"] / g["floor_per_s"]
+        out.append(
+            {
+                "goal": GOAL_FLOOR_NAME,
+                "value": round(share, 3),
+                "limit": GOAL_FLOOR_SHARE,
+                "unit": "of floor",
+                "pass": share >= GOAL_FLOOR_SHARE,
+                "op": ">=",
+            }
+        )
+    return out
 
 
 def _lat(d: dict[str, float]) -> str:
@@ -1235,7 +1273,7 @@ class Table:
 def _goal_cells(fig: dict[str, Any], name: str) -> tuple[str, str]:
     for g in fig["goals"]:
         if g["goal"] == name:
-            return f"<= {g['limit']:g} {g['unit']}", "PASS" if g["pass"] else "MISS"
+            return f"{g.get('op', '<=')} {g['limit']:g} {g['unit']}", "PASS" if g["pass"] else "MISS"
     return "", ""
 
 
@@ -1319,6 +1357,12 @@ def render_large(t: Table, fig: dict[str, Any]) -> None:
             "",
             "MEASURED",
         )
+        if g.get("floor_per_s"):
+            t.row(
+                "  encoder floor (its runtime alone, same batches)",
+                f"{g['floor_per_s']:.1f} passages/s: {sample['passages_per_s'] / g['floor_per_s']:.0%} of it",
+                *_goal_cells(fig, GOAL_FLOOR_NAME),
+            )
     else:
         t.row(
             f"passage embedding, measured sample of {sample['passages']}",
@@ -1428,7 +1472,7 @@ def render(fig: dict[str, Any]) -> str:
     for g in fig["goals"]:
         unit = g["unit"]
         value = f"{g['value']:.1f} {unit}" if unit == "ms" else f"{g['value']:.2f} {unit}"
-        t.row(g["goal"], value, f"<= {g['limit']:g} {unit}", "PASS" if g["pass"] else "MISS")
+        t.row(g["goal"], value, f"{g.get('op', '<=')} {g['limit']:g} {unit}", "PASS" if g["pass"] else "MISS")
     t.lines.append("")
     t.lines.append(f"benchmark wall time: {fig['wall_s'] / 60:.1f} min")
     return t.render()
