@@ -38,6 +38,8 @@ _SCENE_OPENING_RE = re.compile(r"^[\s\d.)(*+•-]*")  # a list marker before a s
 # Candidates each path ranks, in retrieval order (a prior: a larger lookup pool gave one more question a
 # right candidate on the development sets and no more right answers).
 POOL_SIZES = {"task": 8, "figure": 10, "lookup": 5}
+# Kinds of value asked (answer_types.json) for which the sentence that states one answers, of a clause.
+SENTENCE_PICKING_KINDS = ("time", "date", "number")
 
 
 def rank(
@@ -237,7 +239,9 @@ def _text_value(
     elif duty:  # the duties are the items under their heading, all of them
         value = " ".join(e.text.split())
     else:
-        kinds = a.expected_kinds
+        # Only a time or a number picks the sentence: almost any sentence names some body, so choosing one
+        # that does for "ai …" would hide from the model that the clause's best sentence names none.
+        kinds = [k for k in a.expected_kinds if k in SENTENCE_PICKING_KINDS]
         fitting = (lambda sentence: fits(sentence, kinds)) if kinds else None
         value = best_sentence(e.text, content, a.asks_list, a.folded, fitting)
     return value, framed
