@@ -74,9 +74,15 @@ class RawLineBM25:
         self._folded = [set(fold(e.text).split()) for e in self.entries]
 
     def search(
-        self, query: str, k: int = 10, doc_ids: list[str] | None = None, mode: str = "hybrid"
+        self,
+        query: str,
+        k: int = 10,
+        doc_ids: list[str] | None = None,
+        mode: str = "hybrid",
+        dense_query: str | None = None,
     ) -> list[SearchHit]:
-        """Top-k lines by BM25 (``mode`` is ignored); lines with no query word are never returned."""
+        """Top-k lines by BM25 (``mode`` and ``dense_query`` are ignored); lines with no query word are
+        never returned."""
         known = [t for t in dict.fromkeys(raw_tokens(query)) if t in self.model.vocab_dict]
         if not known or k <= 0:
             return []

@@ -30,7 +30,12 @@ class RetrievalBackend(Protocol):
     def token_lists(self) -> list[list[str]]: ...
 
     def search(
-        self, query: str, k: int = 10, doc_ids: list[str] | None = None, mode: str = "hybrid"
+        self,
+        query: str,
+        k: int = 10,
+        doc_ids: list[str] | None = None,
+        mode: str = "hybrid",
+        dense_query: str | None = None,
     ) -> list[SearchHit]: ...
 
     def counts(self) -> dict[str, int]: ...

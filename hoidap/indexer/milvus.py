@@ -472,6 +472,7 @@ class MilvusIndex(ServedIndex):
         fusion: str = DEFAULT_FUSION,
         alpha: float = DEFAULT_ALPHA,
         collapse: bool = True,
+        dense_query: str | None = None,
     ) -> list[SearchHit]:
         """Rank entries for a query, exactly as `HybridIndex.search` (same arguments, same fusion)."""
         if mode not in MODES:
@@ -486,7 +487,7 @@ class MilvusIndex(ServedIndex):
         tokens = tokenize(query)
         ords: dict[str, int] = {}
         lex = self.lexical_scores(tokens, depth, doc_ids, ords) if mode != "dense" and tokens else {}
-        dense = self.dense_scores(query, depth, doc_ids, ords) if mode != "lexical" else {}
+        dense = self.dense_scores(dense_query or query, depth, doc_ids, ords) if mode != "lexical" else {}
         if mode == "lexical":
             fused = lex
         elif mode == "dense":
@@ -508,7 +509,7 @@ class MilvusIndex(ServedIndex):
             return matched_terms(tokens, row_tokens[key]) if tokens else []
 
         def cosine(key: str) -> float:
-            vec = np.asarray(self.embed_query(query), dtype=np.float32)
+            vec = np.asarray(self.embed_query(dense_query or query), dtype=np.float32)
             vec = vec / max(float(np.linalg.norm(vec)), 1e-12)
             return float(np.asarray(row_vectors[key], dtype=np.float32) @ vec)
 

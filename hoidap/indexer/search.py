@@ -249,11 +249,14 @@ class HybridIndex(ServedIndex):
         fusion: str = DEFAULT_FUSION,
         alpha: float = DEFAULT_ALPHA,
         collapse: bool = True,
+        dense_query: str | None = None,
     ) -> list[SearchHit]:
         """Rank entries for a query.
 
         Args:
             query: the user's text (any diacritics).
+            dense_query: the text the dense side embeds, when not `query` (a request's one query vector,
+                `AnswerContext.search`).
             k: number of hits.
             doc_ids: restrict to these documents.
             mode: hybrid | lexical | dense.
@@ -279,7 +282,7 @@ class HybridIndex(ServedIndex):
         dense: dict[int, float] = {}
         qvec: np.ndarray | None = None
         if mode != "lexical":
-            qvec = self.embed_query(query)
+            qvec = self.embed_query(dense_query or query)
             dense = dict(self.dense.search(qvec, depth, allowed))
         if mode == "lexical":
             fused = lex

@@ -20,7 +20,7 @@ from hoidap.corpus.normalize import fold
 from hoidap.corpus.vocab import find_provinces, name_key
 from hoidap.service.query_ahead import QueryAhead
 from hoidap.service.records import Answer, QuestionError, Searcher
-from hoidap.service.strategies.context import _DEFERRED_RELATED, _SEARCHED, AnswerContext
+from hoidap.service.strategies.context import _DEFERRED_RELATED, _SEARCHED, DENSE_TEXT, AnswerContext
 from hoidap.service.strategies.evidence import evidence_answer
 from hoidap.service.strategies.registry import STRATEGIES
 from hoidap.service.understanding import QueryAnalysis, gap_for, resolve_task_ids
@@ -80,16 +80,24 @@ class Answerer(AnswerContext):
         deferred: list[tuple[Answer, str, list[str], int]] = []
         token = _DEFERRED_RELATED.set(deferred)
         searched = _SEARCHED.set({})
+        dense = None
         try:
             ahead.expect(q)
             a = self.analyze(q)
+            first = self.search_query(a.search_text or q, self.scope(a, doc_ids or []))
             if ahead.started:  # else no worker or core is free: nothing to predict for
-                ahead.expect(self.search_query(a.search_text or q, self.scope(a, doc_ids or [])))
+                ahead.expect(first)
+            # One query vector per question: every search of this answer embeds the text searched first (a
+            # scope's title words left out, a loosely named document asked again with the full question:
+            # the lexical side searches each text as it is).
+            dense = DENSE_TEXT.set(first)
             result = self._answer(q, a, doc_ids or [], top_k)
             for answer, query, scope, k in deferred:
                 if answer is result:  # the others were replaced: their related clauses are never shown
                     answer.related = self.related(query, scope, k)
         finally:
+            if dense is not None:
+                DENSE_TEXT.reset(dense)
             _DEFERRED_RELATED.reset(token)
             _SEARCHED.reset(searched)
             ahead.release()

@@ -45,7 +45,14 @@ RELOADING_NOTE = (
 class _NoSearch:
     """A searcher for record-only use (tasks, documents): finds nothing."""
 
-    def search(self, query: str, k: int = 10, doc_ids: list[str] | None = None, mode: str = "hybrid") -> list:
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        doc_ids: list[str] | None = None,
+        mode: str = "hybrid",
+        dense_query: str | None = None,
+    ) -> list:
         return []
 
 

@@ -49,7 +49,12 @@ def os_error_message(exc: OSError) -> str:
 
 class Searcher(Protocol):
     def search(
-        self, query: str, k: int = 10, doc_ids: list[str] | None = None, mode: str = "hybrid"
+        self,
+        query: str,
+        k: int = 10,
+        doc_ids: list[str] | None = None,
+        mode: str = "hybrid",
+        dense_query: str | None = None,
     ) -> list[SearchHit]: ...
 
 

@@ -122,3 +122,20 @@ def test_search_question_is_embedded_once_then_cached(
     assert [c.quote for c in again.citations] == [c.quote for c in first.citations]
     service.search(question, k=3, mode="lexical")
     assert len(encoder_calls) == 1
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # A document named loosely is answered in it (its reference and title words left out of the search),
+        # then asked again over the whole corpus with the full question: three texts, one vector.
+        "Quảng Nam hiện có bao nhiêu khu công nghiệp đang hoạt động (lần đo một vectơ)?",
+        "nghi quyet hoi nghi tinh uy lan 3 khoa XX so may ngay nao (lan do mot vecto)",
+        "nhiem vu 10.7 ke hoach 214 ai chu tri (lan do mot vecto)",
+    ],
+)
+def test_every_search_of_one_answer_shares_one_query_vector(
+    service: QAService, encoder_calls: list[list[str]], question: str
+) -> None:
+    service.ask(question)
+    assert len(encoder_calls) <= 1, encoder_calls

@@ -93,7 +93,7 @@ def test_each_distinct_query_text_is_encoded_once(
 
     def recording(query: str, *args, **kwargs):
         if kwargs.get("mode", "hybrid") != "lexical":
-            searched.append(query)
+            searched.append(kwargs.get("dense_query") or query)  # the text the dense side embeds
         return search(query, *args, **kwargs)
 
     monkeypatch.setattr(index, "search", recording)
@@ -253,7 +253,7 @@ def _searched(index, monkeypatch) -> list[str]:
 
     def recording(query: str, *args, **kwargs):
         if kwargs.get("mode", "hybrid") != "lexical":
-            searched.append(query)
+            searched.append(kwargs.get("dense_query") or query)  # the text the dense side embeds
         return search(query, *args, **kwargs)
 
     monkeypatch.setattr(index, "search", recording)

@@ -36,7 +36,12 @@ class FakeSearcher:
         self.calls: list[dict[str, Any]] = []
 
     def search(
-        self, query: str, k: int = 10, doc_ids: list[str] | None = None, mode: str = "hybrid"
+        self,
+        query: str,
+        k: int = 10,
+        doc_ids: list[str] | None = None,
+        mode: str = "hybrid",
+        dense_query: str | None = None,
     ) -> list[SearchHit]:
         self.calls.append({"query": query, "k": k, "doc_ids": doc_ids, "mode": mode})
         words = fold(query).split()

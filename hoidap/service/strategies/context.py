@@ -45,9 +45,13 @@ _DEFERRED_RELATED: ContextVar[list[tuple[Answer, str, list[str], int]] | None] =
 )
 # The searches of the question being answered: (text, k, documents) -> hits. Several paths of one answer
 # search the same text in the same scope (a structured path, then the evidence fallback): once (issue 26).
-_SEARCHED: ContextVar[dict[tuple[str, int, tuple[str, ...] | None], list[SearchHit]] | None] = ContextVar(
-    "searched", default=None
+_SEARCHED: ContextVar[dict[tuple[str, int, tuple[str, ...] | None, str | None], list[SearchHit]] | None] = (
+    ContextVar("searched", default=None)
 )
+# The text whose vector the dense side of this request's searches uses, when set: a question asked again over
+# the whole corpus with its full words (`Answerer._answer`) keeps the vector of its first search text, so
+# each question is encoded once (issue 26); the lexical side still searches the full words.
+DENSE_TEXT: ContextVar[str | None] = ContextVar("dense_text", default=None)
 # A document's code in a folded reference: "57-nq/tw", "2623/qd-ttg", "999" ("ke hoach 999").
 _REF_CODE_RE = re.compile(r"\d[\w.]*(?:\s*[/-]\s*[\w.]+)*")
 _PARTIAL_CODE_RE = re.compile(r"\d+\s*[/-]\s*(?:19|20)\d\d")  # a number and its year, no issuer code
@@ -258,11 +262,13 @@ class AnswerContext:
         """Search within `scope` (no filter when the scope is the whole corpus)."""
         doc_ids = scope if len(scope) < len(self.docs) else None
         text = self.search_query(q, scope)
+        dense = DENSE_TEXT.get()
+        dense = dense if dense and dense != text else None
         searched = _SEARCHED.get()
-        key = (text, k, tuple(doc_ids) if doc_ids is not None else None)
+        key = (text, k, tuple(doc_ids) if doc_ids is not None else None, dense)
         if searched is not None and key in searched:
             return list(searched[key])
-        hits = self.searcher.search(text, k=k, doc_ids=doc_ids, mode=self.mode)
+        hits = self.searcher.search(text, k=k, doc_ids=doc_ids, mode=self.mode, dense_query=dense)
         if searched is not None:
             searched[key] = list(hits)
         return hits
