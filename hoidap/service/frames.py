@@ -380,7 +380,7 @@ def _passive_value(clause: str, folded: str, frame: Frame) -> tuple[str, float] 
         agent = _compiled().agent.match(folded, begin, m.start())
         if agent is None:
             continue
-        said = set(_SYLLABLE_RE.findall(folded[begin : agent.start() + len(agent.group(0).rstrip())]))
+        said = set(_SYLLABLE_RE.findall(folded[begin : agent.end()]))  # up to the agent marker
         stated = sum(1 for w in noun if w in said)
         if stated < min(len(noun), _compiled().vocab.min_anchor_syllables):
             continue

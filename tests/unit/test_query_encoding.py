@@ -88,15 +88,7 @@ def test_each_distinct_query_text_is_encoded_once(
 ) -> None:
     service, encoder = served
     index = service.searcher
-    searched: list[str] = []
-    search = index.search
-
-    def recording(query: str, *args, **kwargs):
-        if kwargs.get("mode", "hybrid") != "lexical":
-            searched.append(kwargs.get("dense_query") or query)  # the text the dense side embeds
-        return search(query, *args, **kwargs)
-
-    monkeypatch.setattr(index, "search", recording)
+    searched = _searched(index, monkeypatch)
     index._query_cache.clear()
     encoder.queries.clear()
     first = service.ask(question)
