@@ -113,6 +113,7 @@ SIGNS: dict[str, int] = {
     "kind_mismatch": -1,
     "label_match": 1,
     "missing_rare": -1,
+    "phrase_coverage": 1,
 }
 
 

@@ -56,6 +56,7 @@ FEATURES: tuple[str, ...] = (
     "due_value",  # a question asking a due time, a value marked as one ("trước ngày …", "chậm nhất …")
     "label_match",  # a labelled line whose label names what is asked ("Địa điểm:"; line_labels.py)
     "missing_rare",  # the heaviest question word neither the clause nor its headings hold, over the top
+    "phrase_coverage",  # coverage by the clause and its headings holding each word's syllables side by side
 )
 PATHS = ("task", "figure", "lookup")
 
@@ -152,6 +153,38 @@ def missing_rare(weighted: Sequence[tuple[str, float]], text: str) -> float:
         )
         / top
     )
+
+
+def phrase_coverage(weighted: Sequence[tuple[str, float]], text: str) -> float:
+    """IDF-weighted share of the question's words that `text` holds as words, syllables side by side:
+    "danh sách cử tri" is not in "chính sách … thành lập … cử tri" though each syllable is (a compound is
+    one word; `word_coverage` asks only that its syllables occur)."""
+    total = sum(w for _, w in weighted)
+    if not total:
+        return 0.0
+    accented, folded = _padded(text)
+    phrases = _phrases(tuple(weighted))
+    return sum(w for phrase, marked, w in phrases if phrase in (accented if marked else folded)) / total
+
+
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
+def _padded(text: str) -> tuple[str, str]:
+    """A text's words as typed (lower case) and folded, one space between words and one at each end, so a
+    phrase is found as whole words with `in` (once per passage)."""
+    accented = " ".join(_ACCENTED_WORD_RE.findall(lowered(text)))
+    return f" {accented} ", f" {' '.join(_WORD_RE.findall(fold(text)))} "
+
+
+@lru_cache(maxsize=4096)
+def _phrases(weighted: tuple[tuple[str, float], ...]) -> tuple[tuple[str, bool, float], ...]:
+    """Each weighted word as a padded phrase, as typed when it has diacritics, else folded (once per
+    question)."""
+    out = []
+    for tok, w in weighted:
+        typed = " ".join(_ACCENTED_WORD_RE.findall(tok.casefold()))
+        bare = " ".join(_WORD_RE.findall(fold(tok)))
+        out.append((f" {typed} " if typed != bare else f" {bare} ", typed != bare, w))
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)
@@ -260,6 +293,7 @@ def features(
         "due_value": 1.0 if due_value else 0.0,
         "label_match": label_match,
         "missing_rare": missing_rare(weighted_words, f"{text} {heading_text}"),
+        "phrase_coverage": phrase_coverage(weighted_words, f"{text} {heading_text}"),
     }
 
 

@@ -179,6 +179,15 @@ def test_who_holds_an_office_is_answered_by_a_person_or_an_office_held_by_one():
     assert not fits("Sở Tài chính", kinds)
 
 
+def test_who_acts_as_focal_point_or_standing_body_is_asked_of_a_body_not_a_post():
+    """ "ai làm đầu mối …", "ai là cơ quan thường trực …" name a role a body takes, not an office a
+    person holds: a body answers (a commune unit here, a ministry's department in the test above)."""
+    for q in ("ai lam dau moi tham muu trien khai ke hoach", "ai la co quan thuong truc cua hoi dong"):
+        kinds = expected_kinds("lead", None, q)
+        assert "holder" not in kinds
+        assert fits("Bộ phận Văn hóa - Xã hội", kinds)
+
+
 def test_a_label_naming_a_kind_of_body_and_a_role_is_a_task_field() -> None:
     """ "Bộ phận chủ trì: …" (a ward's plan), "Ngành phối hợp: …" are fields like "Cơ quan chủ trì: …";
     a label naming neither ("Phòng họp: …") is text."""

@@ -16,6 +16,7 @@ from hoidap.service.ranker import (
     RankerModel,
     features,
     number_share,
+    phrase_coverage,
     question_numbers,
     word_coverage,
 )
@@ -159,6 +160,19 @@ def test_word_coverage_matches_accented_words_as_typed() -> None:
     text = "Tuyên truyền, xây dựng đội ngũ công chức cấp xã"
     assert word_coverage([("tuyển dụng", 1.0), ("công chức", 1.0)], text) == pytest.approx(0.5)
     assert word_coverage([("tuyen dung", 1.0)], text) == 1.0  # typed bare, the folded match is all there is
+
+
+def test_phrase_coverage_needs_a_compound_word_side_by_side() -> None:
+    """A voters' list is not asked of a clause on setting up a fund under a policy heading that names
+    voters elsewhere: every syllable is there, the words are not."""
+    words = [("danh sách", 2.0), ("cử tri", 3.0), ("lập", 1.0)]
+    near_miss = "Chính sách hỗ trợ: thành lập Quỹ tín dụng; tiếp xúc cử tri theo danh mục"
+    assert word_coverage(words, near_miss) == 1.0
+    assert phrase_coverage(words, near_miss) == pytest.approx(4 / 6)  # "cử tri" and "lập" only
+    assert phrase_coverage(words, "Ủy ban nhân dân xã lập danh sách cử tri.") == 1.0
+    bare = [("danh sach", 2.0), ("cu tri", 3.0)]  # typed without diacritics: matched folded
+    assert phrase_coverage(bare, "Lập danh sách cử tri") == 1.0
+    assert phrase_coverage(bare, "danh mục, chính sách cư trú") == 0.0
 
 
 @dataclass
