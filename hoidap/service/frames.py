@@ -100,6 +100,7 @@ class _Compiled:
     cited_in: re.Pattern[str]
     compound: re.Pattern[str]
     passive: re.Pattern[str]
+    made_to_act: re.Pattern[str]
 
 
 @cache
@@ -143,6 +144,13 @@ def _compiled() -> _Compiled:
             rf"^(?P<np>.+?)\s+(?:{alt(v.agent_markers)})\s+"
             rf"(?P<wh>{alt(v.subject_wh)}|dau)\s+(?P<vp>[a-z0-9 ]+)$"
         ),
+        # A subject wh-phrase after a causative ("HĐND tỉnh giao cơ quan nào tổ chức thực hiện …", folded) or
+        # a quantifier ("những ai phải …").
+        made_to_act=re.compile(
+            rf"^(?:.*?(?<![a-z])(?:{alt(sorted({fold(x) for x in v.causatives}, key=len, reverse=True))})"
+            rf"\s+)?"
+            rf"(?:(?:{alt(v.quantifiers)})\s+)?(?=(?:{alt(v.subject_wh)})\s)"
+        ),
     )
 
 
@@ -185,6 +193,11 @@ def question_frame(folded: str) -> Frame | None:
         q = next((q[m.end() :] for m in _COMMA_RE.finditer(q) if c.subject.match(q[m.end() :])), q)
     q = q.replace(",", " ")
     q = " ".join(q.split())
+    if not c.subject.match(q) and (made := c.made_to_act.match(q)):
+        # "những ai phải …": the quantifier belongs to the wh-phrase. "HĐND tỉnh giao cơ quan nào tổ chức
+        # thực hiện …": the body made to act is the subject of what follows, as a clause "giao X tổ chức …"
+        # states it (`_subject_before` reads the body after the causative).
+        q = q[made.end() :]
     if len(c.any_wh.findall(q)) > 1:
         return None  # "từ ngày nào đến ngày nào", "ai … và khi nào": no one place to read
     if (p := c.passive.match(q)) and not c.subject.match(q):

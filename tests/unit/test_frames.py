@@ -400,3 +400,18 @@ def test_a_passive_question_reads_the_agent_of_a_passive_or_an_active_clause() -
     g = question_frame("kinh phi to chuc hoi nghi do dau bao dam")
     assert g is not None and not g.wants_body
     assert frame_value("Kinh phí tổ chức hội nghị do ngân sách tỉnh bảo đảm.", g) == ("ngân sách tỉnh", 1.0)
+
+
+def test_the_body_made_to_act_is_asked_as_the_subject_of_what_follows() -> None:
+    """ "X giao/đề nghị cơ quan nào V …" asks who is made to do V; "những ai V" asks who does V. A
+    provincial council's resolution and a commune plan state it as "giao Y V" or "Y V"."""
+    f = frame("HĐND tỉnh giao cơ quan nào tổ chức thực hiện Nghị quyết?")
+    assert f.side == "subject" and f.words[:4] == ("to", "chuc", "thuc", "hien")
+    clause = "Điều 3. Hội đồng nhân dân tỉnh giao Ủy ban nhân dân tỉnh tổ chức thực hiện Nghị quyết."
+    read = frame_value(clause, f)
+    assert read is not None and read[0] == "Ủy ban nhân dân tỉnh"
+    g = frame("Đảng ủy xã chỉ đạo phòng nào bố trí kinh phí thực hiện kế hoạch?")
+    assert g.words[:4] == ("bo", "tri", "kinh", "phi")
+    assert frame_value("Giao Phòng Kinh tế bố trí kinh phí thực hiện kế hoạch.", g) == ("Phòng Kinh tế", 1.0)
+    h = frame("Theo nghị quyết, những ai phải chủ động giải quyết thủ tục đầu tư?")
+    assert h.side == "subject" and h.words[:2] == ("chu", "dong")
