@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from hoidap.eval.docset import open_with_documents
-from hoidap.eval.gold import DEFAULT_GOLD_PATH, GoldItem
+from hoidap.eval.gold import DEFAULT_GOLD_PATH, GoldItem, load_gold
 from hoidap.eval.metrics import answer_matches
 from hoidap.eval.runner import GoldError, load_items
 from hoidap.service.answer import Answerer
@@ -194,7 +194,8 @@ def train(sets: Sets, progress: Callable[[str], None] | None = None, label: str 
     keyed = [(id(service), x.item) for service, x in collected]
     fold_of = set_folds(keyed) if len(sets) >= MIN_SET_FOLDS else document_folds(keyed)
     folds = sorted(set(fold_of))
-    right_at = dict.fromkeys(THRESHOLD_GRID, 0)
+    answered_at = dict.fromkeys(THRESHOLD_GRID, 0)  # answerable questions answered right
+    refused_at = dict.fromkeys(THRESHOLD_GRID, 0)  # unanswerable ones recognised
     for k in folds:
         fold_model = _model(fit([x for j, (_, x) in enumerate(collected) if fold_of[j] != k]))
         held = [(service, x.item) for j, (service, x) in enumerate(collected) if fold_of[j] == k]
@@ -202,10 +203,20 @@ def train(sets: Sets, progress: Callable[[str], None] | None = None, label: str 
             trial = replace(fold_model, thresholds=dict.fromkeys(PATHS, t))
             for service in dict.fromkeys(sv for sv, _ in held):
                 items = [item for sv, item in held if sv is service]
-                right_at[t] += sum(x.correct for x in collect(service, items, trial))
-    scored = [(right, t) for t, right in right_at.items()]
-    for right, t in scored:
-        say(f"  ngưỡng {t}: {right}/{n} đúng (kiểm chéo {len(folds)} phần)")
+                for x in collect(service, items, trial):
+                    if x.item.type == "unanswerable":
+                        refused_at[t] += x.correct
+                    else:
+                        answered_at[t] += x.correct
+    unanswerable = sum(x.item.type == "unanswerable" for _, x in collected)
+    weight = unanswerable_weight(unanswerable, n, unanswerable_share())
+    right_at = {t: answered_at[t] + weight * refused_at[t] for t in THRESHOLD_GRID}
+    for t in THRESHOLD_GRID:
+        right = answered_at[t] + refused_at[t]
+        say(
+            f"  ngưỡng {t}: {right}/{n} đúng, trong đó {refused_at[t]}/{unanswerable} câu không có lời đáp "
+            f"được nhận ra; có trọng số {right_at[t]:.1f} (kiểm chéo {len(folds)} phần)"
+        )
     best = threshold_choice(right_at)
     model = replace(model, thresholds=dict.fromkeys(PATHS, best))
     # Record paths' confidence: their accuracy on the training questions with the final model.
@@ -222,7 +233,25 @@ def train(sets: Sets, progress: Callable[[str], None] | None = None, label: str 
     return model
 
 
-def threshold_choice(right_at: dict[float, int]) -> float:
+def unanswerable_share(path: Path = DEFAULT_GOLD_PATH) -> float:
+    """The share of questions the documents do not answer among the product's own dev-split questions,
+    written to its specification as users ask."""
+    dev = [item for item in load_gold(path) if item.split == "dev"]
+    return sum(item.type == "unanswerable" for item in dev) / len(dev) if dev else 0.0
+
+
+def unanswerable_weight(unanswerable: int, total: int, share: float) -> float:
+    """The weight of one recognised unanswerable question in the threshold's count, so that the development
+    questions' unanswerable ones count as `share` of all: a threshold is chosen for the mix of questions users
+    ask, not for the one the development sets happen to hold (helpers wrote fewer unanswerable ones).
+    1.0 (plain count) without unanswerable questions or when they already make up the share."""
+    answerable = total - unanswerable
+    if not unanswerable or not answerable or not 0.0 < share < 1.0:
+        return 1.0
+    return max(1.0, share / (1.0 - share) * answerable / unanswerable)
+
+
+def threshold_choice(right_at: dict[float, float]) -> float:
     """The lowest threshold whose held-out count of right answers is within THRESHOLD_NOISE of the best: a
     difference of one question is noise, and of equals the one that refuses less is chosen."""
     top = max(right_at.values())

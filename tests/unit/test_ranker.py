@@ -303,3 +303,19 @@ def test_a_clause_repeating_its_title_behind_a_marker_is_a_title_clause() -> Non
     circular = frozenset("quy dinh che do bao cao thong ke nganh noi vu".split())
     article = [_Hit(_Entry("Khoản 2. Quy định chế độ báo cáo thống kê ngành Nội vụ."), 1.0, 1.0, 0.9)]
     assert features(article, 0, **kwargs | {"title_words": circular})["title_clause"] == 1.0
+
+
+def test_unanswerable_questions_count_as_their_share_of_the_questions_users_ask() -> None:
+    """Development sets written with few unanswerable questions would choose a threshold that answers
+    everything; each recognised one counts so that they weigh the share the product's dev split gives."""
+    from hoidap.eval.ranker_train import threshold_choice, unanswerable_share, unanswerable_weight
+
+    assert unanswerable_weight(100, 1000, 0.2) == pytest.approx(0.25 * 900 / 100)
+    assert unanswerable_weight(0, 1000, 0.2) == 1.0 and unanswerable_weight(300, 1000, 0.2) == 1.0
+    assert 0.1 < unanswerable_share() < 0.4  # the bundled gold's dev split
+    # A lower threshold answering 2 more answerable questions loses to one recognising 2 more of the rare
+    # unanswerable ones once those count for their share.
+    answered, refused = {0.25: 756, 0.3: 750}, {0.25: 96, 0.3: 100}
+    w = unanswerable_weight(137, 1215, 0.2)
+    assert threshold_choice({t: answered[t] + refused[t] for t in answered}) == 0.25
+    assert threshold_choice({t: answered[t] + w * refused[t] for t in answered}) == 0.3
