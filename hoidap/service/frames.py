@@ -162,6 +162,8 @@ _SYLLABLE_RE = re.compile(r"[a-z0-9]+")
 # Where a clause's sentence (and so its subject) begins: a sentence end, a colon, a list marker.
 _SENTENCE_START_RE = re.compile(r".*(?:[.;:!?]\s+|\n)", re.S)
 _MARKER_RE = re.compile(r"^\s*(?:(?:Điều\s+\d+[a-zđ]?|[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.):]|[-+*•–])\s*")
+_COPULA_RE = re.compile(r"\s+là\s+", re.I)
+_FULL_STOP_RE = re.compile(r".*[.!?]\s+", re.S)  # where a sentence begins, its ";" items run on
 _GIAO_RE = re.compile(r"^(?:giao(?:\s+cho)?|đề nghị|yêu cầu)\s+", re.I)
 # Adverbs and auxiliaries between a subject and its verb ("Sở Y tế có trách nhiệm chủ động …").
 _AUX_TAIL_RE = re.compile(
@@ -341,6 +343,13 @@ def _subject_before(clause: str, folded: str, start: int) -> str | None:
         found = _body(", ".join(chunks[i:]))
         if found:
             return found
+    # "Viện X là đơn vị điều phối …; là cơ quan thường trực của Hội đồng": predicates run on after a copula
+    # (past a comma or a semicolon) share the subject the sentence opens with.
+    whole = _FULL_STOP_RE.match(clause, 0, start)
+    opening = _MARKER_RE.sub("", clause[whole.end() if whole else 0 : start])
+    head = _COPULA_RE.split(opening, maxsplit=1)
+    if len(head) == 2 and (found := _body(head[0])) and found == head[0].strip(" ,"):
+        return found
     return None
 
 

@@ -415,3 +415,20 @@ def test_the_body_made_to_act_is_asked_as_the_subject_of_what_follows() -> None:
     assert frame_value("Giao Phòng Kinh tế bố trí kinh phí thực hiện kế hoạch.", g) == ("Phòng Kinh tế", 1.0)
     h = frame("Theo nghị quyết, những ai phải chủ động giải quyết thủ tục đầu tư?")
     assert h.side == "subject" and h.words[:2] == ("chu", "dong")
+
+
+def test_predicates_run_on_after_a_copula_share_the_sentence_subject() -> None:
+    """A university regulation: "Viện X là đơn vị điều phối …; là cơ quan thường trực …" names the standing
+    body once, at the sentence's start; a commune plan's "Trung tâm Y là đơn vị …, chủ trì …" likewise
+    answers who leads, without the copula's predicate."""
+    f = frame("Đơn vị nào là cơ quan thường trực của Hội đồng?")
+    clause = (
+        "2. Viện Đảm bảo chất lượng giáo dục là đơn vị điều phối các hoạt động chung về đảm bảo chất lượng, "
+        "kiểm định chất lượng trong Đại học; là cơ quan thường trực của Hội đồng đảm bảo chất lượng."
+    )
+    assert frame_value(clause, f) == ("Viện Đảm bảo chất lượng giáo dục", 1.0)
+    g = frame("Ai chủ trì tổ chức kỳ thi?")
+    read = frame_value("Trung tâm Khảo thí là đơn vị chuyên trách, chủ trì tổ chức kỳ thi.", g)
+    assert read == ("Trung tâm Khảo thí", 1.0)
+    # A sentence opening with no body ("Trường hợp …") gives none.
+    assert frame_value("Trường hợp cần thiết là do Giám đốc quyết định; chủ trì tổ chức kỳ thi.", g) is None
