@@ -40,12 +40,24 @@ WORD_MARKED = frozenset({K.PART, K.ARTICLE, K.STEP})
 LONE_LABELLED = frozenset({K.ROMAN, K.NUMBER, K.LETTER})
 # Blocks a following line of text never continues.
 CLOSED = frozenset({K.CAPS, K.SIGNATURE, K.RECIPIENTS})
-# Blocks that are content on their own (fields live inside task records).
+# Blocks that are content on their own (fields live inside task records). A step that states what is done
+# ("Bước 2: Ban Thư ký … phân bổ ứng cử viên …") is one; a step that only titles its items is not.
 CLAUSES = frozenset(
-    {K.PARAGRAPH, K.BULLET, K.NUMBER, K.LETTER, K.ARTICLE, K.CAPS, K.FOOTNOTE, K.RECIPIENTS, K.SIGNATURE}
+    {
+        K.PARAGRAPH,
+        K.BULLET,
+        K.NUMBER,
+        K.LETTER,
+        K.ARTICLE,
+        K.STEP,
+        K.CAPS,
+        K.FOOTNOTE,
+        K.RECIPIENTS,
+        K.SIGNATURE,
+    }
 )
-# Clauses that name themselves in their section path ("Điều 5. …", "2. …", "b) …").
-SELF_LABELLED = frozenset({K.NUMBER, K.LETTER, K.ARTICLE})
+# Clauses that name themselves in their section path ("Điều 5. …", "2. …", "b) …", "Bước 2: …").
+SELF_LABELLED = frozenset({K.NUMBER, K.LETTER, K.ARTICLE, K.STEP})
 # A document holding any of these has a structure the parser recognised.
 STRUCTURAL = HEADINGS | {K.BULLET, K.FIELD, K.CELL}
 # Sentences that may assign a task in prose ("Sở X chủ trì …", "Giao Sở X …", a dated report duty).

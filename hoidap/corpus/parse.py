@@ -38,11 +38,11 @@ def build_clauses(doc_id: str, placed: list[Placed]) -> list[Clause]:
     """One clause per content block (headings that only title their children are skipped)."""
     clauses: list[Clause] = []
     table_head: str | None = None  # the header row of the data table being read (layout: one row a block)
-    for p in placed:
+    for i, p in enumerate(placed):
         b = p.block
         # An appendix's text is content too (an allocation table's rows, a checklist, a schedule); the
         # cells of a flattened task table ("cell" blocks) are read as task records instead.
-        if b.kind not in CLAUSE_KINDS or p.heading_only:
+        if b.kind not in CLAUSE_KINDS or (p.heading_only and _titles_children(placed, i)):
             continue
         if p.zone == "recipients" and b.kind == "recipients":
             continue  # the bare "Nơi nhận:" label
@@ -68,6 +68,15 @@ def build_clauses(doc_id: str, placed: list[Placed]) -> list[Clause]:
             )
         )
     return clauses
+
+
+def _titles_children(placed: list[Placed], i: int) -> bool:
+    """A short numbered line titles what follows it ("1. Mục đích" over its paragraphs, "2. Nhiệm vụ" over
+    "2.1 …"); one that nothing follows inside ("1. Nhật Bản học   Bậc 3   B1" and "2. Kỹ thuật xây dựng …",
+    the rows of a table read as items) is content, searchable and citable, not a title."""
+    path = placed[i].path
+    after = placed[i + 1] if i + 1 < len(placed) else None
+    return after is not None and after.zone == placed[i].zone and after.path[: len(path)] == path
 
 
 def _row_clause(doc_id: str, cells: list[Block], section: tuple[str, ...], task_id: str | None) -> Clause:

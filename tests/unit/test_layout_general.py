@@ -479,3 +479,43 @@ Sau khi nghe báo cáo, Chủ tịch UBND huyện kết luận như sau.
     assert doc.header.title is not None
     assert doc.header.title.startswith("Thông báo kết luận của Chủ tịch UBND huyện")
     assert "Ngày 05/3/2024" not in doc.header.title
+
+
+def test_a_step_that_states_what_is_done_is_a_citable_clause():
+    """A procedure of numbered steps (a ward's one-stop service guide here; a student union's election
+    plan in the development corpus): "Bước 2: Bộ phận Một cửa chuyển hồ sơ …" is content, cited with its
+    step; a step that only titles the items under it stays a heading."""
+    text = (
+        "ỦY BAN NHÂN DÂN PHƯỜNG AN BÌNH\n\nHƯỚNG DẪN\nQuy trình giải quyết hồ sơ chứng thực\n\n"
+        "I. QUY TRÌNH\n"
+        "Bước 1: Công dân nộp hồ sơ tại Bộ phận tiếp nhận và trả kết quả của phường trong giờ hành chính.\n"
+        "Bước 2: Bộ phận Một cửa chuyển hồ sơ cho công chức Tư pháp - Hộ tịch thẩm định trong ngày.\n"
+        "Bước 3: Trả kết quả\n"
+        "- Công chức Tư pháp - Hộ tịch trả kết quả cho công dân.\n"
+    )
+    doc = _doc(text)
+    step = [c for c in doc.clauses if "chuyển hồ sơ cho công chức" in c.text]
+    assert step and step[0].section[-1].startswith("Bước 2")
+    assert text[step[0].char_start : step[0].char_end].startswith("Bước 2: Bộ phận Một cửa")
+    assert not [c for c in doc.clauses if c.text.strip() == "Bước 3: Trả kết quả"]
+    assert [c for c in doc.clauses if c.text.startswith("- Công chức Tư pháp") and "Bước 3" in c.breadcrumb]
+
+
+def test_a_short_numbered_line_nothing_follows_inside_is_content():
+    """A university notice listing programmes and their required level as numbered lines (a table read
+    as items): each line is content, searchable and citable; a short numbered title over paragraphs stays
+    a title."""
+    text = (
+        "TRƯỜNG ĐẠI HỌC AN PHÚ\n\nTHÔNG BÁO\nVề chuẩn đầu ra ngoại ngữ\n\n"
+        "I. MỨC YÊU CẦU THEO CHƯƠNG TRÌNH\n"
+        "1. Kỹ thuật xây dựng   Bậc 3   Tiếng Anh B1\n"
+        "2. Khoa học máy tính   Bậc 4   Tiếng Anh B2\n"
+        "II. TỔ CHỨC THỰC HIỆN\n"
+        "1. Phòng Đào tạo\n"
+        "Phòng Đào tạo thông báo kế hoạch đến sinh viên.\n"
+    )
+    doc = _doc(text)
+    row = [c for c in doc.clauses if c.text.startswith("2. Khoa học máy tính")]
+    assert row and "Bậc 4" in row[0].text
+    assert [c for c in doc.clauses if c.text.startswith("1. Kỹ thuật xây dựng")]
+    assert not [c for c in doc.clauses if c.text in ("1. Phòng Đào tạo", "II. TỔ CHỨC THỰC HIỆN")]
