@@ -83,12 +83,22 @@ def expected_kinds(intent: str, document_fact: str | None = None, folded_questio
     return types.by_intent.get(intent, [])
 
 
+# A person or an office held answers "ai là Trưởng ban …" when the value names one near its start: a
+# sentence that opens with a date, a document or an action and names someone later ("Nghị quyết số 04 …
+# của Hội đồng … do ông A …") says what was done, not who holds the post.
+HEAD_WORDS = 8
+_HEAD_KINDS = frozenset({"holder", "person"})
+
+
 def fits(value: str | None, kinds: list[str]) -> bool:
     """Whether `value` is of one of `kinds` (any non-empty value when `kinds` is empty)."""
     if not value:
         return False
     _, patterns = _compiled()
-    return not kinds or any(p.search(value) for k in kinds for p in patterns[k])
+    if not kinds:
+        return True
+    head = " ".join(value.split()[:HEAD_WORDS])
+    return any(p.search(head if k in _HEAD_KINDS else value) for k in kinds for p in patterns[k])
 
 
 _LEADING_RE = re.compile(r"(?i)^(?:(?:các|những|mỗi|đồng chí|đ/c)\s+)+")

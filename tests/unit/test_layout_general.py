@@ -519,3 +519,18 @@ def test_a_short_numbered_line_nothing_follows_inside_is_content():
     assert row and "Bậc 4" in row[0].text
     assert [c for c in doc.clauses if c.text.startswith("1. Kỹ thuật xây dựng")]
     assert not [c for c in doc.clauses if c.text in ("1. Phòng Đào tạo", "II. TỔ CHỨC THỰC HIỆN")]
+
+
+def test_who_holds_a_post_is_answered_by_a_value_that_names_someone_first():
+    """ "ai là Trưởng đoàn …" of a provincial council's resolution: a sentence that opens with the
+    resolution and names a person far on says what was done; a member line or a textbook row names the
+    person at its head."""
+    kinds = expected_kinds("lookup", None, "ai la truong doan giam sat cua hdnd tinh")
+    assert kinds == ["holder"]
+    cited = (
+        "Nghị quyết số 04/NQ-HĐND ngày 31 tháng 3 năm 2017 của Hội đồng nhân dân tỉnh về việc thành lập "
+        "Đoàn giám sát do ông Nguyễn Văn Bình ký"
+    )
+    assert not fits(cited, kinds)
+    assert fits("Ông Nguyễn Văn Bình, Phó Chủ tịch HĐND tỉnh, Trưởng đoàn", kinds)
+    assert fits("36. Tin học 4 Nguyễn Chí Công (Tổng Chủ biên)", kinds)
