@@ -97,7 +97,7 @@ def fits(value: str | None, kinds: list[str]) -> bool:
     _, patterns = _compiled()
     if not kinds:
         return True
-    head = " ".join(value.split()[:HEAD_WORDS])
+    head = " ".join(value.split()[:HEAD_WORDS]) if _HEAD_KINDS.intersection(kinds) else value
     return any(p.search(head if k in _HEAD_KINDS else value) for k in kinds for p in patterns[k])
 
 

@@ -114,8 +114,10 @@ def _number_re(number: str) -> re.Pattern[str]:
 @lru_cache(maxsize=65536)
 def _word_sets(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """A text's words as typed (lower case) and folded. Passages never change between questions, so each
-    is normalized once per process instead of once per question that ranks it (issue 26)."""
-    return frozenset(_ACCENTED_WORD_RE.findall(lowered(text))), frozenset(_WORD_RE.findall(fold(text)))
+    is normalized once per process instead of once per question that ranks it (issue 26); the words are
+    `_padded`'s, read once for both."""
+    accented, folded = _padded(text)
+    return frozenset(accented.split()), frozenset(folded.split())
 
 
 def word_coverage(weighted: Sequence[tuple[str, float]], text: str) -> float:
