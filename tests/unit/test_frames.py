@@ -418,15 +418,15 @@ def test_the_body_made_to_act_is_asked_as_the_subject_of_what_follows() -> None:
 
 
 def test_predicates_run_on_after_a_copula_share_the_sentence_subject() -> None:
-    """A university regulation: "Viện X là đơn vị điều phối …; là cơ quan thường trực …" names the standing
-    body once, at the sentence's start; a commune plan's "Trung tâm Y là đơn vị …, chủ trì …" likewise
-    answers who leads, without the copula's predicate."""
-    f = frame("Đơn vị nào là cơ quan thường trực của Hội đồng?")
+    """A provincial decision: "Văn phòng UBND tỉnh là cơ quan đầu mối …; là cơ quan thường trực …" names the
+    standing body once, at the sentence's start (seen first in a university regulation); a commune plan's
+    "Trung tâm Y là đơn vị …, chủ trì …" likewise answers who leads, without the copula's predicate."""
+    f = frame("Đơn vị nào là cơ quan thường trực của Ban Chỉ đạo?")
     clause = (
-        "2. Viện Đảm bảo chất lượng giáo dục là đơn vị điều phối các hoạt động chung về đảm bảo chất lượng, "
-        "kiểm định chất lượng trong Đại học; là cơ quan thường trực của Hội đồng đảm bảo chất lượng."
+        "2. Văn phòng UBND tỉnh là cơ quan đầu mối tổng hợp, theo dõi việc thực hiện cải cách hành chính của "
+        "các sở, ngành; là cơ quan thường trực của Ban Chỉ đạo cải cách hành chính tỉnh."
     )
-    assert frame_value(clause, f) == ("Viện Đảm bảo chất lượng giáo dục", 1.0)
+    assert frame_value(clause, f) == ("Văn phòng UBND tỉnh", 1.0)
     g = frame("Ai chủ trì tổ chức kỳ thi?")
     read = frame_value("Trung tâm Khảo thí là đơn vị chuyên trách, chủ trì tổ chức kỳ thi.", g)
     assert read == ("Trung tâm Khảo thí", 1.0)

@@ -502,35 +502,35 @@ def test_a_step_that_states_what_is_done_is_a_citable_clause():
 
 
 def test_a_short_numbered_line_nothing_follows_inside_is_content():
-    """A university notice listing programmes and their required level as numbered lines (a table read
-    as items): each line is content, searchable and citable; a short numbered title over paragraphs stays
-    a title."""
+    """A commune's allocation of targets listing its villages as numbered lines (a table read as items; seen
+    first in a university's notice of required levels): each line is content, searchable and citable; a
+    short numbered title over paragraphs stays a title."""
     text = (
-        "TRƯỜNG ĐẠI HỌC AN PHÚ\n\nTHÔNG BÁO\nVề chuẩn đầu ra ngoại ngữ\n\n"
-        "I. MỨC YÊU CẦU THEO CHƯƠNG TRÌNH\n"
-        "1. Kỹ thuật xây dựng   Bậc 3   Tiếng Anh B1\n"
-        "2. Khoa học máy tính   Bậc 4   Tiếng Anh B2\n"
+        "ỦY BAN NHÂN DÂN XÃ TÂN LẬP\n\nKẾ HOẠCH\nPhân bổ chỉ tiêu xây dựng nhà ở năm 2025\n\n"
+        "I. CHỈ TIÊU TỪNG THÔN\n"
+        "1. Thôn An Lạc   12 căn   Quý II/2025\n"
+        "2. Thôn Bình Minh   8 căn   Quý III/2025\n"
         "II. TỔ CHỨC THỰC HIỆN\n"
-        "1. Phòng Đào tạo\n"
-        "Phòng Đào tạo thông báo kế hoạch đến sinh viên.\n"
+        "1. Công chức Địa chính\n"
+        "Công chức Địa chính theo dõi tiến độ từng thôn.\n"
     )
     doc = _doc(text)
-    row = [c for c in doc.clauses if c.text.startswith("2. Khoa học máy tính")]
-    assert row and "Bậc 4" in row[0].text
-    assert [c for c in doc.clauses if c.text.startswith("1. Kỹ thuật xây dựng")]
-    assert not [c for c in doc.clauses if c.text in ("1. Phòng Đào tạo", "II. TỔ CHỨC THỰC HIỆN")]
+    row = [c for c in doc.clauses if c.text.startswith("2. Thôn Bình Minh")]
+    assert row and "8 căn" in row[0].text
+    assert [c for c in doc.clauses if c.text.startswith("1. Thôn An Lạc")]
+    assert not [c for c in doc.clauses if c.text in ("1. Công chức Địa chính", "II. TỔ CHỨC THỰC HIỆN")]
 
 
 def test_who_holds_a_post_is_answered_by_a_value_that_names_someone_first():
-    """ "ai là Trưởng đoàn …" of a provincial council's resolution: a sentence that opens with the
-    resolution and names a person far on says what was done; a member line or a textbook row names the
-    person at its head."""
-    kinds = expected_kinds("lookup", None, "ai la truong doan giam sat cua hdnd tinh")
+    """ "ai là Tổ trưởng …" of a district decision (seen first in a provincial council's resolution): a
+    sentence that opens with the decision and names a person far on says what was done; a member line or a
+    textbook row names the person at its head."""
+    kinds = expected_kinds("lookup", None, "ai la to truong to cong tac chuyen doi so cua huyen")
     assert kinds == ["holder"]
     cited = (
-        "Nghị quyết số 04/NQ-HĐND ngày 31 tháng 3 năm 2017 của Hội đồng nhân dân tỉnh về việc thành lập "
-        "Đoàn giám sát do ông Nguyễn Văn Bình ký"
+        "Quyết định số 15/QĐ-UBND ngày 02 tháng 01 năm 2024 của Ủy ban nhân dân huyện về việc kiện toàn "
+        "Tổ công tác chuyển đổi số do bà Trần Thị Lan ký"
     )
     assert not fits(cited, kinds)
-    assert fits("Ông Nguyễn Văn Bình, Phó Chủ tịch HĐND tỉnh, Trưởng đoàn", kinds)
+    assert fits("Bà Trần Thị Lan, Phó Chủ tịch UBND huyện, Tổ trưởng", kinds)
     assert fits("36. Tin học 4 Nguyễn Chí Công (Tổng Chủ biên)", kinds)
