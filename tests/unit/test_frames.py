@@ -403,13 +403,14 @@ def test_a_passive_question_reads_the_agent_of_a_passive_or_an_active_clause() -
 
 
 def test_the_body_made_to_act_is_asked_as_the_subject_of_what_follows() -> None:
-    """ "X giao/đề nghị cơ quan nào V …" asks who is made to do V; "những ai V" asks who does V. A
-    provincial council's resolution and a commune plan state it as "giao Y V" or "Y V"."""
-    f = frame("HĐND tỉnh giao cơ quan nào tổ chức thực hiện Nghị quyết?")
+    """ "X giao/đề nghị cơ quan nào V …" asks who is made to do V; "những ai V" asks who does V (seen first
+    in a provincial council's resolution). A district plan and a commune Party committee's plan state it as
+    "giao Y V" or "Y V"."""
+    f = frame("UBND huyện giao đơn vị nào tổ chức thực hiện Kế hoạch?")
     assert f.side == "subject" and f.words[:4] == ("to", "chuc", "thuc", "hien")
-    clause = "Điều 3. Hội đồng nhân dân tỉnh giao Ủy ban nhân dân tỉnh tổ chức thực hiện Nghị quyết."
+    clause = "4. Ủy ban nhân dân huyện giao Phòng Nội vụ tổ chức thực hiện Kế hoạch này."
     read = frame_value(clause, f)
-    assert read is not None and read[0] == "Ủy ban nhân dân tỉnh"
+    assert read is not None and read[0] == "Phòng Nội vụ"
     g = frame("Đảng ủy xã chỉ đạo phòng nào bố trí kinh phí thực hiện kế hoạch?")
     assert g.words[:4] == ("bo", "tri", "kinh", "phi")
     assert frame_value("Giao Phòng Kinh tế bố trí kinh phí thực hiện kế hoạch.", g) == ("Phòng Kinh tế", 1.0)
