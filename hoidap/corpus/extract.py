@@ -155,16 +155,24 @@ def _docx_text(name: str, data: bytes) -> str:
         if tag == "p":
             lines.append(Paragraph(child, document).text)
         elif tag == "tbl":
-            lines.extend(_docx_table_lines(Table(child, document)))
+            rows = _docx_table_lines(Table(child, document))
+            lines.extend(rows)
+            if rows and rows[-1].startswith("|"):
+                lines.append("")  # a pipe table ends here, though the next paragraph follows at once
     return "\n".join(lines)
 
 
 MIN_DATA_ROWS = 3  # a header and two rows: fewer is a layout table (title block, signature)
 
 
+def _paragraph_text(paragraph: object) -> str:
+    """A cell paragraph on one line: a line break inside it ("Cơ quan<br/>Chuẩn bị") is a wrap, and a
+    pipe row must not spill onto a second line."""
+    return " ".join(paragraph.text.split("\n")).replace("|", "/")  # type: ignore[attr-defined]
+
+
 def _cell_text(cell: object) -> str:
-    text = " ".join(p.text.strip() for p in cell.paragraphs if p.text.strip())  # type: ignore[attr-defined]
-    return text.replace("|", "/")
+    return " ".join(t.strip() for p in cell.paragraphs if (t := _paragraph_text(p)).strip())  # type: ignore[attr-defined]
 
 
 def _docx_table_lines(table: object) -> list[str]:
@@ -175,17 +183,22 @@ def _docx_table_lines(table: object) -> list[str]:
     its first column and leaves the spanned ones empty. Layout tables without a header
     (title, signature) come out the same way; the layout stage tells them apart.
     """
-    rows = []
+    rows, paras = [], []
     for row in table.rows:  # type: ignore[attr-defined]
         cells: list[str] = []
+        row_paras: list[list[str] | None] = []
         prev = None
         for cell in row.cells:
-            cells.append("" if cell._tc is prev else _cell_text(cell))
+            merged = cell._tc is prev
+            cells.append("" if merged else _cell_text(cell))
+            row_paras.append(None if merged else [p.text.replace("|", "/") for p in cell.paragraphs])
             prev = cell._tc
         if any(cells):
             rows.append(cells)
+            paras.append(row_paras)
     if not rows:
         return []
+    from hoidap.corpus.cell_items import split_rows
     from hoidap.corpus.labels import header_role, is_header_row
 
     width = max(len(r) for r in rows)
@@ -203,7 +216,18 @@ def _docx_table_lines(table: object) -> list[str]:
                     seen.add(id(cell._tc))
                     out.extend(p.text for p in cell.paragraphs if p.text.strip())
         return out
+    # A schedule lists a day's items in one row, each item's entries beside it: read item by item.
+    items = split_rows(paras[1:], _grid_widths(table, width))
+    if items is not None:
+        rows = rows[:1] + items
     return ["| " + " | ".join(c or " " for c in r + [""] * (width - len(r))) + " |" for r in rows]
+
+
+def _grid_widths(table: object, width: int) -> list[float]:
+    """Printed widths of the table's grid columns (0 where Word does not state them)."""
+    grid = table._tbl.tblGrid  # type: ignore[attr-defined]
+    cols = [float(g.w or 0) for g in grid.gridCol_lst] if grid is not None else []
+    return (cols + [0.0] * width)[:width]
 
 
 def _pdf_document(

@@ -178,6 +178,17 @@ def _issuer(preamble: list[Block], facts: dict[str, str], spans: dict[str, tuple
     ):
         facts["issuer"] = "UBND tỉnh " + caps[1][5:].title()
         spans["issuer"] = (preamble[0].char_start, preamble[1].char_end)
+        unit = preamble[2] if len(preamble) > 2 else None
+        # A third caps line is the committee's office or department that issues ("VĂN PHÒNG").
+        if (
+            unit is not None
+            and _caps(unit.text)
+            and len(unit.text.split()) <= 6
+            and not fold(unit.text).startswith(_MOTTO_OPENERS)
+            and not DOC_TYPE_RE.match(unit.text.strip())
+        ):
+            facts["issuer"] = f"{proper_case(unit.text.strip(' *-'))} {facts['issuer']}"
+            spans["issuer"] = (preamble[0].char_start, unit.char_end)
     elif (
         preamble
         and _caps(preamble[0].text)

@@ -9,6 +9,7 @@ so a task row under an agency row gets that agency.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from re import split as re_split
 
 from hoidap.corpus.agencies import agencies_in
 from hoidap.corpus.dates import DEADLINE_LIKE_RE, DEADLINE_START_RE, deadline_range
@@ -176,6 +177,15 @@ def _row_task(
         if rejected and cell in own:
             label = next((h.text for h in header if h.col == col), role)
             other += ((label, cell.text),)
+    # A column of leaders ("Lãnh đạo chủ trì") names people, not bodies: kept as printed, one per entry.
+    directing: list[str] = []
+    for col, cell in sorted(mapping.items()):
+        if roles[col] == "directing":
+            people = [x.strip(" -–.") for x in re_split(r"[;,\n]", cell.text) if x.strip(" -–.")]
+            directing.extend(people)
+            label = next((h.text for h in header if h.col == col), "Lãnh đạo")
+            if people:
+                roles_other.append((" ".join(label.split()), tuple(dict.fromkeys(people))))
     lead, coord, impl = (tuple(found.get(r, [])) for r in ("lead", "coordinating", "implementing"))
     if not lead and impl and "lead" not in [roles[c] for c in mapping]:
         lead, impl = impl, ()  # "Cơ quan trình" empty: the drafting body ("soạn thảo") leads
@@ -186,7 +196,7 @@ def _row_task(
         content=" ".join(values.get("content", [])),
         lead=tuple(dict.fromkeys(lead)),
         coordinating=tuple(dict.fromkeys(coord)),
-        directing=(),
+        directing=tuple(dict.fromkeys(directing)),
         implementing=tuple(dict.fromkeys(impl)),
         deadline=deadline,
         char_start=min(c.char_start for c in own),

@@ -12,6 +12,7 @@ from hoidap.corpus.normalize import fold
 # A row's label must be this much in the question ("Sản lượng cà phê nhân" for "sản lượng cà phê").
 MIN_LABEL_SHARE = 0.66
 _WORD_RE = re.compile(r"[a-z0-9]+")
+_BULLET_RE = re.compile(r"^\s*[-–+•]\s+")  # a cell's list dash ("- Sở Y tế") is not part of its value
 
 
 @dataclass(frozen=True)
@@ -97,11 +98,11 @@ def row_value(table: PipeTable, row: PipeRow, folded_question: str) -> tuple[str
     share = _share(cells[label].text, asked)
     share = share if share >= MIN_LABEL_SHARE else 0.0
     if len(values) == 1:
-        return cells[values[0]].text, share
+        return _BULLET_RE.sub("", cells[values[0]].text), share
     shares = {j: _share(table.header[j], asked) for j in values}
     best = max(shares.values())
     top = [j for j, x in shares.items() if x == best]
     if best > 0 and len(top) == 1:
-        return cells[top[0]].text, share
+        return _BULLET_RE.sub("", cells[top[0]].text), share
     listed = values[:MAX_LISTED_COLUMNS]
     return "; ".join(f"{cells[j].text} ({table.header[j]})" for j in listed), share

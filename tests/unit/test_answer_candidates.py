@@ -353,3 +353,26 @@ def test_a_document_without_a_number_of_its_own_is_known_by_the_one_it_was_issue
     value, cite, _ = fact_value(answerer, doc.info.doc_id, "number")
     assert value is not None and "215/QĐ-UBND" in value, value
     assert cite is not None and "215/QĐ-UBND" in ANNEX[cite.char_start : cite.char_end]
+
+
+SCHEDULE = """HUYỆN ỦY ĐÔNG HÒA
+LỊCH CÔNG TÁC TUẦN
+
+| Ngày | Nội dung công việc | Cơ quan chuẩn bị | Lãnh đạo chủ trì |
+| --- | --- | --- | --- |
+| 14/9 | Sáng: - Lãnh đạo huyện thăm hỏi các gia đình chính sách | - Phòng LĐ-TB và XH | - Đ/c Bí thư |
+| 14/9 | Chiều: - Họp Ban Chỉ đạo chuyển đổi số | - Phòng VH-TT | - Đ/c Phó Bí thư |
+| 15/9 | Sáng: - Tiếp công dân định kỳ | - Ban Tiếp công dân | - Đ/c Chủ tịch UBND huyện |
+"""
+
+
+def test_a_column_of_leaders_answers_only_when_asked_by_its_name():
+    """A district's weekly schedule: "lãnh đạo nào chủ trì …" asks the leaders' column; "cơ quan nào chuẩn
+    bị" of an event whose own words hold "lãnh đạo" still asks the preparing body."""
+    doc = parse_document(info_from_text("lich-huyen-uy.md", SCHEDULE), SCHEDULE)
+    answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
+    visit = next(t for t in doc.tasks if "thăm hỏi" in t.content)
+    q = "Lãnh đạo huyện thăm hỏi các gia đình chính sách do cơ quan nào chuẩn bị?"
+    assert task_field(visit, "lead", analyze(q, answerer.catalog)) == "Phòng LĐ-TB và XH"
+    q = "Lãnh đạo nào chủ trì buổi thăm hỏi các gia đình chính sách?"
+    assert task_field(visit, "lead", analyze(q, answerer.catalog)) == "Đ/c Bí thư"

@@ -15,7 +15,7 @@ from hoidap.corpus.labels import field_role, header_role
         ("Cơ quan phối hợp thực hiện", "coordinating", "coordinating"),
         ("Cơ quan chủ trì thẩm tra", "review", "lead"),
         ("Cơ quan tổ chức thực hiện", "lead", "implementing"),  # a table has no such column
-        ("Cơ quan chỉ đạo", None, "directing"),
+        ("Cơ quan chỉ đạo", "directing", "directing"),
         ("Sản phẩm", "output", "output"),
         ("Chỉ tiêu đạt được", "output", "output"),
         ("Nguồn lực thực hiện", "other", "lead"),

@@ -338,3 +338,15 @@ def test_structured_snippet_parses_tasks():
         ("Sở Tài chính", "UBND các huyện, thành phố"),
         "năm 2025",
     )
+
+
+def test_a_committee_office_under_its_committee_issues_the_document():
+    """A letterhead of three caps lines, the committee, its province and its office (a Nghệ An office's
+    notice): the office issues, not the committee."""
+    original = (
+        "ỦY BAN NHÂN DÂN\nTỈNH NGHỆ AN\nVĂN PHÒNG\nSố: 35/TB-VP\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+        "Nghệ An, ngày 12 tháng 3 năm 2026\nTHÔNG BÁO\nLịch làm việc của Thường trực UBND tỉnh\n"
+        "1. Họp giao ban tuần.\n2. Làm việc với các sở, ngành.\n"
+    )
+    assert parse_document(INFO, original).header.issuer == "Văn phòng UBND tỉnh Nghệ An"

@@ -755,3 +755,10 @@ def test_a_number_left_blank_answers_with_the_symbol_the_document_prints() -> No
     value, cite, source = fact_value(answerer, doc.info.doc_id, "number")
     assert value == "Số: /KH-UBND"
     assert cite is not None and "/KH-UBND" in cite.quote and "chưa điền số" in source
+
+
+def test_the_day_a_document_is_dated_or_drawn_up(ask):
+    """'đề ngày nào', 'được lập ngày nào' of a named document ask its date; a body's founding does not."""
+    assert ask("Kế hoạch 214 đề ngày nào?").document_fact == "date"
+    assert ask("Kế hoạch 214 được lập ngày nào?").document_fact == "date"
+    assert ask("Ban chỉ đạo của Kế hoạch 214 được thành lập ngày nào?").document_fact != "date"

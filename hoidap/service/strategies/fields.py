@@ -52,7 +52,13 @@ def named_column(t: Task, a: QueryAnalysis) -> str | None:
     value of that column of the task, when the document has one."""
     for label, names in t.other_roles:
         words = _ROLE_LABEL_NOISE.sub(" ", fold(label)).split()
-        if len(words) >= 2 and a.says(" ".join(words[:2])):
+        if len(words) < 2:
+            continue
+        head = " ".join(words[:2])
+        # A column of people ("Lãnh đạo chủ trì") answers only when asked for by its name ("lãnh đạo
+        # nào …"): its words are common in the event asked about ("Lãnh đạo tỉnh chúc mừng …").
+        asked = f"{head} nao" if names == t.directing else head
+        if a.says(asked):
             return "; ".join(names)
     return None
 
