@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from hoidap.corpus.normalize import MappedText, RepairCounts, normalize_span
 from hoidap.corpus.records import Block
+from hoidap.corpus.syllables import GLUED_MIN_SHARE, glued_share, unglue
 from hoidap.corpus.vocab import pattern, web_chrome
 
 LETTERHEAD_CELL_RE = pattern("layout.letterhead_cell")
@@ -140,31 +141,50 @@ def strip_markup(m: MappedText) -> MappedText:
 
 def split_lines(original: str, repairs: RepairCounts) -> list[Line]:
     """Normalize every non-blank physical line of the original text (markdown markup dropped); a
-    letterhead flattened to one line with ' | ' between its cells gives one line per cell."""
+    letterhead flattened to one line with ' | ' between its cells gives one line per cell; in a text whose
+    syllables run together, the glued words are split."""
     lines: list[Line] = []
     pos = 0
+    glued = glued_share(original) >= GLUED_MIN_SHARE
     for i, raw in enumerate(original.splitlines(keepends=True)):
         end = pos + len(raw.rstrip("\r\n"))
         mapped = strip_markup(normalize_span(original, pos, end, repairs))
+        mapped, split = unglue(mapped, syllables=glued)
+        repairs.glued_words += split
         if mapped.text:
             lines.extend(Line(cell, i, raw.count("**")) for cell in _letterhead_cells(mapped))
         pos += len(raw)
     return lines
 
 
+WIDE_GAP = 3  # spaces: a PDF's text puts the letterhead's two columns on one line this far apart
+
+
 def _letterhead_cells(m: MappedText) -> list[MappedText]:
     """'Số: 248/2025/NĐ-CP | Hà Nội, ngày 15 tháng 9 năm 2025' -> its two cells (a crawled page puts the
-    letterhead table's cells on one line); any other line as it is."""
-    if m.text.startswith("|") or " | " not in m.text:
+    letterhead table's cells on one line, a PDF's text its two columns with a wide gap between); any other
+    line as it is."""
+    if m.text.startswith("|"):
+        return [m]
+    if " | " in m.text:
+        bounds, sep = [k for k in range(len(m.text)) if m.text.startswith(" | ", k)], 3
+        later = False  # a cell a crawled page flattened may be the first one ("Số: … | Hà Nội, ngày …")
+    else:
+        # Not after a label: "Số:        /KH-UBND" leaves the number blank to be filled in.
+        bounds = [
+            k
+            for k, ch in enumerate(m.text)
+            if ch == " " and m.ends[k] - m.starts[k] >= WIDE_GAP and not m.text[:k].endswith(":")
+        ]
+        sep, later = 1, True  # a column after a wide gap must itself open a letterhead's cell
+    if not bounds:
         return [m]
     cells: list[MappedText] = []
-    at = 0
-    for part in m.text.split(" | "):
-        cell = trimmed(m, at, at + len(part))
+    for start, end in zip([-sep, *bounds], [*bounds, len(m.text)], strict=True):
+        cell = trimmed(m, start + sep, end)
         if cell is not None:
             cells.append(cell)
-        at += len(part) + 3
-    if len(cells) < 2 or not any(LETTERHEAD_CELL_RE.match(c.text) for c in cells):
+    if len(cells) < 2 or not any(LETTERHEAD_CELL_RE.match(c.text) for c in cells[1 if later else 0 :]):
         return [m]
     return cells
 

@@ -88,17 +88,20 @@ class RepairCounts:
     legacy_font: Counter[str] = field(default_factory=Counter)
     tone_marks: int = 0
     nfc: int = 0
+    glued_words: int = 0  # syllables run together and split (hoidap.corpus.syllables)
 
     def merge(self, other: RepairCounts) -> None:
         self.legacy_font.update(other.legacy_font)
         self.tone_marks += other.tone_marks
         self.nfc += other.nfc
+        self.glued_words += other.glued_words
 
     def as_dict(self) -> dict[str, object]:
         return {
             "legacy_font": {f"{k}->{LEGACY_FONT_MAP[k]}": v for k, v in sorted(self.legacy_font.items())},
             "tone_marks": self.tone_marks,
             "nfc": self.nfc,
+            "glued_words": self.glued_words,
         }
 
 

@@ -171,9 +171,11 @@ def _row_task(
             continue
         names, rejected = agencies_in(_list_text(cell.text))
         found.setdefault(role, []).extend(names)
-        if role == "review" and names:
+        # The examining body, or the body that carries out a task a column apart from the one that leads
+        # it ("Chủ trì | Thực hiện"): kept under their headers, which a question may name.
+        if role in ("review", "implementing") and names:
             label = next((h.text for h in header if h.col == col), "Cơ quan thẩm tra")
-            roles_other.append((label, tuple(dict.fromkeys(names))))
+            roles_other.append((" ".join(label.split()), tuple(dict.fromkeys(names))))
         if rejected and cell in own:
             label = next((h.text for h in header if h.col == col), role)
             other += ((label, cell.text),)

@@ -27,6 +27,7 @@ _MEASURE_END = frozenset(load("units")["measure_end_words"])
 _DURATION = frozenset(load("units")["durations"])
 _DIGIT_NEXT_RE = pattern("extract.digit_next")
 _MEASURE_WORD_RE = pattern("extract.measure_word")
+_GLOSS_RE = pattern("extract.figure_gloss")
 SENTENCE_SPLIT_RE = pattern("extract.sentence_split")
 _MARKER_ONLY_RE = pattern("extract.marker_only")
 _LIST_SENTENCE_SPLIT_RE = pattern("extract.list_sentence_split")
@@ -109,8 +110,11 @@ def _figure_candidates(
         if "%" in phrase and measure_asked in counted_nouns():
             continue  # "bao nhiêu xã": a count of things, which a share ("60 - 70%") does not answer
         measure = ""
+        end = m.start() + len(m.group(0).rstrip().rstrip(".,;"))
+        if gloss := _GLOSS_RE.match(text, end):  # "05 (năm) năm"
+            phrase, end = f"{phrase}{gloss.group(0)}", gloss.end()
         if not pattern("extract.unit_at_end").search(phrase):
-            measure = _measure(text, m.start() + len(m.group(0).rstrip().rstrip(".,;")))
+            measure = _measure(text, end)
         if not measure and pattern("extract.item_number").fullmatch(phrase):
             continue  # item numbers like "1", "2.1" (not "5.310.000": thousands grouped by three)
         if _unit_fits(f"{phrase} {measure}", kind):
@@ -135,8 +139,10 @@ def _worded_candidates(text: str, kind: str | None) -> list[tuple[int, str, str]
             continue
         if text[max(0, m.start() - 5) : m.start()].casefold().strip().endswith("thứ"):
             continue
-        phrase = m.group(0).strip()
-        measure = _measure(text, m.end())
+        phrase, end = m.group(0).strip(), m.end()
+        if gloss := _GLOSS_RE.match(text, end):  # "ba mươi (30) ngày"
+            phrase, end = f"{phrase}{gloss.group(0)}", gloss.end()
+        measure = _measure(text, end)
         share = phrase.casefold().split()[-2:] == ["phần", "trăm"]  # its own unit
         if (measure or share) and _unit_fits(f"{phrase} {measure}", kind):
             out.append((m.start(), f"{phrase} {measure}".strip(), measure))

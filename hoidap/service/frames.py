@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from hoidap.corpus.normalize import fold
 from hoidap.corpus.tasks import AGENCY_START_RE, clean_agency
-from hoidap.corpus.vocab import not_name_re
+from hoidap.corpus.vocab import load, not_name_re
 from hoidap.service.answer_types import opens_with
 
 Side = Literal["subject", "object", "copula"]
@@ -291,6 +291,8 @@ def _body(text: str) -> str | None:
         return None
     if not_name_re().match(text):  # "Trường hợp …", "Báo cáo …": a head word that names no body
         return None
+    if fold(text).strip(" .") in _bare_kinds():  # "11. Tổ chức tiếp nhận …": a verb, or a kind alone
+        return None
     if AGENCY_START_RE.match(text):
         # "Văn phòng Đảng ủy tiếp thu, chỉnh lý": the name, not the verbs it runs into.
         # A verb word inside the name ("Tổng Thư ký Quốc hội") ends nothing: the first that leaves a name.
@@ -304,6 +306,12 @@ def _body(text: str) -> str | None:
     if opens_with(text, ["agency", "role", "person"]):
         return text
     return None
+
+
+@cache
+def _bare_kinds() -> frozenset[str]:
+    """Kinds of body a question asks by ("tổ chức", "cơ quan", "đơn vị"), folded: alone they name none."""
+    return frozenset(fold(k) for k in load("agencies")["asked_kinds"])
 
 
 def _sentence_start(text: str, end: int) -> int:

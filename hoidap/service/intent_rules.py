@@ -38,17 +38,32 @@ def document_fact(tok: str, names_doc: bool, has_task: bool) -> str | None:
     return None
 
 
+WH_REACH = 8  # characters between a role verb and the wh-word it asks with ("phối hợp với | cơ quan nào")
+
+
 def cue_hits(tok: str) -> list[str]:
-    """Task-field and figure intents whose cues occur, earliest first (longer cue first at one start)."""
-    hits: list[tuple[int, int, str]] = []
+    """Task-field and figure intents whose cues occur, earliest first (longer cue first at one start);
+    but a role verb beside the wh-word comes first: it is what is asked ("… tham gia bồi dưỡng … do ai
+    [chủ trì]"), a role word further off belongs to the task named ("tham gia")."""
+    hits: list[tuple[int, int, int, str]] = []
+    wh = [m.span() for m in _P.asks_who.finditer(tok)]
     for intent, rx in _P.cues.items():
-        m = rx.search(tok)
-        if m:
-            hits.append((m.start(), -(m.end() - m.start()), intent))
+        spans = [m.span() for m in rx.finditer(tok)]
+        if not spans:
+            continue
+        start, end = spans[0]
+        # A cue that is no more than the wh-word itself ("cơ quan nào") says nothing of the role asked.
+        beside = [
+            gap
+            for s, e in spans
+            for ws, we in wh
+            if not (ws <= s and e <= we) and (gap := max(ws - e, s - we, 0)) <= WH_REACH
+        ]
+        hits.append((0 if beside else 1, start, -(end - start), intent))
     pct = _P.named["percent"].search(tok)
     if pct:
-        hits.append((pct.start(), -1, "figure"))
-    return [intent for _, _, intent in sorted(hits)]
+        hits.append((1, pct.start(), -1, "figure"))
+    return [intent for *_, intent in sorted(hits)]
 
 
 def asks_listing(tok: str, has_task: bool, has_agency: bool) -> bool:

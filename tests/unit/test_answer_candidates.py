@@ -376,3 +376,52 @@ def test_a_column_of_leaders_answers_only_when_asked_by_its_name():
     assert task_field(visit, "lead", analyze(q, answerer.catalog)) == "Phòng LĐ-TB và XH"
     q = "Lãnh đạo nào chủ trì buổi thăm hỏi các gia đình chính sách?"
     assert task_field(visit, "lead", analyze(q, answerer.catalog)) == "Đ/c Bí thư"
+
+
+DRILL_PLAN = """TRƯỜNG THPT NGUYỄN TRÃI
+KẾ HOẠCH PHÒNG CHÁY, CHỮA CHÁY NĂM HỌC 2026 - 2027
+
+| STT | Nội dung | Thời gian | Chủ trì | Thực hiện |
+| --- | --- | --- | --- | --- |
+| 1 | Kiểm tra bình chữa cháy các phòng học | Tháng 9/2026 | Phó Hiệu trưởng | Tổ Văn phòng |
+| 2 | Diễn tập thoát nạn cho học sinh | Tháng 11/2026 | Ban Giám hiệu | Đoàn Thanh niên trường |
+"""
+
+
+def test_a_column_that_carries_out_what_another_leads_is_asked_by_its_verb():
+    """A school's plan with "Chủ trì | Thực hiện" columns: "đơn vị nào thực hiện" asks the second, "ai chủ
+    trì" (even "chủ trì thực hiện") the first."""
+    doc = parse_document(info_from_text("kh-pccc-thpt.md", DRILL_PLAN), DRILL_PLAN)
+    answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
+    drill = next(t for t in doc.tasks if "Diễn tập" in t.content)
+    q = "Đơn vị nào thực hiện diễn tập thoát nạn cho học sinh?"
+    assert task_field(drill, "lead", analyze(q, answerer.catalog)) == "Đoàn Thanh niên trường"
+    q = "Ai chủ trì thực hiện diễn tập thoát nạn cho học sinh?"
+    assert task_field(drill, "lead", analyze(q, answerer.catalog)) == "Ban Giám hiệu"
+
+
+DISTRICT_DECISION = """ỦY BAN NHÂN DÂN
+HUYỆN CẦN GIỜ
+Số: 118/QĐ-UBND
+Cần Giờ, ngày 04 tháng 5 năm 2026
+QUYẾT ĐỊNH
+Về việc thành lập Tổ công tác chuyển đổi số huyện
+CHỦ TỊCH ỦY BAN NHÂN DÂN HUYỆN CẦN GIỜ
+Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;
+Xét đề nghị của Trưởng phòng Nội vụ huyện tại Tờ trình số 45/TTr-NV ngày 28 tháng 4 năm 2026.
+QUYẾT ĐỊNH:
+Điều 1. Thành lập Tổ công tác chuyển đổi số huyện.
+"""
+
+
+def test_who_proposed_a_decision_is_read_from_its_opening() -> None:
+    """A district decision "Xét đề nghị của Trưởng phòng Nội vụ …": who it was issued on the proposal of."""
+    from hoidap.service.strategies.fact_values import fact_value
+
+    doc = parse_document(info_from_text("qd-118-can-gio.txt", DISTRICT_DECISION), DISTRICT_DECISION)
+    answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
+    a = analyze("Quyết định 118/QĐ-UBND được ban hành theo đề nghị của ai?", answerer.catalog)
+    assert a.document_fact == "proposer"
+    value, cite, _ = fact_value(answerer, doc.info.doc_id, "proposer")
+    assert value == "Trưởng phòng Nội vụ huyện", value
+    assert cite is not None and "Xét đề nghị" in DISTRICT_DECISION[cite.char_start : cite.char_end]

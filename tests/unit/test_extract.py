@@ -402,3 +402,24 @@ def test_best_sentence_asked_for_a_time_is_one_that_states_a_time() -> None:
     # No sentence states one: the best by the question's words, as without the check.
     plain = "Giao Sở Nội vụ rà soát, kiện toàn Ban Chỉ đạo. Các sở phối hợp."
     assert best_sentence(plain, terms, fitting=lambda s: fits(s, ["time"])).startswith("Giao Sở Nội vụ")
+
+
+def test_a_figure_glossed_in_brackets_keeps_its_measure():
+    """A decree's time limits print the number twice, in words and in figures ("mười lăm (15) ngày"), or a
+    figure with its words after it ("05 (năm) năm"): the measure noun follows the gloss."""
+    text = "Hồ sơ được giải quyết trong thời hạn không quá mười lăm (15) ngày, kể từ ngày nhận đủ hồ sơ."
+    assert figure_phrase(text, ["thời hạn giải quyết"])[0] == "không quá mười lăm (15) ngày"
+    assert figure_phrase("Giấy phép có thời hạn 05 (năm) năm.", ["thời hạn"])[0] == "05 (năm) năm"
+
+
+def test_a_recurrence_in_words_is_a_time():
+    """A Youth Union charter's meetings: "hai tháng một lần" answers "bao lâu một lần"."""
+    text = "Ban Chấp hành Đoàn cơ sở họp thường kỳ hai tháng một lần, họp bất thường khi cần."
+    assert deadline_phrase(text) == "hai tháng một lần"
+    assert deadline_phrase("Đại hội Chi đoàn tổ chức 01 năm một lần.") == "01 năm một lần"
+
+
+def test_a_day_and_month_without_a_year_after_before_is_a_deadline():
+    """A ward's reporting schedule: "Trước 10/11" (the 10th of November) in a table's time cell."""
+    assert deadline_phrase("Báo cáo kết quả thực hiện năm | Trước 10/11 |") == "Trước 10/11"
+    assert deadline_phrase("Văn bản số 15/12 của phường") is None

@@ -433,3 +433,12 @@ def test_predicates_run_on_after_a_copula_share_the_sentence_subject() -> None:
     assert read == ("Trung tâm Khảo thí", 1.0)
     # A sentence opening with no body ("Trường hợp …") gives none.
     assert frame_value("Trường hợp cần thiết là do Giám đốc quyết định; chủ trì tổ chức kỳ thi.", g) is None
+
+
+def test_an_item_opening_with_a_verb_names_no_subject() -> None:
+    """A district price-management report's item "3. Tổ chức tiếp nhận, kiểm soát hồ sơ …": "Tổ chức" is the
+    verb (organise), not a body; a named organisation ("Tổ chức Đoàn") still is one."""
+    q = frame("Đơn vị nào tiếp nhận, kiểm soát hồ sơ đăng ký giá?")
+    assert frame_value("3. Tổ chức tiếp nhận, kiểm soát hồ sơ đăng ký giá của doanh nghiệp.", q) is None
+    read = frame_value("3. Tổ chức Đoàn cơ sở tiếp nhận, kiểm soát hồ sơ đăng ký giá.", q)
+    assert read is not None and read[0] == "Tổ chức Đoàn cơ sở"

@@ -350,3 +350,48 @@ def test_a_committee_office_under_its_committee_issues_the_document():
         "1. Họp giao ban tuần.\n2. Làm việc với các sở, ngành.\n"
     )
     assert parse_document(INFO, original).header.issuer == "Văn phòng UBND tỉnh Nghệ An"
+
+
+def test_abbreviated_and_local_bodies_in_a_lead_column():
+    """A district's task table names its bodies in short forms: the Party committee's inspection commission
+    ("UB KT"), a bank branch ("NH"), an association ("Hiệp hội"), a town and "the bodies concerned"."""
+    original = (
+        "| STT | Nội dung | Cơ quan chủ trì | Thời gian |\n| --- | --- | --- | --- |\n"
+        "| 1 | Kiểm tra việc chấp hành Điều lệ Đảng | UB KT Huyện ủy | Quý II |\n"
+        "| 2 | Giải ngân vốn vay giải quyết việc làm | NH Chính sách xã hội huyện | Tháng 6 |\n"
+        "| 3 | Tọa đàm doanh nghiệp trẻ | Hiệp hội DN huyện | Tháng 7 |\n"
+        "| 4 | Giải phóng mặt bằng tuyến tránh | Thị xã Hương Trà | Tháng 8 |\n"
+        "| 5 | Chuẩn bị hội nghị sơ kết | Các ĐV liên quan | Tháng 9 |\n"
+    )
+    leads = [t.lead for t in parse_document(INFO, original).tasks]
+    assert leads == [
+        ("UB KT Huyện ủy",),
+        ("NH Chính sách xã hội huyện",),
+        ("Hiệp hội DN huyện",),
+        ("Thị xã Hương Trà",),
+        ("Các ĐV liên quan",),
+    ]
+
+
+def test_a_pdf_letterhead_with_its_columns_on_one_line():
+    """A Youth Union provincial committee's instruction extracted from a PDF: the number and the
+    place-and-date columns stand on one line, far apart, and the number has a space after its dash."""
+    original = (
+        "TỈNH ĐOÀN BÌNH PHƯỚC          ĐOÀN TNCS HỒ CHÍ MINH\n"
+        "       Số:  12  /HD- TĐTN              Đồng Xoài, ngày  05 tháng 3  năm 2026\n"
+        "HƯỚNG DẪN\nTổ chức Tháng Thanh niên năm 2026\n"
+        "1. Các cơ sở Đoàn tổ chức ra quân Tháng Thanh niên.\n"
+    )
+    header = parse_document(INFO, original).header
+    assert (header.number, header.date) == ("12/HD-TĐTN", "2026-03-05")
+
+
+def test_a_blank_number_is_not_a_column_gap():
+    """A district plan left unnumbered: "Số:        /KH-UBND" is one cell, the date the other."""
+    original = (
+        "ỦY BAN NHÂN DÂN HUYỆN TÂN KỲ          CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "Số:          /KH-UBND                 Tân Kỳ, ngày      tháng 9 năm 2026\n"
+        "KẾ HOẠCH\nRà soát hộ nghèo năm 2026\n1. Các xã rà soát hộ nghèo.\n"
+    )
+    texts = [c.text for c in parse_document(INFO, original).clauses]
+    assert "Số: /KH-UBND" in texts and any(t.startswith("Tân Kỳ, ngày") for t in texts)

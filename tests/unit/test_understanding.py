@@ -762,3 +762,11 @@ def test_the_day_a_document_is_dated_or_drawn_up(ask):
     assert ask("Kế hoạch 214 đề ngày nào?").document_fact == "date"
     assert ask("Kế hoạch 214 được lập ngày nào?").document_fact == "date"
     assert ask("Ban chỉ đạo của Kế hoạch 214 được thành lập ngày nào?").document_fact != "date"
+
+
+def test_the_role_verb_beside_the_wh_word_is_the_role_asked(ask):
+    """A task described with a role word of its own ("tham gia bồi dưỡng", "tham gia hội thao"): the verb
+    beside "ai" / "đơn vị nào" says what is asked; "phối hợp với cơ quan nào" still asks the partner."""
+    assert ask("Nhiệm vụ tham gia bồi dưỡng nghiệp vụ cho dân quân do ai chủ trì?").intent == "lead"
+    assert ask("Việc tham gia hội thao do đơn vị nào của Trung tâm thực hiện?").intent == "lead"
+    assert ask("Sở Tư pháp phối hợp với cơ quan nào cấp phiếu lý lịch tư pháp?").intent == "coordinating"

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from hoidap.corpus.metadata import BLANK_NUMBER_RE
 from hoidap.corpus.normalize import normalize_span
 from hoidap.corpus.records import ParsedDocument
-from hoidap.corpus.vocab import basis_opener, doc_type_names
+from hoidap.corpus.vocab import basis_opener, doc_type_names, pattern
 from hoidap.service.extract import (
     DOC_REF_RE,
     document_reference,
@@ -221,6 +221,22 @@ def _effective(ctx: AnswerContext, doc_id: str) -> Fact | None:
     return (stated[0], stated[1], "điều khoản thi hành của văn bản") if stated else None
 
 
+_PROPOSER_RE = pattern("facts.proposer")
+
+
+def _proposer(ctx: AnswerContext, doc_id: str) -> Fact | None:
+    """Who proposed the document, as a decision's opening says ("Theo đề nghị của Trưởng phòng Điều độ.",
+    "Xét đề nghị của Giám đốc Sở Nội vụ")."""
+    opening = sorted(ctx.docs[doc_id].clauses, key=lambda c: c.char_start)[:BASIS_CLAUSES]
+    for c in opening:
+        m = _PROPOSER_RE.search(c.text)
+        if m:
+            who = " ".join(m.group("who").split()).rstrip(" .;,")
+            cite = ctx.citation(doc_id, c.char_start, c.char_end, c.breadcrumb, 1.0, phrase=who)
+            return who, cite, "phần mở đầu của văn bản (theo đề nghị của …)"
+    return None
+
+
 def _period(ctx: AnswerContext, doc_id: str) -> Fact | None:
     """The period a document's title states, quoted where its head prints it."""
     doc = ctx.docs[doc_id]
@@ -331,6 +347,7 @@ STATED: dict[str, Callable[[AnswerContext, str], Fact | None]] = {
     "period": _period,
     "replaces": _replaces,
     "amends": _amends,
+    "proposer": _proposer,
 }
 
 

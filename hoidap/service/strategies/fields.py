@@ -25,6 +25,8 @@ from hoidap.service.understanding import (
 
 # Words of a column label that do not name the role ("Cơ quan thẩm tra/chuẩn bị ý kiến" -> thẩm tra).
 _ROLE_LABEL_NOISE = re.compile(r"\b(?:co quan|don vi|chu tri|thuc hien)\b|[^a-z0-9 ]")
+_KIND_NOUNS = re.compile(r"\b(?:co quan|don vi)\b|[^a-z0-9 ]")
+_LEAD_VERB = "chu tri"
 _DUTY_HEADING_RE = re.compile(rf"(?:{'|'.join(map(re.escape, DUTY_WORDS))})\s+(?:của\s+)?", re.IGNORECASE)
 _HONORED_NAME_RE = re.compile(rf"{honorific()}\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+(?:\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+){{1,4}}")
 
@@ -51,6 +53,13 @@ def named_column(t: Task, a: QueryAnalysis) -> str | None:
     """A role the question names by its table column ("ai thẩm tra …", "đơn vị theo dõi"): the
     value of that column of the task, when the document has one."""
     for label, names in t.other_roles:
+        if t.implementing and names == t.implementing:
+            # A column that carries out what another leads ("Chủ trì | Thực hiện"): asked by its own verb,
+            # not by the lead's ("đơn vị nào thực hiện …", not "ai chủ trì thực hiện …").
+            verb = " ".join(_KIND_NOUNS.sub(" ", fold(label)).split())
+            if verb and a.says(verb) and not a.says(_LEAD_VERB):
+                return "; ".join(names)
+            continue
         words = _ROLE_LABEL_NOISE.sub(" ", fold(label)).split()
         if len(words) < 2:
             continue
