@@ -354,7 +354,8 @@ def test_a_committee_office_under_its_committee_issues_the_document():
 
 def test_abbreviated_and_local_bodies_in_a_lead_column():
     """A district's task table names its bodies in short forms: the Party committee's inspection commission
-    ("UB KT"), a bank branch ("NH"), an association ("Hiệp hội"), a town and "the bodies concerned"."""
+    ("UB KT"), a bank branch ("NH"), an association ("Hiệp hội"), a town, "the bodies concerned", and the
+    units a commune's plan names (a Party cell's committee, a militia platoon, a women's branch)."""
     original = (
         "| STT | Nội dung | Cơ quan chủ trì | Thời gian |\n| --- | --- | --- | --- |\n"
         "| 1 | Kiểm tra việc chấp hành Điều lệ Đảng | UB KT Huyện ủy | Quý II |\n"
@@ -362,6 +363,9 @@ def test_abbreviated_and_local_bodies_in_a_lead_column():
         "| 3 | Tọa đàm doanh nghiệp trẻ | Hiệp hội DN huyện | Tháng 7 |\n"
         "| 4 | Giải phóng mặt bằng tuyến tránh | Thị xã Hương Trà | Tháng 8 |\n"
         "| 5 | Chuẩn bị hội nghị sơ kết | Các ĐV liên quan | Tháng 9 |\n"
+        "| 6 | Sinh hoạt chuyên đề quý III | Chi ủy Trường Tiểu học | Tháng 9 |\n"
+        "| 7 | Trực sẵn sàng chiến đấu dịp Tết | Trung đội dân quân cơ động | Tháng 1 |\n"
+        "| 8 | Vận động hội viên vay vốn | Chi hội Phụ nữ thôn 2 | Quý IV |\n"
     )
     leads = [t.lead for t in parse_document(INFO, original).tasks]
     assert leads == [
@@ -370,6 +374,9 @@ def test_abbreviated_and_local_bodies_in_a_lead_column():
         ("Hiệp hội DN huyện",),
         ("Thị xã Hương Trà",),
         ("Các ĐV liên quan",),
+        ("Chi ủy Trường Tiểu học",),
+        ("Trung đội dân quân cơ động",),
+        ("Chi hội Phụ nữ thôn 2",),
     ]
 
 
