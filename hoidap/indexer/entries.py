@@ -30,8 +30,8 @@ ENTRIES_VERSION = 22  # 3: a lone item number opens its item; 4: a place-and-dat
 # 18: a letter whose letterhead table follows its body is titled by its "V/v …" line; 19: a step that states
 # what is done ("Bước 2: Ban X …") and a short numbered line nothing follows inside are clauses; 20: a
 # Word table listing several items a row, their entries beside them, is read item by item; 21: glued
-# syllables split, a PDF letterhead's columns on one line read as cells; 22: an abbreviation's full form is
-# indexed with it
+# syllables split, a PDF letterhead's columns on one line read as cells; 22: a commune's units (Chi ủy,
+# Trung đội, …) are bodies
 # Clause kinds that carry no searchable content of their own.
 SKIP_KINDS = {"recipients"}
 SENTENCE_RE = re.compile(r"(?<=[.;:!?])\s+(?=\S)")

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from hoidap.corpus.normalize import normalize_text, strip_diacritics
-from hoidap.corpus.vocab import abbreviations
 
 # --- protected spans ---------------------------------------------------------------
 # Separators are "?"-spaced because PDF extraction leaves "29- NQ/TW", "17 /11/2022".
@@ -192,23 +191,7 @@ def tokenize(text: str) -> list[str]:
     # sentences are tokenized once each: a third less underthesea work on the corpus.
     for sentence in _SENTENCE_END_RE.split(text):
         tokens.extend(_tokenize_sentence(sentence))
-    # An abbreviation also stands for its full form ("BC tổng kết" is a "báo cáo"; "ubnd" an "ủy ban nhân
-    # dân"), on both sides: a passage and a question meet whichever of the two each writes.
-    forms = _full_forms()
-    for full in dict.fromkeys(forms[t] for t in tokens if t in forms):
-        tokens.extend(full)
     return tokens
-
-
-@lru_cache(maxsize=1)
-def _full_forms() -> dict[str, tuple[str, ...]]:
-    """Each abbreviation's token (as written and folded) -> the tokens of its full form (data:
-    corpus/data/abbreviations.json)."""
-    out: dict[str, tuple[str, ...]] = {}
-    for short, full in abbreviations().items():
-        for key in {short.casefold(), strip_diacritics(short).casefold()}:
-            out[key] = _tokenize_sentence(full)
-    return out
 
 
 @lru_cache(maxsize=1 << 13)
