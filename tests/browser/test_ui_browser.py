@@ -291,7 +291,10 @@ def test_ask_shows_answer_quote_context_and_records_feedback(page, server, servi
     confidence = service.ask("Ai chủ trì nhiệm vụ 5.4?").confidence
     assert confidence is not None
     shown = reply.locator(".hd-confidence").inner_text()
-    assert f"Độ tin cậy: chắc chắn ({round(confidence * 100)}%)" in shown
+    # The words follow the ranker's calibration: a retrained model may word the same answer otherwise.
+    from hoidap.ui.render import confidence_words
+
+    assert f"Độ tin cậy: {confidence_words(confidence)} ({round(confidence * 100)}%)" in shown
     quote = reply.locator(".hd-quote").first
     assert "Bảo đảm cân đối chi thường xuyên ngân sách nhà nước" in quote.inner_text()
     assert quote.locator("mark").inner_text() == "Sở Tài chính"  # the answering phrase, from `highlight`
