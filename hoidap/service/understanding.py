@@ -319,10 +319,18 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         asked_measure=asked_measure(folded_q),
         asked_document_kind=asked_document_kind(folded_q),
         named_document_kind=kind.group(0) if (kind := _P.doc_kind.search(folded_q)) else None,
-        expected_kinds=expected_kinds(intent, document_fact, folded_q),
+        expected_kinds=_with_holder(expected_kinds(intent, document_fact, folded_q), frame),
         words=list(dict.fromkeys(_WORDS_RE.findall(folded_q))),
         asked_labels=sorted({x for asks, labels in _P.field_labels if asks.search(folded_q) for x in labels}),
     )
+
+
+def _with_holder(kinds: list[str], frame: Frame | None) -> list[str]:
+    """A question whose wh-word stands for the holder of a post ("Phó Trưởng ban … là ai", "… gồm những
+    ai") is answered by a person's name as well as by a body or an office."""
+    if frame is not None and frame.holder and kinds and "holder" not in kinds:
+        return [*kinds, "holder"]
+    return kinds
 
 
 # --- resolution helpers ----------------------------------------------------------------

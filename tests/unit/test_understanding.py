@@ -770,3 +770,12 @@ def test_the_role_verb_beside_the_wh_word_is_the_role_asked(ask):
     assert ask("Nhiệm vụ tham gia bồi dưỡng nghiệp vụ cho dân quân do ai chủ trì?").intent == "lead"
     assert ask("Việc tham gia hội thao do đơn vị nào của Trung tâm thực hiện?").intent == "lead"
     assert ask("Sở Tư pháp phối hợp với cơ quan nào cấp phiếu lý lịch tư pháp?").intent == "coordinating"
+
+
+def test_a_post_asked_by_its_holder_takes_a_persons_name(ask):
+    """A ward Youth Union's decision lists its committee ("2. Đồng chí X, … - Phó Bí thư."): "Phó Bí thư
+    Đoàn phường gồm những ai" and "… là ai" are answered by a name, as "ai là Phó Bí thư" is."""
+    from hoidap.service.answer_types import fits
+
+    for q in ("Phó Bí thư Đoàn phường Tân An gồm những ai?", "Phó Bí thư Đoàn phường Tân An là ai?"):
+        assert fits("Đồng chí Lê Thị Hoa", ask(q).expected_kinds), q
