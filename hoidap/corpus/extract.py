@@ -165,14 +165,15 @@ def _docx_text(name: str, data: bytes) -> str:
 MIN_DATA_ROWS = 3  # a header and two rows: fewer is a layout table (title block, signature)
 
 
-def _paragraph_text(paragraph: object) -> str:
-    """A cell paragraph on one line: a line break inside it ("Cơ quan<br/>Chuẩn bị") is a wrap, and a
-    pipe row must not spill onto a second line."""
-    return " ".join(paragraph.text.split("\n")).replace("|", "/")  # type: ignore[attr-defined]
+def _cell_paragraphs(cell: object) -> list[str]:
+    """A cell's paragraphs as printed ("|" would end a pipe cell), line breaks kept for `cell_items`."""
+    return [p.text.replace("|", "/") for p in cell.paragraphs]  # type: ignore[attr-defined]
 
 
-def _cell_text(cell: object) -> str:
-    return " ".join(t.strip() for p in cell.paragraphs if (t := _paragraph_text(p)).strip())  # type: ignore[attr-defined]
+def _cell_text(paragraphs: list[str]) -> str:
+    """A cell on one line: a line break inside a paragraph ("Cơ quan<br/>Chuẩn bị") is a wrap, and a pipe
+    row must not spill onto a second line."""
+    return " ".join(t for p in paragraphs if (t := " ".join(p.split("\n")).strip()))
 
 
 def _docx_table_lines(table: object) -> list[str]:
@@ -189,9 +190,9 @@ def _docx_table_lines(table: object) -> list[str]:
         row_paras: list[list[str] | None] = []
         prev = None
         for cell in row.cells:
-            merged = cell._tc is prev
-            cells.append("" if merged else _cell_text(cell))
-            row_paras.append(None if merged else [p.text.replace("|", "/") for p in cell.paragraphs])
+            texts = None if cell._tc is prev else _cell_paragraphs(cell)
+            cells.append("" if texts is None else _cell_text(texts))
+            row_paras.append(texts)
             prev = cell._tc
         if any(cells):
             rows.append(cells)

@@ -100,6 +100,8 @@ def unglue(m: MappedText, syllables: bool) -> tuple[MappedText, int]:
     """`m` with a space inserted between a word and a number run together and, when `syllables`, at each
     cut of its glued words; the spaces map to no original character (the quote of a span is still the
     original text). Also returns how many words were split."""
+    if not syllables and not _WORD_NUMBER_RE.search(m.text):
+        return m, 0  # most lines: no word runs into a number and the document is not glued
     inserts: list[int] = []
     split = 0
     for t in _TOKEN_RE.finditer(m.text):

@@ -8,8 +8,8 @@ so a task row under an agency row gets that agency.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
-from re import split as re_split
 
 from hoidap.corpus.agencies import agencies_in
 from hoidap.corpus.dates import DEADLINE_LIKE_RE, DEADLINE_START_RE, deadline_range
@@ -157,7 +157,7 @@ def _row_task(
     deadline = " ".join(values.get("deadline", [])) or None
     start, end = deadline_range(deadline)
     other = tuple(
-        (next((h.text for h in header if h.col == col), roles[col] or ""), cell.text)
+        (_header_label(header, col, roles[col] or ""), cell.text)
         for col, cell in sorted(mapping.items())
         if roles[col] in ("output", "monitoring", "other") and cell in own
     )
@@ -174,20 +174,19 @@ def _row_task(
         # The examining body, or the body that carries out a task a column apart from the one that leads
         # it ("Chủ trì | Thực hiện"): kept under their headers, which a question may name.
         if role in ("review", "implementing") and names:
-            label = next((h.text for h in header if h.col == col), "Cơ quan thẩm tra")
-            roles_other.append((" ".join(label.split()), tuple(dict.fromkeys(names))))
+            label = " ".join(_header_label(header, col, "Cơ quan thẩm tra").split())
+            roles_other.append((label, tuple(dict.fromkeys(names))))
         if rejected and cell in own:
-            label = next((h.text for h in header if h.col == col), role)
-            other += ((label, cell.text),)
+            other += ((_header_label(header, col, role), cell.text),)
     # A column of leaders ("Lãnh đạo chủ trì") names people, not bodies: kept as printed, one per entry.
     directing: list[str] = []
     for col, cell in sorted(mapping.items()):
         if roles[col] == "directing":
-            people = [x.strip(" -–.") for x in re_split(r"[;,\n]", cell.text) if x.strip(" -–.")]
+            people = [x.strip(" -–.") for x in re.split(r"[;,\n]", cell.text) if x.strip(" -–.")]
             directing.extend(people)
-            label = next((h.text for h in header if h.col == col), "Lãnh đạo")
             if people:
-                roles_other.append((" ".join(label.split()), tuple(dict.fromkeys(people))))
+                label = " ".join(_header_label(header, col, "Lãnh đạo").split())
+                roles_other.append((label, tuple(dict.fromkeys(people))))
     lead, coord, impl = (tuple(found.get(r, [])) for r in ("lead", "coordinating", "implementing"))
     if not lead and impl and "lead" not in [roles[c] for c in mapping]:
         lead, impl = impl, ()  # "Cơ quan trình" empty: the drafting body ("soạn thảo") leads
@@ -210,6 +209,11 @@ def _row_task(
         other=other,
         other_roles=tuple(roles_other),
     )
+
+
+def _header_label(header: list[Block], col: int, default: str) -> str:
+    """The printed header of column `col`, or `default` when the table has none there."""
+    return next((h.text for h in header if h.col == col), default)
 
 
 def table_tasks(doc_id: str, placed: list[Placed]) -> tuple[list[Task], list[TableRow]]:

@@ -84,6 +84,13 @@ def asked_measure(folded_question: str) -> str | None:
     return m.group(1) if m and m.group(1) != "la" else None
 
 
+def _with_gloss(text: str, phrase: str, end: int) -> tuple[str, int]:
+    """A figure with the gloss in brackets printed after it ("ba mươi (30)", "05 (năm)"), and where its
+    measure noun may start."""
+    gloss = _GLOSS_RE.match(text, end)
+    return (f"{phrase}{gloss.group(0)}", gloss.end()) if gloss else (phrase, end)
+
+
 def _unit_fits(phrase: str, kind: str | None) -> bool:
     return kind is None or any(rx.search(phrase) for k, _, rx in _UNIT_KINDS if k == kind)
 
@@ -110,9 +117,7 @@ def _figure_candidates(
         if "%" in phrase and measure_asked in counted_nouns():
             continue  # "bao nhiêu xã": a count of things, which a share ("60 - 70%") does not answer
         measure = ""
-        end = m.start() + len(m.group(0).rstrip().rstrip(".,;"))
-        if gloss := _GLOSS_RE.match(text, end):  # "05 (năm) năm"
-            phrase, end = f"{phrase}{gloss.group(0)}", gloss.end()
+        phrase, end = _with_gloss(text, phrase, m.start() + len(m.group(0).rstrip().rstrip(".,;")))
         if not pattern("extract.unit_at_end").search(phrase):
             measure = _measure(text, end)
         if not measure and pattern("extract.item_number").fullmatch(phrase):
@@ -139,9 +144,7 @@ def _worded_candidates(text: str, kind: str | None) -> list[tuple[int, str, str]
             continue
         if text[max(0, m.start() - 5) : m.start()].casefold().strip().endswith("thứ"):
             continue
-        phrase, end = m.group(0).strip(), m.end()
-        if gloss := _GLOSS_RE.match(text, end):  # "ba mươi (30) ngày"
-            phrase, end = f"{phrase}{gloss.group(0)}", gloss.end()
+        phrase, end = _with_gloss(text, m.group(0).strip(), m.end())
         measure = _measure(text, end)
         share = phrase.casefold().split()[-2:] == ["phần", "trăm"]  # its own unit
         if (measure or share) and _unit_fits(f"{phrase} {measure}", kind):

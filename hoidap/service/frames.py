@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from hoidap.corpus.normalize import fold
 from hoidap.corpus.tasks import AGENCY_START_RE, clean_agency
-from hoidap.corpus.vocab import load, not_name_re
+from hoidap.corpus.vocab import asked_kinds, not_name_re
 from hoidap.service.answer_types import opens_with
 
 Side = Literal["subject", "object", "copula"]
@@ -311,7 +311,7 @@ def _body(text: str) -> str | None:
 @cache
 def _bare_kinds() -> frozenset[str]:
     """Kinds of body a question asks by ("tổ chức", "cơ quan", "đơn vị"), folded: alone they name none."""
-    return frozenset(fold(k) for k in load("agencies")["asked_kinds"])
+    return frozenset(fold(k) for k in asked_kinds())
 
 
 def _sentence_start(text: str, end: int) -> int:

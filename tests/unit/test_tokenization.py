@@ -136,4 +136,3 @@ assert underthesea.sent_tokenize("Một câu. Hai câu.")
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-

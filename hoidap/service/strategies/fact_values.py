@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from hoidap.corpus.metadata import BLANK_NUMBER_RE
 from hoidap.corpus.normalize import normalize_span
-from hoidap.corpus.records import ParsedDocument
+from hoidap.corpus.records import Clause, ParsedDocument
 from hoidap.corpus.vocab import basis_opener, doc_type_names, pattern
 from hoidap.service.extract import (
     DOC_REF_RE,
@@ -99,6 +99,11 @@ def fact_value(
     return listed, cite, source
 
 
+def _opening(ctx: AnswerContext, doc_id: str) -> list[Clause]:
+    """A document's first clauses, where it states what it rests on and who proposed it."""
+    return sorted(ctx.docs[doc_id].clauses, key=lambda c: c.char_start)[:BASIS_CLAUSES]
+
+
 def stated_basis(ctx: AnswerContext, doc_id: str, a: QueryAnalysis | None) -> tuple[str, Citation] | None:
     """What a document says it rests on, read from its opening paragraphs ("Căn cứ Luật …", "Thực hiện
     Chỉ thị số 46-CT/TW …", `basis_openers` in layout.json): the cited document of the kind the
@@ -106,8 +111,7 @@ def stated_basis(ctx: AnswerContext, doc_id: str, a: QueryAnalysis | None) -> tu
     one cited there."""
     kind = a.asked_document_kind if a is not None else None
     words = [t for t, _ in ctx.content_words(a.search_text or a.normalized)] if a is not None else []
-    opening = sorted(ctx.docs[doc_id].clauses, key=lambda c: c.char_start)[:BASIS_CLAUSES]
-    for c in opening:
+    for c in _opening(ctx, doc_id):
         if not _BASIS_OPENER_RE.match(c.text.lstrip(" -–•*+")):
             continue
         if kind:
@@ -227,8 +231,7 @@ _PROPOSER_RE = pattern("facts.proposer")
 def _proposer(ctx: AnswerContext, doc_id: str) -> Fact | None:
     """Who proposed the document, as a decision's opening says ("Theo đề nghị của Trưởng phòng Điều độ.",
     "Xét đề nghị của Giám đốc Sở Nội vụ")."""
-    opening = sorted(ctx.docs[doc_id].clauses, key=lambda c: c.char_start)[:BASIS_CLAUSES]
-    for c in opening:
+    for c in _opening(ctx, doc_id):
         m = _PROPOSER_RE.search(c.text)
         if m:
             who = " ".join(m.group("who").split()).rstrip(" .;,")
