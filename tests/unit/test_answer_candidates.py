@@ -369,13 +369,20 @@ LỊCH CÔNG TÁC TUẦN
 def test_a_column_of_leaders_answers_only_when_asked_by_its_name():
     """A district's weekly schedule: "lãnh đạo nào chủ trì …" asks the leaders' column; "cơ quan nào chuẩn
     bị" of an event whose own words hold "lãnh đạo" still asks the preparing body."""
-    doc = parse_document(info_from_text("lich-huyen-uy.md", SCHEDULE), SCHEDULE)
+    lead = _lead_asker("lich-huyen-uy.md", SCHEDULE, "thăm hỏi")
+    assert (
+        lead("Lãnh đạo huyện thăm hỏi các gia đình chính sách do cơ quan nào chuẩn bị?")
+        == "Phòng LĐ-TB và XH"
+    )
+    assert lead("Lãnh đạo nào chủ trì buổi thăm hỏi các gia đình chính sách?") == "Đ/c Bí thư"
+
+
+def _lead_asker(name: str, text: str, task_words: str):
+    """The lead field a question reads off the task of `text` whose content holds `task_words`."""
+    doc = parse_document(info_from_text(name, text), text)
     answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
-    visit = next(t for t in doc.tasks if "thăm hỏi" in t.content)
-    q = "Lãnh đạo huyện thăm hỏi các gia đình chính sách do cơ quan nào chuẩn bị?"
-    assert task_field(visit, "lead", analyze(q, answerer.catalog)) == "Phòng LĐ-TB và XH"
-    q = "Lãnh đạo nào chủ trì buổi thăm hỏi các gia đình chính sách?"
-    assert task_field(visit, "lead", analyze(q, answerer.catalog)) == "Đ/c Bí thư"
+    task = next(t for t in doc.tasks if task_words in t.content)
+    return lambda q: task_field(task, "lead", analyze(q, answerer.catalog))
 
 
 DRILL_PLAN = """TRƯỜNG THPT NGUYỄN TRÃI
@@ -391,13 +398,9 @@ KẾ HOẠCH PHÒNG CHÁY, CHỮA CHÁY NĂM HỌC 2026 - 2027
 def test_a_column_that_carries_out_what_another_leads_is_asked_by_its_verb():
     """A school's plan with "Chủ trì | Thực hiện" columns: "đơn vị nào thực hiện" asks the second, "ai chủ
     trì" (even "chủ trì thực hiện") the first."""
-    doc = parse_document(info_from_text("kh-pccc-thpt.md", DRILL_PLAN), DRILL_PLAN)
-    answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
-    drill = next(t for t in doc.tasks if "Diễn tập" in t.content)
-    q = "Đơn vị nào thực hiện diễn tập thoát nạn cho học sinh?"
-    assert task_field(drill, "lead", analyze(q, answerer.catalog)) == "Đoàn Thanh niên trường"
-    q = "Ai chủ trì thực hiện diễn tập thoát nạn cho học sinh?"
-    assert task_field(drill, "lead", analyze(q, answerer.catalog)) == "Ban Giám hiệu"
+    lead = _lead_asker("kh-pccc-thpt.md", DRILL_PLAN, "Diễn tập")
+    assert lead("Đơn vị nào thực hiện diễn tập thoát nạn cho học sinh?") == "Đoàn Thanh niên trường"
+    assert lead("Ai chủ trì thực hiện diễn tập thoát nạn cho học sinh?") == "Ban Giám hiệu"
 
 
 DISTRICT_DECISION = """ỦY BAN NHÂN DÂN
