@@ -15,7 +15,7 @@ from importlib import resources
 
 from pydantic import BaseModel
 
-from hoidap.corpus.vocab import agency_head, family_name, honorific
+from hoidap.corpus.vocab import agency_head, family_name, fragment, honorific
 
 
 class AnswerTypes(BaseModel):
@@ -29,7 +29,8 @@ class AnswerTypes(BaseModel):
 
 
 _PERSON_NAME = (
-    rf"(?<!\w)(?:{family_name()}|{honorific()}\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+)(?:\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+){{1,4}}(?!\w)"
+    rf"(?<!\w)(?:{family_name()}|{honorific()}\s+[{fragment('upper')}][a-zđà-ỹ]+)"
+    rf"(?:\s+[{fragment('upper')}][a-zđà-ỹ]+){{1,4}}(?!\w)"
 )
 
 

@@ -84,6 +84,14 @@ def asked_measure(folded_question: str) -> str | None:
     return m.group(1) if m and m.group(1) != "la" else None
 
 
+def measure_fits(value: str, kind: str | None, measure_asked: str | None) -> bool:
+    """The figure is in the measure the question asks: the noun it counts in ("bao nhiêu [thành viên]":
+    "15 thành viên"), else the unit it names ("tỷ lệ": "78%"); False when the question names neither."""
+    if measure_asked:
+        return f" {measure_asked}" in f" {fold(value).lower()}"
+    return kind is not None and _unit_fits(value, kind)
+
+
 def _with_gloss(text: str, phrase: str, end: int) -> tuple[str, int]:
     """A figure with the gloss in brackets printed after it ("ba mươi (30)", "05 (năm)"), and where its
     measure noun may start."""

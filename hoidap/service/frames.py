@@ -287,7 +287,7 @@ def _body(text: str) -> str | None:
     text = text.strip(" ,:–-")
     place = _PLACE_RE.search(text) or _compiled().cited_in.search(fold(text))
     text = text[: place.start()] if place else text
-    if not text or len(text.split()) > _compiled().vocab.max_subject_words:
+    if not text or (len(text.split()) > _compiled().vocab.max_subject_words and not _enumeration(text)):
         return None
     if not_name_re().match(text):  # "Trường hợp …", "Báo cáo …": a head word that names no body
         return None
@@ -306,6 +306,24 @@ def _body(text: str) -> str | None:
     if opens_with(text, ["agency", "role", "person"]):
         return text
     return None
+
+
+_ENUMERATION_SPLIT_RE = re.compile(r",\s*|;\s*|\s+và\s+")
+# "Các Ông / Bà", "Ông (Bà)" before the offices a decision's last article lists.
+_SALUTATION_RE = re.compile(r"(?i)^\s*(?:các\s+)?(?:ông|bà)\s*(?:/|\(|,)\s*(?:bà|ông)\)?\s*")
+
+
+def _enumeration(text: str) -> bool:
+    """A list of bodies and offices longer than one subject may be ("Chánh Văn phòng UBND tỉnh, Giám đốc
+    Sở Nội vụ, Chủ tịch UBND các huyện và các cơ quan, đơn vị có liên quan [chịu trách nhiệm thi hành]"):
+    its first item and most of the others each open with a body, an office or a name, none too long (a
+    comma may sit inside a name: "Thanh tra dược, mỹ phẩm")."""
+    limit = _compiled().vocab.max_subject_words
+    items = [x for x in _ENUMERATION_SPLIT_RE.split(text) if x.strip()]
+    if len(items) < 3 or len(text.split()) > 3 * limit or any(len(x.split()) > limit for x in items):
+        return False
+    named = [opens_with(_SALUTATION_RE.sub("", x), ["agency", "role", "person"]) for x in items]
+    return named[0] and 3 * sum(named) >= 2 * len(items)
 
 
 @cache

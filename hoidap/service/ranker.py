@@ -57,6 +57,7 @@ FEATURES: tuple[str, ...] = (
     "label_match",  # a labelled line whose label names what is asked ("Địa điểm:"; line_labels.py)
     "missing_rare",  # the heaviest question word neither the clause nor its headings hold, over the top
     "phrase_coverage",  # coverage by the clause and its headings holding each word's syllables side by side
+    "measure_match",  # the figure is in the noun or unit the question counts in ("bao nhiêu thành viên")
 )
 PATHS = ("task", "figure", "lookup")
 
@@ -243,6 +244,7 @@ def features(
     event_date: bool = False,
     due_value: bool = False,
     label_match: float = 0.0,
+    measure_match: bool = False,
 ) -> dict[str, float]:
     """Features of candidate `i` among `hits` (SearchHit-like: score, lexical, dense, entry.text)."""
     h = hits[i]
@@ -296,6 +298,7 @@ def features(
         "label_match": label_match,
         "missing_rare": missing_rare(weighted_words, f"{text} {heading_text}"),
         "phrase_coverage": phrase_coverage(weighted_words, f"{text} {heading_text}"),
+        "measure_match": 1.0 if measure_match else 0.0,
     }
 
 

@@ -254,6 +254,22 @@ def test_a_person_heading_the_items_is_who_does_them():
     assert section_agency("Điều 2. Trách nhiệm của Sở Nội vụ > 1. Hướng dẫn") == "Sở Nội vụ"
 
 
+def test_a_duties_heading_names_its_body_in_lower_case_and_no_person_hides_in_a_word():
+    """A province's regulation: "Điều 10. Trách nhiệm của các đơn vị cung ứng dịch vụ công ích đô thị" over
+    items with no subject. The body is named after "của" in lower case; "công ích" holds no "ông Ích" (the
+    range À-Ỹ of a character class holds small accented letters too)."""
+    from hoidap.service.answer_types import fits
+    from hoidap.service.strategies.fields import section_agency
+
+    section = (
+        "Chương III > Điều 10. Trách nhiệm của các đơn vị cung ứng dịch vụ công ích đô thị > 4. Chấp hành"
+    )
+    assert section_agency(section) == "Các đơn vị cung ứng dịch vụ công ích đô thị"
+    assert section_agency("Điều 5. Trách nhiệm thi hành > 1. Hướng dẫn") is None
+    assert section_agency("1. Công chức Tư pháp - Hộ tịch, bà Lò Thị Ánh. > a) Thực hiện") == "bà Lò Thị Ánh"
+    assert not fits("ông ích đô", ["person"])
+
+
 def test_a_number_and_year_cite_the_whole_code() -> None:
     # A commune's plan cites "Luật số 85/2015/QH13"; a question says "Luật 85/2015". A code with its
     # issuer part must match whole.

@@ -423,3 +423,15 @@ def test_a_day_and_month_without_a_year_after_before_is_a_deadline():
     """A ward's reporting schedule: "Trước 10/11" (the 10th of November) in a table's time cell."""
     assert deadline_phrase("Báo cáo kết quả thực hiện năm | Trước 10/11 |") == "Trước 10/11"
     assert deadline_phrase("Văn bản số 15/12 của phường") is None
+
+
+def test_a_figure_in_the_measure_the_question_counts_in():
+    from hoidap.corpus.normalize import fold
+    from hoidap.service.extract import asked_measure, measure_fits, unit_kind
+
+    q = "ban chap hanh hoi nong dan xa co bao nhieu uy vien"
+    assert measure_fits("15 ủy viên", unit_kind(q), asked_measure(fold(q)))
+    assert not measure_fits("03 năm", unit_kind(q), asked_measure(fold(q)))
+    share = "Tỷ lệ hộ dùng nước sạch đạt bao nhiêu?"
+    assert measure_fits("98%", unit_kind(share), asked_measure(fold(share)))
+    assert not measure_fits("120 hộ", None, None)  # the question names no measure

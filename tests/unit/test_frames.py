@@ -442,3 +442,29 @@ def test_an_item_opening_with_a_verb_names_no_subject() -> None:
     assert frame_value("3. Tổ chức tiếp nhận, kiểm soát hồ sơ đăng ký giá của doanh nghiệp.", q) is None
     read = frame_value("3. Tổ chức Đoàn cơ sở tiếp nhận, kiểm soát hồ sơ đăng ký giá.", q)
     assert read is not None and read[0] == "Tổ chức Đoàn cơ sở"
+
+
+def test_the_offices_a_decisions_last_article_lists_are_read_whole():
+    """A ministry's decision: "Điều 4. Chánh Văn phòng Bộ, Vụ trưởng …, Thủ trưởng … chịu trách nhiệm thi
+    hành": the subject is the whole list, longer than one name may be, not its last items."""
+    from hoidap.corpus.normalize import fold
+    from hoidap.service.frames import frame_value, question_frame
+
+    frame = question_frame(fold("Ai chịu trách nhiệm thi hành quyết định này?").lower())
+    clause = (
+        "Điều 4. Chánh Văn phòng Bộ, Vụ trưởng Vụ Tổ chức cán bộ, Thủ trưởng các đơn vị thuộc Bộ và các cá "
+        "nhân có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này."
+    )
+    read = frame_value(clause, frame)
+    assert read is not None and read[0].startswith("Chánh Văn phòng Bộ, Vụ trưởng Vụ Tổ chức cán bộ")
+    salutation = (
+        "Điều 3. Các Ông (Bà) Chánh Văn phòng Sở, Trưởng phòng Kế hoạch, Giám đốc các đơn vị trực thuộc và"
+    )
+    read = frame_value(f"{salutation} cá nhân liên quan chịu trách nhiệm thi hành Quyết định này.", frame)
+    assert read is not None and "Chánh Văn phòng Sở" in read[0]
+    # A sentence of many commas that is no list of bodies is still no subject.
+    prose = (
+        "Trong quá trình triển khai, nếu có khó khăn, vướng mắc, phát sinh, kịp thời phản ánh, đề xuất, kiến "
+        "nghị, tổng hợp chịu trách nhiệm thi hành Quyết định này."
+    )
+    assert frame_value(prose, frame) is None

@@ -457,3 +457,48 @@ def test_signers_of_courts_schools_and_departments_and_a_forms_blank_signature()
     signed = f"{base}TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nLê Văn Tâm\n{form}"
     h = parse_document(INFO, signed).header
     assert (h.signer, h.signer_title) == ("Lê Văn Tâm", "Phó Chủ tịch")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lead"),
+    [
+        # A district Party committee's plan: the body given the task is named with a verb in its name.
+        (
+            "Ban Thường vụ Huyện ủy giao Ban Tuyên giáo Huyện ủy chủ trì, phối hợp với các chi bộ",
+            "Ban Tuyên giáo Huyện ủy",
+        ),
+        ("Thường trực Huyện ủy giao Ban Xây dựng Đảng chủ trì thẩm định hồ sơ", "Ban Xây dựng Đảng"),
+        ("Giao Sở Xây dựng chủ trì, phối hợp với Sở Tài chính", "Sở Xây dựng"),
+        ("Giao Ban Quản lý dự án xây dựng kế hoạch", "Ban Quản lý dự án"),
+        # After a whole name a capitalised verb opens the next cell of a flattened table.
+        (
+            "Giao Chi nhánh Văn phòng Đăng ký đất đai Phú Thọ Phối hợp UBND phường",
+            "Chi nhánh Văn phòng Đăng ký đất đai Phú Thọ",
+        ),
+    ],
+)
+def test_a_verb_written_with_a_capital_after_a_head_word_is_part_of_the_name(sentence, lead):
+    from hoidap.corpus.agencies import assignment
+
+    m = assignment(sentence)
+    assert m is not None and m["lead"] == lead
+
+
+def test_a_conclusions_items_under_doi_voi_a_body_are_that_bodys():
+    """A provincial conclusion notice: "1. Đối với Ban Quản lý dự án …" over a)–b) items, "2. Giao Sở Tài
+    chính:" over its own. The board's name holds "đầu tư xây dựng" and "giao thông", words that elsewhere end
+    a name."""
+    original = (
+        "II. NHIỆM VỤ, GIẢI PHÁP\n"
+        "1. Đối với Ban Quản lý dự án đầu tư xây dựng các công trình giao thông tỉnh\n"
+        "a) Hoàn thiện hồ sơ điều chỉnh dự án, trình cấp có thẩm quyền trước ngày 30/5/2026.\n"
+        "b) Đẩy nhanh tiến độ thi công các gói thầu.\n"
+        "2. Giao Sở Tài chính:\n"
+        "a) Tham mưu bố trí vốn cho dự án trước ngày 20/6/2026.\n"
+    )
+    tasks = parse_document(INFO, original).tasks
+    board = "Ban Quản lý dự án đầu tư xây dựng các công trình giao thông tỉnh"
+    assert [t.lead for t in tasks] == [(board,), (board,), ("Sở Tài chính",)]
+    from hoidap.service.strategies.fields import section_agency
+
+    assert section_agency(f"II. Nhiệm vụ > 1. Đối với {board} > a) Hoàn thiện") == board

@@ -779,3 +779,24 @@ def test_a_post_asked_by_its_holder_takes_a_persons_name(ask):
 
     for q in ("Phó Bí thư Đoàn phường Tân An gồm những ai?", "Phó Bí thư Đoàn phường Tân An là ai?"):
         assert fits("Đồng chí Lê Thị Hoa", ask(q).expected_kinds), q
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Đơn vị nào tham mưu UBND tỉnh bố trí kinh phí thực hiện các nhiệm vụ của Đề án?",
+        "Cơ quan nào hướng dẫn các địa phương thực hiện các nhiệm vụ của Chương trình?",
+    ],
+)
+def test_a_who_word_asks_for_a_body_though_the_question_names_tasks(ask, question):
+    """ "… các nhiệm vụ của Kế hoạch" names what the body does; the wh-word asks which body, not a list."""
+    assert ask(question).intent == "lead", question
+    assert ask("Sở Y tế chủ trì những nhiệm vụ nào?").intent == "listing"
+
+
+def test_a_question_opening_with_han_asks_a_deadline(ask):
+    """ "Hạn Phòng Tài chính nộp dự toán?": the time it is due by ("hạn chế", "hạn mức" are other words)."""
+    assert ask("Hạn Phòng Tài chính - Kế hoạch nộp dự toán năm 2026?").intent == "deadline"
+    assert ask("han ubnd cac xa gui bao cao so ket").intent == "deadline"
+    assert ask("Hạn chế của công tác tuyên truyền là gì?").intent != "deadline"
+    assert ask("Hạn mức hỗ trợ mỗi hộ là bao nhiêu?").intent == "figure"

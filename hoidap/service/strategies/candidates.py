@@ -15,6 +15,7 @@ from hoidap.service.extract import (
     best_sentence,
     document_reference,
     figure_phrase,
+    measure_fits,
 )
 from hoidap.service.frames import frame_value, with_heading
 from hoidap.service.line_labels import label_match
@@ -112,6 +113,9 @@ def rank(
                 event_date=path != "figure" and _event_date(ctx, a, h, value),
                 due_value=bool(a.asks_term and value and _DUE_VALUE_RE.match(fold(value).lower())),
                 label_match=label_match(e.text, a.words, a.asked_labels),
+                measure_match=bool(
+                    path == "figure" and value and measure_fits(value, a.unit_kind, a.asked_measure)
+                ),
             )
             out.append(Candidate(hit=h, value=value, task=task, features=feats))
     ranked = ctx.ranker.rank(out)

@@ -10,7 +10,7 @@ from functools import lru_cache
 from hoidap.corpus.normalize import TEXT_CACHE_SIZE, fold
 from hoidap.corpus.records import Task
 from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, agencies_in, clean_agency
-from hoidap.corpus.vocab import honorific, not_name_re
+from hoidap.corpus.vocab import fragment, honorific, not_name_re, pattern
 from hoidap.indexer.search import SearchHit
 from hoidap.service.answer_types import fits
 from hoidap.service.extract import (
@@ -28,7 +28,11 @@ _ROLE_LABEL_NOISE = re.compile(r"\b(?:co quan|don vi|chu tri|thuc hien)\b|[^a-z0
 _KIND_NOUNS = re.compile(r"\b(?:co quan|don vi)\b|[^a-z0-9 ]")
 _LEAD_VERB = "chu tri"
 _DUTY_HEADING_RE = re.compile(rf"(?:{'|'.join(map(re.escape, DUTY_WORDS))})\s+(?:của\s+)?", re.IGNORECASE)
-_HONORED_NAME_RE = re.compile(rf"{honorific()}\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+(?:\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+){{1,4}}")
+_GIAO_WORD_RE = pattern("tasks.giao_word")
+_UP = fragment("upper")  # capitals: the range À-Ỹ holds small letters too
+_HONORED_NAME_RE = re.compile(
+    rf"(?<!\w){honorific()}\s+[{_UP}][a-zđà-ỹ]+(?:\s+[{_UP}][a-zđà-ỹ]+){{1,4}}(?!\w)"
+)
 
 
 def task_field(t: Task, name: str | None, a: QueryAnalysis | None = None) -> str:
@@ -112,9 +116,12 @@ def section_agency(section: str) -> str | None:
     tỉnh" > "a) Tham mưu …") assigns its items to that body."""
     for heading in reversed(section.split(" > ")):
         name = re.sub(r"^\s*(?:Điều\s+\d+[a-zđ]?|[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.):]?\s+", "", heading).strip()
+        name = _GIAO_WORD_RE.sub("", name)  # "1. Đối với Ban Quản lý dự án …", "3. Giao Sở Tài chính:"
         duty = _DUTY_HEADING_RE.match(name)  # "Trách nhiệm của Bộ Tài chính"
-        name = name[duty.end() :] if duty else name
-        if len(name.split()) > 14:
+        if duty:  # "Trách nhiệm của các đơn vị cung ứng …": the body's name, capitalised as a heading's is
+            name = name[duty.end() :]
+            name = name[:1].upper() + name[1:]
+        if len(name.split()) > 16:  # a long name ("Ban Quản lý dự án Đầu tư xây dựng các công trình …")
             continue
         if AGENCY_START_RE.match(name) and (found := clean_agency(name)):
             return found
