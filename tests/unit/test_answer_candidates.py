@@ -444,3 +444,42 @@ def test_who_proposed_a_decision_is_read_from_its_opening() -> None:
     value, cite, _ = fact_value(answerer, doc.info.doc_id, "proposer")
     assert value == "Trưởng phòng Nội vụ huyện", value
     assert cite is not None and "Xét đề nghị" in DISTRICT_DECISION[cite.char_start : cite.char_end]
+
+
+ROSTER = """ĐẢNG ỦY XÃ HÒA BÌNH
+Số: 21-QĐ/ĐU
+Hòa Bình, ngày 05 tháng 01 năm 2026
+QUYẾT ĐỊNH
+Thành lập Ban kiểm tra công tác đảng viên năm 2026
+Điều 1. Thành lập Ban kiểm tra công tác đảng viên năm 2026 của Đảng ủy xã Hòa Bình, gồm:
+1. Đồng chí Hà Thị Mai, Phó Bí thư Đảng ủy, Trưởng ban;
+2. Mời ông Lò Văn Pấng, Phó Bí thư Chi bộ, Trưởng ban Công tác Mặt trận bản Nà Làng, Ủy viên;
+3. Đồng chí Vi Văn Tình, Chủ nhiệm Ủy ban Kiểm tra Đảng ủy, Phó Trưởng ban;
+4. Đồng chí Đinh Thị Lan, chuyên viên Văn phòng Đảng ủy, Thư ký.
+Điều 2. Quyết định có hiệu lực kể từ ngày ký.
+"""
+
+
+def test_a_post_asked_is_answered_by_the_member_the_list_gives_it() -> None:
+    """A commune Party committee's board: "ai là Phó Trưởng ban" is answered by the line whose post is "Phó
+    Trưởng ban" with its member's name, not by a line naming another post that shares the words ("Trưởng
+    ban Công tác Mặt trận …, Ủy viên"), though the question's words for the board are in no member's line."""
+    doc = parse_document(info_from_text("qd-21-du-hoa-binh.txt", ROSTER), ROSTER)
+    answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
+    hits = [
+        SearchHit(entry=e, score=1.0 - i / 100)
+        for i, e in enumerate(document_entries(doc))
+        if e.kind != "task"
+    ]
+    for question, member in [
+        (
+            "Phó Trưởng ban kiểm tra công tác đảng viên năm 2026 của xã Hòa Bình là ai?",
+            "Đồng chí Vi Văn Tình",
+        ),
+        ("ai la thu ky ban kiem tra cong tac dang vien xa hoa binh", "Đồng chí Đinh Thị Lan"),
+        ("thu ky ban kiem tra dang vien hoa binh", "Đồng chí Đinh Thị Lan"),  # keywords: the post opens them
+    ]:
+        a = analyze(question, answerer.catalog)
+        cands = rank(answerer, a.question, a, hits, "lookup")
+        framed = {c.value for c in cands if c.features["frame"] == 1.0}
+        assert framed == {member}, (question, framed)

@@ -26,7 +26,15 @@ from hoidap.service.ranker import (
 )
 from hoidap.service.strategies.context import AnswerContext
 from hoidap.service.strategies.fields import prose_value, task_field
-from hoidap.service.strategies.sections import as_printed, duty_hits, framed_hits, item_of, post_hits
+from hoidap.service.strategies.sections import (
+    as_printed,
+    duty_hits,
+    framed_hits,
+    holder_hits,
+    item_of,
+    post_core,
+    post_hits,
+)
 from hoidap.service.strategies.yearly_table import table_row_value
 from hoidap.service.understanding import (
     QueryAnalysis,
@@ -165,6 +173,12 @@ def _pool(
         found = post_hits(ctx, a.post_of, pool)
         posts = {h.entry.entry_id: post for h, post in found}
         pool = [h for h, _ in found] + pool
+    elif path == "lookup" and (core := _asked_post(a)):
+        # "Ai là Phó Trưởng ban …": the lines giving that very post, with their member; the search ranks a
+        # line naming "Trưởng ban Công tác Mặt trận" as close.
+        found = holder_hits(ctx, core, pool)
+        posts = {h.entry.entry_id: member for h, member in found}
+        pool = [h for h, _ in found] + pool
     duties: set[str] = set()
     if path == "lookup" and (a.asks_duties or a.asks_list):
         found = duty_hits(ctx, q, a, pool)
@@ -182,6 +196,14 @@ def _pool(
             )
             pool.insert(at, hit)
     return pool, posts, duties
+
+
+def _asked_post(a: QueryAnalysis) -> str | None:
+    """The post whose holder a question asks: "ai là Thư ký …", "Thư ký … là ai", or a question of keywords
+    that opens with one ("thu ky ban bau cu dv10")."""
+    if a.frame is not None:
+        return post_core(" ".join(a.frame.words)) if a.frame.holder else None
+    return post_core(a.folded) if a.intent == "lookup" and not a.has_wh_word else None
 
 
 def _task_value(

@@ -164,6 +164,47 @@ def post_hits(ctx: AnswerContext, who: str, pool: list[SearchHit]) -> list[tuple
     return out
 
 
+# The core of a post, folded: what "ai là Phó Trưởng ban …" asks and a member-list line gives ("…, Phó
+# Trưởng ban;"). "Phó Trưởng ban" is not "Trưởng ban", nor is "Trưởng ban Công tác Mặt trận khóm" a post.
+_POST_CORE_RE = re.compile(
+    r"^(?:cac |nhung )?((?:pho )?(?:truong ban|uy vien|thanh vien|thu ky|to truong|to pho|chu tich|giam doc)"
+    r"(?: thuong truc)?)\b"
+)
+_MEMBER_OPENING_RE = re.compile(r"^(?:Mời\s+)?", re.IGNORECASE)
+
+
+def post_core(text: str) -> str | None:
+    """The folded core of a post a text opens with ("Phó Trưởng Ban thường trực …" -> "pho truong ban
+    thuong truc"); None when it opens with none."""
+    m = _POST_CORE_RE.match(" ".join(_WORDS_RE.findall(fold(text).lower())))
+    return m.group(1) if m else None
+
+
+def holder_hits(ctx: AnswerContext, core: str, pool: list[SearchHit]) -> list[tuple[SearchHit, str]]:
+    """ "Ai là Phó Trưởng ban …", "Thư ký Ban … là ai": in the best documents, the member-list lines giving
+    that post, each with its member as the line states them: the name before the first comma ("2. Mời bà
+    A, Công chức …, Phó Trưởng ban;") or all after the label ("2. Phó Trưởng Ban: Phó Thủ tướng B.")."""
+    out: list[tuple[SearchHit, str]] = []
+    for doc_id in list(dict.fromkeys(h.entry.doc_id for h in pool))[:MAX_FRAMED_DOCS]:
+        top = next(h for h in pool if h.entry.doc_id == doc_id)
+        for c in ctx.doc_clauses(doc_id):
+            text = " ".join(c.text.split())
+            post = line_post(text, c.breadcrumb)
+            if post is None or post_core(post) != core:
+                continue
+            body = _LEADING_NUMBER_RE.sub("", text.lstrip("-+•* ")).strip()
+            label, colon, rest = body.partition(":")
+            member = (
+                rest if colon and post_core(label) == core else _MEMBER_OPENING_RE.sub("", body).split(",")[0]
+            )
+            member = member.strip(" .;")
+            if member and member != post:
+                out.append((ctx.clause_hit(top, doc_id, c), member))
+            if len(out) >= MAX_FRAMED_CLAUSES * MAX_FRAMED_DOCS:
+                return out
+    return out
+
+
 def duty_hits(ctx: AnswerContext, q: str, a: QueryAnalysis, pool: list[SearchHit]) -> list[SearchHit]:
     """ "Ban Chỉ đạo có nhiệm vụ gì", "Sở Tư pháp có trách nhiệm gì": in the best documents, the items
     under a heading that names the duties of the body asked ("Điều 2. Nhiệm vụ của Ban Chỉ đạo") or the
