@@ -121,8 +121,9 @@ def section_agency(section: str) -> str | None:
         if duty:  # "Trách nhiệm của các đơn vị cung ứng …": the body's name, capitalised as a heading's is
             name = name[duty.end() :]
             name = name[:1].upper() + name[1:]
-        if len(name.split()) > 16:  # a long name ("Ban Quản lý dự án Đầu tư xây dựng các công trình …")
-            continue
+        words = len(name.split())
+        if words > 14 and (words > 16 or name.endswith("…") or clean_agency(name) != name.strip(" :.")):
+            continue  # a sentence (cut short in a breadcrumb), not a long name ("Ban Quản lý dự án …")
         if AGENCY_START_RE.match(name) and (found := clean_agency(name)):
             return found
         if person := _HONORED_NAME_RE.search(name):  # "1. Công chức Văn phòng - Thống kê, Ông Nguyễn Văn A."
