@@ -483,3 +483,30 @@ def test_a_post_asked_is_answered_by_the_member_the_list_gives_it() -> None:
         cands = rank(answerer, a.question, a, hits, "lookup")
         framed = {c.value for c in cands if c.features["frame"] == 1.0}
         assert framed == {member}, (question, framed)
+
+
+HEALTH_LETTER = """UBND TỈNH NINH BÌNH
+SỞ Y TẾ
+Số: 812/SYT-NVY
+V/v tăng cường phòng, chống sốt xuất huyết
+Ninh Bình, ngày 12 tháng 8 năm 2026
+Kính gửi:
+- Ủy ban nhân dân các huyện, thành phố;
+- Trung tâm Kiểm soát bệnh tật tỉnh.
+
+Thực hiện chỉ đạo của Bộ Y tế, Sở Y tế đề nghị các đơn vị triển khai ngay các biện pháp phòng, chống dịch.
+"""
+
+
+def test_whom_a_letter_is_addressed_to_is_read_from_its_kinh_gui_lines() -> None:
+    """A provincial health department's letter: "Kính gửi:" then the bodies listed under it."""
+    from hoidap.service.strategies.fact_values import fact_value
+
+    doc = parse_document(info_from_text("cv-812-syt-ninh-binh.txt", HEALTH_LETTER), HEALTH_LETTER)
+    answerer = Answerer([doc], searcher=None, ranker=RankerModel.untrained())  # type: ignore[arg-type]
+    for q in ("Công văn 812/SYT-NVY được gửi đến những cơ quan nào?", "cong van 812 kinh gui ai"):
+        assert analyze(q, answerer.catalog).document_fact == "recipient", q
+    assert analyze("Các xã gửi báo cáo kết quả về đâu?", answerer.catalog).document_fact != "recipient"
+    value, cite, _ = fact_value(answerer, doc.info.doc_id, "recipient")
+    assert value == "Ủy ban nhân dân các huyện, thành phố; Trung tâm Kiểm soát bệnh tật tỉnh", value
+    assert cite is not None and "Trung tâm Kiểm soát" in HEALTH_LETTER[cite.char_start : cite.char_end]

@@ -91,6 +91,7 @@ def test_saved_model_prefers_a_candidate_that_answers() -> None:
         "task_row": 1.0,
         "dense": 0.9,
         "untitled_coverage": 1.0,  # covers the question's words beyond the document's title too
+        "phrase_coverage": 1.0,  # and holds them as words, syllables side by side
         "value_rank_rr": 1.0,  # the first candidate a value is read from
     }
     weak = strong | {
@@ -98,6 +99,7 @@ def test_saved_model_prefers_a_candidate_that_answers() -> None:
         "coverage": 0.1,
         "content_coverage": 0.1,
         "untitled_coverage": 0.1,
+        "phrase_coverage": 0.1,
         "value_rank_rr": 0.0,
         "year_mismatch": 1.0,
     }

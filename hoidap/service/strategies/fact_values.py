@@ -240,6 +240,42 @@ def _proposer(ctx: AnswerContext, doc_id: str) -> Fact | None:
     return None
 
 
+_RECIPIENT_RE = pattern("facts.recipient")
+_RECIPIENT_ITEM_RE = pattern("facts.recipient_item")
+MAX_RECIPIENT_LINES = 12  # bodies listed under "Kính gửi:", at most
+
+
+def _recipient(ctx: AnswerContext, doc_id: str) -> Fact | None:
+    """Whom a letter or a report is addressed to: its "Kính gửi:" line ("Kính gửi: Bộ Tài chính (Cục Quản lý
+    giá)"), with the bodies listed on the lines under it ("Kính gửi:" / "- UBND các huyện, thị xã;" / "-
+    Phòng Tài chính - Kế hoạch …")."""
+    original = ctx.docs[doc_id].original
+    for c in _opening(ctx, doc_id):
+        m = _RECIPIENT_RE.match(original, c.char_start, c.char_end)
+        if m is None:
+            continue
+        named = [m.group("to").strip(" ;.,")] if m.group("to").strip(" ;.,") else []
+        end = m.end()
+        for line in original[end:].splitlines(keepends=True)[:MAX_RECIPIENT_LINES]:
+            if not line.strip():
+                if named:
+                    break
+                end += len(line)
+                continue
+            item = _RECIPIENT_ITEM_RE.match(line)
+            if item is None:
+                break
+            named.append(item.group("to").strip(" ;.,"))
+            end += len(line)
+        if named:
+            value = "; ".join(" ".join(n.split()) for n in named)
+            cite = ctx.citation(
+                doc_id, c.char_start, max(end, c.char_end), c.breadcrumb, 1.0, phrase=named[0]
+            )
+            return value, cite, "dòng «Kính gửi» của văn bản"
+    return None
+
+
 def _period(ctx: AnswerContext, doc_id: str) -> Fact | None:
     """The period a document's title states, quoted where its head prints it."""
     doc = ctx.docs[doc_id]
@@ -351,6 +387,7 @@ STATED: dict[str, Callable[[AnswerContext, str], Fact | None]] = {
     "replaces": _replaces,
     "amends": _amends,
     "proposer": _proposer,
+    "recipient": _recipient,
 }
 
 
