@@ -207,6 +207,8 @@ def narrative_tasks(doc_id: str, placed: list[Placed], skip: set[str]) -> list[t
         inner = pattern("tasks.inner_lead").search(lead)
         if inner and not AGENCY_START_RE.match(lead):
             lead = inner.group(1)  # "Trên cơ sở kết quả khảo sát, Sở Xây dựng chủ trì ..."
+        if given := pattern("tasks.assigned_lead").search(lead):
+            lead = given.group(1)  # "Thường trực Đảng ủy giao Ban Xây dựng Đảng chủ trì …"
         if not lead or not AGENCY_START_RE.match(lead) or len(lead.split()) > 12:
             # "Chủ trì, phối hợp ..." without its own subject: the paragraph's subject leads.
             unmarked = pattern("tasks.number_or_bullet_marker").sub("", b.text)

@@ -502,3 +502,20 @@ def test_a_conclusions_items_under_doi_voi_a_body_are_that_bodys():
     from hoidap.service.strategies.fields import section_agency
 
     assert section_agency(f"II. Nhiệm vụ > 1. Đối với {board} > a) Hoàn thiện") == board
+
+
+def test_the_body_a_subject_gives_a_task_to_leads_it_and_facilities_are_bodies():
+    """A district Party committee's conclusion: "Thường trực Huyện ủy giao Ban Tổ chức Huyện ủy chủ trì …"
+    (the body given the task leads, not the giver); a labour department's plan: "Các cơ sở giáo dục nghề
+    nghiệp chủ trì …" (facilities act as bodies; "các cơ sở dữ liệu" are none)."""
+    original = (
+        "II. NHIỆM VỤ\n"
+        "1. Thường trực Huyện ủy giao Ban Tổ chức Huyện ủy chủ trì, phối hợp với Ủy ban Kiểm tra Huyện ủy "
+        "thẩm định hồ sơ nhân sự, hoàn thành trước ngày 30/6/2026.\n"
+        "2. Các cơ sở giáo dục nghề nghiệp chủ trì, phối hợp với Phòng Nội vụ tổ chức tuyển sinh.\n"
+    )
+    tasks = parse_document(INFO, original).tasks
+    assert [t.lead for t in tasks] == [("Ban Tổ chức Huyện ủy",), ("Các cơ sở giáo dục nghề nghiệp",)]
+    from hoidap.corpus.agencies import clean_agency
+
+    assert clean_agency("Các cơ sở dữ liệu chuyên ngành được kết nối") is None
