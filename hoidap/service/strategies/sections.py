@@ -20,6 +20,7 @@ from hoidap.service.strategies.context import AnswerContext
 from hoidap.service.understanding import (
     QueryAnalysis,
 )
+from hoidap.service.vocabulary import patterns as vocabulary_patterns
 from hoidap.service.vocabulary import vocabulary
 
 DUTY_WORDS = sorted(load("layout")["duty_headings"], key=len, reverse=True)  # longest first
@@ -165,11 +166,9 @@ def post_hits(ctx: AnswerContext, who: str, pool: list[SearchHit]) -> list[tuple
 
 
 # The core of a post, folded: what "ai là Phó Trưởng ban …" asks and a member-list line gives ("…, Phó
-# Trưởng ban;"). "Phó Trưởng ban" is not "Trưởng ban", nor is "Trưởng ban Công tác Mặt trận khóm" a post.
-_POST_CORE_RE = re.compile(
-    r"^(?:cac |nhung )?((?:pho )?(?:truong ban|uy vien|thanh vien|thu ky|to truong|to pho|chu tich|giam doc)"
-    r"(?: thuong truc)?)\b"
-)
+# Trưởng ban;"); question.json "post_core". "Phó Trưởng ban" is not "Trưởng ban", nor is "Trưởng ban Công tác
+# Mặt trận khóm" a post.
+_POST_CORE_RE = vocabulary_patterns().named["post_core"]
 _MEMBER_OPENING_RE = re.compile(r"^(?:Mời\s+)?", re.IGNORECASE)
 
 
