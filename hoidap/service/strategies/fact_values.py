@@ -254,9 +254,10 @@ def _recipient(ctx: AnswerContext, doc_id: str) -> Fact | None:
         m = _RECIPIENT_RE.match(original, c.char_start, c.char_end)
         if m is None:
             continue
-        named = [m.group("to").strip(" ;.,")] if m.group("to").strip(" ;.,") else []
+        first = m.group("to").strip(" ;.,")
+        named = [first] if first else []
         end = m.end()
-        for line in original[end:].splitlines(keepends=True)[:MAX_RECIPIENT_LINES]:
+        for line in original[end : end + MAX_LISTED_CHARS].splitlines(keepends=True)[:MAX_RECIPIENT_LINES]:
             if not line.strip():
                 if named:
                     break
@@ -345,7 +346,7 @@ _REPEALED_RE = re.compile(rf"(?i)\bhết\s+hiệu\s+lực\s+(?:kể\s+)?từ\s+(
 _OPENS_RE = re.compile(r"(?:^|[;,.:]|\svà)\s*(?:(?:[a-zđ][).]|[-+•*–]|\d{1,2}[.)])\s*)?(?:các\s+|\*+\s*)?$")
 _NUMBER_OPENER_RE = re.compile(r"^\s*\d{1,2}\.\s*")
 _NEXT_PROVISION_RE = re.compile(r"\s*(?:\d{1,2}\.\s|Điều\s+\d|Chương\s)")
-MAX_LISTED_CHARS = 2000  # items of a list of repealed documents, at most
+MAX_LISTED_CHARS = 2000  # the lines a list after a lead-in may take (repealed documents, recipients), at most
 
 
 def _amends(ctx: AnswerContext, doc_id: str) -> Fact | None:

@@ -5,6 +5,7 @@ section a question names), the lines of a member list, the clauses stating a fra
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from hoidap.corpus.normalize import fold
@@ -144,25 +145,33 @@ def as_printed(ctx: AnswerContext, pool: list[SearchHit]) -> list[SearchHit]:
     return out
 
 
-def post_hits(ctx: AnswerContext, who: str, pool: list[SearchHit]) -> list[tuple[SearchHit, str]]:
-    """ "Bộ trưởng Bộ Tài chính giữ vai trò gì trong Ban Chỉ đạo": in the best documents, the member-list
-    lines naming `who` (folded) with the post each gives: the label before a colon ("3. Phó Trưởng Ban:
-    Đồng chí …"), the line's last part ("…, Ủy viên;") or its heading ("4. Các Ủy viên:")."""
-    want = " ".join(who.split())
+def _member_lines(
+    ctx: AnswerContext, pool: list[SearchHit], read: Callable[[str, str], str | None]
+) -> list[tuple[SearchHit, str]]:
+    """The member-list lines of the best documents (each line with the post it gives, `line_post`) from which
+    `read(text, post)` reads a value, as hits with that value."""
     out: list[tuple[SearchHit, str]] = []
     for doc_id in list(dict.fromkeys(h.entry.doc_id for h in pool))[:MAX_FRAMED_DOCS]:
         top = next(h for h in pool if h.entry.doc_id == doc_id)
         for c in ctx.doc_clauses(doc_id):
             text = " ".join(c.text.split())
-            if want not in " ".join(fold(text).lower().split()):
-                continue
             post = line_post(text, c.breadcrumb)
-            if post is None:
-                continue
-            out.append((ctx.clause_hit(top, doc_id, c), post))
-            if len(out) >= MAX_FRAMED_CLAUSES * MAX_FRAMED_DOCS:
-                return out
+            value = read(text, post) if post is not None else None
+            if value:
+                out.append((ctx.clause_hit(top, doc_id, c), value))
+                if len(out) >= MAX_FRAMED_CLAUSES * MAX_FRAMED_DOCS:
+                    return out
     return out
+
+
+def post_hits(ctx: AnswerContext, who: str, pool: list[SearchHit]) -> list[tuple[SearchHit, str]]:
+    """ "Bộ trưởng Bộ Tài chính giữ vai trò gì trong Ban Chỉ đạo": in the best documents, the member-list
+    lines naming `who` (folded) with the post each gives: the label before a colon ("3. Phó Trưởng Ban:
+    Đồng chí …"), the line's last part ("…, Ủy viên;") or its heading ("4. Các Ủy viên:")."""
+    want = " ".join(who.split())
+    return _member_lines(
+        ctx, pool, lambda text, post: post if want in " ".join(fold(text).lower().split()) else None
+    )
 
 
 # The core of a post, folded: what "ai là Phó Trưởng ban …" asks and a member-list line gives ("…, Phó
@@ -183,25 +192,17 @@ def holder_hits(ctx: AnswerContext, core: str, pool: list[SearchHit]) -> list[tu
     """ "Ai là Phó Trưởng ban …", "Thư ký Ban … là ai": in the best documents, the member-list lines giving
     that post, each with its member as the line states them: the name before the first comma ("2. Mời bà
     A, Công chức …, Phó Trưởng ban;") or all after the label ("2. Phó Trưởng Ban: Phó Thủ tướng B.")."""
-    out: list[tuple[SearchHit, str]] = []
-    for doc_id in list(dict.fromkeys(h.entry.doc_id for h in pool))[:MAX_FRAMED_DOCS]:
-        top = next(h for h in pool if h.entry.doc_id == doc_id)
-        for c in ctx.doc_clauses(doc_id):
-            text = " ".join(c.text.split())
-            post = line_post(text, c.breadcrumb)
-            if post is None or post_core(post) != core:
-                continue
-            body = _LEADING_NUMBER_RE.sub("", text.lstrip("-+•* ")).strip()
-            label, colon, rest = body.partition(":")
-            member = (
-                rest if colon and post_core(label) == core else _MEMBER_OPENING_RE.sub("", body).split(",")[0]
-            )
-            member = member.strip(" .;")
-            if member and member != post:
-                out.append((ctx.clause_hit(top, doc_id, c), member))
-            if len(out) >= MAX_FRAMED_CLAUSES * MAX_FRAMED_DOCS:
-                return out
-    return out
+
+    def member(text: str, post: str) -> str | None:
+        if post_core(post) != core:
+            return None
+        body = _LEADING_NUMBER_RE.sub("", text.lstrip("-+•* ")).strip()
+        label, colon, rest = body.partition(":")
+        named = rest if colon and post_core(label) == core else _MEMBER_OPENING_RE.sub("", body).split(",")[0]
+        named = named.strip(" .;")
+        return named if named != post else None
+
+    return _member_lines(ctx, pool, member)
 
 
 def duty_hits(ctx: AnswerContext, q: str, a: QueryAnalysis, pool: list[SearchHit]) -> list[SearchHit]:
