@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hoidap.corpus.ocr import IMAGE_SUFFIXES, OcrOptions, Progress, check_engine, run_pages
+from hoidap.corpus.pdf_tables import table_pages
 from hoidap.corpus.store import DocumentError, decode_text
 
 SUPPORTED = (".txt", ".md", ".docx", ".pdf", *IMAGE_SUFFIXES)
@@ -200,14 +201,9 @@ def _docx_table_lines(table: object) -> list[str]:
     if not rows:
         return []
     from hoidap.corpus.cell_items import split_rows
-    from hoidap.corpus.labels import header_role, is_header_row
 
     width = max(len(r) for r in rows)
-    # A data table numbered by rows ("STT | Đơn vị được kiểm tra | Thời gian kiểm tra") keeps its rows even
-    # when its header names no task roles: flattened one cell a line, a group row's empty cell would shift
-    # every later row.
-    numbered = len(rows) >= MIN_DATA_ROWS and header_role(rows[0][0]) == "number"
-    if width == 1 or not (is_header_row(rows[0]) or numbered):
+    if not is_data_table(rows):
         # A layout table (title block, signature): its cells are ordinary text, one paragraph a line.
         out: list[str] = []
         for row in table.rows:  # type: ignore[attr-defined]
@@ -221,7 +217,28 @@ def _docx_table_lines(table: object) -> list[str]:
     items = split_rows(paras[1:], _grid_widths(table, width))
     if items is not None:
         rows = rows[:1] + items
+    return _pipe_rows(rows)
+
+
+def is_data_table(rows: list[list[str]]) -> bool:
+    """A table of data (a header naming its columns, or rows numbered "STT | …"), not one laid out for print
+    (title block, signature). A data table numbered by rows ("STT | Đơn vị được kiểm tra | Thời gian kiểm
+    tra") keeps its rows even when its header names no task roles: flattened one cell a line, a group row's
+    empty cell would shift every later row."""
+    from hoidap.corpus.labels import header_role, is_header_row
+
+    numbered = len(rows) >= MIN_DATA_ROWS and header_role(rows[0][0]) == "number"
+    return max(len(r) for r in rows) > 1 and (is_header_row(rows[0]) or numbered)
+
+
+def _pipe_rows(rows: list[list[str]]) -> list[str]:
+    width = max(len(r) for r in rows)
     return ["| " + " | ".join(c or " " for c in r + [""] * (width - len(r))) + " |" for r in rows]
+
+
+def table_pipe_lines(rows: list[list[str]]) -> list[str] | None:
+    """A table's rows as markdown pipe rows when it is a data table, else None (`is_data_table`)."""
+    return _pipe_rows(rows) if rows and is_data_table(rows) else None
 
 
 def _grid_widths(table: object, width: int) -> list[float]:
@@ -276,14 +293,14 @@ def _pdf_layers(name: str, data: bytes, max_chars: int | None) -> list[str]:
             pages.append(rejoin_word_lines(page.extract_text() or ""))
             total += len(pages[-1]) + 1
             if max_chars is not None and total > max_chars:
-                break  # enough to refuse it; the rest is never decompressed
+                return pages  # enough to refuse it; the rest is never decompressed
     except MemoryError as exc:
         raise DocumentError(f"{name}: tệp PDF giải nén quá lớn, bị từ chối.") from exc
     except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds (limits, bad streams): all mean unreadable
         raise DocumentError(
             f"{name}: tệp PDF bị hỏng hoặc không đọc được ({exc.__class__.__name__})."
         ) from exc
-    return pages
+    return table_pages(data, pages, table_pipe_lines)
 
 
 # A text layer written one word a line ("Ban\n \nThường\n \nvụ\n \nĐoàn\n"), as some PDF writers place each
