@@ -435,3 +435,16 @@ def test_a_figure_in_the_measure_the_question_counts_in():
     share = "Tỷ lệ hộ dùng nước sạch đạt bao nhiêu?"
     assert measure_fits("98%", unit_kind(share), asked_measure(fold(share)))
     assert not measure_fits("120 hộ", None, None)  # the question names no measure
+
+
+def test_a_sum_keeps_its_currency_and_the_rate_it_is_paid_at():
+    # A provincial council's spending rates (another body than the fee circular the units were first read in).
+    rates = "1. Mức phụ cấp lưu trú để trả cho người đi công tác: 200.000 đồng/ngày/người."
+    assert figure_phrase(rates, ["phụ cấp lưu trú"])[0] == "200.000 đồng/ngày/người"
+    monthly = figure_phrase("mức 350.000đ/người/tháng, đối với xã", ["người theo dõi"])
+    assert monthly[0] == "350.000đ/người/tháng"
+    assert figure_phrase("Mức mai táng phí tối đa là 8.100.000 đồng/người.", ["mai táng phí"])[0] == (
+        "8.100.000 đồng/người"
+    )
+    # A document number after a figure is no rate: "214/KH-UBND" stays out.
+    assert figure_phrase("theo Kế hoạch số 214/KH-UBND cấp 30 tỷ đồng", ["cấp"])[0] == "30 tỷ đồng"
