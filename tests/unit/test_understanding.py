@@ -116,6 +116,9 @@ def test_a_body_after_an_ordinary_verb_is_not_a_lead(ask, question):
 
 def test_an_assignment_verb_before_the_wh_word_still_asks_the_lead(ask):
     assert ask("nhiệm vụ 4.3 giao cho ai").intent == "lead"
+    # "… thuộc trách nhiệm (của) sở nào": whose duty it is, not who receives it (a city's tourism plan).
+    assert ask("Việc chỉnh trang công trình phục vụ du lịch thuộc trách nhiệm sở nào?").intent == "lead"
+    assert ask("cong tac luu tru ho so la trach nhiem cua don vi nao").intent == "lead"
     assert ask("Nhiệm vụ 5.4 phối hợp với những đơn vị nào?").intent == "coordinating"
 
 
