@@ -234,11 +234,14 @@ def figure_phrase(
         words = measure.split()
         # "22 trạm 5G [phủ]": keep the asked measure; a duration is the unit itself ("05 năm").
         counted = bool(words) and fold(words[0]) == measure_asked  # "bao nhiêu [thành viên]": all of it
+        # A word of two syllables the question uses is not cut in half ("mức lương cơ [sở]").
+        pairs = {(a, b) for w in term_words for a, b in zip(w, w[1:], strict=False)}
         while (
             words
             and not counted
             and match(words[-1]) not in asked
             and not (len(words) == 1 and words[0] in _DURATION)
+            and not (len(words) > 1 and (match(words[-2]), match(words[-1].split("/")[0])) in pairs)
         ):
             words.pop()
         return _tidy(start, (phrase[: len(phrase) - len(measure)].rstrip() + " " + " ".join(words)).strip())

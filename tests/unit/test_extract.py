@@ -448,3 +448,10 @@ def test_a_sum_keeps_its_currency_and_the_rate_it_is_paid_at():
     )
     # A document number after a figure is no rate: "214/KH-UBND" stays out.
     assert figure_phrase("theo Kế hoạch số 214/KH-UBND cấp 30 tỷ đồng", ["cấp"])[0] == "30 tỷ đồng"
+
+
+def test_a_measure_word_the_question_uses_is_not_cut_in_half():
+    # "cơ sở" is one word: "0,5 mức lương cơ" would name no measure (a school's allowance, not a council's).
+    text = "Giáo viên trường mầm non ngoài công lập được hỗ trợ 0,5 mức lương cơ sở/người/tháng."
+    got = figure_phrase(text, ["giáo viên", "cơ sở giáo dục mầm non"])
+    assert got[0] == "0,5 mức lương cơ sở/người/tháng"
