@@ -61,6 +61,9 @@ class FrameVocabulary(BaseModel):
     noun_markers: list[str]
     max_label_head_words: int
     equivalents: list[Equivalent]
+    time_kinds: list[str]
+    max_heading_value_words: int
+    heading_value_stops: list[str]
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class Frame:
     names: str | None = None  # "nghị định nào": the answer names a document of that kind (folded)
     holder: bool = False  # "ai là Trưởng ban", "Thư ký … là ai": who holds a post, not who leads a task
     verb_len: int = 0  # a passive question ("danh sách cử tri do ai lập"): its verb's syllables, first
+    kind: tuple[str, ...] = ()  # "… ngân sách cấp nào": the noun the closing wh-phrase asks a value of
 
 
 @dataclass(frozen=True)
@@ -271,7 +275,18 @@ def question_frame(folded: str) -> Frame | None:
             else bool(c.role_verb.search(" ".join(words)))
         )
         holder = side == "copula" and wh == "ai" and not role
-        return Frame(side, words, role_verb=role, wants_body=body and noun is None, names=noun, holder=holder)
+        kind = tuple(wh.split()[:-1]) if wh.endswith(" nao") and noun is None else ()
+        if kind and kind[0] in v.time_kinds:
+            kind = ()  # "ngày nào", "năm nào": a time, which the deadline readers know
+        return Frame(
+            side,
+            words,
+            role_verb=role,
+            wants_body=body and noun is None,
+            names=noun,
+            holder=holder,
+            kind=kind,
+        )
     return None
 
 
@@ -459,6 +474,41 @@ def with_heading(frame: Frame, read: tuple[str, float] | None, heading: str) -> 
     n = round(read[1] * len(frame.words))
     rest = frame.words[n:]
     return (read[0], 1.0) if rest and all(w in words for w in rest) else read
+
+
+# How much of the predicate a heading's value counts for: with words of the question before the noun asked
+# ("ngân sách cấp" for "chi từ ngân sách cấp nào"), and with the noun alone (priors, not fitted).
+HEADING_SHARE = 0.5
+HEADING_NOUN_SHARE = 0.25
+_HEADING_PUNCT_RE = re.compile(r"[,;:.()\[\]]|\s[-–]\s")
+
+
+def heading_value(frame: Frame, section: str) -> tuple[str, float] | None:
+    """The value a clause's heading gives the noun a closing wh-phrase asks ("… chi từ ngân sách cấp nào"
+    for a clause under "Điều 2. Nhiệm vụ chi của ngân sách cấp tỉnh": "ngân sách cấp tỉnh"; "… thuộc nhóm
+    nào" under "b) Nhóm B: …": "Nhóm B"). The question's words just before the noun, found with it, count
+    for more; the clause's own line (the last part of its path) is the clause, not a heading."""
+    if frame.side != "object" or not frame.kind or not section:
+        return None
+    v = _compiled().vocab
+    headings = [h for h in section.split(" > ")[:-1] if len(fold(h)) == len(h)]
+    for n in range(min(3, len(frame.words)), -1, -1):
+        noun = (frame.words[len(frame.words) - n :] if n else ()) + frame.kind
+        for heading in reversed(headings):
+            for m in _pattern(noun).finditer(fold(heading)):
+                rest = heading[m.end() :]
+                end = _HEADING_PUNCT_RE.search(rest)
+                after: list[str] = []
+                for word in (rest[: end.start()] if end else rest).split()[: v.max_heading_value_words]:
+                    if fold(word) in v.heading_value_stops:
+                        break  # "Cụm thi đua số 3 [gồm …]": a verb or a link word ends the value
+                    after.append(word)
+                if after:
+                    named = heading[m.start() : m.end()].split()
+                    while named and fold(named[0]) in v.heading_value_stops:
+                        named.pop(0)  # "[của] ngân sách cấp": the question's link word is no part of it
+                    return " ".join(named + after), HEADING_SHARE if n else HEADING_NOUN_SHARE
+    return None
 
 
 def _direction_value(clause: str, folded: str, frame: Frame) -> tuple[str, float] | None:

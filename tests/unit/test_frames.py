@@ -8,7 +8,15 @@ from __future__ import annotations
 import pytest
 
 from hoidap.corpus.normalize import fold
-from hoidap.service.frames import Frame, frame_value, question_frame, with_heading
+from hoidap.service.frames import (
+    HEADING_NOUN_SHARE,
+    HEADING_SHARE,
+    Frame,
+    frame_value,
+    heading_value,
+    question_frame,
+    with_heading,
+)
 
 
 def frame(q: str) -> Frame:
@@ -468,3 +476,22 @@ def test_the_offices_a_decisions_last_article_lists_are_read_whole():
         "nghị, tổng hợp chịu trách nhiệm thi hành Quyết định này."
     )
     assert frame_value(prose, frame) is None
+
+
+def test_a_closing_noun_asked_is_read_from_the_heading_the_clause_stands_under():
+    # A council's budget resolution on school spending (not the environment one it was seen in).
+    f = question_frame("chi sua chua truong hoc thuoc nhiem vu chi cua ngan sach cap nao")
+    assert f is not None and f.kind == ("cap",)
+    path = "Điều 3. Nhiệm vụ chi của ngân sách cấp huyện > 4. Sửa chữa trường học…"
+    assert heading_value(f, path) == ("ngân sách cấp huyện", HEADING_SHARE)
+    # A list of land files by group: the group's label heads its items; the item's own line is no heading.
+    f = question_frame("ho so chua co giay to ve quyen su dung dat thuoc nhom nao")
+    assert heading_value(
+        f, "III. Phân loại > b) Nhóm B: hồ sơ chưa đủ điều kiện > - Hồ sơ chưa có giấy tờ"
+    ) == (
+        "Nhóm B",
+        HEADING_NOUN_SHARE,
+    )
+    assert heading_value(f, "- Hồ sơ thuộc nhóm C") is None
+    # A time asked is the deadline readers' ("năm nào"), not a heading's value.
+    assert question_frame("ke hoach giai doan nay ket thuc nam nao").kind == ()

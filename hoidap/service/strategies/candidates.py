@@ -17,7 +17,7 @@ from hoidap.service.extract import (
     figure_phrase,
     measure_fits,
 )
-from hoidap.service.frames import frame_value, with_heading
+from hoidap.service.frames import frame_value, heading_value, with_heading
 from hoidap.service.line_labels import label_match
 from hoidap.service.ranker import (
     Candidate,
@@ -76,6 +76,8 @@ def rank(
         if a.frame is not None:
             around = f"{e.section} {ctx.folded_title(e.doc_id)} {e.text}"
             framed = with_heading(a.frame, frame_value(e.text, a.frame), around)
+            # "… chi từ ngân sách cấp nào": the heading the clause stands under names it.
+            framed = framed or heading_value(a.frame, e.section)
         if e.entry_id in posts:  # "… giữ chức vụ gì": the post the member list gives the one named
             framed = (posts[e.entry_id], 1.0)
         value: str | None
