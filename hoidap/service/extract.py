@@ -66,8 +66,8 @@ _UNIT_KINDS = tuple(
 
 
 def unit_kind(question: str) -> str | None:
-    """'percent', 'money', 'area' or 'concentration' when the question names the unit of the figure
-    it wants."""
+    """'percent', 'foreign_money', 'money', 'area' or 'concentration' when the question names the unit of
+    the figure it wants."""
     folded = fold(question)
     for kind, asks, _ in _UNIT_KINDS:
         if asks.search(folded):

@@ -455,3 +455,13 @@ def test_a_measure_word_the_question_uses_is_not_cut_in_half():
     text = "Giáo viên trường mầm non ngoài công lập được hỗ trợ 0,5 mức lương cơ sở/người/tháng."
     got = figure_phrase(text, ["giáo viên", "cơ sở giáo dục mầm non"])
     assert got[0] == "0,5 mức lương cơ sở/người/tháng"
+
+
+def test_an_amount_asked_in_a_foreign_currency_is_not_answered_in_dong():
+    from hoidap.service.extract import unit_kind
+
+    kind = unit_kind("Cán bộ đi công tác nước ngoài được phụ cấp bao nhiêu USD một ngày?")
+    assert kind == "foreign_money"
+    assert figure_phrase("Mức phụ cấp lưu trú: 200.000 đồng/ngày/người.", ["phụ cấp lưu trú"], kind) is None
+    assert figure_phrase("Phụ cấp lưu trú ở nước ngoài: 60 USD/ngày.", ["phụ cấp lưu trú"], kind)[0] == "60 USD/ngày"
+    assert unit_kind("mức hỗ trợ bao nhiêu tiền") == "money"
