@@ -15,7 +15,7 @@ from hoidap.corpus.normalize import normalize_span
 from hoidap.corpus.records import ParsedDocument
 
 # Bump when what an entry holds (or how its text is built) changes: stored vectors are then not reused.
-ENTRIES_VERSION = 23  # 3: a lone item number opens its item; 4: a place-and-date line opens a paragraph;
+ENTRIES_VERSION = 24  # 3: a lone item number opens its item; 4: a place-and-date line opens a paragraph;
 # 5: an article's title no longer swallows its first line of text; 6: a motto or type line stands alone;
 # 7: "Bộ phận chủ trì: …" and like labels (a kind of body and a role) are task fields;
 # 8: an article whose text stands on its heading line ("Điều 5. Quyết định này có hiệu lực …") is a clause;
@@ -32,7 +32,8 @@ ENTRIES_VERSION = 23  # 3: a lone item number opens its item; 4: a place-and-dat
 # Word table listing several items a row, their entries beside them, is read item by item; 21: glued
 # syllables split, a PDF letterhead's columns on one line read as cells; 22: a commune's units (Chi ủy,
 # Trung đội, …) are bodies; 23: "1. Đối với X" heads its items, "A giao X chủ trì" gives X the lead, a
-# capitalised verb after a head word is part of the name, "Các cơ sở …" are bodies
+# capitalised verb after a head word is part of the name, "Các cơ sở …" are bodies; 24: a dash inside a
+# table cell's name ("Sở Lao động - Thương binh và Xã hội") splits no list of bodies
 # Clause kinds that carry no searchable content of their own.
 SKIP_KINDS = {"recipients"}
 SENTENCE_RE = re.compile(r"(?<=[.;:!?])\s+(?=\S)")

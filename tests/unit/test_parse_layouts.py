@@ -519,3 +519,22 @@ def test_the_body_a_subject_gives_a_task_to_leads_it_and_facilities_are_bodies()
     from hoidap.corpus.agencies import clean_agency
 
     assert clean_agency("Các cơ sở dữ liệu chuyên ngành được kết nối") is None
+
+
+def test_a_dash_inside_a_bodys_name_in_a_table_cell_splits_no_list():
+    """A district's plan (a table row per task): "Phòng Lao động - Thương binh và Xã hội" is one body, while a
+    cell listing bodies with dashes ("- Phòng Tài chính - Kế hoạch - Ủy ban MTTQ huyện") still names two."""
+    text = (
+        "KẾ HOẠCH\nCông tác phòng, chống dịch bệnh năm 2026 của huyện\n\n"
+        "| STT | Nội dung | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian |\n"
+        "| 1 | Hỗ trợ người lao động | Phòng Lao động - Thương binh và Xã hội"
+        " | - Phòng Tài chính - Kế hoạch - Ủy ban MTTQ huyện | Quý I/2026 |\n"
+        "| 2 | Tuyên truyền phòng dịch | Phòng Văn hóa - Thông tin"
+        " | Các tổ chức chính trị - xã hội; Trung tâm Y tế huyện | Quý II/2026 |\n"
+    )
+    d = parse_document(INFO, text)
+    first, second = _by_id(d, "1")[0], _by_id(d, "2")[0]
+    assert first.lead == ("Phòng Lao động - Thương binh và Xã hội",)
+    assert first.coordinating == ("Phòng Tài chính - Kế hoạch", "Ủy ban MTTQ huyện")
+    assert second.lead == ("Phòng Văn hóa - Thông tin",)
+    assert second.coordinating == ("Các tổ chức chính trị - xã hội", "Trung tâm Y tế huyện")
