@@ -538,3 +538,21 @@ def test_a_dash_inside_a_bodys_name_in_a_table_cell_splits_no_list():
     assert first.coordinating == ("Phòng Tài chính - Kế hoạch", "Ủy ban MTTQ huyện")
     assert second.lead == ("Phòng Văn hóa - Thông tin",)
     assert second.coordinating == ("Các tổ chức chính trị - xã hội", "Trung tâm Y tế huyện")
+
+
+def test_an_office_in_a_lead_column_leads_and_a_duty_verb_ends_a_name():
+    """A commune's plan names offices, not bodies, in its "Chủ trì" column; a decree's "Hội đồng quản lý quỹ
+    có các nhiệm vụ và quyền hạn sau đây:" heads its items with the council alone."""
+    text = (
+        "KẾ HOẠCH\nTổng vệ sinh môi trường năm 2026 của xã\n\n"
+        "| STT | Nội dung | Chủ trì | Phối hợp | Thời gian |\n"
+        "| 1 | Chỉ đạo ra quân | Phó Chủ tịch UBND xã phụ trách | Các ban, ngành | Tháng 3/2026 |\n"
+        "| 2 | Vận động hộ gia đình dọn vệ sinh | Tổ trưởng tổ dân phố | Chi hội Phụ nữ | Tháng 4/2026 |\n"
+    )
+    d = parse_document(INFO, text)
+    assert _by_id(d, "1")[0].lead == ("Phó Chủ tịch UBND xã phụ trách",)
+    assert _by_id(d, "2")[0].lead == ("Tổ trưởng tổ dân phố",)
+    from hoidap.corpus.agencies import clean_agency
+
+    assert clean_agency("Hội đồng quản lý quỹ có các nhiệm vụ và quyền hạn sau đây") == "Hội đồng quản lý quỹ"
+    assert clean_agency("Giám đốc Sở Y tế có nhiệm vụ") == "Giám đốc Sở Y tế"
