@@ -33,7 +33,8 @@ ENTRIES_VERSION = 24  # 3: a lone item number opens its item; 4: a place-and-dat
 # syllables split, a PDF letterhead's columns on one line read as cells; 22: a commune's units (Chi ủy,
 # Trung đội, …) are bodies; 23: "1. Đối với X" heads its items, "A giao X chủ trì" gives X the lead, a
 # capitalised verb after a head word is part of the name, "Các cơ sở …" are bodies; 24: a dash inside a
-# table cell's name ("Sở Lao động - Thương binh và Xã hội") splits no list of bodies
+# table cell's name ("Sở Lao động - Thương binh và Xã hội") splits no list of bodies; offices ("Phó Chủ
+# tịch", "Giám đốc", "Tổ trưởng") open names, "có (các) nhiệm vụ" ends one
 # Clause kinds that carry no searchable content of their own.
 SKIP_KINDS = {"recipients"}
 SENTENCE_RE = re.compile(r"(?<=[.;:!?])\s+(?=\S)")

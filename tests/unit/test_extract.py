@@ -463,5 +463,6 @@ def test_an_amount_asked_in_a_foreign_currency_is_not_answered_in_dong():
     kind = unit_kind("Cán bộ đi công tác nước ngoài được phụ cấp bao nhiêu USD một ngày?")
     assert kind == "foreign_money"
     assert figure_phrase("Mức phụ cấp lưu trú: 200.000 đồng/ngày/người.", ["phụ cấp lưu trú"], kind) is None
-    assert figure_phrase("Phụ cấp lưu trú ở nước ngoài: 60 USD/ngày.", ["phụ cấp lưu trú"], kind)[0] == "60 USD/ngày"
+    abroad = figure_phrase("Phụ cấp lưu trú ở nước ngoài: 60 USD/ngày.", ["phụ cấp lưu trú"], kind)
+    assert abroad[0] == "60 USD/ngày"
     assert unit_kind("mức hỗ trợ bao nhiêu tiền") == "money"
