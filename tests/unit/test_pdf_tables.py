@@ -16,45 +16,39 @@ COLUMNS = (0.06, 0.12, 0.52, 0.70, 0.86, 0.96)  # x of the rules, as a share of 
 HEADER = ("STT", "Nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn")
 
 
-def _table_page(above: list[str], rows: list[tuple[str, ...]]) -> bytes:
-    """A page with lines of text above a ruled table whose cells wrap over two lines (as a Word table
-    printed to PDF): pypdf gives the cells' lines interleaved."""
+def _table_pdf(*pages: tuple[list[str], list[tuple[str, ...]]]) -> bytes:
+    """A PDF of pages, each with lines of text above a ruled table whose cells wrap over two lines (as a Word
+    table printed to PDF): pypdf gives the cells' lines interleaved."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.lines import Line2D
 
-    fig = plt.figure(figsize=(8.27, 11.69))
-    for i, line in enumerate(above):
-        fig.text(0.06, 0.95 - i * 0.025, line, fontsize=9)
-    top, height = 0.95 - len(above) * 0.025 - 0.02, 0.05
-    bottom = top - height * len(rows)
-    for k in range(len(rows) + 1):
-        fig.add_artist(Line2D([COLUMNS[0], COLUMNS[-1]], [top - k * height] * 2, color="black", lw=0.8))
-    for x in COLUMNS:
-        fig.add_artist(Line2D([x, x], [bottom, top], color="black", lw=0.8))
-    for r, row in enumerate(rows):
-        for c, cell in enumerate(row):
-            words = cell.split()
-            half = (len(words) + 1) // 2 if len(words) > 3 else len(words)
-            for j, part in enumerate((" ".join(words[:half]), " ".join(words[half:]))):
-                if part:
-                    fig.text(COLUMNS[c] + 0.005, top - r * height - 0.018 - j * 0.015, part, fontsize=7)
     buf = io.BytesIO()
-    fig.savefig(buf, format="pdf")
-    plt.close(fig)
-    return buf.getvalue()
-
-
-def _pdf(*pages: bytes) -> bytes:
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    for page in pages:
-        writer.append(PdfReader(io.BytesIO(page)))
-    buf = io.BytesIO()
-    writer.write(buf)
+    with PdfPages(buf) as pdf:
+        for above, rows in pages:
+            fig = plt.figure(figsize=(8.27, 11.69))
+            for i, line in enumerate(above):
+                fig.text(0.06, 0.95 - i * 0.025, line, fontsize=9)
+            top, height = 0.95 - len(above) * 0.025 - 0.02, 0.05
+            bottom = top - height * len(rows)
+            for k in range(len(rows) + 1):
+                y = [top - k * height] * 2
+                fig.add_artist(Line2D([COLUMNS[0], COLUMNS[-1]], y, color="black", lw=0.8))
+            for x in COLUMNS:
+                fig.add_artist(Line2D([x, x], [bottom, top], color="black", lw=0.8))
+            for r, row in enumerate(rows):
+                for c, cell in enumerate(row):
+                    words = cell.split()
+                    half = (len(words) + 1) // 2 if len(words) > 3 else len(words)
+                    for j, part in enumerate((" ".join(words[:half]), " ".join(words[half:]))):
+                        if part:
+                            y = top - r * height - 0.018 - j * 0.015
+                            fig.text(COLUMNS[c] + 0.005, y, part, fontsize=7)
+            pdf.savefig(fig)
+            plt.close(fig)
     return buf.getvalue()
 
 
@@ -87,7 +81,7 @@ MORE = [
 
 
 def test_a_ruled_task_table_comes_out_as_pipe_rows_with_the_text_around_it():
-    text = extract_text("kh.pdf", _pdf(_table_page(["KẾ HOẠCH", "Phân công nhiệm vụ như sau:"], ROWS)))
+    text = extract_text("kh.pdf", _table_pdf((["KẾ HOẠCH", "Phân công nhiệm vụ như sau:"], ROWS)))
     assert "| STT | Nhiệm vụ | Đơn vị chủ trì | Đơn vị phối hợp | Thời hạn |" in text
     assert (
         "| 1 | Rà soát hồ sơ đất đai tồn đọng trên địa bàn | Phòng Kinh tế | Công an xã, Văn phòng Đảng ủy |"
@@ -97,7 +91,7 @@ def test_a_ruled_task_table_comes_out_as_pipe_rows_with_the_text_around_it():
 
 
 def test_its_tasks_are_read_with_the_lead_and_the_coordinating_bodies_of_their_own_row():
-    data = _pdf(_table_page(["KẾ HOẠCH", "Phân công nhiệm vụ như sau:"], ROWS), _table_page([], MORE))
+    data = _table_pdf((["KẾ HOẠCH", "Phân công nhiệm vụ như sau:"], ROWS), ([], MORE))
     tasks = prepare_document("kh.pdf", data).parsed.tasks
     by_lead = {t.lead[0]: t for t in tasks if t.lead}
     assert set(by_lead) == {"Phòng Kinh tế", "Ủy ban MTTQ xã", "Trung tâm Phục vụ hành chính công"}
@@ -112,7 +106,7 @@ def test_a_page_without_a_data_table_keeps_the_text_layer_as_it_was():
         ("UBND XÃ A", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
         ("Số: 12/KH-UBND", "Độc lập - Tự do - Hạnh phúc"),
     ]
-    data = _pdf(_table_page(["Nơi nhận:"], layout))
+    data = _table_pdf((["Nơi nhận:"], layout))
     from pypdf import PdfReader
 
     pages = [p.extract_text() for p in PdfReader(io.BytesIO(data)).pages]
