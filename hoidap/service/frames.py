@@ -599,4 +599,6 @@ def _read(clause: str, folded: str, m: re.Match[str], frame: Frame) -> str | Non
     value = _after(clause, m.end()).strip(" ,:")
     if not value or (frame.names and not _names_document(value, frame.names)):
         return None  # "thay thế nghị định nào" is not answered by "thay thế bằng văn bản …"
+    if frame.kind and not frame.wants_body and not _pattern(frame.kind).search(fold(value)):
+        return None  # "… phát triển vùng nào" is not answered by "phát triển các ngành nghề …"
     return _body(value) if frame.wants_body else value

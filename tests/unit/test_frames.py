@@ -495,3 +495,13 @@ def test_a_closing_noun_asked_is_read_from_the_heading_the_clause_stands_under()
     assert heading_value(f, "- Hồ sơ thuộc nhóm C") is None
     # A time asked is the deadline readers' ("năm nào"), not a heading's value.
     assert question_frame("ke hoach giai doan nay ket thuc nam nao").kind == ()
+
+
+def test_a_group_asked_is_answered_only_by_a_value_naming_that_group():
+    # A province's agricultural plan: "thuộc nhóm nào" is answered by "nhóm cây trồng chủ lực", not by the
+    # words that merely follow the same verb in another clause.
+    f = question_frame("cay ca phe duoc xep vao nhom nao")
+    assert f is not None and f.kind == ("nhom",)
+    got = frame_value("Cây cà phê được xếp vào nhóm cây trồng chủ lực của tỉnh.", f)
+    assert got[0].startswith("nhóm cây")
+    assert frame_value("Cây cà phê được xếp vào danh mục ưu tiên hỗ trợ.", f) is None
