@@ -300,7 +300,7 @@ def _pdf_layers(name: str, data: bytes, max_chars: int | None) -> list[str]:
         raise DocumentError(
             f"{name}: tệp PDF bị hỏng hoặc không đọc được ({exc.__class__.__name__})."
         ) from exc
-    return table_pages(data, pages, table_pipe_lines)
+    return table_pages(data, pages, table_pipe_lines, reader.pages)
 
 
 # A text layer written one word a line ("Ban\n \nThường\n \nvụ\n \nĐoàn\n"), as some PDF writers place each

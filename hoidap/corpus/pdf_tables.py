@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 log = logging.getLogger(__name__)
 # pdfminer logs every drawing operator it cannot follow (colour patterns, fonts): noise, not errors here.
@@ -28,11 +28,15 @@ MIN_ROWS = 2
 
 
 def table_pages(
-    data: bytes, pages: list[str], render: Callable[[list[list[str]]], list[str] | None]
+    data: bytes,
+    pages: list[str],
+    render: Callable[[list[list[str]]], list[str] | None],
+    pypdf_pages: Sequence[object] | None = None,
 ) -> list[str]:
     """`pages` (pypdf's text a page) with the pages that hold a ruled data table re-read; `render` writes a
     table's rows as pipe lines, or None for a layout table (title block, signature), which is left as text.
-    A table continued on the next page without its header gets the header of the one it continues."""
+    A table continued on the next page without its header gets the header of the one it continues.
+    `pypdf_pages`: the pages pypdf has already parsed (the file is read again when not given)."""
     try:
         import pdfplumber
         from pypdf import PdfReader
@@ -40,7 +44,8 @@ def table_pages(
         return pages
     out = list(pages)
     try:
-        reader = PdfReader(io.BytesIO(data))
+        if pypdf_pages is None:
+            pypdf_pages = PdfReader(io.BytesIO(data)).pages
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             header: list[str] | None = None  # the last data table's header, for a continuation
             for n, page in enumerate(pdf.pages[: len(pages)]):
@@ -48,7 +53,7 @@ def table_pages(
                     header = None
                     continue  # no text layer (a scan: OCR reads it), or turned: pypdf's text stands
                 tables, header = _data_tables(page, render, header)
-                if tables and (text := _with_tables(reader.pages[n], page, tables)) is not None:
+                if tables and (text := _with_tables(pypdf_pages[n], page, tables)) is not None:
                     out[n] = text
     except Exception as exc:  # noqa: BLE001 - a reader's failure on one file must not lose the document
         log.warning("pdf tables not read (%s): %s", exc.__class__.__name__, exc)
