@@ -491,11 +491,11 @@ def heading_value(frame: Frame, section: str) -> tuple[str, float] | None:
     if frame.side != "object" or not frame.kind or not section:
         return None
     v = _compiled().vocab
-    headings = [h for h in section.split(" > ")[:-1] if len(fold(h)) == len(h)]
+    headings = [(h, f) for h in section.split(" > ")[:-1] if len(f := fold(h)) == len(h)]
     for n in range(min(3, len(frame.words)), -1, -1):
         noun = (frame.words[len(frame.words) - n :] if n else ()) + frame.kind
-        for heading in reversed(headings):
-            for m in _pattern(noun).finditer(fold(heading)):
+        for heading, folded in reversed(headings):
+            for m in _pattern(noun).finditer(folded):
                 rest = heading[m.end() :]
                 end = _HEADING_PUNCT_RE.search(rest)
                 after: list[str] = []
