@@ -166,6 +166,7 @@ def figure_phrase(
     kind: str | None = None,
     given: Collection[str] = (),
     measure_asked: str | None = None,
+    question: str = "",
 ) -> tuple[str, int] | None:
     """The figure that answers a question about `terms` in `text`.
 
@@ -181,7 +182,8 @@ def figure_phrase(
         only figures in that unit count ("bao nhiêu tỷ đồng" is never answered with "100%"). Numbers
         the question itself gives (`given`: "VN_AQI từ 300 trở lên trong bao nhiêu ngày") are its
         conditions, not its answer. `measure_asked` (see `asked_measure`): the unit noun the question
-        counts in.
+        counts in. `question` (folded): the conditions it states ("trên 40 chỉ tiêu", "đối với tổ chức")
+        pick among figures each printed under its own condition (`_condition_support`).
     """
     candidates = _figure_candidates(text, kind, tuple(given), measure_asked)
     if not candidates:
@@ -192,12 +194,14 @@ def figure_phrase(
     asked = {w for words in term_words for w in words}
     folded = match(text)
 
-    def tail(i: int) -> str:
+    def tail(i: int, reach: int = 80) -> str:
         # What follows "đối với" names a figure too: "trước ít nhất 10 ngày [đối với động sản] hoặc … 15
         # ngày [đối với bất động sản]"; those words are then not the next figure's.
         end = candidates[i][0] + len(candidates[i][1])
         nxt = candidates[i + 1][0] if i + 1 < len(candidates) else len(text)
-        words = pattern("extract.figure_tail_end").split(text[end : min(nxt, end + 80)])[0]
+        words = pattern("extract.figure_tail_end").split(text[end : min(nxt, end + reach)])[0]
+        if i + 1 < len(candidates) and _CONDITION_THEN_RE.search(words):
+            return ""  # "… 250.000đ, đối với xã có từ 20 người … thì mức chi là 350.000đ": the next one's
         return words if pattern("extract.figure_for").match(words) else ""
 
     tails = [tail(i) for i in range(len(candidates))]
@@ -229,6 +233,21 @@ def figure_phrase(
         )
 
     scores = [support(i) for i in range(len(candidates))]
+    if question and len(candidates) > 1:
+        ends = [c[0] + len(c[1]) + len(t) for c, t in zip(candidates, tails, strict=True)]
+        conditions = _condition_support(
+            text,
+            question,
+            [c[0] for c in candidates],
+            [0, *ends[:-1]],
+            [tail(i, 240) for i in range(len(ends))],
+        )
+        # Conditions tell apart the rows of one rate table, figures in one unit ("đồng/phiếu"); a figure
+        # of another unit ("trong vòng 24 giờ" before "8.100.000 đồng/người") is not one of its rows.
+        units = [_unit_signature(c[1]) for c in candidates]
+        scores = [
+            s + (c if units.count(u) > 1 else 0) for s, c, u in zip(scores, conditions, units, strict=True)
+        ]
     if max(scores) > 0 and scores.count(max(scores)) == 1:
         start, phrase, measure = candidates[scores.index(max(scores))]
         words = measure.split()
@@ -251,6 +270,49 @@ def figure_phrase(
         if after:
             return _tidy(after[0][0], after[0][1])
     return _tidy(candidates[0][0], candidates[0][1])
+
+
+_CONDITION_THEN_RE = pattern("extract.figure_condition_then")
+_CONDITION_HEAD_RE = pattern("extract.figure_condition_head")
+_WORD_RE = re.compile(r"\w+")
+_ITEM_CUT_RE = re.compile(r"(?:^|\s)[-+•]\s|[;.]\s|\n")
+
+
+def _unit_signature(phrase: str) -> str:
+    """A figure's unit as printed, without its number and qualifiers: "không quá 150.000 đồng/ngày/người"
+    -> "dong/ngay/nguoi"."""
+    digit = next((i for i, ch in enumerate(phrase) if ch.isdigit()), 0)
+    return " ".join(re.sub(r"[\d.,]+", " ", fold(phrase[digit:]).lower()).split())
+
+
+def _condition_support(
+    text: str, question: str, starts: list[int], prev_ends: list[int], tails: list[str]
+) -> list[int]:
+    """How well the condition each figure is printed under matches the one the question states: the
+    question's word pairs in the words of its own item before it ("+ Trên 40 chỉ tiêu: [50.000 đồng]") or
+    in the condition after it ("[350.000đ], đối với những xã … từ 20 người trở lên"), twice each, and the
+    question's words in the nearest group heading before it ("- Đối với tổ chức: + …") that the text
+    before the first group does not already state (the subject common to every group). A rate table
+    written as a list reads as its rows do."""
+    asked = _WORD_RE.findall(question.lower())
+    pairs = set(zip(asked, asked[1:], strict=False))
+    heads = list(_CONDITION_HEAD_RE.finditer(text))
+    common = set(_WORD_RE.findall(fold(text[: heads[0].start(1)]).lower())) if heads else set()
+    scores = []
+    for start, prev_end, tail in zip(starts, prev_ends, tails, strict=True):
+        window = text[max(prev_end, start - 160) : start]
+        cut = max((m.end() for m in _ITEM_CUT_RE.finditer(window)), default=0)
+        # A condition printed after the figure is its own; the words before it are then the lead-in
+        # every figure of the clause shares ("mức chi: 250.000đ, đối với …; 350.000đ, đối với …").
+        said = _WORD_RE.findall(fold(tail or window[cut:]).lower())
+        said = set(zip(said, said[1:], strict=False))
+        score = 2 * len(pairs & said)
+        head = next((h for h in reversed(heads) if h.end() <= start), None)
+        if head is not None:
+            words = set(_WORD_RE.findall(fold(head.group(1)).lower())) - common
+            score += 2 * len(words & set(asked))
+        scores.append(score)
+    return scores
 
 
 def _tidy(start: int, phrase: str) -> tuple[str, int]:
@@ -550,20 +612,56 @@ def asked_document_kind(folded_question: str) -> str | None:
     return m.group("kind") if m else None
 
 
-def document_reference(text: str, kind: str, words: list[str]) -> str | None:
+def document_reference(text: str, kind: str, words: list[str], issuer: str = "") -> str | None:
     """The cited document that answers "… quyết định nào?" in `text`: of the references of the kind
-    asked ("van ban": any), the one whose preceding words share most with the question's `words`
-    (folded); the first of equals."""
-    # "chuong trinh" asked: a "Chương trình hành động" is one.
-    refs = [
-        m for m in DOC_REF_RE.finditer(text) if kind == "van ban" or fold(m.group("kind")).startswith(kind)
-    ]
+    asked ("van ban": any), the one the body asked (`issuer`, see `asked_issuer`) issued, then the one
+    whose preceding words share most with the question's `words` (folded); the first of equals."""
+    refs = document_references(text, kind)
     if not refs:
         return None
     asked = {w for t in words for w in fold(t).replace("_", " ").split()}
 
-    def context(m: re.Match[str]) -> int:
-        return len(asked & set(fold(text[max(0, m.start() - 160) : m.start()]).split()))
+    def context(m: re.Match[str]) -> tuple[int, int]:
+        before = len(asked & set(fold(text[max(0, m.start() - 160) : m.start()]).split()))
+        return issued_by(text, m, issuer), before
 
     best = max(refs, key=context)  # max keeps the first of equals
     return " ".join(best.group(0).split())
+
+
+def document_references(text: str, kind: str) -> list[re.Match[str]]:
+    """The references in `text` to documents of `kind` ("chuong trinh" asked: a "Chương trình hành động"
+    is one; "van ban": any)."""
+    return [
+        m for m in DOC_REF_RE.finditer(text) if kind == "van ban" or fold(m.group("kind")).startswith(kind)
+    ]
+
+
+_ASKED_ISSUER_RE = pattern("extract.asked_issuer")
+_REF_ISSUER_RE = pattern("extract.ref_issuer")
+
+
+def asked_issuer(folded_question: str) -> str:
+    """The body whose document a question asks for, folded ("nghị quyết nào của Tỉnh ủy" -> "tinh uy",
+    "kế hoạch nào của UBND tỉnh" -> "ubnd tinh"); "" when it names none."""
+    m = _ASKED_ISSUER_RE.search(folded_question.lower())
+    return " ".join(m.group(1).split()) if m else ""
+
+
+def issued_by(text: str, ref: re.Match[str], issuer: str) -> int:
+    """How surely the cited document `ref` is the `issuer`'s: the issuer's words in the "của …" after it
+    ("Nghị quyết số 48-NQ/TU ngày 20/02/2025 của Tỉnh ủy về …"), and 2 more when its number's code is the
+    issuer's initials or name ("48-NQ/TU" of "tỉnh ủy", "16/NQ-UBBC" of "ủy ban bầu cử", "…/KH-UBND")."""
+    if not issuer:
+        return 0
+    asked = issuer.split()
+    said = _REF_ISSUER_RE.match(text, ref.end())
+    words = set(fold(said.group(1)).lower().split()) if said else set()
+    score = len(words & set(asked))
+    codes = {c.lower() for c in re.split(r"[-/.]", fold(ref.group("number")))[1:]}
+    initials = {
+        "".join(w[0] for w in asked[i:j]) for i in range(len(asked)) for j in range(i + 2, len(asked) + 1)
+    }
+    if codes & (initials | set(asked)):
+        score += 2
+    return score

@@ -20,7 +20,14 @@ from hoidap.corpus.vocab import find_provinces
 from hoidap.service import intent_rules
 from hoidap.service.answer_types import expected_kinds
 from hoidap.service.catalog import FIRM_TITLE_WORDS, Catalog, DocRef, find_doc_refs, unknown_agencies
-from hoidap.service.extract import ASKS_OWNER_RE, asked_document_kind, asked_measure, asks_list, unit_kind
+from hoidap.service.extract import (
+    ASKS_OWNER_RE,
+    asked_document_kind,
+    asked_issuer,
+    asked_measure,
+    asks_list,
+    unit_kind,
+)
 from hoidap.service.frames import Frame, question_frame
 from hoidap.service.intents import TASK_FIELDS, Intent
 from hoidap.service.keywords import (
@@ -89,6 +96,7 @@ class QueryAnalysis:
     unit_kind: str | None = None  # the unit of the figure asked ("percent", "money", …)
     asked_measure: str | None = None  # the noun a figure counts in ("nam" of "tối đa bao nhiêu năm")
     asked_document_kind: str | None = None  # the kind of document asked to be named ("van ban": any)
+    asked_issuer: str = ""  # the body whose document is asked, folded ("nghị quyết nào của Tỉnh ủy")
     named_document_kind: str | None = None  # the first kind of document the question names
     expected_kinds: list[str] = field(default_factory=list)  # kinds of value that answer (answer_types)
     words: list[str] = field(default_factory=list)  # the folded question's words, once each
@@ -318,6 +326,7 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         unit_kind=unit_kind(normalized),
         asked_measure=asked_measure(folded_q),
         asked_document_kind=asked_document_kind(folded_q),
+        asked_issuer=asked_issuer(folded_q),
         named_document_kind=kind.group(0) if (kind := _P.doc_kind.search(folded_q)) else None,
         expected_kinds=_with_holder(expected_kinds(intent, document_fact, folded_q), frame),
         words=list(dict.fromkeys(_WORDS_RE.findall(folded_q))),

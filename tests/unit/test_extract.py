@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hoidap.corpus.normalize import fold
 from hoidap.corpus.vocab import find_provinces, name_key, province_of
 from hoidap.service.extract import best_sentence, deadline_phrase, figure_phrase, locate
 from hoidap.service.strategies.fields import clause_subject
@@ -466,3 +467,63 @@ def test_an_amount_asked_in_a_foreign_currency_is_not_answered_in_dong():
     abroad = figure_phrase("Phụ cấp lưu trú ở nước ngoài: 60 USD/ngày.", ["phụ cấp lưu trú"], kind)
     assert abroad[0] == "60 USD/ngày"
     assert unit_kind("mức hỗ trợ bao nhiêu tiền") == "money"
+
+
+def test_a_rate_is_chosen_by_the_condition_it_is_printed_under():
+    # A school's fee schedule (not the council resolutions where rate lists were first seen): groups
+    # headed "Đối với …", rows "+ condition: rate", and a rate whose condition ends in "thì".
+    from hoidap.service.extract import asked_measure, unit_kind
+
+    fees = (
+        "2. Mức thu học phí: - Đối với học sinh trung học cơ sở: + Khu vực thành thị: 300.000 đồng/tháng; "
+        "+ Khu vực nông thôn: 150.000 đồng/tháng. - Đối với học sinh trung học phổ thông: + Khu vực thành "
+        "thị: 350.000 đồng/tháng; + Khu vực nông thôn: 200.000 đồng/tháng."
+    )
+
+    def rate(question: str, text: str, terms: list[str]) -> str:
+        q = fold(question).lower()
+        found = figure_phrase(text, terms, unit_kind(question), (), asked_measure(q), q)
+        assert found is not None
+        return found[0]
+
+    q = "Mức thu học phí đối với học sinh trung học phổ thông ở khu vực nông thôn là bao nhiêu một tháng?"
+    assert asked_measure(fold(q).lower()) is None  # "bao nhiêu một tháng" asks a rate, not a count
+    assert rate(q, fees, ["học phí"]) == "200.000 đồng/tháng"
+    assert rate("muc thu hoc phi hoc sinh trung hoc co so khu vuc thanh thi", fees, ["hoc phi"]) == (
+        "300.000 đồng/tháng"
+    )
+    allowance = (
+        "Cán bộ tăng cường về cơ sở được hỗ trợ 500.000đ/người/tháng, đối với cán bộ công tác tại xã đặc "
+        "biệt khó khăn thì mức hỗ trợ là 700.000đ/người/tháng."
+    )
+    q = "Cán bộ công tác tại xã đặc biệt khó khăn được chi bao nhiêu mỗi tháng?"
+    assert unit_kind(q) == "money"
+    assert rate(q, allowance, ["cán bộ"]) == "700.000đ/người/tháng"
+    assert rate("can bo tang cuong ve co so duoc chi bao nhieu", allowance, ["can bo"]) == (
+        "500.000đ/người/tháng"
+    )
+
+
+def test_the_document_of_the_body_asked_is_chosen_among_those_cited():
+    # A district Youth Union's plan (not the commune Party plans where the class was seen).
+    from hoidap.service.extract import asked_issuer, document_reference
+
+    text = (
+        "Thực hiện Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị về đột phá phát triển khoa học, "
+        "công nghệ; Nghị quyết số 12-NQ/HU ngày 05/3/2025 của Huyện ủy về chuyển đổi số và Nghị quyết số "
+        "03/NQ-ĐTN ngày 10/3/2025 của Ban Chấp hành Huyện đoàn, Ban Thường vụ Huyện đoàn xây dựng kế hoạch."
+    )
+    q = fold("Kế hoạch chuyển đổi số của Huyện đoàn thực hiện nghị quyết nào của Huyện ủy?").lower()
+    assert asked_issuer(q) == "huyen uy"
+    assert document_reference(text, "nghi quyet", ["chuyen doi so"], asked_issuer(q)) == (
+        "Nghị quyết số 12-NQ/HU ngày 05/3/2025"
+    )
+    # The code alone names the issuer when no "của …" follows: "ĐTN" for "Đoàn thanh niên".
+    short = "Căn cứ Nghị quyết số 57-NQ/TW; Nghị quyết số 03/NQ-ĐTN ngày 10/3/2025."
+    q = fold("thuc hien nghi quyet nao cua doan thanh nien").lower()
+    assert (
+        document_reference(short, "nghi quyet", [], asked_issuer(q))
+        == "Nghị quyết số 03/NQ-ĐTN ngày 10/3/2025"
+    )
+    # Without a body asked, the first of equals stands.
+    assert document_reference(text, "nghi quyet", [], "") == "Nghị quyết số 57-NQ/TW ngày 22/12/2024"

@@ -233,7 +233,7 @@ def _figure_value(
 ) -> tuple[str | None, Framed]:
     """The figure a clause states (or a table row's cell in the column asked)."""
     terms = a.figure_terms or [a.keywords]
-    fig = figure_phrase(h.entry.text, terms, a.unit_kind, numbers, a.asked_measure)
+    fig = figure_phrase(h.entry.text, terms, a.unit_kind, numbers, a.asked_measure, a.folded)
     cell = table_row_value(ctx, a, h)
     if cell is not None and not _FIGURE_CELL_RE.match(cell[0]):
         cell = None  # the row's cells state no figure (a table of tasks, of documents)
@@ -256,7 +256,7 @@ def _text_value(
     e = h.entry
     value: str | None
     if asked_kind:
-        value = document_reference(e.text, asked_kind, [t for t, _ in content])
+        value = document_reference(e.text, asked_kind, [t for t, _ in content], a.asked_issuer)
         if value and framed and value in framed[0]:
             framed = (value, framed[1])  # the reference the frame reads, without what follows it
         value = value or (framed[0] if framed else None)  # "thay thế nghị định nào": the one named

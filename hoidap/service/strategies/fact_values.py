@@ -14,6 +14,8 @@ from hoidap.corpus.vocab import basis_opener, doc_type_names, pattern
 from hoidap.service.extract import (
     DOC_REF_RE,
     document_reference,
+    document_references,
+    issued_by,
 )
 from hoidap.service.records import Citation
 from hoidap.service.strategies.context import AnswerContext
@@ -111,17 +113,28 @@ def stated_basis(ctx: AnswerContext, doc_id: str, a: QueryAnalysis | None) -> tu
     one cited there."""
     kind = a.asked_document_kind if a is not None else None
     words = [t for t, _ in ctx.content_words(a.search_text or a.normalized)] if a is not None else []
+    # "… thực hiện nghị quyết nào của Tỉnh ủy": of every document cited there, the one that body issued.
+    issuer = a.asked_issuer if a is not None and kind else ""
+    best: tuple[int, str, Clause] | None = None
     for c in _opening(ctx, doc_id):
         if not _BASIS_OPENER_RE.match(c.text.lstrip(" -–•*+")):
             continue
         if kind:
-            value = document_reference(c.text, kind, words)
+            refs = document_references(c.text, kind)
+            value = document_reference(c.text, kind, words, issuer)
+            score = max((issued_by(c.text, m, issuer) for m in refs), default=0)
         else:
-            refs = [m.group(0) for m in DOC_REF_RE.finditer(c.text)]
-            value = "; ".join(dict.fromkeys(refs)) if refs else None
-        if value:
-            return value, ctx.citation(doc_id, c.char_start, c.char_end, c.breadcrumb, 1.0)
-    return None
+            refs = list(DOC_REF_RE.finditer(c.text))
+            value = "; ".join(dict.fromkeys(m.group(0) for m in refs)) if refs else None
+            score = 0
+        if value and (best is None or score > best[0]):
+            best = (score, value, c)
+        if best is not None and not issuer:
+            break
+    if best is None:
+        return None
+    _, value, c = best
+    return value, ctx.citation(doc_id, c.char_start, c.char_end, c.breadcrumb, 1.0)
 
 
 def takes_effect(ctx: AnswerContext, doc_id: str) -> tuple[str, Citation] | None:

@@ -13,8 +13,10 @@ from hoidap.service.understanding import (
     QueryAnalysis,
 )
 
-# A listing of at most this many tasks gives their content, not only their numbers.
-SPELLED_OUT_TASKS = 3
+# A listing of at most this many tasks gives their content, not only their numbers ("… được giao những
+# nhiệm vụ gì" asks what they are); each content is cut at this many characters.
+SPELLED_OUT_TASKS = 8
+SPELLED_OUT_CHARS = 240
 
 
 def listing_answer(ctx: AnswerContext, q: str, a: QueryAnalysis, scope: list[str], top_k: int) -> Answer:
@@ -47,7 +49,7 @@ def listing_answer(ctx: AnswerContext, q: str, a: QueryAnalysis, scope: list[str
         by_doc.setdefault(t.doc_id, []).append(t.task_id)
     if len(selected) <= SPELLED_OUT_TASKS:  # a few tasks: say what they are, not only their numbers
         parts = {
-            d: "; ".join(f"{t.task_id}. {' '.join(t.content.split())}" for t in selected if t.doc_id == d)
+            d: "; ".join(f"{t.task_id}. {_cut(t.content)}" for t in selected if t.doc_id == d)
             for d in by_doc
         }
     else:
@@ -72,6 +74,11 @@ def listing_answer(ctx: AnswerContext, q: str, a: QueryAnalysis, scope: list[str
         if len(a.agencies) == 1 and not a.years and not a.dates
         else None,
     )
+
+
+def _cut(content: str) -> str:
+    text = " ".join(content.split())
+    return text if len(text) <= SPELLED_OUT_CHARS else text[:SPELLED_OUT_CHARS].rsplit(" ", 1)[0] + " …"
 
 
 # Registered in `registry.STRATEGIES`: it answers a list of tasks.
