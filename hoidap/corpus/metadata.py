@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from hoidap.corpus.agencies import AGENCY_START_RE
 from hoidap.corpus.dates import BLANK_PLACE_DATE_RE, PLACE_DATE_RE, iso_text
 from hoidap.corpus.normalize import fold
 from hoidap.corpus.records import Block, DocumentInfo, HeaderFacts
@@ -20,6 +21,8 @@ BLANK_NUMBER_RE = pattern("metadata.blank_number")
 BLANK_DATE_RE = BLANK_PLACE_DATE_RE
 TITLE_WORDS: dict[str, str] = load("layout")["signer_titles"]  # data: corpus/data/layout.json
 NAME_RE = pattern("metadata.name")
+_DEGREES_OPENING_RE = pattern("metadata.degrees_opening")
+_ISSUER_PARENT_RE = pattern("metadata.issuer_parent")
 
 
 _MARKUP_RE = pattern("metadata.markup")
@@ -201,6 +204,12 @@ def _issuer(preamble: list[Block], facts: dict[str, str], spans: dict[str, tuple
             if not _caps(b.text) or fold(b.text).startswith(_MOTTO_OPENERS):
                 break
             parts.append(b)
+        if len(parts) >= 2 and _ISSUER_PARENT_RE.match(fold(parts[0].text.strip())):
+            # "BỘ GIÁO DỤC VÀ ĐÀO TẠO / ĐẠI HỌC BÁCH KHOA HÀ NỘI": a ministry's unit issues under the
+            # ministry's name; the unit is the issuer when its line opens with a body's head word.
+            unit = proper_case(parts[1].text.strip("* -"))
+            if AGENCY_START_RE.match(unit[:1].upper() + unit[1:]):
+                parts = parts[1:]
         if parts:
             raw = " ".join(b.text for b in parts).strip("* -")
             raw = pattern("metadata.motto_start").split(raw)[0].strip()
@@ -266,8 +275,9 @@ def _signature(placed: list[Placed], facts: dict[str, str], spans: dict[str, tup
             facts["signer_title"] = TITLE_WORDS[text]
             spans["signer_title"] = (b.char_start, b.char_end)
             nxt = sig[i + 1] if i + 1 < len(sig) else None
-            if nxt is not None and NAME_RE.match(nxt.text.strip()):
-                facts["signer"] = nxt.text.strip()
+            name = _DEGREES_OPENING_RE.sub("", nxt.text.strip()) if nxt is not None else ""
+            if nxt is not None and NAME_RE.match(name):  # "PGS.TS Hoàng Tùng": the name after the degrees
+                facts["signer"] = name
                 spans["signer"] = (nxt.char_start, nxt.char_end)
         elif pattern("metadata.for_party_committee").match(text) and "issuer" not in facts:
             facts["issuer"] = "Tỉnh ủy"
@@ -284,7 +294,7 @@ def _signature(placed: list[Placed], facts: dict[str, str], spans: dict[str, tup
         # Title and name in one block ("KT. CHỦ TỊCH PHÓ CHỦ TỊCH Nguyễn Ngọc Phúc") or name alone; a
         # signature laid out as a table may have been read as the list of recipients.
         tail = sig + [p.block for p in placed if p.zone == "recipients"]
-        for b in tail:
+        for k, b in enumerate(tail):
             m = pattern("metadata.name_at_end").search(_MARKUP_RE.sub(" ", b.text).strip())
             # No title before it: only a name that opens with a family name (a footer or a recipient
             # line also ends with capitalised words: "... BÀ RỊA - VŨNG TÀU", "UBND TP Vũng Tàu").
@@ -300,6 +310,9 @@ def _signature(placed: list[Placed], facts: dict[str, str], spans: dict[str, tup
                 for word in sorted(TITLE_WORDS, key=len, reverse=True):
                     if head.endswith(word) and "signer_title" not in facts:
                         facts["signer_title"] = TITLE_WORDS[word]
+                above = tail[k - 1].text.strip() if k else ""
+                if "signer_title" not in facts and above in TITLE_WORDS:  # "CHỈ HUY TRƯỞNG" / "Đại tá …"
+                    facts["signer_title"] = TITLE_WORDS[above]
                 break
     return signer_kind
 

@@ -15,7 +15,7 @@ from hoidap.corpus.normalize import normalize_span
 from hoidap.corpus.records import ParsedDocument
 
 # Bump when what an entry holds (or how its text is built) changes: stored vectors are then not reused.
-ENTRIES_VERSION = 24  # 3: a lone item number opens its item; 4: a place-and-date line opens a paragraph;
+ENTRIES_VERSION = 25  # 3: a lone item number opens its item; 4: a place-and-date line opens a paragraph;
 # 5: an article's title no longer swallows its first line of text; 6: a motto or type line stands alone;
 # 7: "Bộ phận chủ trì: …" and like labels (a kind of body and a role) are task fields;
 # 8: an article whose text stands on its heading line ("Điều 5. Quyết định này có hiệu lực …") is a clause;
@@ -34,7 +34,8 @@ ENTRIES_VERSION = 24  # 3: a lone item number opens its item; 4: a place-and-dat
 # Trung đội, …) are bodies; 23: "1. Đối với X" heads its items, "A giao X chủ trì" gives X the lead, a
 # capitalised verb after a head word is part of the name, "Các cơ sở …" are bodies; 24: a dash inside a
 # table cell's name ("Sở Lao động - Thương binh và Xã hội") splits no list of bodies; offices ("Phó Chủ
-# tịch", "Giám đốc", "Tổ trưởng") open names, "có (các) nhiệm vụ" ends one
+# tịch", "Giám đốc", "Tổ trưởng") open names, "có (các) nhiệm vụ" ends one; 25: "trân trọng", "kính đề
+# nghị" end a name; a ministry's unit under its letterhead is the issuer; a signer's degrees are read past
 # Clause kinds that carry no searchable content of their own.
 SKIP_KINDS = {"recipients"}
 SENTENCE_RE = re.compile(r"(?<=[.;:!?])\s+(?=\S)")

@@ -402,3 +402,40 @@ def test_the_duties_of_a_body_are_the_items_under_its_heading(svc_duties, questi
     got = svc_duties.ask(question)
     assert got.found, got.message
     assert _has(got.citations[0].quote, expected)
+
+
+KH_TIEM_CHUNG = """ỦY BAN NHÂN DÂN
+HUYỆN KRÔNG BÔNG
+Số: 88/KH-UBND
+Krông Bông, ngày 12 tháng 5 năm 2026
+
+KẾ HOẠCH
+Tiêm chủng mở rộng năm 2026
+
+I. MỤC ĐÍCH
+Bảo đảm trẻ em dưới 1 tuổi được tiêm đủ liều các loại vắc xin.
+II. TRÁCH NHIỆM CỦA CÁC CƠ QUAN
+1. Trung tâm Y tế huyện
+a) Hỗ trợ các trạm y tế xã tổ chức buổi tiêm chủng an toàn tại thôn, buôn.
+b) Tổng hợp số liệu tiêm chủng hằng tháng.
+2. Phòng Văn hóa và Thông tin
+a) Tuyên truyền lợi ích của tiêm chủng trên loa truyền thanh.
+
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Y Ngọc Êban
+"""
+
+
+@pytest.fixture(scope="module")
+def svc_section_body(settings, built_index, embedder, tmp_path_factory) -> QAService:
+    files = {"kh-tiem-chung.txt": KH_TIEM_CHUNG}
+    return _service_with(settings, built_index, embedder, tmp_path_factory.mktemp("evidence-section"), files)
+
+
+def test_who_does_an_item_of_a_bodys_own_section_is_that_body(svc_section_body):
+    # "Đơn vị nào hỗ trợ …" (read as a partner's role) of an item under "1. Trung tâm Y tế huyện": the
+    # answer is the body the section assigns, not the item's sentence.
+    got = svc_section_body.ask("Đơn vị nào hỗ trợ các trạm y tế xã tổ chức buổi tiêm chủng an toàn?")
+    assert got.found, got.message
+    assert "Trung tâm Y tế huyện" in got.answer

@@ -527,3 +527,41 @@ def test_the_document_of_the_body_asked_is_chosen_among_those_cited():
     )
     # Without a body asked, the first of equals stands.
     assert document_reference(text, "nghi quyet", [], "") == "Nghị quyết số 57-NQ/TW ngày 22/12/2024"
+
+
+def test_a_fraction_of_a_whole_is_one_figure_and_a_day_is_none():
+    # A Party congress's rules (not the university regulation where the class was seen).
+    text = "Đại hội hợp lệ khi có ít nhất 2/3 tổng số đại biểu được triệu tập có mặt. Họp ngày 2/3 hằng năm."
+    assert figure_phrase(text, ["đại biểu"])[0] == "ít nhất 2/3 tổng số đại biểu"
+    assert figure_phrase("Hội nghị họp ngày 2/3 tại hội trường.", ["hội nghị"]) is None
+
+
+def test_a_rate_per_a_two_syllable_noun_and_a_range_to_below_are_whole():
+    # A vocational school's fees and a youth union's ranking (not the universities where they were seen).
+    assert figure_phrase("Học phí 6,5 triệu đồng/học kỳ, thu hai lần.", ["học phí"])[0] == "6,5 triệu đồng/học kỳ"
+    assert figure_phrase("- Khá: từ 65 đến dưới 80 điểm;", ["khá"])[0] == "từ 65 đến dưới 80 điểm"
+
+
+def test_a_post_or_role_opening_a_sentence_is_who_does_it():
+    # A high school's rules and a commune's regulation (not the university rules where it was seen).
+    assert clause_subject("2. Giáo viên chủ nhiệm căn cứ kết quả học tập để xếp loại hạnh kiểm.") == (
+        "Giáo viên chủ nhiệm"
+    )
+    assert clause_subject("Trưởng thôn lập danh sách hộ nghèo gửi UBND xã.") == "Trưởng thôn"
+    assert clause_subject("3. Chủ tịch UBND xã quyết định công nhận tổ hòa giải.") == "Chủ tịch UBND xã"
+    # A sentence opening with neither a body nor a post names no one.
+    assert clause_subject("Hồ sơ gửi về Văn phòng trước ngày 15/6.") is None
+
+
+def test_how_long_is_answered_by_a_length_of_time():
+    # A commune association's charter (not the university regulation where it was seen).
+    from types import SimpleNamespace
+
+    from hoidap.service.catalog import Catalog
+    from hoidap.service.strategies.fields import prose_value
+    from hoidap.service.understanding import analyze
+
+    a = analyze("Nhiệm kỳ của Ban Chấp hành Hội Nông dân xã là bao lâu?", Catalog.from_documents([]))
+    assert a.intent == "deadline"
+    hit = SimpleNamespace(entry=SimpleNamespace(text="Điều 9. Nhiệm kỳ của Ban Chấp hành là 05 năm.", section=""))
+    assert prose_value(a, hit) == "05 năm"

@@ -11,6 +11,7 @@ from hoidap.corpus.extract import extract_text
 from hoidap.corpus.parse import parse_document, parse_file
 from hoidap.corpus.records import DocumentInfo
 from hoidap.corpus.vocab import provinces
+from hoidap.service.strategies.fact_values import printed_degrees
 
 DOCS = Path(__file__).resolve().parents[2] / "evalsets" / "unseen" / "docs"
 INFO = DocumentInfo("t", "Thử", "Thử", "Kế hoạch", "t.txt")
@@ -452,6 +453,16 @@ def test_signers_of_courts_schools_and_departments_and_a_forms_blank_signature()
     ]:
         h = parse_document(INFO, f"{base}{title}\n\n\n{name}\n").header
         assert (h.signer, h.signer_title) == (name, read)
+    # A name line opening with degrees or a rank (a hospital's, a military command's signature): the name
+    # is what follows them, and the title is still read.
+    for title, line, name, read in [
+        ("KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC", "BSCKII. Trần Văn Bình", "Trần Văn Bình", "Phó Giám đốc"),
+        ("CHỈ HUY TRƯỞNG", "Đại tá Lê Văn Cường", "Lê Văn Cường", "Chỉ huy trưởng"),
+    ]:
+        d = parse_document(INFO, f"{base}{title}\n\n\n{line}\n")
+        assert (d.header.signer, d.header.signer_title) == (name, read)
+        # Cited as signed: the degrees or rank printed before the name are kept in the answer.
+        assert printed_degrees(d.original, d.header.spans.get("signer"), name) + name == line
     # A form annexed after the signature has a blank signature of its own: it does not retitle the signer.
     form = "\nPhụ lục\nMẪU ĐƠN ĐĂNG KÝ\nTM. BAN SÁNG LẬP\nTRƯỞNG BAN\n(Chữ ký)\nHọ và tên\n"
     signed = f"{base}TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nLê Văn Tâm\n{form}"
@@ -556,3 +567,23 @@ def test_an_office_in_a_lead_column_leads_and_a_duty_verb_ends_a_name():
 
     assert clean_agency("Hội đồng quản lý quỹ có các nhiệm vụ và quyền hạn sau đây") == "Hội đồng quản lý quỹ"
     assert clean_agency("Giám đốc Sở Y tế có nhiệm vụ") == "Giám đốc Sở Y tế"
+    # A letter's courtesy words end the body that writes ("… trân trọng đề nghị", "… kính đề nghị").
+    assert clean_agency("Sở Giáo dục và Đào tạo trân trọng đề nghị các trường") == "Sở Giáo dục và Đào tạo"
+    assert clean_agency("Hội Nông dân huyện kính đề nghị Ủy ban nhân dân") == "Hội Nông dân huyện"
+
+
+def test_a_ministrys_unit_is_the_issuer_not_the_ministry_joined_to_it() -> None:
+    # A hospital's and a general department's letterheads (the class was seen on universities' decisions).
+    tail = (
+        "Số: 12/QĐ-BV\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+        "Hà Nội, ngày 05 tháng 3 năm 2026\nQUYẾT ĐỊNH\nVề việc ban hành quy chế\n"
+        "Điều 1. Ban hành kèm theo Quyết định này.\n"
+    )
+    for head, issuer in [
+        ("BỘ Y TẾ\nBỆNH VIỆN BẠCH MAI\n", "bệnh viện bạch mai"),
+        ("BỘ TÀI CHÍNH\nTỔNG CỤC THUẾ\n", "tổng cục thuế"),
+        # One body's name over two lines stays one name.
+        ("BỘ NÔNG NGHIỆP VÀ\nPHÁT TRIỂN NÔNG THÔN\n", "bộ nông nghiệp và phát triển nông thôn"),
+        ("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\n", "ubnd tỉnh lâm đồng"),
+    ]:
+        assert (parse_document(INFO, head + tail).header.issuer or "").lower() == issuer

@@ -4,19 +4,25 @@ the model is confident and the value is of the kind asked.
 
 from __future__ import annotations
 
-from hoidap.service.answer_types import fits
+import re
+from dataclasses import replace
+
+from hoidap.corpus.normalize import fold
+from hoidap.service.answer_types import fits, opens_with
 from hoidap.service.ranker import (
     Candidate,
 )
 from hoidap.service.records import Answer
 from hoidap.service.strategies.candidates import rank
 from hoidap.service.strategies.context import AnswerContext
-from hoidap.service.strategies.fields import prose_value
+from hoidap.service.strategies.fields import prose_value, section_agency
 from hoidap.service.strategies.ranked import ranked_answer
 from hoidap.service.strategies.task_record import FIELD_LABEL, item_hits
 from hoidap.service.understanding import (
     QueryAnalysis,
 )
+
+_MARKER_RE = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-+•*])\s*")
 
 # Document facts only the document's signature or a citing document can state. Its number and date are
 # asked as often of a document it cites ("thực hiện Kế hoạch số mấy"): the clauses answer those.
@@ -73,5 +79,23 @@ def evidence_answer(
     best = next((c for c in cands if c.probability >= floor and fits(c.value, kinds)), None)
     if best is None:
         return None
+    if a.intent in ("lead", "coordinating") and not opens_with(_unmarked(best.value or ""), kinds):
+        # "Ai …" answered by a clause whose sentence does not open with a body ("4. Hỗ trợ các Đoàn
+        # trường …", under "Trách nhiệm của Đoàn Thanh niên"): the body it assigns, read as a task's
+        # field is read (its role phrase, its subject, its section's body), is the answer; its
+        # sentence stays quoted.
+        body = prose_value(a, best.hit)
+        if not body and a.intent == "coordinating":
+            # "đơn vị nào hỗ trợ …" of an item in a body's own section: that body does it.
+            body = section_agency(best.hit.entry.section)  # type: ignore[attr-defined]
+            asked = {fold(x).lower() for x in a.agencies}
+            body = None if body and fold(body).lower() in asked else body
+        if body and fits(body, kinds):
+            best = replace(best, value=body)
     ctx.observe_record(a, "evidence")
     return ranked_answer(ctx, q, a, best, cands, hits, "lookup", top_k)
+
+
+def _unmarked(value: str) -> str:
+    """A sentence without its list marker ("4. ", "- ", "b) ")."""
+    return _MARKER_RE.sub("", value)

@@ -59,8 +59,10 @@ def fact_value(
     if reader is not None:  # a fact only the document's own text states
         return reader(ctx, doc_id) or (None, None, "")
     printed = {"signer": h.signer, "number": h.number, "date": h.date, "issuer": h.issuer}.get(fact)
-    if fact == "signer" and printed and h.signer_title:
-        printed = f"{printed} ({h.signer_title})"
+    if fact == "signer" and printed:
+        printed = f"{printed_degrees(doc.original, h.spans.get('signer'), printed)}{printed}"
+        if h.signer_title:
+            printed = f"{printed} ({h.signer_title})"
     if fact == "date" and printed:
         in_header = _printed_date(doc.original, h.spans.get("date"))
         own = None if in_header else own_printed_date(ctx, doc_id)
@@ -92,6 +94,12 @@ def fact_value(
             return attached[0], attached[1], "dòng ghi văn bản mà nó được ban hành kèm theo"
     if fact == "number" and not listed and (blank := _blank_number(ctx, doc_id)) is not None:
         return blank[0], blank[1], "dòng số hiệu ở phần đầu văn bản (văn bản chưa điền số, chỉ in ký hiệu)"
+    if fact == "date" and not listed and (blank := _blank_date(ctx, doc_id)) is not None:
+        return (
+            blank[0],
+            blank[1],
+            "dòng ngày tháng ở phần đầu văn bản (văn bản chưa điền ngày, chỉ in tháng, năm)",
+        )
     if not listed:
         return None, None, ""
     if fact == "date":
@@ -99,6 +107,20 @@ def fact_value(
     cite = citing_span(ctx, doc_id, fact)
     source = ("văn bản khác trích dẫn nó (" + cite.doc_title + ")") if cite else "manifest của kho văn bản"
     return listed, cite, source
+
+
+_DEGREES_RE = pattern("metadata.degrees_before_name")
+
+
+def printed_degrees(original: str, span: tuple[int, int] | None, name: str) -> str:
+    """The academic degrees or rank printed before a signer's name ("PGS.TS. ", "Đại tá "), as printed:
+    the name is cited as the signature shows it."""
+    if span is None:
+        return ""
+    block = original[span[0] : span[1]]
+    at = block.rfind(name)
+    m = _DEGREES_RE.search(block[:at]) if at > 0 else None
+    return f"{' '.join(m.group(0).split())} " if m else ""
 
 
 def _opening(ctx: AnswerContext, doc_id: str) -> list[Clause]:
@@ -403,6 +425,22 @@ STATED: dict[str, Callable[[AnswerContext, str], Fact | None]] = {
     "proposer": _proposer,
     "recipient": _recipient,
 }
+
+
+_PRINTED_MONTH_YEAR_RE = pattern("dates.printed_month_year")
+
+
+def _blank_date(ctx: AnswerContext, doc_id: str) -> tuple[str, Citation] | None:
+    """The month and year a document prints on a date line whose day is left blank ("Hà Nội, ngày
+    tháng 01 năm 2026"): a draft or a copy made before it was dated says when it was written."""
+    doc = ctx.docs[doc_id]
+    span = doc.header.spans.get("date")
+    if span is None:
+        return None
+    m = _PRINTED_MONTH_YEAR_RE.search(doc.original[span[0] : span[1]])
+    if m is None:
+        return None
+    return " ".join(m.group(0).split()), ctx.citation(doc_id, span[0], span[1], "Phần đầu văn bản", 1.0)
 
 
 def _blank_number(ctx: AnswerContext, doc_id: str) -> tuple[str, Citation] | None:

@@ -10,7 +10,7 @@ from functools import lru_cache
 from hoidap.corpus.normalize import TEXT_CACHE_SIZE, fold
 from hoidap.corpus.records import Task
 from hoidap.corpus.tasks import AGENCY_START_RE, SUBJECT_STOP_RE, agencies_in, clean_agency
-from hoidap.corpus.vocab import fragment, honorific, not_name_re, pattern
+from hoidap.corpus.vocab import fragment, honorific, name_stop_re, not_name_re, pattern
 from hoidap.indexer.search import SearchHit
 from hoidap.service.answer_types import fits
 from hoidap.service.extract import (
@@ -29,6 +29,10 @@ _KIND_NOUNS = re.compile(r"\b(?:co quan|don vi)\b|[^a-z0-9 ]")
 _LEAD_VERB = "chu tri"
 _DUTY_HEADING_RE = re.compile(rf"(?:{'|'.join(map(re.escape, DUTY_WORDS))})\s+(?:của\s+)?", re.IGNORECASE)
 _GIAO_WORD_RE = pattern("tasks.giao_word")
+_PERSON_SUBJECT_RE = pattern("tasks.person_subject")
+_PERSON_VERB_RE = pattern("tasks.person_verb")
+_ASKS_DURATION_RE = pattern("dates.asks_duration")
+_DURATION_RE = pattern("dates.duration")
 _UP = fragment("upper")  # capitals: the range À-Ỹ holds small letters too
 _HONORED_NAME_RE = re.compile(
     rf"(?<!\w){honorific()}\s+[{_UP}][a-zđà-ỹ]+(?:\s+[{_UP}][a-zđà-ỹ]+){{1,4}}(?!\w)"
@@ -93,7 +97,12 @@ def prose_value(a: QueryAnalysis, hit: SearchHit) -> str | None:
         read = frame_value(text, a.frame) if a.frame is not None else None
         if read and fits(read[0], ["time"]):  # "được tiến hành vào ngày nào": the time stated there
             return deadline_phrase(read[0]) or read[0]
-        return deadline_phrase(text, a.figure_terms or [a.keywords])
+        phrase = deadline_phrase(text, a.figure_terms or [a.keywords])
+        if phrase is None and _ASKS_DURATION_RE.search(a.folded):
+            # "nhiệm kỳ … là bao lâu": a length of time ("là 05 năm", "trong vòng 30 ngày làm việc").
+            length = _DURATION_RE.search(text)
+            phrase = " ".join(length.group(0).split()) if length else None
+        return phrase
     if a.intent == "lead":
         read = frame_value(text, a.frame) if a.frame is not None else None
         framed = read[0] if read else None
@@ -137,12 +146,14 @@ def clause_subject(text: str) -> str | None:
     body = re.sub(r"^\s*(?:\d+(?:\.\d+)*\.|[-+*]|[a-zđ]\))\s*", "", text)
     body = re.sub(r"^Giao\s+", "", body)
     stop = SUBJECT_STOP_RE.search(body)
+    if _PERSON_SUBJECT_RE.match(body):  # a post or role acts with any verb ("Hiệu trưởng quyết định …")
+        found = [m for m in (name_stop_re().search(body), _PERSON_VERB_RE.search(body)) if m]
+        stop = min(found, key=lambda m: m.start()) if found else None
     subject = body[: stop.start()].strip(" ,") if stop else ""
-    if (
-        not subject
-        or not AGENCY_START_RE.match(subject)
-        or len(subject.split()) > 14
-        or not_name_re().match(subject)
-    ):
+    if not subject or len(subject.split()) > 14 or not_name_re().match(subject):
         return None
+    if not AGENCY_START_RE.match(subject):
+        # A person by post or role does it ("5. Giảng viên quản lý lớp căn cứ … chấm điểm", "Hiệu trưởng
+        # quyết định thành lập Hội đồng …"): the subject as printed.
+        return subject if _PERSON_SUBJECT_RE.match(subject) else None
     return "; ".join(agencies_in(subject)[0]) or None  # each part a name ("Cơ quan, tổ chức …" names none)

@@ -49,8 +49,7 @@ def listing_answer(ctx: AnswerContext, q: str, a: QueryAnalysis, scope: list[str
         by_doc.setdefault(t.doc_id, []).append(t.task_id)
     if len(selected) <= SPELLED_OUT_TASKS:  # a few tasks: say what they are, not only their numbers
         parts = {
-            d: "; ".join(f"{t.task_id}. {_cut(t.content)}" for t in selected if t.doc_id == d)
-            for d in by_doc
+            d: "; ".join(f"{t.task_id}. {_cut(t.content)}" for t in selected if t.doc_id == d) for d in by_doc
         }
     else:
         parts = {d: ", ".join(ids) for d, ids in by_doc.items()}
