@@ -538,7 +538,10 @@ def test_a_fraction_of_a_whole_is_one_figure_and_a_day_is_none():
 
 def test_a_rate_per_a_two_syllable_noun_and_a_range_to_below_are_whole():
     # A vocational school's fees and a youth union's ranking (not the universities where they were seen).
-    assert figure_phrase("Học phí 6,5 triệu đồng/học kỳ, thu hai lần.", ["học phí"])[0] == "6,5 triệu đồng/học kỳ"
+    assert (
+        figure_phrase("Học phí 6,5 triệu đồng/học kỳ, thu hai lần.", ["học phí"])[0]
+        == "6,5 triệu đồng/học kỳ"
+    )
     assert figure_phrase("- Khá: từ 65 đến dưới 80 điểm;", ["khá"])[0] == "từ 65 đến dưới 80 điểm"
 
 
@@ -563,5 +566,7 @@ def test_how_long_is_answered_by_a_length_of_time():
 
     a = analyze("Nhiệm kỳ của Ban Chấp hành Hội Nông dân xã là bao lâu?", Catalog.from_documents([]))
     assert a.intent == "deadline"
-    hit = SimpleNamespace(entry=SimpleNamespace(text="Điều 9. Nhiệm kỳ của Ban Chấp hành là 05 năm.", section=""))
+    hit = SimpleNamespace(
+        entry=SimpleNamespace(text="Điều 9. Nhiệm kỳ của Ban Chấp hành là 05 năm.", section="")
+    )
     assert prose_value(a, hit) == "05 năm"
