@@ -52,6 +52,7 @@ class FactCue(BaseModel):
     fact: DocumentFact
     cue: str
     needs_document: bool  # counted only when the question names a document or says a document word
+    why: str = ""  # what the cue is for, when not plain
 
 
 class FieldLabel(BaseModel):

@@ -591,6 +591,10 @@ def test_when_a_document_takes_effect(ask):
     assert ask("Kế hoạch 214 có hiệu lực từ ngày nào?").document_fact == "effective"
     assert ask("thong tu 07/2025/TT-BNV co hieu luc thi hanh khi nao").document_fact == "effective"
     assert ask("Kế hoạch 214 ký ngày nào?").document_fact == "date"
+    assert ask("Khi nào Nghị quyết 12/2025/NQ-HĐND có hiệu lực?").document_fact == "effective"
+    # "có hiệu lực" dating a condition is not what is asked (a school's rule, not the law where seen).
+    got = ask("Học sinh đã đăng ký trước khi Quy chế 15/QC-THPT có hiệu lực được học tiếp đến khi nào?")
+    assert got.document_fact != "effective"
 
 
 def test_a_law_number_without_a_kind_code_is_a_reference():
