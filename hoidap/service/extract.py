@@ -84,6 +84,16 @@ def asked_measure(folded_question: str) -> str | None:
     return m.group(1) if m and m.group(1) != "la" else None
 
 
+_ASKED_RATE_RE = pattern("extract.asked_rate")
+
+
+def asked_rate(folded_question: str) -> str | None:
+    """What a question asks a rate per, folded: "bao nhiêu đồng/km" -> "km", "bao nhiêu một phiếu" ->
+    "phieu"."""
+    m = _ASKED_RATE_RE.search(folded_question.lower())
+    return m.group(1) if m else None
+
+
 def measure_fits(value: str, kind: str | None, measure_asked: str | None) -> bool:
     """The figure is in the measure the question asks: the noun it counts in ("bao nhiêu [thành viên]":
     "15 thành viên"), else the unit it names ("tỷ lệ": "78%"); False when the question names neither."""
@@ -167,6 +177,7 @@ def figure_phrase(
     given: Collection[str] = (),
     measure_asked: str | None = None,
     question: str = "",
+    rate: str | None = None,
 ) -> tuple[str, int] | None:
     """The figure that answers a question about `terms` in `text`.
 
@@ -186,6 +197,9 @@ def figure_phrase(
         pick among figures each printed under its own condition (`_condition_support`).
     """
     candidates = _figure_candidates(text, kind, tuple(given), measure_asked)
+    if rate:
+        # "bao nhiêu đồng/km": a figure paid per something else ("500.000 đồng/người/tháng") does not answer.
+        candidates = tuple(c for c in candidates if _rate_fits(c[1], rate))
     if not candidates:
         return None
     # Typed with diacritics, words compare as typed: folded, "công bố" would name a "bộ dữ liệu".
@@ -276,6 +290,12 @@ _CONDITION_THEN_RE = pattern("extract.figure_condition_then")
 _CONDITION_HEAD_RE = pattern("extract.figure_condition_head")
 _WORD_RE = re.compile(r"\w+")
 _ITEM_CUT_RE = re.compile(r"(?:^|\s)[-+•]\s|[;.]\s|\n")
+
+
+def _rate_fits(phrase: str, rate: str) -> bool:
+    """A figure without a rate may be one; one with a rate must be paid per the noun asked."""
+    per = fold(phrase).lower().split("/")[1:]
+    return not per or any(p.split()[:1] == [rate] or p.startswith(rate) for p in per)
 
 
 def _unit_signature(phrase: str) -> str:

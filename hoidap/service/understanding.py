@@ -25,6 +25,7 @@ from hoidap.service.extract import (
     asked_document_kind,
     asked_issuer,
     asked_measure,
+    asked_rate,
     asks_list,
     unit_kind,
 )
@@ -95,6 +96,7 @@ class QueryAnalysis:
     has_wh_word: bool = False  # a question word; without one the question is keywords
     unit_kind: str | None = None  # the unit of the figure asked ("percent", "money", …)
     asked_measure: str | None = None  # the noun a figure counts in ("nam" of "tối đa bao nhiêu năm")
+    asked_rate: str | None = None  # what a rate is asked per ("km" of "bao nhiêu đồng/km", "phieu")
     asked_document_kind: str | None = None  # the kind of document asked to be named ("van ban": any)
     asked_issuer: str = ""  # the body whose document is asked, folded ("nghị quyết nào của Tỉnh ủy")
     named_document_kind: str | None = None  # the first kind of document the question names
@@ -325,6 +327,7 @@ def analyze(question: str, catalog: Catalog) -> QueryAnalysis:
         has_wh_word=bool(_P.named["wh_word"].search(folded_q)),
         unit_kind=unit_kind(normalized),
         asked_measure=asked_measure(folded_q),
+        asked_rate=asked_rate(folded_q),
         asked_document_kind=asked_document_kind(folded_q),
         asked_issuer=asked_issuer(folded_q),
         named_document_kind=kind.group(0) if (kind := _P.doc_kind.search(folded_q)) else None,

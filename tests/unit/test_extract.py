@@ -570,3 +570,14 @@ def test_how_long_is_answered_by_a_length_of_time():
         entry=SimpleNamespace(text="Điều 9. Nhiệm kỳ của Ban Chấp hành là 05 năm.", section="")
     )
     assert prose_value(a, hit) == "05 năm"
+
+
+def test_a_rate_asked_per_something_is_not_answered_by_a_rate_per_another():
+    # A district's vehicle allowance (not the council resolution where it was seen).
+    from hoidap.service.extract import asked_rate
+
+    text = "Khoán kinh phí sử dụng xe 3.000.000 đồng/người/tháng cho cán bộ đi công tác."
+    assert figure_phrase(text, ["khoán"], "money", (), None, "", asked_rate("bao nhieu dong/km")) is None
+    assert figure_phrase(text, ["khoán"], "money", (), None, "", asked_rate("bao nhieu moi thang"))[0] == (
+        "3.000.000 đồng/người/tháng"
+    )

@@ -233,7 +233,7 @@ def _figure_value(
 ) -> tuple[str | None, Framed]:
     """The figure a clause states (or a table row's cell in the column asked)."""
     terms = a.figure_terms or [a.keywords]
-    fig = figure_phrase(h.entry.text, terms, a.unit_kind, numbers, a.asked_measure, a.folded)
+    fig = figure_phrase(h.entry.text, terms, a.unit_kind, numbers, a.asked_measure, a.folded, a.asked_rate)
     cell = table_row_value(ctx, a, h)
     if cell is not None and not _FIGURE_CELL_RE.match(cell[0]):
         cell = None  # the row's cells state no figure (a table of tasks, of documents)
