@@ -88,12 +88,16 @@ def evidence_answer(
         if not body and a.intent == "coordinating":
             # "đơn vị nào hỗ trợ …" of an item in a body's own section: that body does it.
             body = section_agency(best.hit.entry.section)  # type: ignore[attr-defined]
-            asked = {fold(x).lower() for x in a.agencies}
-            body = None if body and fold(body).lower() in asked else body
-        if body and fits(body, kinds):
+        # The body the question names ("Sở Nội vụ phối hợp với ai", "Bà A phối hợp với ai") is not its answer.
+        if body and not _named_in(body, a) and fits(body, kinds):
             best = replace(best, value=body)
     ctx.observe_record(a, "evidence")
     return ranked_answer(ctx, q, a, best, cands, hits, "lookup", top_k)
+
+
+def _named_in(body: str, a: QueryAnalysis) -> bool:
+    key = " ".join(fold(body).lower().split())
+    return key in a.folded.lower() or key in {fold(x).lower() for x in a.agencies}
 
 
 def _unmarked(value: str) -> str:
