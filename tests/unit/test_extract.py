@@ -581,3 +581,25 @@ def test_a_rate_asked_per_something_is_not_answered_by_a_rate_per_another():
     assert figure_phrase(text, ["khoán"], "money", (), None, "", asked_rate("bao nhieu moi thang"))[0] == (
         "3.000.000 đồng/người/tháng"
     )
+
+
+def test_who_is_answered_by_the_body_a_clause_assigns_not_its_sentence():
+    # A district Youth Union's rules (not the university regulation where it was seen).
+    from types import SimpleNamespace
+
+    from hoidap.service.catalog import Catalog
+    from hoidap.service.strategies.evidence import assigned_body
+    from hoidap.service.understanding import analyze
+
+    text = "3. Hướng dẫn các chi đoàn tổ chức sinh hoạt chuyên đề hằng tháng."
+    hit = SimpleNamespace(
+        entry=SimpleNamespace(text=text, section=f"Điều 7. Ban Tuyên giáo Huyện đoàn > {text}")
+    )
+    catalog = Catalog.from_documents([])
+    a = analyze("Ai chủ trì hướng dẫn các chi đoàn tổ chức sinh hoạt chuyên đề?", catalog)
+    assert assigned_body(a, hit, text) == "Ban Tuyên giáo Huyện đoàn"
+    # Asked of that very body, or asked for a partner, the sentence stays the answer.
+    a = analyze("Ban Tuyên giáo Huyện đoàn chủ trì hướng dẫn việc gì cho ai?", catalog)
+    assert assigned_body(a, hit, text) is None
+    a = analyze("Ai phối hợp hướng dẫn các chi đoàn tổ chức sinh hoạt chuyên đề?", catalog)
+    assert assigned_body(a, hit, text) is None

@@ -15,7 +15,7 @@ from hoidap.service.ranker import (
 from hoidap.service.records import Answer
 from hoidap.service.strategies.candidates import rank
 from hoidap.service.strategies.context import AnswerContext
-from hoidap.service.strategies.fields import prose_value, section_agency
+from hoidap.service.strategies.fields import prose_value
 from hoidap.service.strategies.ranked import ranked_answer
 from hoidap.service.strategies.task_record import FIELD_LABEL, item_hits
 from hoidap.service.understanding import (
@@ -79,20 +79,24 @@ def evidence_answer(
     best = next((c for c in cands if c.probability >= floor and fits(c.value, kinds)), None)
     if best is None:
         return None
-    if a.intent in ("lead", "coordinating") and not opens_with(_unmarked(best.value or ""), kinds):
-        # "Ai …" answered by a clause whose sentence does not open with a body ("4. Hỗ trợ các Đoàn
-        # trường …", under "Trách nhiệm của Đoàn Thanh niên"): the body it assigns, read as a task's
-        # field is read (its role phrase, its subject, its section's body), is the answer; its
-        # sentence stays quoted.
-        body = prose_value(a, best.hit)
-        if not body and a.intent == "coordinating":
-            # "đơn vị nào hỗ trợ …" of an item in a body's own section: that body does it.
-            body = section_agency(best.hit.entry.section)  # type: ignore[attr-defined]
-        # The body the question names ("Sở Nội vụ phối hợp với ai", "Bà A phối hợp với ai") is not its answer.
-        if body and not _named_in(body, a) and fits(body, kinds):
-            best = replace(best, value=body)
+    body = assigned_body(a, best.hit, best.value or "")
+    if body is not None:
+        best = replace(best, value=body)
     ctx.observe_record(a, "evidence")
     return ranked_answer(ctx, q, a, best, cands, hits, "lookup", top_k)
+
+
+def assigned_body(a: QueryAnalysis, hit: object, sentence: str) -> str | None:
+    """For "ai …" answered by a clause whose sentence opens with no body or post ("4. Hỗ trợ các Đoàn
+    trường …" under "Điều 11. Đoàn Thanh niên, Hội Sinh viên"): the one the clause assigns, read as a
+    task's lead is read (its role phrase, its subject, its section's body), unless the question names it;
+    the sentence stays quoted. A partner asked ("phối hợp với ai") keeps the sentence: a section's body or
+    a sentence's subject is the one partnered, not the partner."""
+    kinds = a.expected_kinds
+    if a.intent != "lead" or opens_with(_unmarked(sentence), kinds):
+        return None
+    body = prose_value(a, hit)  # type: ignore[arg-type]
+    return body if body and not _named_in(body, a) and fits(body, kinds) else None
 
 
 def _named_in(body: str, a: QueryAnalysis) -> bool:
