@@ -257,10 +257,16 @@ def figure_phrase(
             [tail(i, 240) for i in range(len(ends))],
         )
         # Conditions tell apart the rows of one rate table, figures in one unit ("đồng/phiếu"); a figure
-        # of another unit ("trong vòng 24 giờ" before "8.100.000 đồng/người") is not one of its rows.
+        # of another unit ("trong vòng 24 giờ" before "8.100.000 đồng/người") is not one of its rows. A
+        # question stating no number of its own ("trên 40 chỉ tiêu", "từ 20 người") of a clause whose
+        # figures stand under no group heading ("Đối với tổ chức: + …") states its condition in words only:
+        # they then only break a tie, for words a question shares with the subject of several figures
+        # ("tỷ trọng kinh tế số [trong GRDP]" and "… [trong từng ngành]") are no condition.
         units = [_unit_signature(c[1]) for c in candidates]
+        top, listed = max(scores), bool(_CONDITION_HEAD_RE.search(text))
         scores = [
-            s + (c if units.count(u) > 1 else 0) for s, c, u in zip(scores, conditions, units, strict=True)
+            s + (c if units.count(u) > 1 and (given or listed or (s == top and scores.count(top) > 1)) else 0)
+            for s, c, u in zip(scores, conditions, units, strict=True)
         ]
     if max(scores) > 0 and scores.count(max(scores)) == 1:
         start, phrase, measure = candidates[scores.index(max(scores))]

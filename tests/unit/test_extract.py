@@ -603,3 +603,20 @@ def test_who_is_answered_by_the_body_a_clause_assigns_not_its_sentence():
     assert assigned_body(a, hit, text) is None
     a = analyze("Ai phối hợp hướng dẫn các chi đoàn tổ chức sinh hoạt chuyên đề?", catalog)
     assert assigned_body(a, hit, text) is None
+
+
+def test_words_shared_with_the_subject_of_several_figures_are_no_condition():
+    # A province's clean-water targets: the question's words name the general figure, and the second one
+    # shares them with a narrower subject ("… trong vùng đồng bào dân tộc thiểu số").
+    from hoidap.service.extract import asked_measure, unit_kind
+
+    text = (
+        "(1) Tỷ lệ hộ dân nông thôn sử dụng nước sạch đạt 95% tổng số hộ; (2) Tỷ lệ hộ dân nông thôn sử "
+        "dụng nước sạch trong vùng đồng bào dân tộc thiểu số đạt 80%."
+    )
+    q = "Tỷ lệ hộ dân nông thôn sử dụng nước sạch của tỉnh đến năm 2030 là bao nhiêu?"
+    folded = fold(q).lower()
+    found = figure_phrase(
+        text, ["hộ dân nông thôn", "nước sạch"], unit_kind(q), (), asked_measure(folded), folded
+    )
+    assert found is not None and found[0].startswith("95%")
