@@ -305,10 +305,10 @@ def _rate_fits(phrase: str, rate: str) -> bool:
 
 
 def _unit_signature(phrase: str) -> str:
-    """A figure's unit as printed, without its number and qualifiers: "không quá 150.000 đồng/ngày/người"
-    -> "dong/ngay/nguoi"."""
-    digit = next((i for i, ch in enumerate(phrase) if ch.isdigit()), 0)
-    return " ".join(re.sub(r"[\d.,]+", " ", fold(phrase[digit:]).lower()).split())
+    """A figure's unit as printed, after its last number: "không quá 150.000 đồng/ngày/người" ->
+    "dong/ngay/nguoi", "khoảng 36 - 37%" -> "%"."""
+    last = max((i for i, ch in enumerate(phrase) if ch.isdigit()), default=-1)
+    return " ".join(fold(phrase[last + 1 :]).lower().split())
 
 
 def _condition_support(
