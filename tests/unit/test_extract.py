@@ -625,7 +625,10 @@ def test_words_shared_with_the_subject_of_several_figures_are_no_condition():
 def test_a_range_and_a_single_figure_are_in_one_unit():
     # A city's urbanisation targets: "khoảng 45 - 50%" and "trên 35%" are both shares, and the question's
     # words sit before both; the first, whose subject the question names whole, answers.
-    text = "Tỷ lệ đô thị hóa khoảng 45 - 50%; tỷ lệ đô thị hóa khu vực phía Bắc đạt trên 35%, trong đó nội thị trên 20%."
+    text = (
+        "Tỷ lệ đô thị hóa khoảng 45 - 50%; tỷ lệ đô thị hóa khu vực phía Bắc đạt trên 35%, trong đó nội "
+        "thị trên 20%."
+    )
     q = "Tỷ lệ đô thị hóa năm 2030 theo nghị quyết về phát triển đô thị?"
     folded = fold(q).lower()
     assert figure_phrase(text, ["Tỷ lệ đô thị hóa"], None, (), None, folded)[0] == "khoảng 45 - 50%"
