@@ -13,9 +13,9 @@ from hoidap.service.understanding import (
     QueryAnalysis,
 )
 
-# A listing of at most this many tasks gives their content, not only their numbers ("… được giao những
-# nhiệm vụ gì" asks what they are); each content is cut at this many characters.
-SPELLED_OUT_TASKS = 8
+# A listing of at most this many tasks gives their content, not only their numbers; each content is cut at
+# this many characters. More would make the short answer a page long: the citations list the tasks whole.
+SPELLED_OUT_TASKS = 3
 SPELLED_OUT_CHARS = 240
 
 
