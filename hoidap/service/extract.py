@@ -249,7 +249,7 @@ def figure_phrase(
     scores = [support(i) for i in range(len(candidates))]
     if question and len(candidates) > 1:
         ends = [c[0] + len(c[1]) + len(t) for c, t in zip(candidates, tails, strict=True)]
-        conditions = _condition_support(
+        conditions, listed = _condition_support(
             text,
             question,
             [c[0] for c in candidates],
@@ -263,7 +263,7 @@ def figure_phrase(
         # they then only break a tie, for words a question shares with the subject of several figures
         # ("tỷ trọng kinh tế số [trong GRDP]" and "… [trong từng ngành]") are no condition.
         units = [_unit_signature(c[1]) for c in candidates]
-        top, listed = max(scores), bool(_CONDITION_HEAD_RE.search(text))
+        top = max(scores)
         scores = [
             s + (c if units.count(u) > 1 and (given or listed or (s == top and scores.count(top) > 1)) else 0)
             for s, c, u in zip(scores, conditions, units, strict=True)
@@ -313,13 +313,13 @@ def _unit_signature(phrase: str) -> str:
 
 def _condition_support(
     text: str, question: str, starts: list[int], prev_ends: list[int], tails: list[str]
-) -> list[int]:
+) -> tuple[list[int], bool]:
     """How well the condition each figure is printed under matches the one the question states: the
     question's word pairs in the words of its own item before it ("+ Trên 40 chỉ tiêu: [50.000 đồng]") or
     in the condition after it ("[350.000đ], đối với những xã … từ 20 người trở lên"), twice each, and the
     question's words in the nearest group heading before it ("- Đối với tổ chức: + …") that the text
     before the first group does not already state (the subject common to every group). A rate table
-    written as a list reads as its rows do."""
+    written as a list reads as its rows do. Also whether the clause has such group headings."""
     asked = _WORD_RE.findall(question.lower())
     pairs = set(zip(asked, asked[1:], strict=False))
     heads = list(_CONDITION_HEAD_RE.finditer(text))
@@ -338,7 +338,7 @@ def _condition_support(
             words = set(_WORD_RE.findall(fold(head.group(1)).lower())) - common
             score += 2 * len(words & set(asked))
         scores.append(score)
-    return scores
+    return scores, bool(heads)
 
 
 def _tidy(start: int, phrase: str) -> tuple[str, int]:
@@ -642,6 +642,14 @@ def document_reference(text: str, kind: str, words: list[str], issuer: str = "")
     """The cited document that answers "… quyết định nào?" in `text`: of the references of the kind
     asked ("van ban": any), the one the body asked (`issuer`, see `asked_issuer`) issued, then the one
     whose preceding words share most with the question's `words` (folded); the first of equals."""
+    found = best_reference(text, kind, words, issuer)
+    return " ".join(found[0].group(0).split()) if found else None
+
+
+def best_reference(
+    text: str, kind: str, words: list[str], issuer: str = ""
+) -> tuple[re.Match[str], int] | None:
+    """`document_reference`'s choice as a match, with how surely the body asked issued it (`issued_by`)."""
     refs = document_references(text, kind)
     if not refs:
         return None
@@ -651,8 +659,9 @@ def document_reference(text: str, kind: str, words: list[str], issuer: str = "")
         before = len(asked & set(fold(text[max(0, m.start() - 160) : m.start()]).split()))
         return issued_by(text, m, issuer), before
 
-    best = max(refs, key=context)  # max keeps the first of equals
-    return " ".join(best.group(0).split())
+    scored = [(context(m), m) for m in refs]
+    (score, _), best = max(scored, key=lambda x: x[0])  # max keeps the first of equals
+    return best, score
 
 
 def document_references(text: str, kind: str) -> list[re.Match[str]]:

@@ -4,9 +4,9 @@ the model is confident and the value is of the kind asked.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
+from hoidap.corpus.agencies import strip_marker
 from hoidap.corpus.normalize import fold
 from hoidap.service.answer_types import fits, opens_with
 from hoidap.service.ranker import (
@@ -21,8 +21,6 @@ from hoidap.service.strategies.task_record import FIELD_LABEL, item_hits
 from hoidap.service.understanding import (
     QueryAnalysis,
 )
-
-_MARKER_RE = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-+•*])\s*")
 
 # Document facts only the document's signature or a citing document can state. Its number and date are
 # asked as often of a document it cites ("thực hiện Kế hoạch số mấy"): the clauses answer those.
@@ -93,7 +91,7 @@ def assigned_body(a: QueryAnalysis, hit: object, sentence: str) -> str | None:
     the sentence stays quoted. A partner asked ("phối hợp với ai") keeps the sentence: a section's body or
     a sentence's subject is the one partnered, not the partner."""
     kinds = a.expected_kinds
-    if a.intent != "lead" or opens_with(_unmarked(sentence), kinds):
+    if a.intent != "lead" or opens_with(strip_marker(sentence), kinds):
         return None
     body = prose_value(a, hit)  # type: ignore[arg-type]
     return body if body and not _named_in(body, a) and fits(body, kinds) else None
@@ -102,8 +100,3 @@ def assigned_body(a: QueryAnalysis, hit: object, sentence: str) -> str | None:
 def _named_in(body: str, a: QueryAnalysis) -> bool:
     key = " ".join(fold(body).lower().split())
     return key in a.folded.lower() or key in {fold(x).lower() for x in a.agencies}
-
-
-def _unmarked(value: str) -> str:
-    """A sentence without its list marker ("4. ", "- ", "b) ")."""
-    return _MARKER_RE.sub("", value)

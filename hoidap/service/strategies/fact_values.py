@@ -13,9 +13,7 @@ from hoidap.corpus.records import Clause, ParsedDocument
 from hoidap.corpus.vocab import basis_opener, doc_type_names, pattern
 from hoidap.service.extract import (
     DOC_REF_RE,
-    document_reference,
-    document_references,
-    issued_by,
+    best_reference,
 )
 from hoidap.service.records import Citation
 from hoidap.service.strategies.context import AnswerContext
@@ -142,9 +140,8 @@ def stated_basis(ctx: AnswerContext, doc_id: str, a: QueryAnalysis | None) -> tu
         if not _BASIS_OPENER_RE.match(c.text.lstrip(" -–•*+")):
             continue
         if kind:
-            refs = document_references(c.text, kind)
-            value = document_reference(c.text, kind, words, issuer)
-            score = max((issued_by(c.text, m, issuer) for m in refs), default=0)
+            found = best_reference(c.text, kind, words, issuer)
+            value, score = (" ".join(found[0].group(0).split()), found[1]) if found else (None, 0)
         else:
             refs = list(DOC_REF_RE.finditer(c.text))
             value = "; ".join(dict.fromkeys(m.group(0) for m in refs)) if refs else None
