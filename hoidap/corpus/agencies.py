@@ -100,6 +100,37 @@ def agencies_in(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(dict.fromkeys(good)), tuple(bad)
 
 
+PERSON_RE = pattern("agency.person")
+HONORIFIC_RE = pattern("agency.honorific")
+LIST_DASH_RE = pattern("tables.list_dash")
+MAX_PERSON_CHARS = 80  # a longer part is a task's text shifted into the column, not who is in charge
+
+
+def _person(part: str, person_re: re.Pattern[str] = PERSON_RE) -> str | None:
+    part = " ".join(part.split()).strip(" .;").lstrip("-–+*• ")
+    return part if len(part) <= MAX_PERSON_CHARS and person_re.match(part) else None
+
+
+def in_charge(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(bodies and people, rejected parts) of a table cell of who is in charge (entries after ';' or a list's
+    dashes), in printed order: a plan's
+    table names people ("Đ/c Lê Văn A - Bí thư Đoàn xã", "GVCN các lớp") as well as bodies, and a
+    person is kept as printed, post and all."""
+    good: list[str] = []
+    bad: list[str] = []
+    for entry in re.split(r";|\n(?=\s*[-–+*•])", text):  # a wrapped line goes on with its entry
+        person = _person(entry, HONORIFIC_RE)  # "Đ/c A - Bí thư Đoàn xã": one person, not two entries
+        if person:
+            good.append(person)
+            continue
+        names, rejected = agencies_in(LIST_DASH_RE.sub("; ", entry).strip("; "))
+        good.extend(names)
+        for part in rejected:
+            person = _person(part)
+            (good if person else bad).append(person or part)
+    return tuple(dict.fromkeys(good)), tuple(bad)
+
+
 # "Giao X <verb> …", "Đề nghị X <verb> …" at a sentence's start (data: agencies.json assignment_*).
 GIAO_RE = pattern("agency.giao")
 GIAO_COMMA_RE = pattern("agency.giao_comma")

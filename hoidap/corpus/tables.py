@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from hoidap.corpus.agencies import agencies_in
+from hoidap.corpus.agencies import in_charge
 from hoidap.corpus.dates import DEADLINE_LIKE_RE, DEADLINE_START_RE, deadline_range
 from hoidap.corpus.labels import header_role, is_header_row
 from hoidap.corpus.records import Block, Task
@@ -169,7 +169,7 @@ def _row_task(
         role = roles[col]
         if role not in ("lead", "coordinating", "implementing", "review"):
             continue
-        names, rejected = agencies_in(_list_text(cell.text))
+        names, rejected = in_charge(cell.text)
         found.setdefault(role, []).extend(names)
         # The examining body, or the body that carries out a task a column apart from the one that leads
         # it ("Chủ trì | Thực hiện"): kept under their headers, which a question may name.

@@ -183,6 +183,24 @@ def test_lettered_agency_lines():
     assert (t.deadline_start, t.deadline_end) == ("2025-10-01", "2026-06-30")
 
 
+def test_people_in_charge_in_a_plans_table():
+    # A school's or a commune Youth Union's schedule: the column of who is in charge ("Phụ trách",
+    # "Người thực hiện") names people and posts as well as bodies, each kept as printed.
+    original = (
+        "II. LỊCH HOẠT ĐỘNG\n\n| STT | Nội dung | Phụ trách | Phối hợp | Thời gian |\n|---|---|---|---|---|\n"
+        "| 1 | Ra quân tình nguyện hè | Đ/c Lê Văn Tâm - Bí thư Đoàn xã | Hội Nông dân xã | 01/6/2026 |\n"
+        "| 2 | Sinh hoạt hè | Tổ trưởng các thôn; Chi đoàn thôn | Giáo viên chủ nhiệm | 7/2026 |\n"
+        "| 3 | Tổng kết hè | Ban Chấp hành Đoàn xã | | 31/8/2026 |\n"
+    )
+    tasks = parse_document(INFO, original).tasks
+    assert [t.lead for t in tasks] == [
+        ("Đ/c Lê Văn Tâm - Bí thư Đoàn xã",),
+        ("Tổ trưởng các thôn", "Chi đoàn thôn"),
+        ("Ban Chấp hành Đoàn xã",),
+    ]
+    assert tasks[1].coordinating == ("Giáo viên chủ nhiệm",)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
