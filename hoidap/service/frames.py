@@ -370,13 +370,14 @@ def _subject_before(clause: str, folded: str, start: int) -> str | None:
     if agent and (found := _body(span[agent.end() :])) and found == span[agent.end() :].strip(" ,"):
         # "Đối tượng và mức thưởng cụ thể do Ủy ban nhân dân các huyện quyết định": the passive's agent.
         return found
-    for m in reversed(list(_compiled().causative.finditer(span))):
-        # "Bộ Chính trị chỉ đạo Đảng ủy Quốc hội [lãnh đạo …]": the body made to act does what is asked.
-        found = _body(span[m.end() :])
-        if found and found == span[m.end() :].strip(" ,"):
-            return found
     role = _compiled().role_verb.search(fold(span))
-    if role and (found := _body(span[: role.start()])):
+    head = span[: role.start()] if role else span  # "X chỉ đạo Y phối hợp với Z [rà soát …]": Y acts
+    for m in reversed(list(_compiled().causative.finditer(head))):
+        # "Bộ Chính trị chỉ đạo Đảng ủy Quốc hội [lãnh đạo …]": the body made to act does what is asked.
+        found = _body(head[m.end() :])
+        if found and found == head[m.end() :].strip(" ,"):
+            return found
+    if role and (found := _body(head)):
         # "X chủ trì, phối hợp với A, B và C giúp …": the bodies after the role verbs take part, X acts.
         return found
     chunks = span.split(", ")

@@ -257,6 +257,14 @@ def test_a_direction_needs_some_of_the_question_words_before_it() -> None:
             "Ủy ban nhân dân tỉnh đề nghị Bộ Tài chính xem xét, hỗ trợ kinh phí điều tra cho tỉnh.",
             "Bộ Tài chính",
         ),
+        # A district Party committee's conclusion: the body made to act leads the bodies it works with
+        # ("chỉ đạo X phối hợp với Y [rà soát …]": X, not the one who directs it nor its partner).
+        (
+            "Cơ quan nào rà soát, sắp xếp lại các thôn, tổ dân phố?",
+            "Ban Thường vụ Huyện ủy chỉ đạo Ủy ban nhân dân huyện phối hợp với Ban Tổ chức Huyện ủy rà soát, "
+            "sắp xếp lại các thôn, tổ dân phố.",
+            "Ủy ban nhân dân huyện",
+        ),
         # The one who asks stays the subject when the question names the causative verb itself.
         (
             "Ai đề nghị Bộ Tài chính xem xét hỗ trợ kinh phí?",
