@@ -370,6 +370,9 @@ def _closes(owner: Placed, p: Placed) -> bool:
     return _level(p) <= _level(owner)
 
 
+DIRECTS_RE = pattern("tasks.directs")
+
+
 def giao_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str, ...]]]:
     """'Giao X <verb> ...' sentences without 'chủ trì' ('1.1. Giao Sở A khẩn trương ...')."""
     out: list[tuple[Task, tuple[str, ...]]] = []
@@ -380,11 +383,16 @@ def giao_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str,
         m = assignment(b.text)
         if not m or clean_agency(b.text[m.start("lead") :]) == b.text[m.start("lead") :].strip(" .:"):
             continue  # "1.3. Giao UBND các phường, xã" only titles the duties below it
-        lead = m.group("lead").strip(" ,")
+        lead, end = m.group("lead").strip(" ,"), m.end()
+        if (passed := DIRECTS_RE.match(b.text, end)) and (
+            then := assignment("Giao " + b.text[passed.end() :])
+        ):
+            # "Đề nghị UBND tỉnh chỉ đạo Sở A, Sở B khẩn trương …": Sở A and Sở B act.
+            lead, end = then.group("lead").strip(" ,"), passed.end() + then.end() - len("Giao ")
         leads = agencies_in(lead)[0] if len(lead.split()) <= MAX_ASSIGNED_WORDS else ()
         if not leads:
             continue
-        task = _sentence_task(doc_id, p, leads, coord_list(b.text[m.end() :]), ("number", "letter"))
+        task = _sentence_task(doc_id, p, leads, coord_list(b.text[end:]), ("number", "letter"))
         out.append((task, p.path))
     return out
 

@@ -172,6 +172,22 @@ def test_parenthesised_giao_sentence():
     assert t.lead == ("Công an tỉnh",) and t.coordinating == ("Sở Công Thương", "UBND các xã")
 
 
+def test_a_body_given_a_task_passes_it_on():
+    # A provincial council's resolution on its question session: "Đề nghị/Giao X chỉ đạo Y …" — Y acts.
+    original = (
+        "Điều 1. Yêu cầu Ủy ban nhân dân tỉnh thực hiện các nội dung sau:\n"
+        "1. Đề nghị Ủy ban nhân dân tỉnh chỉ đạo Sở Tài chính, Sở Xây dựng khẩn trương hoàn thành quyết toán "
+        "các dự án trước ngày 30 tháng 6 năm 2025.\n"
+        "2. Giao Ủy ban nhân dân tỉnh chỉ đạo Sở Công Thương chủ trì, phối hợp với Công an tỉnh kiểm tra các "
+        "cơ sở kinh doanh xăng dầu.\n"
+    )
+    tasks = {t.task_id: t for t in parse_document(INFO, original).tasks}
+    assert tasks["Điều 1.1"].lead == ("Sở Tài chính", "Sở Xây dựng")
+    assert tasks["Điều 1.2"].lead == ("Sở Công Thương",) and tasks["Điều 1.2"].coordinating == (
+        "Công an tỉnh",
+    )
+
+
 def test_lettered_agency_lines():
     original = (
         "I. NHIỆM VỤ\n1. Xây dựng đề án phát triển nguồn nhân lực số.\n"
