@@ -124,10 +124,10 @@ def in_charge(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             good.append(person)
             continue
         names, rejected = agencies_in(LIST_DASH_RE.sub("; ", entry).strip("; "))
-        good.extend(names)
-        for part in rejected:
-            person = _person(part)
-            (good if person else bad).append(person or part)
+        people = [p for p in map(_person, rejected) if p]
+        bad.extend(p for p in rejected if not _person(p))
+        flat = " ".join(entry.split())
+        good.extend(sorted([*names, *people], key=lambda x: (flat.find(x) + 1) or len(flat) + 1))
     return tuple(dict.fromkeys(good)), tuple(bad)
 
 
