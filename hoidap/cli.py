@@ -85,6 +85,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         print(f"  sửa lỗi phông cũ: {legacy} {repairs['legacy_font'] or ''}")
         print(f"  chuẩn hóa dấu thanh: {repairs['tone_marks']}")
         print(f"  tách âm tiết dính liền: {repairs.get('glued_words', 0)}")
+        print(f"  nối âm tiết bị tách: {repairs.get('split_syllables', 0)}")
         for g in r["gaps"]:
             print(f"  khoảng trống đánh số: {g['note']}")
         for w in r["warnings"]:

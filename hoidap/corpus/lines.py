@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from hoidap.corpus.normalize import MappedText, RepairCounts, normalize_span
 from hoidap.corpus.records import Block
-from hoidap.corpus.syllables import GLUED_MIN_SHARE, glued_share, unglue
+from hoidap.corpus.syllables import GLUED_MIN_SHARE, glued_share, rejoin, split_share, unglue, whole_words
 from hoidap.corpus.vocab import pattern, web_chrome
 
 LETTERHEAD_CELL_RE = pattern("layout.letterhead_cell")
@@ -142,15 +142,20 @@ def strip_markup(m: MappedText) -> MappedText:
 def split_lines(original: str, repairs: RepairCounts) -> list[Line]:
     """Normalize every non-blank physical line of the original text (markdown markup dropped); a
     letterhead flattened to one line with ' | ' between its cells gives one line per cell; in a text whose
-    syllables run together, the glued words are split."""
+    syllables run together, the glued words are split, and in one whose syllables are broken, joined."""
     lines: list[Line] = []
     pos = 0
     glued = glued_share(original) >= GLUED_MIN_SHARE
+    # A PDF's text layer that broke syllables apart ("Tổ ng Biên t ập") has them joined, where frequent.
+    words = whole_words(original) if split_share(original) >= GLUED_MIN_SHARE else None
     for i, raw in enumerate(original.splitlines(keepends=True)):
         end = pos + len(raw.rstrip("\r\n"))
         mapped = strip_markup(normalize_span(original, pos, end, repairs))
         mapped, split = unglue(mapped, syllables=glued)
         repairs.glued_words += split
+        if words is not None:
+            mapped, joined = rejoin(mapped, words)
+            repairs.split_syllables += joined
         if mapped.text:
             lines.extend(Line(cell, i, raw.count("**")) for cell in _letterhead_cells(mapped))
         pos += len(raw)

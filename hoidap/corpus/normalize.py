@@ -89,12 +89,14 @@ class RepairCounts:
     tone_marks: int = 0
     nfc: int = 0
     glued_words: int = 0  # syllables run together and split (hoidap.corpus.syllables)
+    split_syllables: int = 0  # syllables broken by a space and joined again (hoidap.corpus.syllables)
 
     def merge(self, other: RepairCounts) -> None:
         self.legacy_font.update(other.legacy_font)
         self.tone_marks += other.tone_marks
         self.nfc += other.nfc
         self.glued_words += other.glued_words
+        self.split_syllables += other.split_syllables
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -102,6 +104,7 @@ class RepairCounts:
             "tone_marks": self.tone_marks,
             "nfc": self.nfc,
             "glued_words": self.glued_words,
+            "split_syllables": self.split_syllables,
         }
 
 

@@ -119,3 +119,73 @@ def unglue(m: MappedText, syllables: bool) -> tuple[MappedText, int]:
         starts.insert(at, m.starts[at])
         ends.insert(at, m.starts[at])
     return MappedText("".join(chars), starts, ends), split
+
+
+# --- syllables split apart ("Tổ ng Biên t ập", "Nguy ễn"): a PDF's text layer broke some words -----------
+
+_VOWEL_RE = re.compile(r"[aăâeêioôơuưy]")
+
+
+def _bare(word: str) -> tuple[str, list[int]] | None:
+    bare, tones = _untoned(word)
+    return (bare, tones) if len(bare) == len(word) else None
+
+
+def _part(word: str, after: str | None, final: bool = False) -> bool:
+    """A piece of a syllable: letters without a vowel ("ng", "Tr", "d"); the end of one in lower case; a
+    lone capital only when the next word goes on in lower case ("T ạp", not the initial of "xã P")."""
+    bare = _bare(word)
+    if bare is None or _VOWEL_RE.search(bare[0]) or (final and not word.islower()):
+        return False
+    return len(word) > 1 or word.islower() or (after is not None and after[:1].islower())
+
+
+def _one_syllable(a: str, b: str) -> bool:
+    x, y = _bare(a), _bare(b)
+    return x is not None and y is not None and _is_syllable(x[0] + y[0], x[1] + y[1])
+
+
+def _joined(a: str, b: str, after: str | None, words: frozenset[str]) -> bool:
+    """Whether the space between words `a` and `b` splits one syllable: together they are one, and one of
+    them is a piece of a syllable, or the document prints them together elsewhere ("Nguy ễn" where
+    "Nguyễn" stands whole); a piece that makes a syllable with the word after it goes with that one
+    ("yêu c ầu")."""
+    if not _one_syllable(a, b):
+        return False
+    if _part(b, after) and after is not None and _one_syllable(b, after):
+        return False
+    return _part(a, b) or _part(b, after, final=True) or (a + b).casefold() in words
+
+
+_PAIR_RE = re.compile(r"(?<![^\W\d_])([^\W\d_]+) (?=([^\W\d_]+)(?: ([^\W\d_]+))?)")
+
+
+def split_share(text: str) -> float:
+    """Share of the words with diacritics that are followed by a piece of their syllable."""
+    text = unicodedata.normalize("NFC", text)
+    marked = sum(not w.isascii() for w in _WORD_RE.findall(text))
+    if not marked:
+        return 0.0
+    pieces = sum(
+        _one_syllable(m.group(1), m.group(2))
+        and (_part(m.group(1), m.group(2)) or _part(m.group(2), m.group(3), final=True))
+        for m in _PAIR_RE.finditer(text)
+    )
+    return pieces / marked
+
+
+def whole_words(text: str) -> frozenset[str]:
+    """The words a text prints (folded case), which tell a split syllable from two syllables."""
+    return frozenset(w.casefold() for w in _WORD_RE.findall(unicodedata.normalize("NFC", text)))
+
+
+def rejoin(m: MappedText, words: frozenset[str]) -> tuple[MappedText, int]:
+    """`m` without the spaces that split a syllable; the text still maps to the original, space and all."""
+    drop = [x.end(1) for x in _PAIR_RE.finditer(m.text) if _joined(x.group(1), x.group(2), x.group(3), words)]
+    if not drop:
+        return m, 0
+    keep = set(range(len(m.text))) - set(drop)
+    idx = sorted(keep)
+    return MappedText(
+        "".join(m.text[i] for i in idx), [m.starts[i] for i in idx], [m.ends[i] for i in idx]
+    ), len(drop)

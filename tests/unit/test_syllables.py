@@ -5,7 +5,7 @@ test, not the commune Party committee's files whose conversion showed the damage
 from __future__ import annotations
 
 from hoidap.corpus.parse import info_from_text, parse_document
-from hoidap.corpus.syllables import glued_cuts, glued_share
+from hoidap.corpus.syllables import glued_cuts, glued_share, split_share
 
 GLUED = """HỘI NÔNG DÂN XÃ TÂN LẬP
 KẾ HOẠCH
@@ -55,3 +55,34 @@ def test_a_word_run_into_a_number_is_parted_from_it_in_any_document():
     doc = parse_document(info_from_text("ctr-thang-8.txt", text), text)
     assert doc.clauses[0].text.startswith("CHƯƠNG TRÌNH CÔNG TÁC THÁNG 8 NĂM 2026")
     assert "H5N1, cúm A/H1N1, thi Tiếng Anh B1; Điều 3a, khoản 2đ" in " ".join(c.text for c in doc.clauses)
+
+
+# A district Youth Union's plan as a PDF text layer that broke syllables at its kerning (written for this
+# test; the damage was seen in a city education department's joint plan).
+BROKEN = """HUYỆN ĐOÀN CỦ CHI
+KẾ HOẠCH
+Tổ chức ngày hội thanh niên tình nguy ện năm 2026
+1. Ban Thường v ụ Huyện đoàn chủ trì, ph ối hợp với Trung tâm Văn hóa huy ện tổ ch ức ngày hội.
+2. Ông Nguy ễn Văn Bình, Phó Bí thư Huy ện đoàn, Tr ưởng ban tổ chức; ông Nguyễn Văn Hải, thư ký.
+3. Các cơ sở Đoàn gửi danh sách về Văn phòng Huyện đoàn trước ngày 15/3/2026; nhiệm vụ c ụ thể do xã P
+thực hiện, ý kiến gửi cho ý kiến chung.
+"""
+
+
+def test_only_a_document_whose_syllables_are_often_broken_is_joined():
+    assert split_share(BROKEN) > 0.02
+    assert split_share(NORMAL) == 0.0 and split_share(GLUED) < 0.01
+
+
+def test_broken_syllables_are_read_whole_and_quoted_as_printed():
+    doc = parse_document(info_from_text("kh-huyen-doan.txt", BROKEN), BROKEN)
+    (task,) = [t for t in doc.tasks if "ngày hội" in t.content]
+    assert task.lead == ("Ban Thường vụ Huyện đoàn",)
+    assert task.coordinating[0].startswith("Trung tâm Văn hóa huyện")
+    text = " ".join(c.text for c in doc.clauses)
+    assert "Ông Nguyễn Văn Bình, Phó Bí thư Huyện đoàn, Trưởng ban tổ chức" in text
+    assert "nhiệm vụ cụ thể do xã P thực hiện, ý kiến gửi cho ý kiến chung" in text  # words left apart
+    clause = next(c for c in doc.clauses if "Trưởng ban" in c.text)
+    assert "Ông Nguy ễn Văn Bình" in BROKEN[clause.char_start : clause.char_end]  # the quote is the file's
+    assert doc.repairs["split_syllables"] >= 8
+    assert parse_document(info_from_text("cv-dak-lak.txt", NORMAL), NORMAL).repairs["split_syllables"] == 0
