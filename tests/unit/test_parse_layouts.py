@@ -188,6 +188,22 @@ def test_a_body_given_a_task_passes_it_on():
     )
 
 
+def test_a_heading_bodys_standing_role_and_auxiliaries_end_names():
+    # A district's festival plan: "Thường trực, chủ trì, phối hợp với …" under a body's heading is that
+    # body's lead (not a body called "Thường trực"); "sẽ", "gửi" end a name.
+    original = (
+        "IV. TỔ CHỨC THỰC HIỆN\n1. Phòng Văn hóa và Thông tin huyện\n"
+        "- Thường trực, chủ trì, phối hợp với Trung tâm Văn hóa huyện tổ chức Liên hoan.\n"
+        "- Tổng hợp, báo cáo kết quả.\n"
+        "2. Ban tổ chức sẽ kiểm tra hồ sơ dự thi trước ngày 10/5/2026.\n"
+    )
+    tasks = parse_document(INFO, original).tasks
+    first = next(t for t in tasks if t.content.startswith("Thường trực"))
+    assert first.lead == ("Phòng Văn hóa và Thông tin huyện",)
+    assert first.coordinating[0].startswith("Trung tâm Văn hóa huyện")
+    assert all(not lead.endswith(" sẽ") for t in tasks for lead in t.lead)
+
+
 def test_lettered_agency_lines():
     original = (
         "I. NHIỆM VỤ\n1. Xây dựng đề án phát triển nguồn nhân lực số.\n"
