@@ -145,6 +145,7 @@ def test_diacritics_free_reads_the_same(ask):
         ("ai ban hành nghị quyết khóa XX", "issuer"),
         ("kế hoạch 214 căn cứ vào văn bản nào", "basis"),
         ("Chương trình 31 thực hiện nghị quyết nào", "basis"),
+        ("quyet dinh 12 can cu ke hoach so may cua ban thuong vu", "basis"),  # the cited one's number
         ("Kế hoạch 214 thay thế kế hoạch nào?", "replaces"),
         ("nghi quyet khoa XX bai bo nhung van ban nao", "replaces"),
         ("Kế hoạch 214 làm hết hiệu lực những quyết định nào", "replaces"),
@@ -536,6 +537,15 @@ def test_a_document_and_what_day_asks_for_its_date_not_a_deadline():
     assert _document_fact("chuong trinh hanh dong 31 ctr tu ngay nao", True, False) == "date"
     assert _document_fact("han nop bao cao ke hoach 214 ngay nao", True, False) is None
     assert _document_fact("cuoc hop dien ra ngay nao", False, False) is None  # no document named
+
+
+def test_a_number_of_something_in_the_document_is_not_its_own_number():
+    from hoidap.service.intent_rules import document_fact as _document_fact
+
+    # A commune's election plan: the polling unit's number, not the plan's.
+    assert _document_fact("ke hoach 08 khu vuc bo phieu so may dat tai nha van hoa thon", True, False) is None
+    assert _document_fact("hoi nghi ke hoach 08 to chuc o phong so may", True, False) is None
+    assert _document_fact("ke hoach bau cu xa tan lap so may", True, False) == "number"
 
 
 @pytest.mark.parametrize(
