@@ -632,3 +632,11 @@ def test_a_range_and_a_single_figure_are_in_one_unit():
     q = "Tỷ lệ đô thị hóa năm 2030 theo nghị quyết về phát triển đô thị?"
     folded = fold(q).lower()
     assert figure_phrase(text, ["Tỷ lệ đô thị hóa"], None, (), None, folded)[0] == "khoảng 45 - 50%"
+
+
+def test_a_schedule_line_opening_with_a_day_states_that_day() -> None:
+    # A district Youth Union's summer schedule: "• 05/6: Ra quân …" is when it happens; a ratio is no day.
+    assert deadline_phrase("• 05/6: Ra quân chiến dịch Thanh niên tình nguyện hè.") == "05/6"
+    assert deadline_phrase("Tuần 1:\n- 12/6: Tập huấn đội hình tình nguyện.") == "12/6"
+    assert deadline_phrase("Tổ chức giao lưu vào ngày 20/7 tại nhà văn hóa xã.") == "vào ngày 20/7"
+    assert deadline_phrase("Đạt tỷ lệ 1/2: đủ điều kiện công nhận.") is None
