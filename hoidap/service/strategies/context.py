@@ -166,9 +166,13 @@ class AnswerContext:
         return folded
 
     def title_words(self, doc_id: str) -> frozenset[str]:
+        """The words naming a document: its title's and its issuer's ("… của Trường THPT Phước Bửu" says
+        which document, not which clause)."""
         words = self._title_sets.get(doc_id)
         if words is None:
-            words = self._title_sets[doc_id] = frozenset(re.findall(r"[a-z0-9]+", self.folded_title(doc_id)))
+            issuer = fold(self.docs[doc_id].info.issuer or "")
+            words = frozenset(re.findall(r"[a-z0-9]+", f"{self.folded_title(doc_id)} {issuer}"))
+            self._title_sets[doc_id] = words
         return words
 
     def folded_text(self, doc_id: str) -> str:
