@@ -275,6 +275,7 @@ def assign_ids(pairs: list[tuple[Task, tuple[str, ...]]]) -> list[Task]:
 
 HEADING_AGENCY_RE = pattern("tasks.heading_agency")
 LEAD_VERB_RE = pattern("tasks.lead_verb")
+DIRECTS_ITEM_RE = pattern("tasks.directs_item")
 COORD_VERB_RE = pattern("tasks.coord_verb")
 
 
@@ -324,7 +325,15 @@ def agency_section_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
         text = strip_marker(b.text)
         if not text or b.kind == K.NUMBER and p.heading_only:
             continue
-        if LEAD_VERB_RE.match(text):
+        directing: tuple[str, ...] = ()
+        made: tuple[str, ...] = ()
+        if (passed := DIRECTS_ITEM_RE.match(text)) and (then := assignment("Giao " + text[passed.end() :])):
+            named = then.group("lead").strip(" ,")
+            made = agencies_in(named)[0] if len(named.split()) <= MAX_ASSIGNED_WORDS else ()
+        if made:
+            # "Chỉ đạo Sở Y tế tăng cường …" under "UBND tỉnh:": Sở Y tế acts, directed by the heading's body.
+            lead, coord, directing = made, coord_list(text), (agency,)
+        elif LEAD_VERB_RE.match(text):
             lead, coord = (agency,), coord_list(text)
         elif COORD_VERB_RE.match(text) and coord_list(text):
             target = coord_list(text)
@@ -340,7 +349,7 @@ def agency_section_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
             content=text,
             lead=lead,
             coordinating=coord,
-            directing=(),
+            directing=directing,
             implementing=(),
             deadline=dl.group(1) if dl else None,
             char_start=b.char_start,

@@ -204,6 +204,23 @@ def test_a_heading_bodys_standing_role_and_auxiliaries_end_names():
     assert all(not lead.endswith(" sẽ") for t in tasks for lead in t.lead)
 
 
+def test_an_item_under_a_bodys_heading_that_has_another_body_act():
+    # A commune Party committee's conclusion: under "Đảng ủy xã:", "Chỉ đạo UBND xã rà soát …" is done by
+    # the commune's People's Committee, which the heading's body directs; its own duties stay its own.
+    original = (
+        "III. TỔ CHỨC THỰC HIỆN\n1. Đảng ủy xã:\n"
+        "- Chỉ đạo Ủy ban nhân dân xã phối hợp với Công an xã rà soát các hộ nghèo trên địa bàn.\n"
+        "- Định kỳ sơ kết, đánh giá việc thực hiện.\n"
+    )
+    first, second = parse_document(INFO, original).tasks
+    assert (first.lead, first.coordinating, first.directing) == (
+        ("Ủy ban nhân dân xã",),
+        ("Công an xã",),
+        ("Đảng ủy xã",),
+    )
+    assert second.lead == ("Đảng ủy xã",) and second.directing == ()
+
+
 def test_lettered_agency_lines():
     original = (
         "I. NHIỆM VỤ\n1. Xây dựng đề án phát triển nguồn nhân lực số.\n"

@@ -27,6 +27,7 @@ from hoidap.service.understanding import (
 _ROLE_LABEL_NOISE = re.compile(r"\b(?:co quan|don vi|chu tri|thuc hien)\b|[^a-z0-9 ]")
 _KIND_NOUNS = re.compile(r"\b(?:co quan|don vi)\b|[^a-z0-9 ]")
 _LEAD_VERB = "chu tri"
+_DIRECT_VERB = "chi dao"
 _DUTY_HEADING_RE = re.compile(rf"(?:{'|'.join(map(re.escape, DUTY_WORDS))})\s+(?:của\s+)?", re.IGNORECASE)
 _GIAO_WORD_RE = pattern("tasks.giao_word")
 _PERSON_SUBJECT_RE = pattern("tasks.person_subject")
@@ -44,6 +45,10 @@ def task_field(t: Task, name: str | None, a: QueryAnalysis | None = None) -> str
     if named:
         return named
     if name == "lead":
+        named = {fold(x).lower() for x in a.agencies} & {fold(x).lower() for x in t.lead} if a else set()
+        if t.directing and named and a is not None and a.says(_DIRECT_VERB):
+            # "Ai chỉ đạo Sở Y tế …" of "UBND tỉnh: Chỉ đạo Sở Y tế …": the body that has the one named act.
+            return "; ".join(t.directing)
         return "; ".join(t.lead)
     if name == "coordinating":
         asker = {fold(x).lower() for x in a.agencies} if a is not None else set()
