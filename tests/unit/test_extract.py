@@ -640,3 +640,14 @@ def test_a_schedule_line_opening_with_a_day_states_that_day() -> None:
     assert deadline_phrase("Tuần 1:\n- 12/6: Tập huấn đội hình tình nguyện.") == "12/6"
     assert deadline_phrase("Tổ chức giao lưu vào ngày 20/7 tại nhà văn hóa xã.") == "vào ngày 20/7"
     assert deadline_phrase("Đạt tỷ lệ 1/2: đủ điều kiện công nhận.") is None
+
+
+def test_a_time_of_day_before_a_date_is_part_of_when() -> None:
+    # A commune Front's notice of a meeting: the hour belongs to the time asked ("lúc nào", "mấy giờ").
+    assert (
+        deadline_phrase("Hội nghị hiệp thương lần thứ nhất: 7h30, ngày 05/01/2026.")
+        == "7h30, ngày 05/01/2026"
+    )
+    assert deadline_phrase("- Thời gian: 8 giờ 00 đến 11 giờ ngày 20 tháng 3 năm 2026.") == (
+        "8 giờ 00 đến 11 giờ ngày 20 tháng 3 năm 2026"
+    )
