@@ -393,15 +393,18 @@ def giao_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str,
         if not m or clean_agency(b.text[m.start("lead") :]) == b.text[m.start("lead") :].strip(" .:"):
             continue  # "1.3. Giao UBND các phường, xã" only titles the duties below it
         lead, end = m.group("lead").strip(" ,"), m.end()
+        directing: tuple[str, ...] = ()
         if (passed := DIRECTS_RE.match(b.text, end)) and (
             then := assignment("Giao " + b.text[passed.end() :])
         ):
-            # "Đề nghị UBND tỉnh chỉ đạo Sở A, Sở B khẩn trương …": Sở A and Sở B act.
+            # "Đề nghị UBND tỉnh chỉ đạo Sở A, Sở B khẩn trương …": Sở A and Sở B act, UBND tỉnh directs.
+            directing = agencies_in(lead)[0] if len(lead.split()) <= MAX_ASSIGNED_WORDS else ()
             lead, end = then.group("lead").strip(" ,"), passed.end() + then.end() - len("Giao ")
         leads = agencies_in(lead)[0] if len(lead.split()) <= MAX_ASSIGNED_WORDS else ()
         if not leads:
             continue
         task = _sentence_task(doc_id, p, leads, coord_list(b.text[end:]), ("number", "letter"))
+        task = replace(task, directing=directing) if directing else task
         out.append((task, p.path))
     return out
 

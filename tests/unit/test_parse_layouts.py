@@ -183,6 +183,7 @@ def test_a_body_given_a_task_passes_it_on():
     )
     tasks = {t.task_id: t for t in parse_document(INFO, original).tasks}
     assert tasks["Điều 1.1"].lead == ("Sở Tài chính", "Sở Xây dựng")
+    assert tasks["Điều 1.1"].directing == ("Ủy ban nhân dân tỉnh",)
     assert tasks["Điều 1.2"].lead == ("Sở Công Thương",) and tasks["Điều 1.2"].coordinating == (
         "Công an tỉnh",
     )
