@@ -222,6 +222,18 @@ def test_an_item_under_a_bodys_heading_that_has_another_body_act():
     assert second.lead == ("Đảng ủy xã",) and second.directing == ()
 
 
+def test_a_sector_in_charge_of_a_criterion():
+    # A district's criteria for a cultural title: the sector that follows each criterion ("Ngành …").
+    original = (
+        "Điều 5. Tiêu chuẩn\n\n| TT | Nội dung tiêu chí | Ngành phụ trách |\n|---|---|---|\n"
+        "| 1 | Tỷ lệ hộ gia đình văn hóa đạt từ 80% trở lên | Ngành VHTT&DL |\n"
+        "| 2 | Không có người nghiện ma túy mới | Ngành Công an, Y tế |\n"
+        "| 3 | Ngành nghề truyền thống được duy trì | Ngành |\n"
+    )
+    tasks = parse_document(INFO, original).tasks
+    assert [t.lead for t in tasks] == [("Ngành VHTT&DL",), ("Ngành Công an, Y tế",), ()]
+
+
 def test_lettered_agency_lines():
     original = (
         "I. NHIỆM VỤ\n1. Xây dựng đề án phát triển nguồn nhân lực số.\n"
