@@ -402,3 +402,27 @@ def test_the_duties_of_a_body_are_the_items_under_its_heading(svc_duties, questi
     got = svc_duties.ask(question)
     assert got.found, got.message
     assert _has(got.citations[0].quote, expected)
+
+
+CV_TINH_DOAN = """TỈNH ĐOÀN LÂM ĐỒNG
+Số: 88-CV/TĐTN
+V/v triển khai chiến dịch Mùa hè xanh năm 2026
+
+Kính gửi: Các cơ sở Đoàn trực thuộc.
+
+1. Ban Tổ chức Tỉnh đoàn:
+a) Chỉ đạo Văn phòng Tỉnh đoàn bố trí kinh phí cho các đội hình tình nguyện.
+b) Tổng hợp danh sách đội hình gửi Ban Thường vụ trước ngày 15/6/2026.
+2. Các huyện đoàn, thành đoàn: tổ chức lễ ra quân đồng loạt ngày 01/7/2026.
+"""
+
+
+def test_a_body_that_has_another_act_still_owns_the_duty(settings, built_index, embedder, tmp_path):
+    # A provincial Youth Union letter: "Chỉ đạo Văn phòng Tỉnh đoàn bố trí …" under the Ban Tổ chức's heading
+    # is led by the Văn phòng, and it is still one of the Ban Tổ chức's duties when its duties are listed.
+    svc = _service_with(settings, built_index, embedder, tmp_path, {"cv-tinh-doan.txt": CV_TINH_DOAN})
+    got = svc.ask("Ban Tổ chức Tỉnh đoàn được giao những nhiệm vụ gì?")
+    assert got.found, got.message
+    assert any(_has(c.quote, "bố trí kinh phí") for c in got.citations)
+    who = svc.ask("Cơ quan nào bố trí kinh phí cho các đội hình tình nguyện?")
+    assert who.found and _has(who.answer, "Văn phòng Tỉnh đoàn"), who.answer

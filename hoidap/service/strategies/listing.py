@@ -29,8 +29,8 @@ def listing_answer(ctx: AnswerContext, q: str, a: QueryAnalysis, scope: list[str
         for t in ctx.docs[d].tasks:
             if wanted:
                 names = set()
-                if "lead" in roles:
-                    names |= {ctx.catalog.canonical_agency(x) or x for x in t.lead}
+                if "lead" in roles:  # a body that has another act ("Chỉ đạo Công an các xã …") owns the duty
+                    names |= {ctx.catalog.canonical_agency(x) or x for x in t.lead + t.directing}
                 if "coordinating" in roles:
                     names |= {ctx.catalog.canonical_agency(x) or x for x in t.coordinating}
                 if not names & wanted:
