@@ -112,10 +112,10 @@ def _person(part: str, person_re: re.Pattern[str] = PERSON_RE) -> str | None:
 
 
 def in_charge(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(bodies and people, rejected parts) of a table cell of who is in charge (entries after ';' or a list's
-    dashes), in printed order: a plan's
-    table names people ("Đ/c Lê Văn A - Bí thư Đoàn xã", "GVCN các lớp") as well as bodies, and a
-    person is kept as printed, post and all."""
+    """(bodies and people, rejected parts) of a table cell of who is in charge, in printed order. Its
+    entries stand after ';' or a list's dashes ("- Bộ A; - Bộ B", "- Sở A - Sở B"); a plan's table names
+    people ("Đ/c Lê Văn A - Bí thư Đoàn xã", "GVCN các lớp") as well as bodies, each kept as printed,
+    post and all."""
     good: list[str] = []
     bad: list[str] = []
     for entry in re.split(r";|\n(?=\s*[-–+*•])", text):  # a wrapped line goes on with its entry
@@ -124,10 +124,12 @@ def in_charge(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             good.append(person)
             continue
         names, rejected = agencies_in(LIST_DASH_RE.sub("; ", entry).strip("; "))
-        people = [p for p in map(_person, rejected) if p]
-        bad.extend(p for p in rejected if not _person(p))
+        found = list(names)
+        for part in rejected:
+            person = _person(part)
+            (found if person else bad).append(person or part)
         flat = " ".join(entry.split())
-        good.extend(sorted([*names, *people], key=lambda x: (flat.find(x) + 1) or len(flat) + 1))
+        good.extend(sorted(found, key=lambda x: (flat.find(x) + 1) or len(flat) + 1))
     return tuple(dict.fromkeys(good)), tuple(bad)
 
 

@@ -296,8 +296,3 @@ def _ids_before_header(body: list[Block], width: int) -> bool:
             rows.setdefault(b.row, []).append(b)
     full = [r for r in rows.values() if len(r) == width + 1]
     return bool(full) and sum(bool(ID_RE.match(r[0].text)) for r in full) * 2 > len(rows)
-
-
-def _list_text(text: str) -> str:
-    """'- Bộ A;\n- Bộ B.' -> 'Bộ A; Bộ B' (cell lists use dashes)."""
-    return pattern("tables.list_dash").sub("; ", text).strip("; ")

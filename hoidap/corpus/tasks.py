@@ -9,6 +9,7 @@ Three layouts exist in the corpus:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 # Agency names are read in corpus.agencies; the service imports some of them from here too.
@@ -326,13 +327,10 @@ def agency_section_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, 
         if not text or b.kind == K.NUMBER and p.heading_only:
             continue
         directing: tuple[str, ...] = ()
-        made: tuple[str, ...] = ()
-        if (passed := DIRECTS_ITEM_RE.match(text)) and (then := assignment("Giao " + text[passed.end() :])):
-            named = then.group("lead").strip(" ,")
-            made = agencies_in(named)[0] if len(named.split()) <= MAX_ASSIGNED_WORDS else ()
-        if made:
+        made = _passed_on(text, 0, DIRECTS_ITEM_RE)
+        if made and made[0]:
             # "Chỉ đạo Sở Y tế tăng cường …" under "UBND tỉnh:": Sở Y tế acts, directed by the heading's body.
-            lead, coord, directing = made, coord_list(text), (agency,)
+            lead, coord, directing = made[0], coord_list(text), (agency,)
         elif LEAD_VERB_RE.match(text):
             lead, coord = (agency,), coord_list(text)
         elif COORD_VERB_RE.match(text) and coord_list(text):
@@ -382,6 +380,23 @@ def _closes(owner: Placed, p: Placed) -> bool:
 DIRECTS_RE = pattern("tasks.directs")
 
 
+def _assigned(named: str) -> tuple[str, ...]:
+    """The bodies a "Giao X <verb> …" sentence gives the task to; none when X runs too long to be a list
+    of bodies."""
+    named = named.strip(" ,")
+    return agencies_in(named)[0] if len(named.split()) <= MAX_ASSIGNED_WORDS else ()
+
+
+def _passed_on(text: str, at: int, directs: re.Pattern[str]) -> tuple[tuple[str, ...], int] | None:
+    """When the body given a task passes it on at `at` ("… chỉ đạo Sở A, Sở B khẩn trương …"): the bodies
+    made to act, and where their names end in `text`."""
+    passed = directs.match(text, at)
+    then = assignment("Giao " + text[passed.end() :]) if passed else None
+    if passed is None or then is None:
+        return None
+    return _assigned(then.group("lead")), passed.end() + then.end() - len("Giao ")
+
+
 def giao_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str, ...]]]:
     """'Giao X <verb> ...' sentences without 'chủ trì' ('1.1. Giao Sở A khẩn trương ...')."""
     out: list[tuple[Task, tuple[str, ...]]] = []
@@ -392,15 +407,11 @@ def giao_tasks(doc_id: str, placed: list[Placed]) -> list[tuple[Task, tuple[str,
         m = assignment(b.text)
         if not m or clean_agency(b.text[m.start("lead") :]) == b.text[m.start("lead") :].strip(" .:"):
             continue  # "1.3. Giao UBND các phường, xã" only titles the duties below it
-        lead, end = m.group("lead").strip(" ,"), m.end()
+        leads, end = _assigned(m.group("lead")), m.end()
         directing: tuple[str, ...] = ()
-        if (passed := DIRECTS_RE.match(b.text, end)) and (
-            then := assignment("Giao " + b.text[passed.end() :])
-        ):
+        if made := _passed_on(b.text, end, DIRECTS_RE):
             # "Đề nghị UBND tỉnh chỉ đạo Sở A, Sở B khẩn trương …": Sở A and Sở B act, UBND tỉnh directs.
-            directing = agencies_in(lead)[0] if len(lead.split()) <= MAX_ASSIGNED_WORDS else ()
-            lead, end = then.group("lead").strip(" ,"), passed.end() + then.end() - len("Giao ")
-        leads = agencies_in(lead)[0] if len(lead.split()) <= MAX_ASSIGNED_WORDS else ()
+            directing, (leads, end) = leads, made
         if not leads:
             continue
         task = _sentence_task(doc_id, p, leads, coord_list(b.text[end:]), ("number", "letter"))

@@ -45,8 +45,12 @@ def task_field(t: Task, name: str | None, a: QueryAnalysis | None = None) -> str
     if named:
         return named
     if name == "lead":
-        named = {fold(x).lower() for x in a.agencies} & {fold(x).lower() for x in t.lead} if a else set()
-        if t.directing and named and a is not None and a.says(_DIRECT_VERB):
+        if (
+            a is not None
+            and t.directing
+            and a.says(_DIRECT_VERB)
+            and {fold(x).lower() for x in a.agencies} & {fold(x).lower() for x in t.lead}
+        ):
             # "Ai chỉ đạo Sở Y tế …" of "UBND tỉnh: Chỉ đạo Sở Y tế …": the body that has the one named act.
             return "; ".join(t.directing)
         return "; ".join(t.lead)
