@@ -64,6 +64,7 @@ class FrameVocabulary(BaseModel):
     time_kinds: list[str]
     max_heading_value_words: int
     heading_value_stops: list[str]
+    post_heads: list[str]
 
 
 @dataclass(frozen=True)
@@ -431,6 +432,26 @@ def frame_value(text: str, frame: Frame) -> tuple[str, float] | None:
         return _equivalent_value(clause, folded, frame)
     if frame.side == "object" and frame.words[-1] in v.directions:
         return _direction_value(clause, folded, frame)
+    return None
+
+
+@cache
+def post_head_re() -> re.Pattern[str]:
+    """A post's name opening a text ("Trưởng khối thi đua"), as frames.json 'post_heads' lists them."""
+    heads = sorted(_compiled().vocab.post_heads, key=len, reverse=True)
+    return re.compile(rf"(?:{'|'.join(map(re.escape, heads))})(?!\w)")
+
+
+def opening_share(text: str, frame: Frame) -> float | None:
+    """The share of a subject frame's predicate a clause opens with, its list marker aside, or None: "a) Xây
+    dựng chương trình, kế hoạch …" states "ai xây dựng chương trình …" with no subject of its own (the
+    heading it stands under, "2. Nhiệm vụ của Trưởng khối thi đua", names who)."""
+    if frame.side != "subject" or not frame.wants_body or frame.verb_len:
+        return None
+    folded = fold(_MARKER_RE.sub("", " ".join(text.split())))
+    for n in range(len(frame.words), _compiled().vocab.min_anchor_syllables - 1, -1):
+        if _pattern(frame.words[:n]).match(folded):
+            return n / len(frame.words)
     return None
 
 

@@ -510,3 +510,48 @@ def test_whom_a_letter_is_addressed_to_is_read_from_its_kinh_gui_lines() -> None
     value, cite, _ = fact_value(answerer, doc.info.doc_id, "recipient")
     assert value == "Ủy ban nhân dân các huyện, thành phố; Trung tâm Kiểm soát bệnh tật tỉnh", value
     assert cite is not None and "Trung tâm Kiểm soát" in HEALTH_LETTER[cite.char_start : cite.char_end]
+
+
+def test_an_item_opening_with_the_predicate_asked_is_done_by_the_body_its_heading_names():
+    """A commune Women's Union plan: "3. Chi hội Phụ nữ các thôn" over "- Vận động hội viên tham gia …". The
+    item has no subject of its own; "đơn vị nào vận động hội viên …" is answered by the heading's body, and an
+    item that opens with other words is not."""
+    from types import SimpleNamespace
+
+    from hoidap.service.catalog import Catalog
+    from hoidap.service.strategies.fields import heading_subject, prose_value
+    from hoidap.service.understanding import analyze
+
+    empty = Catalog.from_documents([])
+    section = "IV. Tổ chức thực hiện > 3. Chi hội Phụ nữ các thôn > - Vận động hội viên"
+    text = "- Vận động hội viên tham gia mô hình “Nhà sạch, vườn đẹp”, hỗ trợ phụ nữ khởi nghiệp."
+    for q in (
+        "Đơn vị nào vận động hội viên tham gia mô hình Nhà sạch, vườn đẹp?",
+        "don vi nao van dong hoi vien tham gia mo hinh nha sach vuon dep",
+    ):
+        a = analyze(q, Catalog.from_documents([]))
+        assert a.frame is not None
+        hit = SimpleNamespace(entry=SimpleNamespace(text=text, section=section))
+        assert prose_value(a, hit) == "Chi hội Phụ nữ các thôn", q
+    a = analyze("Đơn vị nào vận động hội viên tham gia mô hình Nhà sạch, vườn đẹp?", empty)
+    other = "- Tổ chức hội thi nấu ăn; vận động hội viên tham gia mô hình “Nhà sạch, vườn đẹp”."
+    assert heading_subject(a.frame, other, section) is None
+    # "hỗ trợ" reads as a coordinating role; what the item opens with is still done by the heading's body.
+    a = analyze("Đơn vị nào hỗ trợ phụ nữ khởi nghiệp?", Catalog.from_documents([]))
+    assert a.intent == "coordinating"
+    item = "- Hỗ trợ phụ nữ khởi nghiệp, vay vốn ưu đãi."
+    hit = SimpleNamespace(entry=SimpleNamespace(text=item, section=section))
+    assert prose_value(a, hit) == "Chi hội Phụ nữ các thôn"
+
+
+def test_a_duties_heading_naming_a_post_says_whose_the_items_are():
+    """A university's examination rules: "Điều 6. Nhiệm vụ của Thư ký Hội đồng thi" over items with no
+    subject; a post, not a body, and still who does them."""
+    from hoidap.service.strategies.fields import section_agency
+
+    assert (
+        section_agency("Điều 6. Nhiệm vụ của Thư ký Hội đồng thi > 1. Lập danh sách") == "Thư ký Hội đồng thi"
+    )
+    assert section_agency("Điều 7. Nhiệm vụ của Phó Trưởng ban coi thi > a) Giúp") == "Phó Trưởng ban coi thi"
+    # A duties heading of a topic is no one's.
+    assert section_agency("Điều 8. Nhiệm vụ của công tác coi thi > a) Bảo đảm") is None

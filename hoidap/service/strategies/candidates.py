@@ -25,7 +25,7 @@ from hoidap.service.ranker import (
     question_numbers,
 )
 from hoidap.service.strategies.context import AnswerContext
-from hoidap.service.strategies.fields import prose_value, task_field
+from hoidap.service.strategies.fields import heading_subject, prose_value, task_field
 from hoidap.service.strategies.sections import (
     as_printed,
     duty_hits,
@@ -78,6 +78,8 @@ def rank(
             framed = with_heading(a.frame, frame_value(e.text, a.frame), around)
             # "… chi từ ngân sách cấp nào": the heading the clause stands under names it.
             framed = framed or heading_value(a.frame, e.section)
+            # "- Hỗ trợ kết nối tiêu thụ …" under "7. Sở Công Thương": the body its heading names.
+            framed = framed or heading_subject(a.frame, e.text, e.section)
         if e.entry_id in posts:  # "… giữ chức vụ gì": the post the member list gives the one named
             framed = (posts[e.entry_id], 1.0)
         value: str | None

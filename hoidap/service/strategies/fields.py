@@ -17,7 +17,7 @@ from hoidap.service.extract import (
     deadline_phrase,
     role_phrase,
 )
-from hoidap.service.frames import frame_value
+from hoidap.service.frames import Frame, frame_value, opening_share, post_head_re
 from hoidap.service.strategies.sections import DUTY_WORDS
 from hoidap.service.understanding import (
     QueryAnalysis,
@@ -35,6 +35,7 @@ _PERSON_VERB_RE = pattern("tasks.person_verb")
 _ASKS_DURATION_RE = pattern("dates.asks_duration")
 _DURATION_RE = pattern("dates.duration")
 _UP = fragment("upper")  # capitals: the range À-Ỹ holds small letters too
+_MAX_HOLDER_WORDS = 8  # a post a duties heading names is as long as a post's name may be
 _HONORED_NAME_RE = re.compile(
     rf"(?<!\w){honorific()}\s+[{_UP}][a-zđà-ỹ]+(?:\s+[{_UP}][a-zđà-ỹ]+){{1,4}}(?!\w)"
 )
@@ -112,20 +113,39 @@ def prose_value(a: QueryAnalysis, hit: SearchHit) -> str | None:
             length = _DURATION_RE.search(text)
             phrase = " ".join(length.group(0).split()) if length else None
         return phrase
-    if a.intent == "lead":
-        read = frame_value(text, a.frame) if a.frame is not None else None
-        framed = read[0] if read else None
-        if framed and a.frame is not None and not a.frame.role_verb:
-            return framed  # "ai cấp mã số …": the subject of the predicate asked, whatever the verb
-        return (
-            role_phrase(text, "lead", hit.entry.section)
-            or framed
-            or clause_subject(text)
-            or section_agency(hit.entry.section)
-        )
+    if a.intent not in ("lead", "coordinating"):
+        return None
+    read = frame_value(text, a.frame) if a.frame is not None else None
+    framed = read[0] if read else None
+    if a.frame is not None and not a.frame.role_verb:
+        # "ai cấp mã số …", "đơn vị nào hỗ trợ kết nối …": the subject of the predicate asked, whatever the
+        # verb and the role it was taken for; an item opening with it, the body its heading names.
+        framed = framed or _first(heading_subject(a.frame, text, hit.entry.section))
+        if framed:
+            return framed
     if a.intent == "coordinating":
         return role_phrase(text, "coordinating")
-    return None
+    return (
+        role_phrase(text, "lead", hit.entry.section)
+        or framed
+        or clause_subject(text)
+        or section_agency(hit.entry.section)
+    )
+
+
+def _first(read: tuple[str, float] | None) -> str | None:
+    return read[0] if read else None
+
+
+def heading_subject(frame: Frame, text: str, section: str) -> tuple[str, float] | None:
+    """The body a clause's heading names when the clause opens with the predicate asked ("- Hỗ trợ kết nối
+    tiêu thụ sản phẩm OCOP …" under "7. Sở Công Thương"), with the share of the predicate it states: an
+    item under a body's heading has no subject of its own."""
+    share = opening_share(text, frame)
+    if share is None:
+        return None
+    body = section_agency(section)
+    return (body, share) if body else None
 
 
 @lru_cache(maxsize=TEXT_CACHE_SIZE)
@@ -139,6 +159,11 @@ def section_agency(section: str) -> str | None:
         if duty:  # "Trách nhiệm của các đơn vị cung ứng …": the body's name, capitalised as a heading's is
             name = name[duty.end() :]
             name = name[:1].upper() + name[1:]
+            holder = name.strip(" :.;")
+            if 0 < len(holder.split()) <= _MAX_HOLDER_WORDS and not AGENCY_START_RE.match(holder):
+                if _PERSON_SUBJECT_RE.match(holder) or post_head_re().match(holder):
+                    # "2. Nhiệm vụ của Trưởng khối thi đua": a post's duties, though no body's name.
+                    return holder
         words = len(name.split())
         if words > 14 and (words > 16 or name.endswith("…") or clean_agency(name) != name.strip(" :.")):
             continue  # a sentence (cut short in a breadcrumb), not a long name ("Ban Quản lý dự án …")
