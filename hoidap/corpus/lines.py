@@ -236,9 +236,30 @@ def outside_lines(lines: list[Line]) -> tuple[int, int]:
             seen_signature = True
         if not seen_signature:
             continue
-        if (t in chrome["end_markers"] or _has(t, chrome["chrome_lines"])) and not is_caps(t):
+        if _chrome_line(t, chrome) and not is_caps(t) and _page_tail(lines, i, first > 0, chrome):
             last = i
             while last > first and lines[last - 1].text == "|":
                 last -= 1
             break
     return first, last
+
+
+def _chrome_line(text: str, chrome: dict[str, list[str]]) -> bool:
+    return text in chrome["end_markers"] or _has(text, chrome["chrome_lines"])
+
+
+# How far past an end marker a web page's other chrome is looked for (its related-documents list, log-in
+# notices), and how many such lines make the rest a page's and not the document's (priors, not fitted).
+_TAIL_REACH = 60
+_TAIL_MARKS = 2
+
+
+def _page_tail(lines: list[Line], i: int, page_head: bool, chrome: dict[str, list[str]]) -> bool:
+    """The text from line `i` on is a web page's, not the document's: no further document follows (a bundle
+    of a regulation and the plan that carries it out holds a second motto after the first signature, and a
+    line such as "Văn bản hướng dẫn" may be a heading of it), and the page showed its chrome above the
+    document or shows more of it below."""
+    rest = lines[i + 1 :]
+    if any(MOTTO_RE.match(ln.text) for ln in rest):
+        return False
+    return page_head or sum(1 for ln in rest[:_TAIL_REACH] if _chrome_line(ln.text, chrome)) + 1 >= _TAIL_MARKS

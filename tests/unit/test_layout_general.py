@@ -534,3 +534,53 @@ def test_who_holds_a_post_is_answered_by_a_value_that_names_someone_first():
     assert not fits(cited, kinds)
     assert fits("Bà Trần Thị Lan, Phó Chủ tịch UBND huyện, Tổ trưởng", kinds)
     assert fits("36. Tin học 4 Nguyễn Chí Công (Tổng Chủ biên)", kinds)
+
+
+HUYEN_UY_BUNDLE = """HUYỆN ỦY ĐẠI LỘC
+Số: 112-QĐ/HU
+ĐẢNG CỘNG SẢN VIỆT NAM
+Đại Lộc, ngày 10 tháng 3 năm 2026
+QUYẾT ĐỊNH
+ban hành Quy chế làm việc của Ban Chỉ đạo chuyển đổi số huyện
+Điều 1. Ban hành kèm theo Quyết định này Quy chế làm việc của Ban Chỉ đạo.
+Điều 2. Quyết định có hiệu lực kể từ ngày ký.
+Nơi nhận:
+- Như Điều 2,
+- Lưu Văn phòng Huyện ủy.
+T/M BAN THƯỜNG VỤ
+BÍ THƯ
+Nguyễn Văn Hòa
+Văn bản hướng dẫn
+ĐẢNG CỘNG SẢN VIỆT NAM
+QUY CHẾ
+làm việc của Ban Chỉ đạo chuyển đổi số huyện
+Điều 1. Trưởng ban chủ trì các phiên họp định kỳ hằng quý.
+Điều 2. Văn phòng Huyện ủy là cơ quan thường trực, tổng hợp báo cáo trước ngày 25 hằng tháng.
+"""
+
+WEB_PAGE = """Số hiệu: 15/KH-UBND
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+KẾ HOẠCH
+Phòng chống dịch bệnh trên cây trồng năm 2026
+1. Phòng Kinh tế chủ trì kiểm tra đồng ruộng hằng tuần.
+Nơi nhận:
+- Lưu VT.
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Trần Văn Bình
+Văn bản liên quan
+Tải văn bản
+Đăng nhập
+"""
+
+
+def test_a_bundle_is_read_whole_and_a_web_page_loses_its_chrome():
+    """A district Party committee's bundle (a decision, then the regulation it issues, a line "Văn bản hướng
+    dẫn" between them): nothing after the first signature is web text, since a second document follows.
+    A pasted web page still loses its related-documents list and log-in lines."""
+    d = parse_document(info_from_text("qd-112-hu.txt", HUYEN_UY_BUNDLE), HUYEN_UY_BUNDLE)
+    assert d.header.outside == ()
+    assert any("trước ngày 25 hằng tháng" in c.text for c in d.clauses)
+    page = parse_document(info_from_text("kh-15-ubnd.txt", WEB_PAGE), WEB_PAGE)
+    assert page.header.outside
+    assert not any("Đăng nhập" in c.text or "Tải văn bản" in c.text for c in page.clauses)
