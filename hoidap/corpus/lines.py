@@ -262,4 +262,6 @@ def _page_tail(lines: list[Line], i: int, page_head: bool, chrome: dict[str, lis
     rest = lines[i + 1 :]
     if any(MOTTO_RE.match(ln.text) for ln in rest):
         return False
-    return page_head or sum(1 for ln in rest[:_TAIL_REACH] if _chrome_line(ln.text, chrome)) + 1 >= _TAIL_MARKS
+    return (
+        page_head or sum(1 for ln in rest[:_TAIL_REACH] if _chrome_line(ln.text, chrome)) + 1 >= _TAIL_MARKS
+    )
