@@ -11,6 +11,7 @@ from hoidap.corpus.vocab import pattern
 HEADING_KINDS = HEADINGS
 ATTACHED_RE = pattern("structure.attached")
 APPENDIX_RE = pattern("structure.appendix")
+ATTACHMENT_NOTE_RE = pattern("structure.attachment_note")
 MAX_LABEL = 70
 
 
@@ -67,6 +68,23 @@ def _is_caps_line(text: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
+def _opens_attachment(blocks: list[Block], i: int) -> bool:
+    """Block `i` is an attachment's caps title with its "(Kèm theo …)" note after it (on its own line or
+    run on into the title's block), or the note alone."""
+    block = blocks[i]
+    if ATTACHMENT_NOTE_RE.match(block.text):
+        return True
+    at = block.text.find("(")
+    if at > 0 and _is_caps_line(block.text[:at]) and ATTACHMENT_NOTE_RE.match(block.text[at:]):
+        return True
+    return (
+        block.kind in (K.PARAGRAPH, K.CAPS)
+        and _is_caps_line(block.text)
+        and i + 1 < len(blocks)
+        and ATTACHMENT_NOTE_RE.match(blocks[i + 1].text) is not None
+    )
+
+
 def place_blocks(blocks: list[Block]) -> list[Placed]:
     """Assign zone, breadcrumb and numbering path to every block.
 
@@ -85,9 +103,16 @@ def place_blocks(blocks: list[Block]) -> list[Placed]:
     def current() -> tuple[tuple[str, ...], tuple[str, ...]]:
         return tuple(s[1] for s in stack), tuple(s[2] for s in stack)
 
-    for block in blocks:
+    for i, block in enumerate(blocks):
         kind = block.kind
-        if (
+        if zone in ("signature", "recipients") and _opens_attachment(blocks, i):
+            # "DANH SÁCH … (Kèm theo Nghị quyết số …)" after the signature: an attachment, titled by its
+            # caps line, not more of the recipients' list.
+            zone = "appendix"
+            title = block.text.split("(")[0].strip() or block.text  # without its run-on note
+            appendix_section = (sentence_case(title[:MAX_LABEL]),)
+            stack.clear()
+        elif (
             kind in (K.PARAGRAPH, K.CAPS)
             and APPENDIX_RE.match(block.text)
             and zone != "preamble"

@@ -584,3 +584,33 @@ def test_a_bundle_is_read_whole_and_a_web_page_loses_its_chrome():
     page = parse_document(info_from_text("kh-15-ubnd.txt", WEB_PAGE), WEB_PAGE)
     assert page.header.outside
     assert not any("Đăng nhập" in c.text or "Tải văn bản" in c.text for c in page.clauses)
+
+
+UBND_DANH_MUC = """ỦY BAN NHÂN DÂN TỈNH NINH THUẬN
+Số: 45/QĐ-UBND
+Ninh Thuận, ngày 15 tháng 1 năm 2026
+QUYẾT ĐỊNH
+Phê duyệt danh mục dự án kêu gọi đầu tư năm 2026
+Điều 1. Phê duyệt danh mục dự án kêu gọi đầu tư năm 2026 (chi tiết tại Danh mục kèm theo).
+Điều 2. Quyết định này có hiệu lực kể từ ngày ký.
+Nơi nhận:
+- Như Điều 2;
+- Lưu: VT.
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Lê Văn Bình
+DANH MỤC DỰ ÁN KÊU GỌI ĐẦU TƯ NĂM 2026
+(Kèm theo Quyết định số 45/QĐ-UBND ngày 15/01/2026 của UBND tỉnh)
+1. Khu du lịch sinh thái Vĩnh Hy, quy mô 120 ha.
+2. Nhà máy điện gió Phước Hữu, công suất 50 MW.
+"""
+
+
+def test_an_attachment_after_the_signature_is_content_not_recipients():
+    """A provincial decision with its list of projects after the signature, titled in capitals with a
+    "(Kèm theo Quyết định …)" note: its items are the attachment's clauses, searchable as content."""
+    d = parse_document(info_from_text("qd-45-ubnd.txt", UBND_DANH_MUC), UBND_DANH_MUC)
+    (item,) = [c for c in d.clauses if "Phước Hữu" in c.text]
+    assert item.kind not in ("recipients", "signature")
+    assert item.section[0].startswith("Danh mục dự án kêu gọi đầu tư")
+    assert d.header.signer == "Lê Văn Bình"
