@@ -269,14 +269,14 @@ def test_a_direction_needs_some_of_the_question_words_before_it() -> None:
         # or submitted to does what follows.
         (
             "Cơ quan nào thẩm định dự toán kinh phí sự nghiệp môi trường cấp huyện?",
-            "Phòng Tài nguyên và Môi trường lập dự toán kinh phí sự nghiệp môi trường cấp huyện gửi Phòng Tài "
-            "chính - Kế hoạch thẩm định, trình Chủ tịch Ủy ban nhân dân huyện phê duyệt.",
+            "Phòng Tài nguyên và Môi trường lập dự toán kinh phí sự nghiệp môi trường cấp huyện gửi "
+            "Phòng Tài chính - Kế hoạch thẩm định, trình Chủ tịch Ủy ban nhân dân huyện phê duyệt.",
             "Phòng Tài chính - Kế hoạch",
         ),
         (
             "ai phe duyet du toan kinh phi su nghiep moi truong cap huyen",
-            "Phòng Tài nguyên và Môi trường lập dự toán kinh phí sự nghiệp môi trường cấp huyện gửi Phòng Tài "
-            "chính - Kế hoạch thẩm định, trình Chủ tịch Ủy ban nhân dân huyện phê duyệt.",
+            "Phòng Tài nguyên và Môi trường lập dự toán kinh phí sự nghiệp môi trường cấp huyện gửi "
+            "Phòng Tài chính - Kế hoạch thẩm định, trình Chủ tịch Ủy ban nhân dân huyện phê duyệt.",
             "Chủ tịch Ủy ban nhân dân huyện",
         ),
         # The one who asks stays the subject when the question names the causative verb itself.
