@@ -230,13 +230,20 @@ def outside_lines(lines: list[Line]) -> tuple[int, int]:
             while first < motto and lines[first].text == "|":
                 first += 1
     seen_signature = False
+    # A second motto after the first signature: a bundle's next document follows, not a web page's text.
+    last_motto = max((k for k, ln in enumerate(lines) if MOTTO_RE.match(ln.text)), default=-1)
     for i in range(first, len(lines)):
         t = lines[i].text
         if SIGNATURE_RE.match(t) or RECIPIENTS_RE.match(t):
             seen_signature = True
         if not seen_signature:
             continue
-        if _chrome_line(t, chrome) and not is_caps(t) and _page_tail(lines, i, first > 0, chrome):
+        if (
+            _chrome_line(t, chrome)
+            and not is_caps(t)
+            and i > last_motto
+            and _page_tail(lines, i, first > 0, chrome)
+        ):
             last = i
             while last > first and lines[last - 1].text == "|":
                 last -= 1
@@ -255,13 +262,7 @@ _TAIL_MARKS = 2
 
 
 def _page_tail(lines: list[Line], i: int, page_head: bool, chrome: dict[str, list[str]]) -> bool:
-    """The text from line `i` on is a web page's, not the document's: no further document follows (a bundle
-    of a regulation and the plan that carries it out holds a second motto after the first signature, and a
-    line such as "Văn bản hướng dẫn" may be a heading of it), and the page showed its chrome above the
-    document or shows more of it below."""
-    rest = lines[i + 1 :]
-    if any(MOTTO_RE.match(ln.text) for ln in rest):
-        return False
-    return (
-        page_head or sum(1 for ln in rest[:_TAIL_REACH] if _chrome_line(ln.text, chrome)) + 1 >= _TAIL_MARKS
-    )
+    """The text from line `i` on is a web page's, not the document's: the page showed its chrome above the
+    document or shows more of it below (a line such as "Văn bản hướng dẫn" alone may be a heading)."""
+    following = lines[i + 1 : i + 1 + _TAIL_REACH]
+    return page_head or sum(1 for ln in following if _chrome_line(ln.text, chrome)) + 1 >= _TAIL_MARKS

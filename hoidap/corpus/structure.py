@@ -68,21 +68,23 @@ def _is_caps_line(text: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
-def _opens_attachment(blocks: list[Block], i: int) -> bool:
-    """Block `i` is an attachment's caps title with its "(Kèm theo …)" note after it (on its own line or
-    run on into the title's block), or the note alone."""
-    block = blocks[i]
-    if ATTACHMENT_NOTE_RE.match(block.text):
-        return True
-    at = block.text.find("(")
-    if at > 0 and _is_caps_line(block.text[:at]) and ATTACHMENT_NOTE_RE.match(block.text[at:]):
-        return True
-    return (
-        block.kind in (K.PARAGRAPH, K.CAPS)
-        and _is_caps_line(block.text)
-        and i + 1 < len(blocks)
-        and ATTACHMENT_NOTE_RE.match(blocks[i + 1].text) is not None
-    )
+def _attachment_title(blocks: list[Block], i: int) -> str | None:
+    """The title of the attachment block `i` opens, or None: a caps title with its "(Kèm theo …)" note after
+    it (on its own line, or run on into the title's block: the title without it), or the note alone."""
+    text = blocks[i].text
+    if ATTACHMENT_NOTE_RE.match(text):
+        return text
+    head, paren, rest = text.partition("(")
+    if head and _is_caps_line(head) and ATTACHMENT_NOTE_RE.match(paren + rest):
+        return head.strip()
+    following = blocks[i + 1].text if i + 1 < len(blocks) else ""
+    if (
+        blocks[i].kind in (K.PARAGRAPH, K.CAPS)
+        and _is_caps_line(text)
+        and ATTACHMENT_NOTE_RE.match(following)
+    ):
+        return head.strip() or text
+    return None
 
 
 def place_blocks(blocks: list[Block]) -> list[Placed]:
@@ -105,11 +107,14 @@ def place_blocks(blocks: list[Block]) -> list[Placed]:
 
     for i, block in enumerate(blocks):
         kind = block.kind
-        if zone in ("signature", "recipients") and _opens_attachment(blocks, i):
+        if kind == K.CAPS and zone in ("signature", "recipients") and ATTACHED_RE.match(block.text):
+            zone = "body"  # the plan issued with the decision above it
+            stack.clear()
+            letter_seen.clear()
+        elif zone in ("signature", "recipients") and (title := _attachment_title(blocks, i)):
             # "DANH SÁCH … (Kèm theo Nghị quyết số …)" after the signature: an attachment, titled by its
             # caps line, not more of the recipients' list.
             zone = "appendix"
-            title = block.text.split("(")[0].strip() or block.text  # without its run-on note
             appendix_section = (sentence_case(title[:MAX_LABEL]),)
             stack.clear()
         elif (
@@ -126,10 +131,6 @@ def place_blocks(blocks: list[Block]) -> list[Placed]:
             zone = "appendix"
             appendix_section = appendix_section or ("Phụ lục",)
             stack.clear()
-        elif kind == K.CAPS and zone in ("signature", "recipients") and ATTACHED_RE.match(block.text):
-            zone = "body"  # the plan issued with the decision above it
-            stack.clear()
-            letter_seen.clear()
         elif block.table >= 0:
             pass  # a table inside the body keeps the zone it stands in
         elif kind == K.RECIPIENTS:

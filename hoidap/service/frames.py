@@ -442,10 +442,12 @@ def post_head_re() -> re.Pattern[str]:
     return re.compile(rf"(?:{'|'.join(map(re.escape, heads))})(?!\w)")
 
 
+@lru_cache(maxsize=65536)
 def opening_share(text: str, frame: Frame) -> float | None:
     """The share of a subject frame's predicate a clause opens with, its list marker aside, or None: "a) Xây
     dựng chương trình, kế hoạch …" states "ai xây dựng chương trình …" with no subject of its own (the
-    heading it stands under, "2. Nhiệm vụ của Trưởng khối thi đua", names who)."""
+    heading it stands under, "2. Nhiệm vụ của Trưởng khối thi đua", names who). Memoized: the ranking and the
+    value reader both read a candidate's clause."""
     if frame.side != "subject" or not frame.wants_body or frame.verb_len:
         return None
     folded = fold(_MARKER_RE.sub("", " ".join(text.split())))
